@@ -1,0 +1,65 @@
+# cluster_research — reproduction package Makefile.
+# Needs only Python 3 (>= 3.10) on the machine: every target bootstraps .venv itself,
+# installing the pinned versions in constraints.txt. A second run does not reinstall.
+
+SHELL       := /bin/bash
+PYTHON      ?= python3
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+STAMP       := $(VENV)/.install-stamp
+JOBS        ?= 2
+NBVAL_FLAGS := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install reproduce test test-lib test-notebooks lab report bench refresh-notebooks clean distclean
+
+help: ## List the targets
+	@echo "cluster_research — make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+	@echo "installed into $(VENV) (pinned by constraints.txt)"
+
+install: $(STAMP) ## Create .venv and install the package with pinned dependencies
+
+reproduce: $(STAMP) ## Rebuild processed data, run every notebook (papermill) and render the report into outputs/
+	$(PY) -m cluster_research reproduce --jobs $(JOBS)
+
+test: $(STAMP) ## Run the library tests (pytest) and the notebook output tests (nbval)
+	$(PY) -m pytest tests -q -p no:cacheprovider
+	@if compgen -G "notebooks/*.ipynb" > /dev/null; then \
+		$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q; \
+	else echo "no notebooks to validate"; fi
+
+test-lib: $(STAMP) ## Run only the library tests
+	$(PY) -m pytest tests -q -p no:cacheprovider
+
+test-notebooks: $(STAMP) ## Run only the nbval notebook tests
+	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+
+refresh-notebooks: $(STAMP) ## Re-execute the committed notebooks in place (after changing code or data)
+	$(PY) -m cluster_research refresh
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+report: $(STAMP) ## Render the HTML report from the executed notebooks in outputs/
+	$(PY) -m cluster_research report
+
+bench: $(STAMP) ## Run the speed and memory benchmarks (benchmarks/*.py)
+	$(PY) benchmarks/run_all.py
+
+clean: ## Remove outputs and caches (keeps .venv)
+	rm -rf outputs .pytest_cache .hypothesis .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean ## Also remove the virtual environment
+	rm -rf $(VENV)
