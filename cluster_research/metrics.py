@@ -1,0 +1,450 @@
+"""Compute cluster metrics across regions: shares, location quotients, concentration, ranks.
+
+All functions take regional values as a :class:`pandas.Series` indexed by region
+(or, for the location quotient, a regions × activities :class:`pandas.DataFrame`)
+and validate their input: negative values, empty input, missing values and
+misaligned indices raise :class:`MetricsError` (or a subclass) naming the
+offending regions.  Missing values are never skipped silently: pass
+``missing="drop"`` to exclude them explicitly; the excluded regions are then
+listed in ``result.attrs["dropped"]``.
+
+References
+----------
+Balassa, B. (1965). Trade liberalisation and "revealed" comparative advantage.
+*The Manchester School* 33, 99–123.
+Balland, P.-A. (2017). Economic Geography in R: Introduction to the EconGeo
+package. Papers in Evolutionary Economic Geography 17.09, Utrecht University.
+U.S. Department of Justice and FTC (2010). *Horizontal Merger Guidelines*, §5.3
+(Herfindahl–Hirschman index).
+Dunn, E. S. (1960). A statistical and analytical technique for regional
+analysis. *Papers of the Regional Science Association* 6, 97–112 (shift-share).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "EmptyInputError",
+    "MetricsError",
+    "MisalignedError",
+    "MissingValueError",
+    "NegativeValueError",
+    "concentration_ratio",
+    "cr4",
+    "growth_decomposition",
+    "hhi",
+    "location_quotient",
+    "rank",
+    "rank_change",
+    "share",
+]
+
+
+class MetricsError(ValueError):
+    """Raise for input a cluster metric cannot be computed from."""
+
+
+class NegativeValueError(MetricsError):
+    """Raise when a metric that needs non-negative values receives negatives."""
+
+
+class EmptyInputError(MetricsError):
+    """Raise when a metric receives no values."""
+
+
+class MisalignedError(MetricsError):
+    """Raise when two inputs that must share an index do not."""
+
+
+class MissingValueError(MetricsError):
+    """Raise when values are missing and ``missing="raise"``."""
+
+
+def _series(values, name="values", missing="raise", allow_negative=False) -> pd.Series:
+    if isinstance(values, pd.DataFrame):
+        raise MetricsError(f"{name} must be a Series (one value per region), got a DataFrame")
+    s = pd.Series(values, dtype=float) if not isinstance(values, pd.Series) else values
+    try:
+        s = s.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise MetricsError(f"{name} must be numeric: {exc}") from None
+    if len(s) == 0:
+        raise EmptyInputError(f"{name} is empty")
+    if not s.index.is_unique:
+        dup = s.index[s.index.duplicated()].unique().tolist()
+        raise MetricsError(f"{name} has duplicate regions: {dup}")
+    if missing not in ("raise", "drop"):
+        raise MetricsError(f"missing must be 'raise' or 'drop', got {missing!r}")
+    na = s.index[s.isna()].tolist()
+    if na:
+        if missing == "raise":
+            raise MissingValueError(
+                f"{name} has missing values for {na}; pass missing='drop' to exclude them")
+        s = s.dropna()
+        if len(s) == 0:
+            raise EmptyInputError(f"{name} has no non-missing values")
+    if not allow_negative and (s < 0).any():
+        raise NegativeValueError(f"{name} has negative values for {s.index[s < 0].tolist()}")
+    s.attrs = {"dropped": na}
+    return s
+
+
+def share(values, missing="raise") -> pd.Series:
+    """Compute each region's share of the national (column) total.
+
+    ``s_r = x_r / sum_r x_r``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Non-negative values indexed by region.
+    missing : {"raise", "drop"}
+        Missing values raise :class:`MissingValueError`, or are excluded from
+        the total and listed in ``result.attrs["dropped"]``.
+
+    Returns
+    -------
+    pandas.Series
+        Shares in [0, 1] summing to 1.
+
+    Raises
+    ------
+    NegativeValueError, EmptyInputError, MissingValueError, MetricsError
+        Negative values, no values, missing values, or a zero total.
+
+    References
+    ----------
+    Balland (2017), EconGeo.
+
+    Examples
+    --------
+    >>> share(pd.Series({"A": 1.0, "B": 3.0})).tolist()
+    [0.25, 0.75]
+    """
+    s = _series(values, missing=missing)
+    total = s.sum()
+    if total == 0:
+        raise MetricsError("the total is zero: shares are undefined")
+    out = s / total
+    out.attrs = {"dropped": s.attrs["dropped"]}
+    return out
+
+
+def location_quotient(mat, binary=False) -> pd.DataFrame:
+    """Compute location quotients from a regions × activities matrix (EconGeo conventions).
+
+    ``LQ_ri = (x_ri / x_r.) / (x_.i / x_..)``: the share of activity i in region
+    r over the share of activity i in the whole economy (Balassa's revealed
+    comparative advantage, the Hoover–Balassa index).  Following EconGeo's
+    ``location.quotient``/``location_quotient``: cells whose quotient is
+    undefined (0/0, a region or activity with total 0) are set to 0, and with
+    ``binary=True`` values below 1 become 0 and values of 1 or more become 1
+    (EconGeo only rewrites ``lq < 1`` and ``lq > 1``, so an exact 1 stays 1).
+
+    For a single indicator, pass two columns, e.g. the indicator and a
+    reference total (GDP): ``LQ = (x_r / g_r) / (X / G)``.
+
+    Parameters
+    ----------
+    mat : pandas.DataFrame
+        Non-negative values, regions in rows, activities in columns, no NaN.
+    binary : bool
+        Return the 0/1 dichotomised matrix.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape and labels as ``mat``.
+
+    Raises
+    ------
+    NegativeValueError, EmptyInputError, MissingValueError
+
+    References
+    ----------
+    Balassa (1965); Balland (2017), EconGeo ``location.quotient``.
+
+    Examples
+    --------
+    EconGeo's documentation matrix (industries I1–I5 all total 100, so each
+    national share is 0.2):
+
+    >>> m = pd.DataFrame([[100, 0, 0, 0, 0], [0, 15, 5, 70, 10]],
+    ...                  index=["R1", "R2"], columns=["I1", "I2", "I3", "I4", "I5"])
+    >>> location_quotient(m).loc["R2"].round(4).tolist()  # shares 100/200 etc.
+    [0.0, 2.0, 2.0, 2.0, 2.0]
+    """
+    if not isinstance(mat, pd.DataFrame):
+        mat = pd.DataFrame(mat)
+    if mat.size == 0:
+        raise EmptyInputError("location_quotient: the matrix is empty")
+    m = mat.astype(float)
+    if m.isna().any().any():
+        cells = [(r, c) for r, c in zip(*np.where(m.isna().to_numpy()))]
+        named = [(m.index[r], m.columns[c]) for r, c in cells[:10]]
+        raise MissingValueError(f"location_quotient: missing values at {named}")
+    if (m < 0).any().any():
+        cells = [(m.index[r], m.columns[c]) for r, c in zip(*np.where((m < 0).to_numpy()))]
+        raise NegativeValueError(f"location_quotient: negative values at {cells[:10]}")
+    x = m.to_numpy()
+    total = x.sum()
+    row = x.sum(axis=1, keepdims=True)
+    col = x.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (x * total) / (row * col)
+    lq[~np.isfinite(lq)] = 0.0
+    if binary:
+        lq = np.where(lq < 1, 0.0, 1.0)
+    return pd.DataFrame(lq, index=m.index, columns=m.columns)
+
+
+def hhi(values, scale=1.0, normalized=False, missing="raise") -> float:
+    """Compute the Herfindahl–Hirschman index of concentration across regions.
+
+    ``HHI = sum_r s_r^2`` with ``s_r`` the shares; ``1/n <= HHI <= 1`` for n
+    regions (``scale=10000`` gives the 0–10 000 points of the merger
+    guidelines, shares in percent).  ``normalized=True`` returns
+    ``(HHI - 1/n) / (1 - 1/n)`` in [0, 1] (0 for n = 1 is undefined and raises).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Non-negative values indexed by region.
+    scale : float
+        Multiply the index (1 or 10 000).
+    normalized : bool
+        Return the normalised index.
+    missing : {"raise", "drop"}
+        As in :func:`share`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    NegativeValueError, EmptyInputError, MissingValueError, MetricsError
+
+    References
+    ----------
+    Hirschman, A. O. (1964). The paternity of an index. *American Economic
+    Review* 54(5), 761; U.S. DOJ/FTC (2010), §5.3.
+
+    Examples
+    --------
+    >>> hhi(pd.Series([50.0, 30.0, 20.0]))  # 0.25 + 0.09 + 0.04
+    0.38
+    """
+    s = share(values, missing=missing)
+    h = float((s**2).sum())
+    if normalized:
+        n = len(s)
+        if n < 2:
+            raise MetricsError("normalized HHI needs at least 2 regions")
+        h = (h - 1.0 / n) / (1.0 - 1.0 / n)
+    return h * scale
+
+
+def concentration_ratio(values, n=4, missing="raise") -> float:
+    """Compute the n-region concentration ratio CRn: the share of the n largest.
+
+    ``CR_n = sum of the n largest shares`` (in [0, 1]).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Non-negative values indexed by region.
+    n : int
+        Number of leading regions (must not exceed the number of regions).
+    missing : {"raise", "drop"}
+        As in :func:`share`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    MetricsError
+        If ``n < 1`` or ``n`` exceeds the number of regions; see :func:`share`.
+
+    References
+    ----------
+    Bain, J. S. (1951). Relation of profit rate to industry concentration.
+    *Quarterly Journal of Economics* 65(3), 293–324.
+
+    Examples
+    --------
+    >>> round(concentration_ratio(pd.Series([40.0, 30.0, 10.0, 10.0, 5.0, 5.0]), n=4), 12)
+    0.9
+    """
+    s = share(values, missing=missing)
+    if int(n) != n or n < 1:
+        raise MetricsError(f"n must be a positive integer, got {n!r}")
+    if n > len(s):
+        raise MetricsError(f"n={n} exceeds the number of regions ({len(s)})")
+    return float(s.sort_values(ascending=False).iloc[: int(n)].sum())
+
+
+def cr4(values, missing="raise") -> float:
+    """Compute the four-region concentration ratio CR4 (see :func:`concentration_ratio`).
+
+    Examples
+    --------
+    >>> round(cr4(pd.Series([40.0, 30.0, 10.0, 10.0, 5.0, 5.0])), 12)
+    0.9
+    """
+    return concentration_ratio(values, n=4, missing=missing)
+
+
+def rank(values, ascending=False, missing="raise") -> pd.Series:
+    """Rank regions by value (1 = largest by default; ties share the lowest rank).
+
+    ``rank_r = 1 + #{q : x_q > x_r}`` (competition ranking, pandas
+    ``method="min"``).  Negative values are allowed (e.g. growth rates).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values indexed by region.
+    ascending : bool
+        Rank 1 for the smallest value instead.
+    missing : {"raise", "drop"}
+        As in :func:`share`.
+
+    Returns
+    -------
+    pandas.Series of int
+
+    Examples
+    --------
+    >>> rank(pd.Series({"A": 5.0, "B": 9.0, "C": 5.0})).tolist()
+    [2, 1, 2]
+    """
+    s = _series(values, missing=missing, allow_negative=True)
+    out = s.rank(ascending=ascending, method="min").astype(int)
+    out.attrs = {"dropped": s.attrs["dropped"]}
+    return out
+
+
+def rank_change(before, after, ascending=False) -> pd.DataFrame:
+    """Compare regional ranks between two periods.
+
+    ``change_r = rank_before_r - rank_after_r`` (positive = moved up).
+
+    Parameters
+    ----------
+    before, after : pandas.Series
+        Values indexed by the same regions (order may differ).
+    ascending : bool
+        As in :func:`rank`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns rank_before, rank_after, change, indexed by region.
+
+    Raises
+    ------
+    MisalignedError
+        If the two Series do not cover the same regions.
+
+    Examples
+    --------
+    >>> b = pd.Series({"A": 1.0, "B": 2.0}); a = pd.Series({"A": 3.0, "B": 2.0})
+    >>> rank_change(b, a)["change"].tolist()
+    [1, -1]
+    """
+    b = _series(before, "before", allow_negative=True)
+    a = _series(after, "after", allow_negative=True)
+    _check_aligned(b, a)
+    a = a.reindex(b.index)
+    rb, ra = rank(b, ascending), rank(a, ascending)
+    return pd.DataFrame({"rank_before": rb, "rank_after": ra, "change": rb - ra})
+
+
+def _check_aligned(a: pd.Series, b: pd.Series) -> None:
+    only_a = [r for r in a.index if r not in b.index]
+    only_b = [r for r in b.index if r not in a.index]
+    if only_a or only_b:
+        raise MisalignedError(
+            f"indices differ: only in the first {only_a}, only in the second {only_b}")
+
+
+def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
+    """Decompose national growth into regional contributions (shift-share style).
+
+    With ``X_0 = sum_r x_r0``, national growth ``G = (X_1 - X_0) / X_0``
+    equals the sum of regional contributions
+    ``c_r = (x_r1 - x_r0) / X_0 = s_r0 * g_r``, where ``s_r0 = x_r0 / X_0`` is
+    the base-period share and ``g_r = x_r1 / x_r0 - 1`` the regional growth.
+    Each contribution splits into a *national* component ``s_r0 * G`` and a
+    *differential* (regional-shift) component ``s_r0 * (g_r - G)``; the
+    differential components sum to zero.  ``contribution_share = c_r / G`` is
+    the region's share of national growth (sums to 1 when ``G != 0``).
+
+    Parameters
+    ----------
+    before, after : pandas.Series
+        Non-negative values in the base and end periods, same regions.
+    missing : {"raise", "drop"}
+        Missing values raise, or the region is excluded from both periods
+        (listed in ``result.attrs["dropped"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by region: before, after, change, growth, share_before,
+        contribution, national_component, differential_component,
+        contribution_share.  ``result.attrs["national_growth"]`` holds G.
+
+    Raises
+    ------
+    MisalignedError, NegativeValueError, EmptyInputError, MissingValueError,
+    MetricsError (zero base total)
+
+    References
+    ----------
+    Dunn (1960); Esteban-Marquillas, J. M. (1972). A reinterpretation of
+    shift-share analysis. *Regional and Urban Economics* 2(3), 249–255.
+
+    Examples
+    --------
+    >>> d = growth_decomposition(pd.Series({"A": 100.0, "B": 300.0}),
+    ...                          pd.Series({"A": 150.0, "B": 330.0}))
+    >>> d["contribution"].round(4).tolist(), d.attrs["national_growth"]
+    ([0.125, 0.075], 0.2)
+    """
+    b = pd.Series(before, dtype=float) if not isinstance(before, pd.Series) else before
+    a = pd.Series(after, dtype=float) if not isinstance(after, pd.Series) else after
+    if len(b) == 0 or len(a) == 0:
+        raise EmptyInputError("growth_decomposition: empty input")
+    _check_aligned(b, a)
+    a = a.reindex(b.index)
+    dropped = []
+    if missing == "drop":
+        na = b.isna() | a.isna()
+        dropped = b.index[na].tolist()
+        b, a = b[~na], a[~na]
+    b = _series(b, "before", missing="raise")
+    a = _series(a, "after", missing="raise")
+    X0, X1 = b.sum(), a.sum()
+    if X0 == 0:
+        raise MetricsError("growth_decomposition: the base-period total is zero")
+    G = (X1 - X0) / X0
+    s0 = b / X0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = a / b - 1.0
+    contrib = (a - b) / X0
+    out = pd.DataFrame({
+        "before": b, "after": a, "change": a - b, "growth": g, "share_before": s0,
+        "contribution": contrib,
+        "national_component": s0 * G,
+        # written as c_r - s_r0 G so it is defined even where x_r0 = 0
+        "differential_component": contrib - s0 * G,
+        "contribution_share": contrib / G if G != 0 else np.nan,
+    })
+    out.attrs = {"national_growth": float(G), "dropped": dropped}
+    return out
