@@ -16,9 +16,13 @@ The estimators are thin, explicit wrappers around :class:`statsmodels.api.OLS`:
 * **Covariances** come from statsmodels: ``"nonrobust"``, ``"HC1"``,
   ``"cluster"`` (by entity, ``cov_type="cluster"``) and ``"driscoll-kraay"``
   (Newey–West on the cross-sectional sums of the scores,
-  ``cov_type="hac-groupsum"`` with period codes).  Inference always uses
-  Student-t distributions; for clustered and Driscoll–Kraay errors statsmodels
-  sets the inference degrees of freedom to ``G - 1``.
+  ``cov_type="hac-groupsum"`` with period codes, Bartlett kernel, no
+  small-sample correction, as Stata's ``xtscc``).  Clustered errors use
+  statsmodels' default correction ``G/(G-1) (n-1)/(n-k)`` (as Stata's
+  ``vce(cluster)``; ``k`` counts the estimated, not the absorbed, parameters).
+  Inference always uses Student-t distributions; for clustered and
+  Driscoll–Kraay errors the inference degrees of freedom are ``G - 1`` with
+  ``G`` the number of entities (as ``xtscc`` does).
 
 References
 ----------
@@ -162,6 +166,14 @@ def _check_columns(df: pd.DataFrame, cols) -> None:
 def _default_maxlags(n_periods: int) -> int:
     """Return the Newey–West plug-in lag length floor(4 (T/100)^(2/9))."""
     return math.floor(4 * (n_periods / 100.0) ** (2.0 / 9.0))
+
+
+def _period_positions(values) -> np.ndarray:
+    """Return integer period positions: the values for integer years, else sorted codes."""
+    v = pd.Series(np.asarray(values))
+    if pd.api.types.is_numeric_dtype(v) and np.all(np.mod(v.to_numpy(float), 1) == 0):
+        return (v.to_numpy(float) - float(v.min())).astype(int)
+    return pd.factorize(v, sort=True)[0]
 
 
 def _demean(a: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
@@ -433,7 +445,7 @@ def wooldridge_serial(y, X, entity, time, exog_names=None):
     df = df.sort_values(["e", "t"]).reset_index(drop=True)
     cols = ["y"] + [f"x{j}" for j in range(X.shape[1])]
     prev_t = df.groupby("e")["t"].shift(1)
-    tcode = pd.Series(pd.factorize(df["t"], sort=True)[0])
+    tcode = pd.Series(_period_positions(df["t"]))
     prev_code = tcode.groupby(df["e"]).shift(1)
     consec = (tcode - prev_code) == 1
     d = df[cols] - df.groupby("e")[cols].shift(1)
@@ -616,7 +628,8 @@ def _cov_kwargs(cov_type, entity_codes, time_codes, n_periods, maxlags, min_clus
     lags = _default_maxlags(n_periods) if maxlags is None else int(maxlags)
     if lags < 0 or lags >= n_periods:
         raise RegressionError(f"maxlags must be in [0, {n_periods - 1}], got {lags}")
-    return "hac-groupsum", {"time": time_codes, "maxlags": lags}, lags
+    # no small-sample correction, as Stata's xtscc (Hoechle 2007)
+    return "hac-groupsum", {"time": time_codes, "maxlags": lags, "use_correction": False}, lags
 
 
 def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, time_codes,
@@ -790,8 +803,8 @@ def first_difference(df, formula, entity, time, cov_type="nonrobust", maxlags=No
     """Fit a first-difference panel regression.
 
     Model: ``Δy_it = c + Δx_it' b + Δe_it`` with ``Δz_it = z_it - z_i,t-1`` taken
-    within entity between *consecutive* periods (the period codes of the
-    sorted unique ``time`` values differ by one); pairs across a gap are not
+    within entity between *consecutive* periods (integer times differing by
+    one; otherwise adjacent sorted unique values); pairs across a gap are not
     differenced and are listed in ``results.dropped``.  ``constant=True``
     keeps an intercept in the differenced equation (a common trend), as
     ``plm(model = "fd")`` does.
@@ -812,7 +825,7 @@ def first_difference(df, formula, entity, time, cov_type="nonrobust", maxlags=No
     t_codes, t_uni = pd.factorize(data[time], sort=True)
     A = pd.DataFrame(np.column_stack([y.to_numpy(float), X.to_numpy(float)]))
     prev = A.groupby(e_codes).shift(1)
-    tc = pd.Series(t_codes)
+    tc = pd.Series(_period_positions(data[time]))
     dt = tc - tc.groupby(e_codes).shift(1)
     first = dt.isna().to_numpy()
     ok = (dt == 1).to_numpy()
