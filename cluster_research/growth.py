@@ -926,6 +926,32 @@ def _bass(t, th):
     return M * F
 
 
+def _bass_rate(t, th):
+    M, p, q, tau = th[0], th[1], th[2], th[3]
+    d = t - tau
+    e = np.exp(-(p + q) * np.maximum(d, 0.0))
+    f = (p + q) ** 2 / p * e / (1.0 + (q / p) * e) ** 2
+    return np.where(d > 0, M * f, 0.0)
+
+
+def _logistic_rate(t, th):
+    K, k, t0 = th[0], th[1], th[2]
+    s = _expit(k * (t - t0))
+    return K * k * s * (1 - s)
+
+
+def _gompertz_rate(t, th):
+    K, b, t0 = th[0], th[1], th[2]
+    u = np.exp(np.minimum(-b * (t - t0), 700.0))
+    return K * b * u * np.exp(-u)
+
+
+def _richards_rate(t, th):
+    K, k, t0, nu = th[0], th[1], th[2], th[3]
+    z = k * (t - t0)
+    return _richards(t, th) * k * _expit(-z) / nu
+
+
 def _exponential(t, th):
     return np.exp(np.minimum(th[0] + th[1] * t, 700.0))
 
@@ -936,7 +962,8 @@ def _exponential_jac(t, th):
 
 
 class _Spec:
-    def __init__(self, name, names, level, jac, time_idx, scale_idx, formula):
+    def __init__(self, name, names, level, jac, time_idx, scale_idx, formula, rate=None):
+        self.rate = rate
         self.name = name
         self.names = names
         self.level = level
@@ -950,18 +977,21 @@ _SPECS = {
     "exponential": _Spec("exponential", ["a", "r"], _exponential, _exponential_jac, [], None,
                          "y = exp(a + r (t - t_ref))"),
     "logistic": _Spec("logistic", ["K", "k", "t0"], _logistic, _logistic_jac, [2], 0,
-                      "y = K / (1 + exp(-k (t - t0)))"),
+                      "y = K / (1 + exp(-k (t - t0)))", _logistic_rate),
     "gompertz": _Spec("gompertz", ["K", "b", "t0"], _gompertz, _gompertz_jac, [2], 0,
-                      "y = K exp(-exp(-b (t - t0)))"),
+                      "y = K exp(-exp(-b (t - t0)))", _gompertz_rate),
     "richards": _Spec("richards", ["K", "k", "t0", "nu"], _richards, _richards_jac, [2], 0,
-                      "y = K (1 + exp(-k (t - t0)))^(-1/nu)"),
+                      "y = K (1 + exp(-k (t - t0)))^(-1/nu)", _richards_rate),
     "bass": _Spec("bass", ["M", "p", "q", "tau"], _bass, None, [3], 0,
-                  "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))"),
+                  "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
+                  _bass_rate),
 }
 
 
 def _data_mean(spec, form):
-    """Return mean(x, th) in the data's form (level or per-period difference)."""
+    """Return mean(x, th) in the data's form (level, per-period difference or rate dL/dt)."""
+    if form == "rate":
+        return spec.rate, None
     if form == "interval":
         lev = spec.level
 
@@ -1090,7 +1120,7 @@ class GrowthResults(NLSResults):
         if not self.converged:
             return False, "fit did not converge: " + self.convergence_message
         cap = self.ceiling
-        level = np.cumsum(self.values) if self.form == "interval" else self.values
+        level = self.values if self.form == "cumulative" else np.cumsum(self.values)
         top = float(np.max(level))
         if self._problem.fixed[j]:
             return True, "ceiling fixed by the user"
@@ -1123,10 +1153,10 @@ def _validate(years, values, weights, errors, model, form):
         raise GrowthDataError(f"model must be one of {MODELS}, got {model!r}")
     if errors not in ("additive", "multiplicative"):
         raise GrowthDataError(f"errors must be 'additive' or 'multiplicative', got {errors!r}")
-    if form not in ("cumulative", "interval"):
-        raise GrowthDataError(f"form must be 'cumulative' or 'interval', got {form!r}")
-    if form == "interval" and model == "exponential":
-        raise GrowthDataError("form='interval' applies to the S-curve and Bass models only")
+    if form not in ("cumulative", "interval", "rate"):
+        raise GrowthDataError(f"form must be 'cumulative', 'interval' or 'rate', got {form!r}")
+    if form != "cumulative" and model == "exponential":
+        raise GrowthDataError(f"form={form!r} applies to the S-curve and Bass models only")
     t = np.asarray(years, dtype=float).ravel()
     y = np.asarray(values, dtype=float).ravel()
     if t.size != y.size:
@@ -1269,8 +1299,10 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         ``y = f + e`` or ``log y = log f + e``.
     weights : array-like, optional
         Positive weights.
-    form : {"cumulative", "interval"}
-        Whether ``values`` are the level ``L(t)`` or increments ``L(t) - L(t-1)``.
+    form : {"cumulative", "interval", "rate"}
+        Whether ``values`` are the level ``L(t)``, increments ``L(t) - L(t-1)``
+        (Srinivasan-Mason), or the instantaneous rate ``dL/dt`` at ``t`` (Bass 1969's
+        continuous-time sales curve ``M f(t)``).
     start : dict or array-like, optional
         Parameters in reporting units (calendar years).  Given: one fast local fit from there
         (no self-start, no multistart) — what a bootstrap needs.
@@ -1278,7 +1310,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         Number of self-started candidates refined (default 3; 1 for the exponential).
     fix : dict, optional
         Parameters held fixed, e.g. ``{"tau": 1995}``.  Bass interval form defaults to
-        ``{"tau": years[0] - 1}``; pass ``fix={}`` to estimate ``tau``.
+        ``{"tau": years[0] - 1}`` (also the rate form); pass ``fix={}`` to estimate ``tau``.
     bounds : dict, optional
         ``{"K": (lo, hi), ...}`` overriding the defaults (ceiling >= 0, rates >= 0,
         ``1e-3 <= nu <= 1e3``, Bass ``1e-6 <= p <= 1``, ``0 <= q <= 10``, ``tau <=`` first year).
@@ -1325,7 +1357,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     shift = np.zeros(p)
     shift[spec.time_idx] = centre
     if fix is None:
-        fix = {"tau": t[0] - 1.0} if (model == "bass" and form == "interval") else {}
+        fix = {"tau": t[0] - 1.0} if (model == "bass" and form != "cumulative") else {}
     for k in fix:
         if k not in names:
             raise GrowthDataError(f"cannot fix {k!r}: {model} parameters are {names}")
@@ -1335,7 +1367,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     if y.size < n_free:
         raise GrowthDataError(f"model {model} has {n_free} free parameters but only {y.size} "
                               "observations were given")
-    level = np.cumsum(y) if form == "interval" else y
+    level = y if form == "cumulative" else np.cumsum(y)
     lb, ub = _default_bounds(model, tc, float(np.max(level)))
     for k, bd in (bounds or {}).items():
         if k not in names:
