@@ -707,7 +707,8 @@ def parse_nbs_export(source, *, path=None) -> NBSExport:
 
     Examples
     --------
-    >>> raw = "数据库：分省年度数据 \\n时间：2024年 \\n地区\\t,年末常住人口 (万人) \\t,\\n北京市\\t,2183\\t,\\n数据来源：国家统计局"
+    >>> raw = ("数据库：分省年度数据 \\n时间：2024年 \\n地区\\t,年末常住人口 (万人) \\t,\\n"
+    ...        "北京市\\t,2183\\t,\\n数据来源：国家统计局")
     >>> exp = parse_nbs_export(raw.encode("utf-8"), path="demo.csv")
     >>> exp.header, exp.rows
     (['地区', '年末常住人口 (万人)'], [(4, '北京市', ['2183'])])
@@ -1158,7 +1159,8 @@ def load(name: str, *, root=None):
     Examples
     --------
     >>> df = load("provincial_panel")
-    >>> df.query("region == '上海' and year == 2024 and indicator == 'ecommerce_sales'").value.item()
+    >>> q = "region == '上海' and year == 2024 and indicator == 'ecommerce_sales'"
+    >>> df.query(q).value.item()
     46683.4
     """
     r = _root(root)
@@ -1556,6 +1558,7 @@ def series(
     *,
     qualifiers=("exact",),
     period="FY",
+    exclude_source_ids=(),
     root=None,
 ):
     """Return one region's indicator as a year-indexed Series.
@@ -1569,10 +1572,11 @@ def series(
         Indicator id (provincial datasets) or series id (hand-collected).
     dataset : str, default "provincial_panel"
         Any name accepted by :func:`load` except ``major_cities_gdp``.
-    qualifiers, period
-        Hand-collected datasets only: rows kept (default exact, full year).
-        Identical values from several sources collapse to one; conflicting
-        values raise.
+    qualifiers, period, exclude_source_ids
+        Hand-collected datasets only: rows kept (default exact, full year)
+        and sources dropped. Identical values from several sources collapse
+        to one; conflicting values raise (e.g. national online retail 2015:
+        3.877 trillion vs 38773 亿元 -- pick a source with exclude_source_ids).
     root : path-like, optional
         Data directory.
 
@@ -1612,6 +1616,7 @@ def series(
             sel = sel[sel["qualifier"].isin(list(qualifiers))]
         if period is not None:
             sel = sel[sel["period"] == period]
+        sel = sel[~sel["source_id"].isin(list(exclude_source_ids))]
         if sel.empty:
             raise DataValidationError(
                 f"no rows for region {reg!r}, qualifiers {qualifiers}, period {period!r} "
