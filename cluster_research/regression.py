@@ -883,8 +883,9 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
     * ``ecommerce_sales_per_firm`` and ``ecommerce_purchases_per_firm``:
       亿元 / firms × 10 000 = 万元 per e-commerce firm (all years);
     * ``<id>_per_capita`` for ``broadband_users``, ``mobile_internet_users``
-      (万户 / 万人 = per person) and ``gdp``, ``retail_sales``,
-      ``ecommerce_sales`` (亿元 / 万人 × 10 000 = 元 per person), only when
+      (万户 / 万人 = per person) and ``retail_sales``, ``ecommerce_sales``
+      (亿元 / 万人 × 10 000 = 元 per person; GDP per capita is published by
+      NBS as the ``gdp_per_capita`` indicator and not derived), only when
       ``population`` is among ``economy_indicators``.  **Population
       (年末常住人口) exists for 2024 only**, so these ratios are NaN in other
       years; they are never filled in.
@@ -972,11 +973,13 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         r = long[dup].iloc[0]
         raise RegressionError(
             f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
-    wide = long.pivot_table(index=_ID_COLS, columns="indicator", values="value",
-                            aggfunc="first", dropna=False).reset_index()
+    long = long.assign(region_code=long["region_code"].astype(str),
+                       year=long["year"].astype(int))
+    names = long.drop_duplicates("region_code").set_index("region_code")[
+        ["region", "region_en"]]
+    wide = long.pivot(index=["region_code", "year"], columns="indicator", values="value")
     wide.columns.name = None
-    wide["year"] = wide["year"].astype(int)
-    # regions present in the data but with no value at all still appear via pivot dropna=False
+    wide = wide.reset_index().join(names, on="region_code")
     for c in indicators + econ:
         if c not in wide.columns:
             wide[c] = np.nan
@@ -1003,6 +1006,8 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
                                  int(wide.at[i, "year"]), reason_fn(i)))
         wide = wide[~mask]
 
+    pop_years = (sorted(int(y) for y in wide.loc[wide["population"].notna(), "year"].unique())
+                 if "population" in wide.columns else [])
     # missing values
     req_base = [c for c in required if c in wide.columns]
     miss = wide[req_base].isna()
@@ -1040,12 +1045,11 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         if "population" in wide.columns:
             pop = wide["population"].where(wide["population"] > 0)
             for c, factor in (("broadband_users", 1.0), ("mobile_internet_users", 1.0),
-                              ("gdp", 1e4), ("retail_sales", 1e4), ("ecommerce_sales", 1e4)):
+                              ("retail_sales", 1e4), ("ecommerce_sales", 1e4)):
                 if c in wide.columns:
                     wide[f"{c}_per_capita"] = wide[c] / pop * factor
-            yrs = sorted(wide.loc[wide["population"].notna(), "year"].unique().tolist())
-            notes.append("population (年末常住人口) is available for "
-                         f"{yrs or 'no'} year(s) only; per-capita ratios are NaN elsewhere")
+            notes.append(f"population (年末常住人口) is available for years {pop_years} only; "
+                         "per-capita ratios are NaN in other years (never filled in)")
     dropped = pd.DataFrame(dropped_rows, columns=["region_code", "region", "year", "reason"])
     wide = wide.reset_index(drop=True)
     wide.attrs["dropped"] = dropped
