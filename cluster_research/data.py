@@ -1390,11 +1390,11 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "hangzhou.csv"
-    >>> _ = p.write_text("region,year,value,unit\\n杭州,2010,1.2,万亿元\\n", encoding="utf-8")
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "shenzhen.csv"
+    >>> _ = p.write_text("region,year,value,unit\\n深圳,2017,22490.06,亿元\\n", encoding="utf-8")
     >>> df = read_csv(p)
     >>> df.loc[0, "region"], int(df.loc[0, "year"]), float(df.loc[0, "value"])
-    ('杭州', 2010, 12000.0)
+    ('深圳', 2017, 22490.06)
     """
     import pandas as pd
 

@@ -575,3 +575,20 @@ def test_series_helper(panel):
 
 def test_data_dir_is_repo_data():
     assert D.data_dir() == Path(D.__file__).resolve().parent.parent / "data"
+
+
+def test_readme_examples_parse(tmp_path):
+    """The CSV examples in data/README.md are valid input for read_csv."""
+    import re
+
+    text = (D.data_dir() / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```csv\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 2
+    s = write(tmp_path, blocks[0], "s.csv")
+    df = D.read_csv(s, kind="series")
+    assert set(df.region) == {"上海"} and df.value.tolist()[2] == 33200.0
+    p = write(tmp_path, blocks[1], "p.csv")
+    dp = D.read_csv(p, kind="panel")
+    assert dp.value.tolist()[:2] == [19492.6, 22490.06]
+    gaps = D.coverage(dp)
+    assert ("杭州", 2018, "empty") in set(zip(gaps.region, gaps.year, gaps.status))
