@@ -379,7 +379,8 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
     With ``X_0 = sum_r x_r0``, national growth ``G = (X_1 - X_0) / X_0``
     equals the sum of regional contributions
     ``c_r = (x_r1 - x_r0) / X_0 = s_r0 * g_r``, where ``s_r0 = x_r0 / X_0`` is
-    the base-period share and ``g_r = x_r1 / x_r0 - 1`` the regional growth.
+    the base-period share and ``g_r = x_r1 / x_r0 - 1`` the regional growth
+    (NaN where ``x_r0 = 0``; the contribution is still defined).
     Each contribution splits into a *national* component ``s_r0 * G`` and a
     *differential* (regional-shift) component ``s_r0 * (g_r - G)``; the
     differential components sum to zero.  ``contribution_share = c_r / G`` is
@@ -435,8 +436,7 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
         raise MetricsError("growth_decomposition: the base-period total is zero")
     G = (X1 - X0) / X0
     s0 = b / X0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = a / b - 1.0
+    g = (a / b.where(b > 0)) - 1.0  # undefined (NaN) where the base value is 0
     contrib = (a - b) / X0
     out = pd.DataFrame({
         "before": b, "after": a, "change": a - b, "growth": g, "share_before": s0,
