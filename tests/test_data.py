@@ -582,7 +582,7 @@ def test_readme_examples_parse(tmp_path):
     import re
 
     text = (D.data_dir() / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```csv\n(.*?)```", text, flags=re.S)
+    blocks = re.findall(r"```csv\n(.*?)```", text, flags=re.DOTALL)
     assert len(blocks) == 2
     s = write(tmp_path, blocks[0], "s.csv")
     df = D.read_csv(s, kind="series")
