@@ -524,6 +524,11 @@ def _header(fields, path, expected=None, required=(), optional=()):
             )
         return names
     names_l = [n.lower() for n in names]
+    if len(set(names_l)) != len(names_l):
+        dup = next(n for n in names_l if names_l.count(n) > 1)
+        raise DataValidationError(
+            "duplicate column (names are case-insensitive)", path=path, row=1, column=dup
+        )
     for c in required:
         if c not in names_l:
             raise DataValidationError(
@@ -1724,3 +1729,34 @@ def build_processed(out_dir=None, *, root=None) -> list[Path]:
         df.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
         paths.append(p)
     return paths
+
+
+def main(argv=None) -> int:
+    """Verify the manifest and rebuild ``data/processed/``, printing what was done.
+
+    Used as ``python -m cluster_research.data`` (e.g. by ``make reproduce``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Unused; present for a conventional entry-point signature.
+
+    Returns
+    -------
+    int
+        0 on success (validation errors propagate as DataValidationError).
+
+    Examples
+    --------
+    >>> main()  # doctest: +SKIP
+    """
+    rels = verify_manifest()
+    print(f"verified sha256 of {len(rels)} raw files in {data_dir() / 'raw'}")
+    for p in build_processed():
+        n = sum(1 for _ in p.open(encoding="utf-8")) - 1
+        print(f"wrote {p.relative_to(data_dir().parent)} ({n} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -474,6 +474,8 @@ def test_read_csv_panel_ok(tmp_path):
             "unexpected column",
         ),
         ("region,year,value,unit,unit\n", "series", 1, "unit", "duplicate column"),
+        ("region,Year,value,unit,year\n", "series", 1, "year", "duplicate column"),
+        ("\ufeffregion,year,value,unit\n杭州,2010,1\x00,亿元\n", "series", None, None, "NUL"),
         ("region,year,value,unit\n杭州,2010,abc,亿元\n", "series", 2, "value", "not a number"),
         ('region,year,value,unit\n杭州,2010,"1,234",亿元\n', "series", 2, "value", "not a number"),
         ("region,year,value,unit\n杭州,2010,-5,亿元\n", "series", 2, "value", "negative"),
