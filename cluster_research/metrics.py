@@ -65,30 +65,33 @@ class MissingValueError(MetricsError):
 def _series(values, name="values", missing="raise", allow_negative=False) -> pd.Series:
     if isinstance(values, pd.DataFrame):
         raise MetricsError(f"{name} must be a Series (one value per region), got a DataFrame")
-    s = pd.Series(values, dtype=float) if not isinstance(values, pd.Series) else values
     try:
-        s = s.astype(float)
+        s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
+        x = s.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
         raise MetricsError(f"{name} must be numeric: {exc}") from None
-    if len(s) == 0:
+    if len(x) == 0:
         raise EmptyInputError(f"{name} is empty")
     if not s.index.is_unique:
         dup = s.index[s.index.duplicated()].unique().tolist()
         raise MetricsError(f"{name} has duplicate regions: {dup}")
     if missing not in ("raise", "drop"):
         raise MetricsError(f"missing must be 'raise' or 'drop', got {missing!r}")
-    na = s.index[s.isna()].tolist()
+    index = s.index
+    isna = np.isnan(x)
+    na = index[isna].tolist() if isna.any() else []
     if na:
         if missing == "raise":
             raise MissingValueError(
                 f"{name} has missing values for {na}; pass missing='drop' to exclude them")
-        s = s.dropna()
-        if len(s) == 0:
+        x, index = x[~isna], index[~isna]
+        if len(x) == 0:
             raise EmptyInputError(f"{name} has no non-missing values")
-    if not allow_negative and (s < 0).any():
-        raise NegativeValueError(f"{name} has negative values for {s.index[s < 0].tolist()}")
-    s.attrs = {"dropped": na}
-    return s
+    if not allow_negative and (x < 0).any():
+        raise NegativeValueError(f"{name} has negative values for {index[x < 0].tolist()}")
+    out = pd.Series(x, index=index, name=s.name, copy=False)
+    out.attrs = {"dropped": na}
+    return out
 
 
 def share(values, missing="raise") -> pd.Series:
@@ -238,7 +241,7 @@ def hhi(values, scale=1.0, normalized=False, missing="raise") -> float:
     0.38
     """
     s = share(values, missing=missing)
-    h = float((s**2).sum())
+    h = float(np.sum(s.to_numpy() ** 2))
     if normalized:
         n = len(s)
         if n < 2:
@@ -285,7 +288,7 @@ def concentration_ratio(values, n=4, missing="raise") -> float:
         raise MetricsError(f"n must be a positive integer, got {n!r}")
     if n > len(s):
         raise MetricsError(f"n={n} exceeds the number of regions ({len(s)})")
-    return float(s.sort_values(ascending=False).iloc[: int(n)].sum())
+    return float(np.sort(s.to_numpy())[::-1][: int(n)].sum())
 
 
 def cr4(values, missing="raise") -> float:

@@ -557,6 +557,7 @@ def _prepare(df, formula, entity, time, intercept):
     _check_columns(df, cols + [entity, time])
     used = [c for c in dict.fromkeys(cols + [entity, time]) if c is not None]
     data = df[used].copy()
+    data.attrs = {}  # attrs (e.g. analysis_frame reports) would be deep-copied on every op
     if entity is not None and data[entity].isna().any():
         raise RegressionError(f"entity column {entity!r} has missing values")
     if time is not None and data[time].isna().any():
@@ -585,7 +586,11 @@ def _prepare(df, formula, entity, time, intercept):
         raise RegressionError("no complete rows left after dropping missing values")
     # non-positive values inside a log
     with np.errstate(all="ignore"):
-        y, X = patsy.dmatrices(formula, data, return_type="dataframe", NA_action="raise")
+        # numpy columns: patsy on pandas objects is several times slower
+        env = {c: data[c].to_numpy() for c in cols}
+        y, X = patsy.dmatrices(formula, env, return_type="dataframe", NA_action="raise")
+    y.index = data.index
+    X.index = data.index
     if not intercept and "Intercept" in X.columns:
         X = X.drop(columns="Intercept")
     full = pd.concat([y, X], axis=1)
