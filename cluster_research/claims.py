@@ -10,7 +10,7 @@ Conventions
 - "250多亿元" is a *lower bound* (more than 250, below 260), never an exact 250.
 - Chinese "上升了 N 倍" is read two ways and both are reported:
   the **increase multiple** ``v1 / v0 - 1`` (上升了/增长了 N 倍 = becomes (N+1)×, the
-  usage prescribed for Chinese publications) and the **fold change** ``v1 / v0``.
+  usual reading in Chinese statistical writing) and the **fold change** ``v1 / v0``.
 - "近 N" (nearly N) is accepted in ``[N - 0.5, N + 0.05]``: slightly below N, with
   room for rounding of the inputs.
 - "约25%" is an approximate value rounded to a whole percent: ``[24.5, 25.5)``.
@@ -25,8 +25,8 @@ References
 .. [1] 上海电子商务产业集群推进策略研究 (c. 2011), section 二(一).
 .. [2] 人民網日本語版, 2010-06-17, 上海市商務委員会: 2002 e-commerce 253.86 亿元.
 .. [3] 東方ネット, 2011-12-23, 上海市商務委員会: 2010 4252.8 亿元; 2011 H1 2495.05 亿元, 約25%増.
-.. [4] 国家标准 GB/T 15835-2011《出版物上数字用法》 and common editorial usage:
-   "增加了 N 倍" means the new value is (N+1) times the old one.
+.. [4] Chinese usage of 倍 with 增加了/上升了: "增加了 N 倍" means the new value is (N+1)
+   times the old one, whereas "增加到 N 倍" means N times.
 
 Examples
 --------
@@ -58,6 +58,7 @@ __all__ = [
     "pillar_indicators",
     "pillars",
     "style",
+    "summary",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "not checkable")
@@ -120,6 +121,11 @@ _S0 = "一 电子商务产业集群的涵义"
 _S2 = "二 发展现状（阶段判断）"
 _S3 = "二(二) 园区布局 / 图1"
 
+# Values implied by the paper's own numbers (250 -> 4252.8 over 8 years; 2495.05 at +24.77 %);
+# the checks recompute them with cluster_research.growth.
+_PAPER_G = (4252.8 / 250.0) ** (1 / 8) - 1
+_PAPER_H1_2010 = 2495.05 / 1.2477
+
 CLAIMS: tuple[Claim, ...] = (
     Claim("C01", "2002年的250多亿元", _S1, 250.0, "亿元", "lower_bound",
           "independent 2002 value lies in [250, 260) ('250多')"),
@@ -130,18 +136,18 @@ CLAIMS: tuple[Claim, ...] = (
           "'近16' = [15.5, 16.05]"),
     Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
           "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]"),
-    Claim("C05", "（派生）2002-2010年均增速", _S1, float("nan"), "%/yr", "derived",
+    Claim("C05", "（派生）2002-2010年均增速", _S1, 100 * _PAPER_G, "%/yr", "derived",
           "CAGR (v2010/v2002)^(1/8) - 1: paper's numbers vs independent 2002 value",
           0.5),
-    Claim("C06", "（派生）翻番时间", _S1, float("nan"), "years", "derived",
+    Claim("C06", "（派生）翻番时间", _S1, math.log(2) / math.log(1 + _PAPER_G), "years", "derived",
           "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1),
     Claim("C07", "2011年上半年2495.05亿元", _S1, 2495.05, "亿元", "exact",
           "independent 2011 H1 value equal within rounding", 0.005),
     Claim("C08", "同比增长24.77%", _S1, 24.77, "%", "exact",
           "independent '约25%' (rounded to a whole percent) contains 24.77", 0.5),
-    Claim("C09", "（派生）2010年上半年", _S1, float("nan"), "亿元", "derived",
+    Claim("C09", "（派生）2010年上半年", _S1, _PAPER_H1_2010, "亿元", "derived",
           "implied 2010 H1 = 2495.05 / 1.2477 against an independent 2010 H1 value"),
-    Claim("C10", "（派生）上半年占全年比重", _S1, float("nan"), "%", "derived",
+    Claim("C10", "（派生）上半年占全年比重", _S1, 100 * _PAPER_H1_2010 / 4252.8, "%", "derived",
           "implied 2010 H1 / 2010 FY against an independent 2010 H1 value"),
     Claim("C11", "交易额居全国前列", _S1, "前列", "rank", "approx",
           "Shanghai's rank among 31 provinces in e-commerce sales in 2010-2011"),
@@ -441,14 +447,18 @@ def _stage_check(c, ctx, year, information):
     except Exception as exc:  # noqa: BLE001 - a failed classifier is reported, not raised
         return _row(c, "", "not checkable", f"{type(exc).__name__}: {exc}")
     stage = getattr(res, "stage", None)
+    details = getattr(res, "evidence", {}).get("results", {}) if hasattr(res, "evidence") else {}
+    detail = "; ".join(f"{m}: {getattr(r, 'reason', r)}" for m, r in details.items())
     if stage is None:
-        return _row(c, "", "not checkable", f"no stage: {getattr(res, 'reason', '')}")
+        return _row(c, "", "not checkable",
+                    f"no stage ({information}): {getattr(res, 'reason', '')}"
+                    + (f" [{detail}]" if detail else ""))
     zh = getattr(stage, "zh", str(stage))
     ok = getattr(stage, "name", "") == "GROWTH" or zh == "成长"
     n = int((series.index <= year).sum()) if information == "realtime" else len(series)
     return _row(c, zh, "reproduced" if ok else "not reproduced",
                 f"ensemble classifier, {information}, {n} annual actuals: "
-                f"{getattr(res, 'reason', '')}")
+                f"{getattr(res, 'reason', '')}" + (f" [{detail}]" if detail else ""))
 
 
 def _check_c12(c, ctx):
@@ -561,6 +571,28 @@ def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = Non
     ctx = _Context(data, panel, stage_series)
     rows = [_CHECKS[c.id](c, ctx) for c in CLAIMS]
     return pd.DataFrame(rows)
+
+
+def summary(table: pd.DataFrame) -> str:
+    """Summarise a :func:`check_all` table in one sentence.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+
+    Returns
+    -------
+    str
+        E.g. ``"17 claims: 11 reproduced, 2 not reproduced, 4 not checkable"``.
+
+    Examples
+    --------
+    >>> summary(pd.DataFrame({"verdict": ["reproduced", "not checkable"]}))
+    '2 claims: 1 reproduced, 0 not reproduced, 1 not checkable'
+    """
+    counts = table["verdict"].value_counts()
+    parts = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
+    return f"{len(table)} claims: {parts}"
 
 
 _COLOURS = {"reproduced": "#d9f0d3", "not reproduced": "#f4cccc", "not checkable": "#eeeeee"}
@@ -716,13 +748,13 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
         sub = panel[(panel.indicator == p.indicator) & panel.year.between(year_from, year_to)]
         for year, g in sub.groupby("year"):
             s = g.set_index("region_code")["value"].astype(float)
-            r = metrics.rank(s, missing="drop")
+            r = metrics.rank(s, missing="drop") if s.notna().any() else pd.Series(dtype=float)
             val = s.get(code, float("nan"))
             rows.append({
                 "pillar_id": p.pillar_id, "pillar_zh": p.pillar_zh, "pillar_en": p.pillar_en,
                 "indicator": p.indicator, "indicator_zh": g["indicator_zh"].iloc[0],
                 "unit": g["unit"].iloc[0], "year": int(year), "value": val,
                 "rank": float(r[code]) if code in r.index else float("nan"),
-                "n_ranked": len(r), "median": float(s.dropna().median()),
+                "n_ranked": len(r), "median": float(s.median()) if s.notna().any() else float("nan"),
             })
     return pd.DataFrame(rows)

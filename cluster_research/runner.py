@@ -479,6 +479,18 @@ def _default_run_name(path: Path, parameters: dict) -> str:
     return f"{path.stem}__{tag}"[:150]
 
 
+def _register_readable_translator() -> None:
+    """Make papermill write non-ASCII strings as is (区 instead of \\u533a) in injected cells."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class _ReadablePythonTranslator(PythonTranslator):
+        @classmethod
+        def translate_escaped_str(cls, str_val):
+            return json.dumps(str(str_val), ensure_ascii=False)
+
+    papermill_translators.register("python", _ReadablePythonTranslator)
+
+
 def run_notebook(
     notebook: str | os.PathLike,
     parameters: dict | None = None,
@@ -535,6 +547,7 @@ def run_notebook(
     old = {k: os.environ.get(k) for k in (ENV_OUTPUT_DIR, ENV_RUN_NAME)}
     os.environ[ENV_OUTPUT_DIR] = str(out)
     os.environ[ENV_RUN_NAME] = run_name
+    _register_readable_translator()
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -590,7 +603,10 @@ def load_params_file(path: str | os.PathLike) -> tuple[Path, dict]:
     params = spec.get("parameters") or {}
     if not isinstance(params, dict):
         raise ParameterError(f"{p}: 'parameters' must be a mapping")
-    return resolve_notebook(spec["notebook"]), params
+    nb = spec["notebook"]
+    if isinstance(nb, int) and not isinstance(nb, bool):  # YAML reads `notebook: 05` as 5
+        nb = f"{nb:02d}"
+    return resolve_notebook(str(nb)), params
 
 
 def run_params_file(path: str | os.PathLike, output_dir=None, **kwargs) -> RunResult:

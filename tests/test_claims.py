@@ -1,0 +1,199 @@
+"""Tests of the paper's claims and their checks.
+
+Expected values are hand arithmetic on published numbers (not produced by the code):
+4252.8 / 253.86 = 16.75254..., 4252.8 / 250 = 17.0112, (17.0112)^(1/8) = 1.42509,
+2495.05 / 1.2477 = 1999.72.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from cluster_research import claims
+
+COLUMNS = ["claim_id", "claim", "section", "paper_value", "unit", "reproduced_value",
+           "tolerance", "verdict", "reason"]
+
+
+def _data(rows):
+    """A table in the load('shanghai_ecommerce') format from (year, period, value, qual)."""
+    return pd.DataFrame([
+        {"series": "ecommerce_transaction_volume", "region": "上海", "year": y, "period": p,
+         "value": v, "value_original": v, "unit_original": "亿元", "qualifier": q,
+         "source_id": "test", "source_title": "test source", "source_url": "", "source_date": "",
+         "notes": ""}
+        for y, p, v, q in rows])
+
+
+PUBLISHED = _data([(2002, "FY", 253.86, "exact"), (2010, "FY", 4252.8, "exact"),
+                   (2010, "FY", 3400.0, "target"), (2011, "H1", 2495.05, "exact")])
+EMPTY_PANEL = pd.DataFrame(columns=["indicator", "year", "region", "value"])
+SERIES = pd.Series({2002: 253.86, 2007: 2300.0, 2009: 3250.0, 2010: 4252.8})
+
+
+def _table(data=PUBLISHED):
+    return claims.check_all(data=data, panel=EMPTY_PANEL, stage_series=SERIES).set_index(
+        "claim_id")
+
+
+def test_claims_as_data():
+    c = claims.claims()
+    assert c.claim_id.is_unique
+    assert (c.claim.str.len() <= 22).all()
+    assert c.loc[c.claim_id == "C01", "qualifier"].item() == "lower_bound"
+    assert c.loc[c.claim_id == "C05", "paper_value"].item() == pytest.approx(42.509, abs=1e-3)
+
+
+def test_check_all_shape_and_verdicts():
+    t = claims.check_all(data=PUBLISHED, panel=EMPTY_PANEL, stage_series=SERIES)
+    assert list(t.columns) == COLUMNS
+    assert set(t.verdict) <= set(claims.VERDICTS)
+    assert len(t) == len(claims.CLAIMS)
+    assert t.reason.str.len().gt(0).all()
+
+
+def test_sixteen_fold_conventions():
+    t = _table()
+    assert t.loc["C03", "reproduced_value"] == pytest.approx(15.75254, abs=1e-4)
+    assert t.loc["C03", "verdict"] == "reproduced"
+    assert "16.01" in t.loc["C03", "reason"]  # the paper's own 250 as an upper bound
+    assert t.loc["C04", "reproduced_value"] == pytest.approx(16.75254, abs=1e-4)
+    assert t.loc["C04", "verdict"] == "not reproduced"
+
+
+def test_cagr_and_doubling_time():
+    t = _table()
+    assert t.loc["C05", "paper_value"] == pytest.approx(42.509, abs=1e-3)
+    assert t.loc["C05", "reproduced_value"] == pytest.approx(42.236, abs=1e-3)
+    assert t.loc["C05", "verdict"] == "reproduced"
+    # ln 2 / ln 1.42236 = 1.9674
+    assert t.loc["C06", "reproduced_value"] == pytest.approx(1.9674, abs=1e-3)
+
+
+def test_h1_claims():
+    t = _table()
+    assert t.loc["C07", "verdict"] == "reproduced"
+    assert t.loc["C08", "verdict"] == "reproduced"
+    assert t.loc["C09", "paper_value"] == pytest.approx(1999.72, abs=0.01)
+    assert t.loc["C09", "verdict"] == "not checkable"
+    assert t.loc["C10", "paper_value"] == pytest.approx(47.02, abs=0.01)
+
+
+def test_targets_are_not_used_as_actuals():
+    # only a target for 2010: the 2010 claims must not become checkable from it
+    data = _data([(2002, "FY", 253.86, "exact"), (2010, "FY", 3400.0, "target")])
+    t = _table(data)
+    assert t.loc["C02", "verdict"] == "not checkable"
+    assert t.loc["C03", "verdict"] == "not checkable"
+
+
+def test_checks_can_fail():
+    data = _data([(2002, "FY", 300.0, "exact"), (2010, "FY", 4252.8, "exact"),
+                  (2011, "H1", 2400.0, "exact")])
+    t = _table(data)
+    assert t.loc["C01", "verdict"] == "not reproduced"       # 300 is not "250多"
+    assert t.loc["C03", "verdict"] == "not reproduced"       # 13.18, not "近16"
+    assert t.loc["C07", "verdict"] == "not reproduced"
+
+
+def test_conflicting_values_not_silently_chosen():
+    data = _data([(2002, "FY", 253.86, "exact"), (2002, "FY", 251.0, "exact"),
+                  (2010, "FY", 4252.8, "exact")])
+    t = _table(data)
+    assert t.loc["C01", "verdict"] == "not checkable"
+    assert "conflicting" in t.loc["C01", "reason"]
+
+
+def test_stage_claims_wired_to_lifecycle(monkeypatch):
+    from cluster_research import lifecycle
+
+    calls = []
+
+    def fake(series, year, method, information):
+        calls.append((year, method, information))
+        return SimpleNamespace(stage=lifecycle.Stage.GROWTH, reason="stub")
+
+    monkeypatch.setattr(lifecycle, "classify", fake)
+    t = _table()
+    assert (2010, "ensemble", "realtime") in calls and (2011, "ensemble", "hindsight") in calls
+    for cid in ("C12", "C13", "C14", "C15"):
+        assert t.loc[cid, "verdict"] == "reproduced"
+        assert t.loc[cid, "reproduced_value"] == "成长"
+
+
+def test_stage_claim_not_reproduced_or_not_checkable(monkeypatch):
+    from cluster_research import lifecycle
+
+    def fake(series, year, method, information):
+        if information == "realtime":
+            return SimpleNamespace(stage=None, reason="too short")
+        return SimpleNamespace(stage=lifecycle.Stage.EMBRYONIC, reason="stub")
+
+    monkeypatch.setattr(lifecycle, "classify", fake)
+    t = _table()
+    assert t.loc["C12", "verdict"] == "not checkable"
+    assert "too short" in t.loc["C12", "reason"]
+    assert t.loc["C13", "verdict"] == "not reproduced"
+
+
+def test_figure1_districts_and_members():
+    t = _table()
+    assert t.loc["C16", "verdict"] == "reproduced"
+    assert t.loc["C17", "reproduced_value"] == 12
+    items = claims.parse_member_list(claims.MEMBER_SENTENCE)
+    assert len(items) == 12 and items[0] == "网店企业" and items[-1] == "咨询服务商"
+    assert sum(i.endswith("服务商") for i in items) == 11
+    with pytest.raises(ValueError, match="包括"):
+        claims.parse_member_list("没有列表")
+
+
+def test_ecosystem_taxonomy():
+    eco = claims.ecosystem()
+    assert eco.layer.value_counts().to_dict() == {"chain": 12, "external": 3}
+    assert set(eco[eco.layer == "external"].name_zh) == {"政府", "行业组织", "园区"}
+    assert eco.id.is_unique and eco.name_en.str.len().gt(0).all()
+
+
+def test_check_unknown_id():
+    with pytest.raises(KeyError, match="C01"):
+        claims.check("C99")
+
+
+def test_summary_and_style():
+    t = claims.check_all(data=PUBLISHED, panel=EMPTY_PANEL, stage_series=SERIES)
+    assert claims.summary(t).startswith(f"{len(t)} claims: ")
+    html = claims.style(t).to_html()
+    assert "#d9f0d3" in html and "#f4cccc" in html
+
+
+def test_pillars_mapping():
+    p = claims.pillars()
+    assert list(p.drop_duplicates("pillar_id").pillar_id) == [
+        "environment", "third_party", "carriers", "leading_firms"]
+    known = {"ecommerce_sales", "ecommerce_purchases", "ecommerce_firms",
+             "ecommerce_firms_share", "websites_per_100_firms", "computers_per_100_people",
+             "broadband_users", "mobile_internet_users", "mobile_internet_traffic"}
+    assert set(p.indicator.dropna()) <= known
+    # every pillar states what cannot be measured
+    assert set(p[p.measure == "none"].pillar_id) == set(p.pillar_id)
+
+
+def test_pillar_indicator_ranks_by_hand():
+    rows = []
+    for code, name, v in [("310000", "上海", 5.0), ("110000", "北京", 9.0),
+                          ("440000", "广东", 5.0), ("120000", "天津", float("nan"))]:
+        rows.append({"region_code": code, "region": name, "region_en": "", "year": 2020,
+                     "indicator": "ecommerce_sales", "indicator_zh": "电子商务销售额",
+                     "value": v, "unit": "亿元", "source_id": "t"})
+    panel = pd.DataFrame(rows)
+    r = claims.pillar_indicators("上海", 2020, 2020, panel=panel).iloc[0]
+    assert (r["rank"], r["n_ranked"], r["value"]) == (2.0, 3, 5.0)
+    r = claims.pillar_indicators("Beijing", 2020, 2020, panel=panel).iloc[0]
+    assert r["rank"] == 1.0
+    r = claims.pillar_indicators("天津", 2020, 2020, panel=panel).iloc[0]
+    assert pd.isna(r["rank"]) and pd.isna(r["value"])
+    with pytest.raises(ValueError, match="year_from"):
+        claims.pillar_indicators("上海", 2021, 2020, panel=panel)

@@ -1,0 +1,215 @@
+"""Tests of the notebook runner, the command line and the committed notebooks."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pandas as pd
+import pytest
+
+import cluster_research as cr
+from cluster_research import runner
+from cluster_research.__main__ import main
+
+NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators"]
+
+
+@pytest.fixture
+def no_execution(monkeypatch):
+    """Fail the test if papermill is asked to execute anything."""
+    import papermill
+
+    def boom(*a, **k):
+        raise AssertionError("papermill.execute_notebook called despite invalid parameters")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+
+
+# ------------------------------------------------------------- parameters
+
+
+def test_notebook_parameters_reads_literals():
+    p = runner.notebook_parameters("05")
+    assert p == {"region": "上海", "year_from": 2015, "year_to": 2024, "lang": "zh",
+                 "map_indicator": "ecommerce_sales"}
+
+
+def test_resolve_notebook_forms():
+    a = runner.resolve_notebook("05")
+    assert a.name == "05_strategy_indicators.ipynb"
+    assert runner.resolve_notebook("05_strategy_indicators.ipynb") == a
+    with pytest.raises(runner.NotebookError, match="not found"):
+        runner.resolve_notebook("99")
+
+
+def test_misspelt_parameter_stops_before_execution(no_execution, tmp_path):
+    with pytest.raises(runner.ParameterError) as ei:
+        runner.run_notebook("05", {"regoin": "北京"}, output_dir=tmp_path)
+    msg = str(ei.value)
+    assert "'regoin'" in msg and "region" in msg and "year_from" in msg
+    assert "did you mean 'region'" in msg
+    assert not (tmp_path / "notebooks").exists()
+
+
+def test_wrong_type_stops_before_execution(no_execution, tmp_path):
+    with pytest.raises(runner.ParameterError, match="year_from.*int"):
+        runner.run_notebook("05", {"year_from": "2015"}, output_dir=tmp_path)
+    with pytest.raises(runner.ParameterError, match="bool"):
+        runner.validate_parameters("05", {"year_to": True})
+
+
+def test_unknown_region_stops_before_execution(no_execution, tmp_path):
+    with pytest.raises(cr.data.DataValidationError, match="火星"):
+        runner.run_notebook("05", {"region": "火星"}, output_dir=tmp_path)
+
+
+def test_bad_lang_rejected(no_execution):
+    with pytest.raises(runner.ParameterError, match="lang"):
+        runner.validate_parameters("01", {"lang": "fr"})
+
+
+def test_float_accepts_int_and_list_types():
+    assert runner._type_ok(3, 1.5)
+    assert not runner._type_ok("a", 1.5)
+    assert runner._type_ok(["嘉定区"], ["普陀区"])
+    assert not runner._type_ok([1], ["普陀区"])
+    assert not runner._type_ok("嘉定区", ["普陀区"])
+
+
+@pytest.mark.parametrize(("text", "default", "expected"), [
+    ("2011", 2010, 2011), ("0.5", 1.0, 0.5), ("en", "zh", "en"), ("true", False, True),
+    ("no", True, False), ("[嘉定区, 宝山区]", ["x"], ["嘉定区", "宝山区"]),
+])
+def test_coerce_cli_value(text, default, expected):
+    assert runner.coerce_cli_value("p", text, default) == expected
+
+
+def test_coerce_cli_value_error():
+    with pytest.raises(runner.ParameterError, match="year"):
+        runner.coerce_cli_value("year", "twenty", 2010)
+
+
+def test_parameters_cell_must_be_literals(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    c = nbformat.v4.new_code_cell("region = '上海'\nyear = 2000 + 10")
+    c.metadata["tags"] = ["parameters"]
+    nb.cells = [c]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(runner.NotebookError, match="year"):
+        runner.notebook_parameters(path)
+    nb.cells = [nbformat.v4.new_code_cell("a = 1")]
+    nbformat.write(nb, path)
+    with pytest.raises(runner.NotebookError, match="exactly one"):
+        runner.notebook_parameters(path)
+
+
+def test_cli_misspelt_parameter(no_execution, capsys):
+    assert main(["run", "05", "-p", "regoin", "北京"]) == 2
+    err = capsys.readouterr().err
+    assert "regoin" in err and "valid parameters" in err
+
+
+def test_cli_unknown_region(no_execution, capsys):
+    assert main(["run", "05", "-p", "region", "Atlantis"]) == 2
+    assert "Atlantis" in capsys.readouterr().err
+
+
+def test_cli_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in NOTEBOOKS:
+        assert name in out
+
+
+def test_params_files_are_valid():
+    runs = runner.list_runs()
+    assert {r.stem for r in runs} >= set(NOTEBOOKS)
+    for r in runs:
+        nb, params = runner.load_params_file(r)
+        runner.validate_parameters(nb, params)
+
+
+def test_run_all_validates_everything_first(no_execution, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("notebook: 05\nparameters:\n  yaer_to: 2020\n", encoding="utf-8")
+    with pytest.raises(runner.ParameterError, match="yaer_to"):
+        runner.run_all(jobs=1, output_dir=tmp_path, runs=[*runner.list_runs(), bad],
+                       progress=False)
+
+
+def test_params_file_unknown_key(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("notebook: 05\nparams:\n  region: 北京\n", encoding="utf-8")
+    with pytest.raises(runner.ParameterError, match="unknown keys"):
+        runner.load_params_file(bad)
+
+
+def test_output_path_and_save_table(tmp_path, monkeypatch):
+    monkeypatch.delenv(runner.ENV_OUTPUT_DIR, raising=False)
+    monkeypatch.delenv(runner.ENV_RUN_NAME, raising=False)
+    assert runner.save_table(pd.DataFrame({"a": [1]}), "t") is None
+    monkeypatch.setenv(runner.ENV_OUTPUT_DIR, str(tmp_path))
+    monkeypatch.setenv(runner.ENV_RUN_NAME, "run1")
+    p = runner.save_table(pd.DataFrame({"a": [1, 2]}), "t")
+    assert p == tmp_path / "tables" / "run1" / "t.csv"
+    assert p.read_text() == "a\n1\n2\n"
+    with pytest.raises(ValueError, match="output name"):
+        runner.output_path("tables", "../x", "csv")
+
+
+# -------------------------------------------------- executing with new parameters
+
+
+def test_run_notebook_with_non_default_parameters(tmp_path):
+    params = {"region": "北京", "year_from": 2019, "year_to": 2023, "lang": "en"}
+    res = runner.run_notebook("05", params, output_dir=tmp_path, name="beijing")
+    assert res.output_notebook == tmp_path / "notebooks" / "beijing.ipynb"
+    nb = nbformat.read(res.output_notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"] == params
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "北京" in injected[0].source
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+    ranks = pd.read_csv(tmp_path / "tables" / "beijing" / "indicator_ranks.csv")
+    assert sorted(ranks.year.unique()) == [2019, 2020, 2021, 2022, 2023]
+    # recorded values are Beijing's, and ranks agree with an independent pandas ranking
+    panel = cr.data.load("provincial_panel")
+    sales = panel[(panel.indicator == "ecommerce_sales") & (panel.year == 2021)]
+    expected_value = float(sales.loc[sales.region == "北京", "value"].iloc[0])
+    expected_rank = int((sales.value > expected_value).sum()) + 1
+    got = ranks[(ranks.indicator == "ecommerce_sales") & (ranks.year == 2021)].iloc[0]
+    assert got["value"] == pytest.approx(expected_value)
+    assert got["rank"] == expected_rank
+    names = {p.name for p in res.figures}
+    assert {"indicator_ranks.png", "indicator_ranks.svg",
+            "map_ecommerce_sales_2023.png", "map_ecommerce_sales_2023.svg"} <= names
+    # the strict rank cell printed the new years only
+    strict = [c for c in nb.cells if c.source.startswith("# NBVAL_CHECK_OUTPUT")
+              and "rank_table" in c.source][0]
+    text = "".join(o.get("text", "") for o in strict.outputs)
+    assert "2023" in text and "2015" not in text
+
+
+# -------------------------------------------------------- committed notebooks
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_notebook_conventions(name):
+    path = runner.notebooks_dir() / f"{name}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    after = nb.cells[tagged[0] + 1]
+    assert after.cell_type == "code" and after.source.startswith("# Display settings")
+    assert nb.cells[-1].cell_type == "markdown"
+    assert nb.cells[-1].source.startswith("## What this shows")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code), "notebook committed unexecuted"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert any("NBVAL_CHECK_OUTPUT" in c.source for c in code)
+    assert "def " not in "".join(c.source for c in code), "logic belongs in the library"
+    assert "papermill" not in nb.metadata
+    json.dumps(nb)  # serialisable
