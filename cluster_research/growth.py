@@ -264,24 +264,23 @@ class _Problem:
 
     def resid_full(self, th):
         self.nfev += 1
-        m = self.mean(th)
-        if self.errors == "multiplicative":
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
+            m = self.mean(th)
+            if self.errors == "multiplicative":
                 r = self.ly - np.log(m)
-        else:
-            r = self.y - m
-        r = self.sw * r
+            else:
+                r = self.y - m
+            r = self.sw * r
         return np.where(np.isfinite(r), r, 1e150)
 
     def jac_full(self, th):
         """Jacobian of the residuals (all parameters)."""
         self.njev += 1
-        J = self.dmean(th)
-        if self.errors == "multiplicative":
-            m = self.mean(th)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                J = J / m[:, None]
-        J = -self.sw[:, None] * J
+        with np.errstate(all="ignore"):
+            J = self.dmean(th)
+            if self.errors == "multiplicative":
+                J = J / self.mean(th)[:, None]
+            J = -self.sw[:, None] * J
         return np.where(np.isfinite(J), J, 0.0)
 
 
@@ -298,7 +297,7 @@ def _gn_polish(fun, jac, x, lb, ub, max_iter=30):
             break
         lam = 1.0
         improved = False
-        for _ in range(30):
+        for _ in range(6):
             xn = x + lam * step
             if np.all(xn >= lb) and np.all(xn <= ub):
                 rn = fun(xn)
@@ -317,44 +316,74 @@ def _gn_polish(fun, jac, x, lb, ub, max_iter=30):
     return x, f, it
 
 
-def _lm(fun, jac, x0, lb, ub, max_iter=100, tol=1e-12):
-    """Run a small Levenberg-Marquardt loop with box projection (used for profiling)."""
+def _lm(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
+    """Run a Levenberg-Marquardt loop with box projection.
+
+    Returns ``(x, rss, converged, message, nfev)``.  Used for the growth models (analytic
+    Jacobians, a few parameters) and for profiling, where scipy's per-call overhead dominates.
+    """
     x = np.clip(np.asarray(x0, float), lb, ub)
     r = fun(x)
+    nfev = 1
     f = r @ r
     lam = 1e-3
-    ok = False
+    nu_fail = 2.0
     for _ in range(max_iter):
         J = jac(x)
         g = J.T @ r
         A = J.T @ J
         d = np.diag(A).copy()
         d[d <= 0] = 1.0
+        scale = np.maximum(np.abs(x), 1e-8)
+        if np.max(np.abs(g) * scale) <= 1e-12 * max(f, 1e-300):
+            return x, f, True, "gradient tolerance satisfied", nfev
         accepted = False
         while lam < 1e16:
+            if max_nfev is not None and nfev >= max_nfev:
+                return x, f, False, ("The maximum number of function evaluations is exceeded "
+                                     f"({max_nfev})."), nfev
             try:
                 step = np.linalg.solve(A + lam * np.diag(d), -g)
             except np.linalg.LinAlgError:
                 lam *= 10
                 continue
             xn = np.clip(x + step, lb, ub)
+            if np.max(np.abs(xn - x) / np.maximum(np.abs(x), 1e-10)) < 1e-15:
+                break
             rn = fun(xn)
+            nfev += 1
             fn = rn @ rn
             if fn < f:
                 accepted = True
-                lam = max(lam * 0.2, 1e-12)
+                # Nielsen (1999) update: gain ratio rho of actual to predicted reduction
+                dxs = xn - x
+                pred = -(2 * g @ dxs + dxs @ A @ dxs)
+                rho = (f - fn) / pred if pred > 0 else 1.0
+                lam = max(lam * max(1 / 3, 1 - (2 * rho - 1) ** 3), 1e-15)
+                nu_fail = 2.0
                 break
-            lam *= 10
+            lam *= nu_fail
+            nu_fail *= 2
         if not accepted:
-            ok = True  # no descent possible: stationary to working precision
-            break
+            return x, f, True, "no further descent possible (stationary to working precision)", nfev
         dec = f - fn
         dx = np.max(np.abs(xn - x) / np.maximum(np.abs(x), 1e-10))
         x, r, f = xn, rn, fn
-        if dec <= tol * max(f, 1e-300) or dx < 1e-12:
-            ok = True
-            break
-    return x, f, ok
+        if dec <= tol * max(f, 1e-300) or dx < 1e-13:
+            return x, f, True, "relative reduction of RSS below tolerance", nfev
+    return x, f, False, f"iteration limit ({max_iter}) reached", nfev
+
+
+def _fd_jac(fun, z, r0):
+    """Forward-difference Jacobian of a residual function (small problems)."""
+    h0 = math.sqrt(_EPS)
+    cols = []
+    for j in range(z.size):
+        h = h0 * max(abs(z[j]), 1e-6)
+        zp = z.copy()
+        zp[j] += h
+        cols.append((fun(zp) - r0) / h)
+    return np.column_stack(cols)
 
 
 def _sandwich(J, e, cov_type, cov_kwds, df_resid):
@@ -453,7 +482,8 @@ class NLSResults:
             cov = cfull
         except np.linalg.LinAlgError as exc:
             self.convergence_message += f"; covariance not available: {exc}"
-        self._cov = cov
+        self._cov_int = cov
+        self._cov = self._rep_cov(cov)
         self._tcrit_cache = {}
         self._profile_cache = {}
         ll_jac = 0.5 * np.sum(np.log(pr.sw**2))
@@ -477,9 +507,20 @@ class NLSResults:
     def _to_internal(self, params):
         return np.asarray(params, float)
 
+    def _rep_cov(self, cov_int):
+        """Map the internal covariance to reporting parameters (delta method; exact here)."""
+        return cov_int
+
+    def _shared(self, j):
+        """Whether parameter ``j`` is the same in internal and reporting units (up to a shift)."""
+        return True
+
     @property
     def params(self):
-        return pd.Series(self._to_report(self._theta), index=self.param_names, name="params")
+        if getattr(self, "_params_cache", None) is None:
+            self._params_cache = pd.Series(self._to_report(self._theta), index=self.param_names,
+                                           name="params")
+        return self._params_cache.copy()
 
     def cov_params(self):
         """Return the parameter covariance matrix as a DataFrame."""
@@ -523,19 +564,66 @@ class NLSResults:
             t[free] = z
             return pr.jac_full(t)[:, free]
 
-        z, f, _ = _lm(fun, jac, warm[free], pr.lb[free], pr.ub[free])
+        # linearised conditional predictor: E[theta_other | theta_j = v] from the covariance
+        cjj = self._cov_int[j, j]
+        z0 = warm[free]
+        if np.isfinite(cjj) and cjj > 0:
+            dz = self._cov_int[free, j] / cjj * (v - warm[j])
+            lbf, ubf = pr.lb[free], pr.ub[free]
+            # shrink the predictor step so it stays strictly inside the bounds
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lim = np.where(dz < 0, (lbf - z0) / dz, np.where(dz > 0, (ubf - z0) / dz, np.inf))
+            frac = min(1.0, 0.9 * float(np.nanmin(lim))) if lim.size else 1.0
+            z0 = z0 + max(frac, 0.0) * dz
+        z0 = np.clip(z0, pr.lb[free], pr.ub[free])
+        z, f, _, _, _ = _lm(fun, jac, z0, pr.lb[free], pr.ub[free], max_iter=50, tol=1e-10)
+        # keep the better of predictor and plain warm start if the predictor went astray
+        if f > 4 * self.rss + 1e-300 and not np.allclose(z0, warm[free]):
+            z2, f2, _, _, _ = _lm(fun, jac, warm[free], pr.lb[free], pr.ub[free], max_iter=50,
+                                  tol=1e-10)
+            if f2 < f:
+                z, f = z2, f2
         out = th.copy()
         out[free] = z
         return float(f), out
 
-    def _profile_side(self, j, direction, alpha=0.05, max_doublings=24):
-        """Return the profile-likelihood limit for parameter ``j`` on one side (internal units)."""
+    def _profile_point_rep(self, j, v, warm):
+        """Profile point in reporting coordinates (for parameters not shared with internals)."""
+        pr = self._problem
+        free = pr.free.copy()
+        free[j] = False
+        p = np.asarray(warm, float).copy()
+        p[j] = v
+
+        def fun(z):
+            q = p.copy()
+            q[free] = z
+            return pr.resid_full(self._to_internal(q))
+
+        def jac(z):
+            return _fd_jac(fun, z, fun(z))
+
+        off = self._to_report(self._theta) - self._theta
+        lbr = np.where([self._shared(i) for i in range(p.size)], pr.lb + off, -np.inf)
+        ubr = np.where([self._shared(i) for i in range(p.size)], pr.ub + off, np.inf)
+        z, f, _, _, _ = _lm(fun, jac, p[free], lbr[free], ubr[free], max_iter=80, tol=1e-10)
+        p[free] = z
+        return float(f), p
+
+    def _profile_side(self, j, direction, alpha=0.05, max_doublings=16):
+        """Return the profile-likelihood limit for parameter ``j`` on one side (report units)."""
         key = (j, direction, alpha)
         if key in self._profile_cache:
             return self._profile_cache[key]
         pr = self._problem
-        est = self._theta[j]
-        bound = pr.ub[j] if direction > 0 else pr.lb[j]
+        rep = self._to_report(self._theta)
+        est = rep[j]
+        shared = self._shared(j)
+        if shared:
+            off = rep[j] - self._theta[j]
+            bound = (pr.ub[j] if direction > 0 else pr.lb[j]) + off
+        else:
+            bound = direction * np.inf
         c = self._tcrit(alpha)
         s = math.sqrt(self.scale) if self.scale > 0 else np.nan
         se = math.sqrt(self._cov[j, j]) if np.isfinite(self._cov[j, j]) else np.nan
@@ -544,10 +632,14 @@ class NLSResults:
             return np.nan
 
         def tau(v, warm):
-            f, th = self._profile_point(j, v, warm)
+            if shared:
+                f, th = self._profile_point(j, v - off, warm)
+            else:
+                f, th = self._profile_point_rep(j, v, warm)
             return math.sqrt(max(f - self.rss, 0.0)) / s, th
 
-        lo_v, lo_tau, warm = est, 0.0, self._theta.copy()
+        lo_v, lo_tau = est, 0.0
+        warm = self._theta.copy() if shared else rep.copy()
         step = c * se
         v = est + direction * step
         hi = None
@@ -578,11 +670,11 @@ class NLSResults:
         a, fa = lo_v, lo_tau - c
         b, fb = hi[0], hi[1] - c
         side = 0
-        for _ in range(40):
+        for _ in range(30):
             m = b - fb * (b - a) / (fb - fa)
             tm, th = tau(m, warm)
             fm = tm - c
-            if abs(fm) < 1e-7 or abs(b - a) < 1e-10 * max(abs(m), 1.0):
+            if abs(fm) < 1e-4 * c or abs(b - a) < 1e-10 * max(abs(m), 1.0):
                 break
             if fm * fb < 0:
                 a, fa = b, fb
@@ -624,16 +716,13 @@ class NLSResults:
             se = self.bse.to_numpy()
             lo, hi = est - c * se, est + c * se
         else:
-            lo_i = np.empty(est.size)
-            hi_i = np.empty(est.size)
+            lo = est.copy()
+            hi = est.copy()
             for j in range(est.size):
                 if self._problem.fixed[j]:
-                    lo_i[j] = hi_i[j] = self._theta[j]
                     continue
-                lo_i[j] = self._profile_side(j, -1, alpha)
-                hi_i[j] = self._profile_side(j, +1, alpha)
-            shift = est - self._theta
-            lo, hi = lo_i + shift, hi_i + shift
+                lo[j] = self._profile_side(j, -1, alpha)
+                hi[j] = self._profile_side(j, +1, alpha)
         return pd.DataFrame({"lower": lo, "upper": hi}, index=self.param_names)
 
     # -- prediction -----------------------------------------------------------------------------
@@ -673,7 +762,7 @@ class NLSResults:
             raise ValueError(f"interval must be None, 'confidence' or 'prediction', got {interval!r}")
         free = self._problem.free
         G = _num_jac(lambda xx, th: self._mean_at(xx, th), self._theta, xi)[:, free]
-        C = self._cov[np.ix_(free, free)]
+        C = self._cov_int[np.ix_(free, free)]
         mult = self._problem.errors == "multiplicative"
         if mult:
             G = G / m[:, None]
@@ -750,6 +839,20 @@ def _solve(problem, x0_full, max_nfev=None, method=None, polish=True):
     z0 = np.clip(np.asarray(x0_full, float)[free], lb, ub)
     # keep strictly inside finite bounds for trf
     z0 = _inside(z0, lb, ub)
+    if method == "own-lm":
+        z, _, ok, msg, nfev = _lm(fun, jac, z0, lb, ub, max_nfev=max_nfev)
+        n_gn = 0
+        if ok and polish:
+            z, _, n_gn = _gn_polish(fun, jac, z, lb, ub)
+        at_bound = [int(v) for v in (-1 * (z <= lb) + 1 * (z >= ub))]
+        info = {"nfev": nfev, "status": int(ok), "message": msg,
+                "method": "Levenberg-Marquardt (box-projected)", "gauss_newton_iterations": n_gn,
+                "active_bounds": at_bound}
+        if ok and any(at_bound):
+            msg += "; a parameter is at its bound"
+        if ok or max_nfev is not None:
+            return pr.full(z), ok, msg, info
+        method = None  # fall back to scipy's trust-region solver
     bounded = np.isfinite(lb).any() or np.isfinite(ub).any()
     meth = method or ("trf" if bounded else "lm")
     kw = {"ftol": 1e-12, "xtol": 1e-12, "gtol": 1e-12, "x_scale": "jac"}
@@ -869,12 +972,8 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
 # growth model specifications (internal time tc = t - centre)
 # ----------------------------------------------------------------------------------------------
 def _expit(z):
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    ez = np.exp(z[~pos])
-    out[~pos] = ez / (1.0 + ez)
-    return out
+    """Return the logistic function 1 / (1 + exp(-z)) (overflow-free via tanh)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def _logistic(t, th):
@@ -903,19 +1002,19 @@ def _gompertz_jac(t, th):
 
 
 def _richards(t, th):
-    K, k, t0, nu = th[0], th[1], th[2], th[3]
-    L = np.logaddexp(0.0, -k * (t - t0))
+    K, k, ti, nu = th[0], th[1], th[2], th[3]
+    L = np.logaddexp(0.0, np.log(nu) - k * (t - ti))
     return K * np.exp(-L / nu)
 
 
 def _richards_jac(t, th):
-    K, k, t0, nu = th[0], th[1], th[2], th[3]
-    z = k * (t - t0)
-    L = np.logaddexp(0.0, -z)
+    K, k, ti, nu = th[0], th[1], th[2], th[3]
+    z = np.log(nu) - k * (t - ti)
+    L = np.logaddexp(0.0, z)
     g = np.exp(-L / nu)
     f = K * g
-    q = _expit(-z)  # E / (1 + E)
-    return np.column_stack([g, f * (t - t0) * q / nu, -f * k * q / nu, f * L / nu**2])
+    q = _expit(z) / nu  # E / (1 + nu E), E = exp(-k (t - ti))
+    return np.column_stack([g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu)])
 
 
 def _bass(t, th):
@@ -924,6 +1023,26 @@ def _bass(t, th):
     e = np.exp(-(p + q) * d)
     F = (1.0 - e) / (1.0 + (q / p) * e)
     return M * F
+
+
+def _bass_jac(t, th):
+    M, p, q, tau = th[0], th[1], th[2], th[3]
+    d = t - tau
+    pos = d > 0
+    dd = np.maximum(d, 0.0)
+    sm = p + q
+    a = q / p
+    e = np.exp(-sm * dd)
+    den = 1.0 + a * e
+    F = (1.0 - e) / den
+    dF_de = -(1.0 + a) / den**2
+    dF_da = -(1.0 - e) * e / den**2
+    dp = dF_de * (-dd * e) + dF_da * (-q / p**2)
+    dq = dF_de * (-dd * e) + dF_da * (1.0 / p)
+    dtau = dF_de * sm * e
+    J = np.column_stack([F, M * dp, M * dq, M * dtau])
+    J[~pos] = 0.0
+    return J
 
 
 def _bass_rate(t, th):
@@ -947,9 +1066,9 @@ def _gompertz_rate(t, th):
 
 
 def _richards_rate(t, th):
-    K, k, t0, nu = th[0], th[1], th[2], th[3]
-    z = k * (t - t0)
-    return _richards(t, th) * k * _expit(-z) / nu
+    k, ti, nu = th[1], th[2], th[3]
+    z = np.log(nu) - k * (t - ti)
+    return _richards(t, th) * k * _expit(z) / nu
 
 
 def _exponential(t, th):
@@ -962,6 +1081,10 @@ def _exponential_jac(t, th):
 
 
 class _Spec:
+    """A growth model: internal mean functions plus internal <-> reporting parameter maps."""
+
+    unshared = ()
+
     def __init__(self, name, names, level, jac, time_idx, scale_idx, formula, rate=None):
         self.rate = rate
         self.name = name
@@ -972,6 +1095,50 @@ class _Spec:
         self.scale_idx = scale_idx
         self.formula = formula
 
+    def shift(self, centre):
+        sh = np.zeros(len(self.names))
+        sh[self.time_idx] = centre
+        return sh
+
+    def to_rep(self, th, centre):
+        return th + self.shift(centre)
+
+    def to_int(self, p, centre):
+        return p - self.shift(centre)
+
+    def d_rep(self, th):
+        return None
+
+
+class _RichardsSpec(_Spec):
+    """Richards: fitted internally with the inflection time ti = t0 - ln(nu)/k.
+
+    Internally ``y = K (1 + nu exp(-k (t - ti)))^(-1/nu)``, which tends smoothly to the Gompertz
+    curve as ``nu -> 0`` (the reported ``t0`` then runs off to -inf); reported parameters use
+    ``y = K (1 + exp(-k (t - t0)))^(-1/nu)`` with ``t0 = ti + ln(nu) / k``.
+    """
+
+    unshared = (2,)
+
+    def to_rep(self, th, centre):
+        p = np.array(th, float)
+        with np.errstate(all="ignore"):
+            p[2] = th[2] + np.log(th[3]) / th[1] + centre
+        return p
+
+    def to_int(self, p, centre):
+        th = np.array(p, float)
+        with np.errstate(all="ignore"):
+            th[2] = p[2] - centre - np.log(p[3]) / p[1]
+        return th
+
+    def d_rep(self, th):
+        k, nu = th[1], th[3]
+        D = np.eye(4)
+        D[2, 1] = -np.log(nu) / k**2
+        D[2, 3] = 1.0 / (nu * k)
+        return D
+
 
 _SPECS = {
     "exponential": _Spec("exponential", ["a", "r"], _exponential, _exponential_jac, [], None,
@@ -980,9 +1147,9 @@ _SPECS = {
                       "y = K / (1 + exp(-k (t - t0)))", _logistic_rate),
     "gompertz": _Spec("gompertz", ["K", "b", "t0"], _gompertz, _gompertz_jac, [2], 0,
                       "y = K exp(-exp(-b (t - t0)))", _gompertz_rate),
-    "richards": _Spec("richards", ["K", "k", "t0", "nu"], _richards, _richards_jac, [2], 0,
+    "richards": _RichardsSpec("richards", ["K", "k", "t0", "nu"], _richards, _richards_jac, [2], 0,
                       "y = K (1 + exp(-k (t - t0)))^(-1/nu)", _richards_rate),
-    "bass": _Spec("bass", ["M", "p", "q", "tau"], _bass, None, [3], 0,
+    "bass": _Spec("bass", ["M", "p", "q", "tau"], _bass, _bass_jac, [3], 0,
                   "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                   _bass_rate),
 }
@@ -1047,18 +1214,28 @@ class GrowthResults(NLSResults):
         super().__init__(problem, theta, spec.names, converged, message, settings, convergence,
                          cov_type, cov_kwds)
         if ols is not None:
-            self._cov = np.asarray(ols.cov_params())
+            self._cov = self._cov_int = np.asarray(ols.cov_params())
         self._identified = None
 
     def _to_report(self, theta):
-        return np.asarray(theta, float) + self._shift
+        return self._spec.to_rep(np.asarray(theta, float), self.t_ref)
 
     def _to_internal(self, params):
         if isinstance(params, dict):
             params = [params[n] for n in self.param_names]
         elif isinstance(params, pd.Series):
             params = params[self.param_names].to_numpy()
-        return np.asarray(params, float) - self._shift
+        return self._spec.to_int(np.asarray(params, float), self.t_ref)
+
+    def _rep_cov(self, cov_int):
+        D = self._spec.d_rep(self._theta)
+        if D is None:
+            return cov_int
+        with np.errstate(invalid="ignore"):
+            return D @ cov_int @ D.T
+
+    def _shared(self, j):
+        return j not in self._spec.unshared
 
     def _x_internal(self, x):
         return np.asarray(x, float) - self.t_ref
@@ -1243,7 +1420,8 @@ def _candidate_starts(model, tc, level, w, fixed_vals):
                     k = 1.0 / max(np.ptp(tc), 1.0)
                     c0 = -k * np.mean(tc)
                 t0 = -c0 / k
-                th = [K0, k, t0] + ([nu] if model == "richards" else [])
+                # richards is fitted with the inflection time ti = t0 - ln(nu) / k
+                th = [K0, k, t0] if model != "richards" else [K0, k, t0 - np.log(nu) / k, nu]
                 cands.append(np.array(th, float))
     elif model == "bass":
         span = max(np.ptp(tc), 1.0)
@@ -1361,6 +1539,10 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     for k in fix:
         if k not in names:
             raise GrowthDataError(f"cannot fix {k!r}: {model} parameters are {names}")
+    for k in list(fix) + list(bounds or {}):
+        if k in names and names.index(k) in spec.unshared:
+            raise GrowthDataError(f"{model}: {k!r} cannot be fixed or bounded (it is a function "
+                                  "of the internal parameters); fix or bound another parameter")
     fixed_mask = np.array([n in fix for n in names])
     fixed_int = {n: float(fix[n]) - shift[i] for i, n in enumerate(names) if n in fix}
     n_free = int((~fixed_mask).sum())
@@ -1400,15 +1582,17 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
                 raise GrowthDataError(f"start is missing {missing} for model {model}")
             x0 = np.array([start.get(n, fix.get(n, np.nan)) for n in names], float)
         else:
-            x0 = np.asarray(start, float)
             if isinstance(start, pd.Series):
-                x0 = start[names].to_numpy(float)
+                d = start.to_dict()
+                x0 = np.array([d[n] if n in d else fix.get(n, np.nan) for n in names], float)
+            else:
+                x0 = np.asarray(start, float)
             if x0.size != p:
                 raise GrowthDataError(f"start has {x0.size} values; {model} needs {p} ({names})")
-        x0 = x0 - shift
+        settings["start"] = dict(zip(names, x0))
+        x0 = spec.to_int(x0, centre)
         x0[fixed_mask] = theta_fixed[fixed_mask]
-        settings["start"] = dict(zip(names, x0 + shift))
-        theta, ok, msg, info = _solve(pr, x0, max_nfev=max_nfev)
+        theta, ok, msg, info = _solve(pr, x0, max_nfev=max_nfev, method="own-lm")
         record.update(info)
     elif model == "exponential":
         import statsmodels.api as sm
@@ -1428,12 +1612,12 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             x0 = np.asarray(olsres.params, float)
             if errors == "multiplicative":
                 ols = olsres
-        settings["start"] = dict(zip(names, x0 + shift))
+        settings["start"] = dict(zip(names, spec.to_rep(x0, centre)))
         if errors == "multiplicative" and ols is not None:
             theta, ok, msg = x0, True, "closed-form log-linear WLS (statsmodels)"
             record.update({"method": "statsmodels WLS", "nfev": 0})
         else:
-            theta, ok, msg, info = _solve(pr, x0, max_nfev=max_nfev)
+            theta, ok, msg, info = _solve(pr, x0, max_nfev=max_nfev, method="own-lm")
             record.update(info)
     else:
         j = spec.scale_idx
@@ -1455,16 +1639,17 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         best = None
         for rss0, th0 in scored[:max(n_starts, 1)]:
             thv = _varpro_refine(pr, mean, tc, y, w, th0, j, errors)
-            theta_i, ok_i, msg_i, info_i = _solve(pr, thv, max_nfev=max_nfev)
+            theta_i, ok_i, msg_i, info_i = _solve(pr, thv, max_nfev=max_nfev, method="own-lm")
             r = pr.resid_full(theta_i)
             rss_i = float(r @ r)
-            record["starts"].append({"start": dict(zip(names, th0 + shift)),
-                                     "start_rss": rss0, "varpro": dict(zip(names, thv + shift)),
+            record["starts"].append({"start": dict(zip(names, spec.to_rep(th0, centre))),
+                                     "start_rss": rss0,
+                                     "varpro": dict(zip(names, spec.to_rep(thv, centre))),
                                      "rss": rss_i, "converged": ok_i, "message": msg_i})
             if best is None or (ok_i and not best[1]) or (ok_i == best[1] and rss_i < best[4]):
                 best = (theta_i, ok_i, msg_i, info_i, rss_i, th0)
         theta, ok, msg, info, _, th0 = best
-        settings["start"] = dict(zip(names, th0 + shift))
+        settings["start"] = dict(zip(names, spec.to_rep(th0, centre)))
         record.update(info)
     record["seconds"] = _time.perf_counter() - t_start
     record["nfev_total"] = pr.nfev
@@ -1477,8 +1662,6 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
 
 def _varpro_refine(pr, mean, tc, y, w, th0, j, errors):
     """Minimise the variable-projection RSS over the nonlinear parameters (scale eliminated)."""
-    from scipy.optimize import least_squares
-
     nl = pr.free.copy()
     nl[j] = False
     if not nl.any():
@@ -1491,25 +1674,21 @@ def _varpro_refine(pr, mean, tc, y, w, th0, j, errors):
         th = th0.copy()
         th[nl] = z
         th[j] = 1.0
-        g = mean(tc, th)
-        if errors == "multiplicative":
-            with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
+            g = mean(tc, th)
+            if errors == "multiplicative":
                 lg = np.log(g)
-            lk = np.sum(w * (ly - lg)) / np.sum(w)
-            r = sw * (ly - lg - lk)
-        else:
-            den = np.sum(w * g * g)
-            s = np.sum(w * y * g) / den if den > 0 else 0.0
-            r = sw * (y - s * g)
+                lk = np.sum(w * (ly - lg)) / np.sum(w)
+                r = sw * (ly - lg - lk)
+            else:
+                den = np.sum(w * g * g)
+                s = np.sum(w * y * g) / den if den > 0 else 0.0
+                r = sw * (y - s * g)
         return np.where(np.isfinite(r), r, 1e150)
 
     z0 = _inside(np.clip(th0[nl], lb, ub), lb, ub)
-    try:
-        sol = least_squares(fun, z0, bounds=(lb, ub), method="trf", x_scale="jac",
-                            ftol=1e-10, xtol=1e-10, gtol=1e-10, max_nfev=200)
-        z = sol.x
-    except (ValueError, np.linalg.LinAlgError):
-        z = z0
+    z, _, _, _, _ = _lm(fun, lambda z: _fd_jac(fun, z, fun(z)), z0, lb, ub, max_iter=60,
+                        tol=1e-10)
     th = th0.copy()
     th[nl] = z
     s, _ = _varpro_scale(mean, tc, y, w, th, j, errors)

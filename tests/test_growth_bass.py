@@ -74,7 +74,7 @@ def test_bass_recovers_exact_curve(form):
     """Noise-free data from a known Bass curve are fitted exactly in both forms."""
     M, p, q, tau = 5000.0, 0.01, 0.45, 1999.0
     years = np.arange(2000, 2016)
-    F = lambda t: (1 - np.exp(-(p + q) * (t - tau))) / (1 + q / p * np.exp(-(p + q) * (t - tau)))  # noqa: E731
+    F = lambda t: (1 - np.exp(-(p + q) * (t - tau))) / (1 + q / p * np.exp(-(p + q) * (t - tau)))
     y = M * F(years) if form == "cumulative" else M * (F(years) - F(np.maximum(years - 1, tau)))
     res = growth.fit(years, y, model="bass", form=form, fix={"tau": tau})
     assert res.converged
