@@ -334,16 +334,23 @@ def _lm(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
         A = J.T @ J
         d = np.diag(A).copy()
         d[d <= 0] = 1.0
+        # active set: parameters on a bound whose descent direction points outside stay put
+        act = ((x <= lb) & (g > 0)) | ((x >= ub) & (g < 0))
+        ina = ~act
         scale = np.maximum(np.abs(x), 1e-8)
-        if np.max(np.abs(g) * scale) <= 1e-12 * max(f, 1e-300):
+        if not ina.any() or np.max(np.abs(g[ina]) * scale[ina]) <= 1e-12 * max(f, 1e-300):
             return x, f, True, "gradient tolerance satisfied", nfev
+        Ai = A[np.ix_(ina, ina)]
+        gi = g[ina]
+        di = d[ina]
         accepted = False
         while lam < 1e16:
             if max_nfev is not None and nfev >= max_nfev:
                 return x, f, False, ("The maximum number of function evaluations is exceeded "
                                      f"({max_nfev})."), nfev
             try:
-                step = np.linalg.solve(A + lam * np.diag(d), -g)
+                step = np.zeros_like(x)
+                step[ina] = np.linalg.solve(Ai + lam * np.diag(di), -gi)
             except np.linalg.LinAlgError:
                 lam *= 10
                 continue
