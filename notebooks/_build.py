@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML
 
 import cluster_research as cr
 
@@ -140,7 +141,7 @@ source was used and why a claim could not be checked.
     code("""
 table = cr.claims.check_all()
 saved = cr.runner.save_table(table, "claims")
-cr.claims.style(table)
+HTML(cr.claims.style(table).to_html())  # colour-coded table
 """),
     md("""
 The key numbers again, as plain text (this cell is checked strictly by nbval, so any change in

@@ -8,12 +8,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-import cluster_research as cr  # noqa: E402
-from cluster_research import plotting  # noqa: E402
+import cluster_research as cr
+from cluster_research import plotting
 
 ZH = "上海电子商务产业集群 嘉定区 浦东新区 −1"
 
@@ -71,7 +71,7 @@ def test_save_is_deterministic(tmp_path):
 
 def test_save_without_output_dir_writes_nothing(monkeypatch):
     monkeypatch.delenv("CLUSTER_RESEARCH_OUTPUT_DIR", raising=False)
-    fig, ax = plt.subplots()
+    fig, _ax = plt.subplots()
     assert plotting.save(fig, "nothing") == []
     plt.close(fig)
 

@@ -186,8 +186,8 @@ def test_run_notebook_with_non_default_parameters(tmp_path):
     assert {"indicator_ranks.png", "indicator_ranks.svg",
             "map_ecommerce_sales_2023.png", "map_ecommerce_sales_2023.svg"} <= names
     # the strict rank cell printed the new years only
-    strict = [c for c in nb.cells if c.source.startswith("# NBVAL_CHECK_OUTPUT")
-              and "rank_table" in c.source][0]
+    strict = next(c for c in nb.cells if c.source.startswith("# NBVAL_CHECK_OUTPUT")
+              and "rank_table" in c.source)
     text = "".join(o.get("text", "") for o in strict.outputs)
     assert "2023" in text and "2015" not in text
 
