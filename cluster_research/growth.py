@@ -1390,6 +1390,9 @@ def _default_bounds(model, tc, level_top):
     elif model == "bass":
         lb[0], lb[1], ub[1], lb[2], ub[2] = 0.0, 1e-6, 1.0, 0.0, 10.0
         ub[3] = tc[0]
+        # adoption cannot have started long before the data: bounds the p -> 0, tau -> -inf
+        # ridge (the logistic limit of the Bass curve), on which the fit would creep forever
+        lb[3] = tc[0] - 2.0 * max(float(tc[-1] - tc[0]), 1.0) - 1.0
     return lb, ub
 
 
@@ -1498,7 +1501,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         ``{"tau": years[0] - 1}`` (also the rate form); pass ``fix={}`` to estimate ``tau``.
     bounds : dict, optional
         ``{"K": (lo, hi), ...}`` overriding the defaults (ceiling >= 0, rates >= 0,
-        ``1e-3 <= nu <= 1e3``, Bass ``1e-6 <= p <= 1``, ``0 <= q <= 10``, ``tau <=`` first year).
+        ``1e-3 <= nu <= 1e3``, Bass ``1e-6 <= p <= 1``, ``0 <= q <= 10``, first year - 2 * span - 1 <= ``tau`` <= first year).
         ``bounds={"K": "data"}`` forces the ceiling to at least the largest observed level.
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC"}
         Covariance; for the exponential with multiplicative errors passed to statsmodels OLS.
@@ -1644,8 +1647,14 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if not scored:
             raise GrowthDataError(f"no usable starting values for {model}: check the data")
         best = None
+        refined = []
         for rss0, th0 in scored[:max(n_starts, 1)]:
             thv = _varpro_refine(pr, mean, tc, y, w, th0, j, errors)
+            if any(np.allclose(thv, o, rtol=1e-6, atol=1e-9) for o in refined):
+                record["starts"].append({"start": dict(zip(names, spec.to_rep(th0, centre))),
+                                         "start_rss": rss0, "duplicate": True})
+                continue  # the reduced problem led to an optimum already polished
+            refined.append(thv)
             theta_i, ok_i, msg_i, info_i = _solve(pr, thv, max_nfev=max_nfev, method="own-lm")
             r = pr.resid_full(theta_i)
             rss_i = float(r @ r)

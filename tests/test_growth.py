@@ -342,3 +342,39 @@ def test_compare_table():
     m = 3 + 2
     assert (tab["oos_n"] + tab["oos_failures"] == YEARS.size - m).all()
     assert tab.loc["exponential", "oos_rmse"] > tab.loc["logistic", "oos_rmse"]
+
+
+def test_nonlinear_sandwich_hc0():
+    y = noisy_logistic(18)
+    res = growth.fit(YEARS, y, cov_type="HC0")
+    K, k, t0 = res.params
+    s = 1 / (1 + np.exp(-k * (YEARS - t0)))
+    J = np.column_stack([s, K * s * (1 - s) * (YEARS - t0), -K * s * (1 - s) * k])
+    bread = np.linalg.inv(J.T @ J)
+    e = y - K * s
+    cov = bread @ (J.T * e**2) @ J @ bread
+    np.testing.assert_allclose(res.cov_params().to_numpy(), cov, rtol=1e-5)
+    assert res.cov_type == "HC0"
+
+
+def test_richards_t0_cannot_be_fixed_and_covariance_maps():
+    y = noisy_logistic(19)
+    with pytest.raises(GrowthDataError, match="t0"):
+        growth.fit(YEARS, y, model="richards", fix={"t0": 2007})
+    res = growth.fit(YEARS, y, model="richards")
+    # reported t0 = ti + ln(nu)/k: its variance via the delta method from the internal fit
+    assert np.isfinite(res.bse["t0"]) and res.bse["t0"] > 0
+    c = res.curve(YEARS)
+    np.testing.assert_allclose(c, res.fittedvalues, rtol=1e-10)
+    p = res.params
+    np.testing.assert_allclose(
+        c, p["K"] * (1 + np.exp(-p["k"] * (YEARS - p["t0"]))) ** (-1 / p["nu"]), rtol=1e-10)
+
+
+def test_compare_interval_form():
+    t = np.arange(2001, 2015.0)
+    lvl = logistic(t, 500, 0.6, 2008) * (1 + 0.01 * np.cos(t))
+    y = np.diff(np.r_[logistic(2000.0, 500, 0.6, 2008), lvl])
+    tab = growth.compare(t, y, models=["logistic", "gompertz", "bass"], form="interval")
+    assert set(tab.index) == {"logistic", "gompertz", "bass"}
+    assert tab["converged"].all()
