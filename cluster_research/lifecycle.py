@@ -768,7 +768,8 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
             raise LifecycleDataError(
                 f"relative weights need positive values; non-positive at years {bad} "
                 "(use weights='equal')")
-        w = 1.0 / y**2
+        logw = -2.0 * np.log(y)
+        w = np.exp(logw - logw.max())  # 1/y^2 rescaled (avoids overflow for tiny y)
     elif weights == "equal":
         w = np.ones_like(y)
     else:
@@ -798,88 +799,198 @@ def _phase_from_signs(d2, d3):
     return np.where(d2 > 0, np.where(d3 > 0, 1, 2), np.where(d3 < 0, 3, 4))
 
 
-def _classify_signs(years, values, year, information, *, window=7, degree=3,
-                    weights="relative", max_gap=1, z=0.0, phase_map=None, gaps=(), **unknown):
+def _derivative_operator(x, y, grid, window, degree, weights):
+    """Return L (3, G, N): linear maps from y to level, y' and y'' at each grid point.
+
+    Each grid point gets a local polynomial fit (:func:`local_derivatives`) on
+    the ``window`` observations nearest to it (one-sided at the ends of the
+    data); the weights are fixed from the observed ``y``.  All fits are solved
+    at once (batched normal equations).
+    """
+    N, G = len(x), len(grid)
+    p = degree + 1
+    window = min(window, N)
+    d_all = np.abs(x[None, :] - grid[:, None])
+    order = np.lexsort((np.broadcast_to(x, d_all.shape), d_all), axis=1)[:, :window]
+    idx = np.sort(order, axis=1)  # (G, w)
+    if weights == "relative":
+        yy = y[idx]
+        if np.any(yy <= 0):
+            bad = x[y <= 0].astype(int).tolist()
+            raise LifecycleDataError(
+                f"relative weights need positive values; non-positive at years {bad} "
+                "(use weights='equal')")
+        logw = -2.0 * np.log(yy)
+        w = np.exp(logw - logw.max(axis=1, keepdims=True))
+    elif weights == "equal":
+        w = np.ones(idx.shape)
+    else:
+        raise ValueError(f"weights must be 'relative' or 'equal', got {weights!r}")
+    d = x[idx] - grid[:, None]  # (G, w)
+    X = d[:, :, None] ** np.arange(p)[None, None, :]  # (G, w, p)
+    Xw = X * w[:, :, None]
+    XtWX = np.einsum("gwi,gwj->gij", Xw, X)
+    hat = np.linalg.pinv(XtWX) @ np.transpose(Xw, (0, 2, 1))  # (G, p, w)
+    fact = np.array([1.0, 1.0, 2.0])
+    L = np.zeros((3, G, N))
+    rows = np.repeat(np.arange(G), window)
+    for k in range(3):
+        L[k, rows, idx.ravel()] = (hat[:, k, :] * fact[k]).ravel()
+    return L
+
+
+def _landmark_phases(D, grid, year):
+    """Return vectorised phases (1..4) from smoothed y'' paths D (B, G) on ``grid``.
+
+    Lower knee = the maximum of y'' (where y''' turns + to -), inflection = the
+    first down-crossing of zero after it (y'' + to -), upper knee = the minimum
+    of y'' after the inflection (y''' - to +).  A maximum or minimum sitting at
+    the last grid point is not yet passed (the extreme may still be ahead).
+    Returns (phase, lower_knee, inflection, upper_knee); landmark years are NaN
+    when not observed.
+    """
+    D = np.atleast_2d(D)
+    B, G = D.shape
+    rows = np.arange(B)
+    edge = G - 1
+    gi = int(np.searchsorted(grid, year))
+    cols = np.arange(G)[None, :]
+    tol = 1e-9 * np.max(np.abs(D), axis=1, keepdims=True)
+    # ties (identical edge windows give equal values): take the last occurrence
+    imax = edge - np.argmax((D >= D.max(axis=1, keepdims=True) - tol)[:, ::-1], axis=1)
+    has_conv = D[rows, imax] > 0
+    cross = (cols > imax[:, None]) & (D <= 0)
+    inf_found = cross.any(axis=1) & has_conv
+    j = np.where(inf_found, np.argmax(cross, axis=1), edge)
+    jm1 = np.clip(j - 1, 0, edge)
+    d_hi, d_lo = D[rows, jm1], D[rows, j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(d_hi - d_lo > 0, d_hi / (d_hi - d_lo), 1.0)
+    inf_year = np.where(inf_found, grid[jm1] + frac * (grid[j] - grid[jm1]), np.nan)
+    start = np.where(has_conv, j, 0)
+    masked = np.where(cols >= start[:, None], D, np.inf)
+    mmin = masked.min(axis=1, keepdims=True)
+    imin = edge - np.argmax((masked <= mmin + tol)[:, ::-1], axis=1)
+    has_conc = D[rows, imin] < 0
+    lk_year = np.where(has_conv & (imax < edge), grid[imax], np.nan)
+    lk_passed = ~has_conv | ((gi >= imax) & (imax < edge))
+    inf_passed = ~has_conv | (inf_found & (year >= np.nan_to_num(inf_year, nan=np.inf)))
+    uk_ok = has_conc & (~has_conv | inf_found) & (imin < edge)
+    uk_year = np.where(uk_ok, grid[imin], np.nan)
+    uk_passed = uk_ok & (gi >= imin)
+    phase = 1 + lk_passed.astype(int)
+    phase += (lk_passed & inf_passed).astype(int)
+    phase += (lk_passed & inf_passed & uk_passed).astype(int)
+    return phase, lk_year, inf_year, uk_year
+
+
+def _classify_signs(years, values, year, information, *, window=11, degree=2,
+                    weights="equal", max_gap=1, min_points=None, rule="landmarks",
+                    phase_map=None, gaps=(), **unknown):
     if unknown:
         raise TypeError(f"unknown option(s) for method='signs': {sorted(unknown)}")
     pm = _check_phase_map(phase_map)
-    if degree < 3:
-        raise ValueError("degree must be >= 3 to estimate a third derivative")
-    need = degree + 2
-    if window < need:
-        raise ValueError(f"window must be >= {need} for degree {degree}")
-    ev: dict[str, Any] = {"window": window, "degree": degree, "weights": weights,
-                          "gaps_dropped": list(gaps)}
-    idx = _select_window(years, year, window, information)
-    if len(idx) < need:
-        upto = f" up to {year}" if information == "realtime" else ""
+    if rule not in ("landmarks", "pointwise"):
+        raise ValueError(f"rule must be 'landmarks' or 'pointwise', got {rule!r}")
+    deg = 3 if rule == "pointwise" else degree
+    if deg < 2:
+        raise ValueError("degree must be >= 2 to estimate a second derivative")
+    if min_points is None:
+        min_points = window + 4
+    need = max(deg + 2, min_points) if rule == "landmarks" else deg + 2
+    if window < deg + 2:
+        raise ValueError(f"window must be >= {deg + 2} for degree {deg}")
+    ev: dict[str, Any] = {"rule": rule, "window": window, "degree": deg, "weights": weights,
+                          "gaps_dropped": list(gaps), "n_obs": len(years)}
+    upto = f" up to {year}" if information == "realtime" else ""
+    if len(years) < need:
         return _unclassified("signs", information, year,
-                             f"too short: {len(idx)} usable observations{upto} "
-                             f"(need >= {need} for a degree-{degree} local fit)",
-                             n_obs=len(idx), **ev)
-    xw, yw = years[idx], values[idx]
-    ev["years_used"] = xw.tolist()
-    nearest = float(np.min(np.abs(xw - year)))
+                             f"too short: {len(years)} usable observations{upto} "
+                             f"(need >= {need})", **ev)
+    nearest = float(np.min(np.abs(years - year)))
     if nearest > max_gap:
         return _unclassified("signs", information, year,
                              f"no observation within {max_gap} year(s) of {year} "
-                             f"(nearest is {nearest:.0f} years away)", **ev)
-    if xw.min() > year or xw.max() < year - max_gap:
-        return _unclassified("signs", information, year, "year outside the window", **ev)
-    loc = local_derivatives(xw, yw, year, degree=degree, weights=weights)
-    d, se = loc["deriv"], loc["se"]
-    ev["local_fit"] = loc
-    ev.update(level=d[0], d1=d[1], d2=d[2], d3=d[3], se_d2=se[2], se_d3=se[3],
-              t_d2=d[2] / se[2] if se[2] > 0 else np.inf,
-              t_d3=d[3] / se[3] if se[3] > 0 else np.inf, span=int(xw.max() - xw.min()))
-    weak = [nm for nm, v, s in (("y''", d[2], se[2]), ("y'''", d[3], se[3]))
-            if abs(v) <= z * s or v == 0]
-    if weak:
-        return _unclassified("signs", information, year,
-                             f"sign of {' and '.join(weak)} not determined "
-                             f"(|estimate| <= {z} se)", **ev)
-    ph = int(_phase_from_signs(d[2], d[3]))
-    phase = PHASES[ph - 1]
-    sg = lambda v: "+" if v > 0 else "-"
-    reason = (f"local cubic on {len(idx)} obs {int(xw.min())}-{int(xw.max())}: "
-              f"y''={d[2]:.4g} ({sg(d[2])}), y'''={d[3]:.4g} ({sg(d[3])}) -> phase {phase}")
+                             f"(nearest is {nearest:.0f} years away; gaps are not filled)", **ev)
+    if rule == "pointwise":
+        idx = _select_window(years, year, window, information)
+        xw, yw = years[idx], values[idx]
+        loc = local_derivatives(xw, yw, year, degree=3, weights=weights)
+        d, se = loc["deriv"], loc["se"]
+        ev.update(local_fit=loc, years_used=xw.tolist(), level=d[0], d1=d[1], d2=d[2],
+                  d3=d[3], se_d2=se[2], se_d3=se[3])
+        if d[2] == 0 or d[3] == 0:
+            return _unclassified("signs", information, year, "y'' or y''' exactly zero", **ev)
+        ph = int(_phase_from_signs(d[2], d[3]))
+        phase = PHASES[ph - 1]
+        sg = lambda v: "+" if v > 0 else "-"
+        reason = (f"local cubic on {len(idx)} obs {int(xw.min())}-{int(xw.max())}: "
+                  f"y''={d[2]:.4g} ({sg(d[2])}), y'''={d[3]:.4g} ({sg(d[3])}) -> phase {phase}")
+        return StageResult(pm[phase], "signs", information, year, reason, ev, phase)
+    grid = np.union1d(years, [year]).astype(float)
+    L = _derivative_operator(years.astype(float), values, grid, window, deg, weights)
+    paths = np.einsum("kgn,n->kg", L, values)
+    ph, lk, inf, uk = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year))
+    phase = PHASES[int(ph) - 1]
+    gi = int(np.searchsorted(grid, year))
+    ev.update(operator=L, grid=grid, years_used=years.tolist(), values_used=values.tolist(),
+              paths=pd.DataFrame({"level": paths[0], "d1": paths[1], "d2": paths[2]},
+                                 index=pd.Index(grid.astype(int), name="year")),
+              lower_knee=lk, inflection=inf, upper_knee=uk, d2=paths[2][gi], d1=paths[1][gi])
+
+    def show(v):
+        return "not passed" if not np.isfinite(v) else f"{v:.1f}"
+
+    kind = "quadratic" if deg == 2 else f"degree-{deg}"
+    reason = (f"smoothed y'' path (local {kind} fits on {window} obs) from {len(years)} obs "
+              f"{int(years.min())}-{int(years.max())}: max y'' (lower knee) {show(lk)}, "
+              f"zero crossing (inflection) {show(inf)}, min y'' (upper knee) {show(uk)} "
+              f"-> {year} in phase {phase}")
     return StageResult(pm[phase], "signs", information, year, reason, ev, phase)
 
 
 # --------------------------------------------------------------------------------------
 # Net entry (Gort & Klepper)
 # --------------------------------------------------------------------------------------
-def _classify_net_entry(years, values, year, information, *, band=0.05, window=7,
-                        max_gap=1, gaps=(), **unknown):
+def _classify_net_entry(years, values, year, information, *, band=0.05, window=11, degree=2,
+                        max_gap=1, min_points=None, gaps=(), **unknown):
     if unknown:
         raise TypeError(f"unknown option(s) for method='net_entry': {sorted(unknown)}")
-    ev: dict[str, Any] = {"band": band, "window": window, "gaps_dropped": list(gaps)}
-    idx = _select_window(years, year, window, information)
-    if len(idx) < 5:
+    if min_points is None:
+        min_points = window + 4
+    ev: dict[str, Any] = {"band": band, "window": window, "degree": degree,
+                          "gaps_dropped": list(gaps), "n_obs": len(years)}
+    upto = f" up to {year}" if information == "realtime" else ""
+    if len(years) < min_points:
         return _unclassified("net_entry", information, year,
-                             f"too short: {len(idx)} firm counts usable (need >= 5)",
-                             n_obs=len(idx), **ev)
-    xw, nw = years[idx], values[idx]
-    ev["years_used"] = xw.tolist()
-    nearest = float(np.min(np.abs(xw - year)))
+                             f"too short: {len(years)} firm counts{upto} (need >= {min_points})",
+                             **ev)
+    nearest = float(np.min(np.abs(years - year)))
     if nearest > max_gap:
         return _unclassified("net_entry", information, year,
-                             f"no firm count within {max_gap} year(s) of {year}", **ev)
-    if np.any(nw <= 0):
+                             f"no firm count within {max_gap} year(s) of {year} "
+                             "(gaps are not filled)", **ev)
+    grid = np.union1d(years, [year]).astype(float)
+    L = _derivative_operator(years.astype(float), values, grid, window, degree, "equal")
+    paths = np.einsum("kgn,n->kg", L, values)
+    level, d1 = paths[0], paths[1]
+    gi = int(np.searchsorted(grid, year))
+    if level[gi] <= 0:
         return _unclassified("net_entry", information, year,
-                             "zero firms in the window: net entry rate undefined", **ev)
-    loc = local_derivatives(xw, nw, year, degree=3, weights="relative")
-    n0, e, de, dde = loc["deriv"]
-    rate = e / n0
-    ev.update(firms=n0, net_entry=e, net_entry_rate=rate, d_net_entry=de, dd_net_entry=dde)
-    # history of raw net-entry rates (divided differences) up to the year
-    hy, hv = (years, values) if information == "hindsight" else (years[years <= year],
-                                                                   values[years <= year])
-    hy, hv = hy[hy <= year], hv[hy <= year]
-    raw = np.diff(hv) / np.diff(hy) / hv[:-1] if len(hv) > 1 else np.array([])
-    earlier = raw[:-1] if len(raw) else raw
-    ev["raw_net_entry_rates"] = dict(zip(hy[1:].tolist(), raw.tolist()))
-    r = f"net entry {e:.4g} firms/yr = {rate:.1%} of {n0:.4g} firms"
+                             f"smoothed firm count at {year} is not positive: rate undefined",
+                             **ev)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate_path = np.where(level > 0, d1 / level, np.nan)
+    ph, lk, _, _ = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year))
+    rate = rate_path[gi]
+    earlier = rate_path[:gi]
+    ev.update(paths=pd.DataFrame({"firms": level, "net_entry": d1, "net_entry_rate": rate_path,
+                                  "d_net_entry": paths[2]},
+                                 index=pd.Index(grid.astype(int), name="year")),
+              firms=level[gi], net_entry=d1[gi], net_entry_rate=rate,
+              entry_acceleration_peak=lk, years_used=years.tolist())
+    r = (f"smoothed net entry {d1[gi]:.4g} firms/yr = {rate:.1%} of {level[gi]:.4g} firms "
+         f"in {year}")
     if rate < -band:
         return StageResult(Stage.TAKEOFF, "net_entry", information, year,
                            r + f" < -{band:.0%}: shakeout (Gort-Klepper stage 4), mature", ev)
@@ -893,13 +1004,14 @@ def _classify_net_entry(years, values, year, information, *, band=0.05, window=7
         return _unclassified("net_entry", information, year,
                              r + ": near zero with no earlier entry wave or shakeout observed; "
                              "Gort-Klepper stage 1 or 5 cannot be told apart", **ev)
-    if de > 0 and dde > 0:
+    if int(ph) == 1:
         return StageResult(Stage.EMBRYONIC, "net_entry", information, year,
-                           r + f" > {band:.0%} and net entry accelerating ever faster "
-                           "(Gort-Klepper stage 1: entry picking up)", ev)
+                           r + f" > {band:.0%}, entry still accelerating ever faster (before "
+                           "the peak of d(net entry)/dt): Gort-Klepper stage 1", ev)
     return StageResult(Stage.GROWTH, "net_entry", information, year,
-                       r + f" > {band:.0%}, past the acceleration peak of entry "
-                       "(Gort-Klepper stage 2: sharp rise in the number of firms)", ev)
+                       r + f" > {band:.0%}, past the peak acceleration of entry "
+                       f"({lk:.0f}): sharp rise in the number of firms, Gort-Klepper stage 2",
+                       ev)
 
 
 # --------------------------------------------------------------------------------------
@@ -1405,7 +1517,7 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
 
 def _has_draw_basis(point: StageResult, method: str) -> bool:
     if method == "signs":
-        return "d2" in point.evidence
+        return "d2" in point.evidence and np.isfinite(point.evidence["d2"])
     return "boundaries" in point.evidence and point.evidence["boundaries"].attrs.get(
         "identified", False)
 
@@ -1428,26 +1540,42 @@ def _prob_series(phases, pm, n_failed, n_boot, attrs) -> pd.Series:
 
 
 def _signs_boot(point, year, n_boot, rng, kind):
-    loc = point.evidence["local_fit"]
-    fact = loc["fact"]
-    if kind == "parametric":
-        coef = rng.multivariate_normal(loc["coef"], loc["cov"], size=n_boot,
-                                       method="svd")
+    ev = point.evidence
+    if ev.get("rule") == "pointwise":
+        loc = ev["local_fit"]
+        fact = loc["fact"]
+        if kind == "parametric":
+            coef = rng.multivariate_normal(loc["coef"], loc["cov"], size=n_boot, method="svd")
+        else:
+            X, w, resid, hat = loc["X"], loc["w"], loc["resid"], loc["hat"]
+            sw = np.sqrt(w)
+            u = resid * sw
+            u = u - u.mean()
+            fitted = X @ loc["coef"]
+            draw = rng.integers(0, len(u), size=(n_boot, len(u)))
+            coef = (fitted[None, :] + u[draw] / sw[None, :]) @ hat.T
+        d2 = coef[:, 2] * fact[2]
+        d3 = coef[:, 3] * fact[3]
+        ph = np.where((d2 == 0) | (d3 == 0), 0, _phase_from_signs(d2, d3))
+        return ph, int(np.sum(ph == 0))
+    # landmarks: the smoothed level at the observations is the fit; its residuals
+    # (relative with relative weights) are resampled (residual) or drawn from
+    # N(0, s^2) (parametric); the linear smoother is applied to all replicates at once.
+    L, grid = ev["operator"], ev["grid"]
+    x = np.asarray(ev["years_used"], dtype=float)
+    obs = np.asarray(ev["values_used"], dtype=float)
+    fitted = ev["paths"]["level"].to_numpy()[np.searchsorted(grid, x)]
+    rel = ev["weights"] == "relative"
+    e = (obs / fitted - 1.0) if rel else (obs - fitted)
+    e = e - e.mean()
+    if kind == "residual":
+        E = e[rng.integers(0, len(e), size=(n_boot, len(e)))]
     else:
-        X, w, resid, hat = loc["X"], loc["w"], loc["resid"], loc["hat"]
-        sw = np.sqrt(w)
-        # resample standardised residuals (scaled by leverage-free sqrt(w)), put back on scale
-        u = resid * sw
-        u = u - u.mean()
-        fitted = X @ loc["coef"]
-        draw = rng.integers(0, len(u), size=(n_boot, len(u)))
-        ystar = fitted[None, :] + u[draw] / sw[None, :]
-        coef = ystar @ hat.T
-    d2 = coef[:, 2] * fact[2]
-    d3 = coef[:, 3] * fact[3]
-    ph = _phase_from_signs(d2, d3)
-    ph = np.where((d2 == 0) | (d3 == 0), 0, ph)
-    return ph, int(np.sum(ph == 0))
+        E = rng.normal(0.0, float(np.sqrt(np.mean(e**2))), size=(n_boot, len(e)))
+    Y = fitted[None, :] * (1.0 + E) if rel else fitted[None, :] + E
+    D = Y @ L[2].T
+    ph, *_ = _landmark_phases(D, grid, year)
+    return ph, 0
 
 
 def _curve_boot(point, year, n_boot, rng, kind, options):
