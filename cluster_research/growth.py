@@ -550,7 +550,7 @@ class NLSResults:
         return float(self._stats.t.ppf(1 - alpha / 2, df))
 
     # -- profile likelihood ---------------------------------------------------------------------
-    def _profile_point(self, j, v, warm):
+    def _profile_point(self, j, v, warm, predicted=False):
         """Minimise RSS over the other free parameters with parameter ``j`` held at ``v``."""
         pr = self._problem
         free = pr.free.copy()
@@ -574,7 +574,7 @@ class NLSResults:
         # linearised conditional predictor: E[theta_other | theta_j = v] from the covariance
         cjj = self._cov_int[j, j]
         z0 = warm[free]
-        if np.isfinite(cjj) and cjj > 0:
+        if not predicted and np.isfinite(cjj) and cjj > 0:
             dz = self._cov_int[free, j] / cjj * (v - warm[j])
             lbf, ubf = pr.lb[free], pr.ub[free]
             # shrink the predictor step so it stays strictly inside the bounds
@@ -681,7 +681,7 @@ class NLSResults:
             m = b - fb * (b - a) / (fb - fa)
             tm, th = tau(m, warm)
             fm = tm - c
-            if abs(fm) < 1e-4 * c or abs(b - a) < 1e-10 * max(abs(m), 1.0):
+            if abs(fm) < 5e-4 * c or abs(b - a) < 1e-10 * max(abs(m), 1.0):
                 break
             if fm * fb < 0:
                 a, fa = b, fb
