@@ -839,15 +839,17 @@ def _derivative_operator(x, y, grid, window, degree, weights):
     return L
 
 
-def _landmark_phases(D, grid, year):
+def _landmark_phases(D, grid, year, D1=None):
     """Return vectorised phases (1..4) from smoothed y'' paths D (B, G) on ``grid``.
 
-    Lower knee = the maximum of y'' (where y''' turns + to -), inflection = the
-    first down-crossing of zero after it (y'' + to -), upper knee = the minimum
-    of y'' after the inflection (y''' - to +).  A maximum or minimum sitting at
-    the last grid point is not yet passed (the extreme may still be ahead).
-    Returns (phase, lower_knee, inflection, upper_knee); landmark years are NaN
-    when not observed.
+    Inflection = the maximum of the smoothed y' path ``D1`` (where y'' turns
+    + to -); lower knee = the maximum of y'' up to the inflection (y''' + to
+    -); upper knee = the minimum of y'' after it (y''' - to +).  Locating the
+    peak of y' first makes the knees robust to noise in y'' on the plateau.
+    An extreme sitting at the last grid point is not yet passed (it may still
+    be ahead).  Without ``D1`` the inflection is the first down-crossing of
+    zero by y'' after its maximum.  Returns (phase, lower_knee, inflection,
+    upper_knee); landmark years are NaN when not (yet) observed.
     """
     D = np.atleast_2d(D)
     B, G = D.shape
@@ -855,29 +857,40 @@ def _landmark_phases(D, grid, year):
     edge = G - 1
     gi = int(np.searchsorted(grid, year))
     cols = np.arange(G)[None, :]
-    tol = 1e-9 * np.max(np.abs(D), axis=1, keepdims=True)
-    # ties (identical edge windows give equal values): take the last occurrence
-    imax = edge - np.argmax((D >= D.max(axis=1, keepdims=True) - tol)[:, ::-1], axis=1)
-    has_conv = D[rows, imax] > 0
-    cross = (cols > imax[:, None]) & (D <= 0)
-    inf_found = cross.any(axis=1) & has_conv
-    j = np.where(inf_found, np.argmax(cross, axis=1), edge)
-    jm1 = np.clip(j - 1, 0, edge)
-    d_hi, d_lo = D[rows, jm1], D[rows, j]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(d_hi - d_lo > 0, d_hi / (d_hi - d_lo), 1.0)
-    inf_year = np.where(inf_found, grid[jm1] + frac * (grid[j] - grid[jm1]), np.nan)
-    start = np.where(has_conv, j, 0)
-    masked = np.where(cols >= start[:, None], D, np.inf)
-    mmin = masked.min(axis=1, keepdims=True)
-    imin = edge - np.argmax((masked <= mmin + tol)[:, ::-1], axis=1)
-    has_conc = D[rows, imin] < 0
-    lk_year = np.where(has_conv & (imax < edge), grid[imax], np.nan)
-    lk_passed = ~has_conv | ((gi >= imax) & (imax < edge))
-    inf_passed = ~has_conv | (inf_found & (year >= np.nan_to_num(inf_year, nan=np.inf)))
-    uk_ok = has_conc & (~has_conv | inf_found) & (imin < edge)
-    uk_year = np.where(uk_ok, grid[imin], np.nan)
-    uk_passed = uk_ok & (gi >= imin)
+
+    def last_arg(M, fun):
+        tol = 1e-9 * np.max(np.abs(np.where(np.isfinite(M), M, 0)), axis=1, keepdims=True)
+        ext = fun(M, axis=1, keepdims=True)
+        hit = (M >= ext - tol) if fun is np.max else (M <= ext + tol)
+        # ties (identical edge windows give equal values): take the last occurrence
+        return edge - np.argmax(hit[:, ::-1], axis=1)
+
+    if D1 is not None:
+        D1 = np.atleast_2d(D1)
+        iinf = last_arg(D1, np.max)
+        inf_found = iinf < edge
+        inf_year = np.where(inf_found, grid[iinf], np.nan)
+        ilk = last_arg(np.where(cols <= iinf[:, None], D, -np.inf), np.max)
+        has_conv = D[rows, ilk] > 0
+        start = iinf
+    else:
+        ilk = last_arg(D, np.max)
+        has_conv = D[rows, ilk] > 0
+        cross = (cols > ilk[:, None]) & (D <= 0)
+        inf_found = cross.any(axis=1) & has_conv
+        j = np.where(inf_found, np.argmax(cross, axis=1), edge)
+        inf_year = np.where(inf_found, grid[j], np.nan)
+        start = np.where(has_conv, j, 0)
+    iuk = last_arg(np.where(cols >= start[:, None], D, np.inf), np.min)
+    has_conc = D[rows, iuk] < 0
+    lk_year = np.where(has_conv & (ilk < edge), grid[ilk], np.nan)
+    lk_passed = ~has_conv | ((gi >= ilk) & (ilk < edge))
+    inf_passed = inf_found & (year >= np.nan_to_num(inf_year, nan=np.inf))
+    if D1 is None:
+        inf_passed |= ~has_conv
+    uk_ok = has_conc & inf_found & (iuk < edge)
+    uk_year = np.where(uk_ok, grid[iuk], np.nan)
+    uk_passed = uk_ok & (gi >= iuk)
     phase = 1 + lk_passed.astype(int)
     phase += (lk_passed & inf_passed).astype(int)
     phase += (lk_passed & inf_passed & uk_passed).astype(int)
@@ -930,7 +943,8 @@ def _classify_signs(years, values, year, information, *, window=11, degree=2,
     grid = np.union1d(years, [year]).astype(float)
     L = _derivative_operator(years.astype(float), values, grid, window, deg, weights)
     paths = np.einsum("kgn,n->kg", L, values)
-    ph, lk, inf, uk = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year))
+    ph, lk, inf, uk = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year,
+                                                             paths[1][None, :]))
     phase = PHASES[int(ph) - 1]
     gi = int(np.searchsorted(grid, year))
     ev.update(operator=L, grid=grid, years_used=years.tolist(), values_used=values.tolist(),
@@ -981,9 +995,13 @@ def _classify_net_entry(years, values, year, information, *, band=0.05, window=1
                              **ev)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_path = np.where(level > 0, d1 / level, np.nan)
-    ph, lk, _, _ = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year))
+    ph, lk, _, _ = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year,
+                                                             paths[1][None, :]))
     rate = rate_path[gi]
-    earlier = rate_path[:gi]
+    wave = np.where(rate_path[:gi] > band)[0]
+    # a shakeout counts only after an entry wave (Gort-Klepper order); rates before the
+    # first wave (tiny, noisy counts) are ignored
+    earlier = rate_path[wave[0]:gi] if len(wave) else np.array([])
     ev.update(paths=pd.DataFrame({"firms": level, "net_entry": d1, "net_entry_rate": rate_path,
                                   "d_net_entry": paths[2]},
                                  index=pd.Index(grid.astype(int), name="year")),
@@ -1573,8 +1591,7 @@ def _signs_boot(point, year, n_boot, rng, kind):
     else:
         E = rng.normal(0.0, float(np.sqrt(np.mean(e**2))), size=(n_boot, len(e)))
     Y = fitted[None, :] * (1.0 + E) if rel else fitted[None, :] + E
-    D = Y @ L[2].T
-    ph, *_ = _landmark_phases(D, grid, year)
+    ph, *_ = _landmark_phases(Y @ L[2].T, grid, year, Y @ L[1].T)
     return ph, 0
 
 
