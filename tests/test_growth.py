@@ -295,7 +295,7 @@ def test_profile_interval_contains_estimate_and_threshold():
         growth.fit(YEARS, y, fix={"K": K_hi}, start={"K": K_hi, "k": k0, "t0": t00}).rss
         for k0, t00 in [(res.params["k"], res.params["t0"]), (0.5, 2007.5)]
     )
-    assert np.sqrt((rss_hi - res.rss) / res.scale) == pytest.approx(c, rel=1e-4)
+    assert np.sqrt((rss_hi - res.rss) / res.scale) == pytest.approx(c, rel=1e-3)  # root tol 5e-4
 
 
 def test_unidentified_ceiling_before_inflection():
