@@ -53,7 +53,7 @@ Examples
 >>> from cluster_research import lifecycle
 >>> years = np.arange(1990, 2031)
 >>> y = pd.Series(1000 / (1 + np.exp(-0.25 * (years - 2010))), index=years)
->>> lifecycle.classify(y, 2000, method="signs").stage
+>>> lifecycle.classify(y, 2000, method="signs", information="hindsight").stage
 <Stage.EMBRYONIC: 1>
 """
 
@@ -958,7 +958,7 @@ def _classify_signs(years, values, year, information, *, window=11, degree=2,
     kind = "quadratic" if deg == 2 else f"degree-{deg}"
     reason = (f"smoothed y'' path (local {kind} fits on {window} obs) from {len(years)} obs "
               f"{int(years.min())}-{int(years.max())}: max y'' (lower knee) {show(lk)}, "
-              f"zero crossing (inflection) {show(inf)}, min y'' (upper knee) {show(uk)} "
+              f"max y' (inflection) {show(inf)}, min y'' (upper knee) {show(uk)} "
               f"-> {year} in phase {phase}")
     return StageResult(pm[phase], "signs", information, year, reason, ev, phase)
 
@@ -1320,22 +1320,37 @@ def classify(series: pd.Series | None, year: int, method: str = "curve",
           :func:`cluster_research.growth.fit` and places ``year`` among the
           :func:`boundaries`.  An unidentified ceiling gives ``stage=None``
           with the fit's reason: the method does not guess between phases.
-        * ``signs`` -- options ``window`` (7 observations), ``degree`` (3),
-          ``weights`` ("relative"), ``max_gap`` (1), ``z`` (0), ``phase_map``.
-          :func:`local_derivatives` on the ``window`` observations nearest
-          ``year`` (realtime: the last ``window`` observations <= ``year``,
-          a one-sided fit); the phase follows the signs of y'' and y'''
-          (I ++, II +-, III --, IV -+).  With ``z > 0`` a sign counts only if
-          ``|estimate| > z·se``, else ``stage=None``.  Needs ``degree + 2``
-          observations and one within ``max_gap`` years of ``year``.
-        * ``net_entry`` -- Gort & Klepper (1982) on firm counts N: the local
-          cubic gives N, net entry E = N' and its derivatives; rate = E/N.
-          Options ``band`` (0.05), ``window``, ``max_gap``.  Rules:
-          rate < -band -> 起飞 (GK stage 4, shakeout); |rate| <= band -> 扩大
-          after an earlier entry wave (GK 3) or 起飞 after an earlier shakeout
-          (GK 5), else None; rate > band -> 萌芽 if E' > 0 and E'' > 0 (entry
-          still picking up, GK 1) else 成长 (GK 2, the sharp rise in the number
-          of firms).  Negative counts raise :class:`LifecycleDataError`.
+        * ``signs`` -- model-free.  Options ``window`` (11 observations),
+          ``degree`` (2), ``weights`` ("equal"), ``max_gap`` (1),
+          ``min_points`` (window + 4), ``rule`` ("landmarks"), ``phase_map``.
+          Smoothing: at every observed year (and ``year``) a local polynomial
+          of ``degree`` is fitted by least squares to the ``window``
+          observations nearest that year, using the actual years (uneven
+          spacing and gaps are handled, nothing is filled); its coefficients
+          give the smoothed y' and y'' paths (:func:`local_derivatives`).
+          The signs of y'' and y''' (I ++, II +-, III --, IV -+) are read from
+          the landmarks of these paths, assuming one S-shaped wave: inflection
+          = the peak of smoothed y' (y'' changes sign), lower knee = the peak
+          of y'' before it and upper knee = the trough of y'' after it (y'''
+          changes sign).  An extreme at the last usable year is "not yet
+          passed".  ``rule="pointwise"`` instead uses the signs of y'' and
+          y''' from one local cubic at ``year`` (noisier).  In real time the
+          windows near ``year`` are one-sided, so the smoothed path lags by
+          about half a window: with 5 % noise and annual data real-time signs
+          are reliable in phase I (and late phase IV), not just after a
+          boundary (measured in tests/test_lifecycle_sim.py).  Too few
+          observations -> ``stage=None`` with the reason.
+        * ``net_entry`` -- Gort & Klepper (1982) on firm counts N, smoothed as
+          for ``signs``: net entry E = N' (firms per year), rate = E / N.
+          Options ``band`` (0.05), ``window``, ``degree``, ``max_gap``,
+          ``min_points``.  Rules: rate < -band -> 起飞 (GK stage 4,
+          shakeout: a mature industry); |rate| <= band -> 扩大 after an
+          earlier entry wave (GK 3: entry and exit balance, firms grow in
+          size) or 起飞 after an earlier shakeout (GK 5), else None;
+          rate > band -> 萌芽 while net entry is still accelerating ever
+          faster (before the lower knee of N, GK 1) else 成长 (GK 2, the sharp
+          rise in the number of firms -- the paper's "firms gathering").
+          Negative counts raise :class:`LifecycleDataError`.
         * ``scorecard`` -- options ``region`` (required), ``panel``,
           ``threshold``, ``min_components``; see :func:`scorecard`.
         * ``ensemble`` -- runs curve and signs on ``series``, net_entry on
@@ -1362,10 +1377,10 @@ def classify(series: pd.Series | None, year: int, method: str = "curve",
     >>> import numpy as np, pandas as pd
     >>> t = np.arange(1990, 2031)
     >>> s = pd.Series(1000 / (1 + np.exp(-0.25 * (t - 2010))), index=t)
-    >>> classify(s, 2008, method="signs").stage.zh
+    >>> classify(s, 2008, method="signs", information="hindsight").stage.zh
     '成长'
-    >>> classify(s.loc[:1993], 1993, method="signs").reason
-    'too short: 4 usable observations up to 1993 (need >= 5 for a degree-3 local fit)'
+    >>> classify(s, 1993, method="signs").reason
+    'too short: 4 usable observations up to 1993 (need >= 15)'
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
@@ -1506,7 +1521,7 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
     >>> import numpy as np, pandas as pd
     >>> t = np.arange(1990, 2031)
     >>> s = pd.Series(1000 / (1 + np.exp(-0.25 * (t - 2010))), index=t)
-    >>> p = stage_probabilities(s * 1.0, 2000, method="signs", n_boot=200)
+    >>> p = stage_probabilities(s, 2000, method="signs", n_boot=200, information="hindsight")
     >>> float(p[Stage.EMBRYONIC])
     1.0
     """
