@@ -336,26 +336,40 @@ def _lm(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
         d[d <= 0] = 1.0
         # active set: parameters on a bound whose descent direction points outside stay put
         act = ((x <= lb) & (g > 0)) | ((x >= ub) & (g < 0))
-        ina = ~act
-        scale = np.maximum(np.abs(x), 1e-8)
-        if not ina.any() or np.max(np.abs(g[ina]) * scale[ina]) <= 1e-12 * max(f, 1e-300):
+        absx = np.abs(x)
+        if act.any():
+            ina = ~act
+            if not ina.any():
+                return x, f, True, "gradient tolerance satisfied", nfev
+            Ai = A[np.ix_(ina, ina)]
+            gi = g[ina]
+            di = d[ina]
+        else:
+            ina = None
+            Ai, gi, di = A, g, d
+        if float((np.abs(gi) * np.maximum(absx if ina is None else absx[ina], 1e-8)).max()) \
+                <= 1e-12 * max(f, 1e-300):
             return x, f, True, "gradient tolerance satisfied", nfev
-        Ai = A[np.ix_(ina, ina)]
-        gi = g[ina]
-        di = d[ina]
+        diag = np.diag_indices(gi.size)
         accepted = False
         while lam < 1e16:
             if max_nfev is not None and nfev >= max_nfev:
                 return x, f, False, ("The maximum number of function evaluations is exceeded "
                                      f"({max_nfev})."), nfev
+            M = Ai.copy()
+            M[diag] += lam * di
             try:
-                step = np.zeros_like(x)
-                step[ina] = np.linalg.solve(Ai + lam * np.diag(di), -gi)
+                si = np.linalg.solve(M, -gi)
             except np.linalg.LinAlgError:
                 lam *= 10
                 continue
+            if ina is None:
+                step = si
+            else:
+                step = np.zeros_like(x)
+                step[ina] = si
             xn = np.clip(x + step, lb, ub)
-            if np.max(np.abs(xn - x) / np.maximum(np.abs(x), 1e-10)) < 1e-15:
+            if float((np.abs(xn - x) / np.maximum(absx, 1e-10)).max()) < 1e-15:
                 break
             rn = fun(xn)
             nfev += 1
@@ -374,7 +388,7 @@ def _lm(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
         if not accepted:
             return x, f, True, "no further descent possible (stationary to working precision)", nfev
         dec = f - fn
-        dx = np.max(np.abs(xn - x) / np.maximum(np.abs(x), 1e-10))
+        dx = float((np.abs(xn - x) / np.maximum(absx, 1e-10)).max())
         x, r, f = xn, rn, fn
         if dec <= tol * max(f, 1e-300) or dx < 1e-13:
             return x, f, True, "relative reduction of RSS below tolerance", nfev
@@ -547,7 +561,9 @@ class NLSResults:
         df = self.df_resid
         if df <= 0:
             return np.nan
-        return float(self._stats.t.ppf(1 - alpha / 2, df))
+        if alpha not in self._tcrit_cache:
+            self._tcrit_cache[alpha] = float(self._stats.t.ppf(1 - alpha / 2, df))
+        return self._tcrit_cache[alpha]
 
     # -- profile likelihood ---------------------------------------------------------------------
     def _profile_point(self, j, v, warm, predicted=False):
