@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "FONT_NAME",
     "district_map",
     "ecosystem",
+    "growth_fits",
     "label",
     "province_choropleth",
     "provinces",
@@ -34,6 +36,7 @@ __all__ = [
     "series_plot",
     "setup",
     "shanghai_districts",
+    "stage_timeline",
 ]
 
 FONT_NAME = "Noto Sans CJK SC"
@@ -615,6 +618,135 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
     ax.set_xlabel(label("year", lang))
     ax.set_ylabel(label("yi_yuan", lang))
     ax.legend(fontsize=9)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",
+                alpha: float = 0.05, ax=None, title: str | None = None, logy: bool = False):
+    """Plot fitted growth curves (with intervals) over the data they were fitted to.
+
+    Intended for notebook 02: one line per model, shaded ``1 - alpha`` interval from
+    ``res.predict(years, interval=...)`` (delta method), the fitted actuals as points.
+    A model that did not converge is drawn dashed and marked "(not converged)"; a model
+    whose ceiling is not identified is marked "(ceiling not identified)".
+
+    Parameters
+    ----------
+    results : dict of str -> GrowthResults
+        Label -> fit result of :func:`cluster_research.growth.fit` (same data in all).
+    years : array-like, optional
+        Years to draw the curves over (default: data span plus 5 years).
+    lang : {"zh", "en"}
+    interval : {"confidence", "prediction", None}
+    alpha : float
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    logy : bool
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    _check_lang(lang)
+    setup()
+    if not results:
+        raise ValueError("results is empty: pass {label: GrowthResults}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=FIGSIZE)
+    else:
+        fig = ax.figure
+    first = next(iter(results.values()))
+    x_obs = np.asarray(first.years, float)
+    y_obs = np.asarray(first.values, float)
+    if years is None:
+        years = np.linspace(x_obs.min(), x_obs.max() + 5, 200)
+    years = np.asarray(years, float)
+    for name, res in results.items():
+        tag = name
+        if not getattr(res, "converged", True):
+            tag += " (not converged)" if lang == "en" else "（未收敛）"
+        elif getattr(res, "identified", True) is False:
+            tag += " (ceiling not identified)" if lang == "en" else "（上限不可识别）"
+        ls = "-" if getattr(res, "converged", True) else "--"
+        if interval is None:
+            ax.plot(years, np.asarray(res.predict(years)), ls=ls, label=tag)
+            continue
+        band = res.predict(years, interval=interval, alpha=alpha)
+        (line,) = ax.plot(years, band["mean"].to_numpy(), ls=ls, label=tag)
+        ax.fill_between(years, band["lower"].to_numpy(), band["upper"].to_numpy(),
+                        color=line.get_color(), alpha=0.15, lw=0)
+    ax.plot(x_obs, y_obs, "o", color="black", label=label("exact", lang), zorder=5)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(label("year", lang))
+    ax.set_ylabel(label("yi_yuan", lang))
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+_STAGE_COLOURS = {1: "#c6dbef", 2: "#6baed6", 3: "#2171b5", 4: "#08306b"}
+
+
+def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_years=(2010, 2011)):
+    """Draw the stage judged by each method in each year (rows methods, columns years).
+
+    Intended for notebook 03. Cells without a classification are left white with "–";
+    the years the paper judged (2010-2011 by default) are outlined.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``year``, ``method`` and ``stage`` (a :class:`cluster_research.lifecycle.Stage`,
+        its name or label, or None when unclassified).
+    lang : {"zh", "en"}
+    title : str, optional
+    paper_years : tuple of int
+        Years to outline.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    from .lifecycle import Stage
+
+    _check_lang(lang)
+    setup()
+    methods = list(dict.fromkeys(table["method"]))
+    years = sorted({int(y) for y in table["year"]})
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(years) + 2.5), 0.6 * len(methods) + 1.8))
+    for row in table.itertuples(index=False):
+        i, j = methods.index(row.method), years.index(int(row.year))
+        st = row.stage
+        if st is None or (isinstance(st, float) and math.isnan(st)) or st == "":
+            ax.add_patch(Rectangle((j, i), 1, 1, fc="white", ec="#cccccc"))
+            ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", color="#888888")
+            continue
+        st = st if isinstance(st, Stage) else Stage.from_label(st)
+        ax.add_patch(Rectangle((j, i), 1, 1, fc=_STAGE_COLOURS[st.value], ec="white"))
+        ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en[:3], ha="center",
+                va="center", fontsize=8, color="white" if st.value >= 3 else "black")
+    for y in paper_years:
+        if y in years:
+            ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False,
+                                   ec="#d62728", lw=1.5))
+    ax.set_xlim(0, len(years))
+    ax.set_ylim(len(methods), 0)
+    ax.set_xticks([j + 0.5 for j in range(len(years))], [str(y) for y in years], rotation=90)
+    ax.set_yticks([i + 0.5 for i in range(len(methods))], methods)
+    ax.grid(False)
+    ax.legend(handles=[Patch(color=_STAGE_COLOURS[s.value], label=s.zh if lang == "zh" else s.en)
+                       for s in Stage], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    ax.set_xlabel(label("year", lang))
     if title:
         ax.set_title(title)
     return fig

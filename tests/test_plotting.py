@@ -123,3 +123,28 @@ def test_province_choropleth_draws_31():
     fig = plotting.province_choropleth(values, lang="en", highlight="上海")
     assert len(plotting.provinces()) == 31
     plt.close(fig)
+
+
+def test_stage_timeline_and_unclassified_cells():
+    from cluster_research.lifecycle import Stage
+
+    table = pd.DataFrame({"year": [2010, 2011, 2010, 2011], "method": ["a", "a", "b", "b"],
+                          "stage": [Stage.EMBRYONIC, "GROWTH", None, Stage.TAKEOFF]})
+    fig = plotting.stage_timeline(table, lang="zh")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts.count("–") == 1 and "萌芽" in texts and "成长" in texts and "起飞" in texts
+    assert _missing_glyph_warnings(fig) == []
+    plt.close(fig)
+
+
+def test_growth_fits_draws_each_model():
+    years = [2002, 2007, 2009, 2010, 2016, 2019]
+    values = [253.86, 2300.0, 3250.0, 4252.8, 20049.3, 33200.0]
+    res = {m: cr.growth.fit(years, values, model=m, errors="multiplicative")
+           for m in ("exponential", "logistic")}
+    fig = plotting.growth_fits(res, lang="en")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0].startswith("exponential") and labels[1].startswith("logistic")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        plotting.growth_fits({})
