@@ -76,6 +76,18 @@ _EPS = np.finfo(float).eps
 _COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC")
 
 
+def _quiet(func):
+    """Silence floating-point warnings inside ``func`` (overflow/NaN are handled explicitly)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 class GrowthDataError(ValueError):
     """Raise for input a growth fit cannot use (names the year / index / parameter at fault)."""
 
@@ -263,29 +275,36 @@ class _Problem:
         return _num_jac(self.mean_fn, th, self.x)
 
     def resid_full(self, th):
+        # floating-point warnings are silenced by the callers (_lm, _solve, results)
         self.nfev += 1
-        with np.errstate(all="ignore"):
-            m = self.mean(th)
-            if self.errors == "multiplicative":
-                r = self.ly - np.log(m)
-            else:
-                r = self.y - m
-            r = self.sw * r
-        return np.where(np.isfinite(r), r, 1e150)
+        m = self.mean(th)
+        if self.errors == "multiplicative":
+            r = self.sw * (self.ly - np.log(m))
+        else:
+            r = self.sw * (self.y - m)
+        if not np.isfinite(r).all():
+            r = np.where(np.isfinite(r), r, 1e150)
+        return r
 
     def jac_full(self, th):
         """Jacobian of the residuals (all parameters)."""
         self.njev += 1
-        with np.errstate(all="ignore"):
-            J = self.dmean(th)
-            if self.errors == "multiplicative":
-                J = J / self.mean(th)[:, None]
-            J = -self.sw[:, None] * J
-        return np.where(np.isfinite(J), J, 0.0)
+        J = self.dmean(th)
+        if self.errors == "multiplicative":
+            J = J / self.mean(th)[:, None]
+        J = -self.sw[:, None] * J
+        if not np.isfinite(J).all():
+            J = np.where(np.isfinite(J), J, 0.0)
+        return J
 
 
 def _gn_polish(fun, jac, x, lb, ub, max_iter=30):
     """Gauss-Newton steps with step halving; returns (x, rss, n_iter)."""
+    with np.errstate(all="ignore"):
+        return _gn_core(fun, jac, x, lb, ub, max_iter)
+
+
+def _gn_core(fun, jac, x, lb, ub, max_iter=30):
     r = fun(x)
     f = r @ r
     it = 0
@@ -317,6 +336,12 @@ def _gn_polish(fun, jac, x, lb, ub, max_iter=30):
 
 
 def _lm(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
+    """Run :func:`_lm_core` with floating-point warnings silenced (overflow is handled)."""
+    with np.errstate(all="ignore"):
+        return _lm_core(fun, jac, x0, lb, ub, max_iter, tol, max_nfev)
+
+
+def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
     """Run a Levenberg-Marquardt loop with box projection.
 
     Returns ``(x, rss, converged, message, nfev)``.  Used for the growth models (analytic
@@ -460,6 +485,7 @@ class NLSResults:
         The convergence record (per-start RSS, evaluations, messages).
     """
 
+    @_quiet
     def __init__(self, problem, theta, names, converged, message, settings, convergence,
                  cov_type="nonrobust", cov_kwds=None):
         from scipy import stats
@@ -633,6 +659,7 @@ class NLSResults:
         p[free] = z
         return float(f), p
 
+    @_quiet
     def _profile_side(self, j, direction, alpha=0.05, max_doublings=16):
         """Return the profile-likelihood limit for parameter ``j`` on one side (report units)."""
         key = (j, direction, alpha)
@@ -712,6 +739,7 @@ class NLSResults:
         self._profile_cache[key] = m
         return m
 
+    @_quiet
     def conf_int(self, alpha=0.05, method="wald"):
         """Return confidence intervals for the parameters.
 
@@ -755,6 +783,7 @@ class NLSResults:
     def _x_internal(self, x):
         return np.asarray(x, float)
 
+    @_quiet
     def predict(self, x, interval=None, alpha=0.05):
         """Predict the mean at new ``x`` with optional delta-method intervals.
 
@@ -845,6 +874,7 @@ def _inside(z, lb, ub):
     return z
 
 
+@_quiet
 def _solve(problem, x0_full, max_nfev=None, method=None, polish=True):
     """Fit the free parameters of ``problem`` from ``x0_full``; return (theta, ok, msg, info)."""
     from scipy.optimize import least_squares
@@ -902,6 +932,7 @@ def _solve(problem, x0_full, max_nfev=None, method=None, polish=True):
     return pr.full(z), ok, msg, info
 
 
+@_quiet
 def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None,
         errors="additive", method=None, max_nfev=None, cov_type="nonrobust", cov_kwds=None):
     """Fit ``y = func(x, theta) + e`` by (weighted) non-linear least squares.
@@ -1284,6 +1315,7 @@ class GrowthResults(NLSResults):
             return float(th["tau"] + np.log(q / p) / (p + q))
         return None
 
+    @_quiet
     def curve(self, t, params=None):
         """Return the mean level curve at calendar years ``t`` (cumulative for Bass/interval).
 
@@ -1313,6 +1345,7 @@ class GrowthResults(NLSResults):
             self._identified = self._check_identified()
         return self._identified[1]
 
+    @_quiet
     def _check_identified(self):
         j = self._spec.scale_idx
         if j is None:
@@ -1485,6 +1518,7 @@ def _varpro_scale(spec_mean, t, y, w, th, j, errors):
 # ----------------------------------------------------------------------------------------------
 # fit
 # ----------------------------------------------------------------------------------------------
+@_quiet
 def fit(years, values=None, model="logistic", errors="additive", weights=None, form="cumulative",
         start=None, n_starts=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None,
         max_nfev=None):
