@@ -1140,7 +1140,9 @@ def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: 
         first, last = int(years.min()), int(years.max())
         raise LifecycleDataError(f"year {year} not in the provincial panel ({first}-{last})")
     cur = comp.xs(year, level="year")
-    pct = cur.rank(pct=True, method="average")
+    # mid-rank percentiles (rank - 0.5) / n among the regions with a value: symmetric,
+    # so the median region scores exactly 0.5 whatever n is
+    pct = (cur.rank(method="average") - 0.5) / cur.notna().sum()
     pct.columns = ["pct_" + c for c in pct.columns]
     out = pd.concat([cur, pct], axis=1)
     rows = [_score_row(out.loc[r], threshold, min_components) for r in out.index]
@@ -1218,8 +1220,8 @@ def scorecard(region: str, year: int, information: str = "realtime", *,
     ============== ==========================================================
 
     **Normalisation**: every component is turned into its within-year
-    percentile rank among the provinces with a value that year
-    (``rank(pct=True)``, 1 = highest).  Growth needs consecutive years (no
+    percentile among the provinces with a value that year, the mid-rank
+    ``(rank - 0.5) / n`` (highest -> 1 - 0.5/n, median -> 0.5).  Growth needs consecutive years (no
     filling across gaps).  Dimension scores are the mean of their available
     component percentiles.  Composites: ``level`` (mean of level components),
     ``momentum`` (mean of momentum components), ``acceleration`` (sales
