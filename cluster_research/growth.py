@@ -420,6 +420,20 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
     return x, f, False, f"iteration limit ({max_iter}) reached", nfev
 
 
+def _finish_trf(fun, jac, z, lb, ub, f):
+    """Continue a stalled minimisation with scipy's trust-region-reflective solver."""
+    from scipy.optimize import least_squares
+
+    try:
+        with np.errstate(all="ignore"):
+            sol = least_squares(fun, _inside(z, lb, ub), jac=jac, bounds=(lb, ub), method="trf",
+                                x_scale="jac", ftol=1e-10, xtol=1e-10, gtol=1e-10, max_nfev=200)
+    except (ValueError, np.linalg.LinAlgError):
+        return z, f
+    f2 = 2.0 * float(sol.cost)
+    return (sol.x, f2) if f2 < f else (z, f)
+
+
 def _fd_jac(fun, z, r0):
     """Forward-difference Jacobian of a residual function (small problems)."""
     h0 = math.sqrt(_EPS)
@@ -625,13 +639,15 @@ class NLSResults:
             frac = min(1.0, 0.9 * float(np.nanmin(lim))) if lim.size else 1.0
             z0 = z0 + max(frac, 0.0) * dz
         z0 = np.clip(z0, pr.lb[free], pr.ub[free])
-        z, f, _, _, _ = _lm(fun, jac, z0, pr.lb[free], pr.ub[free], max_iter=50, tol=1e-10)
+        z, f, ok, _, _ = _lm(fun, jac, z0, pr.lb[free], pr.ub[free], max_iter=50, tol=1e-10)
         # keep the better of predictor and plain warm start if the predictor went astray
         if f > 4 * self.rss + 1e-300 and not np.allclose(z0, warm[free]):
-            z2, f2, _, _, _ = _lm(fun, jac, warm[free], pr.lb[free], pr.ub[free], max_iter=50,
-                                  tol=1e-10)
+            z2, f2, ok2, _, _ = _lm(fun, jac, warm[free], pr.lb[free], pr.ub[free], max_iter=50,
+                                    tol=1e-10)
             if f2 < f:
-                z, f = z2, f2
+                z, f, ok = z2, f2, ok2
+        if not ok:  # slow progress along a ridge: finish with scipy's trust-region solver
+            z, f = _finish_trf(fun, jac, z, pr.lb[free], pr.ub[free], f)
         out = th.copy()
         out[free] = z
         return float(f), out
@@ -655,7 +671,9 @@ class NLSResults:
         off = self._to_report(self._theta) - self._theta
         lbr = np.where([self._shared(i) for i in range(p.size)], pr.lb + off, -np.inf)
         ubr = np.where([self._shared(i) for i in range(p.size)], pr.ub + off, np.inf)
-        z, f, _, _, _ = _lm(fun, jac, p[free], lbr[free], ubr[free], max_iter=80, tol=1e-10)
+        z, f, ok, _, _ = _lm(fun, jac, p[free], lbr[free], ubr[free], max_iter=80, tol=1e-10)
+        if not ok:
+            z, f = _finish_trf(fun, jac, z, lbr[free], ubr[free], f)
         p[free] = z
         return float(f), p
 
