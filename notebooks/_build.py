@@ -192,7 +192,9 @@ for row in table[table.claim_id.isin(["C11", "C12", "C13", "C14", "C15"])].itert
   those numbers alone.
 * The paper's **judgements** are a different matter. The growth-stage claim (成长) is **not
   reproduced**: in real time (data up to 2010 or 2011: only four annual actuals, 2002, 2007, 2009,
-  2010) no classifier can decide, and in hindsight (all annual actuals to 2025) the classifiers
+  2010) no classifier can decide, and in hindsight (all annual actuals to 2025; note that the 2025
+  value is a secondary citation still to be verified and that 2021 lies below 2019, a likely
+  change of definition) the classifiers
   put 2010–11 in the embryonic stage (萌芽), just before the lower knee of the fitted curve —
   with an interval wide enough to call the boundary uncertain (see the reasons above and
   notebook 03). "居全国前列" cannot be checked for 2010–2011 because provincial e-commerce

@@ -213,3 +213,14 @@ def test_committed_notebook_conventions(name):
     assert "def " not in "".join(c.source for c in code), "logic belongs in the library"
     assert "papermill" not in nb.metadata
     json.dumps(nb)  # serialisable
+
+
+def test_unknown_district_stops_before_execution(no_execution, tmp_path):
+    with pytest.raises(runner.ParameterError, match="闸北区"):
+        runner.run_notebook("04", {"highlight_districts": ["闸北区"]}, output_dir=tmp_path)
+
+
+def test_default_run_name_is_readable():
+    name = runner._default_run_name(runner.resolve_notebook("04"),
+                                    {"lang": "en", "highlight_districts": ["嘉定区", "宝山区"]})
+    assert name == "04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en"
