@@ -1,0 +1,71 @@
+"""Profile-likelihood intervals checked against an independent brute-force profile.
+
+The reference profile RSS(v) re-optimises the other parameters with scipy's trust-region solver
+from a grid of starts (not the package's optimiser) and the crossing
+sqrt((RSS(v) - RSS_min) / s^2) = t_{df, 0.975} is found with brentq.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.optimize import brentq, least_squares
+
+from cluster_research import growth
+
+T = np.arange(2005, 2015.0)
+Y = 100 / (1 + np.exp(-0.6 * (T - 2009))) + np.random.default_rng(3).normal(0, 2, T.size)
+
+
+def brute_profile(model_fn, fixed_index, value, starts, lb, ub):
+    best = np.inf
+    for z0 in starts:
+        def f(z):
+            th = np.insert(np.asarray(z, float), fixed_index, value)
+            return Y - model_fn(T, th)
+        try:
+            s = least_squares(f, z0, bounds=(lb, ub), method="trf", x_scale="jac",
+                              ftol=1e-12, xtol=1e-12)
+        except ValueError:
+            continue
+        best = min(best, 2 * s.cost)
+    return best
+
+
+def logistic(t, th):
+    return th[0] / (1 + np.exp(-th[1] * (t - th[2])))
+
+
+def bass(t, th):
+    M, p, q, tau = th
+    d = np.maximum(t - tau, 0)
+    e = np.exp(-(p + q) * d)
+    return M * (1 - e) / (1 + q / p * e)
+
+
+def crossing(res, fn, j, lo, hi, starts, lb, ub):
+    c = stats.t.ppf(0.975, res.df_resid)
+    g = lambda v: np.sqrt(max(brute_profile(fn, j, v, starts, lb, ub) - res.rss, 0)
+                          / res.scale) - c
+    return brentq(g, lo, hi, xtol=1e-6, rtol=1e-5)
+
+
+def test_logistic_ceiling_profile_matches_brute_force():
+    res = growth.fit(T, Y, model="logistic")
+    prof = res.conf_int(method="profile")
+    starts = list(itertools.product((0.3, 0.6, 1.0), (2008.0, 2009.5, 2011.0)))
+    up = crossing(res, logistic, 0, res.params["K"] + 1e-6, 400.0, starts, [0, 1900], [10, 2100])
+    assert prof.loc["K", "upper"] == pytest.approx(up, rel=2e-3)
+
+
+def test_bass_weak_ridge_profile_matches_brute_force():
+    """Bass with free tau on logistic data: p -> 0 ridge; the p upper limit is still right."""
+    res = growth.fit(T, Y, model="bass")
+    prof = res.conf_int(method="profile")
+    starts = list(itertools.product((110.0, 200.0), (0.3, 0.7), (1990.0, 2002.0)))
+    lb, ub = [0, 0, res.settings["bounds"]["tau"][0]], [1e4, 10, res.settings["bounds"]["tau"][1]]
+    up = crossing(res, bass, 1, 0.06, 0.11, starts, lb, ub)
+    assert prof.loc["p", "upper"] == pytest.approx(up, rel=5e-3)
