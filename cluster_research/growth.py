@@ -180,7 +180,7 @@ def cagr(v0, v1, years):
     Examples
     --------
     >>> round(cagr(250, 4252.8, 8), 4)
-    0.4249
+    0.4251
     """
     n = _positive("years", years)
     return fold_change(v0, v1) ** (1.0 / n) - 1.0
@@ -770,7 +770,28 @@ class NLSResults:
             interval of Bates & Watts (1988): the set where
             ``sqrt(RSS_profile - RSS) / s <= t_{df, 1-alpha/2}``, each parameter fixed in turn
             and the others re-optimised.  An end that is never reached is ``+/-inf`` (or the
-            parameter bound, e.g. 0 for a rate).
+            parameter bound, e.g. 0 for a rate).  Numerics: the search starts at the Wald
+            limit, extrapolates the profile-t curve until it crosses the cut-off (at most 16
+            growing steps, else unbounded), then solves ``tau(v) = t`` by Illinois regula falsi
+            to ``|tau - t| < 5e-4 t``.  Each profile point is a warm-started Levenberg-Marquardt
+            fit (linearised conditional predictor from the covariance); points that stall on a
+            ridge are finished by ``scipy.optimize.least_squares`` (trf).  Parameters that are a
+            function of internal ones (Richards ``t0``; Bass ``tau`` is shared) are profiled in
+            reporting coordinates.
+
+        References
+        ----------
+        Bates, D. M. and Watts, D. G. (1988), Section 6.1 (profile t); R ``confint.nls``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> t = np.arange(2000, 2012)
+        >>> y = 100 / (1 + np.exp(-0.8 * (t - 2006))) + np.cos(t)
+        >>> res = fit(t, y)
+        >>> ci = res.conf_int(method="profile")
+        >>> bool(ci.loc["K", "lower"] < res.params["K"] < ci.loc["K", "upper"])
+        True
 
         Returns
         -------
