@@ -14,13 +14,24 @@ bass           ``M F(t)``, ``F = (1 - e^{-(p+q)(t-tau)}) /                  ``M,
 =============  ===========================================================  =====================
 
 Richards: ``nu = 1`` is the logistic; the inflection is at ``t0 - ln(nu)/k`` (where the level is
-``K (1 + nu)^(-1/nu)``), reported by :attr:`GrowthResults.inflection`.  Bass: ``tau`` is the year
-adoption starts (F(tau) = 0).  With ``form="interval"`` the data are per-period adoptions
-``y_t = M [F(t) - F(t-1)]`` (Srinivasan & Mason 1986) and ``tau`` is fixed by default at the
-first year minus one (the first observation is the first period after launch); with
-``form="cumulative"`` the data are ``M F(t)`` and ``tau`` is estimated.  Any parameter can be
-fixed with ``fix={"tau": 1995}``; fixed parameters have zero standard error and are excluded
-from the parameter count.
+``K (1 + nu)^(-1/nu)``), reported by :attr:`GrowthResults.inflection`.  It is fitted internally
+with the inflection time ``ti = t0 - ln(nu)/k`` (``y = K (1 + nu e^{-k(t-ti)})^(-1/nu)``, which
+tends smoothly to the Gompertz curve as ``nu -> 0``); the covariance of the reported ``t0`` comes
+from the exact delta method.  Bass: ``tau`` is the year adoption starts (F(tau) = 0).
+
+Data forms (``form=``): ``"cumulative"`` (the level ``L(t)``, default), ``"interval"``
+(per-period increments ``y_t = L(t) - L(t-1)``, Srinivasan & Mason 1986) and ``"rate"`` (the
+instantaneous rate ``dL/dt`` at ``t``, Bass 1969's continuous sales curve ``M f(t)``).  For the
+Bass model ``tau`` is fixed by default at the first year minus one in the interval and rate
+forms (the first observation is the first period after launch) and estimated in the cumulative
+form (bounded to [first year - 2 span - 1, first year]).  Any parameter can be fixed with
+``fix={"tau": 1995}``; fixed parameters have zero standard error and are excluded from the
+parameter count.  :meth:`GrowthResults.curve` always returns the level ``L(t)``.
+
+Identification (:attr:`GrowthResults.identified`): an S-curve's ceiling counts as identified
+only if the upper end of its 95 % profile-likelihood interval is finite and the data reach at
+least half of the fitted ceiling (i.e. the inflection has been observed);
+``identified_reason`` says which condition failed.
 
 Fitting (non-linear models): self-starting values from linearisations in the spirit of R's
 ``SSlogis``/``SSgompertz`` over a grid of trial ceilings, then partially linear least squares
