@@ -393,10 +393,11 @@ mapping.loc[mapping.measure == "none", ["pillar_zh", "pillar_en", "rationale_en"
   **firms trading online** that parks would gather, and the **scale** of e-commerce sales and
   purchases to which leading firms contribute. The **third-party service** pillar has no
   indicator at all.
-* For Shanghai (the default run) the ranks in the table above show the pattern: near the top on
-  e-commerce sales and purchases and on the per-firm and per-person ICT ratios, but only mid-table
-  on counts of broadband and mobile users, which follow population rather than cluster
-  strength. Rerun with `region` set to another province to compare.
+* For Shanghai (the default run) the ranks in the table above show the pattern: 1st–3rd on
+  websites per 100 firms and computers per 100 people and 1st–4th on e-commerce sales and
+  purchases throughout 2015–2024, 4th–12th on the number and share of firms trading online, but
+  only 17th–23rd on broadband and mobile-internet users — counts that follow population rather
+  than cluster strength. Rerun with `region` set to another province to compare.
 * None of this tests whether the strategy *worked*: a rank is a description, not an effect.
   Policies, standards, parks, funds and firm-level leadership are not in the data, and the
   panel begins four years after the paper.
