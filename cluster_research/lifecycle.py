@@ -1498,8 +1498,14 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
         * residual, curve -- ``y* = ŷ + e*`` (additive errors) or
           ``y* = ŷ·exp(e*)`` (multiplicative; e = log residuals), ``e*``
           resampled with replacement from the centred residuals; each
-          replicate is refitted by ``growth.fit(..., start=θ̂)`` (one local
-          fit); non-converged or unidentified refits are counted as failed.
+          replicate is refitted from θ̂ by one local fit: logistic and
+          Gompertz by a batched Levenberg-Marquardt over all replicates at
+          once (the same least-squares objective as ``growth.fit``, checked
+          against it in the tests), other models by ``growth.fit(...,
+          start=θ̂)`` per replicate (slower).  Non-converged or invalid
+          refits (K <= 0, rate <= 0) are counted as failed; the ceiling's
+          identification is not re-tested per replicate (a profile per
+          replicate would cost ~25 ms).
         * parametric, signs -- draws of the local-polynomial coefficients
           from N(ĉ, Σ̂).
         * residual, signs -- the local fit's weighted residuals resampled and
