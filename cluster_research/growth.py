@@ -460,7 +460,8 @@ def _fd_jac(fun, z, r0):
 def _sandwich(J, e, cov_type, cov_kwds, df_resid):
     """Return a heteroskedasticity (HC0-HC3) or Newey-West (HAC) sandwich covariance."""
     n = J.shape[0]
-    bread = np.linalg.inv(J.T @ J)
+    dn = np.sqrt(np.sum(J * J, axis=0))
+    bread = np.linalg.inv((J / dn).T @ (J / dn)) / np.outer(dn, dn)
     if cov_type == "HAC":
         maxlags = (cov_kwds or {}).get("maxlags")
         if maxlags is None:
@@ -540,12 +541,18 @@ class NLSResults:
         J = pr.jac_full(self._theta)[:, pr.free]
         self._jac_free = J
         try:
-            JTJ = J.T @ J
-            cond = np.linalg.cond(JTJ)
-            if not np.isfinite(cond) or cond > 1e15:
-                raise np.linalg.LinAlgError(f"J'J is singular (condition number {cond:.3g})")
+            # scale-invariant singularity check: condition number of the column-scaled J'J
+            dn = np.sqrt(np.sum(J * J, axis=0))
+            if not np.all(np.isfinite(dn)) or np.any(dn == 0):
+                raise np.linalg.LinAlgError("a parameter does not affect the fit (zero column)")
+            Js = J / dn
+            JsTJs = Js.T @ Js
+            cond = np.linalg.cond(JsTJs)
+            if not np.isfinite(cond) or cond > 1e14:
+                raise np.linalg.LinAlgError(f"J'J is singular (scaled condition number "
+                                            f"{cond:.3g})")
             if cov_type == "nonrobust":
-                cf = self.scale * np.linalg.inv(JTJ)
+                cf = self.scale * np.linalg.inv(JsTJs) / np.outer(dn, dn)
             else:
                 cf = _sandwich(J, r, cov_type, cov_kwds, self.df_resid)
             cfull = np.zeros((p, p))

@@ -378,3 +378,13 @@ def test_compare_interval_form():
     tab = growth.compare(t, y, models=["logistic", "gompertz", "bass"], form="interval")
     assert set(tab.index) == {"logistic", "gompertz", "bass"}
     assert tab["converged"].all()
+
+
+def test_covariance_available_for_large_scale_values():
+    """Regression: the singularity check is scale invariant (K ~ 1e5, rates ~ 0.1)."""
+    t = np.array([2002, 2007, 2009, 2010, 2016, 2019, 2021, 2025.0])
+    y = 1.3e5 * np.exp(-np.exp(-0.08 * (t - 2025))) * np.exp(0.05 * np.cos(t))
+    res = growth.fit(t, y, model="gompertz", errors="multiplicative")
+    assert res.converged
+    assert np.isfinite(res.bse).all()
+    assert res.identified is False and "less than half" in res.identified_reason
