@@ -919,7 +919,7 @@ def _classify_signs(years, values, year, information, *, window=11, degree=2,
     if len(years) < need:
         return _unclassified("signs", information, year,
                              f"too short: {len(years)} usable observations{upto} "
-                             f"(need >= {need})", **ev)
+                             f"(need >= {need})", **ev)  # window + 4 by default
     nearest = float(np.min(np.abs(years - year)))
     if nearest > max_gap:
         return _unclassified("signs", information, year,
@@ -977,8 +977,8 @@ def _classify_net_entry(years, values, year, information, *, band=0.05, window=1
     upto = f" up to {year}" if information == "realtime" else ""
     if len(years) < min_points:
         return _unclassified("net_entry", information, year,
-                             f"too short: {len(years)} firm counts{upto} (need >= {min_points})",
-                             **ev)
+                             f"too short: {len(years)} firm counts{upto} (need >= {min_points}"
+                             f" = window + 4; a smaller window= smooths less)", **ev)
     nearest = float(np.min(np.abs(years - year)))
     if nearest > max_gap:
         return _unclassified("net_entry", information, year,

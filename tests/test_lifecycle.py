@@ -477,3 +477,35 @@ def test_stage_probabilities_unidentified_reports_failures():
     assert p[list(Stage)].isna().all()
     assert p["n_failed"] == 100
     assert "identified" in p.attrs["reason"]
+
+
+def test_richards_boundaries_match_growth_inflection():
+    growth = pytest.importorskip("cluster_research.growth")
+    t = np.arange(1995, 2031)
+    y = 1000 * (1 + np.exp(-0.3 * (t - 2010))) ** (-1 / 2.5)
+    res = growth.fit(t, y * (1 + 0.002 * np.cos(t)), model="richards")
+    if not (res.converged and res.identified):
+        pytest.skip(f"richards fit not usable here: {res.identified_reason}")
+    tab = lc.boundaries(res)
+    # growth reports the Richards inflection in closed form; boundaries() finds it numerically
+    assert tab.loc["inflection", "year"] == pytest.approx(res.inflection, abs=1e-3)
+    assert tab.loc["lower_knee", "year"] < tab.loc["inflection", "year"] < tab.loc[
+        "upper_knee", "year"]
+    assert np.isfinite(tab["ci_low"]).all()
+
+
+def test_batched_refit_matches_growth_fit():
+    growth = pytest.importorskip("cluster_research.growth")
+    t = np.arange(2004, 2014, dtype=float)
+    rng = np.random.default_rng(3)
+    for model, f in (("logistic", lambda x: logistic(x, k=0.5)),
+                     ("gompertz", lambda x: gompertz(x, b=0.4))):
+        for errors in ("multiplicative", "additive"):
+            res = growth.fit(t, f(t) * np.exp(0.05 * rng.standard_normal(len(t))),
+                             model=model, errors=errors)
+            Y = f(t)[None, :] * np.exp(0.05 * rng.standard_normal((5, len(t))))
+            th, ok = lc._batched_refit(model, t, Y, res.params.to_numpy(), errors)
+            assert ok.all()
+            for i in range(5):
+                r = growth.fit(t, Y[i], model=model, errors=errors, start=res.params.to_dict())
+                np.testing.assert_allclose(th[i], r.params.to_numpy(), rtol=1e-5)
