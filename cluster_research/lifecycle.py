@@ -1124,6 +1124,16 @@ def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: 
                     min_components: int = 2) -> pd.DataFrame:
     """Score every region of the provincial panel in ``year`` (see :func:`scorecard`).
 
+    Parameters
+    ----------
+    year : int
+    panel : DataFrame, optional
+        Long panel (region, year, indicator, value); default the packaged NBS panel.
+    threshold : float, default 0.5
+        Percentile threshold of the stage rule.
+    min_components : int, default 2
+        Components a composite needs.
+
     Returns
     -------
     pandas.DataFrame
@@ -1131,6 +1141,16 @@ def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: 
         (``pct_<component>``), the four dimension scores, the composites
         ``level``, ``momentum``, ``acceleration``, ``stage`` (Stage or None)
         and ``reason``.
+
+    Raises
+    ------
+    LifecycleDataError
+        ``year`` outside the panel, missing columns or duplicate rows.
+
+    Examples
+    --------
+    >>> tab = scorecard_table(2020)                        # doctest: +SKIP
+    >>> tab["stage"].map(lambda s: s and s.zh).value_counts()   # doctest: +SKIP
     """
     year = _check_year(year)
     panel = _load_panel(panel)
@@ -1358,7 +1378,11 @@ def classify(series: pd.Series | None, year: int, method: str = "curve",
         * ``ensemble`` -- runs curve and signs on ``series``, net_entry on
           ``counts=`` (a firm-count series) if given, scorecard if ``region=``
           is given; options for each via ``curve=``, ``signs=``,
-          ``net_entry=``, ``scorecard=`` dicts.
+          ``net_entry=``, ``scorecard=`` dicts.  ``stage`` is the majority
+          stage (> half of the methods that classified) or None; evidence
+          ``table`` (one row per method), ``agree`` (>= 2 classified, all the
+          same), ``unanimous`` (and none failed), ``majority``,
+          ``n_classified``.
     information : {"realtime", "hindsight"}
         Realtime uses only observations dated <= ``year``.
 
@@ -1433,20 +1457,29 @@ def _classify_ensemble(series, year, information, *, counts=None, region=None, c
         st, c = cnt.most_common(1)[0]
         if c > len(got) / 2:
             majority = st
-    agree = len(cnt) == 1 and len(got) == len(results)
+    # agree: at least two methods classified and all of those give the same stage;
+    # unanimous: additionally no method failed to classify
+    agree = len(cnt) == 1 and len(got) >= 2
+    unanimous = agree and len(got) == len(results)
     n_none = len(results) - len(got)
+    parts = ", ".join(f"{m}={'None' if r.stage is None else r.stage.zh}"
+                      for m, r in results.items())
     if not got:
         reason = "no method could classify"
+    elif len(got) == 1:
+        only = next(m for m, r in results.items() if r.stage is not None)
+        reason = (f"only {only} could classify ({got[0].zh} {got[0].en}); "
+                  "no agreement can be assessed")
     elif agree:
-        reason = f"all {len(got)} methods agree: {got[0].zh} {got[0].en}"
+        reason = f"{len(got)} methods agree: {got[0].zh} {got[0].en}"
     else:
-        parts = ", ".join(f"{m}={'None' if r.stage is None else r.stage.zh}"
-                          for m, r in results.items())
-        reason = f"methods disagree ({parts})"
-        reason += f"; majority {majority.zh}" if majority else "; no majority"
+        reason = f"methods disagree; majority {majority.zh}" if majority else \
+            "methods disagree; no majority"
+    reason += f" ({parts})"
     if n_none and got:
         reason += f"; {n_none} method(s) could not classify"
-    ev = {"table": table, "results": results, "agree": agree, "majority": majority,
+    ev = {"table": table, "results": results, "agree": agree, "unanimous": unanimous,
+          "majority": majority, "n_classified": len(got),
           "counts": {s.name: c for s, c in cnt.items()}}
     return StageResult(majority, "ensemble", information, year, reason, ev)
 
