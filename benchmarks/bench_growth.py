@@ -25,9 +25,9 @@ def series():
     return t, y
 
 
-def all_models_with_profiles(t, y):
+def all_models_with_profiles(t, y, bass_fix=None):
     for m in growth.MODELS:
-        res = growth.fit(t, y, model=m)
+        res = growth.fit(t, y, model=m, fix=bass_fix if m == "bass" else None)
         res.conf_int(method="profile")
 
 
@@ -50,6 +50,9 @@ def main():
     detail = ", ".join(f"{m} {v:.3f}" for m, v in per_model.items())
     print(f"growth.fit all 5 models + profile CI, 10 points: {best:.2f} s (target <= 0.30 s; "
           f"CPU {best_cpu:.2f} s) [{detail}]")
+    t0 = time.perf_counter()
+    all_models_with_profiles(t, y, bass_fix={"tau": t[0] - 1})
+    print(f"  same with Bass tau fixed at first year - 1: {time.perf_counter() - t0:.2f} s")
     res = growth.fit(t, y, model="logistic")
     start = res.params
     n = 300

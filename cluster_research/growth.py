@@ -594,6 +594,10 @@ class NLSResults:
         """Whether parameter ``j`` is the same in internal and reporting units (up to a shift)."""
         return True
 
+    def _d_rep(self, theta):
+        """Jacobian d(report)/d(internal) at internal ``theta`` (None: identity / unknown)."""
+        return None
+
     @property
     def params(self):
         if getattr(self, "_params_cache", None) is None:
@@ -684,7 +688,14 @@ class NLSResults:
             return pr.resid_full(self._to_internal(q))
 
         def jac(z):
-            return _fd_jac(fun, z, fun(z))
+            q = p.copy()
+            q[free] = z
+            th = self._to_internal(q)
+            D = self._d_rep(th)
+            if D is None:
+                return _fd_jac(fun, z, fun(z))
+            # chain rule: d r / d rep = (d r / d int) (d rep / d int)^{-1}
+            return (pr.jac_full(th) @ np.linalg.inv(D))[:, free]
 
         off = self._to_report(self._theta) - self._theta
         lbr = np.where([self._shared(i) for i in range(p.size)], pr.lb + off, -np.inf)
@@ -1347,6 +1358,9 @@ class GrowthResults(NLSResults):
 
     def _shared(self, j):
         return j not in self._spec.unshared
+
+    def _d_rep(self, theta):
+        return self._spec.d_rep(theta)
 
     def _x_internal(self, x):
         return np.asarray(x, float) - self.t_ref
