@@ -509,3 +509,22 @@ def test_batched_refit_matches_growth_fit():
             for i in range(5):
                 r = growth.fit(t, Y[i], model=model, errors=errors, start=res.params.to_dict())
                 np.testing.assert_allclose(th[i], r.params.to_numpy(), rtol=1e-5)
+
+
+def test_scorecard_ignores_later_years():
+    panel = _panel()
+    r1 = lc.scorecard("甲", 2017, panel=panel)
+    p2 = panel.copy()
+    p2.loc[p2.year == 2018, "value"] *= 7.0
+    r2 = lc.scorecard("甲", 2017, panel=p2)
+    assert r1.stage == r2.stage and r1.reason == r2.reason
+
+
+def test_ensemble_single_method_is_not_agreement():
+    pytest.importorskip("cluster_research.growth")
+    t = np.arange(2000, 2009)  # too short for signs, long enough for a curve
+    s = pd.Series(logistic(t, k=0.6, t0=2003), index=t)
+    r = lc.classify(s, 2008, "ensemble", "hindsight")
+    assert r.evidence["n_classified"] == 1
+    assert r.evidence["agree"] is False
+    assert r.reason.startswith("only curve could classify")
