@@ -7,6 +7,8 @@ import json
 import nbformat
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cluster_research as cr
 from cluster_research import runner
@@ -224,3 +226,18 @@ def test_default_run_name_is_readable():
     name = runner._default_run_name(runner.resolve_notebook("04"),
                                     {"lang": "en", "highlight_districts": ["嘉定区", "宝山区"]})
     assert name == "04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=-10**6, max_value=10**6))
+def test_int_round_trips_through_cli(n):
+    value = runner.coerce_cli_value("year", str(n), 2010)
+    assert value == n and runner._type_ok(value, 2010)
+    assert not runner._type_ok(str(n), 2010)
+    assert runner._type_ok(n, 1.5)  # an int is a valid float parameter
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(min_size=1, max_size=20))
+def test_string_parameters_kept_verbatim(text):
+    assert runner.coerce_cli_value("region", text, "上海") == text
