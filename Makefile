@@ -9,7 +9,7 @@ BIN         := $(VENV)/bin
 PY          := $(BIN)/python
 STAMP       := $(VENV)/.install-stamp
 JOBS        ?= 2
-NBVAL_FLAGS := --nbval-lax --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+NBVAL_FLAGS := --nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
@@ -31,6 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP) ## Create .venv and install the package with pinned dependencies
 
 reproduce: $(STAMP) ## Rebuild processed data, run every notebook (papermill) and render the report into outputs/
+	$(PY) -m cluster_research build-data
 	$(PY) -m cluster_research reproduce --jobs $(JOBS)
 
 test: $(STAMP) ## Run the library tests (pytest) and the notebook output tests (nbval)
@@ -46,6 +47,7 @@ test-notebooks: $(STAMP) ## Run only the nbval notebook tests
 	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
 
 refresh-notebooks: $(STAMP) ## Re-execute the committed notebooks in place (after changing code or data)
+	for b in notebooks/_build*.py; do $(PY) $$b || exit 1; done
 	$(PY) -m cluster_research refresh
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
