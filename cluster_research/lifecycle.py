@@ -122,8 +122,13 @@ class Stage(enum.Enum):
     acceleration.  Consequently the default mapping from curve phases is
     I -> 萌芽, II -> 成长, III -> 扩大, IV -> 起飞 (see :data:`DEFAULT_PHASE_MAP`
     and :func:`phase_to_stage`; pass ``phase_map=`` to any classifier to change
-    it).  With that mapping the paper's 成长 stage is the accelerating part of
-    the curve between the lower knee and the inflection.
+    it).  On an S-curve the phases are: I before the lower knee, II lower
+    knee -> inflection, III inflection -> upper knee, IV after the upper knee
+    (knees = roots of y''', inflection = root of y'').  With the default
+    mapping the paper's 成长 stage is the fast, still accelerating part of the
+    curve between the lower knee and the inflection; 扩大 is fast but
+    decelerating growth; 起飞 the approach to the ceiling.  Other readings
+    (e.g. take-off as the steepest part) are one ``phase_map`` away.
 
     Attributes
     ----------
