@@ -596,7 +596,7 @@ class NLSResults:
 
     def _d_rep(self, theta):
         """Jacobian d(report)/d(internal) at internal ``theta`` (None: identity / unknown)."""
-        return None
+        del theta
 
     @property
     def params(self):
