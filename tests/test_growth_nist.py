@@ -37,7 +37,7 @@ def read_nist(name):
             se.append(d)
         if ln.startswith("Residual Sum of Squares:"):
             rss = float(ln.split(":")[1])
-        if ln.startswith("Data:   y"):
+        if re.match(r"Data:\s+y", ln):
             in_data = True
             continue
         if in_data and ln.strip():
@@ -60,16 +60,20 @@ def misra1a(x, b):
     return b[0] * (1 - np.exp(-b[1] * x))
 
 
-FUNCS = {"Rat42": rat42, "Rat43": rat43, "Misra1a": misra1a}
+def mgh10(x, b):
+    return b[0] * np.exp(b[1] / (x + b[2]))
+
+
+FUNCS = {"Rat42": rat42, "Rat43": rat43, "Misra1a": misra1a, "MGH10": mgh10}
 
 
 def test_reference_files_parse():
-    for name, n, p in (("Rat42", 9, 3), ("Rat43", 15, 4), ("Misra1a", 14, 2)):
+    for name, n, p in (("Rat42", 9, 3), ("Rat43", 15, 4), ("Misra1a", 14, 2), ("MGH10", 16, 3)):
         d = read_nist(name)
         assert d["x"].size == n and len(d["cert"]) == p and d["rss"] > 0
 
 
-@pytest.mark.parametrize("name", ["Rat42", "Rat43", "Misra1a"])
+@pytest.mark.parametrize("name", ["Rat42", "Rat43", "Misra1a", "MGH10"])
 @pytest.mark.parametrize("which", ["start1", "start2"])
 def test_nls_certified(name, which):
     d = read_nist(name)
