@@ -35,13 +35,13 @@ reproduce: $(STAMP) ## Rebuild processed data, run every notebook (papermill) an
 	$(PY) -m cluster_research reproduce --jobs $(JOBS)
 
 test: $(STAMP) ## Run the library tests (pytest) and the notebook output tests (nbval)
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests cluster_research --doctest-modules -q -p no:cacheprovider
 	@if compgen -G "notebooks/*.ipynb" > /dev/null; then \
 		$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q; \
 	else echo "no notebooks to validate"; fi
 
 test-lib: $(STAMP) ## Run only the library tests
-	$(PY) -m pytest tests -q -p no:cacheprovider
+	$(PY) -m pytest tests cluster_research --doctest-modules -q -p no:cacheprovider
 
 test-notebooks: $(STAMP) ## Run only the nbval notebook tests
 	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
