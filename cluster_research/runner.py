@@ -17,6 +17,27 @@ One run of the reproduction is one YAML file in ``notebooks/params/``::
     parameters:
       region: 上海
 
+A run file may *fan out* one notebook over the regions: ``fanout: {region: all}``
+(or a list of regions) expands to one run per region, named
+``<notebook stem>/<code>_<English name>`` (e.g. ``06_region_profile/310000_Shanghai``),
+each with its own executed notebook, figures and tables::
+
+    notebook: 06_region_profile.ipynb
+    fanout:
+      region: all
+    parameters:
+      n_boot: 200
+
+:func:`run_all` validates every expanded run, then executes them in ``jobs``
+worker processes with a progress bar. Each worker keeps **one kernel** alive and
+reuses it for its runs (start-up of a kernel with pandas, matplotlib and the
+package imported costs 3-5 s, more than a region profile itself); before every
+run the kernel's namespace is reset (``%reset -f``), its figures closed, the
+working directory and output variables set, and the execution counter restarted,
+so an executed notebook looks exactly as if a fresh kernel had run it. Imported
+modules and the package's data caches are kept (that is the saving). Pass
+``reuse_kernels=False`` (CLI ``--fresh-kernels``) for one fresh kernel per run.
+
 Examples
 --------
 >>> import cluster_research as cr
@@ -37,10 +58,13 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "Job",
     "NotebookError",
     "ParameterError",
     "RunResult",
     "coerce_cli_value",
+    "expand_run",
+    "list_jobs",
     "list_notebooks",
     "list_runs",
     "load_params_file",
@@ -48,6 +72,7 @@ __all__ = [
     "notebooks_dir",
     "output_path",
     "outputs_dir",
+    "profile_series",
     "refresh",
     "repo_dir",
     "resolve_notebook",
@@ -55,6 +80,7 @@ __all__ = [
     "run_notebook",
     "run_params_file",
     "save_table",
+    "start_kernel",
     "validate_parameters",
 ]
 
@@ -304,7 +330,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     cell; each value has the type of the default (an int is accepted for a float);
     ``lang`` is ``"zh"`` or ``"en"``; a ``region``/``regions`` value names a
     known region (via :func:`cluster_research.data.region_code`); ``highlight_districts``
-    names Shanghai districts.
+    names Shanghai districts; a ``csv_path`` file is read and checked with
+    :func:`profile_series` (so a malformed CSV stops here, before any kernel starts).
 
     Parameters
     ----------
@@ -323,7 +350,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
         Unknown name (the message names it and lists the valid ones), wrong type,
         invalid ``lang`` or unknown district.
     cluster_research.data.DataValidationError
-        Unknown region.
+        Unknown region; a ``csv_path`` file that :func:`profile_series` rejects
+        (malformed CSV, several regions, no usable series).
 
     Examples
     --------
@@ -361,6 +389,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
             values = parameters[name]
             for v in values if isinstance(values, (list, tuple)) else [values]:
                 data.region_code(v)  # raises DataValidationError naming the region
+    if parameters.get("csv_path"):
+        profile_series(parameters["csv_path"], str(merged.get("csv_series") or ""))
     if parameters.get("highlight_districts"):
         from .plotting import _match_districts, shanghai_districts
 
@@ -369,6 +399,101 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
         except ValueError as exc:
             raise ParameterError(f"{path.name}: parameter 'highlight_districts': {exc}") from exc
     return merged
+
+
+# ------------------------------------------------------------------- own data
+
+
+def profile_series(path: str | os.PathLike, series: str = ""):
+    """Read a researcher's own city file and return the series a region profile fits.
+
+    The file is read by :func:`cluster_research.data.read_csv` (``kind="series"``;
+    format in ``data/README.md`` section 5), then reduced to the full-year
+    (``period == "FY"``) actual (``qualifier == "exact"``) rows of one series of one
+    region; approximate values, lower bounds and targets are never used as actuals.
+    Gaps (empty cells) stay NaN and are dropped, not filled.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+    series : str, default ""
+        Series id to use (the file's ``series`` column). ``""``: the file must hold
+        exactly one series besides an optional ``ecommerce_firms`` (firm counts).
+
+    Returns
+    -------
+    pandas.Series
+        Year (int) -> value (亿元 for currency units, else the unit as written), name =
+        the series id; ``attrs`` hold ``region``, ``unit``, ``path``, ``n_dropped``
+        (rows that are not FY exact actuals) and ``gaps`` (years with an empty value).
+
+    Raises
+    ------
+    cluster_research.data.DataValidationError
+        Whatever :func:`~cluster_research.data.read_csv` rejects (naming file, row,
+        column and value); several regions; an unknown or ambiguous series; fewer
+        than 5 full-year actual values.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "city.csv"
+    >>> rows = [f"示例市,{y},{v},亿元" for y, v in zip(range(2015, 2021), [1, 2, 4, 7, 9, 10])]
+    >>> _ = p.write_text("region,year,value,unit\\n" + "\\n".join(rows) + "\\n", encoding="utf-8")
+    >>> s = profile_series(p)
+    >>> s.attrs["region"], len(s), float(s.loc[2017])
+    ('示例市', 6, 4.0)
+    """
+    from . import data, units
+
+    p = Path(path)
+    df = data.read_csv(p, kind="series")
+    if df.empty:
+        raise data.DataValidationError("the file has no data rows", path=p)
+    regions = list(dict.fromkeys(df["region"]))
+    if len(regions) != 1:
+        raise data.DataValidationError(
+            f"a region profile needs one region per file, found {len(regions)}: "
+            f"{', '.join(map(str, regions))}", path=p, column="region")
+    use = df[(df["period"] == "FY") & (df["qualifier"] == "exact")]
+    ids = [i for i in dict.fromkeys(use["series"]) if i != "ecommerce_firms"]
+    if series:
+        if series not in set(use["series"]):
+            have = ", ".join(dict.fromkeys(df["series"])) or "(none)"
+            raise data.DataValidationError(
+                f"series {series!r} has no full-year exact values in the file; series: {have}",
+                path=p, column="series", value=series)
+        sid = series
+    elif len(ids) == 1:
+        sid = ids[0]
+    else:
+        raise data.DataValidationError(
+            "choose the series to profile with csv_series= (--series): the file has "
+            + (f"{len(ids)} series with full-year exact values: {', '.join(ids)}" if ids
+               else "no full-year (period FY) exact values"), path=p, column="series")
+    sel = use[use["series"] == sid].sort_values("year")
+    dup = sel["year"].duplicated()
+    if dup.any():
+        y = int(sel.loc[dup, "year"].iloc[0])
+        raise data.DataValidationError(
+            f"series {sid!r} has several full-year exact values for {y} (different sources); "
+            "keep one", path=p, column="year", value=y)
+    s = sel.set_index("year")["value"].astype("float64")
+    s.index = s.index.astype("int64")
+    s.index.name = "year"
+    s.name = sid
+    gaps = [int(y) for y in s.index[s.isna()]]
+    s = s.dropna()
+    if len(s) < 5:
+        raise data.DataValidationError(
+            f"series {sid!r} has {len(s)} full-year exact values; a profile needs at least 5 "
+            "(growth models have 2-4 parameters)", path=p, column="value")
+    unit = str(sel["unit_original"].iloc[0])
+    s.attrs = {"region": str(regions[0]),
+               "unit": "亿元" if units.is_currency(unit) else unit,
+               "path": str(p), "n_dropped": int(len(df) - len(sel)), "gaps": gaps}
+    return s
 
 
 # ---------------------------------------------------------------------- outputs
@@ -508,6 +633,7 @@ def run_notebook(
     name: str | None = None,
     timeout: int = 600,
     progress_bar: bool = False,
+    km=None,
 ) -> RunResult:
     """Validate parameters, then execute one notebook with papermill.
 
@@ -517,15 +643,21 @@ def run_notebook(
         See :func:`resolve_notebook`.
     parameters : dict, optional
         Overrides of the ``parameters`` cell; validated by :func:`validate_parameters`
-        before the kernel starts.
+        before the kernel starts. A relative ``csv_path`` is resolved against the
+        current directory (the notebook itself runs in ``notebooks/``).
     output_dir : path-like, optional
         Root of the outputs (default ``outputs/``).
     name : str, optional
-        Run name; default the notebook stem plus the parameters.
+        Run name; default the notebook stem plus the parameters. May contain ``/``
+        (a sub-folder), e.g. ``06_region_profile/310000_Shanghai``.
     timeout : int
         Per-cell timeout in seconds.
     progress_bar : bool
         Show papermill's per-cell progress bar.
+    km : jupyter_client.KernelManager, optional
+        A running kernel to reuse (see :func:`start_kernel`); its namespace is reset
+        and its working directory and output variables set before the run. Default:
+        papermill starts and stops a fresh kernel.
 
     Returns
     -------
@@ -547,17 +679,25 @@ def run_notebook(
     import papermill as pm
 
     parameters = dict(parameters or {})
+    if parameters.get("csv_path"):
+        parameters["csv_path"] = str(Path(parameters["csv_path"]).expanduser().resolve())
     path = resolve_notebook(notebook)
     validate_parameters(path, parameters)
     out = Path(output_dir) if output_dir is not None else outputs_dir()
     out = out.resolve()
     run_name = name or _default_run_name(path, parameters)
+    if not re.fullmatch(r"[\w.\-]+(/[\w.\-]+)*", run_name):
+        raise ParameterError(f"run name {run_name!r}: use letters, digits, '_', '-', '.', '/'")
     nb_out = out / "notebooks" / f"{run_name}.ipynb"
     nb_out.parent.mkdir(parents=True, exist_ok=True)
     old = {k: os.environ.get(k) for k in (ENV_OUTPUT_DIR, ENV_RUN_NAME)}
     os.environ[ENV_OUTPUT_DIR] = str(out)
     os.environ[ENV_RUN_NAME] = run_name
     _register_readable_translator()
+    extra = {}
+    if km is not None:
+        _prepare_kernel(km, {ENV_OUTPUT_DIR: str(out), ENV_RUN_NAME: run_name})
+        extra["km"] = km
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(
@@ -568,6 +708,7 @@ def run_notebook(
             cwd=str(notebooks_dir()),
             progress_bar=progress_bar,
             execution_timeout=timeout,
+            **extra,
         )
     finally:
         for k, v in old.items():
@@ -576,13 +717,121 @@ def run_notebook(
             else:
                 os.environ[k] = v
     seconds = time.perf_counter() - t0
-    figs = sorted((out / "figures" / run_name).glob("*")) if (out / "figures" / run_name).exists() else []
-    tabs = sorted((out / "tables" / run_name).glob("*")) if (out / "tables" / run_name).exists() else []
+    fig_dir, tab_dir = out / "figures" / run_name, out / "tables" / run_name
+    figs = sorted(p for p in fig_dir.glob("*") if p.is_file()) if fig_dir.exists() else []
+    tabs = sorted(p for p in tab_dir.glob("*") if p.is_file()) if tab_dir.exists() else []
     return RunResult(run_name, path, nb_out, parameters, out, seconds, figs, tabs)
 
 
+# ------------------------------------------------------------------ kernel reuse
+
+_PREAMBLE = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _cr_os
+_cr_os.chdir({cwd!r})
+_cr_os.environ.update({env!r})
+try:
+    import matplotlib.pyplot as _cr_plt
+    _cr_plt.close("all")
+    del _cr_plt
+except ImportError:
+    pass
+del _cr_os
+get_ipython().execution_count = 1
+"""
+
+
+def start_kernel():
+    """Start a ``python3`` kernel in ``notebooks/`` for reuse by :func:`run_notebook`.
+
+    The kernel runs with IPython's history database disabled (so that restarting the
+    execution counter for every notebook is harmless). Shut it down with
+    ``km.shutdown_kernel(now=True)``.
+
+    Returns
+    -------
+    jupyter_client.KernelManager
+    """
+    from jupyter_client import KernelManager
+
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(cwd=str(notebooks_dir()),
+                    extra_arguments=["--HistoryManager.enabled=False"])
+    return km
+
+
+def _prepare_kernel(km, env: dict) -> None:
+    """Reset a reused kernel's namespace, figures, directory, output variables and counter."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(
+            _PREAMBLE.format(cwd=str(notebooks_dir()), env=env), store_history=False,
+            timeout=60, output_hook=lambda msg: None)
+        if reply["content"].get("status") != "ok":
+            raise NotebookError(f"could not reset the reused kernel: {reply['content']}")
+    finally:
+        kc.stop_channels()
+
+
+# ------------------------------------------------------------------------- runs
+
+
+@dataclass
+class Job:
+    """One notebook execution of the reproduction, expanded from a run file.
+
+    Attributes
+    ----------
+    name : str
+        Run name: the YAML stem, or ``<notebook stem>/<code>_<English name>`` for a
+        fan-out run.
+    notebook : pathlib.Path
+    parameters : dict
+    source : pathlib.Path or None
+        The run file it came from.
+    """
+
+    name: str
+    notebook: Path
+    parameters: dict
+    source: Path | None = None
+
+
+_RUN_KEYS = {"notebook", "parameters", "description", "fanout"}
+
+
+def _read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
+    import yaml
+
+    p = Path(path)
+    with p.open(encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    if not isinstance(spec, dict) or "notebook" not in spec:
+        raise ParameterError(f"{p}: expected a mapping with keys 'notebook' and 'parameters'")
+    unknown = set(spec) - _RUN_KEYS
+    if unknown:
+        raise ParameterError(f"{p}: unknown keys {sorted(unknown)}; "
+                             f"allowed: {', '.join(sorted(_RUN_KEYS))}")
+    params = spec.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise ParameterError(f"{p}: 'parameters' must be a mapping")
+    fanout = spec.get("fanout") or {}
+    if not isinstance(fanout, dict):
+        raise ParameterError(f"{p}: 'fanout' must be a mapping like {{region: all}}")
+    bad = set(fanout) - {"region"}
+    if bad:
+        raise ParameterError(f"{p}: fan-out over {sorted(bad)} is not supported; "
+                             "only 'region' (all or a list of regions)")
+    nb = spec["notebook"]
+    if isinstance(nb, int) and not isinstance(nb, bool):  # YAML reads `notebook: 05` as 5
+        nb = f"{nb:02d}"
+    return resolve_notebook(str(nb)), params, fanout
+
+
 def load_params_file(path: str | os.PathLike) -> tuple[Path, dict]:
-    """Read a run file ``{notebook: ..., parameters: {...}}``.
+    """Read a run file ``{notebook: ..., parameters: {...}}`` (optionally ``fanout:``).
 
     Parameters
     ----------
@@ -592,49 +841,147 @@ def load_params_file(path: str | os.PathLike) -> tuple[Path, dict]:
     Returns
     -------
     (pathlib.Path, dict)
-        The resolved notebook and its parameters.
+        The resolved notebook and its parameters (for a fan-out file, the parameters
+        shared by all its runs; see :func:`expand_run`).
 
     Raises
     ------
     ParameterError
-        If the file is not a mapping with a ``notebook`` key and a mapping ``parameters``.
+        If the file is not a mapping with a ``notebook`` key and a mapping
+        ``parameters``, has unknown keys or an unsupported ``fanout``.
     """
-    import yaml
+    nb, params, _ = _read_run_file(path)
+    return nb, params
 
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", str(text)).strip("_")
+
+
+def expand_run(path: str | os.PathLike) -> list[Job]:
+    """Expand one run file into its jobs (one, or one per region for ``fanout``).
+
+    ``fanout: {region: all}`` gives one job per region of
+    :func:`cluster_research.data.regions` (31, in code order) with parameter
+    ``region`` set to the short Chinese name; ``fanout: {region: [北京, Shanghai]}``
+    only those. Job names are ``<notebook stem>/<code>_<English name>``.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    list of Job
+
+    Raises
+    ------
+    ParameterError
+        Malformed file, or ``region`` both fanned out and set in ``parameters``.
+    cluster_research.data.DataValidationError
+        Unknown region in a fan-out list.
+
+    Examples
+    --------
+    >>> jobs = expand_run(notebooks_dir() / "params" / "06_region_profile.yaml")  # doctest: +SKIP
+    >>> len(jobs), jobs[0].name  # doctest: +SKIP
+    (31, '06_region_profile/110000_Beijing')
+    """
     p = Path(path)
-    with p.open(encoding="utf-8") as f:
-        spec = yaml.safe_load(f)
-    if not isinstance(spec, dict) or "notebook" not in spec:
-        raise ParameterError(f"{p}: expected a mapping with keys 'notebook' and 'parameters'")
-    unknown = set(spec) - {"notebook", "parameters", "description"}
-    if unknown:
-        raise ParameterError(f"{p}: unknown keys {sorted(unknown)}; "
-                             "allowed: notebook, parameters, description")
-    params = spec.get("parameters") or {}
-    if not isinstance(params, dict):
-        raise ParameterError(f"{p}: 'parameters' must be a mapping")
-    nb = spec["notebook"]
-    if isinstance(nb, int) and not isinstance(nb, bool):  # YAML reads `notebook: 05` as 5
-        nb = f"{nb:02d}"
-    return resolve_notebook(str(nb)), params
+    nb, params, fanout = _read_run_file(p)
+    if not fanout:
+        return [Job(p.stem, nb, dict(params), p)]
+    if "region" in params:
+        raise ParameterError(f"{p}: 'region' is fanned out; do not also set it in parameters")
+    from . import data
+
+    regs = data.regions()
+    want = fanout["region"]
+    if want == "all":
+        codes = list(regs["code"])
+    elif isinstance(want, (list, tuple)) and want:
+        codes = [data.region_code(r) for r in want]
+    else:
+        raise ParameterError(f"{p}: fanout region must be 'all' or a non-empty list")
+    by_code = regs.set_index("code")
+    return [Job(f"{nb.stem}/{c}_{_slug(by_code.at[c, 'name_en'])}", nb,
+                {**params, "region": str(by_code.at[c, "name_zh"])}, p) for c in codes]
+
+
+def list_jobs(runs=None) -> list[Job]:
+    """Expand every run file (default :func:`list_runs`) into jobs, in file order.
+
+    Parameters
+    ----------
+    runs : list of path-like, optional
+
+    Returns
+    -------
+    list of Job
+    """
+    runs = [Path(r) for r in (runs if runs is not None else list_runs())]
+    return [j for r in runs for j in expand_run(r)]
 
 
 def run_params_file(path: str | os.PathLike, output_dir=None, **kwargs) -> RunResult:
-    """Run the notebook named in a params YAML, the run named after the file's stem."""
+    """Run the notebook named in a params YAML, the run named after the file's stem.
+
+    For a fan-out file use :func:`run_all` with ``runs=[path]``.
+    """
     nb, params = load_params_file(path)
     return run_notebook(nb, params, output_dir=output_dir, name=Path(path).stem, **kwargs)
 
 
-def _run_one(args):
+def _run_job(job: Job, output_dir, km=None) -> RunResult:
+    return run_notebook(job.notebook, job.parameters, output_dir=output_dir, name=job.name,
+                        km=km)
+
+
+def _run_one(args):  # kept for callers of the previous pool implementation
     path, output_dir = args
     return run_params_file(path, output_dir=output_dir)
 
 
-def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True) -> list[RunResult]:
-    """Execute every run of the reproduction (each ``notebooks/params/*.yaml``).
+def _describe_error(exc: BaseException) -> str:
+    text = str(exc)
+    if type(exc).__name__ == "PapermillExecutionError":
+        ename, evalue = getattr(exc, "ename", ""), getattr(exc, "evalue", "")
+        text = f"cell {getattr(exc, 'exec_count', '?')}: {ename}: {evalue}"
+    return f"{type(exc).__name__}: {text[:800]}"
 
-    All runs are validated first, so a bad parameter stops everything before any
-    kernel starts. Runs execute in a process pool of ``jobs`` workers.
+
+def _worker(tasks, results, output_dir, reuse) -> None:
+    """Worker process: run jobs from ``tasks`` (None = stop), reusing one kernel."""
+    km = None
+    try:
+        while True:
+            item = tasks.get()
+            if item is None:
+                break
+            i, job = item
+            try:
+                if reuse and km is None:
+                    km = start_kernel()
+                results.put((i, _run_job(job, output_dir, km), None))
+            except Exception as exc:  # noqa: BLE001 - reported to the parent
+                results.put((i, None, _describe_error(exc)))
+                if km is not None:  # never reuse a kernel after a failure
+                    km.shutdown_kernel(now=True)
+                    km = None
+    finally:
+        if km is not None:
+            km.shutdown_kernel(now=True)
+
+
+def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
+            reuse_kernels: bool = True) -> list[RunResult]:
+    """Execute every run of the reproduction (each ``notebooks/params/*.yaml``, fanned out).
+
+    All runs are expanded (:func:`expand_run`) and validated first, so a bad
+    parameter stops everything before any kernel starts. Runs then execute in
+    ``jobs`` worker processes pulling from one queue (fan-out runs after the single
+    runs, so long notebooks start first); each worker reuses one kernel unless
+    ``reuse_kernels=False`` (see the module docstring).
 
     Parameters
     ----------
@@ -645,53 +992,90 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True) ->
     runs : list of path-like, optional
         Params files (default :func:`list_runs`).
     progress : bool
-        Show a tqdm progress bar.
+        Show a tqdm progress bar (runs done / total, last run finished).
+    reuse_kernels : bool, default True
+        One kernel per worker, reset between runs; False = a fresh kernel per run.
 
     Returns
     -------
     list of RunResult
-        In the order of ``runs``.
+        In the order of the expanded runs.
 
     Raises
     ------
     RuntimeError
         If any run failed; the message lists every failed run and its error.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import multiprocessing as mp
 
     from tqdm.auto import tqdm
 
-    runs = [Path(r) for r in (runs if runs is not None else list_runs())]
-    for r in runs:  # validate everything before executing anything
-        nb, params = load_params_file(r)
-        validate_parameters(nb, params)
-    results: dict[Path, RunResult] = {}
-    errors: dict[Path, BaseException] = {}
-    bar = tqdm(total=len(runs), desc="notebooks", unit="run", disable=not progress)
+    todo = list_jobs(runs)
+    for job in todo:  # validate everything before executing anything
+        validate_parameters(job.notebook, job.parameters)
+    order = sorted(range(len(todo)), key=lambda i: ("/" in todo[i].name, i))
+    results: dict[int, RunResult] = {}
+    errors: dict[int, str] = {}
+    bar = tqdm(total=len(todo), desc="notebooks", unit="run", disable=not progress)
+
+    def record(i, res, err):
+        if err is None:
+            results[i] = res
+        else:
+            errors[i] = err
+        bar.set_postfix_str(todo[i].name, refresh=False)
+        bar.update()
+
     if jobs <= 1:
-        for r in runs:
-            try:
-                results[r] = _run_one((r, output_dir))
-            except Exception as exc:  # noqa: BLE001 - collect, report all at the end
-                errors[r] = exc
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futs = {pool.submit(_run_one, (r, output_dir)): r for r in runs}
-            for fut in as_completed(futs):
-                r = futs[fut]
+        km = None
+        try:
+            for i in order:
                 try:
-                    results[r] = fut.result()
-                except Exception as exc:  # noqa: BLE001 - collected and re-raised below
-                    errors[r] = exc
-                bar.set_postfix_str(r.stem)
-                bar.update()
+                    if reuse_kernels and km is None:
+                        km = start_kernel()
+                    record(i, _run_job(todo[i], output_dir, km), None)
+                except Exception as exc:  # noqa: BLE001 - collect, report all at the end
+                    record(i, None, _describe_error(exc))
+                    if km is not None:
+                        km.shutdown_kernel(now=True)
+                        km = None
+        finally:
+            if km is not None:
+                km.shutdown_kernel(now=True)
+    else:
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        tasks, done = ctx.Queue(), ctx.Queue()
+        for i in order:
+            tasks.put((i, todo[i]))
+        n_workers = min(jobs, len(todo))
+        for _ in range(n_workers):
+            tasks.put(None)
+        procs = [ctx.Process(target=_worker, args=(tasks, done, output_dir, reuse_kernels),
+                             daemon=False) for _ in range(n_workers)]
+        for pr in procs:
+            pr.start()
+        try:
+            import queue
+
+            while len(results) + len(errors) < len(todo):
+                try:
+                    record(*done.get(timeout=5))
+                except queue.Empty:
+                    if not any(pr.is_alive() for pr in procs):
+                        missing = set(range(len(todo))) - set(results) - set(errors)
+                        for i in missing:
+                            errors[i] = "worker process died before finishing this run"
+                        break
+        finally:
+            for pr in procs:
+                pr.join(timeout=30)
+                if pr.is_alive():
+                    pr.terminate()
     bar.close()
     if errors:
-        lines = "\n".join(f"  {r.name}: {type(e).__name__}: {str(e)[:500]}"
-                          for r, e in errors.items())
-        raise RuntimeError(f"{len(errors)} of {len(runs)} runs failed:\n{lines}")
-    return [results[r] for r in runs]
+        lines = "\n".join(f"  {todo[i].name}: {e}" for i, e in sorted(errors.items()))
+        raise RuntimeError(f"{len(errors)} of {len(todo)} runs failed:\n{lines}")
+    return [results[i] for i in range(len(todo))]
 
 
 # ---------------------------------------------------------------------- refresh
@@ -771,8 +1155,9 @@ def describe() -> str:
     lines.append("runs (notebooks/params/*.yaml):")
     for r in list_runs():
         try:
-            nb, params = load_params_file(r)
-            lines.append(f"  {r.stem}: {nb.name} {json.dumps(params, ensure_ascii=False)}")
+            nb, params, fanout = _read_run_file(r)
+            fan = f" fanout {json.dumps(fanout, ensure_ascii=False)}" if fanout else ""
+            lines.append(f"  {r.stem}: {nb.name} {json.dumps(params, ensure_ascii=False)}{fan}")
         except (ParameterError, NotebookError) as exc:
             lines.append(f"  {r.stem}: INVALID: {exc}")
     return "\n".join(lines)
