@@ -465,35 +465,27 @@ Richards is left out here: its boundaries are found numerically for every draw (
 found) or **no verdict** (the method could not classify; its reason says why).
 """),
     code("""
-def _run(method, year, info):
-    if method.startswith("curve:"):
-        return cr.lifecycle.classify(series, year, "curve", info, model=method.split(":")[1])
-    if method == "net_entry":
-        return cr.lifecycle.classify(counts, year, "net_entry", info)
-    if method == "scorecard":
-        return cr.lifecycle.classify(None, year, "scorecard", info, region=region_zh)
-    if method == "ensemble":
-        return cr.lifecycle.classify(series, year, "ensemble", info, counts=counts,
-                                     region=region_zh)
-    return cr.lifecycle.classify(series, year, method, info)
-
-
+# the ensemble runs curve (logistic), signs, net_entry and scorecard; the other curve models
+# are classified one by one
 method_names = [f"curve:{m}" for m in curve_models] + ["signs", "net_entry", "scorecard",
                                                         "ensemble"]
-results = {(y, info, m): _run(m, y, info) for y in years for info in ("realtime", "hindsight")
-           for m in method_names}
-
-
-def _verdict(res):
-    if res.stage is None:
-        return "no verdict"
-    return "agrees" if res.stage == cr.lifecycle.Stage.GROWTH else f"disagrees ({res.stage.zh})"
-
-
-verdicts = pd.DataFrame([{"region": region_zh, "year": y, "information": info, "method": m,
-                          "stage": r.stage.name if r.stage else None,
-                          "stage_zh": r.label("zh"), "phase": r.phase, "verdict": _verdict(r),
-                          "reason": r.reason} for (y, info, m), r in results.items()])
+results = {}
+for y in years:
+    for info in ("realtime", "hindsight"):
+        ens = cr.lifecycle.classify(series, y, "ensemble", info, counts=counts, region=region_zh)
+        for m in curve_models:
+            results[(y, info, f"curve:{m}")] = cr.lifecycle.classify(series, y, "curve", info,
+                                                                     model=m)
+        results.update({(y, info, k): ens.evidence["results"][k]
+                        for k in ("signs", "net_entry", "scorecard")})
+        results[(y, info, "ensemble")] = ens
+GROWTH = cr.lifecycle.Stage.GROWTH
+verdicts = pd.DataFrame([
+    {"region": region_zh, "year": y, "information": info, "method": m,
+     "stage": r.stage.name if r.stage else None, "stage_zh": r.label("zh"), "phase": r.phase,
+     "verdict": ("no verdict" if r.stage is None else
+                 "agrees" if r.stage == GROWTH else f"disagrees ({r.stage.zh})"),
+     "reason": r.reason} for (y, info, m), r in results.items()])
 saved = cr.runner.save_table(verdicts, "stage_verdicts")
 """),
     code("""
@@ -592,8 +584,17 @@ cells with "–": the method cannot classify that year. The paper's years are ou
 """),
     code("""
 timeline_years = range(int(series.dropna().index.min()), int(series.dropna().index.max()) + 1)
-timeline = pd.DataFrame([{"year": y, "method": m, "stage": _run(m, y, information).stage}
-                         for m in method_names for y in timeline_years])
+rows = []
+for y in timeline_years:
+    ens = cr.lifecycle.classify(series, y, "ensemble", information, counts=counts,
+                                region=region_zh)
+    rows += [{"year": y, "method": f"curve:{m}",
+              "stage": cr.lifecycle.classify(series, y, "curve", information, model=m).stage}
+             for m in curve_models]
+    rows += [{"year": y, "method": k, "stage": ens.evidence["results"][k].stage}
+             for k in ("signs", "net_entry", "scorecard")]
+    rows.append({"year": y, "method": "ensemble", "stage": ens.stage})
+timeline = pd.DataFrame(rows)
 saved = cr.runner.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
 title = (f"{cr.data.region_name(region_zh, lang=lang)} · "
