@@ -43,7 +43,7 @@ fit, `models` and `errors` choose the models and the error structure.
     params("""
 region_label = "上海"  # the transaction series exists for Shanghai only
 lang = "zh"  # figure labels: "zh" or "en"
-through_year = None  # information cut-off: None = all data, 2011 = what the authors could know
+through_year = None  # information cut-off year (None: all data; 2011: what the authors could know)
 models = ["exponential", "logistic", "gompertz", "richards", "bass"]
 errors = "multiplicative"  # "multiplicative" (log-scale errors) or "additive"
 exclude_source_ids = []  # sources left out of the main fit, e.g. ["hc_researchinchina_2008"]
