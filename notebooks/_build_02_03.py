@@ -647,8 +647,14 @@ recomputed for any other region and year.)
   call 2010–2011 the start of 成长. With eight points — one of them secondary and one of them
   after a definition break — the honest statement is: in hindsight Shanghai's e-commerce in
   2010–2011 was at the end of the embryonic phase, on the threshold of the growth stage.
+* **The timeline in real time** (run file `03_lifecycle_stage_realtime.yaml`) shows how fragile
+  the curves are: they first classify in 2021, when the 2021 value below 2019 (a probable
+  definition break) makes the fitted curve flatten, and then call Shanghai 起飞 (logistic) or
+  扩大/起飞 (Bass) — far ahead of the hindsight boundaries above. The scorecard (2017–2024) is a
+  rank among provinces and moves between 成长, 扩大 and 起飞 from year to year.
 * For other regions the NBS panel has ten years (2015–2024), too short for `signs` and
-  `net_entry` with their default windows; the curve and the scorecard carry the judgement there.
+  `net_entry` with their default windows; the curve and the scorecard carry the judgement there
+  (for Beijing no S-curve ceiling is identified: its sales grow almost linearly).
 """),
 ]
 
