@@ -654,7 +654,7 @@ recomputed for any other region and year.)
   rank among provinces and moves between 成长, 扩大 and 起飞 from year to year.
 * For other regions the NBS panel has ten years (2015–2024), too short for `signs` and
   `net_entry` with their default windows; the curve and the scorecard carry the judgement there
-  (for Beijing no S-curve ceiling is identified: its sales grow almost linearly).
+  (for Beijing no S-curve ceiling is identified: its sales show no slowdown yet).
 """),
 ]
 
