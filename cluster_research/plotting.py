@@ -735,8 +735,11 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
             continue
         st = st if isinstance(st, Stage) else Stage.from_label(st)
         ax.add_patch(Rectangle((j, i), 1, 1, fc=_STAGE_COLOURS[st.value], ec="white"))
-        ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en[:3], ha="center",
-                va="center", fontsize=8, color="white" if st.value >= 3 else "black")
+        # English labels are too wide for a cell: write them vertically, in full
+        ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en, ha="center",
+                va="center", fontsize=8 if lang == "zh" else 5.5,
+                rotation=0 if lang == "zh" else 90,
+                color="white" if st.value >= 3 else "black")
     for y in paper_years:
         if y in years:
             ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False,
