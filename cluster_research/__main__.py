@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:  # DataValidationError and friends: name what is wrong
-        if type(exc).__name__ in ("DataValidationError", "UnitError"):
+        if type(exc).__name__ in ("DataValidationError", "UnitError", "ReportError"):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise

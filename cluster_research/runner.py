@@ -708,6 +708,7 @@ def run_notebook(
             cwd=str(notebooks_dir()),
             progress_bar=progress_bar,
             execution_timeout=timeout,
+            request_save_on_cell_execute=False,  # written once at the end (and on failure)
             **extra,
         )
     finally:

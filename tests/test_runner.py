@@ -14,7 +14,8 @@ import cluster_research as cr
 from cluster_research import runner
 from cluster_research.__main__ import main
 
-NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators"]
+NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators",
+             "06_region_profile", "07_cross_region", "08_drivers"]
 
 
 @pytest.fixture
