@@ -1,4 +1,6 @@
-"""Command line: ``python -m cluster_research {run,list,reproduce,profile,report,refresh,build-data}``.
+"""Run the command line: ``python -m cluster_research COMMAND`` (see ``--help``).
+
+Commands: run, list, reproduce, profile, report, refresh, build-data.
 
 Examples
 --------
@@ -6,7 +8,7 @@ Examples
 
     python -m cluster_research list
     python -m cluster_research run 05 -p region 北京 -p lang en
-    python -m cluster_research run 01_paper_claims --params-file notebooks/params/01_paper_claims.yaml
+    python -m cluster_research run 01 --params-file notebooks/params/01_paper_claims.yaml
     python -m cluster_research reproduce --jobs 2        # every run, 31 region profiles, report
     python -m cluster_research profile my_city.csv      # notebook 06 on your own city's CSV
     python -m cluster_research report                   # HTML report of outputs/ only
@@ -139,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{len(res.tables)} tables -> {res.output_notebook}")
             fan = [r for r in results if "/" in r.name]
             if fan:
-                print(f"{len(fan)} fan-out runs ({', '.join(sorted({r.name.split('/')[0] for r in fan}))})"
-                      f": {sum(r.seconds for r in fan):.1f} s of notebook time")
+                stems = ", ".join(sorted({r.name.split("/")[0] for r in fan}))
+                print(f"{len(fan)} fan-out runs ({stems}): "
+                      f"{sum(r.seconds for r in fan):.1f} s of notebook time")
             print(f"notebooks: {len(results)} runs in {time.perf_counter() - t0:.1f} s wall "
                   f"with {args.jobs} job(s)")
             if not args.no_report:

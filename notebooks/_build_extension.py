@@ -104,7 +104,8 @@ models = ["exponential", "logistic", "gompertz", "richards", "bass"]
 fits = {m: cr.growth.fit(values.index, values.to_numpy(), model=m, errors="multiplicative")
         for m in models}
 fit_table = pd.DataFrame([{"model": m, "converged": r.converged, "identified": r.identified,
-                           "ceiling_if_identified": r.ceiling if r.identified else np.nan, "aicc": r.aicc, "reason": r.identified_reason}
+                           "ceiling_if_identified": r.ceiling if r.identified else np.nan,
+                           "aicc": r.aicc, "reason": r.identified_reason}
                           for m, r in fits.items()])
 saved = cr.runner.save_table(fit_table, "growth_fits")
 fit_table
@@ -112,8 +113,9 @@ fit_table
     code("""
 # NBVAL_CHECK_OUTPUT
 print(fit_table[["model", "converged", "identified"]].to_string(index=False))
+span = int(values.index.max() - values.index.min())
 print(f"CAGR {values.index.min()}-{values.index.max()}: "
-      f"{cr.growth.cagr(values.iloc[0], values.iloc[-1], values.index.max() - values.index.min()):.1%}")
+      f"{cr.growth.cagr(values.iloc[0], values.iloc[-1], span):.1%}")
 """),
     code("""
 shown = {m: fits[m] for m in ("exponential", "logistic", "gompertz") if fits[m].converged}
@@ -135,7 +137,8 @@ saved = cr.plotting.save(fig, "growth_fits", formats=figure_formats)
   has 10, so this profile uses `window` = 5 — a shorter window smooths less, so the verdict is
   noisier (the bootstrap below shows how much).
 * **net_entry** — Gort & Klepper (1982) stages from the smoothed number of firms trading online:
-  net entry rate above 5 % a year = 萌芽/成长, near zero after an entry wave = 扩大, shakeout = 起飞.
+  net entry rate above 5 % a year = 萌芽/成长, near zero after an entry wave = 扩大,
+  shakeout = 起飞.
 * **scorecard** — the paper's four features of the growth stage (firms gathering, scale growing
   fast, links forming, infrastructure) as percentiles among the 31 provinces in the same year; a
   **relative** measure (by construction about a quarter of the regions land in each stage).
@@ -532,7 +535,8 @@ frame_nobreaks = frame.drop(breaks.index)
 Specifications (all with province effects; `cov` = standard errors):
 """),
     code("""
-base = "log_ecommerce_sales ~ log_broadband_users + log_mobile_internet_users + computers_per_100_people + websites_per_100_firms"
+base = ("log_ecommerce_sales ~ log_broadband_users + log_mobile_internet_users"
+        " + computers_per_100_people + websites_per_100_firms")
 specs = [
     ("A entity FE, clustered", frame, base, "entity", "cluster"),
     ("B two-way FE, clustered", frame, base, "twoway", "cluster"),
@@ -559,8 +563,10 @@ within R² (the share of the *within-province* variation explained).
 rows = {}
 for name, res in results.items():
     ct = res.coef_table.set_index("term")
-    stars = ct.p_value.map(lambda p: "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else "")
-    col = {t: f"{ct.at[t, 'estimate']:.3f}{stars[t]} ({ct.at[t, 'std_error']:.3f})" for t in ct.index}
+    stars = ct.p_value.map(
+        lambda p: "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else "")
+    col = {t: f"{ct.at[t, 'estimate']:.3f}{stars[t]} ({ct.at[t, 'std_error']:.3f})"
+           for t in ct.index}
     col.update(nobs=str(res.nobs), regions=str(res.n_entities), years=str(res.n_periods),
                within_r2=f"{res.rsquared_within:.3f}")
     rows[name.split(" ")[0]] = col
@@ -583,13 +589,15 @@ saved = cr.runner.save_table(diag, "diagnostics")
 print(diag.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 """),
     code("""
-coefs = pd.concat({name.split(" ")[0]: res.coef_table.set_index("term")[["estimate", "ci_low", "ci_high"]]
+coefs = pd.concat({name.split(" ")[0]:
+                   res.coef_table.set_index("term")[["estimate", "ci_low", "ci_high"]]
                    for name, res in results.items()}, names=["spec", "term"]).reset_index()
 terms = [t for t in coefs.term.unique() if t != "log_gdp"]
 fig, axes = plt.subplots(1, len(terms), figsize=(13, 3.8), sharey=True)
 for ax, term in zip(axes, terms):
     sub = coefs[coefs.term == term]
-    ax.errorbar(sub.estimate, sub.spec, xerr=[sub.estimate - sub.ci_low, sub.ci_high - sub.estimate],
+    ax.errorbar(sub.estimate, sub.spec,
+                xerr=[sub.estimate - sub.ci_low, sub.ci_high - sub.estimate],
                 fmt="o", capsize=3)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_title(term.replace("log_", "log "), fontsize=9)

@@ -162,7 +162,7 @@ def test_malformed_csv_stops_before_papermill(no_execution, tmp_path, capsys):
 
 
 def test_profile_of_a_user_csv_runs_notebook_06(tmp_path, monkeypatch, capsys):
-    p = write_city(tmp_path / "my city.csv")
+    write_city(tmp_path / "my city.csv")
     monkeypatch.chdir(tmp_path)  # a relative path is resolved against the caller's cwd
     out = tmp_path / "out"
     assert main(["profile", "my city.csv", "-p", "n_boot", "50", "--output-dir", str(out)]) == 0
@@ -197,7 +197,7 @@ def test_report_index_lists_every_saved_output():
     gens = sorted(runner.notebooks_dir().glob("_build*.py"))
     text = "\n".join(g.read_text(encoding="utf-8") for g in gens)
     pattern = r'(?:save_table|plotting\.save)\((?:[^()]|\([^()]*\))*?,\s*"(\w+)"\)'
-    saved = set(re.findall(pattern, text, flags=re.S))
+    saved = set(re.findall(pattern, text, flags=re.DOTALL))
     assert {"claims", "robustness", "growth_fits", "stage_heatmap"} <= saved
     listed = {n for _, n in named}
     assert saved - listed == set(), f"saved but not in report_index.yaml: {saved - listed}"
