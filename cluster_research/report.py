@@ -10,8 +10,10 @@ kept, figures embedded) into ``outputs/report/notebooks/`` and writes
 1. the figures, tables and notebooks of the README's figure/table list, in its order
    (the list is data: ``cluster_research/resources/report_index.yaml``, see
    :func:`load_index`); an item whose file is missing is shown as **missing**;
+   a listed notebook's row also links its run's figures and tables that the list does not
+   name one by one (e.g. the variant runs of notebooks 02-04);
 2. every run of a fanned-out notebook (e.g. the 31 region profiles) as one table;
-3. any other output that the list does not name, so nothing is hidden.
+3. any other output, so nothing is hidden.
 
 Examples
 --------
@@ -219,6 +221,7 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
                 f'<a href="{html.escape(_rel(nb_root / f"{run}.ipynb", rep))}">ipynb</a>')
 
     used: set[Path] = set()
+    named = {(it["run"], it["name"]) for it in items if it["name"]}
     missing: list[str] = []
     body: list[str] = []
     section = None
@@ -237,6 +240,16 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
         elif it["kind"] == "notebook":
             ok = it["run"] in runs
             cell = nb_links(it["run"]) if ok else ""
+            # this run's figures and tables that the list does not name one by one
+            extra = [f for sub, ext in (("figures", "png"), ("tables", "csv"))
+                     for f in sorted((out / sub / it["run"]).glob(f"*.{ext}"))
+                     if (it["run"], f.stem) not in named]
+            used.update(extra)
+            used.update(f.with_suffix(".svg") for f in extra if f.suffix == ".png")
+            if ok and extra:
+                cell += "<br><small>also: " + " · ".join(
+                    f'<a href="{html.escape(_rel(f, rep))}">{html.escape(f.name)}</a>'
+                    for f in extra) + "</small>"
         else:
             sub = "figures" if it["kind"] == "figure" else "tables"
             exts = ("png", "svg") if it["kind"] == "figure" else ("csv",)

@@ -228,6 +228,9 @@ def _fake_outputs(root, items, skip=()):
 def test_report_links_every_item_in_order(tmp_path):
     items = report.load_index()
     _fake_outputs(tmp_path, items)
+    extra = tmp_path / "tables" / "02_shanghai_growth_en" / "arithmetic.csv"
+    extra.parent.mkdir(parents=True, exist_ok=True)
+    extra.write_text("x\n", encoding="utf-8")
     (tmp_path / "tables" / "99_extra").mkdir(parents=True)
     (tmp_path / "tables" / "99_extra" / "stray.csv").write_text("a\n", encoding="utf-8")
     rep = report.build_report(tmp_path, jobs=1)
@@ -242,6 +245,8 @@ def test_report_links_every_item_in_order(tmp_path):
             assert f'../tables/{it["run"]}/{it["name"]}.csv' in page
     assert "notebooks/06_region_profile/120000_Tianjin.html" in page
     assert "99_extra/stray.csv" in page  # unlisted outputs are linked, not hidden
+    assert "../tables/02_shanghai_growth_en/arithmetic.csv" in page  # in its notebook's row
+    assert [p.name for p in rep.unlisted] == ["stray.csv"]
     html01 = (tmp_path / "report" / "notebooks" / "01_paper_claims.html").read_text()
     assert "The paper" in html01 and "secret_code" not in html01  # code hidden
 
