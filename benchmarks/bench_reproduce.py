@@ -35,6 +35,7 @@ def _reproduce(jobs: int, extra=()) -> float:
 
 def _fanout(jobs: int, regions) -> float:
     import cluster_research as cr
+    from cluster_research import report
 
     with tempfile.TemporaryDirectory() as d:
         spec = Path(d) / "fan.yaml"
@@ -42,7 +43,7 @@ def _fanout(jobs: int, regions) -> float:
                         + "]\nparameters:\n  figure_formats: [png]\n", encoding="utf-8")
         t0 = time.perf_counter()
         cr.runner.run_all(jobs=jobs, output_dir=Path(d) / "out", runs=[spec], progress=False)
-        cr.report.build_report(Path(d) / "out", jobs=jobs)
+        report.build_report(Path(d) / "out", jobs=jobs)
         return time.perf_counter() - t0
 
 

@@ -206,11 +206,9 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
                   for p in nb_root.rglob("*.ipynb"))
     pairs = [(nb_root / f"{r}.ipynb", rep / "notebooks" / f"{r}.html") for r in runs]
     if jobs > 1 and len(pairs) > 1:
-        import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=runner.mp_context()) as pool:
             written = list(pool.map(_render_pair, pairs, chunksize=4))
     else:
         written = [render_notebook(s, d) for s, d in pairs]

@@ -68,6 +68,7 @@ __all__ = [
     "list_notebooks",
     "list_runs",
     "load_params_file",
+    "mp_context",
     "notebook_parameters",
     "notebooks_dir",
     "output_path",
@@ -742,6 +743,24 @@ get_ipython().execution_count = 1
 """
 
 
+#: Set once this process has started a kernel (its zmq/asyncio state must not be forked).
+_KERNEL_STARTED = False
+
+
+def mp_context():
+    """Return the multiprocessing context for worker processes.
+
+    ``fork`` (fast: workers inherit the imported modules) unless this process has
+    started a kernel, whose zmq sockets and event loop must not be inherited by a forked
+    child; then ``spawn``.
+    """
+    import multiprocessing as mp
+
+    if _KERNEL_STARTED or "fork" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    return mp.get_context("fork")
+
+
 def start_kernel():
     """Start a ``python3`` kernel in ``notebooks/`` for reuse by :func:`run_notebook`.
 
@@ -755,6 +774,8 @@ def start_kernel():
     """
     from jupyter_client import KernelManager
 
+    global _KERNEL_STARTED
+    _KERNEL_STARTED = True
     km = KernelManager(kernel_name=KERNEL_NAME)
     km.start_kernel(cwd=str(notebooks_dir()),
                     extra_arguments=["--HistoryManager.enabled=False"])
@@ -1007,8 +1028,6 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
     RuntimeError
         If any run failed; the message lists every failed run and its error.
     """
-    import multiprocessing as mp
-
     from tqdm.auto import tqdm
 
     todo = list_jobs(runs)
@@ -1044,7 +1063,7 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
             if km is not None:
                 km.shutdown_kernel(now=True)
     else:
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        ctx = mp_context()
         tasks, done = ctx.Queue(), ctx.Queue()
         for i in order:
             tasks.put((i, todo[i]))
