@@ -23,7 +23,9 @@ _SUBMODULES = (
     "metrics",
     "claims",
     "plotting",
+    "plotting_growth",
     "runner",
+    "report",
 )
 
 __all__ = list(_SUBMODULES) + ["__version__"]

@@ -92,7 +92,26 @@ ENV_RUN_NAME = "CLUSTER_RESEARCH_RUN"
 KERNEL_NAME = "python3"
 LANGS = ("zh", "en")
 #: Parameter names whose values are region names/codes checked by cr.data.region_code.
-REGION_PARAMETERS = ("region", "regions", "compare_regions")
+REGION_PARAMETERS = ("region", "regions", "compare_regions", "benchmark", "highlight")
+#: Parameters whose value must be one of a fixed set.
+CHOICE_PARAMETERS = {
+    "information": ("realtime", "hindsight"),
+    "errors": ("multiplicative", "additive"),
+    "interval": ("prediction", "confidence"),
+}
+#: Parameters holding a list of growth models (a subset of the allowed names).
+MODEL_LIST_PARAMETERS = {
+    "models": ("exponential", "logistic", "gompertz", "richards", "bass"),
+    "curve_models": ("logistic", "gompertz", "richards", "bass"),
+}
+#: Parameters holding a calendar year (or a list of years); None is allowed where it is the default.
+YEAR_PARAMETERS = ("year", "years", "year_from", "year_to", "through_year", "plot_to_year")
+#: Parameters holding indicator ids of the NBS provincial panel (cr.data.PANEL_INDICATORS).
+INDICATOR_PARAMETERS = ("indicator", "map_indicator")
+#: Parameters holding source ids of data/sources.csv.
+SOURCE_LIST_PARAMETERS = ("exclude_source_ids", "sensitivity_exclude")
+#: Smallest allowed value of integer count parameters.
+MIN_INT_PARAMETERS = {"n_boot": 1, "window": 3, "seed": 0}
 
 
 class ParameterError(ValueError):
@@ -329,7 +348,10 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
 
     Checks, in order: every name is defined in the notebook's ``parameters``
     cell; each value has the type of the default (an int is accepted for a float);
-    ``lang`` is ``"zh"`` or ``"en"``; a ``region``/``regions`` value names a
+    ``lang`` is ``"zh"`` or ``"en"``; supplied values are in range
+    (:data:`CHOICE_PARAMETERS` such as ``information``, model names, years, panel
+    indicator ids, source ids, counts such as ``n_boot``; ``year_from <= year_to``);
+    a ``region``/``regions``/``benchmark``/``highlight`` value names a
     known region (via :func:`cluster_research.data.region_code`); ``highlight_districts``
     names Shanghai districts; a ``csv_path`` file is read and checked with
     :func:`profile_series` (so a malformed CSV stops here, before any kernel starts).
@@ -349,7 +371,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     ------
     ParameterError
         Unknown name (the message names it and lists the valid ones), wrong type,
-        invalid ``lang`` or unknown district.
+        a value out of its allowed set or range (the message names the parameter and
+        the allowed values), or an unknown district.
     cluster_research.data.DataValidationError
         Unknown region; a ``csv_path`` file that :func:`profile_series` rejects
         (malformed CSV, several regions, no usable series).
@@ -383,6 +406,9 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     if "lang" in merged and merged["lang"] not in LANGS:
         raise ParameterError(f"{path.name}: parameter 'lang' must be one of {LANGS}, "
                              f"got {merged['lang']!r}")
+    problem = _value_problem(parameters, merged)
+    if problem:
+        raise ParameterError(f"{path.name}: {problem}")
     for name in REGION_PARAMETERS:
         if name in parameters and parameters[name] is not None:
             from . import data
@@ -400,6 +426,59 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
         except ValueError as exc:
             raise ParameterError(f"{path.name}: parameter 'highlight_districts': {exc}") from exc
     return merged
+
+
+def _as_list(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _value_problem(parameters: dict, merged: dict) -> str | None:
+    """Return a message naming the first supplied parameter whose value is invalid."""
+    for name, value in parameters.items():
+        if name in CHOICE_PARAMETERS and value not in CHOICE_PARAMETERS[name]:
+            return (f"parameter {name!r} must be one of {CHOICE_PARAMETERS[name]}, "
+                    f"got {value!r}")
+        if name in MODEL_LIST_PARAMETERS:
+            allowed = MODEL_LIST_PARAMETERS[name]
+            bad = [m for m in _as_list(value) if m not in allowed]
+            if bad or not _as_list(value):
+                return (f"parameter {name!r}: unknown model(s) {bad} (allowed: "
+                        f"{', '.join(allowed)})" if bad else
+                        f"parameter {name!r} must name at least one model")
+        if name in YEAR_PARAMETERS and value is not None:
+            from .data import YEAR_MAX, YEAR_MIN
+
+            for y in _as_list(value):
+                if not isinstance(y, int) or isinstance(y, bool) or not YEAR_MIN <= y <= YEAR_MAX:
+                    return (f"parameter {name!r}: {y!r} is not a year in "
+                            f"{YEAR_MIN}-{YEAR_MAX}")
+        if name in MIN_INT_PARAMETERS and value < MIN_INT_PARAMETERS[name]:
+            return f"parameter {name!r} must be >= {MIN_INT_PARAMETERS[name]}, got {value!r}"
+        if name in INDICATOR_PARAMETERS:
+            from .data import PANEL_INDICATORS
+
+            known = list(PANEL_INDICATORS)
+            if value not in known:
+                import difflib
+
+                close = difflib.get_close_matches(str(value), known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                return (f"parameter {name!r}: unknown indicator {value!r}{hint}; "
+                        f"known: {', '.join(known)}")
+        if name in SOURCE_LIST_PARAMETERS:
+            from .data import sources
+
+            known = set(sources()["source_id"])
+            bad = [v for v in _as_list(value) if v not in known]
+            if bad:
+                return (f"parameter {name!r}: unknown source id(s) {bad} "
+                        f"(see data/sources.csv)")
+        if name == "break_threshold" and not -1 < value < 0:
+            return f"parameter 'break_threshold' must lie in (-1, 0), got {value!r}"
+    lo, hi = merged.get("year_from"), merged.get("year_to")
+    if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+        return f"year_from ({lo}) is after year_to ({hi})"
+    return None
 
 
 # ------------------------------------------------------------------- own data

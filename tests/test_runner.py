@@ -72,6 +72,41 @@ def test_bad_lang_rejected(no_execution):
         runner.validate_parameters("01", {"lang": "fr"})
 
 
+@pytest.mark.parametrize(("nb", "params", "match"), [
+    ("03", {"information": "real-time"}, r"'information'.*realtime.*hindsight.*'real-time'"),
+    ("06", {"information": "Hindsight"}, r"'information'"),
+    ("02", {"errors": "log"}, r"'errors'.*multiplicative"),
+    ("02", {"interval": "credible"}, r"'interval'.*prediction"),
+    ("02", {"models": ["logistc"]}, r"'models'.*logistc"),
+    ("02", {"models": []}, r"'models'.*at least one"),
+    ("03", {"curve_models": ["exponential"]}, r"'curve_models'.*exponential"),
+    ("02", {"through_year": 20111}, r"'through_year'.*20111"),
+    ("03", {"years": [2010, 211]}, r"'years'.*211"),
+    ("06", {"indicator": "ecommerce_sale"}, r"did you mean 'ecommerce_sales'"),
+    ("06", {"n_boot": 0}, r"'n_boot'.*>= 1"),
+    ("06", {"window": 2}, r"'window'.*>= 3"),
+    ("02", {"exclude_source_ids": ["no_such_source"]}, r"no_such_source"),
+    ("05", {"year_from": 2024, "year_to": 2015}, r"year_from \(2024\).*year_to \(2015\)"),
+    ("08", {"break_threshold": 0.3}, r"break_threshold"),
+])
+def test_out_of_range_values_stop_before_execution(no_execution, tmp_path, nb, params, match):
+    with pytest.raises(runner.ParameterError, match=match):
+        runner.run_notebook(nb, params, output_dir=tmp_path)
+    assert not (tmp_path / "notebooks").exists()
+
+
+def test_region_valued_parameters_are_checked(no_execution):
+    with pytest.raises(cr.data.DataValidationError, match="火星"):
+        runner.validate_parameters("07", {"highlight": "火星"})
+    with pytest.raises(cr.data.DataValidationError, match="Atlantis"):
+        runner.validate_parameters("06", {"benchmark": "Atlantis"})
+    # valid values in every checked family pass
+    runner.validate_parameters("03", {"information": "realtime", "years": [2011],
+                                      "curve_models": ["logistic", "bass"]})
+    runner.validate_parameters("02", {"exclude_source_ids": ["hc_researchinchina_2008"],
+                                      "through_year": 2011, "errors": "additive"})
+
+
 def test_float_accepts_int_and_list_types():
     assert runner._type_ok(3, 1.5)
     assert not runner._type_ok("a", 1.5)
