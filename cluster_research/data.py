@@ -43,6 +43,7 @@ __all__ = [
     "YEAR_MIN",
     "DataValidationError",
     "NBSExport",
+    "breaks",
     "build_processed",
     "coverage",
     "data_dir",
@@ -1633,6 +1634,86 @@ def series(
     s.index.name = "year"
     s.name = indicator
     return s
+
+
+def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
+    """Flag year-on-year drops larger than ``threshold`` in a provincial indicator.
+
+    A drop far beyond what the economy does in one year (the NBS panel has eight
+    drops of more than 30 % in 企业电子商务销售额, unexplained in the source) is more
+    likely a change of survey coverage or definition than a real fall; analyses can
+    show such region-years or leave them out (``cr.regression.analysis_frame(...,
+    exclude=breaks(...))``). Nothing is changed in the data.
+
+    The change of region *r* in year *t* is
+
+    .. math:: c_{r,t} = x_{r,t} / x_{r,t-1} - 1,
+
+    computed only between **consecutive** calendar years with both values present
+    and :math:`x_{r,t-1} > 0` (a gap is never bridged). A region-year is flagged when
+    :math:`c_{r,t} < \text{threshold}`.
+
+    Parameters
+    ----------
+    indicator : str, default "ecommerce_sales"
+        Indicator id of ``df`` (default: the NBS provincial panel).
+    threshold : float, default -0.30
+        Flag changes below this; must lie in (-1, 0).
+    df : pandas.DataFrame, optional
+        Long frame with columns region_code, region, year, indicator, value
+        (default: ``load("provincial_panel")``).
+    root : path-like, optional
+        Data root for the default frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region_code, region, year, previous (value in t-1), value, change, reason;
+        sorted from the largest drop. Empty when nothing is flagged.
+
+    Raises
+    ------
+    ValueError
+        ``threshold`` outside (-1, 0).
+    DataValidationError
+        Unknown indicator, missing columns, or duplicate region-years.
+
+    Examples
+    --------
+    >>> b = breaks("ecommerce_sales", -0.30)
+    >>> first = b.iloc[0]
+    >>> (first["region"], int(first["year"]), float(first["change"]))
+    ('青海', 2017, -0.699)
+    >>> len(b)
+    8
+    """
+    if not isinstance(threshold, (int, float)) or not -1 < threshold < 0:
+        raise ValueError(f"breaks(): threshold must lie in (-1, 0), got {threshold!r}")
+    if df is None:
+        df = load("provincial_panel", root=root)
+    need = ["region_code", "region", "year", "indicator", "value"]
+    miss = [c for c in need if c not in df.columns]
+    if miss:
+        raise DataValidationError(f"breaks(): missing columns {miss}", column=miss[0])
+    sel = df.loc[df["indicator"] == indicator, need[:3] + ["value"]]
+    if sel.empty:
+        raise DataValidationError("breaks(): no rows for this indicator", column="indicator",
+                                  value=indicator)
+    dup = sel.duplicated(["region_code", "year"])
+    if dup.any():
+        r = sel[dup].iloc[0]
+        raise DataValidationError(f"breaks(): duplicate {r['region']} {r['year']}",
+                                  column="year", value=r["year"])
+    sel = sel.assign(year=sel["year"].astype(int))
+    prev = sel.assign(year=sel["year"] + 1).rename(columns={"value": "previous"})
+    both = sel.merge(prev[["region_code", "year", "previous"]], on=["region_code", "year"])
+    both = both[both["value"].notna() & both["previous"].notna() & (both["previous"] > 0)]
+    change = both["value"] / both["previous"] - 1
+    out = both.assign(change=change.round(3))[change < threshold]
+    out = out.assign(reason=[f"{indicator} {c:+.1%} y/y (below {threshold:+.0%})"
+                             for c in change[change < threshold]])
+    cols = ["region_code", "region", "year", "previous", "value", "change", "reason"]
+    return out.sort_values(["change", "region_code"])[cols].reset_index(drop=True)
 
 
 def shanghai_transactions(qualifiers=("exact",), period="FY", *, exclude_source_ids=(), root=None):

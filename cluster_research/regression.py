@@ -877,9 +877,28 @@ def _load(name):
     return data.load(name)
 
 
+def _exclusions(exclude) -> dict:
+    """Map (region_code, year) -> reason for ``analysis_frame(exclude=...)``."""
+    from .data import region_code
+
+    if not isinstance(exclude, pd.DataFrame):
+        raise RegressionError("exclude must be a DataFrame with columns region (or "
+                              f"region_code) and year, got {type(exclude).__name__}")
+    key = "region_code" if "region_code" in exclude.columns else "region"
+    miss = [c for c in (key, "year") if c not in exclude.columns]
+    if miss:
+        raise MissingColumnError([f"exclude.{c}" for c in miss])
+    out = {}
+    reasons = (exclude["reason"] if "reason" in exclude.columns
+               else pd.Series("excluded by caller", index=exclude.index))
+    for r, y, why in zip(exclude[key], exclude["year"], reasons):
+        out[(region_code(str(r)), int(y))] = f"excluded: {why}"
+    return out
+
+
 def analysis_frame(indicators=None, economy_indicators=(), *, years=None, regions=None,
                    logs=True, ratios=True, required=None, nonpositive="raise",
-                   panel=None, economy=None):
+                   exclude=None, panel=None, economy=None):
     """Build a wide region-year analysis frame from the NBS provincial panel.
 
     One row per region-year with the chosen indicators as columns, their
@@ -919,6 +938,12 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         required ones: raise :class:`NonPositiveLogError` naming region and
         year, or drop the row with that reason.  Outside ``required`` a
         non-positive value gives a NaN log and a reported note.
+    exclude : pandas.DataFrame, optional
+        Region-years to leave out, with columns ``region`` (any form accepted by
+        :func:`cluster_research.data.region_code`) or ``region_code``, ``year`` and
+        optionally ``reason`` — e.g. :func:`cluster_research.data.breaks`. Each row
+        left out is listed in ``dropped`` with its reason; an exclusion that matches
+        no row of the frame is reported in ``frame.attrs["notes"]``.
     panel, economy : pandas.DataFrame, optional
         Long frames with the contract columns (default: loaded via
         ``cluster_research.data.load``); used for testing and for user data.
@@ -1010,6 +1035,16 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
             dropped_rows.append((wide.at[i, "region_code"], wide.at[i, "region"],
                                  int(wide.at[i, "year"]), reason_fn(i)))
         wide = wide[~mask]
+
+    if exclude is not None:
+        excluded = _exclusions(exclude)
+        keys = list(zip(wide["region_code"], wide["year"].astype(int)))
+        _drop(np.array([k in excluded for k in keys], dtype=bool),
+              lambda i: excluded[(wide.at[i, "region_code"], int(wide.at[i, "year"]))])
+        unmatched = sorted(set(excluded) - set(keys))
+        if unmatched:
+            notes.append("exclude: not in the frame (nothing dropped): "
+                         + ", ".join(f"{c} {y}" for c, y in unmatched))
 
     pop_years = (sorted(int(y) for y in wide.loc[wide["population"].notna(), "year"].unique())
                  if "population" in wide.columns else [])

@@ -518,16 +518,17 @@ frame.describe().T[["mean", "std", "min", "max"]]
     md("""
 **Flagged breaks.** `data/README.md` (caveat 2) lists eight year-on-year drops of
 `ecommerce_sales` larger than 30 % that the source does not explain (a change of coverage or
-definition is likely). They are recomputed here from the data and left out in one robustness
-check (the region-year of the drop only; earlier and later years stay in).
+definition is likely). `cr.data.breaks` recomputes them from the data — the change
+$c_{r,t} = x_{r,t}/x_{r,t-1} - 1$ between consecutive years, flagged when below
+`break_threshold` — and one robustness check leaves them out (the region-year of the drop only;
+earlier and later years stay in).
 """),
     code("""
 # NBVAL_CHECK_OUTPUT
-change = frame.sort_values("year").groupby("region")["ecommerce_sales"].pct_change()
-breaks = frame.loc[change < break_threshold, ["region", "year"]].assign(
-    change=change[change < break_threshold].round(3)).sort_values("change")
-print(breaks.to_string(index=False))
-frame_nobreaks = frame.drop(breaks.index)
+breaks = cr.data.breaks("ecommerce_sales", break_threshold)
+print(breaks[["region", "year", "previous", "value", "change"]].to_string(index=False))
+frame_nobreaks, dropped_breaks = cr.regression.analysis_frame(regressors, exclude=breaks)
+print(f"left out: {len(dropped_breaks)} region-years; {len(frame_nobreaks)} remain")
 """),
     md("""
 ## 2 · Estimates

@@ -132,6 +132,35 @@ def test_panel_repo_summary_figures(panel):
     }
 
 
+def test_breaks_recomputes_the_flagged_drops(panel):
+    b = D.breaks("ecommerce_sales", -0.30)
+    got = {(r, y): round(100 * c, 1) for r, y, c in zip(b.region, b.year, b.change)}
+    # the hand-checked list of data/README.md caveat 2 (same as the test above)
+    assert got == {("青海", 2017): -69.9, ("云南", 2016): -55.8, ("新疆", 2016): -54.1,
+                   ("西藏", 2020): -52.0, ("黑龙江", 2016): -42.0, ("青海", 2023): -41.0,
+                   ("重庆", 2023): -33.8, ("青海", 2016): -31.4}
+    assert b.change.is_monotonic_increasing
+    qh = b[(b.region == "青海") & (b.year == 2017)].iloc[0]
+    sales = panel[(panel.indicator == "ecommerce_sales") & (panel.region == "青海")]
+    v = sales.set_index("year")["value"]
+    assert (qh.previous, qh.value) == (v[2016], v[2017])
+    assert len(D.breaks("ecommerce_sales", -0.50)) == 4
+
+
+def test_breaks_never_bridges_a_gap_and_checks_threshold(panel):
+    sales = panel[panel.indicator == "ecommerce_sales"].copy()
+    # remove Qinghai 2016: 2017 has no previous year any more, so it cannot be flagged
+    holed = sales[~((sales.region == "青海") & (sales.year == 2016))]
+    got = set(zip(*D.breaks("ecommerce_sales", -0.30, df=holed)[["region", "year"]].T.values))
+    assert ("青海", 2017) not in got and ("青海", 2016) not in got
+    assert len(got) == 6
+    for bad in (0.3, -1.0, 0, "-0.3"):
+        with pytest.raises(ValueError, match="threshold"):
+            D.breaks("ecommerce_sales", bad)
+    with pytest.raises(D.DataValidationError, match="no rows"):
+        D.breaks("no_such_indicator")
+
+
 def test_economy_spot_values(econ):
     # read from data/raw/province_economy_nbs/nbs_exports/*.csv by hand
     assert cell(econ, "上海", 2024, "gdp") == 53759.5

@@ -147,3 +147,43 @@ def test_real_panel_twoway_dk_runs(data_mod):
                     "region_code", "year", effects="twoway", cov_type="driscoll-kraay")
     assert res.n_entities == 31
     assert np.isfinite(res.bse).all()
+
+
+def test_exclude_drops_listed_region_years_with_reason(synth):
+    panel, _ = synth
+    exclude = pd.DataFrame({"region": ["Shanghai", "北京", "浙江"], "year": [2023, 2024, 2030],
+                            "reason": ["flagged break", "flagged break", "not in frame"]})
+    frame, dropped = reg.analysis_frame(["ecommerce_sales"], panel=panel, exclude=exclude)
+    assert len(frame) == 9 - 2
+    assert dropped.to_dict("records") == [  # in frame order (region code, year)
+        {"region_code": "110000", "region": "北京", "year": 2024,
+         "reason": "excluded: flagged break"},
+        {"region_code": "310000", "region": "上海", "year": 2023,
+         "reason": "excluded: flagged break"}]
+    assert any("330000 2030" in n for n in frame.attrs["notes"])
+    # without a reason column the default reason is recorded
+    _, d2 = reg.analysis_frame(["ecommerce_sales"], panel=panel,
+                               exclude=pd.DataFrame({"region_code": ["330000"], "year": [2022]}))
+    assert d2["reason"].tolist() == ["excluded: excluded by caller"]
+
+
+def test_exclude_bad_input(synth):
+    panel, _ = synth
+    with pytest.raises(reg.MissingColumnError, match="exclude.year"):
+        reg.analysis_frame(["ecommerce_sales"], panel=panel,
+                           exclude=pd.DataFrame({"region": ["上海"]}))
+    with pytest.raises(reg.RegressionError, match="DataFrame"):
+        reg.analysis_frame(["ecommerce_sales"], panel=panel, exclude=[("上海", 2023)])
+    with pytest.raises(ValueError, match="火星"):
+        reg.analysis_frame(["ecommerce_sales"], panel=panel,
+                           exclude=pd.DataFrame({"region": ["火星"], "year": [2023]}))
+
+
+def test_real_frame_without_flagged_breaks(data_mod):
+    ind = ["ecommerce_sales", "broadband_users"]
+    full, _ = reg.analysis_frame(ind)
+    b = data_mod.breaks("ecommerce_sales", -0.30)
+    frame, dropped = reg.analysis_frame(ind, exclude=b)
+    assert len(frame) == len(full) - 8 and len(dropped) == 8
+    left = set(zip(frame["region"], frame["year"]))
+    assert ("青海", 2017) not in left and ("青海", 2018) in left
