@@ -510,15 +510,16 @@ for y in years:
         ens = results[(y, info, "ensemble")]
         stages = {m: results[(y, info, m)].label("zh") for m in method_names[:-1]}
         found = sorted({s for s in stages.values() if s})
+        n_ok = sum(s is not None for s in stages.values())
+        who = "the majority finds" if n_ok > 1 else "the only method that classifies finds"
         if ens.stage is None and not found:
             text = "NOT CHECKABLE - no method can classify"
         elif ens.stage == cr.lifecycle.Stage.GROWTH:
-            text = "REPRODUCED - the majority finds 成长"
+            text = f"REPRODUCED - {who} 成长"
         elif ens.stage is None:
             text = f"NOT REPRODUCED - methods disagree ({', '.join(found)}), no majority"
         else:
-            text = f"NOT REPRODUCED - the majority finds {ens.stage.zh} ({ens.stage.en})"
-        n_ok = sum(s is not None for s in stages.values())
+            text = f"NOT REPRODUCED - {who} {ens.stage.zh} ({ens.stage.en})"
         lines.append(f"{region_zh} {y}, {info}: {reference} -> {text}; "
                      f"{n_ok} of {len(stages)} methods classify: "
                      + ", ".join(f"{m}={s or '-'}" for m, s in stages.items()))
