@@ -260,8 +260,17 @@ def region_code(name) -> str:
     """
     code = _find_region(name)
     if code is None:
+        hint = ""
+        if isinstance(name, str) and name.strip():
+            import difflib
+
+            close = difflib.get_close_matches(name.strip().lower(), list(_LOOKUP), n=1,
+                                              cutoff=0.75)
+            if close:
+                r = _BY_CODE[_LOOKUP[close[0]]]
+                hint = f"; did you mean {r[1]} ({r[3]})?"
         raise DataValidationError(
-            "unknown region (not one of the 31 provincial-level regions)",
+            f"unknown region (not one of the 31 provincial-level regions{hint})",
             column="region",
             value=name,
         )

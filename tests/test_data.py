@@ -6,6 +6,7 @@ code under test.
 
 import hashlib
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -623,3 +624,17 @@ def test_readme_examples_parse(tmp_path):
     assert dp.value.tolist()[:2] == [19492.6, 22490.06]
     gaps = D.coverage(dp)
     assert ("杭州", 2018, "empty") in set(zip(gaps.region, gaps.year, gaps.status))
+
+
+@pytest.mark.parametrize(("typo", "suggestion"), [("Shanghaii", "上海 (Shanghai)"),
+                                                  ("Guangdon", "广东 (Guangdong)"),
+                                                  ("浙 江", "浙江 (Zhejiang)")])
+def test_unknown_region_suggests_the_closest(typo, suggestion):
+    with pytest.raises(D.DataValidationError, match=re.escape(f"did you mean {suggestion}?")):
+        D.region_code(typo)
+
+
+def test_unknown_city_gets_no_false_suggestion():
+    with pytest.raises(D.DataValidationError) as ei:
+        D.region_code("杭州")
+    assert "did you mean" not in str(ei.value) and "杭州" in str(ei.value)
