@@ -902,6 +902,21 @@ def _landmark_phases(D, grid, year, D1=None):
     return phase, lk_year, inf_year, uk_year
 
 
+def _landmark_grid(years, year) -> np.ndarray:
+    """Annual evaluation grid for the smoothed paths: every calendar year from the
+    first to the last observation, plus the classified year.
+
+    The landmarks (maximum of y'' and y', minimum of y'') are searched on this grid, so
+    with uneven spacing or gaps they do not depend on which year is being classified
+    (a grid of the observation years alone would put a landmark at the classified year
+    whenever it falls in a gap). The smoother is evaluated between observations; no
+    data value is filled in.
+    """
+    yrs = np.asarray(years, dtype=float)
+    annual = np.arange(np.ceil(yrs.min()), np.floor(yrs.max()) + 1.0)
+    return np.union1d(np.union1d(annual, yrs), [float(year)])
+
+
 def _classify_signs(years, values, year, information, *, window=11, degree=2,
                     weights="equal", max_gap=1, min_points=None, rule="landmarks",
                     phase_map=None, gaps=(), **unknown):
@@ -945,7 +960,7 @@ def _classify_signs(years, values, year, information, *, window=11, degree=2,
         reason = (f"local cubic on {len(idx)} obs {int(xw.min())}-{int(xw.max())}: "
                   f"y''={d[2]:.4g} ({sg(d[2])}), y'''={d[3]:.4g} ({sg(d[3])}) -> phase {phase}")
         return StageResult(pm[phase], "signs", information, year, reason, ev, phase)
-    grid = np.union1d(years, [year]).astype(float)
+    grid = _landmark_grid(years, year)
     L = _derivative_operator(years.astype(float), values, grid, window, deg, weights)
     paths = np.einsum("kgn,n->kg", L, values)
     ph, lk, inf, uk = (a[0] for a in _landmark_phases(paths[2][None, :], grid, year,
@@ -989,7 +1004,7 @@ def _classify_net_entry(years, values, year, information, *, band=0.05, window=1
         return _unclassified("net_entry", information, year,
                              f"no firm count within {max_gap} year(s) of {year} "
                              "(gaps are not filled)", **ev)
-    grid = np.union1d(years, [year]).astype(float)
+    grid = _landmark_grid(years, year)
     L = _derivative_operator(years.astype(float), values, grid, window, degree, "equal")
     paths = np.einsum("kgn,n->kg", L, values)
     level, d1 = paths[0], paths[1]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cluster_research as cr
 from cluster_research import lifecycle as lc
 from cluster_research.lifecycle import LifecycleDataError, Stage
 
@@ -247,6 +248,29 @@ def test_signs_uneven_spacing_and_gaps_are_not_filled():
     assert r.stage is Stage.EXPANSION
     assert r.evidence["gaps_dropped"] == [1995, 2001, 2003, 2017]
     assert 1995 not in r.evidence["years_used"]
+
+
+def test_signs_landmarks_do_not_depend_on_the_classified_year():
+    """Hindsight landmarks are a property of the series, whichever year is judged.
+
+    With a grid of observation years only, a year inside a gap became a grid point of its
+    own and could itself be the maximum of y'' (the Shanghai series put the lower knee at
+    2010 when 2010 was judged and at 2011 when 2011 was judged).
+    """
+    shanghai = cr.data.shanghai_transactions()  # 2002, 2007, 2009, 2010, 2016, ... (gaps)
+    t = np.array([1990, 1992, 1993, 1997, 1998, 1999, 2004, 2005, 2008, 2012, 2013, 2016])
+    synthetic = pd.Series(logistic(t), index=t)
+    for s, years in [(shanghai, [2009, 2010, 2011, 2016]), (synthetic, [1993, 1999, 2005])]:
+        marks = set()
+        for y in years:
+            r = lc.classify(s, y, "signs", "hindsight", window=5, min_points=8)
+            assert r.stage is not None, r.reason
+            marks.add(tuple(float(v) if np.isfinite(v) else None  # nan != nan in a set
+                            for v in (r.evidence[k] for k in ("lower_knee", "inflection",
+                                                               "upper_knee"))))
+            grid = r.evidence["grid"]
+            assert set(range(int(s.index.min()), int(s.index.max()) + 1)) <= set(grid)
+        assert len(marks) == 1, marks
 
 
 def test_signs_gap_at_year_cannot_classify():
