@@ -604,7 +604,28 @@ fig = cr.plotting.stage_timeline(timeline, lang=lang, title=title, paper_years=t
 saved = cr.plotting.save(fig, "stage_timeline")
 """),
     md("""
-## 6 · Sensitivity (Shanghai): without the questionable points
+## 6 · Sensitivity
+
+### 6.1 The model-free method with a shorter window
+
+`signs` smooths the series with local quadratics over `window` observations and by default needs
+`window + 4` = 15 points. With a 5-observation window (the setting notebook 06 uses for the
+ten-year NBS panel) it needs 8, and can judge the full (hindsight) series. A short window follows
+noise and uneven spacing more closely, so read it as a check on the curves, not as separate
+proof.
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+short_window = {"window": 5, "min_points": 8}
+lines = []
+for y in years:
+    for info in ("realtime", "hindsight"):
+        r = cr.lifecycle.classify(series, y, "signs", info, **short_window)
+        lines.append(f"{y} {info:9s} signs(window=5) {r.label('zh') or '-':3s} {r.reason}")
+print("\\n".join(lines))
+"""),
+    md("""
+### 6.2 Shanghai without the questionable points
 
 The hindsight curve classification for the judged years without the 2007 association figure and
 the unverified 2025 value (see notebook 02).
@@ -640,9 +661,11 @@ recomputed for any other region and year.)
   lower knee (2011.6–2013.1 depending on the model; the inflection 2015.7–2017.7). For 2011 the
   year lies inside the 95 % interval of the lower knee for logistic and Richards, and the
   bootstrap gives 成长 a probability of at most a few per cent (section 4). The Gompertz ceiling
-  is not identified, so it cannot classify; `signs` and `net_entry` need longer series and the
-  scorecard panel starts in 2015. Dropping the questionable points (section 6) does not change
-  this.
+  is not identified, so it cannot classify; with their default 11-observation window `signs`
+  and `net_entry` need longer series, and the scorecard panel starts in 2015. With a
+  5-observation window (section 6.1) the model-free `signs` method can judge the hindsight series
+  and agrees: 萌芽, before the lower knee of its smoothed path (≈ 2014). Dropping the
+  questionable points (section 6.2) does not change this.
 * **Read with care.** The four stages are mapped to curve phases by a convention (phase II =
   成长); a reader who takes 成长 to begin when growth is "fast" rather than at the lower knee would
   call 2010–2011 the start of 成长. With eight points — one of them secondary and one of them
@@ -655,7 +678,8 @@ recomputed for any other region and year.)
   rank among provinces and moves between 成长, 扩大 and 起飞 from year to year.
 * For other regions the NBS panel has ten years (2015–2024), too short for `signs` and
   `net_entry` with their default windows; the curve and the scorecard carry the judgement there
-  (for Beijing no S-curve ceiling is identified: its sales show no slowdown yet).
+  (for Beijing no S-curve ceiling is identified: its sales show no slowdown yet), and `signs`
+  with a 5-observation window (section 6.1) gives a model-free check.
 """),
 ]
 
