@@ -261,6 +261,8 @@ class _Problem:
         self.x = x
         self.y = y
         self.sw = np.sqrt(w)
+        # unit weights: multiplying by sw = 1 is exact, so it is skipped in the hot paths
+        self._unit = bool(np.all(self.sw == 1.0))
         self.errors = errors
         self.ly = np.log(y) if errors == "multiplicative" else None
         self.lb = np.asarray(lb, float)
@@ -288,23 +290,28 @@ class _Problem:
     def resid_full(self, th):
         # floating-point warnings are silenced by the callers (_lm, _solve, results)
         self.nfev += 1
-        m = self.mean(th)
+        m = self.mean_fn(self.x, th)
         if self.errors == "multiplicative":
-            r = self.sw * (self.ly - np.log(m))
+            r = self.ly - np.log(m)
         else:
-            r = self.sw * (self.y - m)
-        if not np.isfinite(r).all():
+            r = self.y - m
+        if not self._unit:
+            r = self.sw * r
+        # (a finite sum of squares implies finite entries; the full test only if it is not)
+        rf = r.ravel()
+        if not math.isfinite(rf.dot(rf)) and not np.isfinite(r).all():
             r = np.where(np.isfinite(r), r, 1e150)
         return r
 
     def jac_full(self, th):
         """Jacobian of the residuals (all parameters)."""
         self.njev += 1
-        J = self.dmean(th)
+        J = self.jac_fn(self.x, th) if self.jac_fn is not None else self.dmean(th)
         if self.errors == "multiplicative":
             J = J / self.mean(th)[:, None]
-        J = -self.sw[:, None] * J
-        if not np.isfinite(J).all():
+        J = -np.asarray(J, dtype=float) if self._unit else -self.sw[:, None] * J
+        Jf = J.ravel()
+        if not math.isfinite(Jf.dot(Jf)) and not np.isfinite(J).all():
             J = np.where(np.isfinite(J), J, 0.0)
         return J
 
@@ -352,11 +359,36 @@ def _lm(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
         return _lm_core(fun, jac, x0, lb, ub, max_iter, tol, max_nfev)
 
 
+_DIAG_IDX = {}
+
+try:  # the gufunc behind numpy.linalg.solve (skips its argument checks on 3x3 systems)
+    from numpy.linalg import _umath_linalg as _ULA
+
+    _SOLVE1 = _ULA.solve1
+except (ImportError, AttributeError):  # pragma: no cover - numpy internals moved
+    _SOLVE1 = None
+
+
+def _raise_singular(err, flag):
+    raise np.linalg.LinAlgError("Singular matrix")
+
+
+def _solve_small(M, b):
+    """``numpy.linalg.solve(M, b)`` for a small float64 system (same LAPACK routine)."""
+    if _SOLVE1 is None or M.dtype != np.float64 or b.dtype != np.float64:
+        return np.linalg.solve(M, b)
+    with np.errstate(call=_raise_singular, invalid="call", over="ignore", divide="ignore",
+                     under="ignore"):
+        return _SOLVE1(M, b, signature="dd->d")
+
+
 def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
     """Run a Levenberg-Marquardt loop with box projection.
 
     Returns ``(x, rss, converged, message, nfev)``.  Used for the growth models (analytic
     Jacobians, a few parameters) and for profiling, where scipy's per-call overhead dominates.
+    Vectors in parameter space are handled as Python floats where only element-wise
+    arithmetic and comparisons are involved (the same IEEE operations as numpy's).
     """
     x = np.clip(np.asarray(x0, float), lb, ub)
     r = fun(x)
@@ -364,18 +396,24 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
     f = r @ r
     lam = 1e-3
     nu_fail = 2.0
+    lbl = np.broadcast_to(lb, x.shape).tolist()
+    ubl = np.broadcast_to(ub, x.shape).tolist()
+    n = x.size
+    idx = range(n)
     for _ in range(max_iter):
         J = jac(x)
-        g = J.T @ r
-        A = J.T @ J
-        d = np.diag(A).copy()
+        JT = J.T
+        g = JT @ r
+        A = JT @ J
+        d = A.diagonal().copy()
         d[d <= 0] = 1.0
         # active set: parameters on a bound whose descent direction points outside stay put
-        act = ((x <= lb) & (g > 0)) | ((x >= ub) & (g < 0))
-        absx = np.abs(x)
-        if act.any():
-            ina = ~act
-            if not ina.any():
+        xl = x.tolist()
+        gl = g.tolist()
+        act = [(xl[i] <= lbl[i] and gl[i] > 0) or (xl[i] >= ubl[i] and gl[i] < 0) for i in idx]
+        if any(act):
+            ina = ~np.array(act)
+            if not np.count_nonzero(ina):
                 return x, f, True, "gradient tolerance satisfied", nfev
             Ai = A[np.ix_(ina, ina)]
             gi = g[ina]
@@ -383,10 +421,18 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
         else:
             ina = None
             Ai, gi, di = A, g, d
-        if float((np.abs(gi) * np.maximum(absx if ina is None else absx[ina], 1e-8)).max()) \
-                <= 1e-12 * max(f, 1e-300):
+        gtest = [abs(gl[i]) * max(abs(xl[i]), 1e-8) for i in idx if ina is None or not act[i]]
+        gmax = max(gtest)
+        if math.isnan(sum(gtest)):  # numpy's max propagates a NaN
+            gmax = math.nan
+        if gmax <= 1e-12 * max(f, 1e-300):
             return x, f, True, "gradient tolerance satisfied", nfev
-        diag = np.diag_indices(gi.size)
+        ni = gi.size
+        diag = _DIAG_IDX.get(ni)
+        if diag is None:
+            diag = _DIAG_IDX[ni] = np.diag_indices(ni)
+        neg_gi = -gi
+        xden = [max(abs(v), 1e-10) for v in xl]
         accepted = False
         while lam < 1e16:
             if max_nfev is not None and nfev >= max_nfev:
@@ -395,7 +441,7 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
             M = Ai.copy()
             M[diag] += lam * di
             try:
-                si = np.linalg.solve(M, -gi)
+                si = _solve_small(M, neg_gi)
             except np.linalg.LinAlgError:
                 lam *= 10
                 continue
@@ -404,8 +450,13 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
             else:
                 step = np.zeros_like(x)
                 step[ina] = si
-            xn = np.clip(x + step, lb, ub)
-            if float((np.abs(xn - x) / np.maximum(absx, 1e-10)).max()) < 1e-15:
+            xn = (x + step).clip(lb, ub)
+            xnl = xn.tolist()
+            rel = [abs(xnl[i] - xl[i]) / xden[i] for i in idx]
+            dx = max(rel)
+            if math.isnan(sum(rel)):  # numpy's max propagates a NaN
+                dx = math.nan
+            if dx < 1e-15:
                 break
             rn = fun(xn)
             nfev += 1
@@ -424,7 +475,6 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
         if not accepted:
             return x, f, True, "no further descent possible (stationary to working precision)", nfev
         dec = f - fn
-        dx = float((np.abs(xn - x) / np.maximum(absx, 1e-10)).max())
         x, r, f = xn, rn, fn
         if dec <= tol * max(f, 1e-300) or dx < 1e-13:
             return x, f, True, "relative reduction of RSS below tolerance", nfev
@@ -432,17 +482,390 @@ def _lm_core(fun, jac, x0, lb, ub, max_iter=200, tol=1e-13, max_nfev=None):
 
 
 def _finish_trf(fun, jac, z, lb, ub, f):
-    """Continue a stalled minimisation with scipy's trust-region-reflective solver."""
-    from scipy.optimize import least_squares
+    """Continue a stalled minimisation with scipy's trust-region-reflective iteration.
 
+    ``least_squares(method="trf", x_scale="jac", ftol=xtol=gtol=1e-10, max_nfev=200)``, run by
+    :func:`_trf_bounded` (the same iteration without scipy's per-call overhead).
+    """
+    z0 = _inside(z, lb, ub)
     try:
         with np.errstate(all="ignore"):
-            sol = least_squares(fun, _inside(z, lb, ub), jac=jac, bounds=(lb, ub), method="trf",
-                                x_scale="jac", ftol=1e-10, xtol=1e-10, gtol=1e-10, max_nfev=200)
+            try:
+                x, cost = _trf_bounded(fun, jac, z0, lb, ub, 1e-10, 200)
+            except (ArithmeticError, TypeError, ValueError):
+                # an exceptional value (zero radius, overflow, bad bounds) in the port: let
+                # scipy itself run (or raise) exactly as before
+                from scipy.optimize import least_squares
+
+                sol = least_squares(fun, z0, jac=jac, bounds=(lb, ub), method="trf",
+                                    x_scale="jac", ftol=1e-10, xtol=1e-10, gtol=1e-10,
+                                    max_nfev=200)
+                x, cost = sol.x, sol.cost
     except (ValueError, np.linalg.LinAlgError):
         return z, f
-    f2 = 2.0 * float(sol.cost)
-    return (sol.x, f2) if f2 < f else (z, f)
+    f2 = 2.0 * float(cost)
+    return (x, f2) if f2 < f else (z, f)
+
+
+_GESDD = {}
+
+
+def _svd(a):
+    """``scipy.linalg.svd(a, full_matrices=False)`` for a small finite matrix (cached LAPACK)."""
+    key = a.shape
+    fn = _GESDD.get(key)
+    if fn is None:
+        from scipy.linalg import get_lapack_funcs
+
+        try:
+            from scipy.linalg.lapack import _compute_lwork
+
+            gesdd, gesdd_lwork = get_lapack_funcs(("gesdd", "gesdd_lwork"), (a,),
+                                                  ilp64="preferred")
+            lwork = _compute_lwork(gesdd_lwork, a.shape[0], a.shape[1], compute_uv=True,
+                                   full_matrices=False)
+        except (ImportError, TypeError, ValueError):  # pragma: no cover - scipy internals moved
+            from scipy.linalg import svd
+
+            fn = _GESDD[key] = lambda m: svd(m, full_matrices=False, check_finite=False)
+        else:
+            def fn(m):
+                u, s, v, info = gesdd(m, compute_uv=1, lwork=lwork, full_matrices=0,
+                                      overwrite_a=0)
+                if info > 0:
+                    raise np.linalg.LinAlgError("SVD did not converge")
+                if info < 0:
+                    raise ValueError(f"illegal value in {-info}th argument of internal gesdd")
+                return u, s, v
+
+            _GESDD[key] = fn
+    return fn(a)
+
+
+def _trf_bounded(fun, jac, x0, lb, ub, tol, max_nfev):
+    """Return ``(x, cost)`` of ``scipy.optimize.least_squares(fun, x0, jac=jac, bounds=(lb, ub),
+    method="trf", x_scale="jac", ftol=tol, xtol=tol, gtol=tol, max_nfev=max_nfev)``.
+
+    The same trust-region-reflective iteration (Branch, Coleman & Li 1999) as scipy 1.17's
+    ``trf_bounds`` with the exact (SVD) trust-region solver, linear loss and Jacobian scaling,
+    step for step, without the general-purpose wrappers (argument checks, function caching,
+    sparse/robust-loss branches) that dominate its cost on problems of a few parameters: the
+    parameter-space vectors are Python floats, so inner products may differ from scipy's in the
+    last bit.  Raises ``ValueError`` where ``least_squares`` would (bad bounds or start,
+    non-finite residuals at the start).  Problems without any finite bound are passed to
+    ``least_squares`` itself (its unbounded variant differs).
+    """
+    x0 = np.atleast_1d(np.asarray(x0, float)).astype(float)
+    lb = np.broadcast_to(np.asarray(lb, float), x0.shape).astype(float)
+    ub = np.broadcast_to(np.asarray(ub, float), x0.shape).astype(float)
+    if np.all(lb == -np.inf) and np.all(ub == np.inf):
+        from scipy.optimize import least_squares
+
+        sol = least_squares(fun, x0, jac=jac, bounds=(lb, ub), method="trf", x_scale="jac",
+                            ftol=tol, xtol=tol, gtol=tol, max_nfev=max_nfev)
+        return sol.x, sol.cost
+    if np.any(lb >= ub):
+        raise ValueError("Each lower bound must be strictly less than each upper bound.")
+    if not np.all((x0 >= lb) & (x0 <= ub)):
+        raise ValueError("Initial guess is outside of provided bounds")
+    x0 = _strictly_feasible(x0, lb, ub, 1e-10)
+    ftol = xtol = gtol = tol
+    sqrt = math.sqrt
+    f = np.atleast_1d(fun(x0.copy()))
+    J = np.atleast_2d(jac(x0.copy()))
+    if not np.all(np.isfinite(f)):
+        raise ValueError("Residuals are not finite in the initial point.")
+    m, n = J.shape
+    idx = range(n)
+    lbl, ubl = lb.tolist(), ub.tolist()
+    fin_lb = [math.isfinite(v) for v in lbl]
+    fin_ub = [math.isfinite(v) for v in ubl]
+    x = x0.tolist()
+    nfev = 1
+    cost = 0.5 * np.dot(f, f)
+    g = J.T.dot(f).tolist()
+    scale_inv = [v if v != 0 else 1.0 for v in ((J**2).sum(axis=0)**0.5).tolist()]
+    scale = [1 / v for v in scale_inv]
+
+    def cl_scaling(x, g):
+        # Coleman-Li scaling vector (scipy ``CL_scaling_vector``)
+        v = [1.0] * n
+        dv = [0.0] * n
+        for i in idx:
+            if g[i] < 0 and fin_ub[i]:
+                v[i] = ubl[i] - x[i]
+                dv[i] = -1.0
+            elif g[i] > 0 and fin_lb[i]:
+                v[i] = x[i] - lbl[i]
+                dv[i] = 1.0
+        return v, dv
+
+    v, dv = cl_scaling(x, g)
+    v = [v[i] * scale_inv[i] if dv[i] != 0 else v[i] for i in idx]
+    Delta = sqrt(sum((x[i] * scale_inv[i] / sqrt(v[i])) ** 2 for i in idx))
+    if Delta == 0:
+        Delta = 1.0
+    f_augmented = np.zeros(m + n)
+    J_augmented = np.zeros((m + n, n))
+    diag_idx = (np.arange(m, m + n), np.arange(n))
+    alpha = 0.0
+    termination_status = None
+    while True:
+        v, dv = cl_scaling(x, g)
+        g_norm = max(abs(g[i] * v[i]) for i in idx)
+        if g_norm < gtol:
+            termination_status = 1
+        if termination_status is not None or nfev == max_nfev:
+            break
+        v = [v[i] * scale_inv[i] if dv[i] != 0 else v[i] for i in idx]
+        d = [sqrt(v[i]) * scale[i] for i in idx]
+        diag_h = [g[i] * dv[i] * scale[i] for i in idx]
+        g_h = [d[i] * g[i] for i in idx]
+        f_augmented[:m] = f
+        J_augmented[:m] = J * np.array(d)
+        J_h = J_augmented[:m]
+        J_augmented[diag_idx] = [sqrt(v) for v in diag_h]
+        Ja = J_augmented.ravel()
+        if not math.isfinite(Ja.dot(Ja)) and not np.isfinite(Ja).all():
+            raise ValueError("array must not contain infs or NaNs")
+        U, s, V = _svd(J_augmented)
+        V = V.T
+        uf = U.T.dot(f_augmented)
+        theta = max(0.995, 1 - g_norm)
+        actual_reduction = -1
+        while actual_reduction <= 0 and nfev < max_nfev:
+            p_h, alpha = _tr_solve(n, m, uf, s, V, Delta, alpha)
+            p_h = p_h.tolist()
+            p = [d[i] * p_h[i] for i in idx]
+            step, step_h, predicted_reduction = _tr_select_step(
+                x, J_h, diag_h, g_h, p, p_h, d, Delta, lbl, ubl, theta)
+            # the new point, strictly inside (scipy ``make_strictly_feasible``, rstep=0)
+            x_new = [x[i] + step[i] for i in idx]
+            for i in idx:
+                if x_new[i] >= ubl[i]:
+                    x_new[i] = math.nextafter(ubl[i], lbl[i])
+                elif x_new[i] <= lbl[i]:
+                    x_new[i] = math.nextafter(lbl[i], ubl[i])
+                if x_new[i] < lbl[i] or x_new[i] > ubl[i]:
+                    x_new[i] = 0.5 * (lbl[i] + ubl[i])
+            f_new = np.atleast_1d(fun(np.array(x_new)))
+            nfev += 1
+            step_h_norm = sqrt(sum(v * v for v in step_h))
+            if not np.isfinite(f_new.dot(f_new)) and not np.all(np.isfinite(f_new)):
+                Delta = 0.25 * step_h_norm
+                continue
+            cost_new = 0.5 * np.dot(f_new, f_new)
+            actual_reduction = cost - cost_new
+            # trust-region radius update (scipy ``update_tr_radius``)
+            if predicted_reduction > 0:
+                ratio = actual_reduction / predicted_reduction
+            elif predicted_reduction == actual_reduction == 0:
+                ratio = 1
+            else:
+                ratio = 0
+            Delta_new = Delta
+            if ratio < 0.25:
+                Delta_new = 0.25 * step_h_norm
+            elif ratio > 0.75 and step_h_norm > 0.95 * Delta:
+                Delta_new *= 2.0
+            step_norm = sqrt(sum(v * v for v in step))
+            # termination test (scipy ``check_termination``)
+            ftol_ok = actual_reduction < ftol * cost and ratio > 0.25
+            xtol_ok = step_norm < xtol * (xtol + sqrt(sum(v * v for v in x)))
+            if ftol_ok or xtol_ok:
+                termination_status = 4 if (ftol_ok and xtol_ok) else (2 if ftol_ok else 3)
+                break
+            alpha *= Delta / Delta_new
+            Delta = Delta_new
+        if actual_reduction > 0:
+            x = x_new
+            f = f_new
+            cost = cost_new
+            J = np.atleast_2d(jac(np.array(x)))
+            g = J.T.dot(f).tolist()
+            scale_inv = [max(a, b) for a, b in
+                         zip(((J**2).sum(axis=0)**0.5).tolist(), scale_inv)]
+            scale = [1 / v for v in scale_inv]
+    return np.array(x), cost
+
+
+def _strictly_feasible(x, lb, ub, rstep):
+    """Move ``x`` strictly inside the bounds (scipy ``make_strictly_feasible``, rstep > 0)."""
+    x_new = x.copy()
+    lower_dist = x - lb
+    upper_dist = ub - x
+    lower_threshold = rstep * np.maximum(1, np.abs(lb))
+    upper_threshold = rstep * np.maximum(1, np.abs(ub))
+    active = np.zeros(x.shape, int)
+    active[np.isfinite(lb) & (lower_dist <= np.minimum(upper_dist, lower_threshold))] = -1
+    active[np.isfinite(ub) & (upper_dist <= np.minimum(lower_dist, upper_threshold))] = 1
+    lower_mask = active == -1
+    upper_mask = active == 1
+    x_new[lower_mask] = lb[lower_mask] + rstep * np.maximum(1, np.abs(lb[lower_mask]))
+    x_new[upper_mask] = ub[upper_mask] - rstep * np.maximum(1, np.abs(ub[upper_mask]))
+    tight = (x_new < lb) | (x_new > ub)
+    x_new[tight] = 0.5 * (lb[tight] + ub[tight])
+    return x_new
+
+
+def _tr_solve(n, m, uf, s, V, Delta, alpha):
+    """Trust-region subproblem from an SVD (scipy ``solve_lsq_trust_region``, More 1977).
+
+    The secular-equation iteration runs on Python floats (a few parameters), so sums may
+    round differently from numpy's in the last bit.
+    """
+    sqrt = math.sqrt
+    rtol = 0.01
+    sl = s.tolist()
+    suf_l = [a * b for a, b in zip(sl, uf.tolist())]
+    pairs = [(a, b * b) for a, b in zip(suf_l, sl)]
+
+    def phi_and_derivative(alpha):
+        sq = 0.0
+        cub = 0.0
+        for a, b2 in pairs:
+            den = b2 + alpha
+            sq += (a / den) ** 2
+            cub += a * a / den**3
+        p_norm = sqrt(sq)
+        return p_norm - Delta, -cub / p_norm
+
+    full_rank = sl[-1] > _EPS * m * sl[0] if m >= n else False
+    if full_rank:
+        p = -V.dot(uf / s)
+        if sqrt(p.dot(p)) <= Delta:
+            return p, 0.0
+    alpha_upper = sqrt(sum(a * a for a in suf_l)) / Delta
+    if full_rank:
+        phi, phi_prime = phi_and_derivative(0.0)
+        alpha_lower = -phi / phi_prime
+    else:
+        alpha_lower = 0.0
+    if not full_rank and alpha == 0:
+        alpha = max(0.001 * alpha_upper, (alpha_lower * alpha_upper)**0.5)
+    for _ in range(10):
+        if alpha < alpha_lower or alpha > alpha_upper:
+            alpha = max(0.001 * alpha_upper, (alpha_lower * alpha_upper)**0.5)
+        phi, phi_prime = phi_and_derivative(alpha)
+        if phi < 0:
+            alpha_upper = alpha
+        ratio = phi / phi_prime
+        alpha_lower = max(alpha_lower, alpha - ratio)
+        alpha -= (phi + Delta) * ratio / Delta
+        if abs(phi) < rtol * Delta:
+            break
+    p = -V.dot(s * uf / (s**2 + alpha))
+    p *= Delta / sqrt(p.dot(p))
+    return p, alpha
+
+
+def _step_to_bound(x, s, lb, ub):
+    """Step length along ``s`` to the nearest bound (scipy ``step_size_to_bound``)."""
+    steps = [max((lb[i] - x[i]) / s[i], (ub[i] - x[i]) / s[i]) if s[i] != 0 else math.inf
+             for i in range(len(x))]
+    min_step = min(steps)
+    return min_step, [(0 if v != min_step else (1 if si > 0 else -1 if si < 0 else 0))
+                      for v, si in zip(steps, s)]
+
+
+def _quad_1d(J, g, s, diag, s0=None):
+    """Coefficients of the quadratic along ``s`` (scipy ``build_quadratic_1d``)."""
+    v = J.dot(s)
+    a = v.dot(v)
+    a += sum(si * di * si for si, di in zip(s, diag))
+    a *= 0.5
+    b = sum(gi * si for gi, si in zip(g, s))
+    if s0 is None:
+        return a, b
+    u = J.dot(s0)
+    b += u.dot(v)
+    c = 0.5 * u.dot(u) + sum(gi * si for gi, si in zip(g, s0))
+    b += sum(ti * di * si for ti, di, si in zip(s0, diag, s))
+    c += 0.5 * sum(ti * di * ti for ti, di in zip(s0, diag))
+    return a, b, c
+
+
+def _min_quad_1d(a, b, lo, hi, c=0):
+    """Minimise ``a t^2 + b t + c`` on ``[lo, hi]`` (scipy ``minimize_quadratic_1d``)."""
+    t = [lo, hi]
+    if a != 0:
+        extremum = -0.5 * b / a
+        if lo < extremum < hi:
+            t.append(extremum)
+    y = [ti * (a * ti + b) + c for ti in t]
+    i = min(range(len(t)), key=y.__getitem__)
+    return t[i], y[i]
+
+
+def _eval_quad(J, g, s, diag):
+    """Value of the trust-region quadratic model at ``s`` (scipy ``evaluate_quadratic``)."""
+    Js = J.dot(s)
+    q = Js.dot(Js)
+    q += sum(si * di * si for si, di in zip(s, diag))
+    return 0.5 * q + sum(si * gi for si, gi in zip(s, g))
+
+
+def _tr_select_step(x, J_h, diag_h, g_h, p, p_h, d, Delta, lb, ub, theta):
+    """Best of the trust-region, reflected and gradient steps (scipy ``select_step``).
+
+    Vectors in parameter space are lists of floats.
+    """
+    n = len(x)
+    idx = range(n)
+    if all(lb[i] <= x[i] + p[i] <= ub[i] for i in idx):
+        return p, p_h, -_eval_quad(J_h, g_h, p_h, diag_h)
+    p_stride, hits = _step_to_bound(x, p, lb, ub)
+    r_h = [-v if hits[i] else v for i, v in enumerate(p_h)]
+    r = [d[i] * r_h[i] for i in idx]
+    p = [v * p_stride for v in p]
+    p_h = [v * p_stride for v in p_h]
+    x_on_bound = [x[i] + p[i] for i in idx]
+    # intersection of the reflected direction with the trust-region boundary
+    a = sum(v * v for v in r_h)
+    if a == 0:
+        raise ValueError("`s` is zero.")
+    b = sum(u * v for u, v in zip(p_h, r_h))
+    c = sum(v * v for v in p_h) - Delta**2
+    if c > 0:
+        raise ValueError("`x` is not within the trust region.")
+    dd = math.sqrt(b * b - a * c)
+    q = -(b + math.copysign(dd, b))
+    to_tr = max(q / a, c / q)
+    to_bound, _ = _step_to_bound(x_on_bound, r, lb, ub)
+    r_stride = min(to_bound, to_tr)
+    if r_stride > 0:
+        r_stride_l = (1 - theta) * p_stride / r_stride
+        if r_stride == to_bound:
+            r_stride_u = theta * to_bound
+        else:
+            r_stride_u = to_tr
+    else:
+        r_stride_l = 0
+        r_stride_u = -1
+    if r_stride_l <= r_stride_u:
+        a, b, c = _quad_1d(J_h, g_h, r_h, diag_h, s0=p_h)
+        r_stride, r_value = _min_quad_1d(a, b, r_stride_l, r_stride_u, c=c)
+        r_h = [v * r_stride + w for v, w in zip(r_h, p_h)]
+        r = [r_h[i] * d[i] for i in idx]
+    else:
+        r_value = math.inf
+    p = [v * theta for v in p]
+    p_h = [v * theta for v in p_h]
+    p_value = _eval_quad(J_h, g_h, p_h, diag_h)
+    ag_h = [-v for v in g_h]
+    ag = [d[i] * ag_h[i] for i in idx]
+    to_tr = Delta / math.sqrt(sum(v * v for v in ag_h))
+    to_bound, _ = _step_to_bound(x, ag, lb, ub)
+    ag_stride = theta * to_bound if to_bound < to_tr else to_tr
+    a, b = _quad_1d(J_h, g_h, ag_h, diag_h)
+    ag_stride, ag_value = _min_quad_1d(a, b, 0, ag_stride)
+    ag_h = [v * ag_stride for v in ag_h]
+    ag = [v * ag_stride for v in ag]
+    if p_value < r_value and p_value < ag_value:
+        return p, p_h, -p_value
+    if r_value < p_value and r_value < ag_value:
+        return r, r_h, -r_value
+    return ag, ag_h, -ag_value
 
 
 def _fd_jac(fun, z, r0):
@@ -804,9 +1227,10 @@ class NLSResults:
             growing steps, else unbounded), then solves ``tau(v) = t`` by Illinois regula falsi
             to ``|tau - t| < 5e-4 t``.  Each profile point is a warm-started Levenberg-Marquardt
             fit (linearised conditional predictor from the covariance); points that stall on a
-            ridge are finished by ``scipy.optimize.least_squares`` (trf).  Parameters that are a
-            function of internal ones (Richards ``t0``; Bass ``tau`` is shared) are profiled in
-            reporting coordinates.
+            ridge are finished by the trust-region-reflective iteration of
+            ``scipy.optimize.least_squares`` (trf; run by a lean port of scipy's loop).
+            Parameters that are a function of internal ones (Richards ``t0``; Bass ``tau`` is
+            shared) are profiled in reporting coordinates.
 
         References
         ----------
@@ -1093,6 +1517,14 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
 # ----------------------------------------------------------------------------------------------
 # growth model specifications (internal time tc = t - centre)
 # ----------------------------------------------------------------------------------------------
+def _cols(*cols):
+    """``np.column_stack`` for equal-length 1-D columns (without its generic overhead)."""
+    J = np.empty((cols[0].shape[0], len(cols)))
+    for i, c in enumerate(cols):
+        J[:, i] = c
+    return J
+
+
 def _expit(z):
     """Return the logistic function 1 / (1 + exp(-z)) (overflow-free via tanh)."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
@@ -1107,7 +1539,7 @@ def _logistic_jac(t, th):
     K, k, t0 = th[0], th[1], th[2]
     s = _expit(k * (t - t0))
     ds = s * (1 - s)
-    return np.column_stack([s, K * ds * (t - t0), -K * ds * k])
+    return _cols(s, K * ds * (t - t0), -K * ds * k)
 
 
 def _gompertz(t, th):
@@ -1120,7 +1552,7 @@ def _gompertz_jac(t, th):
     u = np.exp(np.minimum(-b * (t - t0), 700.0))
     g = np.exp(-u)
     f = K * g
-    return np.column_stack([g, f * u * (t - t0), -f * u * b])
+    return _cols(g, f * u * (t - t0), -f * u * b)
 
 
 def _richards(t, th):
@@ -1136,7 +1568,7 @@ def _richards_jac(t, th):
     g = np.exp(-L / nu)
     f = K * g
     q = _expit(z) / nu  # E / (1 + nu E), E = exp(-k (t - ti))
-    return np.column_stack([g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu)])
+    return _cols(g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
 
 
 def _bass(t, th):
@@ -1156,14 +1588,18 @@ def _bass_jac(t, th):
     a = q / p
     e = np.exp(-sm * dd)
     den = 1.0 + a * e
-    F = (1.0 - e) / den
-    dF_de = -(1.0 + a) / den**2
-    dF_da = -(1.0 - e) * e / den**2
-    dp = dF_de * (-dd * e) + dF_da * (-q / p**2)
-    dq = dF_de * (-dd * e) + dF_da * (1.0 / p)
-    dtau = dF_de * sm * e
-    J = np.column_stack([F, M * dp, M * dq, M * dtau])
-    J[~pos] = 0.0
+    den2 = den**2
+    ome = 1.0 - e
+    dF_de = -(1.0 + a) / den2
+    dF_da = -ome * e / den2
+    de = dF_de * (-dd * e)
+    J = np.empty((d.size, 4))
+    np.divide(ome, den, out=J[:, 0])
+    J[:, 1] = M * (de + dF_da * (-q / p**2))
+    J[:, 2] = M * (de + dF_da * (1.0 / p))
+    J[:, 3] = M * (dF_de * sm * e)
+    if not pos.all():
+        J[~pos] = 0.0
     return J
 
 
@@ -1575,15 +2011,15 @@ def _varpro_scale(spec_mean, t, y, w, th, j, errors):
         if np.any(g <= 0):
             return np.nan, np.inf
         lg = np.log(g)
-        lk = np.sum(w * (np.log(y) - lg)) / np.sum(w)
+        lk = (w * (np.log(y) - lg)).sum() / w.sum()
         r = np.log(y) - lg - lk
-        return float(np.exp(lk)), float(np.sum(w * r * r))
-    den = np.sum(w * g * g)
+        return float(np.exp(lk)), float((w * r * r).sum())
+    den = (w * g * g).sum()
     if den <= 0:
         return np.nan, np.inf
-    s = np.sum(w * y * g) / den
+    s = (w * y * g).sum() / den
     r = y - s * g
-    return float(s), float(np.sum(w * r * r))
+    return float(s), float((w * r * r).sum())
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1806,6 +2242,8 @@ def _varpro_refine(pr, mean, tc, y, w, th0, j, errors):
     lb, ub = pr.lb[nl], pr.ub[nl]
     sw = np.sqrt(w)
     ly = np.log(y) if errors == "multiplicative" else None
+    sum_w = w.sum()
+    last = [None, None]  # the last point evaluated and its residuals
 
     def fun(z):
         th = th0.copy()
@@ -1815,17 +2253,24 @@ def _varpro_refine(pr, mean, tc, y, w, th0, j, errors):
             g = mean(tc, th)
             if errors == "multiplicative":
                 lg = np.log(g)
-                lk = np.sum(w * (ly - lg)) / np.sum(w)
+                lk = (w * (ly - lg)).sum() / sum_w
                 r = sw * (ly - lg - lk)
             else:
-                den = np.sum(w * g * g)
-                s = np.sum(w * y * g) / den if den > 0 else 0.0
+                den = (w * g * g).sum()
+                s = (w * y * g).sum() / den if den > 0 else 0.0
                 r = sw * (y - s * g)
-        return np.where(np.isfinite(r), r, 1e150)
+        if not math.isfinite(r.dot(r)):
+            r = np.where(np.isfinite(r), r, 1e150)
+        last[0], last[1] = z, r
+        return r
+
+    def jac(z):
+        # the LM loop asks for the Jacobian at the point it has just evaluated (same array)
+        r0 = last[1] if last[0] is z else fun(z)
+        return _fd_jac(fun, z, r0)
 
     z0 = _inside(np.clip(th0[nl], lb, ub), lb, ub)
-    z, _, _, _, _ = _lm(fun, lambda z: _fd_jac(fun, z, fun(z)), z0, lb, ub, max_iter=60,
-                        tol=1e-10)
+    z, _, _, _, _ = _lm(fun, jac, z0, lb, ub, max_iter=60, tol=1e-10)
     th = th0.copy()
     th[nl] = z
     s, _ = _varpro_scale(mean, tc, y, w, th, j, errors)
