@@ -1511,7 +1511,53 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
     settings = {"start": dict(zip(names, start)), "bounds": (lb, ub), "optimizer":
                 "scipy.optimize.least_squares + Gauss-Newton polish", "method": info.get("method"),
                 "max_nfev": max_nfev, "errors": errors}
-    return NLSResults(pr, theta, names, ok, msg, settings, info, cov_type, cov_kwds)
+    res = NLSResults(pr, theta, names, ok, msg, settings, info, cov_type, cov_kwds)
+    _flag_irregular_solution(res)
+    return res
+
+
+#: An rms residual below this multiple of machine epsilon times the rms response is at the
+#: level of floating-point rounding of the data themselves (10^4 eps: about 2e-12).
+_ROUNDING_FACTOR = 1e4
+
+
+def _flag_irregular_solution(res) -> None:
+    """Mark an ``nls`` result ``converged=False`` when its numbers cannot be trusted.
+
+    Two cases where an optimiser reports success but the result is not a usable
+    least-squares solution (both occur in the NIST StRD suite):
+
+    * **Not a regular minimum**: the covariance is unavailable (a zero Jacobian column or
+      a singular J'J) while no parameter is at a bound -- the optimiser stopped on a flat
+      region (e.g. NIST BoxBOD from start 1, where exp(-b2 x) underflows and the model is
+      a constant), so parameters are not locally identified.
+    * **Residuals at rounding level**: rms residual < 10^4 eps rms(y). The data carry a
+      representation error of order eps |y|, so the RSS, s^2 and every standard error are
+      unreliable beyond a few digits (NIST Lanczos1, whose certified values need extended
+      precision; also an exact fit to noise-free data).
+    """
+    pr = res._problem
+    notes = []
+    theta = res._theta[pr.free]
+    lb, ub = pr.lb[pr.free], pr.ub[pr.free]
+    at_bound = np.any(np.isclose(theta, lb, rtol=1e-10, atol=0) & np.isfinite(lb)) or np.any(
+        np.isclose(theta, ub, rtol=1e-10, atol=0) & np.isfinite(ub))
+    if np.all(np.isnan(res._cov_int)) and not at_bound:
+        notes.append("not a regular minimum: the parameters are not locally identified at the "
+                     "point where the optimiser stopped (covariance unavailable, no parameter "
+                     "at a bound)")
+    yy = pr.ly if pr.errors == "multiplicative" else pr.y
+    scale = float(np.sqrt(np.mean(np.square(pr.sw * yy))))
+    rms = float(np.sqrt(res.rss / res.nobs))
+    if scale > 0 and rms < _ROUNDING_FACTOR * np.finfo(float).eps * scale:
+        notes.append(f"residuals at the level of floating-point rounding (rms residual / rms y "
+                     f"= {rms / scale:.1e}): RSS and standard errors are not reliable in double "
+                     "precision (an exact fit, or data that need extended precision)")
+    if notes and res.converged:
+        res.converged = False
+        res.convergence_message += "; " + "; ".join(notes)
+    elif notes:
+        res.convergence_message += "; " + "; ".join(notes)
 
 
 # ----------------------------------------------------------------------------------------------

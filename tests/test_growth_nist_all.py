@@ -15,9 +15,9 @@ Model functions are transcribed from the "Model:" section of each file.
 Nelson: NIST's model is ``log[y] = b1 - b2*x1 * exp[-b3*x2] + e``, so the data passed to
 ``nls`` are ``log(y)`` (two predictors: x1 = time, x2 = temperature).
 
-Cases where ``nls`` currently reports ``converged=True`` with numbers that miss the certified
-ones are marked ``xfail(strict=True)`` in ``KNOWN_FALSE_CONVERGENCE`` (a bug in growth.py, to
-be fixed there; when it is, the strict xfail turns into a failure and the mark must go).
+Three cases once reported ``converged=True`` with numbers that miss the certified ones (BoxBOD
+from start 1: a flat plateau; Lanczos1: residuals at the rounding level of the data). ``nls``
+now reports them ``converged=False`` with the reason, which ``IRREGULAR`` checks.
 """
 
 from __future__ import annotations
@@ -147,18 +147,12 @@ MODELS = {
     "Eckerle4": _eckerle4, "Rat43": _rat43, "Bennett5": _bennett5,
 }
 
-# converged=True with numbers that miss the certified values (growth.py bugs, see module doc).
-KNOWN_FALSE_CONVERGENCE = {
-    ("BoxBOD", "start1"): (
-        "nls stops at the stationary point b2 -> ~111 where exp(-b2*x) ~ 0 (b1 = mean(y) = 172.5, "
-        "RSS 9771.5 vs certified 1168.0088766) with converged=True ('gtol' satisfied; covariance "
-        "not available: zero Jacobian column) instead of converged=False"),
-    ("Lanczos1", "start1"): (
-        "params match but RSS (~1.428e-25 vs certified 1.4307867721e-25) and SEs (rel err ~9e-4) "
-        "are at the double-precision noise floor of the residuals; converged=True regardless"),
-    ("Lanczos1", "start2"): (
-        "params match but RSS (~1.428e-25 vs certified 1.4307867721e-25) and SEs (rel err ~9e-4) "
-        "are at the double-precision noise floor of the residuals; converged=True regardless"),
+# Cases that used to report converged=True with numbers that miss the certified values; nls now
+# flags them (growth._flag_irregular_solution), and the test checks the reason it gives.
+IRREGULAR = {
+    ("BoxBOD", "start1"): "not a regular minimum",  # exp(-b2 x) underflows: a flat plateau
+    ("Lanczos1", "start1"): "floating-point rounding",  # certified values need extended precision
+    ("Lanczos1", "start2"): "floating-point rounding",
 }
 
 _DEF_RE = re.compile(r"\s*b\d+\s*=\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
@@ -245,11 +239,7 @@ def test_existing_read_nist_agrees(name):
 def _cases():
     for name in NAMES:
         for which in STARTS:
-            marks = ()
-            if (name, which) in KNOWN_FALSE_CONVERGENCE:
-                marks = pytest.mark.xfail(strict=True,
-                                          reason=KNOWN_FALSE_CONVERGENCE[(name, which)])
-            yield pytest.param(name, which, marks=marks, id=f"{name}-{which}")
+            yield pytest.param(name, which, id=f"{name}-{which}")
 
 
 @pytest.mark.parametrize(("name", "which"), list(_cases()))
@@ -265,6 +255,8 @@ def test_nls_certified_or_not_converged(name, which):
         assert res.df_resid == d["nobs"] - len(d["cert"])
     else:
         assert res.convergence_message.strip(), f"{name} {which}: converged=False, no reason"
+    if (name, which) in IRREGULAR:
+        assert not res.converged and IRREGULAR[(name, which)] in res.convergence_message
 
 
 def test_summary_and_lower_difficulty_converge(record_property, capsys):
