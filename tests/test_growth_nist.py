@@ -8,44 +8,15 @@ BOTH NIST start points, parameters to >= 6 significant digits and standard error
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _reference import read_nist
 
 from cluster_research import growth
 
 REF = Path(__file__).parent / "reference"
-
-
-def read_nist(name):
-    """Parse a NIST StRD .dat file: starts, certified params/SEs, RSS, x and y."""
-    lines = (REF / f"nist_{name}.dat").read_text(encoding="utf-8").splitlines()
-    lines = [ln for ln in lines if not ln.startswith("#")]
-    starts1, starts2, cert, se = [], [], [], []
-    rss = None
-    data = []
-    in_data = False
-    for ln in lines:
-        m = re.match(r"\s*b\d+\s*=\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$", ln)
-        if m:
-            a, b, c, d = (float(v) for v in m.groups())
-            starts1.append(a)
-            starts2.append(b)
-            cert.append(c)
-            se.append(d)
-        if ln.startswith("Residual Sum of Squares:"):
-            rss = float(ln.split(":")[1])
-        if re.match(r"Data:\s+y", ln):
-            in_data = True
-            continue
-        if in_data and ln.strip():
-            yv, xv = ln.split()
-            data.append((float(yv), float(xv)))
-    y, x = np.array(data).T
-    return {"start1": starts1, "start2": starts2, "cert": np.array(cert), "se": np.array(se),
-            "rss": rss, "x": x, "y": y}
 
 
 def rat42(x, b):

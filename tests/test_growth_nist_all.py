@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_growth_nist import read_nist
+from _reference import read_nist as load
 
 from cluster_research import growth
 
@@ -155,39 +155,6 @@ IRREGULAR = {
     ("Lanczos1", "start2"): "floating-point rounding",
 }
 
-_DEF_RE = re.compile(r"\s*b\d+\s*=\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$")
-
-
-@cache
-def load(name):
-    """Parse tests/reference/nist_<name>.dat (one or more predictors)."""
-    text = (REF / f"nist_{name}.dat").read_text(encoding="utf-8")
-    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
-    start1, start2, cert, se, data = [], [], [], [], []
-    rss = nobs = None
-    in_data = False
-    for ln in lines:
-        m = _DEF_RE.match(ln)
-        if m and not in_data:
-            a, b, c, d = (float(v) for v in m.groups())
-            start1.append(a)
-            start2.append(b)
-            cert.append(c)
-            se.append(d)
-        if ln.startswith("Residual Sum of Squares:"):
-            rss = float(ln.split(":")[1])
-        if ln.startswith("Number of Observations:"):
-            nobs = int(ln.split(":")[1])
-        if re.match(r"Data:\s+y", ln):
-            in_data = True
-            continue
-        if in_data and ln.strip():
-            data.append([float(v) for v in ln.split()])
-    data = np.array(data)
-    y = data[:, 0]
-    x = data[:, 1] if data.shape[1] == 2 else data[:, 1:]
-    return {"start1": start1, "start2": start2, "cert": np.array(cert), "se": np.array(se),
-            "rss": rss, "nobs": nobs, "x": x, "y": y, "text": text}
 
 
 @cache
@@ -225,15 +192,6 @@ def test_reference_file_parses(name):
         assert level.group(1).lower() == DIFFICULTY[name]
     assert d["rss"] > 0 and np.all(d["se"] > 0)
     assert np.all(np.isfinite(d["y"])) and np.all(np.isfinite(d["x"]))
-
-
-@pytest.mark.parametrize("name", [n for n in NAMES if n != "Nelson"])
-def test_existing_read_nist_agrees(name):
-    """The older single-predictor parser reads the same numbers (Nelson has two predictors)."""
-    a, b = load(name), read_nist(name)
-    for key in ("start1", "start2", "cert", "se", "x", "y"):
-        np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]))
-    assert a["rss"] == b["rss"]
 
 
 def _cases():

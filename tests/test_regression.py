@@ -30,35 +30,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _reference import BALTAGI_FIRMS, sig_round
 
 from cluster_research import regression as reg
-
-BALTAGI_FIRMS = [
-    "General Motors", "US Steel", "General Electric", "Chrysler", "Atlantic Refining",
-    "IBM", "Union Oil", "Westinghouse", "Goodyear", "Diamond Match",
-]
-
-
-def sig_round(x, digits):
-    """Round x to ``digits`` significant digits."""
-    x = float(x)
-    if x == 0:
-        return 0.0
-    return round(x, digits - 1 - int(np.floor(np.log10(abs(x)))))
-
-
-@pytest.fixture(scope="module")
-def grunfeld():
-    from statsmodels.datasets import grunfeld as gr
-
-    g = gr.load_pandas().data
-    g = g.assign(year=g["year"].astype(int))
-    return g
-
-
-@pytest.fixture(scope="module")
-def baltagi(grunfeld):
-    return grunfeld[grunfeld["firm"].isin(BALTAGI_FIRMS)].reset_index(drop=True)
 
 
 def demean(df, cols, by):

@@ -67,38 +67,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _reference import sig_round
 
 from cluster_research import regression as reg
 
 REFERENCE = Path(__file__).parent / "reference"
 
-BALTAGI_FIRMS = [
-    "General Motors", "US Steel", "General Electric", "Chrysler", "Atlantic Refining",
-    "IBM", "Union Oil", "Westinghouse", "Goodyear", "Diamond Match",
-]
-
-
-def sig_round(x, digits):
-    """Round x to ``digits`` significant digits."""
-    x = float(x)
-    if x == 0:
-        return 0.0
-    return round(x, digits - 1 - int(np.floor(np.log10(abs(x)))))
-
-
 # ----------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def petersen():
     return pd.read_csv(REFERENCE / "petersen_test_data.csv")
-
-
-@pytest.fixture(scope="module")
-def grunfeld10():
-    from statsmodels.datasets import grunfeld as gr
-
-    g = gr.load_pandas().data
-    g = g.assign(year=g["year"].astype(int))
-    return g[g["firm"].isin(BALTAGI_FIRMS)].reset_index(drop=True)
 
 
 def _terms(res):
@@ -209,13 +187,13 @@ def test_petersen_driscoll_kraay_matches_stata_xtscc_lag1(petersen):
 
 
 # ----------------------------------------------------------------- Grunfeld two-way [G]
-def test_grunfeld_twoway_within_matches_plm_example(grunfeld10):
+def test_grunfeld_twoway_within_matches_plm_example(baltagi):
     """[G] plm ``summary(wi)``, Grunfeld two-way within (Baltagi 2013, Table 3.1).
 
     Coefficients to 6 significant digits, SEs to 4 (and to plm's 6 decimals),
     residual df n - k - (N + T - 1) = 200 - 2 - 29 = 169.
     """
-    res = reg.panel(grunfeld10, "invest ~ value + capital", "firm", "year",
+    res = reg.panel(baltagi, "invest ~ value + capital", "firm", "year",
                     effects="twoway")
     assert sig_round(res.params["value"], 6) == 0.117716
     assert sig_round(res.params["capital"], 6) == 0.357916
@@ -235,7 +213,7 @@ def test_grunfeld_twoway_within_matches_plm_example(grunfeld10):
     assert (res.nobs, res.n_entities, res.n_periods, res.balanced) == (200, 10, 20, True)
 
 
-def test_grunfeld_twoway_cluster_se_is_plm_arellano_times_stata_factor(grunfeld10):
+def test_grunfeld_twoway_cluster_se_is_plm_arellano_times_stata_factor(baltagi):
     """[G] plm ``summary(wi, vcov = vcovHC(wi))`` (Arellano, HC0, cluster = firm).
 
     plm's default applies no small-sample factor; ours applies Stata's
@@ -243,7 +221,7 @@ def test_grunfeld_twoway_cluster_se_is_plm_arellano_times_stata_factor(grunfeld1
     absorbed effects are not counted).  Removing that factor must reproduce
     plm's printed SEs and robust Wald F (on 2 and G - 1 = 9 DF).
     """
-    res = reg.panel(grunfeld10, "invest ~ value + capital", "firm", "year",
+    res = reg.panel(baltagi, "invest ~ value + capital", "firm", "year",
                     effects="twoway", cov_type="cluster")
     G, n, k = 10, 200, 2
     factor = G / (G - 1) * (n - 1) / (n - k)
