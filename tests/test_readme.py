@@ -81,3 +81,11 @@ def test_claim_counts_in_readme_match_check_all():
     assert n == len(table)
     assert (rep, notrep, nc) == (counts.get("reproduced", 0), counts.get("not reproduced", 0),
                                  counts.get("not checkable", 0))
+
+
+def test_conda_environment_name_in_readme_is_the_one_in_environment_yml():
+    import yaml
+
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    m = re.search(r"conda activate\s+(\S+?)`", README)
+    assert m and m.group(1) == env["name"]
