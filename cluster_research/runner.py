@@ -99,11 +99,8 @@ CHOICE_PARAMETERS = {
     "errors": ("multiplicative", "additive"),
     "interval": ("prediction", "confidence"),
 }
-#: Parameters holding a list of growth models (a subset of the allowed names).
-MODEL_LIST_PARAMETERS = {
-    "models": ("exponential", "logistic", "gompertz", "richards", "bass"),
-    "curve_models": ("logistic", "gompertz", "richards", "bass"),
-}
+#: Parameters holding a list of growth models: all of growth.MODELS, or only the S-curves.
+MODEL_LIST_PARAMETERS = {"models": "all", "curve_models": "s-curves"}
 #: Parameters holding a calendar year (or a list of years); None is allowed where it is the default.
 YEAR_PARAMETERS = ("year", "years", "year_from", "year_to", "through_year", "plot_to_year")
 #: Parameters holding indicator ids of the NBS provincial panel (cr.data.PANEL_INDICATORS).
@@ -439,7 +436,10 @@ def _value_problem(parameters: dict, merged: dict) -> str | None:
             return (f"parameter {name!r} must be one of {CHOICE_PARAMETERS[name]}, "
                     f"got {value!r}")
         if name in MODEL_LIST_PARAMETERS:
-            allowed = MODEL_LIST_PARAMETERS[name]
+            from .growth import MODELS
+
+            allowed = (MODELS if MODEL_LIST_PARAMETERS[name] == "all"
+                       else tuple(m for m in MODELS if m != "exponential"))
             bad = [m for m in _as_list(value) if m not in allowed]
             if bad or not _as_list(value):
                 return (f"parameter {name!r}: unknown model(s) {bad} (allowed: "
