@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import importlib
 
+from .errors import ClusterResearchError, ClusterResearchWarning
+
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "errors",
     "data",
     "units",
     "growth",
@@ -28,7 +31,7 @@ _SUBMODULES = (
     "report",
 )
 
-__all__ = list(_SUBMODULES) + ["__version__"]
+__all__ = list(_SUBMODULES) + ["ClusterResearchError", "ClusterResearchWarning", "__version__"]
 
 
 def __getattr__(name: str):

@@ -23,6 +23,8 @@ Datasets (see ``data/README.md`` for the full dictionary):
 
 from __future__ import annotations
 
+from .errors import DataValidationError  # noqa: F401  (re-exported)
+
 import csv
 import hashlib
 import io
@@ -104,57 +106,8 @@ DATASETS = (
 # errors
 
 
-def _rebuild_error(message, path, row, column, value):
-    return DataValidationError(message, path=path, row=row, column=column, value=value)
 
 
-class DataValidationError(ValueError):
-    """Raised when a data file or table fails validation.
-
-    Parameters
-    ----------
-    message : str
-        What is wrong.
-    path : str or Path, optional
-        File at fault.
-    row : int, optional
-        1-based line number in the file (the header is line 1).
-    column : str, optional
-        Column at fault.
-    value : object, optional
-        Offending value as read.
-
-    Attributes
-    ----------
-    path, row, column, value
-        As given (None when not applicable); ``str(err)`` names all of them.
-
-    Examples
-    --------
-    >>> err = DataValidationError("not a number", path="x.csv", row=3, column="value", value="abc")
-    >>> str(err)
-    "x.csv, row 3, column 'value', value 'abc': not a number"
-    """
-
-    def __init__(self, message, *, path=None, row=None, column=None, value=None):
-        self.message = message
-        self.path = None if path is None else str(path)
-        self.row = row
-        self.column = column
-        self.value = value
-        loc = []
-        if self.path is not None:
-            loc.append(self.path)
-        if row is not None:
-            loc.append(f"row {row}")
-        if column is not None:
-            loc.append(f"column {column!r}")
-        if value is not None:
-            loc.append(f"value {value!r}")
-        super().__init__(f"{', '.join(loc)}: {message}" if loc else message)
-
-    def __reduce__(self):
-        return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
 
 
 # ---------------------------------------------------------------------------

@@ -62,6 +62,8 @@ empirical use. *J. Exp. Bot.* 10, 290-300.
 
 from __future__ import annotations
 
+from .errors import GrowthDataError  # noqa: F401  (re-exported)
+
 import math
 import time as _time
 
@@ -99,8 +101,6 @@ def _quiet(func):
     return wrapper
 
 
-class GrowthDataError(ValueError):
-    """Raise for input a growth fit cannot use (names the year / index / parameter at fault)."""
 
 
 # ----------------------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ Examples
 
 from __future__ import annotations
 
+from .errors import LifecycleDataError  # noqa: F401  (re-exported)
+
 import enum
 import math
 from collections import Counter
@@ -104,8 +106,6 @@ _GOMPERTZ_SHARES = (
 )
 
 
-class LifecycleDataError(ValueError):
-    """Raise for input a lifecycle method cannot use (bad index, negative counts, ...)."""
 
 
 # --------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ analysis. *Papers of the Regional Science Association* 6, 97–112 (shift-share)
 
 from __future__ import annotations
 
+from .errors import MetricsError, NegativeValueError, EmptyInputError, MisalignedError, MissingValueError  # noqa: F401  (re-exported)
+
 import numpy as np
 import pandas as pd
 
@@ -42,24 +44,14 @@ __all__ = [
 ]
 
 
-class MetricsError(ValueError):
-    """Raise for input a cluster metric cannot be computed from."""
 
 
-class NegativeValueError(MetricsError):
-    """Raise when a metric that needs non-negative values receives negatives."""
 
 
-class EmptyInputError(MetricsError):
-    """Raise when a metric receives no values."""
 
 
-class MisalignedError(MetricsError):
-    """Raise when two inputs that must share an index do not."""
 
 
-class MissingValueError(MetricsError):
-    """Raise when values are missing and ``missing="raise"``."""
 
 
 def _series(values, name="values", missing="raise", allow_negative=False) -> pd.Series:

@@ -41,6 +41,8 @@ in panels. CESifo Working Paper 1229.
 
 from __future__ import annotations
 
+from .errors import RegressionError, MissingColumnError, CollinearityError, TooFewClustersError, NonPositiveLogError  # noqa: F401  (re-exported)
+
 import ast
 import math
 import warnings
@@ -86,54 +88,14 @@ _FORMULA_NAMES = {"np", "I", "C", "Q", "log", "exp", "center", "standardize", "s
 
 
 # --------------------------------------------------------------------------- errors
-class RegressionError(ValueError):
-    """Raise for a regression that cannot be estimated as specified."""
 
 
-class MissingColumnError(RegressionError, KeyError):
-    """Raise when columns named in a formula or argument are absent from the data."""
-
-    def __init__(self, missing, available=None):
-        self.missing = list(missing)
-        msg = f"column(s) not found in the data: {', '.join(map(repr, self.missing))}"
-        if available is not None:
-            msg += f" (available: {', '.join(map(str, available))})"
-        super().__init__(msg)
-
-    def __str__(self):  # KeyError would otherwise repr() the message
-        return self.args[0]
 
 
-class CollinearityError(RegressionError):
-    """Raise for a singular or rank-deficient design; ``terms`` names the culprits."""
-
-    def __init__(self, message, terms):
-        self.terms = list(terms)
-        super().__init__(message)
 
 
-class TooFewClustersError(RegressionError):
-    """Raise when there are too few clusters (or periods) for a robust covariance."""
-
-    def __init__(self, n_clusters, minimum, kind="clusters"):
-        self.n_clusters = int(n_clusters)
-        self.minimum = int(minimum)
-        super().__init__(
-            f"too few {kind} for this covariance: {n_clusters} {kind}, minimum {minimum}"
-        )
 
 
-class NonPositiveLogError(RegressionError):
-    """Raise when a logarithm is taken of zero or negative values; ``cells`` lists them."""
-
-    def __init__(self, column, cells):
-        self.column = column
-        self.cells = list(cells)
-        shown = "; ".join(f"{e}/{t}: {v!r}" for e, t, v in self.cells[:10])
-        more = f" (and {len(self.cells) - 10} more)" if len(self.cells) > 10 else ""
-        super().__init__(
-            f"log of non-positive values in {column!r} at (entity/time: value) {shown}{more}"
-        )
 
 
 # --------------------------------------------------------------------------- helpers

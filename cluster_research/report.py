@@ -26,6 +26,8 @@ PosixPath('.../outputs/report/index.html')
 
 from __future__ import annotations
 
+from .errors import ReportError  # noqa: F401  (re-exported)
+
 import html
 import os
 from dataclasses import dataclass, field
@@ -36,8 +38,6 @@ __all__ = ["Report", "ReportError", "build_report", "index_path", "load_index", 
 KINDS = ("notebook", "figure", "table")
 
 
-class ReportError(ValueError):
-    """Raise for a malformed report index or a missing outputs directory."""
 
 
 def index_path() -> Path:

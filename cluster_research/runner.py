@@ -48,6 +48,8 @@ Examples
 
 from __future__ import annotations
 
+from .errors import ParameterError, NotebookError  # noqa: F401  (re-exported)
+
 import ast
 import json
 import os
@@ -111,12 +113,8 @@ SOURCE_LIST_PARAMETERS = ("exclude_source_ids", "sensitivity_exclude")
 MIN_INT_PARAMETERS = {"n_boot": 1, "window": 3, "seed": 0}
 
 
-class ParameterError(ValueError):
-    """A notebook parameter is unknown, has the wrong type or an invalid value."""
 
 
-class NotebookError(ValueError):
-    """A notebook is missing or does not follow the notebook conventions."""
 
 
 # --------------------------------------------------------------------------- paths

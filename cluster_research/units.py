@@ -26,6 +26,8 @@ converted) are listed in :data:`OTHER_UNITS`.
 
 from __future__ import annotations
 
+from .errors import UnitError  # noqa: F401  (re-exported)
+
 import math
 import numbers
 from decimal import Decimal, InvalidOperation
@@ -43,13 +45,6 @@ __all__ = [
 ]
 
 
-class UnitError(ValueError):
-    """Raised for a unit the package does not know; the message names the unit."""
-
-    def __init__(self, unit, message=None):
-        self.unit = unit
-        known = ", ".join(sorted(CURRENCY_FACTORS))
-        super().__init__(message or f"unknown unit {unit!r}; currency units known: {known}")
 
 
 #: Factor that converts one unit to 亿元 (exact decimals).

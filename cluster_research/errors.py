@@ -1,0 +1,186 @@
+"""Exceptions and warnings of :mod:`cluster_research`, in one module.
+
+Every exception the package raises derives from :class:`ClusterResearchError`, so a caller
+can catch all of them with one clause; each also derives from the built-in class that
+describes it (``ValueError``, ``KeyError``), so code written against those keeps working.
+The modules re-export the classes they raise (``cr.data.DataValidationError`` is
+``cr.errors.DataValidationError``).
+
+Examples
+--------
+>>> import cluster_research as cr
+>>> issubclass(cr.data.DataValidationError, cr.ClusterResearchError)
+True
+"""
+
+from __future__ import annotations
+
+
+class ClusterResearchError(Exception):
+    """Base of every exception raised by cluster_research."""
+
+
+class ClusterResearchWarning(UserWarning):
+    """Base of every warning issued by cluster_research."""
+
+
+# --------------------------------------------------------------------------- units
+class UnitError(ClusterResearchError, ValueError):
+    """Raised for a unit the package does not know; the message names the unit."""
+
+    def __init__(self, unit, message=None):
+        self.unit = unit
+        from .units import CURRENCY_FACTORS
+
+        known = ", ".join(sorted(CURRENCY_FACTORS))
+        super().__init__(message or f"unknown unit {unit!r}; currency units known: {known}")
+
+
+# --------------------------------------------------------------------------- data
+def _rebuild_error(message, path, row, column, value):
+    return DataValidationError(message, path=path, row=row, column=column, value=value)
+
+
+class DataValidationError(ClusterResearchError, ValueError):
+    """Raised when a data file or table fails validation.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    path : str or Path, optional
+        File at fault.
+    row : int, optional
+        1-based line number in the file (the header is line 1).
+    column : str, optional
+        Column at fault.
+    value : object, optional
+        Offending value as read.
+
+    Attributes
+    ----------
+    path, row, column, value
+        As given (None when not applicable); ``str(err)`` names all of them.
+
+    Examples
+    --------
+    >>> err = DataValidationError("not a number", path="x.csv", row=3, column="value", value="abc")
+    >>> str(err)
+    "x.csv, row 3, column 'value', value 'abc': not a number"
+    """
+
+    def __init__(self, message, *, path=None, row=None, column=None, value=None):
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.row = row
+        self.column = column
+        self.value = value
+        loc = []
+        if self.path is not None:
+            loc.append(self.path)
+        if row is not None:
+            loc.append(f"row {row}")
+        if column is not None:
+            loc.append(f"column {column!r}")
+        if value is not None:
+            loc.append(f"value {value!r}")
+        super().__init__(f"{', '.join(loc)}: {message}" if loc else message)
+
+    def __reduce__(self):
+        return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
+
+
+# --------------------------------------------------------------------------- growth
+class GrowthDataError(ClusterResearchError, ValueError):
+    """Raise for input a growth fit cannot use (names the year / index / parameter at fault)."""
+
+
+# --------------------------------------------------------------------------- lifecycle
+class LifecycleDataError(ClusterResearchError, ValueError):
+    """Raise for input a lifecycle method cannot use (bad index, negative counts, ...)."""
+
+
+# --------------------------------------------------------------------------- metrics
+class MetricsError(ClusterResearchError, ValueError):
+    """Raise for input a cluster metric cannot be computed from."""
+
+
+class NegativeValueError(MetricsError):
+    """Raise when a metric that needs non-negative values receives negatives."""
+
+
+class EmptyInputError(MetricsError):
+    """Raise when a metric receives no values."""
+
+
+class MisalignedError(MetricsError):
+    """Raise when two inputs that must share an index do not."""
+
+
+class MissingValueError(MetricsError):
+    """Raise when values are missing and ``missing="raise"``."""
+
+
+# --------------------------------------------------------------------------- regression
+class RegressionError(ClusterResearchError, ValueError):
+    """Raise for a regression that cannot be estimated as specified."""
+
+
+class MissingColumnError(RegressionError, KeyError):
+    """Raise when columns named in a formula or argument are absent from the data."""
+
+    def __init__(self, missing, available=None):
+        self.missing = list(missing)
+        msg = f"column(s) not found in the data: {', '.join(map(repr, self.missing))}"
+        if available is not None:
+            msg += f" (available: {', '.join(map(str, available))})"
+        super().__init__(msg)
+
+    def __str__(self):  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
+class CollinearityError(RegressionError):
+    """Raise for a singular or rank-deficient design; ``terms`` names the culprits."""
+
+    def __init__(self, message, terms):
+        self.terms = list(terms)
+        super().__init__(message)
+
+
+class TooFewClustersError(RegressionError):
+    """Raise when there are too few clusters (or periods) for a robust covariance."""
+
+    def __init__(self, n_clusters, minimum, kind="clusters"):
+        self.n_clusters = int(n_clusters)
+        self.minimum = int(minimum)
+        super().__init__(
+            f"too few {kind} for this covariance: {n_clusters} {kind}, minimum {minimum}"
+        )
+
+
+class NonPositiveLogError(RegressionError):
+    """Raise when a logarithm is taken of zero or negative values; ``cells`` lists them."""
+
+    def __init__(self, column, cells):
+        self.column = column
+        self.cells = list(cells)
+        shown = "; ".join(f"{e}/{t}: {v!r}" for e, t, v in self.cells[:10])
+        more = f" (and {len(self.cells) - 10} more)" if len(self.cells) > 10 else ""
+        super().__init__(
+            f"log of non-positive values in {column!r} at (entity/time: value) {shown}{more}"
+        )
+
+
+# --------------------------------------------------------------------------- runner
+class ParameterError(ClusterResearchError, ValueError):
+    """A notebook parameter is unknown, has the wrong type or an invalid value."""
+
+
+class NotebookError(ClusterResearchError, ValueError):
+    """A notebook is missing or does not follow the notebook conventions."""
+
+
+# --------------------------------------------------------------------------- report
+class ReportError(ClusterResearchError, ValueError):
+    """Raise for a malformed report index or a missing outputs directory."""
