@@ -14,7 +14,7 @@ import importlib
 
 from .errors import ClusterResearchError, ClusterResearchWarning
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _SUBMODULES = (
     "errors",
