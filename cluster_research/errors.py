@@ -184,3 +184,8 @@ class NotebookError(ClusterResearchError, ValueError):
 # --------------------------------------------------------------------------- report
 class ReportError(ClusterResearchError, ValueError):
     """Raise for a malformed report index or a missing outputs directory."""
+
+
+# --------------------------------------------------------------------------- schemas
+class TableSchemaError(ClusterResearchError, ValueError):
+    """Raise when a table the package writes fails its declared schema (names table and check)."""

@@ -1,0 +1,325 @@
+"""Schemas of every table the package writes (``outputs/tables/<run>/<name>.csv``).
+
+Each table a notebook saves with :func:`cluster_research.outputs.save_table` is checked
+against the schema registered here under its name *before* it is written (and also when
+nothing is written, as under nbval), so a table with duplicated keys, a stray index column,
+a wrong type or an out-of-range value stops the run instead of being handed out. The
+schemas are pandera ``DataFrameSchema`` objects: columns with dtypes and checks, ``strict``
+(no column that is not declared), and the key columns that must be unique.
+
+:func:`table_dictionary` renders the registry as the data dictionary of the outputs
+(``outputs/tables/README.md``, written by the runner).
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"year": [2015, 2015], "hhi": [0.08, 0.09], "cr4": [0.5, 0.5],
+...                    "top4": ["a b c d", "a b c d"]})
+>>> validate("concentration", df)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+cluster_research.errors.TableSchemaError: table 'concentration' fails its schema: ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .errors import TableSchemaError
+
+__all__ = ["SCHEMAS", "TableSpec", "TableSchemaError", "schema", "table_dictionary", "validate"]
+
+# --------------------------------------------------------------------------- vocabularies
+STAGE_NAMES = ["EMBRYONIC", "GROWTH", "EXPANSION", "TAKEOFF"]
+STAGE_ZH = ["萌芽", "成长", "扩大", "起飞"]
+STAGE_EN = ["embryonic", "growth", "expansion", "take-off", "takeoff"]
+PROB_ZH = STAGE_ZH
+PROB_EN = ["prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff"]
+INFORMATION = ["realtime", "hindsight"]
+YEARS = (1990, 2035)
+
+
+def _year(nullable: bool = False, float_ok: bool = False) -> pa.Column:
+    dtype = float if float_ok else int
+    return pa.Column(dtype, pa.Check.in_range(*YEARS), nullable=nullable, coerce=float_ok)
+
+
+def _estimated_year() -> pa.Column:
+    """A year estimated from a curve (may lie far outside the data, never absurd)."""
+    return pa.Column(float, pa.Check.in_range(1800, 2300), nullable=True, coerce=True)
+
+
+def _prob(nullable: bool = True) -> pa.Column:
+    return pa.Column(float, pa.Check.in_range(0.0, 1.0), nullable=nullable, coerce=True)
+
+
+def _nonneg(nullable: bool = True, dtype=float) -> pa.Column:
+    return pa.Column(dtype, pa.Check.ge(0), nullable=nullable, coerce=dtype is float)
+
+
+def _num(nullable: bool = True) -> pa.Column:
+    return pa.Column(float, nullable=nullable, coerce=True)
+
+
+def _text(nullable: bool = False, isin=None) -> pa.Column:
+    checks = [pa.Check.isin(isin)] if isin is not None else []
+    return pa.Column(str, checks, nullable=nullable)
+
+
+def _bool() -> pa.Column:
+    return pa.Column(bool)
+
+
+def _sums_to_one(cols):
+    def check(df: pd.DataFrame) -> pd.Series:
+        p = df[cols]
+        complete = p.notna().all(axis=1)
+        total = p.sum(axis=1)
+        return ~complete | ((total - 1.0).abs() < 1e-6)
+    return pa.Check(check, name=f"{'+'.join(cols)} sum to 1 where given")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's schema and its entry in the data dictionary.
+
+    Attributes
+    ----------
+    name : str
+        Table name (the CSV's file stem).
+    description : str
+        One line for the data dictionary.
+    keys : tuple of str
+        Columns whose combination is unique (one row per key).
+    columns : dict
+        Column name -> :class:`pandera.Column`.
+    checks : list
+        Table-level pandera checks.
+    min_rows : int
+        Fewest rows a complete table has.
+    """
+
+    name: str
+    description: str
+    keys: tuple[str, ...]
+    columns: dict
+    checks: list = field(default_factory=list)
+    min_rows: int = 1
+
+    def schema(self) -> pa.DataFrameSchema:
+        """Return the pandera schema (strict columns, unique keys, row count)."""
+        checks = list(self.checks) + [
+            pa.Check(lambda df, n=self.min_rows: len(df) >= n, name=f"at least {self.min_rows} rows")]
+        return pa.DataFrameSchema(self.columns, checks=checks, strict=True,
+                                  unique=list(self.keys) or None, name=self.name)
+
+
+SCHEMAS: dict[str, TableSpec] = {}
+
+
+def _register(spec: TableSpec) -> TableSpec:
+    if spec.name in SCHEMAS:
+        raise TableSchemaError(f"table {spec.name!r} registered twice")
+    SCHEMAS[spec.name] = spec
+    return spec
+
+
+def schema(name: str) -> pa.DataFrameSchema:
+    """Return the pandera schema registered for table ``name``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    pandera.DataFrameSchema
+
+    Raises
+    ------
+    TableSchemaError
+        If no schema is registered under ``name`` (every written table needs one).
+    """
+    try:
+        return SCHEMAS[name].schema()
+    except KeyError:
+        raise TableSchemaError(
+            f"no schema registered for table {name!r}: add a TableSpec to "
+            "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")") from None
+
+
+def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Check ``df`` against the schema of table ``name``; return it unchanged.
+
+    Parameters
+    ----------
+    name : str
+        Table name (file stem of the CSV).
+    df : pandas.DataFrame
+        The table as it will be written (``index=False``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself.
+
+    Raises
+    ------
+    TableSchemaError
+        Naming the table and the first failures (column, check, offending values).
+    """
+    sch = schema(name)
+    if not isinstance(df.index, pd.RangeIndex):
+        df = df.reset_index(drop=True)
+    try:
+        sch.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        shown = []
+        for _, row in fc.head(10).iterrows():
+            shown.append(f"column {row['column']!r}: {row['check']} (value {row['failure_case']!r})")
+        more = f"; and {len(fc) - 10} more" if len(fc) > 10 else ""
+        raise TableSchemaError(f"table {name!r} fails its schema: " + "; ".join(shown) + more) \
+            from None
+    return df
+
+
+def table_dictionary() -> str:
+    """Return the data dictionary of all output tables as Markdown.
+
+    Returns
+    -------
+    str
+        One section per table: description, key columns, columns with type and checks.
+    """
+    lines = ["# Output tables", "",
+             "Every CSV under `outputs/tables/<run>/` is checked against the schema below before "
+             "it is written (`cluster_research/schemas.py`).", ""]
+    for name in sorted(SCHEMAS):
+        spec = SCHEMAS[name]
+        lines += [f"## `{name}.csv`", "", spec.description, "",
+                  f"Keys (unique): {', '.join(spec.keys) or '—'}; at least {spec.min_rows} rows.",
+                  "", "| column | type | checks | missing allowed |", "|---|---|---|---|"]
+        for col, c in spec.columns.items():
+            checks = "; ".join(str(ch.error or ch.name) for ch in c.checks) or "—"
+            lines.append(f"| {col} | {c.dtype} | {checks} | {'yes' if c.nullable else 'no'} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the tables
+_STAGE_OR_NONE = pa.Column(str, pa.Check.isin(STAGE_NAMES), nullable=True)
+_PROBS_ZH = {c: _prob() for c in PROB_ZH}
+_PROBS_EN = {c: _prob(nullable=False) for c in PROB_EN}
+
+_register(TableSpec(
+    "claims", "The paper's claims, one per row: paper value, reproduced value, verdict.",
+    ("claim_id",),
+    {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}$")), "claim": _text(),
+     "section": _text(), "paper_value": _text(nullable=True), "unit": _text(nullable=True),
+     "reproduced_value": _text(nullable=True), "tolerance": _nonneg(),
+     "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
+     "reason": _text()}, min_rows=17))
+_register(TableSpec(
+    "arithmetic", "The paper's growth arithmetic from two starting values.",
+    ("2002 value",),
+    {"2002 value": _text(), "v0": _nonneg(False), "v1 (2010)": _nonneg(False),
+     "fold_change": _nonneg(False), "increase_multiple": _num(False), "cagr_%": _num(False),
+     "doubling_time_years": _nonneg(False)}, min_rows=2))
+_register(TableSpec(
+    "growth_parameters", "Growth-model parameters: estimate, SE, Wald and profile intervals.",
+    ("model", "parameter"),
+    {"model": _text(), "parameter": _text(), "estimate": _num(), "std_err": _nonneg(),
+     "wald_low": _num(), "wald_high": _num(), "profile_low": _num(), "profile_high": _num()},
+    checks=[pa.Check(lambda d: (d.wald_low <= d.wald_high) | d.wald_low.isna() | d.wald_high.isna(),
+                     name="wald_low <= wald_high")]))
+_register(TableSpec(
+    "identification", "Per growth model: converged, ceiling identified, ceiling, inflection, why.",
+    ("model",),
+    {"model": _text(), "converged": _bool(), "identified": _bool(), "ceiling": _nonneg(),
+     "inflection": _estimated_year(), "reason": _text(nullable=True)}))
+_register(TableSpec(
+    "model_comparison", "Growth models compared: RSS, AIC, AICc, BIC, out-of-sample error.",
+    ("model",),
+    {"model": _text(), "n_params": pa.Column(int, pa.Check.ge(1)), "rss": _nonneg(),
+     "aic": _num(), "aicc": _num(), "delta_aicc": _nonneg(), "bic": _num(),
+     "converged": _bool(), "identified": _bool(), "ceiling": _nonneg(), "oos_rmse": _nonneg(),
+     "oos_mape": _nonneg(), "oos_n": pa.Column(int, pa.Check.ge(0)),
+     "oos_failures": pa.Column(int, pa.Check.ge(0))}))
+_register(TableSpec(
+    "stage_verdicts", "Stage by method for the judged years, real time and hindsight, "
+    "with the verdict against the paper's 成长.",
+    ("region", "year", "information", "method"),
+    {"region": _text(), "year": _year(), "information": _text(isin=INFORMATION),
+     "method": _text(), "stage": _STAGE_OR_NONE, "stage_zh": _text(True, STAGE_ZH),
+     "phase": pa.Column(None, pa.Check.isin(["I", "II", "III", "IV"]), nullable=True),
+     "verdict": _text(), "reason": _text(nullable=True)}))
+_register(TableSpec(
+    "stage_boundaries", "Stage boundaries (lower knee, inflection, upper knee) with intervals.",
+    ("information", "method", "boundary"),
+    {"information": _text(isin=INFORMATION), "method": _text(),
+     "n_obs": pa.Column(int, pa.Check.ge(1)),
+     "boundary": _text(isin=["lower_knee", "inflection", "upper_knee"]),
+     "year": _estimated_year(), "ci_low": _num(), "ci_high": _num(), "share_of_ceiling": _prob()}))
+_register(TableSpec(
+    "stage_timeline", "Stage by method and year (enum names; empty = no stage).",
+    ("year", "method"),
+    {"year": _year(), "method": _text(), "stage": _STAGE_OR_NONE}))
+_register(TableSpec(
+    "stage_probabilities", "Bootstrap stage probabilities by method (and year, information).",
+    ("information", "year", "method", "kind"),
+    {"information": pa.Column(str, pa.Check.isin(INFORMATION), required=False),
+     "year": pa.Column(int, pa.Check.in_range(*YEARS), required=False),
+     "method": _text(), "kind": pa.Column(str, required=False), **_PROBS_ZH,
+     "n_failed": _nonneg(False), "n_boot": pa.Column(float, pa.Check.gt(0), coerce=True)},
+    checks=[_sums_to_one(PROB_ZH)]))
+_register(TableSpec(
+    "indicator_ranks", "Shanghai's value and rank among provinces per strategy-pillar indicator.",
+    ("indicator", "year"),
+    {"pillar_id": _text(), "pillar_zh": _text(), "pillar_en": _text(), "indicator": _text(),
+     "indicator_zh": _text(), "unit": _text(), "year": _year(), "value": _num(),
+     "rank": pa.Column(float, pa.Check.ge(1), nullable=True),
+     "n_ranked": pa.Column(int, pa.Check.in_range(0, 31)), "median": _num()}))
+_register(TableSpec(
+    "benchmark", "Region vs benchmark: first/last year and value, CAGR, growth index.",
+    ("region",),
+    {"region": _text(), "first_year": _year(), "last_year": _year(),
+     "first_value": _nonneg(False), "last_value": _nonneg(False), "cagr": _num(),
+     "index_last": _nonneg(False)}))
+_register(TableSpec(
+    "growth_fits", "Per growth model of a region: converged, identified, ceiling, AICc, reason.",
+    ("model",),
+    {"model": _text(), "converged": _bool(), "identified": _bool(),
+     "ceiling_if_identified": _nonneg(), "aicc": _num(), "reason": _text(nullable=True)}))
+_register(TableSpec(
+    "stages", "A region's stage in its last year by every method, with the reason.",
+    ("method",),
+    {"method": _text(), "stage_zh": _text(), "stage_en": _text(), "reason": _text(nullable=True)}))
+_register(TableSpec(
+    "concentration", "Concentration of e-commerce sales across provinces per year.",
+    ("year",),
+    {"year": _year(), "hhi": _prob(False), "cr4": _prob(False), "top4": _text()}))
+_register(TableSpec(
+    "ranks", "Rank of every region in e-commerce sales per year.",
+    ("year", "region"),
+    {"year": _year(), "region": _text(), "rank": pa.Column(float, pa.Check.ge(1), coerce=True,
+                                                           nullable=True)}))
+_register(TableSpec(
+    "shares_lq", "Share of national e-commerce sales and location quotient vs GDP, "
+    "per region and year.",
+    ("year", "region"),
+    {"year": _year(), "region": _text(), "share": _prob(False), "lq_vs_gdp": _nonneg()},
+    min_rows=31))
+_register(TableSpec(
+    "stages_by_region_year", "Stage by region and year (cross-region map and heatmap).",
+    ("region", "year"),
+    {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
+     "stage_en": _text(True, STAGE_EN)}))
+_register(TableSpec(
+    "diagnostics", "Panel diagnostics: statistic, degrees of freedom, p-value, null hypothesis.",
+    ("test",),
+    {"test": _text(), "statistic": _num(), "df": _text(nullable=True), "p_value": _prob(),
+     "h0": _text()}))
