@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import DataValidationError
 from .manifest import cached_table, resolve_root
 
-__all__ = ["DatasetSpec", "dataset", "dataset_spec", "datasets", "load"]
+__all__ = ["DatasetSpec", "dataset", "dataset_spec", "datasets", "load", "unregister"]
 
 _KINDS = ("panel", "series", "other")
 
@@ -98,7 +98,7 @@ def dataset(name: str, *, kind: str = "other", files=(), processed: bool = True,
     ...     return pd.DataFrame({"x": [1]})
     >>> int(load("demo_table").x.sum())
     1
-    >>> unregister = _REGISTRY.pop("demo_table")
+    >>> unregister("demo_table")
     """
     if not isinstance(name, str) or not name.replace("_", "").isalnum() or not name.isascii() \
             or name != name.lower():
@@ -121,6 +121,28 @@ def dataset(name: str, *, kind: str = "other", files=(), processed: bool = True,
         return func
 
     return register
+
+
+def unregister(name: str) -> None:
+    """Remove a dataset from the registry (tests, or a plugin that replaces a loader).
+
+    Parameters
+    ----------
+    name : str
+
+    Raises
+    ------
+    DataValidationError
+        If ``name`` is not registered.
+
+    Examples
+    --------
+    >>> dataset("tmp_demo")(lambda: None) is not None
+    True
+    >>> unregister("tmp_demo")
+    """
+    dataset_spec(name)
+    del _REGISTRY[name]
 
 
 def datasets(*, kind: str | None = None) -> tuple:

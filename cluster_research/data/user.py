@@ -311,14 +311,21 @@ def _check_group(g, df, key, positive, min_points, path):
         raise DataValidationError(
             f"{key}: {len(vals)} full-year (period FY) exact values, at least {min_points} "
             "needed (growth models have 2-4 parameters)", path=path, column="value")
-    dup = vals["year"].duplicated(keep=False)
+    nvals = vals.groupby("year")["value"].transform("nunique")
+    dup = nvals > 1  # identical values from several sources count once (as in series())
     if dup.any():
         offs = [_offender(df, i, int(y), float(v)) for i, y, v in
                 zip(vals.index[dup], vals["year"][dup], vals["value"][dup])]
         first = vals.index[dup][0]
-        raise DataValidationError(f"{key}: several full-year exact values for one year: "
+        raise DataValidationError(f"{key}: conflicting full-year exact values for one year: "
                                   f"{bounded(offs)}; keep one", path=path, row=_line(df, first),
                                   column="year", value=int(vals["year"][dup].iloc[0]))
+    vals = vals.drop_duplicates(["year", "value"])
+    if len(vals) < min_points:
+        raise DataValidationError(
+            f"{key}: {len(vals)} distinct full-year (period FY) exact values, at least "
+            f"{min_points} needed (growth models have 2-4 parameters)", path=path,
+            column="value")
     bad = ~vals["value"].map(math.isfinite)
     if positive:
         bad |= vals["value"] <= 0
@@ -343,7 +350,8 @@ def check_series(data, *, positive: bool = True, min_points: int = 5, series: st
 
     * one dimension (and one unit unless it is a currency unit, see
       :func:`read_csv`);
-    * at least ``min_points`` points, at most one per year;
+    * at least ``min_points`` points, one value per year (identical values from
+      several sources count once, as in :func:`~cluster_research.data.series`);
     * every point finite, and strictly positive when ``positive=True`` (a fit with
       multiplicative errors models :math:`\\log y_t = \\log f(t; \\theta) + \\varepsilon_t`,
       undefined for :math:`y_t \\le 0`, including -0).
