@@ -98,25 +98,6 @@ class DataValidationError(ClusterResearchError, ValueError):
         return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
 
 
-def _rebuild_not_found(message, path):
-    return DataFileNotFoundError(message, path=path)
-
-
-class DataFileNotFoundError(DataValidationError, FileNotFoundError):
-    """Raised when a data file does not exist or the path is not a file path (None, '').
-
-    Also a :class:`FileNotFoundError`, so ``except FileNotFoundError`` keeps working.
-
-    Examples
-    --------
-    >>> err = DataFileNotFoundError("file not found", path="missing.csv")
-    >>> isinstance(err, FileNotFoundError), str(err)
-    (True, 'missing.csv: file not found')
-    """
-
-    def __reduce__(self):
-        return (_rebuild_not_found, (self.message, self.path))
-
 
 # --------------------------------------------------------------------------- growth
 class GrowthDataError(ClusterResearchError, ValueError):

@@ -30,7 +30,7 @@ Modules: :mod:`.registry` (``dataset``, ``load``), :mod:`.regions`,
 
 from __future__ import annotations
 
-from ..errors import DataFileNotFoundError, DataValidationError
+from ..errors import DataValidationError
 
 # The dataset modules register their loaders on import, in this order (= datasets()).
 from .nbs import (  # isort: skip
@@ -90,7 +90,6 @@ __all__ = [
     "SERIES_COLUMNS",
     "YEAR_MAX",
     "YEAR_MIN",
-    "DataFileNotFoundError",
     "DataValidationError",
     "NBSExport",
     "add_regions",

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ..errors import DataFileNotFoundError, DataValidationError
+from ..errors import DataValidationError
 from . import units
 from .hand_collected import QUALIFIERS, SERIES_COLUMNS
 from .parsing import (
@@ -44,14 +44,14 @@ PANEL_USER_COLUMNS = ["region", "year", "indicator", "value", "unit", "source_id
 def _open(path):
     """Return (Path, text) of a user file; typed errors for a missing or bad path."""
     if not isinstance(path, (str, os.PathLike)) or str(path) == "":
-        raise DataFileNotFoundError(
+        raise DataValidationError(
             f"cannot read file: no file given (path is {path!r}; pass a CSV file path)",
             path=None if path is None else repr(path))
     p = Path(path)
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise DataFileNotFoundError("cannot read file: file not found", path=p) from None
+        raise DataValidationError("cannot read file: file not found", path=p) from None
     except (OSError, ValueError) as exc:
         raise DataValidationError(f"cannot read file: {exc}", path=p) from None
     text = decode_utf8(data, p)
@@ -196,12 +196,10 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
 
     Raises
     ------
-    DataFileNotFoundError
-        The file does not exist, or ``path`` is None / empty (also a
-        FileNotFoundError and a DataValidationError).
     DataValidationError
-        Naming file, 1-based line, column and value, for: unreadable or
-        non-UTF-8 file, missing/unexpected/duplicate columns, wrong number of
+        "cannot read file" when the file does not exist or ``path`` is None /
+        empty / not a path; otherwise naming file, 1-based line, column and
+        value, for: unreadable or non-UTF-8 file, missing/unexpected/duplicate columns, wrong number of
         fields, non-numeric, non-ASCII-digit, negative, overflowing or
         underflowing value, unknown unit, mixed dimensions, empty or unknown
         region, invisible characters, bad year, bad qualifier, duplicate key.
