@@ -135,6 +135,7 @@ def _header_row(rows, p, kind):
 
 
 def _frame(out, lines, kind, p):
+    import numpy as np
     import pandas as pd
 
     df = pd.DataFrame(out, columns=SERIES_COLUMNS if kind == "series" else PANEL_USER_COLUMNS)
@@ -143,7 +144,8 @@ def _frame(out, lines, kind, p):
     if kind == "series":
         df["value_original"] = df["value_original"].astype("float64")
     df.attrs["path"] = str(p)
-    df.attrs["lines"] = lines
+    # an array, not a list: pandas deep-copies attrs on every operation
+    df.attrs["lines"] = np.asarray(lines, dtype=np.int64)
     return df
 
 
@@ -199,8 +201,8 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
     DataValidationError
         "cannot read file" when the file does not exist or ``path`` is None /
         empty / not a path; otherwise naming file, 1-based line, column and
-        value, for: unreadable or non-UTF-8 file, missing/unexpected/duplicate columns, wrong number of
-        fields, non-numeric, non-ASCII-digit, negative, overflowing or
+        value, for: unreadable or non-UTF-8 file, missing/unexpected/duplicate
+        columns, wrong number of fields, non-numeric, non-ASCII-digit, negative, overflowing or
         underflowing value, unknown unit, mixed dimensions, empty or unknown
         region, invisible characters, bad year, bad qualifier, duplicate key.
 
@@ -252,10 +254,10 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
 # pre-flight checks
 
 
-def _line(df, idx):
-    lines = df.attrs.get("lines")
-    if isinstance(lines, list) and isinstance(idx, int) and 0 <= idx < len(lines):
-        return lines[idx]
+def _line(lines, idx):
+    """1-based file line of row label ``idx`` (``lines`` from read_csv's attrs), or None."""
+    if lines is not None and isinstance(idx, int) and 0 <= idx < len(lines):
+        return int(lines[idx])
     return None
 
 
@@ -297,12 +299,12 @@ def _group_key(df):
     return [c for c in ("series", "region") if c in df.columns]
 
 
-def _offender(df, idx, year, value):
-    ln = _line(df, idx)
+def _offender(lines, idx, year, value):
+    ln = _line(lines, idx)
     return f"row {ln} ({year}: {value!r})" if ln is not None else f"{year}: {value!r}"
 
 
-def _check_group(g, df, key, positive, min_points, path):
+def _check_group(g, lines, key, positive, min_points, path):
     """Check one (series, region) group; return (n_points, first, last)."""
     vals = g[g["value"].notna()]
     if vals.empty or len(vals) < min_points:
@@ -312,11 +314,11 @@ def _check_group(g, df, key, positive, min_points, path):
     nvals = vals.groupby("year")["value"].transform("nunique")
     dup = nvals > 1  # identical values from several sources count once (as in series())
     if dup.any():
-        offs = [_offender(df, i, int(y), float(v)) for i, y, v in
+        offs = [_offender(lines, i, int(y), float(v)) for i, y, v in
                 zip(vals.index[dup], vals["year"][dup], vals["value"][dup])]
         first = vals.index[dup][0]
         raise DataValidationError(f"{key}: conflicting full-year exact values for one year: "
-                                  f"{bounded(offs)}; keep one", path=path, row=_line(df, first),
+                                  f"{bounded(offs)}; keep one", path=path, row=_line(lines, first),
                                   column="year", value=int(vals["year"][dup].iloc[0]))
     vals = vals.drop_duplicates(["year", "value"])
     if len(vals) < min_points:
@@ -328,13 +330,13 @@ def _check_group(g, df, key, positive, min_points, path):
     if positive:
         bad |= vals["value"] <= 0
     if bad.any():
-        offs = [_offender(df, i, int(y), float(v)) for i, y, v in
+        offs = [_offender(lines, i, int(y), float(v)) for i, y, v in
                 zip(vals.index[bad], vals["year"][bad], vals["value"][bad])]
         first = vals.index[bad][0]
         raise DataValidationError(
             f"{key}: {int(bad.sum())} value(s) not "
             + ("> 0 (a fit with multiplicative errors takes logarithms)" if positive else "finite")
-            + f": {bounded(offs)}", path=path, row=_line(df, first), column="value",
+            + f": {bounded(offs)}", path=path, row=_line(lines, first), column="value",
             value=float(vals["value"][bad].iloc[0]))
     return len(vals), int(vals["year"].min()), int(vals["year"].max())
 
@@ -398,16 +400,18 @@ def check_series(data, *, positive: bool = True, min_points: int = 5, series: st
         raise DataValidationError("min_points must be an integer >= 1", column="min_points",
                                   value=min_points)
     df = _as_frame(data, series)
-    path = df.attrs.get("path")
+    path, lines = df.attrs.get("path"), df.attrs.get("lines")
+    df = df.copy(deep=False)
+    df.attrs = {}  # pandas deep-copies attrs on every operation below
     use = _select(df, series, path)
     if "unit_original" in use.columns:
         dims = []
         for i, sid, u in zip(use.index, use.get("series", ["value"] * len(use)),
                              use["unit_original"]):
             try:
-                dims.append((sid, units.normalize_unit(u), _line(df, i) or i))
+                dims.append((sid, units.normalize_unit(u), _line(lines, i) or i))
             except units.UnitError:
-                raise DataValidationError("unknown unit", path=path, row=_line(df, i),
+                raise DataValidationError("unknown unit", path=path, row=_line(lines, i),
                                           column="unit", value=u) from None
         check_one_dimension(dims, path, "series")
     if use.empty:
@@ -421,7 +425,7 @@ def check_series(data, *, positive: bool = True, min_points: int = 5, series: st
         labels = dict(zip(keys, k))
         sid = str(labels.get("series", series or "value"))
         name = f"series {sid!r}" + (f" ({labels['region']})" if "region" in labels else "")
-        n, first, last = _check_group(g, df, name, positive, min_points, path)
+        n, first, last = _check_group(g, lines, name, positive, min_points, path)
         unit = str(g["unit_original"].iloc[0]) if "unit_original" in g.columns else ""
         unit = "亿元" if unit and units.is_currency(unit) else unit
         out.append((sid, labels.get("region", ""), n, first, last, unit,
