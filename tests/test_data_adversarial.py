@@ -326,3 +326,18 @@ def test_add_regions_hook():
         D.reset_regions()
     with pytest.raises(DataValidationError):
         D.region_code("杭州")
+
+
+@pytest.mark.parametrize("cell", ["２１８３", "٢١٨٣", "2183\u200b", "1e400"])
+def test_nbs_export_rejects_non_ascii_numbers(cell):
+    good = ("数据库：分省年度数据 \n时间：2024年 \n地区\t,年末常住人口 (万人) \t,\n"
+            "北京市\t,2183\t,\n数据来源：国家统计局")
+    bad = good.replace("2183", cell)
+    if cell == "1e400":  # a well-formed decimal: the export parser keeps text, load() converts
+        assert D.parse_nbs_export(bad.encode(), path="x.csv").rows[0][2] == ["1e400"]
+        with pytest.raises(DataValidationError, match="overflows"):
+            D.parsing.parse_number(cell, "x.csv", 4, "年末常住人口 (万人)")
+        return
+    with pytest.raises(DataValidationError, match="not a number") as ei:
+        D.parse_nbs_export(bad.encode(), path="x.csv")
+    assert ei.value.row == 4 and ei.value.value == cell
