@@ -26,14 +26,22 @@ class ClusterResearchWarning(UserWarning):
 
 # --------------------------------------------------------------------------- units
 class UnitError(ClusterResearchError, ValueError):
-    """Raised for a unit the package does not know; the message names the unit."""
+    """Raised for a unit the package does not know; the message names the unit.
+
+    :mod:`cluster_research.data.units` passes a message listing the known units.
+    """
 
     def __init__(self, unit, message=None):
         self.unit = unit
-        from .units import CURRENCY_FACTORS
+        super().__init__(message or f"unknown unit {unit!r}")
 
-        known = ", ".join(sorted(CURRENCY_FACTORS))
-        super().__init__(message or f"unknown unit {unit!r}; currency units known: {known}")
+
+class UnitValueError(ClusterResearchError, ValueError):
+    """Raised for an amount that cannot be converted (not a decimal number, infinite)."""
+
+
+class UnitTypeError(UnitValueError, TypeError):
+    """Raised for an amount that is not a real number (``bool``, list, None ...)."""
 
 
 # --------------------------------------------------------------------------- data
@@ -88,6 +96,7 @@ class DataValidationError(ClusterResearchError, ValueError):
 
     def __reduce__(self):
         return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
+
 
 
 # --------------------------------------------------------------------------- growth

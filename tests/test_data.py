@@ -335,7 +335,7 @@ def test_sources_register():
 
 
 def test_manifest_lists_every_raw_file_and_matches_sources_md():
-    man = D._manifest(D.data_dir())
+    man = D.read_manifest(D.data_dir())
     files = {p.relative_to(RAW).as_posix() for p in RAW.rglob("*") if p.is_file()}
     assert set(man) == files - {"MANIFEST.sha256"}
     # hash published in SOURCES.md section 1 (independent of this package)
@@ -606,7 +606,7 @@ def test_series_helper(panel):
 
 
 def test_data_dir_is_repo_data():
-    assert D.data_dir() == Path(D.__file__).resolve().parent.parent / "data"
+    assert D.data_dir() == Path(D.__file__).resolve().parents[2] / "data"
 
 
 def test_readme_examples_parse(tmp_path):

@@ -23,9 +23,12 @@ good_row = st.fixed_dictionaries(
         "year": st.integers(1949, 2100).map(str),
         "value": st.one_of(
             st.just(""),
-            st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False).map(str),
+            st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False)
+            .map(abs)  # never "-0.00": a minus sign is rejected for unsigned units
+            .map(str),
         ),
-        "unit": st.sampled_from(["亿元", "万亿元", "billion yuan", "万元", "%"]),
+        # currency units only: a file mixing 亿元 and % in one series is an error
+        "unit": st.sampled_from(["亿元", "万亿元", "billion yuan", "万元", "million yuan"]),
     }
 )
 
@@ -42,7 +45,7 @@ def to_csv(header, rows):
 def unique_rows(rows):
     seen, out = set(), []
     for r in rows:
-        k = (D._find_region(r["region"]) or r["region"], r["year"])
+        k = (D.find_region(r["region"]) or r["region"], r["year"])
         if k not in seen:
             seen.add(k)
             out.append(r)
@@ -78,7 +81,7 @@ BAD_CELLS = {
     ),
     "unit": st.text(
         st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=6
-    ).filter(lambda u: not D._units.is_known(u)),
+    ).filter(lambda u: not D.units.is_known(u)),
     "region": st.sampled_from(["", "   ", "123", "999999", "\x01x"]),
 }
 

@@ -64,3 +64,52 @@ def test_normalize_and_predicates():
     assert units.is_currency("万元") and not units.is_currency("%")
     assert units.is_known("万GB") and not units.is_known("furlong")
     assert units.decimal_to_yi(Decimal("1.2"), "万亿元") == Decimal("12000.0")
+
+
+# --- dimensions (issue 16: one dimension per series) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "dim"),
+    [("亿元", "currency"), ("Billion Yuan", "currency"), ("万元", "currency"),
+     ("%", "percent"), ("% yoy", "percent_change"), ("个", "count"), ("台", "count"),
+     ("家", "count"), ("人", "persons"), ("万人", "persons"), ("万户", "households"),
+     ("万GB", "data_volume"), ("元/人", "currency_per_person"), ("上年=100", "index")],
+)
+def test_dimension(unit, dim):
+    assert units.dimension(unit) == dim
+
+
+def test_dimension_covers_every_known_and_shipped_unit():
+    import csv
+
+    from cluster_research import data
+
+    for u in list(units.CURRENCY_FACTORS) + sorted(units.OTHER_UNITS):
+        assert isinstance(units.dimension(u), str)
+    assert set(units.DIMENSIONS) == set(units.OTHER_UNITS)
+    path = data.data_dir() / "raw/hand_collected/series.csv"
+    with path.open(encoding="utf-8") as fh:
+        shipped = {r["unit"] for r in csv.DictReader(fh)}
+    shipped |= {v[1] for v in data.PANEL_INDICATORS.values()}
+    shipped |= {v[1] for v in data.ECONOMY_INDICATORS.values()}
+    assert len(shipped) >= 12
+    for u in shipped:
+        assert units.dimension(u)
+
+
+def test_dimension_unknown_and_typed_errors():
+    with pytest.raises(UnitError, match="furlong"):
+        units.dimension("furlong")
+    with pytest.raises(units.UnitTypeError) as ei:
+        to_yi(True, "亿元")
+    assert isinstance(ei.value, TypeError) and isinstance(ei.value, ValueError)
+    with pytest.raises(units.UnitValueError):
+        to_yi("abc", "亿元")
+
+
+def test_units_shim_is_data_units():
+    import cluster_research as cr
+
+    assert cr.units.to_yi is cr.data.units.to_yi
+    assert cr.units.__all__ == cr.data.units.__all__

@@ -1,0 +1,121 @@
+"""Load, validate and describe the package's sourced data.
+
+Every table comes from a file in ``data/raw/`` whose sha256 is listed in
+``data/raw/MANIFEST.sha256``; the bytes are hashed each time a file is parsed
+(parsed tables are cached per process and re-read when the file changes), so
+a changed raw file raises :class:`DataValidationError` naming the file and
+both hashes. Nothing is interpolated, filled in or silently dropped: a gap is
+a row whose ``value`` is NaN, and :func:`coverage` lists the gaps.
+
+Datasets (see ``data/README.md`` for the full dictionary; :func:`datasets` lists
+the registered ones, and a new one is added with the
+:func:`~cluster_research.data.registry.dataset` decorator):
+
+``provincial_panel``
+    NBS 企业信息化及电子商务情况 / 互联网主要指标发展情况, 31 provinces, 2015-2024.
+``provincial_economy``
+    NBS 分省年度数据 exports: GDP and value added 2019-2024, GDP index and
+    retail sales 2016-2024, population 2024.
+``shanghai_ecommerce`` / ``national_ecommerce``
+    Hand-collected published figures, one row per value read, with qualifier
+    (exact | approx | lower_bound | target) and source.
+``major_cities_gdp``
+    NBS 主要城市年度数据: GDP of 36 major cities, 1999-2017 (mid-2019 vintage).
+
+Modules: :mod:`.registry` (``dataset``, ``load``), :mod:`.regions`,
+:mod:`.manifest` (paths, checksums, ``sources``), :mod:`.nbs`, :mod:`.hand_collected`,
+:mod:`.cities`, :mod:`.user` (``read_csv``, ``check_series``), :mod:`.series`,
+:mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`.
+"""
+
+from __future__ import annotations
+
+from ..errors import DataValidationError
+
+# The dataset modules register their loaders on import, in this order (= datasets()).
+from .nbs import (  # isort: skip
+    CROSSCHECK_FILES,
+    ECONOMY_FILES,
+    ECONOMY_INDICATORS,
+    PANEL_COLUMNS,
+    PANEL_INDICATORS,
+    NBSExport,
+    parse_nbs_export,
+)
+from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: skip
+from .cities import CITY_COLUMNS  # isort: skip
+from . import units
+from .manifest import (
+    data_dir,
+    processed_dir,
+    raw_dir,
+    read_manifest,
+    sources,
+    verify_manifest,
+)
+from .parsing import YEAR_MAX, YEAR_MIN
+from .processed import build_processed, main
+from .regions import (
+    add_regions,
+    find_region,
+    region_code,
+    region_name,
+    regions,
+    reset_regions,
+)
+from .registry import dataset, dataset_spec, datasets, load
+from .series import breaks, coverage, series, shanghai_transactions
+from .user import check_series, read_csv
+
+#: Names of the datasets registered when the package was imported (see :func:`datasets`
+#: for the live list, which also holds datasets registered later).
+DATASETS = datasets()
+
+# Compatibility aliases for names that were private in the single-module data.py;
+# use the public names (read_manifest, find_region, units) in new code.
+_manifest = read_manifest
+_find_region = find_region
+_units = units
+
+__all__ = [
+    "CITY_COLUMNS",
+    "CROSSCHECK_FILES",
+    "DATASETS",
+    "ECONOMY_FILES",
+    "ECONOMY_INDICATORS",
+    "HC_REGIONS",
+    "PANEL_COLUMNS",
+    "PANEL_INDICATORS",
+    "QUALIFIERS",
+    "SERIES_COLUMNS",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "DataValidationError",
+    "NBSExport",
+    "add_regions",
+    "breaks",
+    "build_processed",
+    "check_series",
+    "coverage",
+    "data_dir",
+    "dataset",
+    "dataset_spec",
+    "datasets",
+    "find_region",
+    "load",
+    "main",
+    "parse_nbs_export",
+    "processed_dir",
+    "raw_dir",
+    "read_csv",
+    "read_manifest",
+    "region_code",
+    "region_name",
+    "regions",
+    "reset_regions",
+    "series",
+    "shanghai_transactions",
+    "sources",
+    "units",
+    "verify_manifest",
+]

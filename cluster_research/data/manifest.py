@@ -1,0 +1,332 @@
+"""Paths of ``data/``, the sha256 manifest of ``data/raw`` and the source register.
+
+Every raw file is hashed each time it is parsed and compared with
+``data/raw/MANIFEST.sha256``; parsed tables are cached per process and rebuilt
+when a file's size or modification time changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from ..errors import DataValidationError
+from .parsing import check_header, csv_rows, decode_utf8
+
+__all__ = [
+    "SOURCES_HEADER",
+    "cached_table",
+    "data_dir",
+    "processed_dir",
+    "raw_dir",
+    "read_manifest",
+    "read_raw",
+    "resolve_root",
+    "sources",
+    "verify_manifest",
+]
+
+SOURCES_HEADER = ["source_id", "publisher", "title", "url", "table", "date", "terms", "notes"]
+_SHA_RE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+_MANIFEST_CACHE: dict = {}
+_TABLE_CACHE: dict = {}
+
+
+def data_dir() -> Path:
+    """Return the repository's ``data/`` directory.
+
+    Resolved from the package location (``<repo>/data``), or from the
+    environment variable ``CLUSTER_RESEARCH_DATA_DIR`` when it is set.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> (data_dir() / "raw" / "MANIFEST.sha256").is_file()
+    True
+    """
+    env = os.environ.get("CLUSTER_RESEARCH_DATA_DIR")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def resolve_root(root=None) -> Path:
+    """Return ``root`` as a Path, or :func:`data_dir` when it is None.
+
+    Parameters
+    ----------
+    root : path-like, optional
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> resolve_root() == data_dir()
+    True
+    """
+    return data_dir() if root is None else Path(root)
+
+
+def raw_dir(root=None) -> Path:
+    """Return ``<data>/raw``, the immutable source files.
+
+    Parameters
+    ----------
+    root : path-like, optional
+        Data directory (default :func:`data_dir`).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> raw_dir().name
+    'raw'
+    """
+    return resolve_root(root) / "raw"
+
+
+def processed_dir(root=None) -> Path:
+    """Return ``<data>/processed``, the tidy tables built from raw.
+
+    Parameters
+    ----------
+    root : path-like, optional
+        Data directory (default :func:`data_dir`).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> processed_dir().name
+    'processed'
+    """
+    return resolve_root(root) / "processed"
+
+
+def read_manifest(root) -> dict[str, str]:
+    """Return ``{relative path: sha256}`` from ``<root>/raw/MANIFEST.sha256``.
+
+    Parameters
+    ----------
+    root : path-like
+        Data directory.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    DataValidationError
+        Missing or unreadable manifest, a malformed or duplicate line.
+
+    Examples
+    --------
+    >>> "hand_collected/series.csv" in read_manifest(data_dir())
+    True
+    """
+    mpath = Path(root) / "raw" / "MANIFEST.sha256"
+    try:
+        st = mpath.stat()
+        key = (str(mpath), st.st_size, st.st_mtime_ns)
+    except OSError:
+        raise DataValidationError("checksum manifest not found", path=mpath) from None
+    hit = _MANIFEST_CACHE.get(str(mpath))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    try:
+        text = mpath.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataValidationError(f"cannot read manifest: {exc}", path=mpath) from None
+    out: dict[str, str] = {}
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = _SHA_RE.match(line)
+        if not m:
+            raise DataValidationError(
+                "manifest line is not '<sha256>  <path>'", path=mpath, row=i, value=line
+            )
+        if m.group(2) in out:
+            raise DataValidationError("duplicate manifest entry", path=mpath, row=i, value=line)
+        out[m.group(2)] = m.group(1)
+    _MANIFEST_CACHE[str(mpath)] = (key, out)
+    return out
+
+
+def read_raw(rel: str, root) -> bytes:
+    """Read ``<root>/raw/<rel>`` and check its sha256 against the manifest.
+
+    Parameters
+    ----------
+    rel : str
+        Path relative to ``raw/`` as written in the manifest.
+    root : path-like
+        Data directory.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    DataValidationError
+        File not listed, unreadable, or its hash differs (both hashes named).
+
+    Examples
+    --------
+    >>> read_raw("hand_collected/series.csv", data_dir())[:6]
+    b'series'
+    """
+    root = Path(root)
+    man = read_manifest(root)
+    path = root / "raw" / rel
+    if rel not in man:
+        raise DataValidationError("file is not listed in raw/MANIFEST.sha256", path=path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataValidationError(f"cannot read raw file: {exc.strerror}", path=path) from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != man[rel]:
+        raise DataValidationError(
+            f"sha256 mismatch: expected {man[rel]}, actual {actual} "
+            "(the raw file differs from the one recorded in raw/MANIFEST.sha256)",
+            path=path,
+        )
+    return data
+
+
+def verify_manifest(root=None) -> list[str]:
+    """Check every file listed in ``raw/MANIFEST.sha256`` and return their paths.
+
+    Parameters
+    ----------
+    root : path-like, optional
+        Data directory (default :func:`data_dir`).
+
+    Returns
+    -------
+    list of str
+        Relative paths verified.
+
+    Raises
+    ------
+    DataValidationError
+        On the first missing or changed file (names the file and both hashes).
+
+    Examples
+    --------
+    >>> len(verify_manifest()) > 10
+    True
+    """
+    r = resolve_root(root)
+    rels = sorted(read_manifest(r))
+    for rel in rels:
+        read_raw(rel, r)
+    return rels
+
+
+def cached_table(name: str, root, rels, build):
+    """Return ``build()``, cached until a file of ``rels`` (under raw/) changes.
+
+    Parameters
+    ----------
+    name : str
+        Cache key (with the resolved root).
+    root : path-like
+        Data directory.
+    rels : list of str
+        Files relative to ``raw/`` whose size and mtime stamp the cache
+        (the manifest is always included).
+    build : callable
+        Zero-argument function returning the table.
+
+    Returns
+    -------
+    object
+        The cached table (callers return a copy).
+
+    Examples
+    --------
+    >>> cached_table("demo", data_dir(), [], lambda: 42)
+    42
+    """
+    root = Path(root)
+    stamp = []
+    for rel in list(rels) + ["MANIFEST.sha256"]:
+        p = root / "raw" / rel
+        try:
+            st = p.stat()
+            stamp.append((rel, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamp.append((rel, None, None))
+    key = (str(root.resolve()), name)
+    hit = _TABLE_CACHE.get(key)
+    if hit is not None and hit[0] == tuple(stamp):
+        return hit[1]
+    table = build()
+    _TABLE_CACHE[key] = (tuple(stamp), table)
+    return table
+
+
+def sources(*, root=None):
+    """Return the source register ``data/sources.csv``, one row per source.
+
+    Parameters
+    ----------
+    root : path-like, optional
+        Data directory (default :func:`data_dir`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns source_id, publisher, title, url, table, date, terms, notes
+        (all str). Every ``source_id`` used by a loaded table is a row here.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, malformed or has duplicate ids.
+
+    Examples
+    --------
+    >>> sources().set_index("source_id").loc["paper", "title"]
+    '上海电子商务产业集群推进策略研究'
+    """
+    import pandas as pd
+
+    path = resolve_root(root) / "sources.csv"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataValidationError(f"cannot read: {exc.strerror}", path=path) from None
+    rows = csv_rows(decode_utf8(data, path), path)
+    try:
+        _, head = next(rows)
+    except StopIteration:
+        raise DataValidationError("empty file", path=path) from None
+    check_header(head, path, expected=SOURCES_HEADER)
+    out, ids = [], set()
+    for ln, f in rows:
+        if len(f) != len(SOURCES_HEADER):
+            raise DataValidationError(f"expected {len(SOURCES_HEADER)} fields", path=path, row=ln)
+        if not re.match(r"^[a-z0-9_]+$", f[0]) or f[0] in ids:
+            raise DataValidationError(
+                "source_id empty, not [a-z0-9_] or duplicate",
+                path=path, row=ln, column="source_id", value=f[0],
+            )
+        ids.add(f[0])
+        out.append(f)
+    return pd.DataFrame(out, columns=SOURCES_HEADER)

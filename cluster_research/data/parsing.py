@@ -1,0 +1,514 @@
+"""Strict cell and file parsers shared by every reader of the data layer.
+
+Rules (each one a :class:`~cluster_research.errors.DataValidationError` naming the
+file, 1-based line, column and value):
+
+* numbers are ASCII decimals (``[0-9]``, one optional sign, one point, an exponent);
+  full-width (１２３) or Arabic-Indic (٣٤٠) digits are rejected, never converted;
+* a value is range-checked **after** unit conversion: infinite, or non-zero but
+  too small for a normal double (underflow to 0), is an error;
+* names (regions, series and indicator ids, units) must not contain invisible
+  characters (format, control, private-use or unassigned code points such as
+  U+200B ZERO WIDTH SPACE); the message shows each one by code point and name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import sys
+import unicodedata
+from decimal import Decimal
+
+from ..errors import DataValidationError
+from . import units
+
+__all__ = [
+    "INT_RE",
+    "NUMBER_RE",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "bounded",
+    "check_header",
+    "check_name",
+    "check_one_dimension",
+    "convert_value",
+    "csv_rows",
+    "decode_utf8",
+    "invisible_characters",
+    "parse_decimal",
+    "parse_number",
+    "parse_year",
+    "to_float",
+]
+
+YEAR_MIN = 1949
+YEAR_MAX = 2100
+
+#: An ASCII decimal number (no thousands separators, no non-ASCII digits).
+NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+#: An ASCII integer.
+INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cn", "Zl", "Zp"})
+_TINY = sys.float_info.min  # smallest normal double
+
+
+def bounded(items, limit: int = 10) -> str:
+    """Join the first ``limit`` items and say how many more there are.
+
+    Parameters
+    ----------
+    items : iterable
+        Offenders (converted with ``str``).
+    limit : int, default 10
+
+    Returns
+    -------
+    str
+        ``"a, b, c"`` or ``"a, ..., j and 5 more"``.
+
+    Examples
+    --------
+    >>> bounded(range(13))
+    '0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 3 more'
+    """
+    items = [str(i) for i in items]
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def invisible_characters(text: str) -> list[str]:
+    """List the invisible characters of ``text`` as ``"U+200B ZERO WIDTH SPACE"``.
+
+    A character is invisible when its Unicode general category is a format (Cf),
+    control (Cc), private-use (Co), unassigned (Cn), line- or paragraph-separator
+    (Zl, Zp) code point.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+        One entry per distinct invisible character, in order of appearance.
+
+    Examples
+    --------
+    >>> invisible_characters("上\\u200b海")
+    ['U+200B ZERO WIDTH SPACE']
+    """
+    out = []
+    for ch in dict.fromkeys(text):
+        if unicodedata.category(ch) in _INVISIBLE:
+            out.append(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}")
+    return out
+
+
+def check_name(text: str, path, row, column) -> str:
+    """Return ``text`` stripped, or raise if it holds invisible characters.
+
+    Parameters
+    ----------
+    text : str
+        Cell as read.
+    path, row, column
+        Location for the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    DataValidationError
+        Naming the invisible characters (e.g. a zero-width space that would make
+        "上海" two regions).
+
+    Examples
+    --------
+    >>> check_name(" 上海 ", "f.csv", 2, "region")
+    '上海'
+    """
+    bad = invisible_characters(text)
+    if bad:
+        raise DataValidationError(
+            f"invisible character(s) in the name: {', '.join(bad)}; delete them",
+            path=path, row=row, column=column, value=text,
+        )
+    return text.strip()
+
+
+def decode_utf8(data: bytes, path) -> str:
+    """Decode file bytes as UTF-8 (an optional BOM is dropped).
+
+    Parameters
+    ----------
+    data : bytes
+    path : str or Path
+        For the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    DataValidationError
+        Naming the line of the first invalid byte.
+
+    Examples
+    --------
+    >>> decode_utf8("\\ufeffa,b".encode(), "f.csv")
+    'a,b'
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataValidationError(
+            f"file is not valid UTF-8 (byte {exc.start}); save it as UTF-8",
+            path=path, row=line,
+        ) from None
+
+
+def _not_a_number(text, path, row, column):
+    t = text.strip()
+    odd = [ch for ch in t if ch.isdigit() and not ("0" <= ch <= "9")]
+    if odd:
+        names = bounded(dict.fromkeys(f"U+{ord(c):04X} {unicodedata.name(c, '')}" for c in odd))
+        why = f"only ASCII digits 0-9 are accepted, found {names}"
+    elif invisible_characters(t):
+        why = f"invisible character(s) {', '.join(invisible_characters(t))}"
+    else:
+        why = "expected a decimal such as 1234.5; empty cell = missing"
+    return DataValidationError(f"not a number ({why})", path=path, row=row, column=column,
+                               value=text)
+
+
+def parse_decimal(text: str, path, row, column, *, allow_empty=True, allow_negative=False):
+    """Parse a decimal cell exactly.
+
+    Parameters
+    ----------
+    text : str
+        Cell as read; surrounding ASCII whitespace is ignored.
+    path, row, column
+        Location for error messages.
+    allow_empty : bool, default True
+        An empty cell gives None (a missing value).
+    allow_negative : bool, default False
+        Accept a minus sign (growth rates). Otherwise ``-0`` is rejected too.
+
+    Returns
+    -------
+    decimal.Decimal or None
+
+    Raises
+    ------
+    DataValidationError
+        Not an ASCII decimal, empty when not allowed, or negative.
+
+    Examples
+    --------
+    >>> parse_decimal("1.5e3", "f.csv", 2, "value")
+    Decimal('1.5E+3')
+    """
+    t = text.strip()
+    if t == "":
+        if allow_empty:
+            return None
+        raise DataValidationError("empty value", path=path, row=row, column=column, value=text)
+    if not NUMBER_RE.match(t):
+        raise _not_a_number(text, path, row, column)
+    dec = Decimal(t)
+    if dec.is_signed() and not allow_negative:
+        what = "negative zero (-0)" if dec.is_zero() else "negative value"
+        raise DataValidationError(what, path=path, row=row, column=column, value=text)
+    return dec
+
+
+def to_float(dec: Decimal, path, row, column, value) -> float:
+    """Round an exact decimal to a double, refusing overflow and underflow.
+
+    Parameters
+    ----------
+    dec : decimal.Decimal
+    path, row, column, value
+        Location and cell for error messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    DataValidationError
+        If the double is infinite, or ``dec`` is non-zero but rounds to 0 or to a
+        subnormal double (magnitude below 2.2e-308).
+
+    Examples
+    --------
+    >>> to_float(Decimal("12.5"), "f.csv", 2, "value", "12.5")
+    12.5
+    """
+    f = float(dec)
+    if math.isinf(f):
+        raise DataValidationError("value out of range (overflows to infinity)",
+                                  path=path, row=row, column=column, value=value)
+    if not dec.is_zero() and abs(f) < _TINY:
+        raise DataValidationError("value out of range (too small: underflows to 0)",
+                                  path=path, row=row, column=column, value=value)
+    return f
+
+
+def convert_value(dec: Decimal, unit: str, path, row, column, value) -> float:
+    """Convert an amount to the package unit (亿元 for currency) and range-check it.
+
+    ``value_亿元 = dec * f(unit)`` exactly (:func:`~cluster_research.data.units.decimal_to_yi`),
+    then :func:`to_float`; non-currency amounts are only range-checked.
+
+    Parameters
+    ----------
+    dec : decimal.Decimal
+    unit : str
+        A known unit.
+    path, row, column, value
+        For error messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    DataValidationError
+        If the converted value overflows or underflows.
+
+    Examples
+    --------
+    >>> convert_value(Decimal("1.2"), "万亿元", "f.csv", 2, "value", "1.2")
+    12000.0
+    """
+    if units.is_currency(unit):
+        dec = units.decimal_to_yi(dec, unit)
+    return to_float(dec, path, row, column, value)
+
+
+def parse_number(text: str, path, row, column, *, allow_empty=True, allow_negative=False):
+    """Parse a decimal cell into a range-checked float; '' gives NaN when allowed.
+
+    Parameters
+    ----------
+    text, path, row, column, allow_empty, allow_negative
+        As for :func:`parse_decimal`.
+
+    Returns
+    -------
+    tuple of (float, decimal.Decimal or None)
+        ``(nan, None)`` for an empty cell.
+
+    Raises
+    ------
+    DataValidationError
+        See :func:`parse_decimal` and :func:`to_float`.
+
+    Examples
+    --------
+    >>> parse_number("", "f.csv", 2, "value")
+    (nan, None)
+    """
+    dec = parse_decimal(text, path, row, column, allow_empty=allow_empty,
+                        allow_negative=allow_negative)
+    if dec is None:
+        return math.nan, None
+    return to_float(dec, path, row, column, text), dec
+
+
+def parse_year(text: str, path, row, column="year") -> int:
+    """Parse an ASCII integer year in :data:`YEAR_MIN` .. :data:`YEAR_MAX`.
+
+    Parameters
+    ----------
+    text : str
+    path, row, column
+        For error messages.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    DataValidationError
+        Not an ASCII integer, or out of range.
+
+    Examples
+    --------
+    >>> parse_year(" 2010 ", "f.csv", 2)
+    2010
+    """
+    t = text.strip()
+    if not INT_RE.match(t):
+        raise DataValidationError("year is not an integer (ASCII digits 0-9)",
+                                  path=path, row=row, column=column, value=text)
+    y = int(t)
+    if not YEAR_MIN <= y <= YEAR_MAX:
+        raise DataValidationError(f"year out of range {YEAR_MIN}..{YEAR_MAX}",
+                                  path=path, row=row, column=column, value=text)
+    return y
+
+
+def csv_rows(text: str, path):
+    """Yield ``(line_number, fields)`` from CSV text.
+
+    Parameters
+    ----------
+    text : str
+    path : str or Path
+        For error messages.
+
+    Yields
+    ------
+    tuple of (int, list of str)
+
+    Raises
+    ------
+    DataValidationError
+        For malformed CSV (e.g. an unclosed quote), naming the line.
+
+    Examples
+    --------
+    >>> list(csv_rows("a,b\\n1,2\\n", "f.csv"))
+    [(1, ['a', 'b']), (2, ['1', '2'])]
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for fields in reader:
+            yield reader.line_num, fields
+    except csv.Error as exc:
+        raise DataValidationError(f"malformed CSV: {exc}", path=path, row=reader.line_num) from None
+
+
+def _check_exact(names, path, expected):
+    if names != list(expected):
+        missing = [c for c in expected if c not in names]
+        extra = [c for c in names if c not in expected]
+        raise DataValidationError(
+            f"unexpected header {names}; expected {list(expected)}"
+            + (f"; missing {missing}" if missing else "")
+            + (f"; unexpected {extra}" if extra else ""),
+            path=path, row=1, column=(missing or extra or [None])[0],
+        )
+    return names
+
+
+def check_header(fields, path, expected=None, required=(), optional=()):
+    """Check a header row and return its column names.
+
+    Parameters
+    ----------
+    fields : list of str
+        Header cells.
+    path : str or Path
+    expected : list of str, optional
+        Exact header (shipped files); else ``required`` and ``optional``
+        (case-insensitive, any order; user files).
+    required, optional : sequence of str
+
+    Returns
+    -------
+    list of str
+        Names (lower-cased when ``expected`` is None).
+
+    Raises
+    ------
+    DataValidationError
+        Duplicate, missing, unexpected or invisible-character names (row 1).
+
+    Examples
+    --------
+    >>> check_header(["Region", "year"], "f.csv", required=("region", "year"))
+    ['region', 'year']
+    """
+    names = [check_name(f, path, 1, f) for f in fields]
+    seen = set()
+    for n in names:
+        if n in seen:
+            raise DataValidationError("duplicate column", path=path, row=1, column=n)
+        seen.add(n)
+    if expected is not None:
+        return _check_exact(names, path, expected)
+    names_l = [n.lower() for n in names]
+    if len(set(names_l)) != len(names_l):
+        dup = next(n for n in names_l if names_l.count(n) > 1)
+        raise DataValidationError("duplicate column (names are case-insensitive)",
+                                  path=path, row=1, column=dup)
+    for c in required:
+        if c not in names_l:
+            raise DataValidationError(f"missing required column (required: {list(required)})",
+                                      path=path, row=1, column=c)
+    for n in names_l:
+        if n not in required and n not in optional:
+            raise DataValidationError(
+                f"unexpected column (allowed: {list(required) + list(optional)})",
+                path=path, row=1, column=n,
+            )
+    return names_l
+
+
+def check_one_dimension(records, path, label: str) -> None:
+    """Check that every key holds values of one dimension and one unconverted unit.
+
+    Currency units are converted to 亿元, so any mix of them is fine; any other
+    unit is kept as written, so a key must not mix it with another unit, even of
+    the same dimension (人 and 万人 differ by 10^4).
+
+    Parameters
+    ----------
+    records : iterable of (key, unit, row)
+        ``unit`` a normalised unit, ``row`` the 1-based line.
+    path : str or Path
+        File named in the error.
+    label : str
+        What a key is ("series", "indicator"), for the message.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the key, each unit group with its dimension and (the first ten)
+        rows; ``row`` is the first row of the second group.
+
+    Examples
+    --------
+    >>> check_one_dimension([("gdp", "亿元", 2), ("gdp", "万亿元", 3)], "f.csv", "series")
+    >>> check_one_dimension([("gdp", "亿元", 2), ("gdp", "%", 3)], "f.csv", "series")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cluster_research.errors.DataValidationError: f.csv, row 3, ...: series 'gdp' mixes ...
+    """
+    groups: dict = {}
+    for key, unit, row in records:
+        out = "亿元" if units.is_currency(unit) else unit
+        groups.setdefault(key, {}).setdefault(out, []).append((unit, row))
+    for key, by_unit in groups.items():
+        if len(by_unit) < 2:
+            continue
+        parts = []
+        for out, items in by_unit.items():
+            names = ", ".join(dict.fromkeys(u for u, _ in items))
+            rows = [r for _, r in items]
+            word = "row" if len(rows) == 1 else "rows"
+            parts.append(f"{units.dimension(out)} ({names}) {word} {bounded(rows)}")
+        dims = {units.dimension(out) for out in by_unit}
+        why = ("mixes dimensions" if len(dims) > 1 else
+               "mixes units that are not converted into one another")
+        second = list(by_unit.values())[1][0]
+        raise DataValidationError(
+            f"{label} {key!r} {why}: {'; '.join(parts)}; one dimension per {label} "
+            f"(split it into several {label} ids)",
+            path=path, row=second[1], column="unit", value=second[0],
+        )
