@@ -47,24 +47,13 @@ interval = "prediction"  # band around the fitted curves: "prediction" or "confi
 plot_to_year = 2030  # curves are drawn up to this year
 
 # %%
-# Display settings: keep stored outputs stable and readable
-import warnings
-
 import numpy as np
 import pandas as pd
-from IPython.display import HTML
 
 import cluster_research as cr
+from cluster_research.notebook import notebook_setup
 
-# %matplotlib inline
-pd.set_option("display.precision", 3)
-pd.set_option("display.width", 120)
-pd.set_option("display.max_columns", 20)
-pd.set_option("display.max_colwidth", 60)
-np.set_printoptions(precision=4, suppress=True)
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-warnings.filterwarnings("ignore", category=FutureWarning)
-cr.plotting.setup()
+notebook_setup()
 
 # %% [markdown]
 # ## 1 · The data: every published value, with its qualifier
