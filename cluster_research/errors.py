@@ -172,6 +172,10 @@ class NonPositiveLogError(RegressionError):
         )
 
 
+class CollinearityWarning(ClusterResearchWarning):
+    """Warn that a design is ill-conditioned (scaled condition number above the threshold)."""
+
+
 # --------------------------------------------------------------------------- runner
 class ParameterError(ClusterResearchError, ValueError):
     """A notebook parameter is unknown, has the wrong type or an invalid value."""
