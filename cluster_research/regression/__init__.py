@@ -61,6 +61,14 @@ from .design import CONDITION_RAISE, CONDITION_WARN, EFFECTS, condition_number
 from .diagnostics import pesaran_cd, vif, wooldridge_serial
 from .frame import PANEL_INDICATORS, analysis_frame
 from .panel import PanelResults, first_difference, panel, pooled
+from .robustness import (
+    STAR_LEVELS,
+    format_robustness,
+    robustness_table,
+    spec_key,
+    split_label,
+    stars,
+)
 
 __all__ = [
     "CONDITION_RAISE",
@@ -73,14 +81,20 @@ __all__ = [
     "MissingColumnError",
     "NonPositiveLogError",
     "PanelResults",
+    "STAR_LEVELS",
     "RegressionError",
     "TooFewClustersError",
     "analysis_frame",
     "condition_number",
     "first_difference",
+    "format_robustness",
     "panel",
     "pesaran_cd",
     "pooled",
+    "robustness_table",
+    "spec_key",
+    "split_label",
+    "stars",
     "vif",
     "wooldridge_serial",
 ]

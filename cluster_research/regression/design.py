@@ -16,6 +16,7 @@ import pandas as pd
 import patsy
 
 from ..errors import (
+    ClusterResearchWarning,
     CollinearityError,
     CollinearityWarning,
     MissingColumnError,
@@ -190,17 +191,42 @@ def check_rank(X: np.ndarray, names, X_raw=None, context="design") -> None:
         msg, involved = _near_collinear_message(X, names, kappa, context)
         if kappa > CONDITION_RAISE:
             raise CollinearityError(msg + "; the estimates would be numerical noise", involved)
-        warnings.warn(msg, CollinearityWarning, stacklevel=4)
+        warnings.warn(msg, CollinearityWarning, stacklevel=3)
 
 
 
 
 # --------------------------------------------------------------------------- core
 def prepare(df, formula, entity, time, intercept):
+    """Return the estimation sample and design of a formula: ``(data, y, X, dropped)``.
+
+    Rows with a missing value in a formula variable are dropped and listed in
+    ``dropped`` (entity, time, reason) with a warning; a log (or any transform) that
+    gives a non-finite value raises :class:`NonPositiveLogError` /
+    :class:`RegressionError` naming the column, entity and period.
+    """
     if not isinstance(df, pd.DataFrame):
         raise RegressionError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     cols = formula_columns(formula)
     check_columns(df, cols + [entity, time])
+    data = _sample(df, cols, entity, time)
+    data, dropped = _drop_missing_rows(data, cols, entity, time)
+    with np.errstate(all="ignore"):
+        # numpy columns: patsy on pandas objects is several times slower
+        env = {c: data[c].to_numpy() for c in cols}
+        # NA_types=[]: missing rows were dropped above, so a NaN here comes from a transform
+        # (np.log of a negative value) and is reported below by column, entity and time
+        y, X = patsy.dmatrices(formula, env, eval_env=_EVAL_ENV, return_type="dataframe",
+                               NA_action=patsy.NAAction(NA_types=[]))
+    y.index = data.index
+    X.index = data.index
+    if not intercept and "Intercept" in X.columns:
+        X = X.drop(columns="Intercept")
+    _check_finite(pd.concat([y, X], axis=1), data, cols, entity, time)
+    return data, y, X, dropped
+
+
+def _sample(df, cols, entity, time) -> pd.DataFrame:
     used = [c for c in dict.fromkeys(cols + [entity, time]) if c is not None]
     data = df[used].copy()
     data.attrs = {}  # attrs (e.g. analysis_frame reports) would be deep-copied on every op
@@ -215,7 +241,11 @@ def prepare(df, formula, entity, time, intercept):
             raise RegressionError(
                 f"duplicate (entity, time) rows, e.g. {first}: one row per entity-period needed")
         data = data.sort_values([entity, time], kind="mergesort")
-    # rows with missing values: reported, never silent
+    return data
+
+
+def _drop_missing_rows(data, cols, entity, time):
+    """Drop rows with missing values, reported (never silent)."""
     miss = data[cols].isna()
     bad = miss.any(axis=1)
     dropped_rows = []
@@ -226,38 +256,27 @@ def prepare(df, formula, entity, time, intercept):
     dropped = pd.DataFrame(dropped_rows, columns=["entity", "time", "reason"])
     if len(dropped):
         warnings.warn(f"{len(dropped)} row(s) dropped for missing values; see results.dropped",
-                      stacklevel=3)
+                      ClusterResearchWarning, stacklevel=4)
     data = data[~bad]
     if len(data) == 0:
         raise RegressionError("no complete rows left after dropping missing values")
-    # non-positive values inside a log
-    with np.errstate(all="ignore"):
-        # numpy columns: patsy on pandas objects is several times slower
-        env = {c: data[c].to_numpy() for c in cols}
-        # NA_types=[]: missing rows were dropped above, so a NaN here comes from a transform
-        # (np.log of a negative value) and is reported below by column, entity and time
-        y, X = patsy.dmatrices(formula, env, eval_env=_EVAL_ENV, return_type="dataframe",
-                               NA_action=patsy.NAAction(NA_types=[]))
-    y.index = data.index
-    X.index = data.index
-    if not intercept and "Intercept" in X.columns:
-        X = X.drop(columns="Intercept")
-    full = pd.concat([y, X], axis=1)
+    return data, dropped
+
+
+def _check_finite(full, data, cols, entity, time) -> None:
+    """Raise for the first design column with a non-finite value (log of a value <= 0)."""
     nonfinite = ~np.isfinite(full.to_numpy(float))
-    if nonfinite.any():
-        j = int(np.where(nonfinite.any(axis=0))[0][0])
-        col = full.columns[j]
-        rows = full.index[nonfinite[:, j]]
-        cells = []
-        for r in rows:
-            inner = [c for c in cols if c in col]
-            val = data.at[r, inner[0]] if inner else None
-            val = float(val) if isinstance(val, (int, float, np.number)) else val
-            cells.append((data.at[r, entity] if entity else r,
-                          data.at[r, time] if time else None, val))
-        if "log" in col:
-            raise NonPositiveLogError(col, cells)
-        raise RegressionError(f"non-finite values in {col!r} at {cells[:10]}")
-    return data, y, X, dropped
-
-
+    if not nonfinite.any():
+        return
+    j = int(np.where(nonfinite.any(axis=0))[0][0])
+    col = full.columns[j]
+    cells = []
+    for r in full.index[nonfinite[:, j]]:
+        inner = [c for c in cols if c in col]
+        val = data.at[r, inner[0]] if inner else None
+        val = float(val) if isinstance(val, (int, float, np.number)) else val
+        cells.append((data.at[r, entity] if entity else r,
+                      data.at[r, time] if time else None, val))
+    if "log" in col:
+        raise NonPositiveLogError(col, cells)
+    raise RegressionError(f"non-finite values in {col!r} at {cells[:10]}")

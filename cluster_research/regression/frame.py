@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from .. import data
-
 from ..errors import MissingColumnError, NonPositiveLogError, RegressionError
 
 __all__ = ["PANEL_INDICATORS", "analysis_frame"]
@@ -127,16 +126,60 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         raise RegressionError(f"nonpositive must be 'raise' or 'drop', got {nonpositive!r}")
     if panel is None:
         panel = _load("provincial_panel")
-    if economy is None and economy_indicators:
+    econ = list(economy_indicators)
+    if economy is None and econ:
         economy = _load("provincial_economy")
-    frames = [(panel, "provincial_panel")]
-    if economy_indicators:
-        frames.append((economy, "provincial_economy"))
+    _check_long_frames(panel, economy if econ else None)
+    indicators = _panel_indicators(panel, indicators)
+    long = _long_selection(panel, indicators, economy, econ)
+    wide = _restrict(_wide(long, indicators + econ), years, regions)
+    wide = wide[_ID_COLS + indicators + econ]
+    if required is None:
+        required = [c for c in indicators + econ if c != "population"]
+    report = _Report(list(required))
+    if exclude is not None:
+        wide = _apply_exclusions(wide, exclude, report)
+    pop_years = (sorted(int(y) for y in wide.loc[wide["population"].notna(), "year"].unique())
+                 if "population" in wide.columns else [])
+    wide = _drop_missing(wide, report)
+    if logs:
+        wide = _add_logs(wide, indicators + econ, nonpositive, report)
+    if ratios:
+        _add_ratios(wide, pop_years, report)
+    dropped = pd.DataFrame(report.dropped, columns=["region_code", "region", "year", "reason"])
+    wide = wide.reset_index(drop=True)
+    wide.attrs["dropped"] = dropped
+    wide.attrs["notes"] = report.notes
+    return wide, dropped
+
+
+class _Report:
+    """Rows dropped and notes collected while an analysis frame is built."""
+
+    def __init__(self, required):
+        self.required = required
+        self.dropped: list[tuple] = []
+        self.notes: list[str] = []
+
+    def drop(self, wide, mask, reason_fn):
+        """Return ``wide`` without the rows of ``mask``, recording each with its reason."""
+        for i in wide.index[mask]:
+            self.dropped.append((wide.at[i, "region_code"], wide.at[i, "region"],
+                                 int(wide.at[i, "year"]), reason_fn(i)))
+        return wide[~mask]
+
+
+def _check_long_frames(panel, economy) -> None:
+    frames = [(panel, "provincial_panel")] + ([(economy, "provincial_economy")]
+                                             if economy is not None else [])
     for f, name in frames:
         miss = [c for c in ("region_code", "region", "region_en", "year", "indicator", "value")
                 if c not in f.columns]
         if miss:
             raise MissingColumnError([f"{name}.{c}" for c in miss])
+
+
+def _panel_indicators(panel, indicators) -> list:
     available = list(dict.fromkeys(panel["indicator"]))
     if indicators is None:
         indicators = [i for i in PANEL_INDICATORS if i in available]
@@ -144,8 +187,11 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
     unknown = [i for i in indicators if i not in available]
     if unknown:
         raise MissingColumnError([f"provincial_panel indicator {i}" for i in unknown])
+    return indicators
+
+
+def _long_selection(panel, indicators, economy, econ) -> pd.DataFrame:
     long = panel[panel["indicator"].isin(indicators)]
-    econ = list(economy_indicators)
     if econ:
         avail_e = set(economy["indicator"])
         unknown = [i for i in econ if i not in avail_e]
@@ -157,95 +203,88 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         r = long[dup].iloc[0]
         raise RegressionError(
             f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
-    long = long.assign(region_code=long["region_code"].astype(str),
+    return long.assign(region_code=long["region_code"].astype(str),
                        year=long["year"].astype(int))
+
+
+def _wide(long, columns) -> pd.DataFrame:
     names = long.drop_duplicates("region_code").set_index("region_code")[
         ["region", "region_en"]]
     wide = long.pivot(index=["region_code", "year"], columns="indicator", values="value")
     wide.columns.name = None
     wide = wide.reset_index().join(names, on="region_code")
-    for c in indicators + econ:
+    for c in columns:
         if c not in wide.columns:
             wide[c] = np.nan
+    return wide
+
+
+def _restrict(wide, years, regions) -> pd.DataFrame:
     if years is not None:
         wide = wide[wide["year"].isin(list(years))]
     if regions is not None:
         regions = [str(r) for r in regions]
         wide = wide[wide["region_code"].isin(regions) | wide["region"].isin(regions)
                     | wide["region_en"].isin(regions)]
-    wide = wide.sort_values(["region_code", "year"]).reset_index(drop=True)
-    wide = wide[_ID_COLS + indicators + econ]
-    notes: list[str] = []
+    return wide.sort_values(["region_code", "year"]).reset_index(drop=True)
 
-    if required is None:
-        required = [c for c in indicators + econ if c != "population"]
-    required = list(required)
-    base_cols = indicators + econ
-    dropped_rows = []
 
-    def _drop(mask, reason_fn):
-        nonlocal wide
-        for i in wide.index[mask]:
-            dropped_rows.append((wide.at[i, "region_code"], wide.at[i, "region"],
-                                 int(wide.at[i, "year"]), reason_fn(i)))
-        wide = wide[~mask]
+def _apply_exclusions(wide, exclude, report) -> pd.DataFrame:
+    excluded = _exclusions(exclude)
+    keys = list(zip(wide["region_code"], wide["year"].astype(int)))
+    out = report.drop(wide, np.array([k in excluded for k in keys], dtype=bool),
+                      lambda i: excluded[(wide.at[i, "region_code"], int(wide.at[i, "year"]))])
+    unmatched = sorted(set(excluded) - set(keys))
+    if unmatched:
+        report.notes.append("exclude: not in the frame (nothing dropped): "
+                            + ", ".join(f"{c} {y}" for c, y in unmatched))
+    return out
 
-    if exclude is not None:
-        excluded = _exclusions(exclude)
-        keys = list(zip(wide["region_code"], wide["year"].astype(int)))
-        _drop(np.array([k in excluded for k in keys], dtype=bool),
-              lambda i: excluded[(wide.at[i, "region_code"], int(wide.at[i, "year"]))])
-        unmatched = sorted(set(excluded) - set(keys))
-        if unmatched:
-            notes.append("exclude: not in the frame (nothing dropped): "
-                         + ", ".join(f"{c} {y}" for c, y in unmatched))
 
-    pop_years = (sorted(int(y) for y in wide.loc[wide["population"].notna(), "year"].unique())
-                 if "population" in wide.columns else [])
-    # missing values
-    req_base = [c for c in required if c in wide.columns]
+def _drop_missing(wide, report) -> pd.DataFrame:
+    req_base = [c for c in report.required if c in wide.columns]
     miss = wide[req_base].isna()
-    _drop(miss.any(axis=1).to_numpy(),
-          lambda i: "missing " + ", ".join(c for c in req_base if miss.at[i, c]))
-    # logs
-    if logs:
-        for c in base_cols:
-            v = wide[c]
-            nonpos = v.notna() & (v <= 0)
-            if nonpos.any():
-                if c in required and nonpositive == "raise":
-                    cells = [(wide.at[i, "region"], int(wide.at[i, "year"]), float(v[i]))
-                             for i in wide.index[nonpos]]
-                    raise NonPositiveLogError(c, cells)
-                if c in required:
-                    _drop(nonpos.to_numpy(), lambda i, c=c: f"non-positive {c} for log")
-                    v = wide[c]
-                else:
-                    notes.append(f"log_{c}: non-positive values left NaN at "
-                                 + ", ".join(f"{wide.at[i, 'region']} {wide.at[i, 'year']}"
-                                             for i in wide.index[nonpos]))
-            with np.errstate(all="ignore"):
-                wide[f"log_{c}"] = np.where(v > 0, np.log(v.where(v > 0)), np.nan)
-        for c in required:
-            if c.startswith("log_") and c not in wide.columns:
-                raise MissingColumnError([c])
-    # ratios
-    if ratios:
-        if "ecommerce_firms" in wide.columns:
-            for c in ("ecommerce_sales", "ecommerce_purchases"):
-                if c in wide.columns:
-                    firms = wide["ecommerce_firms"].where(wide["ecommerce_firms"] > 0)
-                    wide[f"{c}_per_firm"] = wide[c] / firms * 1e4
-        if "population" in wide.columns:
-            pop = wide["population"].where(wide["population"] > 0)
-            for c, factor in (("broadband_users", 1.0), ("mobile_internet_users", 1.0),
-                              ("retail_sales", 1e4), ("ecommerce_sales", 1e4)):
-                if c in wide.columns:
-                    wide[f"{c}_per_capita"] = wide[c] / pop * factor
-            notes.append(f"population (年末常住人口) is available for years {pop_years} only; "
-                         "per-capita ratios are NaN in other years (never filled in)")
-    dropped = pd.DataFrame(dropped_rows, columns=["region_code", "region", "year", "reason"])
-    wide = wide.reset_index(drop=True)
-    wide.attrs["dropped"] = dropped
-    wide.attrs["notes"] = notes
-    return wide, dropped
+    return report.drop(wide, miss.any(axis=1).to_numpy(),
+                       lambda i: "missing " + ", ".join(c for c in req_base if miss.at[i, c]))
+
+
+def _add_logs(wide, base_cols, nonpositive, report) -> pd.DataFrame:
+    required = report.required
+    for c in base_cols:
+        v = wide[c]
+        nonpos = v.notna() & (v <= 0)
+        if nonpos.any():
+            if c in required and nonpositive == "raise":
+                cells = [(wide.at[i, "region"], int(wide.at[i, "year"]), float(v[i]))
+                         for i in wide.index[nonpos]]
+                raise NonPositiveLogError(c, cells)
+            if c in required:
+                wide = report.drop(wide, nonpos.to_numpy(),
+                                   lambda i, c=c: f"non-positive {c} for log")
+                v = wide[c]
+            else:
+                report.notes.append(f"log_{c}: non-positive values left NaN at "
+                                    + ", ".join(f"{wide.at[i, 'region']} {wide.at[i, 'year']}"
+                                                for i in wide.index[nonpos]))
+        with np.errstate(all="ignore"):
+            wide[f"log_{c}"] = np.where(v > 0, np.log(v.where(v > 0)), np.nan)
+    for c in required:
+        if c.startswith("log_") and c not in wide.columns:
+            raise MissingColumnError([c])
+    return wide
+
+
+def _add_ratios(wide, pop_years, report) -> None:
+    if "ecommerce_firms" in wide.columns:
+        for c in ("ecommerce_sales", "ecommerce_purchases"):
+            if c in wide.columns:
+                firms = wide["ecommerce_firms"].where(wide["ecommerce_firms"] > 0)
+                wide[f"{c}_per_firm"] = wide[c] / firms * 1e4
+    if "population" in wide.columns:
+        pop = wide["population"].where(wide["population"] > 0)
+        for c, factor in (("broadband_users", 1.0), ("mobile_internet_users", 1.0),
+                          ("retail_sales", 1e4), ("ecommerce_sales", 1e4)):
+            if c in wide.columns:
+                wide[f"{c}_per_capita"] = wide[c] / pop * factor
+        report.notes.append(f"population (年末常住人口) is available for years {pop_years} only; "
+                            "per-capita ratios are NaN in other years (never filled in)")

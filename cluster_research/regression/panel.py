@@ -6,7 +6,6 @@ transformations, degrees of freedom and covariances.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,6 +90,18 @@ class PanelResults:
     def resid(self) -> np.ndarray:
         """Return the residuals of the transformed regression."""
         return np.asarray(self.sm.resid)
+
+    def periods(self) -> np.ndarray:
+        """Return the sorted unique periods of the estimation sample.
+
+        Returns
+        -------
+        numpy.ndarray
+            Period values as in the ``time`` column (empty when no time column was given).
+        """
+        if self._time is None:
+            return np.array([])
+        return np.unique(np.asarray(self._time))
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Return confidence intervals (columns ci_low, ci_high) at level 1 - alpha."""
@@ -333,7 +344,8 @@ def panel(df, formula, entity, time, effects="entity", cov_type="nonrobust", max
         absorbed = N + int(rank_d)
     y_t, X_t = W[:, 0], W[:, 1:]
     check_rank(X_t, names, X.to_numpy(float), context=f"{effects} within-transformed design")
-    meta = {"model": "within", "effects": effects, "formula": formula, "nobs": len(data), "n_entities": N,
+    meta = {"model": "within",
+            "effects": effects, "formula": formula, "nobs": len(data), "n_entities": N,
                 "n_periods": T, "absorbed": absorbed, "balanced": balanced, "dropped": dropped,
                 "_y_raw": y.to_numpy(float).ravel(), "_X_raw": X.to_numpy(float),
                 "_entity": np.asarray(data[entity]), "_time": np.asarray(data[time])}
@@ -367,7 +379,8 @@ def pooled(df, formula, entity=None, time=None, cov_type="nonrobust", maxlags=No
     t_codes, t_uni = (pd.factorize(data[time], sort=True) if time else (None, []))
     N = len(np.unique(e_codes)) if entity else None
     T = len(t_uni) if time else None
-    meta = {"model": "pooled", "effects": "none", "formula": formula, "nobs": len(data), "n_entities": N,
+    meta = {"model": "pooled",
+            "effects": "none", "formula": formula, "nobs": len(data), "n_entities": N,
                 "n_periods": T, "absorbed": 0,
                 "balanced": (len(data) == N * T) if (N and T) else None, "dropped": dropped,
                 "_y_raw": y.to_numpy(float).ravel(), "_X_raw": X_np,
@@ -423,7 +436,8 @@ def first_difference(df, formula, entity, time, cov_type="nonrobust", maxlags=No
         names = ["Intercept"] + names
     check_rank(X_t, names, context="first-differenced design")
     raw = data.iloc[np.where(ok)[0]]
-    meta = {"model": "first_difference", "effects": "entity", "formula": formula, "nobs": int(ok.sum()),
+    meta = {"model": "first_difference",
+            "effects": "entity", "formula": formula, "nobs": int(ok.sum()),
                 "n_entities": len(np.unique(e_codes[ok])), "n_periods": len(np.unique(t_codes[ok])),
                 "absorbed": 0, "balanced": len(data) == len(np.unique(e_codes)) * len(t_uni),
                 "dropped": dropped,
