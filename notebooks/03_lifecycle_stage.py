@@ -179,13 +179,7 @@ for y in years:
         results.update({(y, info, k): ens.evidence["results"][k]
                         for k in ("signs", "net_entry", "scorecard")})
         results[(y, info, "ensemble")] = ens
-GROWTH = cr.lifecycle.Stage.GROWTH
-verdicts = pd.DataFrame([
-    {"region": region_zh, "year": y, "information": info, "method": m,
-     "stage": r.stage.name if r.stage else None, "stage_zh": r.label("zh"), "phase": r.phase,
-     "verdict": ("no verdict" if r.stage is None else
-                 "agrees" if r.stage == GROWTH else f"disagrees ({r.stage.zh})"),
-     "reason": r.reason} for (y, info, m), r in results.items()])
+verdicts = cr.claims.stage_verdicts(results, region_zh)  # method vs the paper's 成长
 saved = cr.runner.save_table(verdicts, "stage_verdicts")
 
 # %%
@@ -209,22 +203,11 @@ reference = "paper 成长" if region_zh == "上海" else "成长 (the paper's st
 lines = []
 for y in years:
     for info in ("realtime", "hindsight"):
-        ens = results[(y, info, "ensemble")]
-        stages = {m: results[(y, info, m)].label("zh") for m in method_names[:-1]}
-        found = sorted({s for s in stages.values() if s})
-        n_ok = sum(s is not None for s in stages.values())
-        who = "the majority finds" if n_ok > 1 else "the only method that classifies finds"
-        if ens.stage is None and not found:
-            text = "NOT CHECKABLE - no method can classify"
-        elif ens.stage == cr.lifecycle.Stage.GROWTH:
-            text = f"REPRODUCED - {who} 成长"
-        elif ens.stage is None:
-            text = f"NOT REPRODUCED - methods disagree ({', '.join(found)}), no majority"
-        else:
-            text = f"NOT REPRODUCED - {who} {ens.stage.zh} ({ens.stage.en})"
-        lines.append(f"{region_zh} {y}, {info}: {reference} -> {text}; "
-                     f"{n_ok} of {len(stages)} methods classify: "
-                     + ", ".join(f"{m}={s or '-'}" for m, s in stages.items()))
+        stages = {m: results[(y, info, m)] for m in method_names[:-1]}
+        v = cr.claims.stage_verdict(results[(y, info, "ensemble")], stages)
+        lines.append(f"{region_zh} {y}, {info}: {reference} -> {v['text']}; "
+                     f"{v['n_classified']} of {v['n_methods']} methods classify: "
+                     + ", ".join(f"{m}={s or '-'}" for m, s in v["stages"].items()))
 print("\n".join(lines))
 
 # %% [markdown]

@@ -32,7 +32,6 @@ dk_maxlags = None  # Driscoll-Kraay lag truncation; None: the rule floor(4 (T/10
 lang = "zh"  # figure labels: "zh" or "en"
 
 # %%
-import pandas as pd
 
 import cluster_research as cr
 from cluster_research.notebook import notebook_setup
@@ -109,26 +108,22 @@ results = {name: cr.regression.panel(df, f, entity="region", time="year", effect
 print(results["B two-way FE, clustered"].summary())
 
 # %% [markdown]
-# The robustness table: one column per specification, coefficient with its standard error in
-# brackets and stars for p < 0.10 / 0.05 / 0.01; the bottom rows give the sample and the
-# within R² (the share of the *within-province* variation explained).
+# The robustness table. Saved as numbers (`cr.regression.robustness_table`: one row per
+# specification and term with estimate, standard error, p-value and 95 % interval); the key
+# (`cr.regression.spec_key`) says what each letter A–G stands for. Displayed the usual way:
+# one column per specification, coefficient with its standard error in brackets and stars for
+# p < 0.10 / 0.05 / 0.01 (display only); the bottom rows give the sample and the within R²
+# (the share of the *within-province* variation explained).
 
 # %%
 # NBVAL_CHECK_OUTPUT
-rows = {}
-for name, res in results.items():
-    ct = res.coef_table.set_index("term")
-    stars = ct.p_value.map(
-        lambda p: "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else "")
-    col = {t: f"{ct.at[t, 'estimate']:.3f}{stars[t]} ({ct.at[t, 'std_error']:.3f})"
-           for t in ct.index}
-    col.update(nobs=str(res.nobs), regions=str(res.n_entities), years=str(res.n_periods),
-               within_r2=f"{res.rsquared_within:.3f}")
-    rows[name.split(" ")[0]] = col
-robustness = pd.DataFrame(rows).fillna("")
-saved = cr.runner.save_table(robustness.reset_index(names="term"), "robustness")
-print("\n".join(f"{n.split(' ')[0]}: {n}" for n in results))
-print(robustness.to_string())
+coefficients = cr.regression.robustness_table(results)  # numbers: estimate, SE, p-value
+saved = cr.runner.save_table(coefficients, "robustness")
+key = cr.regression.spec_key(results)  # specification label -> description
+saved = cr.runner.save_table(key, "specifications")
+print(key[["spec", "description", "effects", "cov_type", "nobs", "first_period",
+           "last_period"]].to_string(index=False))
+print(cr.regression.format_robustness(coefficients).to_string())  # stars only in display
 
 # %% [markdown]
 # ## 3 · Diagnostics
@@ -144,9 +139,7 @@ saved = cr.runner.save_table(diag, "diagnostics")
 print(diag.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %%
-coefs = pd.concat({name.split(" ")[0]:
-                   res.coef_table.set_index("term")[["estimate", "ci_low", "ci_high"]]
-                   for name, res in results.items()}, names=["spec", "term"]).reset_index()
+coefs = coefficients  # spec letters as in the key above
 terms = [t for t in coefs.term.unique() if t != "log_gdp"]
 fig, axes = plt.subplots(1, len(terms), figsize=(13, 3.8), sharey=True)
 for ax, term in zip(axes, terms):
