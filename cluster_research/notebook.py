@@ -30,7 +30,7 @@ PANDAS_OPTIONS = {
 }
 
 
-def notebook_setup(*, inline: bool = True) -> dict:
+def notebook_setup(*, inline: bool = True) -> None:
     """Apply the display settings that keep stored notebook outputs stable and readable.
 
     Sets the pandas display options in :data:`PANDAS_OPTIONS`, prints numpy arrays with
@@ -48,29 +48,25 @@ def notebook_setup(*, inline: bool = True) -> dict:
 
     Returns
     -------
-    dict
-        The settings applied: ``pandas`` (option → value), ``numpy``
-        (``precision``, ``suppress``), ``ipython`` (True when the inline backend was
-        selected).
+    None
+        Nothing, so the setup cell shows no output; the options applied are
+        :data:`PANDAS_OPTIONS` plus ``numpy.set_printoptions(precision=4, suppress=True)``.
 
     Examples
     --------
     >>> import cluster_research as cr
     >>> from cluster_research.notebook import notebook_setup
-    >>> settings = notebook_setup()
-    >>> settings["pandas"]["display.precision"]
+    >>> notebook_setup()
+    >>> import pandas as pd
+    >>> pd.get_option("display.precision")
     3
     """
-    ipython = False
     shell = get_ipython() if (inline and get_ipython is not None) else None
     if shell is not None and hasattr(shell, "run_line_magic"):
         shell.run_line_magic("matplotlib", "inline")
-        ipython = True
     for option, value in PANDAS_OPTIONS.items():
         pd.set_option(option, value)
     np.set_printoptions(precision=4, suppress=True)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     plotting.setup()
-    return {"pandas": dict(PANDAS_OPTIONS), "numpy": {"precision": 4, "suppress": True},
-            "ipython": ipython}

@@ -188,7 +188,6 @@ def format_robustness(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         out.at["regions", s] = "" if pd.isna(m["n_entities"]) else str(int(m["n_entities"]))
         out.at["years", s] = "" if pd.isna(m["n_periods"]) else str(int(m["n_periods"]))
         out.at["within_r2", s] = f"{m['within_r2']:.{digits}f}"
-    out.index.name = "term"
     return out
 
 
