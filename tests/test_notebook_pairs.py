@@ -11,9 +11,12 @@ The comparison uses jupytext's public ``jupytext.read`` and
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 from jupytext.compare import NotebookDifference, compare_notebooks
 
@@ -75,3 +78,36 @@ def test_out_of_sync_pair_is_detected(tmp_path):
     assert _cells(edited) != _cells(nb)
     with pytest.raises(NotebookDifference):
         compare_notebooks(edited, nb, fmt=TEXT_FORMAT)
+
+
+def _sync_guard():
+    spec = importlib.util.spec_from_file_location("sync_guard", ROOT / "notebooks" / "sync_guard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sync_guard_passes_on_the_committed_pairs():
+    assert _sync_guard().conflicts(NOTEBOOKS) == []
+
+
+def test_sync_guard_stops_when_both_files_were_edited(tmp_path, monkeypatch):
+    guard = _sync_guard()
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    src = NOTEBOOKS[0]
+    ipynb, script = nbdir / src.name, nbdir / src.with_suffix(".py").name
+    ipynb.write_bytes(src.read_bytes())
+    script.write_bytes(src.with_suffix(".py").read_bytes())
+    git = ["git", "-C", str(tmp_path), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "x"], check=True)
+    monkeypatch.setattr(guard, "ROOT", tmp_path)
+    script.write_text(script.read_text(encoding="utf-8") + "\n# %%\nprint('py edit')\n",
+                      encoding="utf-8")
+    assert guard.conflicts([ipynb]) == []  # one side edited: jupytext --sync may proceed
+    nb = jupytext.read(ipynb)
+    nb.cells.append(nbformat.v4.new_code_cell("print('ipynb edit')"))
+    jupytext.write(nb, ipynb)
+    assert len(guard.conflicts([ipynb])) == 1  # both edited: stop

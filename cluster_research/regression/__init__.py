@@ -48,7 +48,7 @@ in panels. CESifo Working Paper 1229.
 
 from __future__ import annotations
 
-from ..errors import (  # noqa: F401  (re-exported)
+from ..errors import (
     CollinearityError,
     CollinearityWarning,
     MissingColumnError,
@@ -76,12 +76,12 @@ __all__ = [
     "COV_TYPES",
     "EFFECTS",
     "PANEL_INDICATORS",
+    "STAR_LEVELS",
     "CollinearityError",
     "CollinearityWarning",
     "MissingColumnError",
     "NonPositiveLogError",
     "PanelResults",
-    "STAR_LEVELS",
     "RegressionError",
     "TooFewClustersError",
     "analysis_frame",

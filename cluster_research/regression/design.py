@@ -160,7 +160,7 @@ def _near_collinear_message(X, names, kappa, context):
     A = np.asarray(X, dtype=float)
     norms = np.sqrt((A**2).sum(axis=0))
     norms[norms == 0] = 1.0
-    _, s, vt = np.linalg.svd(A / norms, full_matrices=False)
+    _, _s, vt = np.linalg.svd(A / norms, full_matrices=False)
     weights = np.abs(vt[-1])  # loadings of the weakest direction
     involved = [n for n, w in zip(names, weights) if w >= 0.1 * weights.max()]
     return (f"the {context} is near-collinear: scaled condition number {kappa:.3g} "
