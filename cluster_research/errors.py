@@ -184,3 +184,12 @@ class NotebookError(ClusterResearchError, ValueError):
 # --------------------------------------------------------------------------- report
 class ReportError(ClusterResearchError, ValueError):
     """Raise for a malformed report index or a missing outputs directory."""
+
+
+# --------------------------------------------------------------------------- taobao
+class TaobaoDataError(DataValidationError):
+    """A Taobao-village raw file, processed file, place name or list match is invalid."""
+
+
+class TaobaoAnalysisError(ClusterResearchError, ValueError):
+    """A Taobao-village analysis gets an unknown level, year or region."""
