@@ -282,6 +282,12 @@ def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
         _log(log, dataset, year, sid, row, "county|township",
              f"{rec['county']}|{rec['township']}", f"{fix[0]}|{fix[1]}", "renamed", fix[2])
         rec["county"], rec["township"] = fix[0], fix[1]
+    if rec.get("village", "").endswith("*"):
+        name = rec["village"].rstrip("*")
+        _log(log, dataset, year, sid, row, "village", rec["village"], name, "renamed",
+             "trailing '*' marker of the list (its meaning is not stated in the file) "
+             "stripped so that the name matches the other years")
+        rec["village"] = name
     prov = coder.province(rec["province"])
     if prov is None:
         raise TaobaoDataError(f"unknown province {rec['province']!r}",
