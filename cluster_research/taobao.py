@@ -385,7 +385,10 @@ def national_stage(year=None, *, series=None, model: str = "gompertz",
     Returns
     -------
     pandas.DataFrame
-        Columns method, year, stage (Stage value or None), stage_en, phase, reason.
+        Columns method, year, stage (萌芽/成长/扩大/起飞 or None), stage_en, phase, reason.
+        The series crosses AliResearch's 2020 definition change (``attrs["definition"]``
+        of :func:`national_series`); pass ``series=national_series(definition="pre2020")``
+        to stay on one definition.
 
     Examples
     --------
@@ -399,8 +402,8 @@ def national_stage(year=None, *, series=None, model: str = "gompertz",
                          ("net_entry", dict(window=window, min_points=window + 2))):
         r = lifecycle.classify(s, y, method=method, **opts)
         rows.append(dict(method=method, year=y,
-                         stage=None if r.stage is None else r.stage.value,
-                         stage_en=None if r.stage is None else r.stage.name.lower(),
+                         stage=None if r.stage is None else r.stage.zh,
+                         stage_en=None if r.stage is None else r.stage.en,
                          phase=r.phase, reason=r.reason))
     return pd.DataFrame(rows)
 
@@ -433,6 +436,6 @@ def province_stages(*, villages=None, window: int = 5) -> pd.DataFrame:
         s = pd.Series([float(r[y]) for y in years], index=years)
         res = lifecycle.classify(s, years[-1], method="net_entry", window=window)
         rows.append(dict(province=r["province"], years=len(years),
-                         stage=None if res.stage is None else res.stage.value,
+                         stage=None if res.stage is None else res.stage.zh,
                          reason=res.reason))
     return pd.DataFrame(rows)
