@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 from shapely.geometry import shape
 
 from . import growth, taobao_data
@@ -209,6 +210,7 @@ def scurve_figure(series, models=("logistic", "gompertz", "bass"), *, errors="ad
         r = growth.fit(t, y, model=m, errors=errors)
         tag = "" if r.identified else (" (上限未识别)" if lang == "zh" else " (ceiling n.i.)")
         ax.plot(grid, r.curve(grid), label=f"{m}: K={r.ceiling:,.0f}{tag}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("年" if lang == "zh" else "year")
     ax.set_ylabel("个" if lang == "zh" else "villages")
     ax.legend(fontsize=8)
