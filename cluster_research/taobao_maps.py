@@ -85,7 +85,7 @@ def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.G
 def classes(counts, scheme: str = "log", k: int = 5):
     """Return class edges for non-zero counts ("none" is the class below the first edge).
 
-    ``log``: powers of two 1, 2, 4, 8, ... up to the maximum; ``quantile``: the ``k``
+    ``log``: classes 1, 2, 3-4, 5-8, 9-16, ... (upper limits powers of two) up to the maximum; ``quantile``: the ``k``
     quantiles of the non-zero counts (distinct edges only).
 
     Parameters
@@ -102,7 +102,7 @@ def classes(counts, scheme: str = "log", k: int = 5):
     Examples
     --------
     >>> classes([0, 1, 3, 9]).tolist()
-    [0.5, 1.5, 3.5, 7.5, 15.5]
+    [0.5, 1.5, 2.5, 4.5, 8.5, 16.5]
     """
     x = np.asarray(counts, dtype=float)
     top = max(float(x.max()), 1.0)
