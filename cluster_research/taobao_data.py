@@ -653,7 +653,7 @@ def load_corrections(*, root=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> (load_corrections().action == "dropped").sum()
+    >>> int((load_corrections().action == "dropped").sum())
     1
     """
     return _load("taobao_corrections", root, CORRECTION_COLUMNS)

@@ -172,8 +172,9 @@ print(f"上海市 Taobao villages in the lists {sorted(set(villages.year))}: {le
 # ## What this shows
 
 # %%
-last = int(villages.year.max())
+last = int(year)
 c_last = conc[(conc.level == "city") & (conc.year == last)].iloc[0]
+ok = fits[fits.converged & fits.identified & (fits.last_share_of_ceiling <= 1)]
 m_last = moves.iloc[-1]
 lines = [
     f"- {last}: {int(c_last.n_villages)} Taobao villages in {int(c_last.n_places)} cities; "
@@ -185,7 +186,9 @@ lines = [
     f"- National count: best fit by AICc {best.model} ({best.errors}), ceiling "
     f"{best.ceiling:,.0f} ({'identified' if best.identified else 'NOT identified'}: "
     f"{best.identified_reason}); {int(national.index[-1])} is at "
-    f"{best.last_share_of_ceiling:.0%} of it.",
+    f"{best.last_share_of_ceiling:.0%} of it; the converged, identified fits whose ceiling is above the "
+    f"last count put it between {ok.ceiling.min():,.0f} and {ok.ceiling.max():,.0f} ({len(ok)} of {len(fits)} "
+    "fits): the level is far less certain than the shape.",
 ] + [f"- Stage ({r.method}): {r.stage if r.stage else 'not classified'} — {r.reason}"
      for r in stage.itertuples()] + [
     f"- {prov}{city_name}: {int(table[last].sum())} Taobao villages in {last} "

@@ -233,3 +233,11 @@ def test_2014_xlsx_and_txt_agree(tmp_path):
     root = tmp_path / "data"
     shutil.copytree(cr.data.data_dir(), root)
     td.build_taobao(tmp_path / "out", root=root)
+
+
+def test_city_series_is_a_count_series():
+    s = tb.city_series("金华市")
+    # counted in the raw files: 2014 txt 11 (grep -c 金华市), 2015 xlsx 56, 2016 CSV 95
+    assert s.tolist() == [11, 56, 95] and s.attrs["unit"] == "个" and s.attrs["province"] == "浙江省"
+    with pytest.raises(td.TaobaoDataError, match="closest"):
+        tb.city_series("金花")
