@@ -46,6 +46,7 @@ import hashlib
 import io
 import re
 import sqlite3
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -156,8 +157,6 @@ def _xlsx_rows(rel: str, root: Path, sheet: int = 0):
         raise TaobaoDataError("build_taobao needs openpyxl to read the .xlsx lists "
                               "(pip install openpyxl); loading the processed CSVs does not",
                               path=root / "raw" / rel) from None
-    import warnings
-
     data = _raw_bytes(rel, root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

@@ -164,7 +164,7 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
     ax.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=f"{lab} ({n})")
                        for c, lab, n in zip(colors, labels, counts)],
               title="淘宝村数 (单位数)" if lang == "zh" else "Taobao villages (units)",
-              loc="lower left", fontsize=8, title_fontsize=8)
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8)
     ax.set_axis_off()
     ax.set_title(title)
     return fig
