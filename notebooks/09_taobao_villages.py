@@ -155,6 +155,16 @@ cr.plotting.save(fig, "taobao_national_scurve", formats=tuple(figure_formats))
 stage
 
 # %% [markdown]
+# The same fits on one definition only (2013–2019, before the 2020 change):
+
+# %%
+pre = tb.national_series(definition="pre2020")
+fits_pre = tb.national_fits(pre)
+best_pre = fits_pre[fits_pre.converged].sort_values("aicc").iloc[0]
+stage_pre = tb.national_stage(series=pre, model=best_pre.model, errors=best_pre.errors)
+fits_pre[["model", "errors", "converged", "ceiling", "identified", "identified_reason", "aicc"]]
+
+# %% [markdown]
 # ## 7 · 浙江, 广东, 江苏, 福建 compared — and Shanghai
 
 # %%
@@ -189,8 +199,14 @@ lines = [
     f"{best.last_share_of_ceiling:.0%} of it; the converged, identified fits whose ceiling is above the "
     f"last count put it between {ok.ceiling.min():,.0f} and {ok.ceiling.max():,.0f} ({len(ok)} of {len(fits)} "
     "fits): the level is far less certain than the shape.",
-] + [f"- Stage ({r.method}): {r.stage if r.stage else 'not classified'} — {r.reason}"
+] + [f"- Stage ({r.method}): {r.stage if isinstance(r.stage, str) else 'not classified'} — {r.reason}"
      for r in stage.itertuples()] + [
+    f"- On one definition only ({int(pre.index[0])}–{int(pre.index[-1])}): best fit "
+    f"{best_pre.model} ({best_pre.errors}), ceiling "
+    f"{'identified' if best_pre.identified else 'NOT identified'} ({best_pre.identified_reason}); "
+    + "; ".join(f"{r.method}: {r.stage if isinstance(r.stage, str) else 'not classified'}"
+                for r in stage_pre.itertuples()) + ".",
+] + [
     f"- {prov}{city_name}: {int(table[last].sum())} Taobao villages in {last} "
     f"in {int((table[last] > 0).sum())} {'counties' if city_name else 'cities'}.",
     f"- Shanghai (the paper's city): {len(shanghai)} Taobao villages in the "
