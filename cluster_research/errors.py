@@ -98,7 +98,6 @@ class DataValidationError(ClusterResearchError, ValueError):
         return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
 
 
-
 # --------------------------------------------------------------------------- growth
 class GrowthDataError(ClusterResearchError, ValueError):
     """Raise for input a growth fit cannot use (names the year / index / parameter at fault)."""
@@ -218,3 +217,12 @@ class ReportError(ClusterResearchError, ValueError):
 # --------------------------------------------------------------------------- schemas
 class TableSchemaError(ClusterResearchError, ValueError):
     """Raise when a table the package writes fails its declared schema (names table and check)."""
+
+
+# --------------------------------------------------------------------------- taobao
+class TaobaoDataError(DataValidationError):
+    """A Taobao-village raw file, processed file, place name or list match is invalid."""
+
+
+class TaobaoAnalysisError(ClusterResearchError, ValueError):
+    """A Taobao-village analysis gets an unknown level, year or region."""

