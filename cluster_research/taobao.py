@@ -1,7 +1,7 @@
 """Analyse Taobao-village clusters: counts by place, entries and exits, concentration, stage.
 
 Taobao villages (淘宝村) are AliResearch's villages where online selling has clustered; the
-lists of 2014, 2015 and 2016 (:mod:`cluster_research.taobao_data`) give them by province,
+lists of 2014, 2015 and 2016 (:mod:`cluster_research.data.taobao`) give them by province,
 city, county and township, and :func:`national_series` the national count 2013-2022. This
 module counts them by place and year, follows villages between consecutive lists (entries,
 persistence, exits, the Gort-Klepper view of a life cycle by place), measures their
@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import data as _data
 from . import growth, lifecycle, metrics
-from . import taobao_data
+from .data import taobao as taobao_data
 
 __all__ = [
     "LEVELS",
@@ -68,7 +68,7 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
         Any form :func:`cluster_research.data.region_code` accepts (浙江, 浙江省, Zhejiang,
         330000); may be empty when ``city`` is given.
     city : str
-        A city of the lists (:func:`cluster_research.taobao_data.resolve_city`); its
+        A city of the lists (:func:`cluster_research.data.taobao.resolve_city`); its
         province is returned when ``province`` is empty.
     villages : pandas.DataFrame, optional
 
@@ -122,7 +122,7 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
         Unit of aggregation (a city is identified by province + city, a county by
         province + city + county).
     villages : pandas.DataFrame, optional
-        Output of :func:`cluster_research.taobao_data.load_villages` (loaded if omitted).
+        Output of :func:`cluster_research.data.taobao.load_villages` (loaded if omitted).
     province : str, optional
         Keep one province (full name as in the lists, e.g. 浙江省).
 
@@ -167,7 +167,7 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     Parameters
     ----------
     name : str
-        A city of the lists, any accepted spelling (:func:`cluster_research.taobao_data.resolve_city`).
+        A city of the lists, any accepted spelling (:func:`cluster_research.data.taobao.resolve_city`).
     villages : pandas.DataFrame, optional
 
     Returns
@@ -385,7 +385,7 @@ def national_series(kind: str = "villages", *, definition=None, counts_table=Non
     definition : {None, "pre2020", "post2020"}
         Keep one side of the 2020 definition change (default both).
     counts_table : pandas.DataFrame, optional
-        Output of :func:`cluster_research.taobao_data.load_counts`.
+        Output of :func:`cluster_research.data.taobao.load_counts`.
 
     Returns
     -------

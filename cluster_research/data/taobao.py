@@ -38,7 +38,7 @@ xrwang/taobao-villages, scripts/data/taobao-village-list/, commit
 
 from __future__ import annotations
 
-from .errors import DataValidationError, TaobaoDataError  # noqa: F401  (re-exported)
+from ..errors import DataValidationError, TaobaoDataError  # noqa: F401  (re-exported)
 
 import csv
 import difflib
@@ -51,7 +51,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data as _data
+from .manifest import data_dir
+from .registry import dataset
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -470,7 +471,7 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     >>> sorted(p.name for p in build_taobao(tempfile.mkdtemp()))[0]  # doctest: +SKIP
     'taobao_corrections.csv'
     """
-    r = _data.data_dir() if root is None else Path(root)
+    r = data_dir() if root is None else Path(root)
     out = Path(out_dir) if out_dir is not None else r / PROCESSED_DIR
     out.mkdir(parents=True, exist_ok=True)
     index, version = _cnmaps_index()
@@ -540,7 +541,7 @@ _STR_COLS = ["province_code", "city_code", "county_code", "product", "township"]
 
 
 def _load(name: str, root, columns) -> pd.DataFrame:
-    r = _data.data_dir() if root is None else Path(root)
+    r = data_dir() if root is None else Path(root)
     for rel in RAW_FILES.values():
         _raw_bytes(rel, r)
     path = r / PROCESSED_DIR / PROCESSED[name]
@@ -548,7 +549,7 @@ def _load(name: str, root, columns) -> pd.DataFrame:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except OSError as exc:
         raise TaobaoDataError(f"cannot read processed file ({exc.strerror}); run "
-                              "cluster_research.taobao_data.build_taobao()", path=path) from None
+                              "cluster_research.data.taobao.build_taobao()", path=path) from None
     if list(df.columns) != columns:
         raise TaobaoDataError(f"columns {list(df.columns)} != {columns}; rebuild with "
                               "build_taobao()", path=path)
@@ -558,6 +559,7 @@ def _load(name: str, root, columns) -> pd.DataFrame:
     return df
 
 
+@dataset("taobao_villages", files=(RAW_FILES["2014"], RAW_FILES["2015"], RAW_FILES["2016"]), processed=False)
 def load_villages(*, root=None) -> pd.DataFrame:
     """Load the Taobao villages of 2014-2016, one row per village and year.
 
@@ -588,6 +590,7 @@ def load_villages(*, root=None) -> pd.DataFrame:
     return _load("taobao_villages", root, VILLAGE_COLUMNS)
 
 
+@dataset("taobao_towns", files=(RAW_FILES["2016"],), processed=False)
 def load_towns(*, root=None) -> pd.DataFrame:
     """Load the 135 Taobao towns of 2016 (附录二) with their number of Taobao villages.
 
@@ -610,6 +613,7 @@ def load_towns(*, root=None) -> pd.DataFrame:
     return _load("taobao_towns", root, TOWN_COLUMNS)
 
 
+@dataset("taobao_counts", files=(RAW_FILES["counts"],), processed=False)
 def load_counts(*, root=None) -> pd.DataFrame:
     """Load the national numbers of Taobao villages and towns, 2013-2022.
 
@@ -636,6 +640,7 @@ def load_counts(*, root=None) -> pd.DataFrame:
     return _load("taobao_counts", root, COUNT_COLUMNS)
 
 
+@dataset("taobao_corrections", files=(RAW_FILES["2014"], RAW_FILES["2015"], RAW_FILES["2016"]), processed=False)
 def load_corrections(*, root=None) -> pd.DataFrame:
     """Load the log of every correction made while building the lists.
 
