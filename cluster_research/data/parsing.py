@@ -292,9 +292,15 @@ def convert_value(dec: Decimal, unit: str, path, row, column, value) -> float:
     >>> convert_value(Decimal("1.2"), "万亿元", "f.csv", 2, "value", "1.2")
     12000.0
     """
-    if units.is_currency(unit):
-        dec = units.decimal_to_yi(dec, unit)
-    return to_float(dec, path, row, column, value)
+    if not units.is_currency(unit):
+        return to_float(dec, path, row, column, value)
+    yi = units.decimal_to_yi(dec, unit)
+    try:
+        return to_float(yi, path, row, column, value)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{exc.message} after conversion from {unit} to 亿元 "
+                                  f"({yi:.6g} 亿元)", path=path, row=row, column=column,
+                                  value=value) from None
 
 
 def parse_number(text: str, path, row, column, *, allow_empty=True, allow_negative=False):
