@@ -108,11 +108,11 @@ def test_region_valued_parameters_are_checked(no_execution):
 
 
 def test_float_accepts_int_and_list_types():
-    assert runner._type_ok(3, 1.5)
-    assert not runner._type_ok("a", 1.5)
-    assert runner._type_ok(["嘉定区"], ["普陀区"])
-    assert not runner._type_ok([1], ["普陀区"])
-    assert not runner._type_ok("嘉定区", ["普陀区"])
+    assert cr.pipeline.type_ok(3, 1.5)
+    assert not cr.pipeline.type_ok("a", 1.5)
+    assert cr.pipeline.type_ok(["嘉定区"], ["普陀区"])
+    assert not cr.pipeline.type_ok([1], ["普陀区"])
+    assert not cr.pipeline.type_ok("嘉定区", ["普陀区"])
 
 
 @pytest.mark.parametrize(("text", "default", "expected"), [
@@ -130,6 +130,8 @@ def test_coerce_cli_value_error():
 
 def test_parameters_cell_must_be_literals(tmp_path):
     nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     c = nbformat.v4.new_code_cell("region = '上海'\nyear = 2000 + 10")
     c.metadata["tags"] = ["parameters"]
     nb.cells = [c]
@@ -259,7 +261,7 @@ def test_unknown_district_stops_before_execution(no_execution, tmp_path):
 
 
 def test_default_run_name_is_readable():
-    name = runner._default_run_name(runner.resolve_notebook("04"),
+    name = cr.pipeline.default_run_name(runner.resolve_notebook("04"),
                                     {"lang": "en", "highlight_districts": ["嘉定区", "宝山区"]})
     assert name == "04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en"
 
@@ -268,9 +270,9 @@ def test_default_run_name_is_readable():
 @given(st.integers(min_value=-10**6, max_value=10**6))
 def test_int_round_trips_through_cli(n):
     value = runner.coerce_cli_value("year", str(n), 2010)
-    assert value == n and runner._type_ok(value, 2010)
-    assert not runner._type_ok(str(n), 2010)
-    assert runner._type_ok(n, 1.5)  # an int is a valid float parameter
+    assert value == n and cr.pipeline.type_ok(value, 2010)
+    assert not cr.pipeline.type_ok(str(n), 2010)
+    assert cr.pipeline.type_ok(n, 1.5)  # an int is a valid float parameter
 
 
 @settings(max_examples=50, deadline=None)

@@ -41,8 +41,7 @@ def ecosystem(taxonomy=None, lang: str = "zh"):
     check_lang(lang)
     setup()
     if taxonomy is None:
-
-        taxonomy = _eco()
+        taxonomy = claims.ecosystem()
     chain = taxonomy[taxonomy.layer == "chain"].sort_values("order")
     ext = taxonomy[taxonomy.layer == "external"].sort_values("order")
     fig, ax = plt.subplots(figsize=(8.5, 8.5))
