@@ -331,15 +331,17 @@ def _value_problem(name: str, value: Any, spec: ParamSpec) -> str | None:
     return None
 
 
-def _years_of(region: str | None, indicator: str = "ecommerce_sales") -> tuple[int, int] | None:
-    """First and last year with data for a region (Shanghai: also the transaction series)."""
+def _years_of(region: str | None, indicator: str = "ecommerce_sales",
+              shanghai_series: bool = False) -> tuple[int, int] | None:
+    """First and last year with data for a region in the NBS panel (and, with
+    ``shanghai_series``, Shanghai's transaction series, which notebook 03 uses for 上海)."""
     panel = data.load("provincial_panel")
     code = data.region_code(region) if region else None
     sel = panel[(panel["indicator"] == indicator) & panel["value"].notna()]
     if code is not None:
         sel = sel[sel["region_code"] == code]
     years = [int(y) for y in sel["year"]]
-    if code == "310000":
+    if code == "310000" and shanghai_series:
         years += [int(y) for y in data.shanghai_transactions().index]
     return (min(years), max(years)) if years else None
 
@@ -366,7 +368,7 @@ def _coverage_problem(stem: str, merged: dict) -> str | None:
         return None  # the user's own series: its years are checked by profile_series
     ind = merged.get("indicator", "ecommerce_sales")
     region = merged.get("region") or merged.get("highlight")
-    span = _years_of(region, ind)
+    span = _years_of(region, ind, shanghai_series=nb == "03")
     if span is None:
         return f"no data for indicator {ind!r} in region {region!r}"
     lo, hi = span
