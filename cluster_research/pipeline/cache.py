@@ -10,9 +10,10 @@ every run. The manifest is written atomically (temporary file + rename) and only
 process holding the outputs lock (:func:`outputs_lock`).
 
 The package-code hash covers every ``cluster_research/**/*.py`` and resource file except
-those that only render or parse the command line (``pipeline/cli.py``,
-``pipeline/report.py``, the report index and template, the compatibility modules
-``report.py`` and ``__main__.py``), which cannot change a notebook's outputs.
+the pipeline itself (``pipeline/``, which executes notebooks but computes none of their
+results), the report index and template, and the compatibility modules ``runner.py``,
+``report.py`` and ``__main__.py`` that only re-export; use ``--force`` after changing how
+notebooks are executed.
 
 Examples
 --------
@@ -41,8 +42,8 @@ __all__ = ["MANIFEST_NAME", "code_hash", "data_hash", "input_hashes", "notebook_
 
 MANIFEST_NAME = "manifest.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
-_NOT_CODE = {"pipeline/cli.py", "pipeline/report.py", "report.py", "__main__.py",
-             "resources/report_index.yaml", "resources/report_index.html.j2"}
+_NOT_CODE = {"runner.py", "report.py", "__main__.py", "resources/report_index.yaml",
+             "resources/report_index.html.j2"}
 
 
 def _sha(b: bytes) -> str:
@@ -103,7 +104,7 @@ def code_hash() -> str:
                    and "__pycache__" not in p.parts and p.suffix != ".pyc")
     for p in files:
         rel = p.relative_to(_PACKAGE).as_posix()
-        if rel in _NOT_CODE:
+        if rel in _NOT_CODE or rel.startswith("pipeline/"):
             continue
         h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()

@@ -26,7 +26,9 @@ from pathlib import Path
 from ..errors import NotebookError
 from .notebooks import KERNEL_NAME, notebooks_dir
 
-__all__ = ["PREAMBLE", "prepare_kernel", "start_kernel", "stop_kernel"]
+__all__ = ["PREAMBLE", "kernel_started", "prepare_kernel", "start_kernel", "stop_kernel"]
+
+_STARTED: list = []
 
 #: Code run in a reused kernel before each notebook.
 PREAMBLE = """\
@@ -45,6 +47,16 @@ get_ipython().execution_count = 1
 """
 
 
+def kernel_started() -> bool:
+    """Tell whether this process has started a kernel (then it must not be forked).
+
+    Returns
+    -------
+    bool
+    """
+    return bool(_STARTED)
+
+
 def start_kernel():
     """Start a ``python3`` kernel in ``notebooks/`` over IPC, for reuse by the runner.
 
@@ -61,6 +73,7 @@ def start_kernel():
     sock_dir = Path(tempfile.mkdtemp(prefix="cr-kernel-"))
     km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sock_dir / "k"))
     km.cr_socket_dir = sock_dir  # removed by stop_kernel
+    _STARTED.append(True)
     km.start_kernel(cwd=str(notebooks_dir()),
                     extra_arguments=["--HistoryManager.enabled=False"])
     return km

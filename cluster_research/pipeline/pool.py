@@ -32,7 +32,7 @@ from .. import data
 from ..errors import RunFailedError
 from ..outputs import outputs_dir
 from . import cache
-from .kernel import start_kernel, stop_kernel
+from .kernel import kernel_started, start_kernel, stop_kernel
 from .params import validate_parameters
 from .runner import RunResult, collect, describe_error, execute
 from .runs import Job, list_jobs
@@ -63,12 +63,19 @@ def _watch_parent(parent: int) -> None:
                 os._exit(1)
 
 
-def _init_worker(parent: int, reuse: bool) -> None:
+def _init_worker(parent: int, reuse: bool, barrier) -> None:
     """Initialise a worker: ignore SIGINT, watch the parent, stop the kernel at exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE["reuse"] = reuse
+    _STATE["barrier"] = barrier
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     atexit.register(_stop_worker_kernel)
+
+
+def _finish_worker() -> None:
+    """Stop this worker's kernel, then wait for the other workers (one such task each)."""
+    _stop_worker_kernel()
+    _STATE["barrier"].wait(timeout=60)
 
 
 def _run_job(job: Job, out: Path, timeout: int):
@@ -144,9 +151,10 @@ class _Progress:
 
 
 def _mp_context():
-    # fork is fast (workers inherit imported modules); the parent never starts a kernel
-    # before the pool exists, so no zmq state is inherited
-    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # fork is fast (workers inherit imported modules) unless this process has run a kernel,
+    # whose zmq sockets and event loop must not be inherited; then spawn
+    fork = "fork" in mp.get_all_start_methods() and not kernel_started()
+    return mp.get_context("fork" if fork else "spawn")
 
 
 def _stop_children() -> None:
@@ -242,9 +250,12 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
                 finally:
                     _stop_worker_kernel()
             else:
+                ctx = _mp_context()
+                n_workers = min(jobs, len(todo))
+                barrier = ctx.Barrier(n_workers)
                 ex = cf.ProcessPoolExecutor(
-                    max_workers=min(jobs, len(todo)), mp_context=_mp_context(),
-                    initializer=_init_worker, initargs=(os.getpid(), reuse_kernels))
+                    max_workers=n_workers, mp_context=ctx, initializer=_init_worker,
+                    initargs=(os.getpid(), reuse_kernels, barrier))
                 try:
                     futs = {ex.submit(_run_job, todo_jobs[i], out, timeout): i for i in todo}
                     for fut in cf.as_completed(futs):
@@ -252,6 +263,9 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
                             record(futs[fut], *fut.result())
                         except cf.process.BrokenProcessPool as exc:
                             record(futs[fut], 0.0, f"worker process died: {exc}")
+                    # every worker stops its kernel (multiprocessing ends workers without
+                    # running atexit handlers); the barrier gives each worker one such task
+                    cf.wait([ex.submit(_finish_worker) for _ in range(n_workers)], timeout=90)
                 except BaseException:
                     ex.shutdown(wait=False, cancel_futures=True)
                     raise
