@@ -226,6 +226,10 @@ class ReproductionLockedError(ClusterResearchError, RuntimeError):
     """Raise when another reproduction holds the lock of the same outputs directory."""
 
 
+class ParameterWarning(ClusterResearchWarning):
+    """Warn about a parameter value the notebook accepts but labels (e.g. a year without data)."""
+
+
 # --------------------------------------------------------------------------- report
 class ReportError(ClusterResearchError, ValueError):
     """Raise for a malformed report index or a missing outputs directory."""

@@ -21,13 +21,14 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import yaml
 
 from .. import data, growth
-from ..errors import ParameterError, UnknownDistrictError
+from ..errors import ParameterError, ParameterWarning, UnknownDistrictError
 from ..geo import match_districts, shanghai_districts
 from .notebooks import notebook_parameters, resolve_notebook
 from .userdata import profile_series
@@ -372,11 +373,18 @@ def _coverage_problem(stem: str, merged: dict) -> str | None:
     if span is None:
         return f"no data for indicator {ind!r} in region {region!r}"
     lo, hi = span
+    where = f"region {region}" if region else "the panel"
+    years = list(merged.get("years") or [])
+    outside = [y for y in years if not lo <= y <= hi]
+    if years and len(outside) == len(years):
+        return (f"parameter 'years' = {outside[0]} is outside the years with data for {where} "
+                f"({ind}: {lo}-{hi}); none of {years} has data; choose years in {lo}-{hi}")
+    if outside:  # the notebook judges them "no verdict" (labelled, never classified)
+        warnings.warn(f"{stem}: years {outside} have no data for {where} ({ind}: {lo}-{hi}); "
+                      "they are reported as 'no verdict'", ParameterWarning, stacklevel=3)
     checks = [(k, merged.get(k)) for k in ("year", "year_from", "year_to")]
-    checks += [("years", y) for y in merged.get("years") or []]
     for key, y in checks:
         if y is not None and not lo <= y <= hi:
-            where = f"region {region}" if region else "the panel"
             return (f"parameter {key!r} = {y} is outside the years with data for {where} "
                     f"({ind}: {lo}-{hi}); choose years in {lo}-{hi}")
     return None

@@ -272,6 +272,7 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
                 ex.shutdown(wait=True)
         except KeyboardInterrupt:
             _stop_children()
+            shutil.rmtree(out / ".staging", ignore_errors=True)
             raise Interrupted(f"interrupted: {len(results) - len(reused)} of {len(todo)} runs "
                               "finished; unfinished runs left no outputs") from None
         finally:
