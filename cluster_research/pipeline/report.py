@@ -121,7 +121,7 @@ class Report:
     index : pathlib.Path
         ``index.html``.
     notebooks : list of pathlib.Path
-        HTML files written (one per executed notebook).
+        HTML pages of the executed notebooks (re-rendered only when the notebook is newer).
     missing : list of str
         Ids of listed items whose file does not exist.
     unlisted : list of pathlib.Path
@@ -273,11 +273,16 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     runs = sorted(p.relative_to(nb_root).with_suffix("").as_posix()
                   for p in nb_root.rglob("*.ipynb"))
     pairs = [(nb_root / f"{r}.ipynb", rep / "notebooks" / f"{r}.html") for r in runs]
-    if jobs > 1 and len(pairs) > 1:
+    # an HTML page newer than its executed notebook is kept (a reused run is not re-rendered)
+    todo = [(s, d) for s, d in pairs
+            if not d.exists() or d.stat().st_mtime_ns < s.stat().st_mtime_ns]
+    if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            written = list(pool.map(_render_pair, pairs, chunksize=4))
+            list(pool.map(_render_pair, todo, chunksize=4))
     else:
-        written = [render_notebook(s, d) for s, d in pairs]
+        for s, d in todo:
+            render_notebook(s, d)
+    written = [d for _, d in pairs]
 
     def nb_links(run: str) -> list:
         return [(_rel(rep / "notebooks" / f"{run}.html", rep), "report"),
