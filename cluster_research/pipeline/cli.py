@@ -1,0 +1,226 @@
+"""Run the command line: ``python -m cluster_research COMMAND`` (see ``--help``).
+
+Commands: run, list, reproduce, profile, report, refresh, build-data. Exit status: 0 done;
+1 runs failed; 2 bad input (any :class:`~cluster_research.errors.ClusterResearchError`,
+reported in one line); 3 the reproduction is incomplete (``report``); 130 interrupted.
+
+Examples
+--------
+::
+
+    python -m cluster_research list
+    python -m cluster_research run 05 -p region 北京 -p lang en
+    python -m cluster_research run 03 -p region 北京 -p years 2018,2022
+    python -m cluster_research reproduce --jobs 2        # runs not up to date, then report
+    python -m cluster_research reproduce --force         # every run
+    python -m cluster_research profile my_city.csv      # notebook 06 on your own city's CSV
+    python -m cluster_research report                   # HTML report of outputs/ only
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .. import __version__, data
+from ..errors import ClusterResearchError, ParameterError, ReportIncompleteError, RunFailedError
+from . import report
+from .notebooks import list_runs, notebook_parameters, resolve_notebook
+from .params import SPECS, coerce_cli_value, describe_spec, validate_parameters
+from .pool import Interrupted, run_all
+from .runner import describe, refresh, run_notebook
+from .runs import read_yaml, slug
+
+__all__ = ["main"]
+
+_P_HELP = ("set a parameter (repeatable); lists as a,b or '[a, b]', None as null; "
+           "see the allowed values below or with `list`")
+
+
+def _param_epilog() -> str:
+    lines = ["parameters (kind and allowed values):"]
+    lines += [f"  {name:<20} {describe_spec(name)}" for name in SPECS]
+    return "\n".join(lines)
+
+
+def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m cluster_research",
+                                description="Run the cluster_research reproduction notebooks.")
+    p.add_argument("--version", action="version", version=f"cluster_research {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    epi = _param_epilog() if with_epilog else None
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    r = sub.add_parser("run", help="execute one notebook with validated parameters",
+                       epilog=epi, formatter_class=fmt)
+    r.add_argument("notebook", help="number (05), stem or path of the notebook")
+    r.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help=_P_HELP)
+    r.add_argument("--params-file", help="YAML with 'parameters:' (and optionally 'notebook:')")
+    r.add_argument("--output-dir", help="root of the outputs (default outputs/)")
+    r.add_argument("--name", help="run name inside outputs/ (default: notebook stem + "
+                                  "parameters)")
+
+    sub.add_parser("list", help="list notebooks, their parameters and the reproduction runs")
+
+    rep = sub.add_parser("reproduce", help="run every notebooks/params/*.yaml that is not up "
+                                           "to date (fan-outs expanded), then report")
+    rep.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
+    rep.add_argument("--output-dir", help="root of the outputs (default outputs/)")
+    rep.add_argument("--fresh-kernels", action="store_true",
+                     help="start a fresh kernel for every run (default: one reused per worker)")
+    rep.add_argument("--force", action="store_true",
+                     help="re-run every run, even those whose inputs did not change")
+    rep.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    rep.add_argument("--only", nargs="+", metavar="RUN",
+                     help="only these run files (stems of notebooks/params/*.yaml)")
+
+    pr = sub.add_parser("profile", help="run the region profile (notebook 06) on your own CSV",
+                        epilog=epi, formatter_class=fmt)
+    pr.add_argument("csv", help="series CSV (format: data/README.md section 5)")
+    pr.add_argument("--series", default="", help="series id in the file (default: the only one)")
+    pr.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                    metavar=("NAME", "VALUE"), help=_P_HELP)
+    pr.add_argument("--output-dir", help="root of the outputs (default outputs/)")
+    pr.add_argument("--name", help="run name (default 06_region_profile/user_<file stem>)")
+
+    rp = sub.add_parser("report", help="render the HTML report of the executed notebooks")
+    rp.add_argument("--output-dir", help="root of the outputs (default outputs/)")
+    rp.add_argument("--allow-incomplete", action="store_true",
+                    help="build even when runs are missing, failed or stale")
+
+    ref = sub.add_parser("refresh", help="re-execute committed notebooks in place")
+    ref.add_argument("notebooks", nargs="*", help="default: all numbered notebooks")
+
+    b = sub.add_parser("build-data", help="write data/processed/ from data/raw/")
+    b.add_argument("--out-dir", help="default data/processed/")
+    return p
+
+
+def _cli_parameters(nb_path, pairs) -> dict:
+    """Type ``-p NAME VALUE`` pairs by their declarations (unknown names raise)."""
+    defaults = notebook_parameters(nb_path)
+    params: dict = {}
+    for name, text in pairs:
+        if name not in defaults:
+            validate_parameters(nb_path, {name: text})  # raises, lists the names
+        params[name] = coerce_cli_value(name, text, defaults[name])
+    return params
+
+
+def _print_result(res) -> None:
+    print(f"executed {res.notebook.name} in {res.seconds:.1f} s -> {res.output_notebook}")
+    for f in res.figures + res.tables:
+        print(f"  wrote {f}")
+
+
+def _summary(results, jobs: int, t0: float) -> None:
+    ran = [r for r in results if not r.reused]
+    for res in (r for r in ran if "/" not in r.name):
+        print(f"{res.name}: {res.seconds:.1f} s, {len(res.figures)} figure files, "
+              f"{len(res.tables)} tables -> {res.output_notebook}")
+    fan = [r for r in ran if "/" in r.name]
+    if fan:
+        stems = ", ".join(sorted({r.name.split("/")[0] for r in fan}))
+        print(f"{len(fan)} fan-out runs ({stems}): "
+              f"{sum(r.seconds for r in fan):.1f} s of notebook time")
+    print(f"notebooks: {len(ran)} runs executed, {len(results) - len(ran)} reused unchanged, "
+          f"in {time.perf_counter() - t0:.1f} s wall with {jobs} job(s)")
+
+
+def _reproduce(args) -> int:
+    t0 = time.perf_counter()
+    runs = None
+    if args.only:
+        by_stem = {r.stem: r for r in list_runs()}
+        missing = [o for o in args.only if o not in by_stem]
+        if missing:
+            raise ParameterError(f"unknown run(s) {missing}; runs: {', '.join(by_stem)}")
+        runs = [by_stem[o] for o in args.only]
+    status = 0
+    try:
+        results = run_all(jobs=args.jobs, output_dir=args.output_dir, runs=runs,
+                          reuse_kernels=not args.fresh_kernels, force=args.force)
+    except RunFailedError as exc:
+        _summary(exc.results, args.jobs, t0)
+        print(f"FAILED: {len(exc.failures)} run(s):", file=sys.stderr)
+        for name, err in exc.failures.items():
+            print(f"  {name}: {err}", file=sys.stderr)
+        print("failed notebooks (with the error) are in outputs/failed/", file=sys.stderr)
+        return 1
+    _summary(results, args.jobs, t0)
+    if not args.no_report:
+        index = report.build_report(output_dir=args.output_dir, jobs=args.jobs,
+                                    allow_incomplete=args.only is not None)
+        print(f"report: {index}")
+    print(f"total: {time.perf_counter() - t0:.1f} s wall")
+    return status
+
+
+def _dispatch(args) -> int:
+    if args.command == "list":
+        print(describe())
+    elif args.command == "run":
+        nb_path = resolve_notebook(args.notebook)
+        params: dict = {}
+        if args.params_file:
+            spec = read_yaml(args.params_file) or {}
+            if not isinstance(spec, dict):
+                raise ParameterError(f"{args.params_file}: expected a mapping")
+            if "notebook" in spec and resolve_notebook(str(spec["notebook"])) != nb_path:
+                raise ParameterError(
+                    f"{args.params_file} is for {spec['notebook']}, not {nb_path.name}")
+            params.update(spec.get("parameters", spec if "notebook" not in spec else {}) or {})
+        params.update(_cli_parameters(nb_path, args.parameter))
+        _print_result(run_notebook(nb_path, params, output_dir=args.output_dir,
+                                   name=args.name, progress_bar=sys.stdout.isatty()))
+    elif args.command == "profile":
+        nb_path = resolve_notebook("06")
+        params = _cli_parameters(nb_path, args.parameter)
+        params.update(csv_path=args.csv, csv_series=args.series)
+        validate_parameters(nb_path, params)  # a malformed CSV stops before any kernel
+        name = args.name or f"06_region_profile/user_{slug(Path(args.csv).stem)}"
+        _print_result(run_notebook(nb_path, params, output_dir=args.output_dir, name=name,
+                                   progress_bar=sys.stdout.isatty()))
+    elif args.command == "reproduce":
+        return _reproduce(args)
+    elif args.command == "report":
+        try:
+            print(f"report: {report.build_report(output_dir=args.output_dir, allow_incomplete=args.allow_incomplete)}")
+        except ReportIncompleteError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+    elif args.command == "refresh":
+        for p in refresh(args.notebooks or None):
+            print(f"refreshed {p}")
+    elif args.command == "build-data":
+        for p in data.build_processed(args.out_dir):
+            print(f"wrote {p}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the process exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 done, 1 runs failed, 2 bad input, 3 incomplete reproduction, 130 interrupted.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(with_epilog=bool({"-h", "--help"} & set(argv))).parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ClusterResearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (Interrupted, KeyboardInterrupt) as exc:
+        print(f"{exc or 'interrupted'}", file=sys.stderr)
+        return 130

@@ -1,0 +1,197 @@
+"""The notebooks of the reproduction: where they are, their parameters, their run files.
+
+Every notebook in ``notebooks/`` has exactly one cell tagged ``parameters`` that
+assigns literals only. The parameters are discovered with papermill's
+:func:`papermill.inspect_notebook` (names, default source, help comment); each default
+must be a Python literal.
+
+Examples
+--------
+>>> from cluster_research.pipeline import notebooks
+>>> sorted(notebooks.notebook_parameters("01"))
+['lang']
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotebookError
+from ..outputs import repo_dir
+
+__all__ = ["KERNEL_NAME", "NotebookError", "list_notebooks", "list_runs", "normalise_notebook",
+           "notebook_parameters", "notebooks_dir", "parameter_help", "resolve_notebook"]
+
+KERNEL_NAME = "python3"
+
+
+def notebooks_dir() -> Path:
+    """Return the ``notebooks/`` directory of the repository.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return repo_dir() / "notebooks"
+
+
+def list_notebooks() -> list[Path]:
+    """List the numbered notebooks ``notebooks/NN_*.ipynb`` in order.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    return sorted(p for p in notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+
+
+def list_runs() -> list[Path]:
+    """List the run files ``notebooks/params/*.yaml`` of the reproduction, sorted.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    return sorted((notebooks_dir() / "params").glob("*.yaml"))
+
+
+def resolve_notebook(notebook: str | os.PathLike) -> Path:
+    """Resolve a notebook given as a path, a file name, a stem or its two-digit number.
+
+    Parameters
+    ----------
+    notebook : str or path-like
+        ``"05"``, ``"05_strategy_indicators"``, ``"05_strategy_indicators.ipynb"`` or a path.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    NotebookError
+        If no notebook or more than one notebook matches; the message lists the notebooks.
+
+    Examples
+    --------
+    >>> resolve_notebook("01").name
+    '01_paper_claims.ipynb'
+    """
+    p = Path(notebook)
+    if p.suffix == ".ipynb" and p.exists():
+        return p.resolve()
+    name = p.name.removesuffix(".ipynb")
+    candidates = [q for q in list_notebooks() if q.stem == name or q.stem.startswith(name + "_")]
+    if len(candidates) == 1:
+        return candidates[0]
+    known = ", ".join(q.stem for q in list_notebooks()) or "(none)"
+    if not candidates:
+        raise NotebookError(f"notebook {str(notebook)!r} not found; notebooks: {known}")
+    raise NotebookError(f"notebook {str(notebook)!r} is ambiguous: matches {known}")
+
+
+@lru_cache(maxsize=64)
+def _inspect(path: str, mtime_ns: int) -> tuple[tuple[str, Any, str], ...]:
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    name = Path(path).name
+    if len(cells) != 1:
+        raise NotebookError(f"{name}: a notebook must have exactly one cell tagged "
+                            f"'parameters', found {len(cells)}")
+    if cells[0].cell_type != "code":
+        raise NotebookError(f"{name}: the cell tagged 'parameters' must be a code cell")
+    try:
+        tree = ast.parse(cells[0].source)
+    except SyntaxError as exc:
+        raise NotebookError(f"{name}: parameters cell does not parse: {exc}") from exc
+    for node in tree.body:  # papermill's parser skips anything else silently
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            raise NotebookError(
+                f"{name}: parameters cell line {node.lineno}: only `name = literal` allowed")
+    try:
+        found = pm.inspect_notebook(path)
+    except ValueError as exc:  # e.g. no kernelspec in the notebook's metadata
+        raise NotebookError(f"{name}: papermill cannot inspect it: {exc}") from exc
+    out = []
+    for pname, info in found.items():
+        try:
+            value = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError) as exc:
+            raise NotebookError(f"{name}: parameter {pname!r} is not a literal: "
+                                f"{info['default']}") from exc
+        out.append((pname, value, info.get("help") or ""))
+    return tuple(out)
+
+
+def _discover(notebook) -> tuple[tuple[str, Any, str], ...]:
+    path = resolve_notebook(notebook)
+    return _inspect(str(path), path.stat().st_mtime_ns)
+
+
+def notebook_parameters(notebook: str | os.PathLike) -> dict[str, Any]:
+    """Read the defaults of a notebook's ``parameters`` cell (papermill ``inspect_notebook``).
+
+    Parameters
+    ----------
+    notebook : str or path-like
+        See :func:`resolve_notebook`.
+
+    Returns
+    -------
+    dict
+        Parameter name -> default value (a fresh copy), in cell order.
+
+    Raises
+    ------
+    NotebookError
+        If there is not exactly one ``parameters`` cell or it holds anything but
+        ``name = literal`` assignments.
+
+    Examples
+    --------
+    >>> notebook_parameters("05")["year_from"]
+    2015
+    """
+    return {n: ast.literal_eval(repr(v)) for n, v, _ in _discover(notebook)}
+
+
+def parameter_help(notebook: str | os.PathLike) -> dict[str, str]:
+    """Return the help comment of each parameter (the ``# ...`` after its assignment).
+
+    Parameters
+    ----------
+    notebook : str or path-like
+
+    Returns
+    -------
+    dict
+        Parameter name -> comment text ("" when none).
+    """
+    return {n: h for n, _, h in _discover(notebook)}
+
+
+def normalise_notebook(nb) -> None:
+    """Strip volatile metadata (timings, papermill records, widget state) in place.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    """
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                 "name": KERNEL_NAME}
+    lang = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {"name": lang.get("name", "python")}
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{i:02d}"

@@ -1,0 +1,277 @@
+"""Run files of the reproduction (``notebooks/params/*.yaml``), their fan-out and run names.
+
+One run is one YAML file::
+
+    notebook: 05_strategy_indicators.ipynb
+    parameters:
+      region: 上海
+
+``fanout: {region: all}`` (or a list of regions) expands one file to one run per region,
+named ``<notebook stem>/<code>_<English name>`` (e.g. ``06_region_profile/310000_Shanghai``).
+
+Examples
+--------
+>>> from cluster_research.pipeline import runs
+>>> runs.slug("Inner Mongolia")
+'Inner_Mongolia'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .. import data
+from ..errors import OutputNameError, ParameterError, ParamsFileError
+from .notebooks import list_runs, resolve_notebook
+
+__all__ = ["Job", "check_run_name", "default_run_name", "expand_run", "list_jobs",
+           "load_params_file", "read_run_file", "read_yaml", "slug"]
+
+_RUN_KEYS = {"notebook", "parameters", "description", "fanout"}
+_RUN_NAME = re.compile(r"[\w\-][\w.\-]*(/[\w\-][\w.\-]*)*")
+
+
+@dataclass
+class Job:
+    """One notebook execution of the reproduction, expanded from a run file.
+
+    Attributes
+    ----------
+    name : str
+        Run name: the YAML stem, or ``<notebook stem>/<code>_<English name>`` for a
+        fan-out run.
+    notebook : pathlib.Path
+    parameters : dict
+    source : pathlib.Path or None
+        The run file it came from.
+    """
+
+    name: str
+    notebook: Path
+    parameters: dict
+    source: Path | None = None
+
+
+def slug(text: str) -> str:
+    """Turn text into a file-name part (runs of other characters become ``_``).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> slug("my city (2024)")
+    'my_city_2024'
+    """
+    return re.sub(r"[^\w.\-]+", "_", str(text)).strip("_").lstrip(".")
+
+
+def check_run_name(name: str) -> str:
+    """Check that a run name stays inside ``outputs/`` (no ``..``, no absolute path).
+
+    Parameters
+    ----------
+    name : str
+        Letters, digits, ``_``, ``-``, ``.`` and ``/`` between parts; no part may
+        start with ``.``.
+
+    Returns
+    -------
+    str
+        ``name`` unchanged.
+
+    Raises
+    ------
+    OutputNameError
+        For any other name, e.g. ``../../etc/x`` or ``/tmp/x``.
+
+    Examples
+    --------
+    >>> check_run_name("06_region_profile/310000_Shanghai")
+    '06_region_profile/310000_Shanghai'
+    """
+    if not isinstance(name, str) or not _RUN_NAME.fullmatch(name) or len(name) > 200:
+        raise OutputNameError(
+            f"run name {name!r}: use letters, digits, '_', '-', '.' and '/' between parts "
+            "(no part starting with '.'), at most 200 characters; a run cannot leave outputs/")
+    return name
+
+
+def default_run_name(path: Path, parameters: dict) -> str:
+    """Return the default run name: the notebook stem plus the sorted parameters.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook.
+    parameters : dict
+
+    Returns
+    -------
+    str
+        E.g. ``04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en`` (at most 150
+        characters).
+    """
+    if not parameters:
+        return path.stem
+    tag = "__".join(f"{k}-{slug(v)}" for k, v in sorted(parameters.items()))
+    return f"{path.stem}__{tag}"[:150]
+
+
+def read_yaml(path: str | os.PathLike):
+    """Read a YAML file given by the user, with a typed error when it cannot be read.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    object
+
+    Raises
+    ------
+    ParamsFileError
+        The file does not exist or cannot be read.
+    ParameterError
+        The file is not valid YAML (names the file and the position).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParamsFileError(f"{p}: cannot read the parameters file ({exc})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{p}: not valid YAML: {exc}") from exc
+
+
+def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
+    """Read and check a run file; return its notebook, parameters and fan-out.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    (pathlib.Path, dict, dict)
+
+    Raises
+    ------
+    ParamsFileError, ParameterError
+        Unreadable or malformed file, unknown keys, unsupported fan-out.
+    """
+    p = Path(path)
+    spec = read_yaml(p)
+    if not isinstance(spec, dict) or "notebook" not in spec:
+        raise ParameterError(f"{p}: expected a mapping with keys 'notebook' and 'parameters'")
+    unknown = set(spec) - _RUN_KEYS
+    if unknown:
+        raise ParameterError(f"{p}: unknown keys {sorted(unknown)}; "
+                             f"allowed: {', '.join(sorted(_RUN_KEYS))}")
+    params = spec.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise ParameterError(f"{p}: 'parameters' must be a mapping")
+    fanout = spec.get("fanout") or {}
+    if not isinstance(fanout, dict):
+        raise ParameterError(f"{p}: 'fanout' must be a mapping like {{region: all}}")
+    bad = set(fanout) - {"region"}
+    if bad:
+        raise ParameterError(f"{p}: fan-out over {sorted(bad)} is not supported; "
+                             "only 'region' (all or a list of regions)")
+    nb = spec["notebook"]
+    if isinstance(nb, int) and not isinstance(nb, bool):  # YAML reads `notebook: 05` as 5
+        nb = f"{nb:02d}"
+    return resolve_notebook(str(nb)), params, fanout
+
+
+def load_params_file(path: str | os.PathLike) -> tuple[Path, dict]:
+    """Read a run file ``{notebook: ..., parameters: {...}}`` (optionally ``fanout:``).
+
+    Parameters
+    ----------
+    path : path-like
+        YAML file, e.g. ``notebooks/params/01_paper_claims.yaml``.
+
+    Returns
+    -------
+    (pathlib.Path, dict)
+        The resolved notebook and its parameters (for a fan-out file, the parameters
+        shared by all its runs; see :func:`expand_run`).
+
+    Raises
+    ------
+    ParamsFileError, ParameterError
+        See :func:`read_run_file`.
+    """
+    nb, params, _ = read_run_file(path)
+    return nb, params
+
+
+def expand_run(path: str | os.PathLike) -> list[Job]:
+    """Expand one run file into its jobs (one, or one per region for ``fanout``).
+
+    ``fanout: {region: all}`` gives one job per region of
+    :func:`cluster_research.data.regions` (31, in code order) with parameter
+    ``region`` set to the short Chinese name; ``fanout: {region: [北京, Shanghai]}``
+    only those. Job names are ``<notebook stem>/<code>_<English name>``.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    list of Job
+
+    Raises
+    ------
+    ParameterError
+        Malformed file, or ``region`` both fanned out and set in ``parameters``.
+    cluster_research.data.DataValidationError
+        Unknown region in a fan-out list.
+    """
+    p = Path(path)
+    nb, params, fanout = read_run_file(p)
+    if not fanout:
+        return [Job(check_run_name(p.stem), nb, dict(params), p)]
+    if "region" in params:
+        raise ParameterError(f"{p}: 'region' is fanned out; do not also set it in parameters")
+    regs = data.regions()
+    want = fanout["region"]
+    if want == "all":
+        codes = list(regs["code"])
+    elif isinstance(want, (list, tuple)) and want:
+        codes = [data.region_code(r) for r in want]
+    else:
+        raise ParameterError(f"{p}: fanout region must be 'all' or a non-empty list")
+    by_code = regs.set_index("code")
+    return [Job(f"{nb.stem}/{c}_{slug(by_code.at[c, 'name_en'])}", nb,
+                {**params, "region": str(by_code.at[c, "name_zh"])}, p) for c in codes]
+
+
+def list_jobs(runs=None) -> list[Job]:
+    """Expand every run file (default :func:`list_runs`) into jobs, in file order.
+
+    Parameters
+    ----------
+    runs : list of path-like, optional
+
+    Returns
+    -------
+    list of Job
+    """
+    runs = [Path(r) for r in (runs if runs is not None else list_runs())]
+    return [j for r in runs for j in expand_run(r)]

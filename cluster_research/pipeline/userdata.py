@@ -1,0 +1,107 @@
+"""A researcher's own city series for a region profile (notebook 06, ``profile`` command).
+
+Examples
+--------
+>>> from cluster_research.pipeline.userdata import profile_series
+>>> callable(profile_series)
+True
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import data, units
+
+__all__ = ["profile_series"]
+
+
+def profile_series(path: str | os.PathLike, series: str = ""):
+    """Read a researcher's own city file and return the series a region profile fits.
+
+    The file is read by :func:`cluster_research.data.read_csv` (``kind="series"``;
+    format in ``data/README.md`` section 5), then reduced to the full-year
+    (``period == "FY"``) actual (``qualifier == "exact"``) rows of one series of one
+    region; approximate values, lower bounds and targets are never used as actuals.
+    Gaps (empty cells) stay NaN and are dropped, not filled.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+    series : str, default ""
+        Series id to use (the file's ``series`` column). ``""``: the file must hold
+        exactly one series besides an optional ``ecommerce_firms`` (firm counts).
+
+    Returns
+    -------
+    pandas.Series
+        Year (int) -> value (亿元 for currency units, else the unit as written), name =
+        the series id; ``attrs`` hold ``region``, ``unit``, ``path``, ``n_dropped``
+        (rows that are not FY exact actuals) and ``gaps`` (years with an empty value).
+
+    Raises
+    ------
+    cluster_research.data.DataValidationError
+        Whatever :func:`~cluster_research.data.read_csv` rejects (naming file, row,
+        column and value); several regions; an unknown or ambiguous series; fewer
+        than 5 full-year actual values.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "city.csv"
+    >>> rows = [f"示例市,{y},{v},亿元" for y, v in zip(range(2015, 2021), [1, 2, 4, 7, 9, 10])]
+    >>> _ = p.write_text("region,year,value,unit\\n" + "\\n".join(rows) + "\\n", encoding="utf-8")
+    >>> s = profile_series(p)
+    >>> s.attrs["region"], len(s), float(s.loc[2017])
+    ('示例市', 6, 4.0)
+    """
+    p = Path(path)
+    df = data.read_csv(p, kind="series")
+    if df.empty:
+        raise data.DataValidationError("the file has no data rows", path=p)
+    regions = list(dict.fromkeys(df["region"]))
+    if len(regions) != 1:
+        raise data.DataValidationError(
+            f"a region profile needs one region per file, found {len(regions)}: "
+            f"{', '.join(map(str, regions))}", path=p, column="region")
+    use = df[(df["period"] == "FY") & (df["qualifier"] == "exact")]
+    ids = [i for i in dict.fromkeys(use["series"]) if i != "ecommerce_firms"]
+    if series:
+        if series not in set(use["series"]):
+            have = ", ".join(dict.fromkeys(df["series"])) or "(none)"
+            raise data.DataValidationError(
+                f"series {series!r} has no full-year exact values in the file; series: {have}",
+                path=p, column="series", value=series)
+        sid = series
+    elif len(ids) == 1:
+        sid = ids[0]
+    else:
+        raise data.DataValidationError(
+            "choose the series to profile with csv_series= (--series): the file has "
+            + (f"{len(ids)} series with full-year exact values: {', '.join(ids)}" if ids
+               else "no full-year (period FY) exact values"), path=p, column="series")
+    sel = use[use["series"] == sid].sort_values("year")
+    dup = sel["year"].duplicated()
+    if dup.any():
+        y = int(sel.loc[dup, "year"].iloc[0])
+        raise data.DataValidationError(
+            f"series {sid!r} has several full-year exact values for {y} (different sources); "
+            "keep one", path=p, column="year", value=y)
+    s = sel.set_index("year")["value"].astype("float64")
+    s.index = s.index.astype("int64")
+    s.index.name = "year"
+    s.name = sid
+    gaps = [int(y) for y in s.index[s.isna()]]
+    s = s.dropna()
+    if len(s) < 5:
+        raise data.DataValidationError(
+            f"series {sid!r} has {len(s)} full-year exact values; a profile needs at least 5 "
+            "(growth models have 2-4 parameters)", path=p, column="value")
+    unit = str(sel["unit_original"].iloc[0])
+    s.attrs = {"region": str(regions[0]),
+               "unit": "亿元" if units.is_currency(unit) else unit,
+               "path": str(p), "n_dropped": int(len(df) - len(sel)), "gaps": gaps}
+    return s

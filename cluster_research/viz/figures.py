@@ -1,0 +1,288 @@
+"""Figures of the notebooks: ecosystem diagram, rank heatmaps, series, growth fits, stages.
+
+Examples
+--------
+>>> import cluster_research as cr
+>>> fig = cr.viz.ecosystem(lang="en")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
+
+from .. import claims
+from ..lifecycle import Stage
+from .style import FIGSIZE, PlotError, check_lang, label, setup
+
+__all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
+           "stage_timeline"]
+
+
+def ecosystem(taxonomy=None, lang: str = "zh"):
+    """Draw the paper's cluster: 12 kinds of chain members around the core, 3 external actors.
+
+    Parameters
+    ----------
+    taxonomy : pandas.DataFrame, optional
+        Default :func:`cluster_research.claims.ecosystem`; columns ``layer``
+        ("chain" | "external"), ``order``, ``name_zh``, ``name_en``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+
+    check_lang(lang)
+    setup()
+    if taxonomy is None:
+        taxonomy = claims.ecosystem()
+    chain = taxonomy[taxonomy.layer == "chain"].sort_values("order")
+    ext = taxonomy[taxonomy.layer == "external"].sort_values("order")
+    fig, ax = plt.subplots(figsize=(8.5, 8.5))
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.55, 1.35)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.add_patch(Circle((0, 0), 1.12, fc="#eef4fb", ec="#4c72b0", lw=1.5, ls="--"))
+    ax.add_patch(Circle((0, 0), 0.30, fc="#4c72b0", ec="none"))
+    ax.text(0, 0, label("cluster_core", lang), ha="center", va="center", color="white",
+            fontsize=11)
+    n = len(chain)
+    for i, row in enumerate(chain.itertuples(index=False)):
+        ang = np.pi / 2 - 2 * np.pi * i / n
+        c, s = np.cos(ang), np.sin(ang)
+        ax.plot([0.30 * c, 0.58 * c], [0.30 * s, 0.58 * s], color="#4c72b0", lw=0.8)
+        text = row.name_zh if lang == "zh" else row.short_en.replace(" & ", " &\n").replace(
+            "Credit ", "Credit\n")
+        ax.text(0.80 * c, 0.80 * s, text, ha="center", va="center", fontsize=10,
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#4c72b0", "lw": 0.8})
+    ax.text(0, 1.16, label("chain", lang), ha="center", va="bottom", fontsize=10,
+            color="#4c72b0")
+    xs = np.linspace(-0.95, 0.95, len(ext)) if len(ext) > 1 else [0.0]
+    for x, row in zip(xs, ext.itertuples(index=False)):
+        ax.add_patch(FancyBboxPatch((x - 0.30, -1.42), 0.60, 0.17,
+                                    boxstyle="round,pad=0.02", fc="#fdf0e6", ec="#dd8452"))
+        text = row.name_zh if lang == "zh" else row.short_en.replace(" organisations",
+                                                                     "\norganisations")
+        ax.text(x, -1.335, text, ha="center", va="center", fontsize=9.5)
+        ax.annotate("", xy=(x * 0.6, -0.98), xytext=(x, -1.23),
+                    arrowprops={"arrowstyle": "->", "color": "#dd8452", "lw": 1.0})
+    ax.text(0, -1.52, label("external", lang), ha="center", va="bottom", fontsize=9,
+            color="#dd8452")
+    ax.set_title(label("ecosystem_title", lang), fontsize=12)
+    return fig
+
+
+# ------------------------------------------------------------------ panels
+
+
+def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: str = "rank",
+                 row_col: str = "indicator_label"):
+    """Draw a heatmap of ranks (1 = highest) by indicator and year.
+
+    Parameters
+    ----------
+    ranks : pandas.DataFrame
+        Long table with columns ``year``, ``row_col`` and ``value_col``
+        (e.g. from :func:`cluster_research.claims.pillar_indicators`); NaN cells stay blank.
+    lang : {"zh", "en"}
+    title : str, optional
+    value_col, row_col : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+
+    check_lang(lang)
+    setup()
+    wide = ranks.pivot_table(index=row_col, columns="year", values=value_col, aggfunc="first",
+                             sort=False)
+    fig, ax = plt.subplots(figsize=(9.0, 0.45 * len(wide) + 1.6))
+    sns.heatmap(wide, ax=ax, annot=True, fmt=".0f", cmap="RdYlGn_r", vmin=1, vmax=31,
+                cbar_kws={"label": label("rank", lang)}, linewidths=0.5)
+    ax.grid(False)
+    ax.set_xlabel(label("year", lang))
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, fontsize=12)
+    return fig
+
+
+def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: bool = True):
+    """Plot a level series with its source qualifier shown by the marker.
+
+    Actual values (``exact``) are filled circles joined by a line; ``approx`` open
+    circles; ``lower_bound`` upward triangles; ``target`` grey crosses (never joined to
+    the actuals). Intended for the Shanghai transaction series (notebook 02).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Columns ``year``, ``value`` and ``qualifier`` (as in ``load("shanghai_ecommerce")``).
+    lang : {"zh", "en"}
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    logy : bool
+        Log scale for the values.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+
+    check_lang(lang)
+    setup()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=FIGSIZE)
+    else:
+        fig = ax.figure
+    styles = {"exact": {"marker": "o", "color": "#4c72b0", "ls": "-"},
+              "approx": {"marker": "o", "mfc": "none", "color": "#4c72b0", "ls": "none"},
+              "lower_bound": {"marker": "^", "color": "#dd8452", "ls": "none"},
+              "target": {"marker": "x", "color": "#8c8c8c", "ls": "none"}}
+    for q, st in styles.items():
+        sub = df[df["qualifier"] == q].sort_values("year")
+        if len(sub):
+            ax.plot(sub["year"], sub["value"], label=label(q, lang), **st)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(label("year", lang))
+    ax.set_ylabel(label("yi_yuan", lang))
+    ax.legend(fontsize=9)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",
+                alpha: float = 0.05, ax=None, title: str | None = None, logy: bool = False):
+    """Plot fitted growth curves (with intervals) over the data they were fitted to.
+
+    Intended for notebook 02: one line per model, shaded ``1 - alpha`` interval from
+    ``res.predict(years, interval=...)`` (delta method), the fitted actuals as points.
+    A model that did not converge is drawn dashed and marked "(not converged)"; a model
+    whose ceiling is not identified is marked "(ceiling not identified)".
+
+    Parameters
+    ----------
+    results : dict of str -> GrowthResults
+        Label -> fit result of :func:`cluster_research.growth.fit` (same data in all).
+    years : array-like, optional
+        Years to draw the curves over (default: data span plus 5 years).
+    lang : {"zh", "en"}
+    interval : {"confidence", "prediction", None}
+    alpha : float
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    logy : bool
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+
+    check_lang(lang)
+    setup()
+    if not results:
+        raise PlotError("results is empty: pass {label: GrowthResults}")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=FIGSIZE)
+    else:
+        fig = ax.figure
+    first = next(iter(results.values()))
+    x_obs = np.asarray(first.years, float)
+    y_obs = np.asarray(first.values, float)
+    if years is None:
+        years = np.linspace(x_obs.min(), x_obs.max() + 5, 200)
+    years = np.asarray(years, float)
+    for name, res in results.items():
+        tag = name
+        if not getattr(res, "converged", True):
+            tag += " (not converged)" if lang == "en" else "（未收敛）"
+        elif getattr(res, "identified", True) is False:
+            tag += " (ceiling not identified)" if lang == "en" else "（上限不可识别）"
+        ls = "-" if getattr(res, "converged", True) else "--"
+        if interval is None:
+            ax.plot(years, np.asarray(res.predict(years)), ls=ls, label=tag)
+            continue
+        band = res.predict(years, interval=interval, alpha=alpha)
+        (line,) = ax.plot(years, band["mean"].to_numpy(), ls=ls, label=tag)
+        ax.fill_between(years, band["lower"].to_numpy(), band["upper"].to_numpy(),
+                        color=line.get_color(), alpha=0.15, lw=0)
+    ax.plot(x_obs, y_obs, "o", color="black", label=label("exact", lang), zorder=5)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(label("year", lang))
+    ax.set_ylabel(label("yi_yuan", lang))
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+#: Fill colour of each lifecycle stage (1 embryonic ... 4 takeoff).
+STAGE_COLOURS = {1: "#c6dbef", 2: "#6baed6", 3: "#2171b5", 4: "#08306b"}
+
+
+def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_years=(2010, 2011)):
+    """Draw the stage judged by each method in each year (rows methods, columns years).
+
+    Intended for notebook 03. Cells without a classification are left white with "–";
+    the years the paper judged (2010-2011 by default) are outlined.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``year``, ``method`` and ``stage`` (a :class:`cluster_research.lifecycle.Stage`,
+        its name or label, or None when unclassified).
+    lang : {"zh", "en"}
+    title : str, optional
+    paper_years : tuple of int
+        Years to outline.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+
+    check_lang(lang)
+    setup()
+    methods = list(dict.fromkeys(table["method"]))
+    years = sorted({int(y) for y in table["year"]})
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(years) + 2.5), 0.6 * len(methods) + 1.8))
+    for row in table.itertuples(index=False):
+        i, j = methods.index(row.method), years.index(int(row.year))
+        st = row.stage
+        if st is None or (isinstance(st, float) and math.isnan(st)) or st == "":
+            ax.add_patch(Rectangle((j, i), 1, 1, fc="white", ec="#cccccc"))
+            ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", color="#888888")
+            continue
+        st = st if isinstance(st, Stage) else Stage.from_label(st)
+        ax.add_patch(Rectangle((j, i), 1, 1, fc=STAGE_COLOURS[st.value], ec="white"))
+        # English labels are too wide for a cell: write them vertically, in full
+        ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en, ha="center",
+                va="center", fontsize=8 if lang == "zh" else 5.5,
+                rotation=0 if lang == "zh" else 90,
+                color="white" if st.value >= 3 else "black")
+    for y in paper_years:
+        if y in years:
+            ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False,
+                                   ec="#d62728", lw=1.5))
+    ax.set_xlim(0, len(years))
+    ax.set_ylim(len(methods), 0)
+    ax.set_xticks([j + 0.5 for j in range(len(years))], [str(y) for y in years], rotation=90)
+    ax.set_yticks([i + 0.5 for i in range(len(methods))], methods)
+    ax.grid(False)
+    ax.legend(handles=[Patch(color=STAGE_COLOURS[s.value], label=s.zh if lang == "zh" else s.en)
+                       for s in Stage], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    ax.set_xlabel(label("year", lang))
+    if title:
+        ax.set_title(title)
+    return fig
