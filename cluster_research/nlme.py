@@ -1,0 +1,793 @@
+"""Hierarchical growth curves: nonlinear mixed-effects models fitted by maximum likelihood.
+
+Model (Lindstrom & Bates 1990; Pinheiro & Bates 2000, ch. 7).  For group ``i`` and observation
+``j``::
+
+    y_ij = f(x_ij, phi_i) + e_ij,      e_ij ~ N(0, sigma^2)        (errors="additive")
+    log y_ij = log f(x_ij, phi_i) + e_ij                           (errors="multiplicative")
+    phi_i = beta + A b_i,              b_i ~ N(0, Psi),  Psi = diag(sd_1^2, ..., sd_q^2)
+
+``beta`` are the fixed effects (the population curve), ``b_i`` the random effects of the
+parameters named in ``random`` (``A`` selects them), with a diagonal covariance (R's
+``pdDiag``).  ``x`` need not be unique within a group (replicates are allowed).
+
+Estimation is the alternating algorithm of R's ``nlme`` (method "ML"):
+
+1. PNLS step: given the relative precision factor ``Delta = diag(sigma / sd_j)``, minimise the
+   penalised sum of squares ``sum_ij (y_ij - f(x_ij, beta + A b_i))^2 + sum_i |Delta b_i|^2``
+   over ``beta`` and all ``b_i`` (``scipy.optimize.least_squares``).
+2. LME step: linearise ``f`` at that solution, ``w = y - f + X beta + Z b`` with
+   ``X = df/dbeta`` and ``Z_i = df/db_i``, and maximise the profiled ML log-likelihood of the
+   linear mixed model ``w = X beta + Z b + e`` over ``log(sd_j / sigma)``
+   (``scipy.optimize.minimize``, L-BFGS-B)::
+
+       l = -N/2 (log(2 pi PRSS / N) + 1) - 1/2 sum_i log |I + Z_i D Z_i'|,   D = Delta^-2
+
+   where ``PRSS`` is the penalised residual sum of squares at the GLS estimate of ``beta``.
+
+The two steps alternate until the fixed effects and ``log(sd_j / sigma)`` change by less than
+``tol``.  At the end, as ``nlme`` does, ``sigma^2 = PRSS / N``, ``cov(beta) =
+sigma^2 (X' V^-1 X)^-1`` and the log-likelihood come from the last linearisation.
+
+Models are kept behind a small interface (:class:`MixedModelSpec`: ``f(x, theta)``,
+``jac(x, theta)``, ``param_names``, ``start(x, y)``) in :data:`MODEL_SPECS`; the parameter names
+are those of :func:`cluster_research.growth.fit`:
+
+* logistic ``K, k, t0``: ``y = K / (1 + exp(-k (t - t0)))`` (R's ``SSlogis`` with
+  ``Asym = K``, ``xmid = t0``, ``scal = 1 / k``);
+* gompertz ``K, b, t0``: ``y = K exp(-exp(-b (t - t0)))``;
+* richards ``K, k, t0, nu``: ``y = K (1 + nu exp(-k (t - t0)))^(-1/nu)`` (``t0`` is the
+  inflection point, as in ``growth.fit``);
+* asymptotic ``Asym, R0, lrc``: ``y = Asym + (R0 - Asym) exp(-exp(lrc) t)`` (R's ``SSasymp``,
+  the monomolecular curve; included to compare with R's published Loblolly fits).
+
+References
+----------
+Lindstrom, M. J. and Bates, D. M. (1990). Nonlinear mixed effects models for repeated measures
+data. *Biometrics* 46, 673-687.
+Pinheiro, J. C. and Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*. Springer,
+§7.2 (algorithm) and §8.2 (Orange trees).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from . import growth
+from .errors import ClusterResearchError, MixedModelColumnError, MixedModelError
+
+__all__ = ["MODEL_SPECS", "MixedModelColumnError", "MixedModelError", "MixedModelSpec",
+           "MixedResults", "fit_mixed", "register_model"]
+
+_THETA_BOUND = 20.0  # |log(sd / sigma)| bound of the LME step (sd/sigma in [2e-9, 5e8])
+
+
+# ----------------------------------------------------------------------------------------------
+# model interface
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MixedModelSpec:
+    """Describe one growth model for :func:`fit_mixed`.
+
+    Parameters
+    ----------
+    name : str
+        Model name used in ``fit_mixed(model=...)``.
+    param_names : tuple of str
+        Parameter names, in the order of the columns of ``theta``.
+    f : callable
+        ``f(x, theta) -> ndarray (n,)``; ``x`` has shape ``(n,)`` and ``theta`` shape ``(n, p)``
+        (one parameter vector per observation) or ``(p,)``.
+    jac : callable
+        ``jac(x, theta) -> ndarray (n, p)``, the derivatives of ``f`` with respect to ``theta``.
+    start : callable
+        ``start(x, y) -> list of ndarray (p,)``: candidate starting values from pooled data
+        (the best after a pooled least-squares fit is used).
+    formula : str
+        The formula, for summaries.
+    ceiling : str or None
+        Name of the ceiling parameter (None when the model has none).
+    """
+
+    name: str
+    param_names: tuple
+    f: Callable
+    jac: Callable
+    start: Callable
+    formula: str
+    ceiling: str | None = "K"
+
+
+def _stack(*cols):
+    return np.stack(np.broadcast_arrays(*cols), axis=-1)
+
+
+def _logistic(x, th):
+    return th[..., 0] * special.expit(th[..., 1] * (x - th[..., 2]))
+
+
+def _logistic_jac(x, th):
+    K, k, t0 = th[..., 0], th[..., 1], th[..., 2]
+    z = k * (x - t0)
+    s = special.expit(z)
+    ds = s * special.expit(-z)
+    return _stack(s, K * ds * (x - t0), -K * ds * k)
+
+
+def _gompertz(x, th):
+    u = np.exp(np.minimum(-th[..., 1] * (x - th[..., 2]), 700.0))
+    return th[..., 0] * np.exp(-u)
+
+
+def _gompertz_jac(x, th):
+    K, b, t0 = th[..., 0], th[..., 1], th[..., 2]
+    u = np.exp(np.minimum(-b * (x - t0), 700.0))
+    g = np.exp(-u)
+    f = K * g
+    return _stack(g, f * u * (x - t0), -f * u * b)
+
+
+def _richards_parts(x, th):
+    K, k, ti, nu = th[..., 0], th[..., 1], th[..., 2], th[..., 3]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.log(nu) - k * (x - ti)
+        L = np.logaddexp(0.0, z)  # log(1 + nu exp(-k (t - ti)))
+        g = np.exp(-L / nu)
+    return K, k, ti, nu, z, L, g
+
+
+def _richards(x, th):
+    K, _, _, _, _, _, g = _richards_parts(x, th)
+    return K * g
+
+
+def _richards_jac(x, th):
+    K, k, ti, nu, z, L, g = _richards_parts(x, th)
+    f = K * g
+    q = special.expit(z) / nu
+    return _stack(g, f * (x - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
+
+
+def _asymptotic(x, th):
+    A, R0, lrc = th[..., 0], th[..., 1], th[..., 2]
+    return A + (R0 - A) * np.exp(-np.exp(lrc) * x)
+
+
+def _asymptotic_jac(x, th):
+    A, R0, lrc = th[..., 0], th[..., 1], th[..., 2]
+    r = np.exp(lrc)
+    e = np.exp(-r * x)
+    return _stack(1.0 - e, e, -(R0 - A) * e * x * r)
+
+
+def _line(x, z):
+    """Least-squares slope and intercept of z on x (nan when x is constant)."""
+    xc = x - x.mean()
+    sxx = float(xc @ xc)
+    if sxx <= 0:
+        return math.nan, math.nan
+    slope = float(xc @ (z - z.mean())) / sxx
+    return slope, float(z.mean() - slope * x.mean())
+
+
+def _sigmoid_starts(x, y, link):
+    top = float(np.max(y))
+    span = max(float(np.ptp(x)), 1e-12)
+    out = []
+    for mult in (1.05, 1.5, 3.0):
+        K = mult * top if top > 0 else 1.0
+        z = link(np.clip(y / K, 1e-3, 1 - 1e-3))
+        slope, icpt = _line(x, z)
+        if not (np.isfinite(slope) and slope > 0):
+            slope, icpt = 4.0 / span, -4.0 / span * float(np.median(x))
+        out.append(np.array([K, slope, -icpt / slope]))
+    return out
+
+
+def _logistic_start(x, y):
+    return _sigmoid_starts(x, y, special.logit)
+
+
+def _gompertz_start(x, y):
+    return _sigmoid_starts(x, y, lambda p: -np.log(-np.log(p)))
+
+
+def _richards_start(x, y):
+    return [np.r_[s, nu] for s in _logistic_start(x, y) for nu in (1.0, 0.3)]
+
+
+def _asymptotic_start(x, y):
+    top = float(np.max(y))
+    span = max(float(np.ptp(x)), 1e-12)
+    out = []
+    for mult in (1.05, 1.5, 3.0):
+        A = mult * top if top > 0 else top + 1.0
+        slope, icpt = _line(x, np.log(np.maximum(A - y, 1e-12 * max(abs(A), 1.0))))
+        rate = -slope if np.isfinite(slope) and slope < 0 else 1.0 / span
+        R0 = A - math.exp(icpt) if np.isfinite(icpt) else float(y[np.argmin(x)])
+        out.append(np.array([A, R0, math.log(rate)]))
+    return out
+
+
+MODEL_SPECS = {
+    "logistic": MixedModelSpec("logistic", ("K", "k", "t0"), _logistic, _logistic_jac,
+                               _logistic_start, "y = K / (1 + exp(-k (t - t0)))"),
+    "gompertz": MixedModelSpec("gompertz", ("K", "b", "t0"), _gompertz, _gompertz_jac,
+                               _gompertz_start, "y = K exp(-exp(-b (t - t0)))"),
+    "richards": MixedModelSpec("richards", ("K", "k", "t0", "nu"), _richards, _richards_jac,
+                               _richards_start, "y = K (1 + nu exp(-k (t - t0)))^(-1/nu)"),
+    "asymptotic": MixedModelSpec("asymptotic", ("Asym", "R0", "lrc"), _asymptotic,
+                                 _asymptotic_jac, _asymptotic_start,
+                                 "y = Asym + (R0 - Asym) exp(-exp(lrc) t)", ceiling="Asym"),
+}
+"""Models known to :func:`fit_mixed`, by name (see :class:`MixedModelSpec`)."""
+
+
+def register_model(spec):
+    """Register a model for :func:`fit_mixed` (replacing one of the same name).
+
+    Parameters
+    ----------
+    spec : MixedModelSpec
+
+    Returns
+    -------
+    MixedModelSpec
+        ``spec``.
+
+    Examples
+    --------
+    >>> spec = MODEL_SPECS["logistic"]
+    >>> register_model(spec) is spec
+    True
+    """
+    if not isinstance(spec, MixedModelSpec):
+        raise MixedModelError(f"register_model needs a MixedModelSpec, got {type(spec).__name__}")
+    MODEL_SPECS[spec.name] = spec
+    return spec
+
+
+# ----------------------------------------------------------------------------------------------
+# input
+# ----------------------------------------------------------------------------------------------
+def _prepare(data, group, x, y, errors):
+    if not isinstance(data, pd.DataFrame):
+        raise MixedModelError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    for role, col in (("group", group), ("x", x), ("y", y)):
+        if col not in data.columns:
+            raise MixedModelColumnError(
+                f"{role} column {col!r} not found in the data (columns: "
+                f"{', '.join(map(str, data.columns))})", column=col)
+    df = data[[group, x, y]].copy()
+    for col in (x, y):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() & df[col].notna()
+        if bad.any():
+            i = bad.to_numpy().nonzero()[0][0]
+            raise MixedModelError(f"column {col!r}, row {i}: value {df[col].iloc[i]!r} is not a "
+                                  "number", column=col)
+        df[col] = num.astype(float)
+    if df[group].isna().any():
+        i = df[group].isna().to_numpy().nonzero()[0][0]
+        raise MixedModelError(f"column {group!r}, row {i}: group label is missing", column=group)
+    df = df[df[y].notna()]  # missing values (empty cells) are dropped
+    for col in (x, y):
+        bad = ~np.isfinite(df[col].to_numpy())
+        if bad.any():
+            r = df[bad].iloc[0]
+            raise MixedModelError(f"column {col!r}: non-finite value {r[col]!r} in group "
+                                  f"{r[group]!r}", group=r[group], column=col)
+    if errors == "multiplicative":
+        bad = df[y].to_numpy() <= 0
+        if bad.any():
+            r = df[bad].iloc[0]
+            raise MixedModelError(
+                f"column {y!r}: value {r[y]:g} at {x}={r[x]:g} in group {r[group]!r} is not "
+                "positive; multiplicative errors need positive values", group=r[group], column=y)
+    codes, labels = pd.factorize(df[group], sort=False)
+    counts = np.bincount(codes, minlength=len(labels))
+    for lab, n in zip(labels, counts):
+        if n < 2:
+            raise MixedModelError(f"group {lab!r} (column {group!r}) has {n} observation(s); "
+                                  "each group needs at least 2", group=lab, column=group)
+    if len(labels) < 2:
+        raise MixedModelError(f"column {group!r} has {len(labels)} group(s); a mixed model "
+                              "needs at least 2 (use growth.fit for one series)", column=group)
+    order = np.argsort(codes, kind="stable")
+    return (df[x].to_numpy()[order], df[y].to_numpy()[order], codes[order], list(labels),
+            counts)
+
+
+def _random_index(spec, random):
+    if isinstance(random, str):
+        random = (random,)
+    random = tuple(random)
+    if not random:
+        raise MixedModelError("random must name at least one parameter (use growth.fit for a "
+                              "model without random effects)")
+    for r in random:
+        if r not in spec.param_names:
+            raise MixedModelError(f"random effect {r!r} is not a parameter of the {spec.name} "
+                                  f"model ({', '.join(spec.param_names)})")
+    if len(set(random)) != len(random):
+        raise MixedModelError(f"random names a parameter twice: {random}")
+    return random, np.array([spec.param_names.index(r) for r in random])
+
+
+# ----------------------------------------------------------------------------------------------
+# the Lindstrom-Bates steps
+# ----------------------------------------------------------------------------------------------
+class _Problem:
+    """Data and model of one fit, with the PNLS residual and Jacobian."""
+
+    def __init__(self, spec, x, y, g, m, R, errors):
+        self.spec, self.x, self.g, self.m, self.R = spec, x, g, m, R
+        self.mult = errors == "multiplicative"
+        self.yfit = np.log(y) if self.mult else y
+        self.N, self.p, self.q = x.size, len(spec.param_names), R.size
+        self.starts = np.r_[0, np.cumsum(np.bincount(g, minlength=m))[:-1]]
+        self._rows = np.arange(self.N)[:, None]
+        self._bcols = self.p + g[:, None] * self.q + np.arange(self.q)[None, :]
+
+    def phi(self, beta, b):
+        ph = np.tile(beta, (self.N, 1))
+        ph[:, self.R] += b[self.g]
+        return ph
+
+    def mean_jac(self, ph):
+        """Model mean on the fitting scale and its Jacobian in phi."""
+        with np.errstate(all="ignore"):
+            f = self.spec.f(self.x, ph)
+            J = self.spec.jac(self.x, ph)
+            if self.mult:
+                return np.log(f), J / f[:, None]
+        return f, J
+
+    def split(self, z):
+        return z[:self.p], z[self.p:].reshape(self.m, self.q)
+
+    def pnls(self, z0, delta):
+        N, p = self.N, self.p
+        dpen = np.tile(delta, self.m)
+
+        def res(z):
+            beta, b = self.split(z)
+            with np.errstate(all="ignore"):
+                f = self.spec.f(self.x, self.phi(beta, b))
+                mu = np.log(f) if self.mult else f
+            return np.r_[self.yfit - mu, dpen * z[p:]]
+
+        def jac(z):
+            _, J = self.mean_jac(self.phi(*self.split(z)))
+            A = np.zeros((N + dpen.size, z.size))
+            A[:N, :p] = -J
+            A[self._rows, self._bcols] = -J[:, self.R]
+            A[N + np.arange(dpen.size), p + np.arange(dpen.size)] = dpen
+            return A
+
+        return optimize.least_squares(res, z0, jac=jac, method="trf", xtol=1e-12, ftol=1e-12,
+                                      gtol=1e-12, max_nfev=500)
+
+    def linearise(self, z):
+        """Cross-products of the linearised model at (beta, b) = z."""
+        beta, b = self.split(z)
+        mu, X = self.mean_jac(self.phi(beta, b))
+        Z = X[:, self.R]
+        w = self.yfit - mu + X @ beta + np.sum(Z * b[self.g], axis=1)
+        Xw = np.c_[X, w]
+        ZtZ = np.add.reduceat(Z[:, :, None] * Z[:, None, :], self.starts, axis=0)
+        ZtXw = np.add.reduceat(Z[:, :, None] * Xw[:, None, :], self.starts, axis=0)
+        return ZtZ, ZtXw, Xw.T @ Xw
+
+    def profile(self, theta, parts, full=False):
+        """Negative profiled ML log-likelihood of the linearised model at log(sd / sigma)."""
+        ZtZ, ZtXw, C0 = parts
+        p, N = self.p, self.N
+        d2 = np.exp(-2.0 * np.asarray(theta, float))
+        M = ZtZ + np.diag(d2)[None]
+        sol = np.linalg.solve(M, ZtXw)
+        C = C0 - np.einsum("iqa,iqb->ab", ZtXw, sol)
+        try:
+            L = np.linalg.cholesky(C)
+        except np.linalg.LinAlgError:
+            return math.inf if not full else None
+        prss = L[p, p] ** 2
+        logdet = np.linalg.slogdet(M)[1].sum() - self.m * np.log(d2).sum()
+        nll = 0.5 * N * (math.log(2 * math.pi * prss / N) + 1.0) + 0.5 * logdet
+        if not full:
+            return nll
+        beta = np.linalg.solve(C[:p, :p], C[:p, p])
+        b = sol[:, :, p] - sol[:, :, :p] @ beta
+        return nll, beta, b, prss / N, np.linalg.inv(C[:p, :p])
+
+    def lme(self, theta0, parts):
+        bnd = [(-_THETA_BOUND, _THETA_BOUND)] * self.q
+        t0 = np.clip(theta0, -_THETA_BOUND + 1e-6, _THETA_BOUND - 1e-6)
+        r = optimize.minimize(self.profile, t0, args=(parts,), method="L-BFGS-B", jac="3-point",
+                              bounds=bnd, options={"ftol": 1e-15, "gtol": 1e-10,
+                                                   "maxiter": 500})
+        return r.x
+
+
+def _pooled_start(spec, x, y, errors):
+    mult = errors == "multiplicative"
+    yf = np.log(y) if mult else y
+
+    def res(th):
+        with np.errstate(all="ignore"):
+            f = spec.f(x, th)
+            return yf - (np.log(f) if mult else f)
+
+    def jac(th):
+        with np.errstate(all="ignore"):
+            J = spec.jac(x, np.broadcast_to(th, (x.size, th.size)))
+            return J / spec.f(x, th)[:, None] if mult else J
+
+    best = None
+    for th0 in spec.start(x, y):
+        if not np.all(np.isfinite(res(th0))):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = optimize.least_squares(res, th0, jac=jac, method="trf", x_scale="jac",
+                                       max_nfev=2000)
+        if np.all(np.isfinite(r.fun)) and (best is None or r.cost < best.cost):
+            best = r
+    if best is None:
+        raise MixedModelError(f"no self-start of the {spec.name} model gives finite values on "
+                              "the pooled data; pass start={...}")
+    return best.x, 2 * best.cost / x.size
+
+
+# ----------------------------------------------------------------------------------------------
+# fit
+# ----------------------------------------------------------------------------------------------
+def fit_mixed(data, model="logistic", group="region", x="year", y="value", random=("K",),
+              errors="additive", start=None, tol=1e-8, max_iter=100, check_groups=True):
+    """Fit a hierarchical growth curve (nonlinear mixed-effects model) by maximum likelihood.
+
+    ``y_ij = f(x_ij, beta + A b_i) + e_ij`` with diagonal ``cov(b_i)``, estimated with the
+    Lindstrom-Bates alternating PNLS / LME algorithm of R's ``nlme`` (method "ML"); see the
+    module docstring for the formulas.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long table, one row per observation (the layout of ``cr.data.read_csv(kind="series")``:
+        ``region, year, value``).  Rows with a missing ``y`` are dropped; ``x`` may repeat
+        within a group (replicates).
+    model : {"logistic", "gompertz", "richards", "asymptotic"} or a registered name
+        Parameter names as in :func:`cluster_research.growth.fit`.
+    group, x, y : str
+        Column names of the grouping factor, the time axis and the response.
+    random : str or sequence of str
+        Parameters with a random effect per group (e.g. ``("K",)`` or ``("K", "t0")``).
+    errors : {"additive", "multiplicative"}
+        ``y = f + e`` or ``log y = log f + e`` (positive ``y`` needed).
+    start : dict or sequence, optional
+        Starting fixed effects; by default the model's self-start refined on the pooled data.
+    tol : float, default 1e-8
+        Convergence: largest relative change of the fixed effects and absolute change of
+        ``log(sd_j / sigma)`` between two iterations.
+    max_iter : int, default 100
+        Maximum number of PNLS / LME iterations.
+    check_groups : bool, default True
+        Fit each group alone with :func:`cluster_research.growth.fit` and record in
+        ``group_notes`` whether its own points identify the curve or it borrows from the others.
+
+    Returns
+    -------
+    MixedResults
+
+    Raises
+    ------
+    MixedModelColumnError
+        A named column is missing.
+    MixedModelError
+        Unknown model or random-effect name, non-numeric or non-finite values, a group with
+        fewer than 2 observations, fewer than 2 groups, non-positive values with
+        ``errors="multiplicative"``, too few observations.
+
+    References
+    ----------
+    Lindstrom, M. J. and Bates, D. M. (1990). *Biometrics* 46, 673-687.
+    Pinheiro, J. C. and Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*, §7.2, §8.2.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> t = np.arange(2000, 2012.0)
+    >>> rows = [(g, tt, (100 + 10 * u) / (1 + np.exp(-0.8 * (tt - 2006))) + rng.normal(0, 1))
+    ...         for g, u in zip("ABCDEF", rng.normal(size=6)) for tt in t]
+    >>> df = pd.DataFrame(rows, columns=["region", "year", "value"])
+    >>> res = fit_mixed(df, model="logistic", random=("K",), check_groups=False)
+    >>> res.converged, list(res.params.index)
+    (True, ['K', 'k', 't0'])
+    """
+    if model not in MODEL_SPECS:
+        raise MixedModelError(f"model must be one of {tuple(MODEL_SPECS)}, got {model!r}")
+    if errors not in ("additive", "multiplicative"):
+        raise MixedModelError(f"errors must be 'additive' or 'multiplicative', got {errors!r}")
+    spec = MODEL_SPECS[model]
+    random, R = _random_index(spec, random)
+    xv, yv, g, labels, counts = _prepare(data, group, x, y, errors)
+    m, p, q = len(labels), len(spec.param_names), R.size
+    if xv.size <= p + q + 1:
+        raise MixedModelError(f"{xv.size} observations for {p + q + 1} parameters "
+                              f"(fixed effects, random-effect SDs, sigma)")
+    pr = _Problem(spec, xv, yv, g, m, R, errors)
+    if start is None:
+        beta, s2 = _pooled_start(spec, xv, yv, errors)
+    else:
+        beta = np.array([start[n] for n in spec.param_names] if isinstance(start, dict)
+                        else start, float)
+        if beta.shape != (p,):
+            raise MixedModelError(f"start needs {p} values ({', '.join(spec.param_names)})")
+        s2 = max(float(np.mean((pr.yfit - pr.mean_jac(np.tile(beta, (xv.size, 1)))[0]) ** 2)),
+                 1e-300)
+    # initial relative precision: penalty 10% of a group's own information on each parameter
+    _, J0 = pr.mean_jac(np.tile(beta, (xv.size, 1)))
+    info = np.add.reduceat(J0[:, R] ** 2, pr.starts, axis=0)
+    theta = -0.5 * np.log(np.maximum(0.1 * np.median(info, axis=0), 1e-300))
+    theta = np.clip(theta, -_THETA_BOUND + 1, _THETA_BOUND - 1)
+    z = np.r_[beta, np.zeros(m * q)]
+    converged, reason, it = False, "", 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for it in range(1, max_iter + 1):
+            sol = pr.pnls(z, np.exp(-theta))
+            if not np.all(np.isfinite(sol.x)):
+                reason = f"PNLS step {it} gave non-finite estimates"
+                break
+            new_theta = pr.lme(theta, pr.linearise(sol.x))
+            db = np.max(np.abs(sol.x[:p] - z[:p]) / np.maximum(np.abs(sol.x[:p]), 1e-8))
+            dt = np.max(np.abs(new_theta - theta))
+            z, theta = sol.x, new_theta
+            if it > 1 and max(db, dt) < tol:
+                converged = True
+                reason = (f"converged after {it} PNLS/LME iterations (relative change of the "
+                          f"fixed effects {db:.1e}, of the random-effect SDs {dt:.1e} < {tol:g})")
+                break
+        else:
+            reason = (f"not converged: {max_iter} PNLS/LME iterations reached (last changes "
+                      f"{db:.1e}, {dt:.1e} > tol {tol:g})")
+        sol = pr.pnls(z, np.exp(-theta))
+        z = sol.x
+        out = pr.profile(theta, pr.linearise(z), full=True)
+    if out is None:
+        raise MixedModelError("the linearised fixed-effects design is singular at the solution; "
+                              "the model is not identified by these data")
+    at_bound = [r for r, t in zip(random, theta) if t <= -_THETA_BOUND + 1e-3]
+    if at_bound and converged:
+        reason += (f"; the SD of the random effect of {', '.join(at_bound)} is at its lower "
+                   "bound (zero variance): the group-specific parameter is not supported")
+    return MixedResults(pr, labels, counts, z, theta, out, converged, reason, it, random,
+                        check_groups)
+
+
+# ----------------------------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------------------------
+class MixedResults:
+    """Hold a fitted nonlinear mixed-effects growth model (see :func:`fit_mixed`).
+
+    Attributes
+    ----------
+    model, errors : str
+        The settings used; ``formula`` the model formula.
+    params : pandas.Series
+        Fixed effects (population curve), named as in ``growth.fit``.
+    bse : pandas.Series
+        Their standard errors, ``sqrt(diag(sigma^2 (X' V^-1 X)^-1))`` as in ``nlme``.
+    cov_params : pandas.DataFrame
+        Covariance of the fixed effects.
+    random : tuple of str
+        Parameters with a random effect.
+    cov_re : pandas.DataFrame
+        Covariance of the random effects (diagonal), in the parameters' units.
+    sd_re : pandas.Series
+        Standard deviations of the random effects.
+    scale : float
+        Residual variance ``sigma^2`` (ML: penalised RSS / N), on the fitting scale.
+    sigma : float
+        Residual standard deviation.
+    random_effects : pandas.DataFrame
+        Predicted random effects (group x random parameter).
+    group_params : pandas.DataFrame
+        Group-level curve parameters, fixed + random (group x parameter).
+    group_notes : pandas.DataFrame
+        Per group: ``n``, ``identified_alone`` (bool or None), ``borrowed`` (bool or None),
+        ``note`` (what the group's curve takes from the others).
+    llf, aic, bic : float
+        Log-likelihood (on the scale of ``y``; for multiplicative errors the Jacobian
+        ``-sum log y`` is included, as in ``growth.fit``) and information criteria with
+        ``df_model = p + q + 1`` parameters and ``nobs`` observations (as R's ``nlme``).
+    converged : bool
+        Whether the alternating algorithm converged; ``convergence_message`` says why.
+    n_iter, nobs, n_groups, df_model : int
+    fittedvalues, resid : numpy.ndarray
+        Group-level fitted values (on the scale of ``y``) and residuals on the fitting scale, in
+        the order of the sorted data (``data_x``, ``data_y``, ``data_group``).
+    """
+
+    def __init__(self, pr, labels, counts, z, theta, out, converged, reason, n_iter, random,
+                 check_groups):
+        nll, beta_lin, b_lin, s2, inv = out
+        spec = pr.spec
+        names = list(spec.param_names)
+        self.model, self.formula = spec.name, spec.formula
+        self.errors = "multiplicative" if pr.mult else "additive"
+        self.random = tuple(random)
+        self._spec, self._R = spec, pr.R
+        beta, b = pr.split(z)
+        self.params = pd.Series(beta, index=names, name="estimate")
+        # nlme scales the ML variance by N / (N - p) for cov(beta) (summary.nlme's Std.Error)
+        cov = s2 * pr.N / (pr.N - pr.p) * inv
+        self.cov_params = pd.DataFrame(cov, index=names, columns=names)
+        self.bse = pd.Series(np.sqrt(np.diag(cov)), index=names, name="std_err")
+        self.scale = float(s2)
+        self.sigma = math.sqrt(s2)
+        sd = np.exp(theta) * self.sigma
+        self.sd_re = pd.Series(sd, index=list(random), name="sd")
+        self.cov_re = pd.DataFrame(np.diag(sd**2), index=list(random), columns=list(random))
+        idx = pd.Index(labels, name="group")
+        self.random_effects = pd.DataFrame(b, index=idx, columns=list(random))
+        gp = np.tile(beta, (len(labels), 1))
+        gp[:, pr.R] += b
+        self.group_params = pd.DataFrame(gp, index=idx, columns=names)
+        self.nobs, self.n_groups = pr.N, len(labels)
+        self.df_model = len(names) + len(random) + 1
+        ljac = float(np.sum(pr.yfit)) if pr.mult else 0.0
+        self.llf = float(-nll - ljac)
+        self.aic = -2 * self.llf + 2 * self.df_model
+        self.bic = -2 * self.llf + math.log(self.nobs) * self.df_model
+        self.converged, self.convergence_message, self.n_iter = converged, reason, n_iter
+        self.data_x, self.data_group = pr.x, np.asarray(labels, dtype=object)[pr.g]
+        self.data_y = np.exp(pr.yfit) if pr.mult else pr.yfit
+        mu, _ = pr.mean_jac(pr.phi(beta, b))
+        self.resid = pr.yfit - mu
+        self.fittedvalues = np.exp(mu) if pr.mult else mu
+        self.group_notes = self._notes(pr, labels, counts, check_groups)
+
+    # ------------------------------------------------------------------ per-group borrowing
+    def _notes(self, pr, labels, counts, check):
+        fixed_only = [n for n in self._spec.param_names if n not in self.random]
+        common = (f"{', '.join(fixed_only)} common to all groups (pooled); " if fixed_only
+                  else "")
+        shrunk = f"{', '.join(self.random)} group-specific, shrunk towards the pooled value"
+        rows = []
+        for i, lab in enumerate(labels):
+            sel = pr.g == i
+            ident, reason = None, "not checked (check_groups=False)"
+            if check and self.model in growth.MODELS:
+                ident, reason = self._own_fit(pr.x[sel], self.data_y[sel])
+            elif check:
+                reason = f"no single-series fit for model {self.model!r} in growth.fit"
+            if ident is None:
+                note = f"{common}{shrunk}; own fit {reason}"
+            elif ident:
+                note = f"its own points identify the curve ({reason}); {common}{shrunk}"
+            else:
+                note = (f"its own {counts[i]} points do not identify the curve ({reason}); the "
+                        f"curve's shape and ceiling are borrowed from the pooled fit: "
+                        f"{common}{shrunk}")
+            rows.append((lab, int(counts[i]), ident, None if ident is None else not ident,
+                         note))
+        return pd.DataFrame(rows, columns=["group", "n", "identified_alone", "borrowed",
+                                           "note"]).set_index("group")
+
+    def _own_fit(self, xs, ys):
+        ux, inv, cnt = np.unique(xs, return_inverse=True, return_counts=True)
+        if self.errors == "multiplicative":  # geometric mean of replicates
+            ym = np.exp(np.bincount(inv, np.log(ys)) / cnt)
+        else:
+            ym = np.bincount(inv, ys) / cnt
+        w = cnt.astype(float) if np.any(cnt > 1) else None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = growth.fit(ux, ym, model=self.model, errors=self.errors, weights=w)
+                ok, why = bool(res.converged and res.identified), res.identified_reason
+        except ClusterResearchError as err:
+            return False, f"fails: {err}"
+        if not res.converged:
+            return False, f"does not converge: {res.convergence_message}"
+        return ok, why
+
+    # ------------------------------------------------------------------ curves
+    def predict(self, x, group=None):
+        """Evaluate the population curve or one group's curve.
+
+        ``f(x, beta)`` for ``group=None`` (fixed effects only, R's ``level = 0``), else
+        ``f(x, beta + A b_group)`` (``level = 1``).  For multiplicative errors this is the
+        median of ``y``.
+
+        Parameters
+        ----------
+        x : array-like
+            Values of the time axis.
+        group : label, optional
+            A group of the data.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> t = np.arange(2000, 2012.0)
+        >>> df = pd.DataFrame([(g, tt, K / (1 + np.exp(-0.8 * (tt - 2006))) + e)
+        ...                    for g, K in (("A", 90), ("B", 100), ("C", 110))
+        ...                    for tt, e in zip(t, np.tile([0.5, -0.5], 6))],
+        ...                   columns=["region", "year", "value"])
+        >>> res = fit_mixed(df, check_groups=False)
+        >>> bool(res.predict([2006.0], group="C")[0] > res.predict([2006.0])[0])
+        True
+        """
+        xx = np.atleast_1d(np.asarray(x, float))
+        if group is None:
+            th = self.params.to_numpy()
+        elif group in self.group_params.index:
+            th = self.group_params.loc[group].to_numpy()
+        else:
+            raise MixedModelError(f"group {group!r} is not in the fitted data", group=group)
+        with np.errstate(all="ignore"):
+            return self._spec.f(xx, np.broadcast_to(th, (xx.size, th.size)))
+
+    def group_curves(self, x):
+        """Return every group's fitted curve at ``x`` (long table).
+
+        Parameters
+        ----------
+        x : array-like
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``group, x, fitted`` (group curves) and ``population`` (fixed effects).
+        """
+        xx = np.atleast_1d(np.asarray(x, float))
+        pop = self.predict(xx)
+        frames = [pd.DataFrame({"group": lab, "x": xx, "fitted": self.predict(xx, lab),
+                                "population": pop}) for lab in self.group_params.index]
+        return pd.concat(frames, ignore_index=True)
+
+    # ------------------------------------------------------------------ display
+    def summary(self):
+        """Return a text summary in the layout of R's ``summary.nlme``.
+
+        Returns
+        -------
+        str
+        """
+        lines = [f"Nonlinear mixed-effects model fit by maximum likelihood "
+                 f"(Lindstrom-Bates, as R nlme)",
+                 f"  Model: {self.model} ({self.formula}); errors={self.errors}",
+                 f"  AIC {self.aic:.4f}  BIC {self.bic:.4f}  logLik {self.llf:.4f}",
+                 f"  Converged: {self.converged} ({self.convergence_message})", "",
+                 f"Random effects (diagonal): {', '.join(self.random)} | group",
+                 "  StdDev: " + "  ".join(f"{n} {v:.6g}" for n, v in self.sd_re.items())
+                 + f"  Residual {self.sigma:.6g}", "", "Fixed effects:",
+                 f"  {'':<6}{'Value':>14}{'Std.Error':>14}{'t-value':>10}"]
+        for n in self.params.index:
+            v, s = self.params[n], self.bse[n]
+            lines.append(f"  {n:<6}{v:>14.6g}{s:>14.6g}{v / s:>10.3f}")
+        lines += ["", f"Number of observations: {self.nobs}; groups: {self.n_groups}"]
+        borrowed = self.group_notes.index[self.group_notes["borrowed"].eq(True)]
+        if len(borrowed):
+            lines.append("Groups whose own points identify nothing (curve borrowed from the "
+                         f"pooled fit): {', '.join(map(str, borrowed))}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (f"<MixedResults {self.model}, random={self.random}, groups={self.n_groups}, "
+                f"llf={self.llf:.4f}, converged={self.converged}>")
