@@ -15,11 +15,13 @@ Estimation is the alternating algorithm of R's ``nlme`` (method "ML"):
 
 1. PNLS step: given the relative precision factor ``Delta = diag(sigma / sd_j)``, minimise the
    penalised sum of squares ``sum_ij (y_ij - f(x_ij, beta + A b_i))^2 + sum_i |Delta b_i|^2``
-   over ``beta`` and all ``b_i`` (``scipy.optimize.least_squares``).
+   over ``beta`` and all ``b_i`` (Gauss-Newton with step halving, as ``nlme``'s PNLS; each
+   step is the linear mixed-model solution of the linearised problem, so only small
+   per-group matrices are factorised).
 2. LME step: linearise ``f`` at that solution, ``w = y - f + X beta + Z b`` with
    ``X = df/dbeta`` and ``Z_i = df/db_i``, and maximise the profiled ML log-likelihood of the
    linear mixed model ``w = X beta + Z b + e`` over ``log(sd_j / sigma)``
-   (``scipy.optimize.minimize``, L-BFGS-B)::
+   (damped Newton on central-difference derivatives, ``q <= 4`` parameters)::
 
        l = -N/2 (log(2 pi PRSS / N) + 1) - 1/2 sum_i log |I + Z_i D Z_i'|,   D = Delta^-2
 
@@ -94,6 +96,9 @@ class MixedModelSpec:
         The formula, for summaries.
     ceiling : str or None
         Name of the ceiling parameter (None when the model has none).
+    lower, upper : tuple of float, optional
+        Bounds on the fixed effects (``-inf`` / ``inf`` for none), e.g. the Richards shape
+        ``1e-3 <= nu <= 1e3`` as in ``growth.fit``; the random effects are not bounded.
     """
 
     name: str
@@ -103,6 +108,15 @@ class MixedModelSpec:
     start: Callable
     formula: str
     ceiling: str | None = "K"
+    lower: tuple | None = None
+    upper: tuple | None = None
+
+    def bounds(self):
+        """Return the (lower, upper) arrays of the fixed-effect bounds."""
+        p = len(self.param_names)
+        lo = np.full(p, -np.inf) if self.lower is None else np.asarray(self.lower, float)
+        hi = np.full(p, np.inf) if self.upper is None else np.asarray(self.upper, float)
+        return lo, hi
 
 
 def _stack(*cols):
@@ -222,7 +236,9 @@ MODEL_SPECS = {
     "gompertz": MixedModelSpec("gompertz", ("K", "b", "t0"), _gompertz, _gompertz_jac,
                                _gompertz_start, "y = K exp(-exp(-b (t - t0)))"),
     "richards": MixedModelSpec("richards", ("K", "k", "t0", "nu"), _richards, _richards_jac,
-                               _richards_start, "y = K (1 + nu exp(-k (t - t0)))^(-1/nu)"),
+                               _richards_start, "y = K (1 + nu exp(-k (t - t0)))^(-1/nu)",
+                               lower=(-np.inf, -np.inf, -np.inf, 1e-3),
+                               upper=(np.inf, np.inf, np.inf, 1e3)),
     "asymptotic": MixedModelSpec("asymptotic", ("Asym", "R0", "lrc"), _asymptotic,
                                  _asymptotic_jac, _asymptotic_start,
                                  "y = Asym + (R0 - Asym) exp(-exp(lrc) t)", ceiling="Asym"),
@@ -257,6 +273,11 @@ def register_model(spec):
 # ----------------------------------------------------------------------------------------------
 # input
 # ----------------------------------------------------------------------------------------------
+def _plain(v):
+    """Python scalar for a numpy scalar (readable messages and labels)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _prepare(data, group, x, y, errors):
     if not isinstance(data, pd.DataFrame):
         raise MixedModelError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -281,18 +302,22 @@ def _prepare(data, group, x, y, errors):
     for col in (x, y):
         bad = ~np.isfinite(df[col].to_numpy())
         if bad.any():
-            r = df[bad].iloc[0]
-            raise MixedModelError(f"column {col!r}: non-finite value {r[col]!r} in group "
-                                  f"{r[group]!r}", group=r[group], column=col)
+            i = bad.nonzero()[0][0]
+            lab = _plain(df[group].iloc[i])
+            raise MixedModelError(f"column {col!r}: non-finite value {df[col].iloc[i]!r} in "
+                                  f"group {lab!r}", group=lab, column=col)
     if errors == "multiplicative":
         bad = df[y].to_numpy() <= 0
         if bad.any():
-            r = df[bad].iloc[0]
+            i = bad.nonzero()[0][0]
+            lab = _plain(df[group].iloc[i])
             raise MixedModelError(
-                f"column {y!r}: value {r[y]:g} at {x}={r[x]:g} in group {r[group]!r} is not "
-                "positive; multiplicative errors need positive values", group=r[group], column=y)
+                f"column {y!r}: value {df[y].iloc[i]:g} at {x}={df[x].iloc[i]:g} in group "
+                f"{lab!r} is not positive; multiplicative errors need positive values",
+                group=lab, column=y)
     codes, labels = pd.factorize(df[group], sort=False)
     counts = np.bincount(codes, minlength=len(labels))
+    labels = [_plain(v) for v in labels]
     for lab, n in zip(labels, counts):
         if n < 2:
             raise MixedModelError(f"group {lab!r} (column {group!r}) has {n} observation(s); "
@@ -301,8 +326,7 @@ def _prepare(data, group, x, y, errors):
         raise MixedModelError(f"column {group!r} has {len(labels)} group(s); a mixed model "
                               "needs at least 2 (use growth.fit for one series)", column=group)
     order = np.argsort(codes, kind="stable")
-    return (df[x].to_numpy()[order], df[y].to_numpy()[order], codes[order], list(labels),
-            counts)
+    return df[x].to_numpy()[order], df[y].to_numpy()[order], codes[order], labels, counts
 
 
 def _random_index(spec, random):
@@ -353,42 +377,76 @@ class _Problem:
     def split(self, z):
         return z[:self.p], z[self.p:].reshape(self.m, self.q)
 
-    def pnls(self, z0, delta):
-        N, p = self.N, self.p
-        dpen = np.tile(delta, self.m)
+    def objective(self, z, theta):
+        """Penalised residual sum of squares ``|y - f|^2 + sum_i |Delta b_i|^2``."""
+        beta, b = self.split(z)
+        with np.errstate(all="ignore"):
+            f = self.spec.f(self.x, self.phi(beta, b))
+            r = self.yfit - (np.log(f) if self.mult else f)
+        val = float(r @ r + np.sum((b * np.exp(-theta)) ** 2))
+        return val if np.isfinite(val) else math.inf
 
-        def res(z):
-            beta, b = self.split(z)
-            with np.errstate(all="ignore"):
-                f = self.spec.f(self.x, self.phi(beta, b))
-                mu = np.log(f) if self.mult else f
-            return np.r_[self.yfit - mu, dpen * z[p:]]
+    def pnls(self, z0, theta, max_iter=200):
+        """Minimise the penalised sum of squares over (beta, b) at fixed log(sd / sigma).
 
-        def jac(z):
-            _, J = self.mean_jac(self.phi(*self.split(z)))
-            A = np.zeros((N + dpen.size, z.size))
-            A[:N, :p] = -J
-            A[self._rows, self._bcols] = -J[:, self.R]
-            A[N + np.arange(dpen.size), p + np.arange(dpen.size)] = dpen
-            return A
+        Gauss-Newton: the step to the GLS estimate and predicted random effects of the model
+        linearised at the current point (exactly the LME solution at ``theta``), halved until
+        the objective decreases; fixed effects are projected onto the model's bounds.
 
-        return optimize.least_squares(res, z0, jac=jac, method="trf", xtol=1e-12, ftol=1e-12,
-                                      gtol=1e-12, max_nfev=500)
+        Returns
+        -------
+        z : ndarray
+            ``(beta, b.ravel())``.
+        ok : bool
+            False if the objective could not be evaluated or a step failed.
+        """
+        lo, hi = self.spec.bounds()
+        p = self.p
+        z = z0.copy()
+        z[:p] = _inside(z[:p], lo, hi)
+        f = self.objective(z, theta)
+        if not np.isfinite(f):
+            return z, False
+        for _ in range(max_iter):
+            out = self.profile(theta, self.linearise(z), full=True)
+            if out is None:
+                return z, False
+            step = np.r_[out[1], out[2].ravel()] - z
+            t = 1.0
+            while t > 1e-10:
+                cand = z + t * step
+                cand[:p] = np.minimum(np.maximum(cand[:p], lo), hi)
+                fc = self.objective(cand, theta)
+                if fc <= f:
+                    break
+                t *= 0.5
+            else:
+                return z, True  # no decrease along the Gauss-Newton direction: at the minimum
+            moved = np.max(np.abs(cand - z) / np.maximum(np.abs(z), 1.0))
+            z, f_old, f = cand, f, fc
+            if moved < 1e-11 or f_old - f <= 1e-15 * f:
+                break
+        return z, True
 
     def linearise(self, z):
-        """Cross-products of the linearised model at (beta, b) = z."""
+        """Cross-products of the linearised model at (beta, b) = z.
+
+        The working response ``w = y - f + X beta + Z b`` is used as ``w - X beta`` (the fixed
+        effects are estimated as increments on ``beta``), which avoids cancellation when
+        ``X beta`` is large (calendar years); the likelihood is unchanged.
+        """
         beta, b = self.split(z)
         mu, X = self.mean_jac(self.phi(beta, b))
         Z = X[:, self.R]
-        w = self.yfit - mu + X @ beta + np.sum(Z * b[self.g], axis=1)
+        w = self.yfit - mu + np.sum(Z * b[self.g], axis=1)
         Xw = np.c_[X, w]
         ZtZ = np.add.reduceat(Z[:, :, None] * Z[:, None, :], self.starts, axis=0)
         ZtXw = np.add.reduceat(Z[:, :, None] * Xw[:, None, :], self.starts, axis=0)
-        return ZtZ, ZtXw, Xw.T @ Xw
+        return ZtZ, ZtXw, Xw.T @ Xw, beta
 
     def profile(self, theta, parts, full=False):
         """Negative profiled ML log-likelihood of the linearised model at log(sd / sigma)."""
-        ZtZ, ZtXw, C0 = parts
+        ZtZ, ZtXw, C0, beta0 = parts
         p, N = self.p, self.N
         d2 = np.exp(-2.0 * np.asarray(theta, float))
         M = ZtZ + np.diag(d2)[None]
@@ -403,17 +461,58 @@ class _Problem:
         nll = 0.5 * N * (math.log(2 * math.pi * prss / N) + 1.0) + 0.5 * logdet
         if not full:
             return nll
-        beta = np.linalg.solve(C[:p, :p], C[:p, p])
-        b = sol[:, :, p] - sol[:, :, :p] @ beta
-        return nll, beta, b, prss / N, np.linalg.inv(C[:p, :p])
+        dbeta = np.linalg.solve(C[:p, :p], C[:p, p])
+        b = sol[:, :, p] - sol[:, :, :p] @ dbeta
+        return nll, beta0 + dbeta, b, prss / N, np.linalg.inv(C[:p, :p])
 
     def lme(self, theta0, parts):
-        bnd = [(-_THETA_BOUND, _THETA_BOUND)] * self.q
-        t0 = np.clip(theta0, -_THETA_BOUND + 1e-6, _THETA_BOUND - 1e-6)
-        r = optimize.minimize(self.profile, t0, args=(parts,), method="L-BFGS-B", jac="3-point",
-                              bounds=bnd, options={"ftol": 1e-15, "gtol": 1e-10,
-                                                   "maxiter": 500})
-        return r.x
+        """Maximise the profiled log-likelihood over log(sd / sigma) (damped Newton).
+
+        Gradient and Hessian by central differences (``q <= 4`` parameters); steps are capped
+        at 2 log units, halved until the likelihood improves, and kept within
+        ``+-_THETA_BOUND``.
+        """
+        lo, hi = -_THETA_BOUND, _THETA_BOUND
+        th = np.clip(np.asarray(theta0, float), lo + 1e-3, hi - 1e-3)
+        fun = lambda t: self.profile(t, parts)  # noqa: E731
+        f = fun(th)
+        h = 1e-4
+        eye = np.eye(th.size) * h
+        for _ in range(200):
+            g = np.array([(fun(th + e) - fun(th - e)) / (2 * h) for e in eye])
+            H = np.array([[(fun(th + a + b) - fun(th + a - b) - fun(th - a + b)
+                            + fun(th - a - b)) / (4 * h * h) for b in eye] for a in eye])
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+                break
+            try:
+                np.linalg.cholesky(H)
+                step = -np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                step = -g / max(1.0, float(np.linalg.norm(g)))
+            n = float(np.linalg.norm(step))
+            if n > 2.0:
+                step *= 2.0 / n
+            for _ in range(40):
+                cand = np.clip(th + step, lo, hi)
+                fc = fun(cand)
+                if fc <= f:
+                    break
+                step *= 0.5
+            else:
+                break
+            moved = float(np.max(np.abs(cand - th)))
+            th, f_old, f = cand, f, fc
+            if moved < 1e-10 or f_old - f < 1e-14 * (1.0 + abs(f)) and moved < 1e-7:
+                break
+        return th
+
+
+def _inside(v, lo, hi, rel=1e-9):
+    """Move v strictly inside finite bounds (a feasible start for least_squares)."""
+    with np.errstate(invalid="ignore"):
+        pad_lo = np.where(np.isfinite(lo), lo + rel * np.maximum(1.0, np.abs(lo)), -np.inf)
+        pad_hi = np.where(np.isfinite(hi), hi - rel * np.maximum(1.0, np.abs(hi)), np.inf)
+    return np.minimum(np.maximum(v, pad_lo), pad_hi)
 
 
 def _pooled_start(spec, x, y, errors):
@@ -428,16 +527,18 @@ def _pooled_start(spec, x, y, errors):
     def jac(th):
         with np.errstate(all="ignore"):
             J = spec.jac(x, np.broadcast_to(th, (x.size, th.size)))
-            return J / spec.f(x, th)[:, None] if mult else J
+            return -(J / spec.f(x, th)[:, None] if mult else J)
 
     best = None
+    lo, hi = spec.bounds()
     for th0 in spec.start(x, y):
+        th0 = _inside(th0, lo, hi)
         if not np.all(np.isfinite(res(th0))):
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = optimize.least_squares(res, th0, jac=jac, method="trf", x_scale="jac",
-                                       max_nfev=2000)
+            r = optimize.least_squares(res, th0, jac=jac, bounds=(lo, hi), method="trf",
+                                       x_scale="jac", max_nfev=2000)
         if np.all(np.isfinite(r.fun)) and (best is None or r.cost < best.cost):
             best = r
     if best is None:
@@ -543,14 +644,14 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for it in range(1, max_iter + 1):
-            sol = pr.pnls(z, np.exp(-theta))
-            if not np.all(np.isfinite(sol.x)):
-                reason = f"PNLS step {it} gave non-finite estimates"
+            znew, ok = pr.pnls(z, theta)
+            if not ok:
+                reason = f"PNLS step {it} failed (model not evaluable or singular design)"
                 break
-            new_theta = pr.lme(theta, pr.linearise(sol.x))
-            db = np.max(np.abs(sol.x[:p] - z[:p]) / np.maximum(np.abs(sol.x[:p]), 1e-8))
+            new_theta = pr.lme(theta, pr.linearise(znew))
+            db = np.max(np.abs(znew[:p] - z[:p]) / np.maximum(np.abs(znew[:p]), 1e-8))
             dt = np.max(np.abs(new_theta - theta))
-            z, theta = sol.x, new_theta
+            z, theta = znew, new_theta
             if it > 1 and max(db, dt) < tol:
                 converged = True
                 reason = (f"converged after {it} PNLS/LME iterations (relative change of the "
@@ -559,12 +660,19 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         else:
             reason = (f"not converged: {max_iter} PNLS/LME iterations reached (last changes "
                       f"{db:.1e}, {dt:.1e} > tol {tol:g})")
-        sol = pr.pnls(z, np.exp(-theta))
-        z = sol.x
+        z, _ = pr.pnls(z, theta)
         out = pr.profile(theta, pr.linearise(z), full=True)
     if out is None:
         raise MixedModelError("the linearised fixed-effects design is singular at the solution; "
                               "the model is not identified by these data")
+    lo, hi = spec.bounds()
+    pinned = [n for n, v, a, c in zip(spec.param_names, z[:p], lo, hi)
+              if np.isfinite(a) and v <= a + 1e-6 * max(1.0, abs(a))
+              or np.isfinite(c) and v >= c - 1e-6 * max(1.0, abs(c))]
+    if pinned:
+        converged = False
+        reason += (f"; {', '.join(pinned)} at its bound {tuple(zip(lo, hi))}: not a regular "
+                   "maximum, standard errors are not valid")
     at_bound = [r for r, t in zip(random, theta) if t <= -_THETA_BOUND + 1e-3]
     if at_bound and converged:
         reason += (f"; the SD of the random effect of {', '.join(at_bound)} is at its lower "
