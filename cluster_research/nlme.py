@@ -1,47 +1,34 @@
 """Hierarchical growth curves: nonlinear mixed-effects models fitted by maximum likelihood.
 
-Model (Lindstrom & Bates 1990; Pinheiro & Bates 2000, ch. 7).  For group ``i`` and observation
-``j``::
+Model (Lindstrom & Bates 1990; Pinheiro & Bates 2000, ch. 7), group ``i``, observation ``j``::
 
-    y_ij = f(x_ij, phi_i) + e_ij,      e_ij ~ N(0, sigma^2)        (errors="additive")
-    log y_ij = log f(x_ij, phi_i) + e_ij                           (errors="multiplicative")
-    phi_i = beta + A b_i,              b_i ~ N(0, Psi),  Psi = diag(sd_1^2, ..., sd_q^2)
+    y_ij = f(x_ij, phi_i) + e_ij  (additive)  or  log y_ij = log f(x_ij, phi_i) + e_ij
+    phi_i = beta + A b_i,   e_ij ~ N(0, sigma^2),   b_i ~ N(0, diag(sd_1^2, ..., sd_q^2))
 
 ``beta`` are the fixed effects (the population curve), ``b_i`` the random effects of the
-parameters named in ``random`` (``A`` selects them), with a diagonal covariance (R's
-``pdDiag``).  ``x`` need not be unique within a group (replicates are allowed).
-
+parameters named in ``random`` (R's ``pdDiag``); ``x`` may repeat within a group (replicates).
 Estimation is the alternating algorithm of R's ``nlme`` (method "ML"):
 
-1. PNLS step: given the relative precision factor ``Delta = diag(sigma / sd_j)``, minimise the
-   penalised sum of squares ``sum_ij (y_ij - f(x_ij, beta + A b_i))^2 + sum_i |Delta b_i|^2``
-   over ``beta`` and all ``b_i`` (Gauss-Newton with step halving, as ``nlme``'s PNLS; each
-   step is the linear mixed-model solution of the linearised problem, so only small
-   per-group matrices are factorised).
-2. LME step: linearise ``f`` at that solution, ``w = y - f + X beta + Z b`` with
-   ``X = df/dbeta`` and ``Z_i = df/db_i``, and maximise the profiled ML log-likelihood of the
-   linear mixed model ``w = X beta + Z b + e`` over ``log(sd_j / sigma)``
-   (damped Newton on central-difference derivatives, ``q <= 4`` parameters)::
+1. PNLS: given ``Delta = diag(sigma / sd_j)``, minimise
+   ``sum_ij (y_ij - f(x_ij, beta + A b_i))^2 + sum_i |Delta b_i|^2`` over ``beta`` and all
+   ``b_i`` (Gauss-Newton with step halving; each step is the linear mixed-model solution of the
+   linearised problem, so only small per-group matrices are factorised).
+2. LME: linearise at that solution, ``w = y - f + X beta + Z b`` (``X = df/dbeta``,
+   ``Z_i = df/db_i``), and maximise over ``log(sd_j / sigma)`` the profiled ML log-likelihood
+   ``l = -N/2 (log(2 pi PRSS / N) + 1) - 1/2 sum_i log|I + Z_i D Z_i'|``, ``D = Delta^-2``,
+   ``PRSS`` the penalised RSS at the GLS ``beta`` (damped Newton).
 
-       l = -N/2 (log(2 pi PRSS / N) + 1) - 1/2 sum_i log |I + Z_i D Z_i'|,   D = Delta^-2
+The steps alternate until ``beta`` and ``log(sd_j / sigma)`` change by less than ``tol``.  As
+in ``nlme``, ``sigma^2 = PRSS / N``, the log-likelihood and ``cov(beta) = sigma^2 N / (N - p)
+(X' V^-1 X)^-1`` come from the last linearisation.
 
-   where ``PRSS`` is the penalised residual sum of squares at the GLS estimate of ``beta``.
-
-The two steps alternate until the fixed effects and ``log(sd_j / sigma)`` change by less than
-``tol``.  At the end, as ``nlme`` does, ``sigma^2 = PRSS / N``, ``cov(beta) =
-sigma^2 (X' V^-1 X)^-1`` and the log-likelihood come from the last linearisation.
-
-Models are kept behind a small interface (:class:`MixedModelSpec`: ``f(x, theta)``,
-``jac(x, theta)``, ``param_names``, ``start(x, y)``) in :data:`MODEL_SPECS`; the parameter names
-are those of :func:`cluster_research.growth.fit`:
-
-* logistic ``K, k, t0``: ``y = K / (1 + exp(-k (t - t0)))`` (R's ``SSlogis`` with
-  ``Asym = K``, ``xmid = t0``, ``scal = 1 / k``);
-* gompertz ``K, b, t0``: ``y = K exp(-exp(-b (t - t0)))``;
-* richards ``K, k, t0, nu``: ``y = K (1 + nu exp(-k (t - t0)))^(-1/nu)`` (``t0`` is the
-  inflection point, as in ``growth.fit``);
-* asymptotic ``Asym, R0, lrc``: ``y = Asym + (R0 - Asym) exp(-exp(lrc) t)`` (R's ``SSasymp``,
-  the monomolecular curve; included to compare with R's published Loblolly fits).
+Models sit behind a small interface (:class:`MixedModelSpec` in :data:`MODEL_SPECS`); the
+parameter names are those of :func:`cluster_research.growth.fit`: logistic ``K, k, t0``,
+``K / (1 + exp(-k (t - t0)))`` (R's ``SSlogis``: ``Asym = K``, ``xmid = t0``, ``scal = 1/k``);
+gompertz ``K, b, t0``, ``K exp(-exp(-b (t - t0)))``; richards ``K, k, t0, nu``,
+``K (1 + nu exp(-k (t - t0)))^(-1/nu)`` (``t0`` the inflection, as in ``growth.fit``); and
+asymptotic ``Asym, R0, lrc``, ``Asym + (R0 - Asym) exp(-exp(lrc) t)`` (R's ``SSasymp``, for
+comparison with R's published Loblolly fits).
 
 References
 ----------
@@ -55,8 +42,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -66,39 +54,31 @@ from . import growth
 from .errors import ClusterResearchError, MixedModelColumnError, MixedModelError
 
 __all__ = ["MODEL_SPECS", "MixedModelColumnError", "MixedModelError", "MixedModelSpec",
-           "MixedResults", "fit_mixed", "register_model"]
+           "MixedResults", "fit_mixed"]
 
 _THETA_BOUND = 20.0  # |log(sd / sigma)| bound of the LME step (sd/sigma in [2e-9, 5e8])
 
 
-# ----------------------------------------------------------------------------------------------
-# model interface
-# ----------------------------------------------------------------------------------------------
+# -------------------- model interface
 @dataclass(frozen=True)
 class MixedModelSpec:
     """Describe one growth model for :func:`fit_mixed`.
 
     Parameters
     ----------
-    name : str
-        Model name used in ``fit_mixed(model=...)``.
+    name, formula : str
+        Model name (``fit_mixed(model=...)``) and formula (for summaries).
     param_names : tuple of str
         Parameter names, in the order of the columns of ``theta``.
-    f : callable
-        ``f(x, theta) -> ndarray (n,)``; ``x`` has shape ``(n,)`` and ``theta`` shape ``(n, p)``
-        (one parameter vector per observation) or ``(p,)``.
-    jac : callable
-        ``jac(x, theta) -> ndarray (n, p)``, the derivatives of ``f`` with respect to ``theta``.
+    f, jac : callable
+        ``f(x, theta) -> (n,)`` and its derivatives ``jac(x, theta) -> (n, p)``; ``x`` has shape
+        ``(n,)``, ``theta`` ``(n, p)`` (one parameter vector per observation) or ``(p,)``.
     start : callable
-        ``start(x, y) -> list of ndarray (p,)``: candidate starting values from pooled data
-        (the best after a pooled least-squares fit is used).
-    formula : str
-        The formula, for summaries.
+        ``start(x, y) -> list of (p,) arrays``, candidate starts from the pooled data.
     ceiling : str or None
-        Name of the ceiling parameter (None when the model has none).
+        Name of the ceiling parameter.
     lower, upper : tuple of float, optional
-        Bounds on the fixed effects (``-inf`` / ``inf`` for none), e.g. the Richards shape
-        ``1e-3 <= nu <= 1e3`` as in ``growth.fit``; the random effects are not bounded.
+        Bounds on the fixed effects (e.g. Richards ``1e-3 <= nu <= 1e3`` as in ``growth.fit``).
     """
 
     name: str
@@ -129,9 +109,7 @@ def _logistic(x, th):
 
 def _logistic_jac(x, th):
     K, k, t0 = th[..., 0], th[..., 1], th[..., 2]
-    z = k * (x - t0)
-    s = special.expit(z)
-    ds = s * special.expit(-z)
+    s, ds = special.expit(k * (x - t0)), special.expit(k * (x - t0)) * special.expit(k * (t0 - x))
     return _stack(s, K * ds * (x - t0), -K * ds * k)
 
 
@@ -144,8 +122,7 @@ def _gompertz_jac(x, th):
     K, b, t0 = th[..., 0], th[..., 1], th[..., 2]
     u = np.exp(np.minimum(-b * (x - t0), 700.0))
     g = np.exp(-u)
-    f = K * g
-    return _stack(g, f * u * (x - t0), -f * u * b)
+    return _stack(g, K * g * u * (x - t0), -K * g * u * b)
 
 
 def _richards_parts(x, th):
@@ -175,14 +152,12 @@ def _asymptotic(x, th):
 
 
 def _asymptotic_jac(x, th):
-    A, R0, lrc = th[..., 0], th[..., 1], th[..., 2]
-    r = np.exp(lrc)
+    A, R0, r = th[..., 0], th[..., 1], np.exp(th[..., 2])
     e = np.exp(-r * x)
     return _stack(1.0 - e, e, -(R0 - A) * e * x * r)
 
 
-def _line(x, z):
-    """Least-squares slope and intercept of z on x (nan when x is constant)."""
+def _line(x, z):  # least-squares slope and intercept of z on x (nan when x is constant)
     xc = x - x.mean()
     sxx = float(xc @ xc)
     if sxx <= 0:
@@ -205,16 +180,12 @@ def _sigmoid_starts(x, y, link):
     return out
 
 
-def _logistic_start(x, y):
-    return _sigmoid_starts(x, y, special.logit)
-
-
-def _gompertz_start(x, y):
-    return _sigmoid_starts(x, y, lambda p: -np.log(-np.log(p)))
+def _gompertz_link(p):
+    return -np.log(-np.log(p))
 
 
 def _richards_start(x, y):
-    return [np.r_[s, nu] for s in _logistic_start(x, y) for nu in (1.0, 0.3)]
+    return [np.r_[s, nu] for s in _sigmoid_starts(x, y, special.logit) for nu in (1.0, 0.3)]
 
 
 def _asymptotic_start(x, y):
@@ -232,9 +203,11 @@ def _asymptotic_start(x, y):
 
 MODEL_SPECS = {
     "logistic": MixedModelSpec("logistic", ("K", "k", "t0"), _logistic, _logistic_jac,
-                               _logistic_start, "y = K / (1 + exp(-k (t - t0)))"),
+                               partial(_sigmoid_starts, link=special.logit),
+                               "y = K / (1 + exp(-k (t - t0)))"),
     "gompertz": MixedModelSpec("gompertz", ("K", "b", "t0"), _gompertz, _gompertz_jac,
-                               _gompertz_start, "y = K exp(-exp(-b (t - t0)))"),
+                               partial(_sigmoid_starts, link=_gompertz_link),
+                               "y = K exp(-exp(-b (t - t0)))"),
     "richards": MixedModelSpec("richards", ("K", "k", "t0", "nu"), _richards, _richards_jac,
                                _richards_start, "y = K (1 + nu exp(-k (t - t0)))^(-1/nu)",
                                lower=(-np.inf, -np.inf, -np.inf, 1e-3),
@@ -243,38 +216,11 @@ MODEL_SPECS = {
                                  _asymptotic_jac, _asymptotic_start,
                                  "y = Asym + (R0 - Asym) exp(-exp(lrc) t)", ceiling="Asym"),
 }
-"""Models known to :func:`fit_mixed`, by name (see :class:`MixedModelSpec`)."""
+"""Models known to :func:`fit_mixed`, by name; add or replace a :class:`MixedModelSpec` here."""
 
 
-def register_model(spec):
-    """Register a model for :func:`fit_mixed` (replacing one of the same name).
-
-    Parameters
-    ----------
-    spec : MixedModelSpec
-
-    Returns
-    -------
-    MixedModelSpec
-        ``spec``.
-
-    Examples
-    --------
-    >>> spec = MODEL_SPECS["logistic"]
-    >>> register_model(spec) is spec
-    True
-    """
-    if not isinstance(spec, MixedModelSpec):
-        raise MixedModelError(f"register_model needs a MixedModelSpec, got {type(spec).__name__}")
-    MODEL_SPECS[spec.name] = spec
-    return spec
-
-
-# ----------------------------------------------------------------------------------------------
-# input
-# ----------------------------------------------------------------------------------------------
-def _plain(v):
-    """Python scalar for a numpy scalar (readable messages and labels)."""
+# -------------------- input
+def _plain(v):  # Python scalar for a numpy scalar (readable messages and labels)
     return v.item() if isinstance(v, np.generic) else v
 
 
@@ -287,34 +233,32 @@ def _prepare(data, group, x, y, errors):
                 f"{role} column {col!r} not found in the data (columns: "
                 f"{', '.join(map(str, data.columns))})", column=col)
     df = data[[group, x, y]].copy()
+
+    def first(mask):  # position and group label of the first offending row
+        i = int(np.asarray(mask).nonzero()[0][0])
+        return i, _plain(df[group].iloc[i])
+
     for col in (x, y):
         num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() & df[col].notna()
-        if bad.any():
-            i = bad.to_numpy().nonzero()[0][0]
-            raise MixedModelError(f"column {col!r}, row {i}: value {df[col].iloc[i]!r} is not a "
-                                  "number", column=col)
+        if (num.isna() & df[col].notna()).any():
+            i, lab = first(num.isna() & df[col].notna())
+            raise MixedModelError(f"column {col!r}, row {i} (group {lab!r}): value "
+                                  f"{df[col].iloc[i]!r} is not a number", group=lab, column=col)
         df[col] = num.astype(float)
     if df[group].isna().any():
-        i = df[group].isna().to_numpy().nonzero()[0][0]
-        raise MixedModelError(f"column {group!r}, row {i}: group label is missing", column=group)
+        raise MixedModelError(f"column {group!r}, row {first(df[group].isna())[0]}: group label "
+                              "is missing", column=group)
     df = df[df[y].notna()]  # missing values (empty cells) are dropped
     for col in (x, y):
-        bad = ~np.isfinite(df[col].to_numpy())
-        if bad.any():
-            i = bad.nonzero()[0][0]
-            lab = _plain(df[group].iloc[i])
+        if not np.all(np.isfinite(df[col].to_numpy())):
+            i, lab = first(~np.isfinite(df[col].to_numpy()))
             raise MixedModelError(f"column {col!r}: non-finite value {df[col].iloc[i]!r} in "
                                   f"group {lab!r}", group=lab, column=col)
-    if errors == "multiplicative":
-        bad = df[y].to_numpy() <= 0
-        if bad.any():
-            i = bad.nonzero()[0][0]
-            lab = _plain(df[group].iloc[i])
-            raise MixedModelError(
-                f"column {y!r}: value {df[y].iloc[i]:g} at {x}={df[x].iloc[i]:g} in group "
-                f"{lab!r} is not positive; multiplicative errors need positive values",
-                group=lab, column=y)
+    if errors == "multiplicative" and np.any(df[y].to_numpy() <= 0):
+        i, lab = first(df[y].to_numpy() <= 0)
+        raise MixedModelError(
+            f"column {y!r}: value {df[y].iloc[i]:g} at {x}={df[x].iloc[i]:g} in group {lab!r} "
+            "is not positive; multiplicative errors need positive values", group=lab, column=y)
     codes, labels = pd.factorize(df[group], sort=False)
     counts = np.bincount(codes, minlength=len(labels))
     labels = [_plain(v) for v in labels]
@@ -330,24 +274,18 @@ def _prepare(data, group, x, y, errors):
 
 
 def _random_index(spec, random):
-    if isinstance(random, str):
-        random = (random,)
-    random = tuple(random)
-    if not random:
-        raise MixedModelError("random must name at least one parameter (use growth.fit for a "
-                              "model without random effects)")
-    for r in random:
-        if r not in spec.param_names:
-            raise MixedModelError(f"random effect {r!r} is not a parameter of the {spec.name} "
-                                  f"model ({', '.join(spec.param_names)})")
-    if len(set(random)) != len(random):
-        raise MixedModelError(f"random names a parameter twice: {random}")
+    random = (random,) if isinstance(random, str) else tuple(random)
+    bad = [r for r in random if r not in spec.param_names]
+    if not random or bad or len(set(random)) != len(random):
+        what = (f"random effect {bad[0]!r} is not a parameter" if bad else
+                "random must name at least one parameter, each once," if not random
+                or len(set(random)) != len(random) else "")
+        raise MixedModelError(f"{what} of the {spec.name} model ({', '.join(spec.param_names)}); "
+                              "for no random effect use growth.fit")
     return random, np.array([spec.param_names.index(r) for r in random])
 
 
-# ----------------------------------------------------------------------------------------------
-# the Lindstrom-Bates steps
-# ----------------------------------------------------------------------------------------------
+# -------------------- the Lindstrom-Bates steps
 class _Problem:
     """Data and model of one fit, with the PNLS residual and Jacobian."""
 
@@ -357,8 +295,6 @@ class _Problem:
         self.yfit = np.log(y) if self.mult else y
         self.N, self.p, self.q = x.size, len(spec.param_names), R.size
         self.starts = np.r_[0, np.cumsum(np.bincount(g, minlength=m))[:-1]]
-        self._rows = np.arange(self.N)[:, None]
-        self._bcols = self.p + g[:, None] * self.q + np.arange(self.q)[None, :]
 
     def phi(self, beta, b):
         ph = np.tile(beta, (self.N, 1))
@@ -389,16 +325,9 @@ class _Problem:
     def pnls(self, z0, theta, max_iter=200):
         """Minimise the penalised sum of squares over (beta, b) at fixed log(sd / sigma).
 
-        Gauss-Newton: the step to the GLS estimate and predicted random effects of the model
-        linearised at the current point (exactly the LME solution at ``theta``), halved until
-        the objective decreases; fixed effects are projected onto the model's bounds.
-
-        Returns
-        -------
-        z : ndarray
-            ``(beta, b.ravel())``.
-        ok : bool
-            False if the objective could not be evaluated or a step failed.
+        Gauss-Newton: each step goes to the GLS estimate and predicted random effects of the
+        model linearised at the current point (the LME solution at ``theta``), halved until the
+        objective decreases; fixed effects are projected onto the bounds.  Returns ``(z, ok)``.
         """
         lo, hi = self.spec.bounds()
         p = self.p
@@ -466,15 +395,16 @@ class _Problem:
         return nll, beta0 + dbeta, b, prss / N, np.linalg.inv(C[:p, :p])
 
     def lme(self, theta0, parts):
-        """Maximise the profiled log-likelihood over log(sd / sigma) (damped Newton).
+        """Maximise the profiled log-likelihood over log(sd / sigma) by damped Newton.
 
-        Gradient and Hessian by central differences (``q <= 4`` parameters); steps are capped
-        at 2 log units, halved until the likelihood improves, and kept within
-        ``+-_THETA_BOUND``.
+        Central-difference gradient and Hessian; steps capped at 2 log units and halved until
+        the likelihood improves.
         """
         lo, hi = -_THETA_BOUND, _THETA_BOUND
         th = np.clip(np.asarray(theta0, float), lo + 1e-3, hi - 1e-3)
-        fun = lambda t: self.profile(t, parts)  # noqa: E731
+        def fun(t):
+            return self.profile(t, parts)
+
         f = fun(th)
         h = 1e-4
         eye = np.eye(th.size) * h
@@ -484,14 +414,9 @@ class _Problem:
                             + fun(th - a - b)) / (4 * h * h) for b in eye] for a in eye])
             if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
                 break
-            try:
-                np.linalg.cholesky(H)
-                step = -np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                step = -g / max(1.0, float(np.linalg.norm(g)))
-            n = float(np.linalg.norm(step))
-            if n > 2.0:
-                step *= 2.0 / n
+            ev = np.linalg.eigvalsh(H)
+            step = -np.linalg.solve(H, g) if ev.min() > 0 else -g / max(1.0, np.linalg.norm(g))
+            step *= min(1.0, 2.0 / max(float(np.linalg.norm(step)), 1e-300))
             for _ in range(40):
                 cand = np.clip(th + step, lo, hi)
                 fc = fun(cand)
@@ -544,12 +469,10 @@ def _pooled_start(spec, x, y, errors):
     if best is None:
         raise MixedModelError(f"no self-start of the {spec.name} model gives finite values on "
                               "the pooled data; pass start={...}")
-    return best.x, 2 * best.cost / x.size
+    return best.x
 
 
-# ----------------------------------------------------------------------------------------------
-# fit
-# ----------------------------------------------------------------------------------------------
+# -------------------- fit
 def fit_mixed(data, model="logistic", group="region", x="year", y="value", random=("K",),
               errors="additive", start=None, tol=1e-8, max_iter=100, check_groups=True):
     """Fit a hierarchical growth curve (nonlinear mixed-effects model) by maximum likelihood.
@@ -564,7 +487,7 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         Long table, one row per observation (the layout of ``cr.data.read_csv(kind="series")``:
         ``region, year, value``).  Rows with a missing ``y`` are dropped; ``x`` may repeat
         within a group (replicates).
-    model : {"logistic", "gompertz", "richards", "asymptotic"} or a registered name
+    model : {"logistic", "gompertz", "richards", "asymptotic"} or another key of MODEL_SPECS
         Parameter names as in :func:`cluster_research.growth.fit`.
     group, x, y : str
         Column names of the grouping factor, the time axis and the response.
@@ -589,12 +512,10 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
 
     Raises
     ------
-    MixedModelColumnError
-        A named column is missing.
     MixedModelError
-        Unknown model or random-effect name, non-numeric or non-finite values, a group with
-        fewer than 2 observations, fewer than 2 groups, non-positive values with
-        ``errors="multiplicative"``, too few observations.
+        (:class:`MixedModelColumnError` for a missing column) unknown model or random-effect
+        name, bad values, a group with < 2 observations, < 2 groups, non-positive ``y`` with
+        ``errors="multiplicative"``; the message names the column, group or parameter.
 
     References
     ----------
@@ -626,14 +547,12 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
                               f"(fixed effects, random-effect SDs, sigma)")
     pr = _Problem(spec, xv, yv, g, m, R, errors)
     if start is None:
-        beta, s2 = _pooled_start(spec, xv, yv, errors)
+        beta = _pooled_start(spec, xv, yv, errors)
     else:
         beta = np.array([start[n] for n in spec.param_names] if isinstance(start, dict)
                         else start, float)
         if beta.shape != (p,):
             raise MixedModelError(f"start needs {p} values ({', '.join(spec.param_names)})")
-        s2 = max(float(np.mean((pr.yfit - pr.mean_jac(np.tile(beta, (xv.size, 1)))[0]) ** 2)),
-                 1e-300)
     # initial relative precision: penalty 10% of a group's own information on each parameter
     _, J0 = pr.mean_jac(np.tile(beta, (xv.size, 1)))
     info = np.add.reduceat(J0[:, R] ** 2, pr.starts, axis=0)
@@ -681,36 +600,28 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
                         check_groups)
 
 
-# ----------------------------------------------------------------------------------------------
-# results
-# ----------------------------------------------------------------------------------------------
+# -------------------- results
 class MixedResults:
     """Hold a fitted nonlinear mixed-effects growth model (see :func:`fit_mixed`).
 
     Attributes
     ----------
-    model, errors : str
-        The settings used; ``formula`` the model formula.
-    params : pandas.Series
-        Fixed effects (population curve), named as in ``growth.fit``.
-    bse : pandas.Series
-        Their standard errors, ``sqrt(diag(sigma^2 (X' V^-1 X)^-1))`` as in ``nlme``.
+    model, errors, formula : str
+        The settings used.
+    params, bse : pandas.Series
+        Fixed effects (population curve, named as in ``growth.fit``) and standard errors
+        ``sqrt(diag(sigma^2 N / (N - p) (X' V^-1 X)^-1))``, as ``summary.nlme`` prints them.
     cov_params : pandas.DataFrame
         Covariance of the fixed effects.
     random : tuple of str
         Parameters with a random effect.
-    cov_re : pandas.DataFrame
-        Covariance of the random effects (diagonal), in the parameters' units.
-    sd_re : pandas.Series
-        Standard deviations of the random effects.
-    scale : float
-        Residual variance ``sigma^2`` (ML: penalised RSS / N), on the fitting scale.
-    sigma : float
-        Residual standard deviation.
-    random_effects : pandas.DataFrame
-        Predicted random effects (group x random parameter).
-    group_params : pandas.DataFrame
-        Group-level curve parameters, fixed + random (group x parameter).
+    cov_re, sd_re : pandas.DataFrame, pandas.Series
+        Covariance (diagonal) and standard deviations of the random effects.
+    scale, sigma : float
+        Residual variance ``sigma^2`` (ML: penalised RSS / N, on the fitting scale) and SD.
+    random_effects, group_params : pandas.DataFrame
+        Predicted random effects (group x random parameter) and group-level curve parameters,
+        fixed + random (group x parameter).
     group_notes : pandas.DataFrame
         Per group: ``n``, ``identified_alone`` (bool or None), ``borrowed`` (bool or None),
         ``note`` (what the group's curve takes from the others).
@@ -728,7 +639,7 @@ class MixedResults:
 
     def __init__(self, pr, labels, counts, z, theta, out, converged, reason, n_iter, random,
                  check_groups):
-        nll, beta_lin, b_lin, s2, inv = out
+        nll, _, _, s2, inv = out  # (beta, b) of the last LME solve equal z at convergence
         spec = pr.spec
         names = list(spec.param_names)
         self.model, self.formula = spec.name, spec.formula
@@ -832,12 +743,10 @@ class MixedResults:
         Examples
         --------
         >>> import numpy as np, pandas as pd
-        >>> t = np.arange(2000, 2012.0)
-        >>> df = pd.DataFrame([(g, tt, K / (1 + np.exp(-0.8 * (tt - 2006))) + e)
-        ...                    for g, K in (("A", 90), ("B", 100), ("C", 110))
-        ...                    for tt, e in zip(t, np.tile([0.5, -0.5], 6))],
-        ...                   columns=["region", "year", "value"])
-        >>> res = fit_mixed(df, check_groups=False)
+        >>> rows = [(g, t, K / (1 + np.exp(-0.8 * (t - 2006))) + (-1) ** t / 2)
+        ...         for g, K in (("A", 90), ("B", 100), ("C", 110)) for t in range(2000, 2012)]
+        >>> res = fit_mixed(pd.DataFrame(rows, columns=["region", "year", "value"]),
+        ...                 check_groups=False)
         >>> bool(res.predict([2006.0], group="C")[0] > res.predict([2006.0])[0])
         True
         """
@@ -852,16 +761,10 @@ class MixedResults:
             return self._spec.f(xx, np.broadcast_to(th, (xx.size, th.size)))
 
     def group_curves(self, x):
-        """Return every group's fitted curve at ``x`` (long table).
+        """Return every group's fitted curve at ``x`` as a long table.
 
-        Parameters
-        ----------
-        x : array-like
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``group, x, fitted`` (group curves) and ``population`` (fixed effects).
+        Returns a DataFrame with columns ``group, x, fitted`` (group curve) and
+        ``population`` (fixed effects only).
         """
         xx = np.atleast_1d(np.asarray(x, float))
         pop = self.predict(xx)
@@ -871,14 +774,9 @@ class MixedResults:
 
     # ------------------------------------------------------------------ display
     def summary(self):
-        """Return a text summary in the layout of R's ``summary.nlme``.
-
-        Returns
-        -------
-        str
-        """
-        lines = [f"Nonlinear mixed-effects model fit by maximum likelihood "
-                 f"(Lindstrom-Bates, as R nlme)",
+        """Return a text summary in the layout of R's ``summary.nlme``."""
+        lines = [("Nonlinear mixed-effects model fit by maximum likelihood "
+                  "(Lindstrom-Bates, as R nlme)"),
                  f"  Model: {self.model} ({self.formula}); errors={self.errors}",
                  f"  AIC {self.aic:.4f}  BIC {self.bic:.4f}  logLik {self.llf:.4f}",
                  f"  Converged: {self.converged} ({self.convergence_message})", "",
