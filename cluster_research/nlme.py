@@ -27,8 +27,9 @@ parameter names are those of :func:`cluster_research.growth.fit`: logistic ``K, 
 ``K / (1 + exp(-k (t - t0)))`` (R's ``SSlogis``: ``Asym = K``, ``xmid = t0``, ``scal = 1/k``);
 gompertz ``K, b, t0``, ``K exp(-exp(-b (t - t0)))``; richards ``K, k, t0, nu``,
 ``K (1 + nu exp(-k (t - t0)))^(-1/nu)`` (``t0`` the inflection, as in ``growth.fit``); and
-asymptotic ``Asym, R0, lrc``, ``Asym + (R0 - Asym) exp(-exp(lrc) t)`` (R's ``SSasymp``, for
-comparison with R's published Loblolly fits).
+asymptotic ``Asym, R0, lrc``, ``Asym + (R0 - Asym) exp(-exp(lrc) t)`` (R's ``SSasymp``) and
+sslogis ``Asym, xmid, scal`` (R's ``SSlogis``; a random effect on ``scal`` is not one on
+``k = 1/scal``), both in R's parametrisation for comparison with R.
 
 References
 ----------
@@ -146,6 +147,20 @@ def _richards_jac(x, th):
     return _stack(g, f * (x - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
 
 
+def _sslogis(x, th):  # R's SSlogis: Asym / (1 + exp((xmid - x) / scal))
+    return th[..., 0] * special.expit((x - th[..., 1]) / th[..., 2])
+
+
+def _sslogis_jac(x, th):
+    A, xm, sc = th[..., 0], th[..., 1], th[..., 2]
+    s, ds = special.expit((x - xm) / sc), special.expit((x - xm) / sc) * special.expit((xm - x) / sc)
+    return _stack(s, -A * ds / sc, -A * ds * (x - xm) / sc**2)
+
+
+def _sslogis_start(x, y):
+    return [np.array([K, t0, 1.0 / k]) for K, k, t0 in _sigmoid_starts(x, y, special.logit)]
+
+
 def _asymptotic(x, th):
     A, R0, lrc = th[..., 0], th[..., 1], th[..., 2]
     return A + (R0 - A) * np.exp(-np.exp(lrc) * x)
@@ -215,6 +230,9 @@ MODEL_SPECS = {
     "asymptotic": MixedModelSpec("asymptotic", ("Asym", "R0", "lrc"), _asymptotic,
                                  _asymptotic_jac, _asymptotic_start,
                                  "y = Asym + (R0 - Asym) exp(-exp(lrc) t)", ceiling="Asym"),
+    "sslogis": MixedModelSpec("sslogis", ("Asym", "xmid", "scal"), _sslogis, _sslogis_jac,
+                              _sslogis_start, "y = Asym / (1 + exp((xmid - t) / scal))",
+                              ceiling="Asym"),
 }
 """Models known to :func:`fit_mixed`, by name; add or replace a :class:`MixedModelSpec` here."""
 
@@ -287,7 +305,7 @@ def _random_index(spec, random):
 
 # -------------------- the Lindstrom-Bates steps
 class _Problem:
-    """Data and model of one fit, with the PNLS residual and Jacobian."""
+    """Data and model of one fit, with the PNLS and LME steps."""
 
     def __init__(self, spec, x, y, g, m, R, errors):
         self.spec, self.x, self.g, self.m, self.R = spec, x, g, m, R
@@ -323,11 +341,9 @@ class _Problem:
         return val if np.isfinite(val) else math.inf
 
     def pnls(self, z0, theta, max_iter=200):
-        """Minimise the penalised sum of squares over (beta, b) at fixed log(sd / sigma).
+        """Minimise the penalised RSS over (beta, b) at fixed theta; return ``(z, ok)``.
 
-        Gauss-Newton: each step goes to the GLS estimate and predicted random effects of the
-        model linearised at the current point (the LME solution at ``theta``), halved until the
-        objective decreases; fixed effects are projected onto the bounds.  Returns ``(z, ok)``.
+        Gauss-Newton steps (the LME solution of the linearised model) halved until it decreases.
         """
         lo, hi = self.spec.bounds()
         p = self.p
@@ -358,11 +374,9 @@ class _Problem:
         return z, True
 
     def linearise(self, z):
-        """Cross-products of the linearised model at (beta, b) = z.
+        """Cross-products of the model linearised at z, for the response ``w - X beta``.
 
-        The working response ``w = y - f + X beta + Z b`` is used as ``w - X beta`` (the fixed
-        effects are estimated as increments on ``beta``), which avoids cancellation when
-        ``X beta`` is large (calendar years); the likelihood is unchanged.
+        (Fixed effects as increments on ``beta``: no cancellation when ``X beta`` is large.)
         """
         beta, b = self.split(z)
         mu, X = self.mean_jac(self.phi(beta, b))
@@ -395,11 +409,7 @@ class _Problem:
         return nll, beta0 + dbeta, b, prss / N, np.linalg.inv(C[:p, :p])
 
     def lme(self, theta0, parts):
-        """Maximise the profiled log-likelihood over log(sd / sigma) by damped Newton.
-
-        Central-difference gradient and Hessian; steps capped at 2 log units and halved until
-        the likelihood improves.
-        """
+        """Maximise the profiled log-likelihood over theta = log(sd / sigma) (damped Newton)."""
         lo, hi = -_THETA_BOUND, _THETA_BOUND
         th = np.clip(np.asarray(theta0, float), lo + 1e-3, hi - 1e-3)
         def fun(t):
@@ -432,8 +442,7 @@ class _Problem:
         return th
 
 
-def _inside(v, lo, hi, rel=1e-9):
-    """Move v strictly inside finite bounds (a feasible start for least_squares)."""
+def _inside(v, lo, hi, rel=1e-9):  # strictly inside finite bounds (feasible start)
     with np.errstate(invalid="ignore"):
         pad_lo = np.where(np.isfinite(lo), lo + rel * np.maximum(1.0, np.abs(lo)), -np.inf)
         pad_hi = np.where(np.isfinite(hi), hi - rel * np.maximum(1.0, np.abs(hi)), np.inf)
@@ -487,7 +496,7 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         Long table, one row per observation (the layout of ``cr.data.read_csv(kind="series")``:
         ``region, year, value``).  Rows with a missing ``y`` are dropped; ``x`` may repeat
         within a group (replicates).
-    model : {"logistic", "gompertz", "richards", "asymptotic"} or another key of MODEL_SPECS
+    model : {"logistic", "gompertz", "richards", "asymptotic", "sslogis"} or a MODEL_SPECS key
         Parameter names as in :func:`cluster_research.growth.fit`.
     group, x, y : str
         Column names of the grouping factor, the time axis and the response.
@@ -585,9 +594,9 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         raise MixedModelError("the linearised fixed-effects design is singular at the solution; "
                               "the model is not identified by these data")
     lo, hi = spec.bounds()
-    pinned = [n for n, v, a, c in zip(spec.param_names, z[:p], lo, hi)
-              if np.isfinite(a) and v <= a + 1e-6 * max(1.0, abs(a))
-              or np.isfinite(c) and v >= c - 1e-6 * max(1.0, abs(c))]
+    tight = 1e-6 * np.maximum(1.0, np.abs(z[:p]))
+    pinned = [n for n, v, a, c, e in zip(spec.param_names, z[:p], lo, hi, tight)
+              if v <= a + e or v >= c - e]
     if pinned:
         converged = False
         reason += (f"; {', '.join(pinned)} at its bound {tuple(zip(lo, hi))}: not a regular "
@@ -686,7 +695,7 @@ class MixedResults:
         for i, lab in enumerate(labels):
             sel = pr.g == i
             ident, reason = None, "not checked (check_groups=False)"
-            if check and self.model in growth.MODELS:
+            if check and {"sslogis": "logistic"}.get(self.model, self.model) in growth.MODELS:
                 ident, reason = self._own_fit(pr.x[sel], self.data_y[sel])
             elif check:
                 reason = f"no single-series fit for model {self.model!r} in growth.fit"
@@ -713,7 +722,8 @@ class MixedResults:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = growth.fit(ux, ym, model=self.model, errors=self.errors, weights=w)
+                res = growth.fit(ux, ym, model={"sslogis": "logistic"}.get(self.model, self.model),
+                                 errors=self.errors, weights=w)
                 ok, why = bool(res.converged and res.identified), res.identified_reason
         except ClusterResearchError as err:
             return False, f"fails: {err}"
@@ -759,18 +769,6 @@ class MixedResults:
             raise MixedModelError(f"group {group!r} is not in the fitted data", group=group)
         with np.errstate(all="ignore"):
             return self._spec.f(xx, np.broadcast_to(th, (xx.size, th.size)))
-
-    def group_curves(self, x):
-        """Return every group's fitted curve at ``x`` as a long table.
-
-        Returns a DataFrame with columns ``group, x, fitted`` (group curve) and
-        ``population`` (fixed effects only).
-        """
-        xx = np.atleast_1d(np.asarray(x, float))
-        pop = self.predict(xx)
-        frames = [pd.DataFrame({"group": lab, "x": xx, "fitted": self.predict(xx, lab),
-                                "population": pop}) for lab in self.group_params.index]
-        return pd.concat(frames, ignore_index=True)
 
     # ------------------------------------------------------------------ display
     def summary(self):

@@ -16,8 +16,13 @@ import pytest
 
 from cluster_research import ClusterResearchError
 from cluster_research.errors import GrowthDataError
-from cluster_research.nlme import (MODEL_SPECS, MixedModelColumnError, MixedModelError,
-                                   MixedResults, fit_mixed)
+from cluster_research.nlme import (
+    MODEL_SPECS,
+    MixedModelColumnError,
+    MixedModelError,
+    MixedResults,
+    fit_mixed,
+)
 
 DATA = Path(__file__).parent / "data" / "nlme"
 
@@ -117,15 +122,25 @@ def test_results_layout(orange_fit):
     np.testing.assert_allclose(r.predict(xs, group=g), K / (1 + np.exp(-k * (xs - t0))))
     K, k, t0 = r.params
     np.testing.assert_allclose(r.predict(xs), K / (1 + np.exp(-k * (xs - t0))))
-    curves = r.group_curves(xs)
-    assert list(curves.columns) == ["group", "x", "fitted", "population"]
-    assert len(curves) == 2 * r.n_groups
     np.testing.assert_allclose(r.data_y - r.fittedvalues, r.resid)
     assert "logLik" in r.summary() and "Residual" in r.summary()
     assert set(r.group_notes.columns) == {"n", "identified_alone", "borrowed", "note"}
     assert r.group_notes["identified_alone"].all()
     with pytest.raises(MixedModelError, match="'nope'"):
         r.predict(xs, group="nope")
+
+
+def test_orange_sslogis_parametrisation_matches_r(orange, orange_fit):
+    """R's own parametrisation (Asym, xmid, scal) gives R's values, scal SE included."""
+    r = fit_mixed(orange, model="sslogis", group="Tree", x="age", y="circumference",
+                  random="Asym", check_groups=False)
+    assert r.converged
+    for name, val, se in (("Asym", 191.05006, 16.154), ("xmid", 722.55961, 35.152),
+                          ("scal", 344.16860, 27.148)):
+        assert rel(r.params[name], val) < 1e-3 and rel(r.bse[name], se) < 1e-3, name
+    assert abs(r.llf - (-131.5846)) < 0.01
+    assert r.llf == pytest.approx(orange_fit.llf, abs=1e-6)
+    assert r.params["scal"] == pytest.approx(1 / orange_fit.params["k"], rel=1e-6)
 
 
 def test_orange_scal_relation_from_r(orange_fit):
@@ -135,8 +150,9 @@ def test_orange_scal_relation_from_r(orange_fit):
 
 
 # ------------------------------------------------------------------------------ simulations
-def _panel(rng, n_groups=31, years=np.arange(2001, 2011.0), K=100.0, k=0.6, t0=2006.0,
+def _panel(rng, n_groups=31, years=None, K=100.0, k=0.6, t0=2006.0,
            sd_K=15.0, sd_t0=0.0, sigma=2.0, reps=1):
+    years = np.arange(2001, 2011.0) if years is None else years
     rows = []
     for i in range(n_groups):
         Ki = K + sd_K * rng.normal()
@@ -233,7 +249,7 @@ def test_region_without_identification_borrows():
     df = pd.concat([df[df.region != "R00"], early.assign(region="EARLY")])
     r = fit_mixed(df, random=("K",))
     note = r.group_notes.loc["EARLY"]
-    assert note["identified_alone"] is False or note["identified_alone"] == False  # noqa: E712
+    assert not note["identified_alone"]
     assert note["borrowed"]
     assert "borrowed from the pooled fit" in note["note"]
     assert r.group_notes.drop("EARLY")["identified_alone"].all()
@@ -306,7 +322,7 @@ def test_nonpositive_multiplicative_named(orange):
 
 
 def test_other_bad_input(orange):
-    kw = dict(group="Tree", x="age", y="circumference")
+    kw = {"group": "Tree", "x": "age", "y": "circumference"}
     with pytest.raises(MixedModelError, match="'nu'"):
         fit_mixed(orange, random=("nu",), **kw)
     with pytest.raises(MixedModelError, match="model must be"):
