@@ -328,7 +328,7 @@ class _Problem:
                 return np.log(f), J / f[:, None]
         return f, J
 
-    def split(self, z):
+    def split(self, z):  # (beta, b)
         return z[:self.p], z[self.p:].reshape(self.m, self.q)
 
     def objective(self, z, theta):
@@ -552,8 +552,7 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
     xv, yv, g, labels, counts = _prepare(data, group, x, y, errors)
     m, p, q = len(labels), len(spec.param_names), R.size
     if xv.size <= p + q + 1:
-        raise MixedModelError(f"{xv.size} observations for {p + q + 1} parameters "
-                              f"(fixed effects, random-effect SDs, sigma)")
+        raise MixedModelError(f"{xv.size} observations for {p + q + 1} parameters")
     pr = _Problem(spec, xv, yv, g, m, R, errors)
     if start is None:
         beta = _pooled_start(spec, xv, yv, errors)
@@ -589,10 +588,10 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
             reason = (f"not converged: {max_iter} PNLS/LME iterations reached (last changes "
                       f"{db:.1e}, {dt:.1e} > tol {tol:g})")
         z, _ = pr.pnls(z, theta)
-        out = pr.profile(theta, pr.linearise(z), full=True)
+        parts = pr.linearise(z)
+        out = pr.profile(theta, parts, full=True)
     if out is None:
-        raise MixedModelError("the linearised fixed-effects design is singular at the solution; "
-                              "the model is not identified by these data")
+        raise MixedModelError("singular linearised design at the solution: not identified")
     lo, hi = spec.bounds()
     tight = 1e-6 * np.maximum(1.0, np.abs(z[:p]))
     pinned = [n for n, v, a, c, e in zip(spec.param_names, z[:p], lo, hi, tight)
@@ -601,10 +600,12 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         converged = False
         reason += (f"; {', '.join(pinned)} at its bound {tuple(zip(lo, hi))}: not a regular "
                    "maximum, standard errors are not valid")
-    at_bound = [r for r, t in zip(random, theta) if t <= -_THETA_BOUND + 1e-3]
-    if at_bound and converged:
-        reason += (f"; the SD of the random effect of {', '.join(at_bound)} is at its lower "
-                   "bound (zero variance): the group-specific parameter is not supported")
+    # a random effect whose largest effect on a group's fit is < 1e-3 residual SDs is at zero
+    size = np.exp(theta) * np.sqrt(np.max(np.diagonal(parts[0], axis1=1, axis2=2), axis=0))
+    at_zero = [r for r, v in zip(random, size) if v < 1e-3]
+    if at_zero:
+        reason += (f"; the SD of the random effect of {', '.join(at_zero)} is essentially zero "
+                   "(a boundary estimate): the data support no group-specific value")
     return MixedResults(pr, labels, counts, z, theta, out, converged, reason, it, random,
                         check_groups)
 
