@@ -340,7 +340,7 @@ class _Problem:
         val = float(r @ r + np.sum((b * np.exp(-theta)) ** 2))
         return val if np.isfinite(val) else math.inf
 
-    def pnls(self, z0, theta, max_iter=200):
+    def pnls(self, z0, theta, max_iter=50):
         """Minimise the penalised RSS over (beta, b) at fixed theta; return ``(z, ok)``.
 
         Gauss-Newton steps (the LME solution of the linearised model) halved until it decreases.
@@ -358,18 +358,18 @@ class _Problem:
                 return z, False
             step = np.r_[out[1], out[2].ravel()] - z
             t = 1.0
-            while t > 1e-10:
+            while t > 1e-6:
                 cand = z + t * step
                 cand[:p] = np.minimum(np.maximum(cand[:p], lo), hi)
                 fc = self.objective(cand, theta)
                 if fc <= f:
                     break
                 t *= 0.5
-            else:
-                return z, True  # no decrease along the Gauss-Newton direction: at the minimum
+            else:  # no decrease along the Gauss-Newton direction: at the minimum if it is tiny
+                return z, bool(np.max(np.abs(step) / np.maximum(np.abs(z), 1.0)) < 1e-6)
             moved = np.max(np.abs(cand - z) / np.maximum(np.abs(z), 1.0))
             z, f_old, f = cand, f, fc
-            if moved < 1e-11 or f_old - f <= 1e-15 * f:
+            if moved < 1e-11 or f_old - f <= 1e-13 * f:
                 break
         return z, True
 
@@ -398,6 +398,8 @@ class _Problem:
         try:
             L = np.linalg.cholesky(C)
         except np.linalg.LinAlgError:
+            return math.inf if not full else None
+        if np.min(np.diag(L)[:p] / np.sqrt(np.diag(C)[:p])) < 1e-7:  # (near-)singular X'V^-1X
             return math.inf if not full else None
         prss = L[p, p] ** 2
         logdet = np.linalg.slogdet(M)[1].sum() - self.m * np.log(d2).sum()
@@ -483,7 +485,7 @@ def _pooled_start(spec, x, y, errors):
 
 # -------------------- fit
 def fit_mixed(data, model="logistic", group="region", x="year", y="value", random=("K",),
-              errors="additive", start=None, tol=1e-8, max_iter=100, check_groups=True):
+              errors="additive", start=None, tol=1e-8, max_iter=50, check_groups=True):
     """Fit a hierarchical growth curve (nonlinear mixed-effects model) by maximum likelihood.
 
     ``y_ij = f(x_ij, beta + A b_i) + e_ij`` with diagonal ``cov(b_i)``, estimated with the
@@ -509,7 +511,7 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
     tol : float, default 1e-8
         Convergence: largest relative change of the fixed effects and absolute change of
         ``log(sd_j / sigma)`` between two iterations.
-    max_iter : int, default 100
+    max_iter : int, default 50
         Maximum number of PNLS / LME iterations.
     check_groups : bool, default True
         Fit each group alone with :func:`cluster_research.growth.fit` and record in
@@ -590,8 +592,15 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         z, _ = pr.pnls(z, theta)
         parts = pr.linearise(z)
         out = pr.profile(theta, parts, full=True)
-    if out is None:
-        raise MixedModelError("singular linearised design at the solution: not identified")
+    if out is None:  # honest result without standard errors or likelihood
+        converged, out = False, (math.nan, *pr.split(z), pr.objective(z, theta) / pr.N,
+                                 np.full((p, p), np.nan))
+        reason += ("; the linearised fixed-effects design is singular: the curve is not "
+                   "identified by these data (e.g. no group shows its ceiling)")
+    elif abs(out[3] * pr.N / pr.objective(z, theta) - 1.0) > 1e-6:
+        converged = False
+        reason += ("; the linearised model does not reproduce the penalised fit (no fixed point "
+                   "reached): the estimates are not a maximum of the likelihood")
     lo, hi = spec.bounds()
     tight = 1e-6 * np.maximum(1.0, np.abs(z[:p]))
     pinned = [n for n, v, a, c, e in zip(spec.param_names, z[:p], lo, hi, tight)
@@ -689,27 +698,18 @@ class MixedResults:
     # ------------------------------------------------------------------ per-group borrowing
     def _notes(self, pr, labels, counts, check):
         fixed_only = [n for n in self._spec.param_names if n not in self.random]
-        common = (f"{', '.join(fixed_only)} common to all groups (pooled); " if fixed_only
-                  else "")
-        shrunk = f"{', '.join(self.random)} group-specific, shrunk towards the pooled value"
+        common = f"{', '.join(fixed_only)} common to all groups (pooled); " if fixed_only else ""
+        shared = f"{common}{', '.join(self.random)} group-specific, shrunk towards the pooled value"
+        own = check and {"sslogis": "logistic"}.get(self.model, self.model) in growth.MODELS
         rows = []
         for i, lab in enumerate(labels):
-            sel = pr.g == i
-            ident, reason = None, "not checked (check_groups=False)"
-            if check and {"sslogis": "logistic"}.get(self.model, self.model) in growth.MODELS:
-                ident, reason = self._own_fit(pr.x[sel], self.data_y[sel])
-            elif check:
-                reason = f"no single-series fit for model {self.model!r} in growth.fit"
-            if ident is None:
-                note = f"{common}{shrunk}; own fit {reason}"
-            elif ident:
-                note = f"its own points identify the curve ({reason}); {common}{shrunk}"
-            else:
-                note = (f"its own {counts[i]} points do not identify the curve ({reason}); the "
-                        f"curve's shape and ceiling are borrowed from the pooled fit: "
-                        f"{common}{shrunk}")
-            rows.append((lab, int(counts[i]), ident, None if ident is None else not ident,
-                         note))
+            ident, why = self._own_fit(pr.x[pr.g == i], self.data_y[pr.g == i]) if own else (
+                None, "not checked" + ("" if check else " (check_groups=False)"))
+            note = (f"{shared}; own fit {why}" if ident is None else
+                    f"its own points identify the curve ({why}); {shared}" if ident else
+                    f"its own {counts[i]} points do not identify the curve ({why}); the curve's "
+                    f"shape and ceiling are borrowed from the pooled fit: {shared}")
+            rows.append((lab, int(counts[i]), ident, None if ident is None else not ident, note))
         return pd.DataFrame(rows, columns=["group", "n", "identified_alone", "borrowed",
                                            "note"]).set_index("group")
 

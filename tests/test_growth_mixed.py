@@ -265,6 +265,20 @@ def test_region_without_identification_borrows():
     assert np.isfinite(r.group_params.loc["EARLY", "K"])
 
 
+def test_exponential_phase_panel_is_not_claimed_converged():
+    """Every group far before its inflection: no ceiling in sight, the fit must say so."""
+    rng = np.random.default_rng(0)
+    rows = [(f"R{i}", t, K / (1 + np.exp(-0.3 * (t - 2030))) * np.exp(0.05 * rng.normal()))
+            for i, K in enumerate(1000 * np.exp(0.5 * rng.normal(size=31)))
+            for t in range(2001, 2011)]
+    df = pd.DataFrame(rows, columns=["region", "year", "value"])
+    r = fit_mixed(df, errors="multiplicative")
+    assert not r.converged
+    assert any(w in r.convergence_message for w in ("not identified", "failed", "not converged"))
+    assert r.group_notes["borrowed"].all()
+    assert "not identify the curve" in r.group_notes["note"].iloc[0]
+
+
 # ------------------------------------------------------------------------------ invariances
 def test_row_order_and_labels_do_not_matter(orange, orange_fit):
     shuffled = orange.sample(frac=1.0, random_state=1).assign(Tree=lambda d: "T" + d.Tree.astype(str))
