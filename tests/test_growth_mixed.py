@@ -305,6 +305,19 @@ def test_scale_and_shift_equivariance(orange, orange_fit):
     assert r.bse["t0"] == pytest.approx(b.bse["t0"], rel=1e-5)
 
 
+@pytest.mark.parametrize("start", [{"K": 150, "k": 0.004, "t0": 600},
+                                   {"K": 250, "k": 0.002, "t0": 900}])
+def test_same_fixed_point_from_other_starts(orange, start):
+    base = fit_mixed(orange, group="Tree", x="age", y="circumference", random=("K", "t0"),
+                     check_groups=False)
+    r = fit_mixed(orange, group="Tree", x="age", y="circumference", random=("K", "t0"),
+                  start=start, check_groups=False)
+    assert r.converged and base.converged
+    np.testing.assert_allclose(r.params, base.params, rtol=1e-6)
+    np.testing.assert_allclose(r.sd_re, base.sd_re, rtol=1e-5)
+    assert r.llf == pytest.approx(base.llf, abs=1e-6)
+
+
 def test_missing_values_dropped(orange, orange_fit):
     d = pd.concat([orange, pd.DataFrame({"Tree": ["1"], "age": [2000], "circumference": [np.nan]})])
     d["Tree"] = d["Tree"].astype(str)
