@@ -19,7 +19,6 @@ __version__ = "0.2.0"
 _SUBMODULES = (
     "errors",
     "data",
-    "units",
     "geo",
     "outputs",
     "growth",
@@ -29,20 +28,31 @@ _SUBMODULES = (
     "claims",
     "viz",
     "pipeline",
-    "plotting",
-    "plotting_growth",
-    "runner",
-    "report",
+    "notebook",
+    "schemas",
+    "taobao",
 )
 
-__all__ = list(_SUBMODULES) + ["ClusterResearchError", "ClusterResearchWarning", "__version__"]
+#: Former module names (before 0.2.0), kept so that old code keeps working.
+_ALIASES = {
+    "units": "data.units",
+    "plotting": "viz",
+    "plotting_growth": "viz",
+    "runner": "pipeline",
+    "report": "pipeline.report",
+}
+
+__all__ = list(_SUBMODULES) + ["ClusterResearchError", "ClusterResearchWarning", "notebook_setup",
+                               "__version__"]
 
 
 def __getattr__(name: str):
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
+    if name in _SUBMODULES or name in _ALIASES:
+        module = importlib.import_module(f"{__name__}.{_ALIASES.get(name, name)}")
         globals()[name] = module
         return module
+    if name == "notebook_setup":
+        return importlib.import_module(f"{__name__}.notebook").notebook_setup
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import plotting
+from . import viz
 
 try:  # IPython is present wherever a notebook runs; scripts and tests may lack it
     from IPython import get_ipython
@@ -37,7 +37,7 @@ def notebook_setup(*, inline: bool = True) -> None:
     4 decimals and no scientific notation for small numbers, silences
     ``DeprecationWarning`` and ``FutureWarning`` (their text names library versions and
     line numbers, which would make outputs volatile), applies the package's matplotlib
-    style (:func:`cluster_research.plotting.setup`: fonts with CJK glyphs, figure size)
+    style (:func:`cluster_research.viz.setup`: fonts with CJK glyphs, figure size)
     and, inside IPython, selects the ``inline`` matplotlib backend.
 
     Parameters
@@ -55,8 +55,7 @@ def notebook_setup(*, inline: bool = True) -> None:
     Examples
     --------
     >>> import cluster_research as cr
-    >>> from cluster_research.notebook import notebook_setup
-    >>> notebook_setup()
+    >>> cr.notebook_setup()
     >>> import pandas as pd
     >>> pd.get_option("display.precision")
     3
@@ -69,4 +68,4 @@ def notebook_setup(*, inline: bool = True) -> None:
     np.set_printoptions(precision=4, suppress=True)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
-    plotting.setup()
+    viz.setup()

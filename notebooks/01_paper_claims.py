@@ -42,9 +42,7 @@ import pandas as pd
 from IPython.display import HTML
 
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · The data: Shanghai's e-commerce transaction volume
@@ -60,9 +58,9 @@ volume = shanghai[shanghai.series == "ecommerce_transaction_volume"]
 volume[["year", "period", "value", "qualifier", "source_title"]]
 
 # %%
-fig = cr.plotting.series_plot(volume[volume.period == "FY"], lang=lang,
-                              title=cr.plotting.label("shanghai_volume", lang))
-saved = cr.plotting.save(fig, "shanghai_transactions")
+fig = cr.viz.series_plot(volume[volume.period == "FY"], lang=lang,
+                              title=cr.viz.label("shanghai_volume", lang))
+saved = cr.viz.save(fig, "shanghai_transactions")
 
 # %% [markdown]
 # ## 2 · The arithmetic behind the claims
@@ -100,7 +98,7 @@ cr.claims.claims()
 
 # %%
 table = cr.claims.check_all()
-saved = cr.runner.save_table(table, "claims")
+saved = cr.outputs.save_table(table, "claims")
 HTML(cr.claims.style(table).to_html())  # colour-coded table
 
 # %% [markdown]

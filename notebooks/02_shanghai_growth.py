@@ -51,9 +51,7 @@ import numpy as np
 import pandas as pd
 
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · The data: every published value, with its qualifier
@@ -63,7 +61,6 @@ notebook_setup()
 # wording of the source (e.g. 2.4 万亿元 = 24000亿元).
 
 # %%
-from cluster_research import plotting_growth
 
 if cr.data.region_name(region_label) != "上海":
     raise ValueError(f"region_label={region_label!r}: the 电子商务交易额 series exists for Shanghai "
@@ -106,8 +103,8 @@ print("drawn but not fitted:", ", ".join(f"{r.year} {r.value:g} ({r.qualifier})"
                                         for r in left_out.itertuples()))
 
 # %%
-fig = cr.plotting.series_plot(volume, lang=lang, title=cr.plotting.label("shanghai_volume", lang))
-saved = cr.plotting.save(fig, "shanghai_series")
+fig = cr.viz.series_plot(volume, lang=lang, title=cr.viz.label("shanghai_volume", lang))
+saved = cr.viz.save(fig, "shanghai_series")
 
 # %% [markdown]
 # ## 2 · The paper's arithmetic
@@ -137,7 +134,7 @@ for start, v0 in [("paper: 250多 -> 250 (upper bounds)", 250.0),
                  "increase_multiple": cr.growth.increase_multiple(v0, v2010),
                  "cagr_%": 100 * g, "doubling_time_years": cr.growth.doubling_time(g)})
 arithmetic = pd.DataFrame(rows).set_index("2002 value")
-saved = cr.runner.save_table(arithmetic.reset_index(), "arithmetic")
+saved = cr.outputs.save_table(arithmetic.reset_index(), "arithmetic")
 print(arithmetic.to_string(float_format=lambda x: f"{x:.2f}"))
 
 # %% [markdown]
@@ -213,7 +210,7 @@ for m, res in fits.items():
                      "wald_low": wald.loc[p, "lower"], "wald_high": wald.loc[p, "upper"],
                      "profile_low": prof.loc[p, "lower"], "profile_high": prof.loc[p, "upper"]})
 parameters_table = pd.DataFrame(rows)
-saved = cr.runner.save_table(parameters_table, "growth_parameters")
+saved = cr.outputs.save_table(parameters_table, "growth_parameters")
 print(parameters_table.to_string(index=False, float_format=lambda x: f"{x:.5g}"))
 
 # %% [markdown]
@@ -225,7 +222,7 @@ identification = pd.DataFrame([
     {"model": m, "converged": r.converged, "identified": r.identified,
      "ceiling": r.ceiling, "inflection": r.inflection, "reason": r.identified_reason}
     for m, r in fits.items()]).set_index("model")
-saved = cr.runner.save_table(identification.reset_index(), "identification")
+saved = cr.outputs.save_table(identification.reset_index(), "identification")
 with pd.option_context("display.max_colwidth", 120, "display.float_format", "{:.5g}".format):
     print(identification.to_string())
 
@@ -242,9 +239,9 @@ grid = np.arange(fit_data.index.min(), plot_to_year + 0.25, 0.25)
 title = (f"{cr.data.region_name(region_label, lang=lang)}: "
          + ("电子商务交易额与增长模型" if lang == "zh" else "e-commerce transactions and growth models")
          + ("" if through_year is None else f" (≤ {through_year})"))
-fig = plotting_growth.fit_panels(fits, observations=volume, lang=lang, interval=interval,
+fig = cr.viz.fit_panels(fits, observations=volume, lang=lang, interval=interval,
                                  years=grid, cutoff=through_year, title=title)
-saved = cr.plotting.save(fig, "growth_fits")
+saved = cr.viz.save(fig, "growth_fits")
 
 # %% [markdown]
 # ## 5 · Model comparison
@@ -266,7 +263,7 @@ saved = cr.plotting.save(fig, "growth_fits")
 comparison = cr.growth.compare(fit_data, models=models, errors=errors)
 comparison.insert(comparison.columns.get_loc("aicc") + 1, "delta_aicc",
                   comparison["aicc"] - comparison["aicc"].min())
-saved = cr.runner.save_table(comparison.reset_index(), "model_comparison")
+saved = cr.outputs.save_table(comparison.reset_index(), "model_comparison")
 cols = ["n_params", "aicc", "delta_aicc", "bic", "identified", "ceiling", "oos_mape", "oos_n",
         "oos_failures"]
 print(comparison[cols].to_string(float_format=lambda x: f"{x:.4g}"))

@@ -51,9 +51,7 @@ exclude_source_ids = []  # Shanghai only: sources left out, e.g. ["hc_researchin
 import pandas as pd
 
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · The data
@@ -84,8 +82,8 @@ print("level series:", series.dropna().to_dict())
 print("firm counts: ", counts.dropna().astype(int).to_dict())
 
 # %%
-fig = cr.plotting.series_plot(observed, lang=lang, title=cr.data.region_name(region_zh, lang=lang))
-saved = cr.plotting.save(fig, "series")
+fig = cr.viz.series_plot(observed, lang=lang, title=cr.data.region_name(region_zh, lang=lang))
+saved = cr.viz.save(fig, "series")
 
 # %% [markdown]
 # ## 2 · The methods
@@ -180,7 +178,7 @@ for y in years:
                         for k in ("signs", "net_entry", "scorecard")})
         results[(y, info, "ensemble")] = ens
 verdicts = cr.claims.stage_verdicts(results, region_zh)  # method vs the paper's 成长
-saved = cr.runner.save_table(verdicts, "stage_verdicts")
+saved = cr.outputs.save_table(verdicts, "stage_verdicts")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -231,7 +229,7 @@ for (y, info, m), r in results.items():
             print(f"{info} {m} ({key[2]} obs): no boundaries - {tab.attrs.get('reason', '')}")
 if tabs:
     bounds = pd.concat(tabs, names=["information", "method", "n_obs", "boundary"])
-    saved = cr.runner.save_table(bounds.reset_index(), "stage_boundaries")
+    saved = cr.outputs.save_table(bounds.reset_index(), "stage_boundaries")
     print(bounds.to_string(float_format=lambda x: f"{x:.2f}"))
 else:
     print("no curve fit has an identified ceiling: no boundary can be estimated")
@@ -258,7 +256,7 @@ for y, info in [(y, info) for info in ("realtime", "hindsight") for y in years]:
                           **{s.zh: p[s] for s in cr.lifecycle.Stage},
                           "n_failed": int(p["n_failed"]), "n_boot": int(p["n_boot"])})
 probabilities = pd.DataFrame(prob_rows)
-saved = cr.runner.save_table(probabilities, "stage_probabilities")
+saved = cr.outputs.save_table(probabilities, "stage_probabilities")
 print(f"n_boot = {n_boot}, seed = {seed}")
 print(probabilities.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
@@ -281,12 +279,12 @@ for y in timeline_years:
              for k in ("signs", "net_entry", "scorecard")]
     rows.append({"year": y, "method": "ensemble", "stage": ens.stage})
 timeline = pd.DataFrame(rows)
-saved = cr.runner.save_table(timeline.assign(stage=timeline.stage.map(
+saved = cr.outputs.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
 title = (f"{cr.data.region_name(region_zh, lang=lang)} · "
          + ({"realtime": "实时", "hindsight": "事后"}[information] if lang == "zh" else information))
-fig = cr.plotting.stage_timeline(timeline, lang=lang, title=title, paper_years=tuple(years))
-saved = cr.plotting.save(fig, "stage_timeline")
+fig = cr.viz.stage_timeline(timeline, lang=lang, title=title, paper_years=tuple(years))
+saved = cr.viz.save(fig, "stage_timeline")
 
 # %% [markdown]
 # ## 6 · Sensitivity

@@ -31,9 +31,7 @@ highlight_districts = ["嘉定区", "普陀区", "宝山区", "徐汇区", "浦�
 
 # %%
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · District boundaries
@@ -45,7 +43,7 @@ notebook_setup()
 # the five districts of Figure 1 have the same names and essentially the same extent as in 2011.
 
 # %%
-districts = cr.plotting.shanghai_districts()
+districts = cr.geo.shanghai_districts()
 districts.drop(columns="geometry")
 
 # %% [markdown]
@@ -66,8 +64,8 @@ print(found[["code", "name_zh", "name_en"]].to_string(index=False))
 # 智力产业园) are not placed individually: we have no sourced coordinates for them.
 
 # %%
-fig = cr.plotting.district_map(highlight_districts, lang=lang)
-saved = cr.plotting.save(fig, "figure1_districts")
+fig = cr.viz.district_map(highlight_districts, lang=lang)
+saved = cr.viz.save(fig, "figure1_districts")
 
 # %% [markdown]
 # ## 3 · The cluster's members as data
@@ -85,8 +83,8 @@ print(ecosystem.layer.value_counts().to_string())
 print(ecosystem[["order", "layer", "name_zh", "name_en"]].to_string(index=False))
 
 # %%
-fig = cr.plotting.ecosystem(ecosystem, lang=lang)
-saved = cr.plotting.save(fig, "ecosystem")
+fig = cr.viz.ecosystem(ecosystem, lang=lang)
+saved = cr.viz.save(fig, "ecosystem")
 
 # %% [markdown]
 # ## What this shows

@@ -36,9 +36,7 @@ map_indicator = "ecommerce_sales"  # indicator drawn on the map for the last yea
 
 # %%
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · Pillars and indicators
@@ -68,7 +66,7 @@ print(mapping[["pillar_id", "pillar_zh", "indicator", "measure"]].to_string(inde
 
 # %%
 ranks = cr.claims.pillar_indicators(region, year_from=year_from, year_to=year_to)
-saved = cr.runner.save_table(ranks, "indicator_ranks")
+saved = cr.outputs.save_table(ranks, "indicator_ranks")
 print(cr.data.region_name(region, lang="full"), f"{year_from}-{year_to}")
 ranks.pivot_table(index=["pillar_id", "indicator", "unit"], columns="year", values="value",
                   sort=False)
@@ -86,9 +84,9 @@ for row in gaps.itertuples():
 
 # %%
 row_col = "indicator_zh" if lang == "zh" else "indicator"
-fig = cr.plotting.rank_heatmap(ranks, lang=lang, row_col=row_col,
+fig = cr.viz.rank_heatmap(ranks, lang=lang, row_col=row_col,
                                title=cr.data.region_name(region, lang=lang))
-saved = cr.plotting.save(fig, "indicator_ranks")
+saved = cr.viz.save(fig, "indicator_ranks")
 
 # %% [markdown]
 # ## 3 · The whole country in the last year
@@ -99,11 +97,11 @@ saved = cr.plotting.save(fig, "indicator_ranks")
 # %%
 panel = cr.data.load("provincial_panel")
 last = panel[(panel.indicator == map_indicator) & (panel.year == year_to)]
-fig = cr.plotting.province_choropleth(
+fig = cr.viz.province_choropleth(
     last.set_index("region_code")["value"], lang=lang, highlight=region,
     title=f"{last.indicator_zh.iloc[0] if lang == 'zh' else map_indicator}, {year_to}",
     legend_label=last.unit.iloc[0])
-saved = cr.plotting.save(fig, f"map_{map_indicator}_{year_to}")
+saved = cr.viz.save(fig, f"map_{map_indicator}_{year_to}")
 
 # %% [markdown]
 # ## 4 · What the panel cannot measure

@@ -55,16 +55,14 @@ import numpy as np
 import pandas as pd
 
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · The data
 #
 # For a province: its `indicator` from the NBS panel (2015–2024, ten annual values) and, for the
 # Gort–Klepper method, its number of firms trading online (`ecommerce_firms`). For your own CSV:
-# the full-year (`FY`) **exact** values of one series (`cr.runner.profile_series` drops
+# the full-year (`FY`) **exact** values of one series (`cr.pipeline.profile_series` drops
 # approximate values, lower bounds and targets; gaps stay gaps). Shanghai's series of the same
 # indicator is the benchmark.
 
@@ -72,7 +70,7 @@ notebook_setup()
 import matplotlib.pyplot as plt
 
 if csv_path:
-    values = cr.runner.profile_series(csv_path, csv_series)
+    values = cr.pipeline.profile_series(csv_path, csv_series)
     place, unit, counts, province = values.attrs["region"], values.attrs["unit"], None, None
     print(f"{csv_path}: {place}, series {values.name!r} ({unit}), "
           f"{values.attrs['n_dropped']} rows not used (not FY exact), gaps: {values.attrs['gaps']}")
@@ -110,7 +108,7 @@ fit_table = pd.DataFrame([{"model": m, "converged": r.converged, "identified": r
                            "ceiling_if_identified": r.ceiling if r.identified else np.nan,
                            "aicc": r.aicc, "reason": r.identified_reason}
                           for m, r in fits.items()])
-saved = cr.runner.save_table(fit_table, "growth_fits")
+saved = cr.outputs.save_table(fit_table, "growth_fits")
 fit_table
 
 # %%
@@ -122,11 +120,11 @@ print(f"CAGR {values.index.min()}-{values.index.max()}: "
 
 # %%
 shown = {m: fits[m] for m in ("exponential", "logistic", "gompertz") if fits[m].converged}
-fig = cr.plotting.growth_fits(shown, lang=lang, interval="confidence",
+fig = cr.viz.growth_fits(shown, lang=lang, interval="confidence",
                               years=np.linspace(values.index.min(), values.index.max() + 3, 120),
                               title=f"{place} · {values.name}")
 fig.axes[0].set_ylabel(unit)
-saved = cr.plotting.save(fig, "growth_fits", formats=figure_formats)
+saved = cr.viz.save(fig, "growth_fits", formats=figure_formats)
 
 # %% [markdown]
 # ## 3 · Lifecycle stage by every applicable method
@@ -156,7 +154,7 @@ ensemble = cr.lifecycle.classify(values, judged, method="ensemble", information=
                                  counts=counts, region=province, signs={"window": window},
                                  net_entry={"window": window})
 stages = ensemble.evidence["table"][["stage_zh", "stage_en", "reason"]].fillna("-")
-saved = cr.runner.save_table(stages.reset_index(), "stages")
+saved = cr.outputs.save_table(stages.reset_index(), "stages")
 print(f"{place} {judged} ({information}): ensemble -> "
       f"{ensemble.stage.zh + ' ' + ensemble.stage.en if ensemble.stage else 'no verdict'}")
 print(ensemble.reason)
@@ -183,7 +181,7 @@ probabilities = pd.DataFrame({
                                                          information=information),
 }).T
 probabilities.columns = [c.zh if hasattr(c, "zh") else c for c in probabilities.columns]
-saved = cr.runner.save_table(probabilities.reset_index(names="method"), "stage_probabilities")
+saved = cr.outputs.save_table(probabilities.reset_index(names="method"), "stage_probabilities")
 print(probabilities.to_string(float_format=lambda x: f"{x:.3f}"))
 
 # %% [markdown]
@@ -200,10 +198,10 @@ timeline = pd.DataFrame(
         counts, y, "net_entry", "hindsight", window=window).stage} for y in counts.index]
        if counts is not None else [])
 )
-saved = cr.runner.save_table(timeline.assign(stage=timeline.stage.map(
+saved = cr.outputs.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
-fig = cr.plotting.stage_timeline(timeline, lang=lang, title=place, paper_years=())
-saved = cr.plotting.save(fig, "stage_timeline", formats=figure_formats)
+fig = cr.viz.stage_timeline(timeline, lang=lang, title=place, paper_years=())
+saved = cr.viz.save(fig, "stage_timeline", formats=figure_formats)
 
 # %% [markdown]
 # ## 4 · Scorecard: the paper's four features, against Shanghai
@@ -219,7 +217,7 @@ if province:
     dims = pd.DataFrame({cr.data.region_name(p, lang=lang): pd.Series(
         {**c.evidence["dimensions"], "stage": c.stage.zh if c.stage else "-"})
         for p, c in cards.items()})
-    saved = cr.runner.save_table(dims.reset_index(names="dimension"), "scorecard")
+    saved = cr.outputs.save_table(dims.reset_index(names="dimension"), "scorecard")
     print(f"scorecard {judged} (percentiles among {cards[province].evidence['n_regions']} regions)")
     print(dims.to_string(float_format=lambda x: f"{x:.2f}"))
 else:
@@ -243,16 +241,16 @@ comparison = pd.DataFrame({
     "cagr": [cr.growth.cagr(pair.loc[first, c], pair.loc[last, c], last - first)
              for c in pair.columns],
     "index_last": 100 * pair.loc[last] / pair.loc[first]})
-saved = cr.runner.save_table(comparison.reset_index(names="region"), "benchmark")
+saved = cr.outputs.save_table(comparison.reset_index(names="region"), "benchmark")
 print(comparison.to_string(float_format=lambda x: f"{x:,.3f}"))
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 4.5))
 (100 * pair / pair.iloc[0]).plot(ax=ax, marker="o")
 ax.set_ylabel(f"{first} = 100")
-ax.set_xlabel(cr.plotting.label("year", lang))
+ax.set_xlabel(cr.viz.label("year", lang))
 ax.set_title(f"{values.name}: {place} vs {cr.data.region_name(benchmark, lang=lang)}")
-saved = cr.plotting.save(fig, "benchmark_index", formats=figure_formats)
+saved = cr.viz.save(fig, "benchmark_index", formats=figure_formats)
 
 # %% [markdown]
 # ## What this shows

@@ -42,9 +42,7 @@ import numpy as np
 import pandas as pd
 
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · Stages of all regions
@@ -68,7 +66,7 @@ cards = cards.assign(code=cards.region.map(cr.data.region_code)).sort_values(["c
 stage_long = cards[["region", "year", "stage"]].assign(
     stage_zh=cards.stage.map(lambda s: s.zh if s else None),
     stage_en=cards.stage.map(lambda s: s.en if s else None))
-saved = cr.runner.save_table(stage_long.drop(columns="stage"), "stages_by_region_year")
+saved = cr.outputs.save_table(stage_long.drop(columns="stage"), "stages_by_region_year")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -87,21 +85,21 @@ codes = last.map(lambda s: s.value if s else np.nan)
 lo, hi = int(codes.min()), int(codes.max())  # colours of the stages present, in order
 colours = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"][lo - 1:hi]
 stage_names = [s.zh if lang == "zh" else s.en for s in cr.lifecycle.Stage][lo - 1:hi]
-fig = cr.plotting.province_choropleth(
+fig = cr.viz.province_choropleth(
     codes, lang=lang, highlight=highlight, cmap=ListedColormap(colours),
     title=f"{'生命周期阶段（记分卡）' if lang == 'zh' else 'Lifecycle stage (scorecard)'}, {year}",
     legend_label="阶段" if lang == "zh" else "Stage")
 colorbar = fig.axes[-1]  # label the colour bins with the stage names
 colorbar.set_yticks([lo + (i + 0.5) * (hi - lo) / len(colours) for i in range(len(colours))],
                     stage_names)
-saved = cr.plotting.save(fig, f"map_stage_{year}")
+saved = cr.viz.save(fig, f"map_stage_{year}")
 
 # %%
-fig = cr.plotting.stage_timeline(
+fig = cr.viz.stage_timeline(
     stage_long.assign(method=stage_long.region.map(
         lambda r: r if lang == "zh" else cr.data.region_name(r, lang="en"))),
     lang=lang, paper_years=(), title="记分卡阶段" if lang == "zh" else "Scorecard stage")
-saved = cr.plotting.save(fig, "stage_heatmap")
+saved = cr.viz.save(fig, "stage_heatmap")
 
 # %% [markdown]
 # ## 2 · The four municipalities
@@ -118,9 +116,9 @@ labels = {r: (r if lang == "zh" else cr.data.region_name(r, lang="en")) for r in
 fig, ax = plt.subplots(figsize=(8, 4.5))
 sales[municipalities].rename(columns=labels).plot(ax=ax, marker="o")
 ax.set_ylabel(sel.unit.iloc[0])
-ax.set_xlabel(cr.plotting.label("year", lang))
+ax.set_xlabel(cr.viz.label("year", lang))
 ax.set_title(sel.indicator_zh.iloc[0] if lang == "zh" else indicator)
-saved = cr.plotting.save(fig, "municipalities")
+saved = cr.viz.save(fig, "municipalities")
 
 # %% [markdown]
 # ## 3 · Shares, location quotients and concentration
@@ -146,8 +144,8 @@ concentration = pd.DataFrame({"hhi": sales.apply(cr.metrics.hhi, axis=1),
                               "top4": sales.apply(lambda r: " ".join(r.nlargest(4).index), axis=1)})
 metrics_long = (shares.stack().rename("share").to_frame()
                 .join(lq.stack().rename("lq_vs_gdp")).reset_index())
-saved = cr.runner.save_table(metrics_long, "shares_lq")
-saved = cr.runner.save_table(concentration.reset_index(), "concentration")
+saved = cr.outputs.save_table(metrics_long, "shares_lq")
+saved = cr.outputs.save_table(concentration.reset_index(), "concentration")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -163,13 +161,13 @@ print(lq[municipalities].to_string(float_format=lambda x: f"{x:.2f}"))
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
 concentration[["hhi", "cr4"]].plot(ax=axes[0], marker="o")
 axes[0].set_title("HHI, CR4")
-axes[0].set_xlabel(cr.plotting.label("year", lang))
+axes[0].set_xlabel(cr.viz.label("year", lang))
 lq[municipalities].rename(columns=labels).plot(ax=axes[1], marker="o")
 axes[1].axhline(1, color="grey", lw=0.8)
 axes[1].set_title("LQ (e-commerce sales / GDP)")
-axes[1].set_xlabel(cr.plotting.label("year", lang))
+axes[1].set_xlabel(cr.viz.label("year", lang))
 fig.tight_layout()
-saved = cr.plotting.save(fig, "concentration_lq")
+saved = cr.viz.save(fig, "concentration_lq")
 
 # %% [markdown]
 # ## 4 · Shanghai's rank
@@ -184,7 +182,7 @@ print(f"{highlight}: rank in {indicator} by year")
 print(ranks[highlight].astype(int).to_string())
 change = cr.metrics.rank_change(sales.iloc[0], sales.iloc[-1])
 print(change.loc[municipalities].to_string())
-saved = cr.runner.save_table(ranks.stack().rename("rank").reset_index(), "ranks")
+saved = cr.outputs.save_table(ranks.stack().rename("rank").reset_index(), "ranks")
 
 # %% [markdown]
 # ## What this shows

@@ -34,9 +34,7 @@ lang = "zh"  # figure labels: "zh" or "en"
 # %%
 
 import cluster_research as cr
-from cluster_research.notebook import notebook_setup
-
-notebook_setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · The model and the data
@@ -118,9 +116,9 @@ print(results["B two-way FE, clustered"].summary())
 # %%
 # NBVAL_CHECK_OUTPUT
 coefficients = cr.regression.robustness_table(results)  # numbers: estimate, SE, p-value
-saved = cr.runner.save_table(coefficients, "robustness")
+saved = cr.outputs.save_table(coefficients, "robustness")
 key = cr.regression.spec_key(results)  # specification label -> description
-saved = cr.runner.save_table(key, "specifications")
+saved = cr.outputs.save_table(key, "specifications")
 print(key[["spec", "description", "effects", "cov_type", "nobs", "first_period",
            "last_period"]].to_string(index=False))
 print(cr.regression.format_robustness(coefficients).to_string())  # stars only in display
@@ -135,7 +133,7 @@ print(cr.regression.format_robustness(coefficients).to_string())  # stars only i
 # %%
 # NBVAL_CHECK_OUTPUT
 diag = results["B two-way FE, clustered"].diagnostics()
-saved = cr.runner.save_table(diag, "diagnostics")
+saved = cr.outputs.save_table(diag, "diagnostics")
 print(diag.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %%
@@ -152,7 +150,7 @@ for ax, term in zip(axes, terms):
 axes[0].invert_yaxis()
 fig.suptitle("95% CI by specification", fontsize=11)
 fig.tight_layout()
-saved = cr.plotting.save(fig, "coefficients")
+saved = cr.viz.save(fig, "coefficients")
 
 # %% [markdown]
 # ## What this shows

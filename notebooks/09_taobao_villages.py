@@ -38,26 +38,12 @@ lang = "zh"  # figure labels: "zh" or "en"
 figure_formats = ["png", "svg"]
 
 # %%
-# Display settings: keep stored outputs stable and readable
-import warnings
-
-import numpy as np
-import pandas as pd
-
 import cluster_research as cr
 from cluster_research import taobao as tb
 from cluster_research.data import taobao as td
-from cluster_research import taobao_maps as tm
+from cluster_research.viz import taobao as tm
 
-# %matplotlib inline
-pd.set_option("display.precision", 3)
-pd.set_option("display.width", 120)
-pd.set_option("display.max_columns", 20)
-pd.set_option("display.max_colwidth", 60)
-np.set_printoptions(precision=4, suppress=True)
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-warnings.filterwarnings("ignore", category=FutureWarning)
-cr.plotting.setup()
+cr.notebook_setup()
 
 # %% [markdown]
 # ## 1 · The lists and the national totals
@@ -82,12 +68,12 @@ per_year
 g_city = tm.unit_counts("city", year, villages=villages)
 fig = tm.choropleth(g_city, scheme=scheme, lang=lang,
                     title=f"{year}: 淘宝村 / Taobao villages by city")
-cr.plotting.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
+cr.viz.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
 
 # %%
 g_county = tm.unit_counts("county", year, province=prov, villages=villages)
 fig = tm.choropleth(g_county, scheme=scheme, lang=lang, title=f"{prov} {year}: counties")
-cr.plotting.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
+cr.viz.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
 print(f"villages of {prov} in {year} without a county code (not drawn): "
       f"{g_county.attrs['uncoded']}")
 
@@ -99,7 +85,7 @@ level = "county" if city_name else "city"
 table = tb.counts(level, villages=villages, province=prov)
 if city_name:
     table = table[table["city"] == city_name]
-cr.runner.save_table(table, f"taobao_counts_{tag}")
+cr.outputs.save_table(table, f"taobao_counts_{tag}")
 table.head(25)
 
 # %%
@@ -117,7 +103,7 @@ top_cities
 moves = tb.transitions(villages=villages)
 moves_prov = tb.transitions(villages=villages, level="province")
 moves_prov = moves_prov[moves_prov["province"] == prov]
-cr.runner.save_table(moves, "taobao_transitions")
+cr.outputs.save_table(moves, "taobao_transitions")
 pd.concat([moves.assign(place="全国"), moves_prov.assign(place=prov)])
 
 # %%
@@ -131,7 +117,7 @@ renames
 # %%
 conc = pd.concat([tb.concentration(lv, villages=villages)
                   for lv in ("province", "city", "county")])
-cr.runner.save_table(conc, "taobao_concentration")
+cr.outputs.save_table(conc, "taobao_concentration")
 conc
 
 # %% [markdown]
@@ -143,7 +129,7 @@ conc
 
 # %%
 fits = tb.national_fits(national)
-cr.runner.save_table(fits, "taobao_national_fits")
+cr.outputs.save_table(fits, "taobao_national_fits")
 fits[["model", "errors", "converged", "ceiling", "inflection", "identified", "aicc",
       "last_share_of_ceiling"]]
 
@@ -151,7 +137,7 @@ fits[["model", "errors", "converged", "ceiling", "inflection", "identified", "ai
 best = fits[fits.converged].sort_values("aicc").iloc[0]
 stage = tb.national_stage(series=national, model=best.model, errors=best.errors)
 fig = tm.scurve_figure(national, errors=best.errors, lang=lang)
-cr.plotting.save(fig, "taobao_national_scurve", formats=tuple(figure_formats))
+cr.viz.save(fig, "taobao_national_scurve", formats=tuple(figure_formats))
 stage
 
 # %% [markdown]
@@ -171,7 +157,7 @@ fits_pre[["model", "errors", "converged", "ceiling", "identified", "identified_r
 by_prov = tb.counts("province", villages=villages)
 four = ["浙江省", "广东省", "江苏省", "福建省"]
 fig = tm.compare_figure(by_prov, four, lang=lang)
-cr.plotting.save(fig, "taobao_four_provinces", formats=tuple(figure_formats))
+cr.viz.save(fig, "taobao_four_provinces", formats=tuple(figure_formats))
 by_prov.set_index("province").reindex(four + ["上海市"]).fillna(0).astype(int)
 
 # %%

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import cluster_research as cr
-from cluster_research import report, runner
+from cluster_research import pipeline as runner
+from cluster_research.pipeline import report
 from cluster_research.__main__ import main
 
 #: Obviously synthetic numbers for a made-up city (never shipped in data/ or notebooks).
@@ -194,9 +195,9 @@ def test_report_index_lists_every_saved_output():
     # every figure/table name saved by the notebooks (literal names in the generators,
     # default parameters for formatted names) is in the list
     named = {(i["run"].split("/")[0], i["name"]) for i in items if i["name"]}
-    gens = sorted(runner.notebooks_dir().glob("_build*.py"))
+    gens = sorted(runner.notebooks_dir().glob("[0-9][0-9]_*.py"))
     text = "\n".join(g.read_text(encoding="utf-8") for g in gens)
-    pattern = r'(?:save_table|plotting\.save)\((?:[^()]|\([^()]*\))*?,\s*"(\w+)"\)'
+    pattern = r'(?:save_table|viz\.save)\((?:[^()]|\([^()]*\))*?,\s*"(\w+)"\)'
     saved = set(re.findall(pattern, text, flags=re.DOTALL))
     assert {"claims", "robustness", "growth_fits", "stage_heatmap"} <= saved
     listed = {n for _, n in named}

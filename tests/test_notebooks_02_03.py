@@ -22,7 +22,7 @@ NB02 = "02_shanghai_growth"
 @pytest.fixture(scope="module")
 def beijing_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("nb03")
-    return cr.runner.run_notebook(
+    return cr.pipeline.run_notebook(
         NB03,
         {"region": "北京", "information": "hindsight", "years": [2014, 2020], "n_boot": 50,
          "seed": 3, "lang": "en", "curve_models": ["logistic", "gompertz"]},
@@ -72,17 +72,17 @@ def test_nb03_parameters_reach_the_tables(beijing_run):
 
 def test_nb03_unknown_region_fails_before_execution(tmp_path):
     with pytest.raises(DataValidationError, match="火星"):
-        cr.runner.run_notebook(NB03, {"region": "火星"}, output_dir=tmp_path)
+        cr.pipeline.run_notebook(NB03, {"region": "火星"}, output_dir=tmp_path)
     assert not (tmp_path / "notebooks").exists() or not any((tmp_path / "notebooks").iterdir())
 
 
 def test_nb03_misspelt_parameter_fails_before_execution(tmp_path):
     with pytest.raises(ParameterError, match="did you mean 'region'"):
-        cr.runner.run_notebook(NB03, {"regoin": "北京"}, output_dir=tmp_path)
+        cr.pipeline.run_notebook(NB03, {"regoin": "北京"}, output_dir=tmp_path)
     with pytest.raises(ParameterError, match="n_boot"):
-        cr.runner.run_notebook(NB03, {"n_boot": "many"}, output_dir=tmp_path)
+        cr.pipeline.run_notebook(NB03, {"n_boot": "many"}, output_dir=tmp_path)
     with pytest.raises(ParameterError, match="lang"):
-        cr.runner.run_notebook(NB02, {"lang": "fr"}, output_dir=tmp_path)
+        cr.pipeline.run_notebook(NB02, {"lang": "fr"}, output_dir=tmp_path)
 
 
 def test_nb03_unknown_region_in_notebook_raises_data_error():
@@ -92,7 +92,7 @@ def test_nb03_unknown_region_in_notebook_raises_data_error():
 
 
 def test_nb02_cutoff_2011_identifies_no_ceiling(tmp_path):
-    run = cr.runner.run_notebook(
+    run = cr.pipeline.run_notebook(
         NB02, {"through_year": 2011, "models": ["exponential", "logistic", "gompertz"],
                "lang": "en"}, output_dir=tmp_path, name="cutoff2011")
     ident = _table(run, "identification").set_index("model")

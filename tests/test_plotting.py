@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import cluster_research as cr
-from cluster_research import plotting
+from cluster_research import viz as plotting
 
 ZH = "上海电子商务产业集群 嘉定区 浦东新区 −1"
 

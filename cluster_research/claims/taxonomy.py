@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import data, metrics
+from ..geo import shanghai_districts
 from ..errors import ClaimError
 
 __all__ = ["FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "district_names", "ecosystem",
@@ -83,8 +84,6 @@ def district_names() -> list[str]:
     -------
     list of str
     """
-    from ..plotting import shanghai_districts  # viz layer; see the report (to move to data)
-
     return list(shanghai_districts().name_zh)
 
 

@@ -8,7 +8,7 @@ separate "none" class; the others are binned on a log (powers of two) or quantil
 
 from __future__ import annotations
 
-from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
+from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
 
 import json
 
@@ -20,8 +20,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from shapely.geometry import shape
 
-from . import growth
-from .data import taobao as taobao_data
+from .. import growth
+from ..data import taobao as taobao_data
 
 __all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure", "scurve_figure",
            "unit_counts"]
