@@ -15,6 +15,7 @@ import pytest
 
 import cluster_research as cr
 from cluster_research import pipeline as runner
+from cluster_research.errors import ParameterError
 from cluster_research.pipeline import report
 from cluster_research.__main__ import main
 
@@ -72,11 +73,11 @@ def test_fanout_list_and_bad_fanouts(tmp_path):
                                       "06_region_profile/310000_Shanghai"]
     assert [j.parameters["region"] for j in jobs] == ["北京", "上海"]
     f.write_text("notebook: 06\nfanout:\n  year: all\n", encoding="utf-8")
-    with pytest.raises(runner.ParameterError, match="year"):
+    with pytest.raises(ParameterError, match="year"):
         runner.expand_run(f)
     f.write_text("notebook: 06\nfanout:\n  region: all\nparameters:\n  region: 上海\n",
                  encoding="utf-8")
-    with pytest.raises(runner.ParameterError, match="fanned out"):
+    with pytest.raises(ParameterError, match="fanned out"):
         runner.expand_run(f)
     f.write_text("notebook: 06\nfanout:\n  region: [火星]\n", encoding="utf-8")
     with pytest.raises(cr.data.DataValidationError, match="火星"):
@@ -87,7 +88,7 @@ def test_run_all_validates_fanout_before_executing(no_execution, tmp_path):
     f = tmp_path / "bad.yaml"
     f.write_text("notebook: 06\nfanout:\n  region: all\nparameters:\n  n_bot: 5\n",
                  encoding="utf-8")
-    with pytest.raises(runner.ParameterError, match="n_bot.*did you mean 'n_boot'"):
+    with pytest.raises(ParameterError, match="n_bot.*did you mean 'n_boot'"):
         runner.run_all(jobs=2, output_dir=tmp_path, runs=[f], progress=False)
     assert not (tmp_path / "notebooks").exists()
 

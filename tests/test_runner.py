@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cluster_research as cr
-from cluster_research import pipeline as runner
+from cluster_research import outputs, pipeline as runner
+from cluster_research.errors import NotebookError, ParameterError
 from cluster_research.__main__ import main
 
 NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators",
@@ -43,12 +44,12 @@ def test_resolve_notebook_forms():
     a = runner.resolve_notebook("05")
     assert a.name == "05_strategy_indicators.ipynb"
     assert runner.resolve_notebook("05_strategy_indicators.ipynb") == a
-    with pytest.raises(runner.NotebookError, match="not found"):
+    with pytest.raises(NotebookError, match="not found"):
         runner.resolve_notebook("99")
 
 
 def test_misspelt_parameter_stops_before_execution(no_execution, tmp_path):
-    with pytest.raises(runner.ParameterError) as ei:
+    with pytest.raises(ParameterError) as ei:
         runner.run_notebook("05", {"regoin": "北京"}, output_dir=tmp_path)
     msg = str(ei.value)
     assert "'regoin'" in msg and "region" in msg and "year_from" in msg
@@ -57,9 +58,9 @@ def test_misspelt_parameter_stops_before_execution(no_execution, tmp_path):
 
 
 def test_wrong_type_stops_before_execution(no_execution, tmp_path):
-    with pytest.raises(runner.ParameterError, match="year_from.*int"):
+    with pytest.raises(ParameterError, match="year_from.*int"):
         runner.run_notebook("05", {"year_from": "2015"}, output_dir=tmp_path)
-    with pytest.raises(runner.ParameterError, match="bool"):
+    with pytest.raises(ParameterError, match="bool"):
         runner.validate_parameters("05", {"year_to": True})
 
 
@@ -69,7 +70,7 @@ def test_unknown_region_stops_before_execution(no_execution, tmp_path):
 
 
 def test_bad_lang_rejected(no_execution):
-    with pytest.raises(runner.ParameterError, match="lang"):
+    with pytest.raises(ParameterError, match="lang"):
         runner.validate_parameters("01", {"lang": "fr"})
 
 
@@ -91,7 +92,7 @@ def test_bad_lang_rejected(no_execution):
     ("08", {"break_threshold": 0.3}, r"break_threshold"),
 ])
 def test_out_of_range_values_stop_before_execution(no_execution, tmp_path, nb, params, match):
-    with pytest.raises(runner.ParameterError, match=match):
+    with pytest.raises(ParameterError, match=match):
         runner.run_notebook(nb, params, output_dir=tmp_path)
     assert not (tmp_path / "notebooks").exists()
 
@@ -125,7 +126,7 @@ def test_coerce_cli_value(text, default, expected):
 
 
 def test_coerce_cli_value_error():
-    with pytest.raises(runner.ParameterError, match="year"):
+    with pytest.raises(ParameterError, match="year"):
         runner.coerce_cli_value("year", "twenty", 2010)
 
 
@@ -138,11 +139,11 @@ def test_parameters_cell_must_be_literals(tmp_path):
     nb.cells = [c]
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
-    with pytest.raises(runner.NotebookError, match="year"):
+    with pytest.raises(NotebookError, match="year"):
         runner.notebook_parameters(path)
     nb.cells = [nbformat.v4.new_code_cell("a = 1")]
     nbformat.write(nb, path)
-    with pytest.raises(runner.NotebookError, match="exactly one"):
+    with pytest.raises(NotebookError, match="exactly one"):
         runner.notebook_parameters(path)
 
 
@@ -175,7 +176,7 @@ def test_params_files_are_valid():
 def test_run_all_validates_everything_first(no_execution, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("notebook: 05\nparameters:\n  yaer_to: 2020\n", encoding="utf-8")
-    with pytest.raises(runner.ParameterError, match="yaer_to"):
+    with pytest.raises(ParameterError, match="yaer_to"):
         runner.run_all(jobs=1, output_dir=tmp_path, runs=[*runner.list_runs(), bad],
                        progress=False)
 
@@ -183,21 +184,21 @@ def test_run_all_validates_everything_first(no_execution, tmp_path):
 def test_params_file_unknown_key(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("notebook: 05\nparams:\n  region: 北京\n", encoding="utf-8")
-    with pytest.raises(runner.ParameterError, match="unknown keys"):
+    with pytest.raises(ParameterError, match="unknown keys"):
         runner.load_params_file(bad)
 
 
 def test_output_path_and_save_table(tmp_path, monkeypatch):
-    monkeypatch.delenv(runner.ENV_OUTPUT_DIR, raising=False)
-    monkeypatch.delenv(runner.ENV_RUN_NAME, raising=False)
-    assert runner.save_table(pd.DataFrame({"a": [1]}), "t") is None
-    monkeypatch.setenv(runner.ENV_OUTPUT_DIR, str(tmp_path))
-    monkeypatch.setenv(runner.ENV_RUN_NAME, "run1")
-    p = runner.save_table(pd.DataFrame({"a": [1, 2]}), "t")
+    monkeypatch.delenv(outputs.ENV_OUTPUT_DIR, raising=False)
+    monkeypatch.delenv(outputs.ENV_RUN_NAME, raising=False)
+    assert outputs.save_table(pd.DataFrame({"a": [1]}), "t") is None
+    monkeypatch.setenv(outputs.ENV_OUTPUT_DIR, str(tmp_path))
+    monkeypatch.setenv(outputs.ENV_RUN_NAME, "run1")
+    p = outputs.save_table(pd.DataFrame({"a": [1, 2]}), "t")
     assert p == tmp_path / "tables" / "run1" / "t.csv"
     assert p.read_text() == "a\n1\n2\n"
     with pytest.raises(ValueError, match="output name"):
-        runner.output_path("tables", "../x", "csv")
+        outputs.output_path("tables", "../x", "csv")
 
 
 # -------------------------------------------------- executing with new parameters
@@ -257,7 +258,7 @@ def test_committed_notebook_conventions(name):
 
 
 def test_unknown_district_stops_before_execution(no_execution, tmp_path):
-    with pytest.raises(runner.ParameterError, match="闸北区"):
+    with pytest.raises(ParameterError, match="闸北区"):
         runner.run_notebook("04", {"highlight_districts": ["闸北区"]}, output_dir=tmp_path)
 
 

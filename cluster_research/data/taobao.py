@@ -620,7 +620,8 @@ def load_counts(*, root=None) -> pd.DataFrame:
     Each row is one published figure, re-found in a news page: year, kind (villages |
     towns), value, qualifier, as_of, definition (pre2020 | post2020: from 2020
     AliResearch no longer counts residents' committees as villages nor sub-districts as
-    towns), source_url, source_publisher, source_title, source_date, quote, notes. Years
+    towns), source_url, source_publisher, source_title, source_date, quote, notes, and
+    source_id (the ``sources.csv`` row of the compilation, ``taobao_national_counts``). Years
     whose figure could not be re-found are absent (never filled in).
 
     Parameters
@@ -637,7 +638,7 @@ def load_counts(*, root=None) -> pd.DataFrame:
     >>> c = load_counts(); int(c[(c.year == 2016) & (c.kind == "villages")].value.iloc[0])
     1311
     """
-    return _load("taobao_counts", root, COUNT_COLUMNS)
+    return _load("taobao_counts", root, COUNT_COLUMNS).assign(source_id=COUNTS_SOURCE_ID)
 
 
 @dataset("taobao_corrections", files=(RAW_FILES["2014"], RAW_FILES["2015"], RAW_FILES["2016"]), processed=False)
