@@ -184,3 +184,9 @@ class NotebookError(ClusterResearchError, ValueError):
 # --------------------------------------------------------------------------- report
 class ReportError(ClusterResearchError, ValueError):
     """Raise for a malformed report index or a missing outputs directory."""
+
+
+# --------------------------------------------------------------------------- lifecycle: panel stage model
+class StageModelError(LifecycleDataError):
+    """Raise for a panel a stage model cannot use (missing columns, duplicate region-years,
+    non-positive values, unknown method or information); the message names the region."""
