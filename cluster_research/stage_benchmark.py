@@ -36,7 +36,7 @@ from .lifecycle import Stage
 from .stage_model import PROB_COLUMNS, panel_stages
 
 __all__ = ["LOGISTIC_KNEE_OFFSET", "GOMPERTZ_KNEE_OFFSET", "true_boundaries", "true_phase",
-           "simulate_panel", "score", "run_benchmark"]
+           "simulate_panel", "score", "run_benchmark", "reliability_table"]
 
 #: ``ln(2 + √3)``: distance of the logistic knees from the inflection, in units of 1/k.
 LOGISTIC_KNEE_OFFSET = math.log(2.0 + math.sqrt(3.0))
@@ -234,7 +234,7 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
     }
 
 
-def run_benchmark(methods=("curve", "hmm"), noises=(0.05, 0.08, 0.15),
+def run_benchmark(methods=("pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
                   models=("logistic", "gompertz"), informations=("hindsight", "realtime"),
                   seeds=(0, 1), n_regions: int = 30, n_years: int = 15,
                   method_options: dict | None = None) -> pd.DataFrame:
@@ -281,3 +281,61 @@ def run_benchmark(methods=("curve", "hmm"), noises=(0.05, 0.08, 0.15),
                     rows.append({"method": label, "truth": model, "noise": noise,
                                  "information": info, **mean, "n_panels": len(seeds)})
     return pd.DataFrame(rows)
+
+
+def reliability_table(pred: pd.DataFrame, truth: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Tabulate predicted stage probabilities against observed frequencies.
+
+    Every region-year contributes four pairs ``(p_s, 1[s = true stage])``, one per
+    stage; the pairs are binned by ``p_s`` into ``bins`` equal-width bins of [0, 1].
+    A calibrated model has ``observed ≈ mean_predicted`` in every bin.
+
+    Parameters
+    ----------
+    pred : DataFrame
+        region, year and the four ``prob_*`` columns (see :func:`panel_stages`).
+    truth : DataFrame
+        region, year, true_phase.
+    bins : int, default 10
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty bin: ``bin_low``, ``bin_high``, ``n`` (pairs),
+        ``mean_predicted``, ``observed`` (share of pairs whose stage is the true one).
+        ``attrs["ece"]`` is the expected calibration error
+        ``Σ_b (n_b / n) |observed_b - mean_predicted_b|``.
+
+    References
+    ----------
+    DeGroot, M. H., Fienberg, S. E. (1983). The comparison and evaluation of
+    forecasters. *The Statistician* 32, 12-22.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"region": ["a"], "year": [1], "true_phase": [2]})
+    >>> p = t.assign(prob_embryonic=0.0, prob_growth=1.0, prob_expansion=0.0, prob_takeoff=0.0)
+    >>> reliability_table(p, t, bins=2)["observed"].tolist()
+    [0.0, 1.0]
+    """
+    m = pred.merge(truth[["region", "year", "true_phase"]], on=["region", "year"],
+                   how="inner", validate="one_to_one")
+    P = m[list(PROB_COLUMNS)].to_numpy(float)
+    hit = np.eye(4)[m["true_phase"].to_numpy() - 1]
+    p, h = P.ravel(), hit.ravel()
+    ok = np.isfinite(p)
+    p, h = p[ok], h[ok]
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            rows.append({"bin_low": edges[b], "bin_high": edges[b + 1], "n": int(sel.sum()),
+                         "mean_predicted": float(p[sel].mean()),
+                         "observed": float(h[sel].mean())})
+    tab = pd.DataFrame(rows)
+    tab.attrs["ece"] = float(np.sum(tab["n"] / tab["n"].sum()
+                                    * np.abs(tab["observed"] - tab["mean_predicted"])))
+    return tab

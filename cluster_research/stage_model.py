@@ -2,14 +2,36 @@
 
 :func:`panel_stages` returns one row per region and year with a stage (a
 :class:`~cluster_research.lifecycle.Stage` or None), the four stage probabilities
-(summing to 1) and a reason.  Two documented models, both ordered (萌芽 < 成长 < 扩大 <
-起飞) and persistent:
+(summing to 1) and a reason.  Three documented models, all ordered (萌芽 < 成长 < 扩大 <
+起飞) and persistent; the default ``pooled`` won the benchmark
+(:mod:`cluster_research.stage_benchmark`, ``benchmarks/bench_stage_model.py``):
+
+``method="pooled"`` (default: empirical-Bayes curves, one rate distribution for the panel)
+    Step 1 fits every region separately as in ``curve`` below (and chooses the model).
+    Step 2 estimates, from the regions whose ceiling *is* identified, the panel's
+    distribution of log rates, ``log r ~ N(μ, τ²)`` (mean and SD of the identified log
+    rates, ``τ ≥ tau_min``), and the pooled residual SD ``σ`` (log scale, all identified
+    fits; with fewer than 3 identified regions a weak prior ``τ = tau_default`` around the
+    median fitted rate of the converged fits, and ``σ`` from those).  Step 3 refits every
+    region by maximum a posteriori (penalised least squares, ``scipy.optimize.least_squares``)
+    in ``z = (log K, log r, t0)``::
+
+        min_z  Σ_t (log y_t - log f(t; z))² / σ²  +  (log r - μ)² / τ²
+
+    so a region whose own ten points cannot identify its ceiling borrows the panel's
+    rate: the curvature it must have is known, and the ceiling and midpoint follow.
+    The stage is the phase of the year on the MAP curve (monotone in hindsight); the
+    probabilities are the phases of ``n_draws`` draws from the Laplace approximation
+    ``N(ẑ, (JᵀJ)⁻¹)`` (J the Jacobian of the scaled residuals at ẑ).  This is an
+    empirical-Bayes approximation to a nonlinear mixed model with a random rate
+    (Pinheiro & Bates 2000); the rate prior is estimated, not assumed.
 
 ``method="curve"`` (baseline: separate per-region curve fits)
     Each region's series is fitted by :func:`cluster_research.growth.fit`
     (multiplicative errors) with the logistic ``K / (1 + exp(-k (t - t0)))`` or the
     Gompertz ``K exp(-exp(-b (t - t0)))``; ``model="auto"`` pools the *choice*: the
-    model with the smaller AICc summed over the regions is used for all of them.  The
+    model with the smaller AICc summed over the regions where both fits converged is used
+    for all of them.  The
     phase of a year is its place among the fitted curve's lower knee, inflection and
     upper knee (logistic ``t0 ∓ ln(2+√3)/k``, Gompertz ``t0 ∓ ln((3+√5)/2)/b``; roots of
     y''' and y''), so in hindsight a region's stages never go backwards.  Probabilities:
@@ -44,6 +66,8 @@
 
 References
 ----------
+Pinheiro, J. C., Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*. Springer
+(nonlinear mixed-effects growth curves; empirical Bayes estimates of group curves).
 Rabiner, L. R. (1989). A tutorial on hidden Markov models and selected applications in
 speech recognition. *Proc. IEEE* 77(2), 257-286 (left-to-right models, forward-backward,
 Viterbi).
@@ -190,12 +214,12 @@ def _curve_fits(df, model, min_points):
                           if len(g) >= min_points else None)
     chosen = models[0]
     if len(models) > 1:
-        tot = {m: sum(f.aicc for f in fits[m].values() if f is not None and f.converged
-                      and np.isfinite(f.aicc)) for m in models}
-        n_ok = {m: sum(1 for f in fits[m].values() if f is not None and f.converged)
-                for m in models}
-        best_n = max(n_ok.values())
-        chosen = min((m for m in models if n_ok[m] == best_n), key=lambda m: tot[m])
+        # AICc summed over the regions where every candidate converged (a common set)
+        common = [r for r in regions
+                  if all(fits[m][r] is not None and fits[m][r].converged
+                         and np.isfinite(fits[m][r].aicc) for m in models)]
+        tot = {m: sum(fits[m][r].aicc for r in common) for m in models}
+        chosen = min(models, key=lambda m: tot[m])
     return chosen, fits[chosen]
 
 
@@ -279,9 +303,9 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         yrs = g["year"].to_numpy(int)
         t = yrs.astype(float)
         ly = np.log(g["value"].to_numpy(float))
-        if len(g) < 3:
+        if len(g) < 2:
             out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
-                             f"pooled curve: {len(g)} observations, fewer than 3: no stage"))
+                             "pooled curve: a single observation has no growth rate: no stage"))
             continue
         starts = [[ly.max() + 0.5, mu, t.mean()], [ly.max() + 3.0, mu, t[-1] + 3.0],
                   [ly.max(), mu, t[0] - 3.0]]
@@ -389,7 +413,7 @@ def _rows(region, years, stages, probs, reason) -> pd.DataFrame:
 _CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core}
 
 
-def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "hmm",
+def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
                  region: str = "region", x: str = "year", y: str = "value",
                  indicator: str | None = None, **options) -> pd.DataFrame:
     """Classify the lifecycle stage of every region and year of a long panel.
@@ -404,8 +428,10 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     information : {"hindsight", "realtime"}
         Hindsight uses all years; real time reruns the model on the years ≤ each year
         (no look-ahead, see the module docstring).
-    method : {"hmm", "curve"}
-        The models of the module docstring.  Options: ``hmm`` -- ``stay`` (0.75),
+    method : {"pooled", "hmm", "curve"}
+        The models of the module docstring.  Options: ``pooled`` -- ``model``
+        ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
+        fits), ``tau_min`` (0.1), ``tau_default`` (1.0); ``hmm`` -- ``stay`` (0.75),
         ``skip`` (0.05), ``n_iter`` (50), ``seed`` (0); ``curve`` -- ``model``
         ("auto", "logistic", "gompertz"), ``n_draws`` (400), ``seed`` (0),
         ``min_points`` (5).
