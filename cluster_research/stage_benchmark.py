@@ -319,8 +319,9 @@ def reliability_table(pred: pd.DataFrame, truth: pd.DataFrame, bins: int = 10) -
     >>> reliability_table(p, t, bins=2)["observed"].tolist()
     [0.0, 1.0]
     """
-    m = pred.merge(truth[["region", "year", "true_phase"]], on=["region", "year"],
-                   how="inner", validate="one_to_one")
+    m = pred.drop(columns=["true_phase"], errors="ignore").merge(
+        truth[["region", "year", "true_phase"]], on=["region", "year"], how="inner",
+        validate="one_to_one")
     P = m[list(PROB_COLUMNS)].to_numpy(float)
     hit = np.eye(4)[m["true_phase"].to_numpy() - 1]
     p, h = P.ravel(), hit.ravel()

@@ -12,7 +12,9 @@
     distribution of log rates, ``log r ~ N(μ, τ²)`` (mean and SD of the identified log
     rates, ``τ ≥ tau_min``), and the pooled residual SD ``σ`` (log scale, all identified
     fits; with fewer than 3 identified regions a weak prior ``τ = tau_default`` around the
-    median fitted rate of the converged fits, and ``σ`` from those).  Step 3 refits every
+    median fitted rate of the converged fits, and ``σ`` from those; with no converged fit
+    at all, as in real time with fewer than ``min_points`` years, ``exp(μ) = 0.5`` and
+    ``σ = 0.1``, stated in the reason).  Step 3 refits every
     region by maximum a posteriori (penalised least squares, ``scipy.optimize.least_squares``)
     in ``z = (log K, log r, t0)``::
 
@@ -83,7 +85,7 @@ from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
 
 from . import growth
-from .errors import GrowthDataError, StageModelError
+from .errors import ClusterResearchError, GrowthDataError, StageModelError
 from .lifecycle import Stage
 
 __all__ = ["PROB_COLUMNS", "METHODS", "panel_stages", "curve_phases", "StageModelError"]
@@ -186,8 +188,8 @@ def _curve_probs(res, model, years, n_draws, rng) -> np.ndarray:
     theta = res.params.to_numpy(float)
     try:
         cov = np.asarray(res.cov_params(), float)
-    except Exception:  # noqa: BLE001 - no covariance: uniform probabilities below
-        cov = None
+    except (ValueError, np.linalg.LinAlgError, ClusterResearchError):
+        cov = None                                  # no covariance: uniform probabilities
     if cov is None or not np.all(np.isfinite(cov)):
         return np.full((len(years), 4), 0.25)
     draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
@@ -293,7 +295,8 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         mu = float(np.log(np.median(rates))) if rates else float(np.log(0.5))
         tau, pool = tau_default, ok
         prior = (f"only {len(ident)} identified regions: weak rate prior "
-                 f"(sd {tau_default:g} in log rate) around the median fitted rate")
+                 f"(sd {tau_default:g} in log rate) around "
+                 + ("the median fitted rate" if rates else "0.5 (no converged fit)"))
     rss = sum(float(np.sum(np.asarray(f.resid, float) ** 2)) for f in pool)
     dof = sum(len(f.resid) - 3 for f in pool)
     sigma = float(np.sqrt(rss / dof)) if dof > 0 and rss > 0 else 0.1
