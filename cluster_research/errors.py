@@ -186,6 +186,30 @@ class ReportError(ClusterResearchError, ValueError):
     """Raise for a malformed report index or a missing outputs directory."""
 
 
+# --------------------------------------------------------------------------- growth: mixed models
+class MixedModelError(GrowthDataError):
+    """Raise for data or settings a mixed-effects growth fit cannot use.
+
+    The message names the column, group or parameter at fault; ``group`` and ``column`` hold
+    them (None when not applicable).
+    """
+
+    def __init__(self, message, *, group=None, column=None):
+        self.group = group
+        self.column = column
+        super().__init__(message)
+
+    def __reduce__(self):  # keyword-only arguments: keep them through pickling
+        return (type(self), (self.args[0],), {"group": self.group, "column": self.column})
+
+
+class MixedModelColumnError(MixedModelError, KeyError):
+    """Raise when a column named in a mixed-effects fit is absent from the data."""
+
+    def __str__(self):  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+
 # --------------------------------------------------------------------------- lifecycle: panel stage model
 class StageModelError(LifecycleDataError):
     """Raise for a panel a stage model cannot use (missing columns, duplicate region-years,
