@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_stage_model.py [--quick]``.  Panels of 30 regions
 years (``stage_benchmark.simulate_panel``, seeds 0 and 1) from logistic and Gompertz
 curves with multiplicative noise 5-15 %; methods ``pooled`` (empirical-Bayes curve,
 the default), ``curve`` (separate per-region fits, model chosen by pooled AICc) and
-``hmm`` (left-to-right HMM).  Real time reruns every model once per year, so it is
+``mixed`` (nonlinear mixed-effects fit, fit_mixed) and ``hmm`` (left-to-right HMM).  Real time reruns every model once per year, so it is
 scored on fewer panels (seed 0; noise 8 % and 15 %).  Also scores the NBS panel
 (``ecommerce_sales``).  Bars (issue 12): hindsight accuracy ≥ 0.90 at 8 % with ≤ 2 %
 backward steps, ≥ 0.80 at 15 %; real time ≥ 0.60; NBS ≤ 5 % backward steps and ≥ 90 %
@@ -23,7 +23,7 @@ import cluster_research as cr
 from cluster_research.stage_benchmark import run_benchmark
 from cluster_research.stage_model import panel_stages
 
-METHODS = ("pooled", "curve", "hmm")
+METHODS = ("pooled", "mixed", "curve", "hmm")
 
 
 def nbs_table():

@@ -2,7 +2,7 @@
 
 :func:`panel_stages` returns one row per region and year with a stage (a
 :class:`~cluster_research.lifecycle.Stage` or None), the four stage probabilities
-(summing to 1) and a reason.  Three documented models, all ordered (萌芽 < 成长 < 扩大 <
+(summing to 1) and a reason.  Four documented models, all ordered (萌芽 < 成长 < 扩大 <
 起飞) and persistent; the default ``pooled`` won the benchmark
 (:mod:`cluster_research.stage_benchmark`, ``benchmarks/bench_stage_model.py``):
 
@@ -42,6 +42,17 @@
     dropped).  A fit that does not converge or whose ceiling is not identified
     (``res.identified``) gives ``stage=None`` and says so; its probabilities are still
     those of the draws (uniform when there are none).
+
+``method="mixed"`` (hierarchical: a nonlinear mixed-effects fit)
+    One :func:`cluster_research.nlme.fit_mixed` fit of the whole panel (multiplicative
+    errors, random effects on all three parameters ``K``, rate, ``t0``, Lindstrom-Bates
+    ML as R ``nlme``); ``model="auto"`` takes the converged model with the larger
+    log-likelihood.  The stage is the phase of the year on each region's group curve
+    (fixed + predicted random effects); probabilities are the phases of draws from the
+    Laplace approximation of the group curve given the fit, ``N(θ_i, (JᵢᵀJᵢ/σ² +
+    Ψ⁻¹)⁻¹)`` (Ψ the random-effects covariance; the fixed effects' own uncertainty is
+    ignored).  A fit that does not converge gives ``stage=None`` for every region, with
+    the fit's message.
 
 ``method="hmm"`` (pooled: a left-to-right hidden Markov model)
     A 4-state Gaussian HMM (hmmlearn ``GaussianHMM``, diagonal covariances) fitted by EM
@@ -85,13 +96,14 @@ from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
 
 from . import growth
+from .nlme import fit_mixed
 from .errors import ClusterResearchError, GrowthDataError, StageModelError
 from .lifecycle import Stage
 
 __all__ = ["PROB_COLUMNS", "METHODS", "panel_stages", "curve_phases", "StageModelError"]
 
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
-METHODS = ("pooled", "hmm", "curve")
+METHODS = ("pooled", "mixed", "hmm", "curve")
 _STAGES = list(Stage)
 _KNEE = {"logistic": float(np.log(2.0 + np.sqrt(3.0))),
          "gompertz": float(np.log((3.0 + np.sqrt(5.0)) / 2.0))}
@@ -338,6 +350,81 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
     return pd.concat(out, ignore_index=True)
 
 
+# ------------------------------------------------------------------------------ mixed
+def _mixed_fit(df, model):
+    try:
+        res = fit_mixed(df, model=model, group="region", x="year", y="value",
+                        random=("K", _RATE[model], "t0"), errors="multiplicative",
+                        check_groups=False)
+    except ClusterResearchError as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    return res, None
+
+
+def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3):
+    counts = df.groupby("region", sort=False).size()
+    use = df[df["region"].isin(counts[counts >= min_points].index)]
+    models = ("logistic", "gompertz") if model == "auto" else (model,)
+    if any(m not in _KNEE for m in models):
+        raise StageModelError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
+                              f"got {model!r}")
+    fits = {m: _mixed_fit(use, m) if len(counts[counts >= min_points]) >= 2 else
+            (None, f"fewer than 2 regions with >= {min_points} observations") for m in models}
+    good = [m for m in models if fits[m][0] is not None and fits[m][0].converged]
+    chosen = max(good, key=lambda m: fits[m][0].llf) if good else None
+    rng = np.random.default_rng(seed)
+    out = []
+    if chosen is None:
+        why = "; ".join(f"{m}: " + (fits[m][1] or "did not converge: "
+                                    + fits[m][0].convergence_message) for m in models)
+        for r, g in df.groupby("region", sort=False):
+            out.append(_rows(r, g["year"].to_numpy(int), [None] * len(g),
+                             np.full((len(g), 4), 0.25), f"mixed: no converged fit ({why})"))
+        return pd.concat(out, ignore_index=True)
+    res = fits[chosen][0]
+    names = ["K", _RATE[chosen], "t0"]
+    D = np.diag(res.cov_re.to_numpy(float)) if res.cov_re.ndim == 2 else \
+        np.asarray(res.cov_re, float)
+    Dinv = np.diag(1.0 / np.maximum(np.asarray(D, float), 1e-12))
+    gp = res.group_params
+    for r, g in df.groupby("region", sort=False):
+        yrs = g["year"].to_numpy(int)
+        if r not in gp.index:
+            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                             f"mixed: fewer than {min_points} observations: no stage"))
+            continue
+        theta = gp.loc[r, names].to_numpy(float)
+        # Laplace approximation of the group curve's conditional distribution:
+        # H = J'J / sigma^2 + cov_re^-1, J = d log f / d theta at the group curve
+        t = yrs.astype(float)
+        J = np.empty((len(t), 3))
+        for j in range(3):
+            h = 1e-6 * max(abs(theta[j]), 1.0)
+            up, dn = theta.copy(), theta.copy()
+            up[j] += h
+            dn[j] -= h
+            J[:, j] = (_logf_natural(chosen, up, t) - _logf_natural(chosen, dn, t)) / (2 * h)
+        cov = np.linalg.pinv(J.T @ J / res.scale + Dinv)
+        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
+        draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
+        if len(draws):
+            dph = curve_phases(chosen, draws, yrs)
+            probs = np.stack([(dph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
+        else:
+            probs = np.full((len(yrs), 4), 0.25)
+        ph = curve_phases(chosen, theta, yrs)
+        why = (f"mixed ({chosen}, random K, {names[1]}, t0; {res.n_groups} regions; "
+               f"{'pooled llf choice; ' if model == 'auto' else ''}converged): group curve "
+               f"K={theta[0]:.4g}, {names[1]}={theta[1]:.3g}, t0={theta[2]:.1f}; phase of "
+               "the year on it")
+        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why))
+    return pd.concat(out, ignore_index=True)
+
+
+def _logf_natural(model, theta, t):
+    return _logf(model, np.array([np.log(theta[0]), np.log(theta[1]), theta[2]]), t)
+
+
 # ------------------------------------------------------------------------------ hmm
 def _hmm_features(g: pd.DataFrame) -> np.ndarray:
     ly = np.log(g["value"].to_numpy(float))
@@ -413,7 +500,8 @@ def _rows(region, years, stages, probs, reason) -> pd.DataFrame:
     return pd.DataFrame(d)
 
 
-_CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core}
+_CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
+          "mixed": _mixed_core}
 
 
 def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
@@ -431,10 +519,11 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     information : {"hindsight", "realtime"}
         Hindsight uses all years; real time reruns the model on the years ≤ each year
         (no look-ahead, see the module docstring).
-    method : {"pooled", "hmm", "curve"}
+    method : {"pooled", "mixed", "hmm", "curve"}
         The models of the module docstring.  Options: ``pooled`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
-        fits), ``tau_min`` (0.1), ``tau_default`` (1.0); ``hmm`` -- ``stay`` (0.75),
+        fits), ``tau_min`` (0.1), ``tau_default`` (1.0); ``mixed`` -- ``model``
+        ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (3); ``hmm`` -- ``stay`` (0.75),
         ``skip`` (0.05), ``n_iter`` (50), ``seed`` (0); ``curve`` -- ``model``
         ("auto", "logistic", "gompertz"), ``n_draws`` (400), ``seed`` (0),
         ``min_points`` (5).

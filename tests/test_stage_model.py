@@ -86,7 +86,7 @@ def _frame(sim):
     return sim[["region", "year", "value"]]
 
 
-@pytest.mark.parametrize("method", ["pooled", "hmm", "curve"])
+@pytest.mark.parametrize("method", ["pooled", "mixed", "hmm", "curve"])
 def test_output_contract(method):
     sim = simulate_panel(8, 12, noise=0.08, seed=5)
     out = panel_stages(_frame(sim), method=method)
@@ -154,6 +154,17 @@ def test_nbs_panel_coverage_and_order():
         steps += len(o) - 1
         back += sum(b < a for a, b in zip(o[:-1], o[1:]))
     assert back / steps <= 0.05
+
+
+def test_mixed_candidate_hindsight_accuracy_and_honest_failure():
+    sim = simulate_panel(model="logistic", noise=0.08, seed=105)
+    assert score(panel_stages(_frame(sim), method="mixed"), sim)["accuracy"] >= 0.85
+    # on a panel where no hierarchical fit converges every stage is None, and it says why
+    flat = _frame(simulate_panel(3, 4, noise=0.0, seed=1))
+    out = panel_stages(flat, method="mixed")
+    if out["stage"].isna().all():
+        assert out["reason"].str.contains("no converged fit").all()
+        assert np.allclose(out[list(PROB_COLUMNS)].to_numpy(), 0.25)
 
 
 def test_errors():
