@@ -13,6 +13,7 @@ coverage.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 import warnings
@@ -37,7 +38,7 @@ def nbs_table():
             for _, g in out.sort_values("year").groupby("region"):
                 o = [s.order for s in g["stage"] if s is not None]
                 steps += max(len(o) - 1, 0)
-                back += sum(b < a for a, b in zip(o[:-1], o[1:]))
+                back += sum(b < a for a, b in itertools.pairwise(o))
             last = out[out["year"] == out["year"].max()]["stage"]
             dist = last.map(lambda s: s.zh if s else "none").value_counts().to_dict()
             rows.append({"method": method, "information": info,

@@ -25,6 +25,7 @@ probabilities, 2 worst).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -35,8 +36,16 @@ from .errors import StageModelError
 from .lifecycle import Stage
 from .stage_model import PROB_COLUMNS, panel_stages
 
-__all__ = ["LOGISTIC_KNEE_OFFSET", "GOMPERTZ_KNEE_OFFSET", "true_boundaries", "true_phase",
-           "simulate_panel", "score", "run_benchmark", "reliability_table"]
+__all__ = [
+    "GOMPERTZ_KNEE_OFFSET",
+    "LOGISTIC_KNEE_OFFSET",
+    "reliability_table",
+    "run_benchmark",
+    "score",
+    "simulate_panel",
+    "true_boundaries",
+    "true_phase",
+]
 
 #: ``ln(2 + √3)``: distance of the logistic knees from the inflection, in units of 1/k.
 LOGISTIC_KNEE_OFFSET = math.log(2.0 + math.sqrt(3.0))
@@ -179,7 +188,7 @@ def _backward_share(stages: pd.DataFrame) -> tuple[int, int]:
     back = steps = 0
     for _, g in stages.sort_values("year").groupby("region", sort=False):
         o = [s.order if isinstance(s, Stage) else None for s in g["stage"]]
-        for a, b in zip(o[:-1], o[1:]):
+        for a, b in itertools.pairwise(o):
             if a is not None and b is not None:
                 steps += 1
                 back += int(b < a)
@@ -230,7 +239,7 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
         "backward_steps": back / steps if steps else float("nan"),
         "brier": float(np.mean(np.sum((P - onehot) ** 2, axis=1))),
         "prob_true": float(np.mean(np.sum(P * onehot, axis=1))),
-        "n": int(len(m)),
+        "n": len(m),
     }
 
 

@@ -96,11 +96,11 @@ from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
 
 from . import growth
-from .nlme import fit_mixed
 from .errors import ClusterResearchError, GrowthDataError, StageModelError
 from .lifecycle import Stage
+from .nlme import fit_mixed
 
-__all__ = ["PROB_COLUMNS", "METHODS", "panel_stages", "curve_phases", "StageModelError"]
+__all__ = ["METHODS", "PROB_COLUMNS", "StageModelError", "curve_phases", "panel_stages"]
 
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
 METHODS = ("pooled", "mixed", "hmm", "curve")
@@ -115,11 +115,10 @@ def _prepare(data, region, x, y, indicator) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise StageModelError(f"panel_stages needs a long DataFrame, got {type(data).__name__}")
     df = data
-    if "indicator" in df.columns and df["indicator"].nunique() > 1:
-        if indicator is None:
-            raise StageModelError("the panel has several indicators "
-                                  f"({', '.join(map(str, df['indicator'].unique()[:5]))} ...); "
-                                  "pass indicator=")
+    if "indicator" in df.columns and df["indicator"].nunique() > 1 and indicator is None:
+        raise StageModelError("the panel has several indicators "
+                              f"({', '.join(map(str, df['indicator'].unique()[:5]))} ...); "
+                              "pass indicator=")
     if indicator is not None:
         if "indicator" not in df.columns:
             raise StageModelError("indicator= given but the frame has no 'indicator' column")

@@ -7,8 +7,8 @@ eight 30-region panels, the real-time checks small panels; measured 330 s
 on a loaded 2-core machine, most of it the real-time reruns).
 """
 
+import itertools
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,7 @@ import pytest
 import cluster_research as cr
 from cluster_research.errors import ClusterResearchError, LifecycleDataError, StageModelError
 from cluster_research.lifecycle import Stage
-from cluster_research.stage_benchmark import (score, simulate_panel, true_boundaries,
-                                              true_phase)
+from cluster_research.stage_benchmark import score, simulate_panel, true_boundaries, true_phase
 from cluster_research.stage_model import PROB_COLUMNS, curve_phases, panel_stages
 
 
@@ -152,7 +151,7 @@ def test_nbs_panel_coverage_and_order():
     for _, g in out.sort_values("year").groupby("region"):
         o = [s.order for s in g["stage"] if s is not None]
         steps += len(o) - 1
-        back += sum(b < a for a, b in zip(o[:-1], o[1:]))
+        back += sum(b < a for a, b in itertools.pairwise(o))
     assert back / steps <= 0.05
 
 
