@@ -3,7 +3,8 @@
 The true phases come from closed forms in ``stage_benchmark`` that are checked here
 against numerically differentiated curves, never against the package's
 ``lifecycle.boundaries``.  Cost: about 30-60 s on one core (the benchmark bars fit
-eight 30-region panels, the real-time checks small panels; measured 330 s
+eight 30-region panels, the real-time checks small panels; measured 57 s for this
+file and test_stage_calibration.py together on an idle core, 330 s
 on a loaded 2-core machine, most of it the real-time reruns).
 """
 
