@@ -307,3 +307,9 @@ class MixedModelColumnError(MixedModelError, KeyError):
 
     def __str__(self):  # KeyError would otherwise repr() the message
         return self.args[0]
+
+
+# --------------------------------------------------------------------------- lifecycle: panel stage model
+class StageModelError(LifecycleDataError):
+    """Raise for a panel a stage model cannot use (missing columns, duplicate region-years,
+    non-positive values, unknown method or information); the message names the region."""

@@ -1,0 +1,351 @@
+"""Score panel stage models on synthetic panels whose true phase is known.
+
+The simulator draws, for every region, an S-curve (logistic or Gompertz) with a
+region-specific ceiling ``K``, rate and midpoint ``t0``, observes it yearly with
+multiplicative log-normal noise, and records the *true* phase of every year from
+closed forms written here (not from :func:`cluster_research.lifecycle.boundaries`,
+so that the package is not tested against itself):
+
+* logistic ``y = K / (1 + exp(-k (t - t0)))``: ``y'' = 0`` at ``t0``; ``y''' = 0`` at
+  ``t0 ∓ ln(2 + √3) / k`` (Kucharavy & De Guio 2011; the knees at ``y/K = (3 ∓ √3)/6``).
+* Gompertz ``y = K exp(-exp(-b (t - t0)))``: with ``x = exp(-b (t - t0))``,
+  ``y' = K b x e^{-x}``, ``y'' = K b² x e^{-x} (x - 1)`` and
+  ``y''' = K b³ x e^{-x} (x² - 3x + 1)``; so the inflection is at ``x = 1`` (``t0``) and the
+  knees at ``x = (3 ± √5)/2``, i.e. ``t0 ∓ ln((3 + √5)/2) / b``.
+
+Phases: I before the lower knee, II lower knee → inflection, III inflection → upper
+knee, IV after the upper knee; with the default phase map I-IV are 萌芽, 成长, 扩大, 起飞.
+
+Scores (:func:`score`): accuracy against the true phase (an unclassified year counts
+as wrong), the share classified, the accuracy among classified years, the share of
+backward steps among consecutive classified years of a region, and the multi-class
+Brier score ``mean_i Σ_s (p_is - 1[s = true_i])²`` (0 perfect, 0.75 for uniform
+probabilities, 2 worst).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from .errors import StageModelError
+from .lifecycle import Stage
+from .stage_model import PROB_COLUMNS, panel_stages
+
+__all__ = [
+    "GOMPERTZ_KNEE_OFFSET",
+    "LOGISTIC_KNEE_OFFSET",
+    "reliability_table",
+    "run_benchmark",
+    "score",
+    "simulate_panel",
+    "true_boundaries",
+    "true_phase",
+]
+
+#: ``ln(2 + √3)``: distance of the logistic knees from the inflection, in units of 1/k.
+LOGISTIC_KNEE_OFFSET = math.log(2.0 + math.sqrt(3.0))
+#: ``ln((3 + √5)/2)``: distance of the Gompertz knees from the inflection, in units of 1/b.
+GOMPERTZ_KNEE_OFFSET = math.log((3.0 + math.sqrt(5.0)) / 2.0)
+
+
+def true_boundaries(model: str, rate, t0):
+    """Return the closed-form lower knee, inflection and upper knee of an S-curve.
+
+    Parameters
+    ----------
+    model : {"logistic", "gompertz"}
+    rate : float or array
+        ``k`` (logistic) or ``b`` (Gompertz), > 0.
+    t0 : float or array
+        Inflection year.
+
+    Returns
+    -------
+    tuple of arrays
+        ``(lower_knee, inflection, upper_knee)``; logistic ``t0 ∓ ln(2+√3)/k``,
+        Gompertz ``t0 ∓ ln((3+√5)/2)/b`` (see the module docstring for the derivation).
+
+    Examples
+    --------
+    >>> lo, mid, hi = true_boundaries("logistic", 1.0, 2000.0)
+    >>> round(float(lo), 4), float(mid), round(float(hi), 4)
+    (1998.6830, 2000.0, 2001.317)
+    """
+    rate = np.asarray(rate, float)
+    t0 = np.asarray(t0, float)
+    if np.any(rate <= 0):
+        raise StageModelError(f"the rate of a {model} curve must be > 0, got {rate}")
+    if model == "logistic":
+        d = LOGISTIC_KNEE_OFFSET / rate
+    elif model == "gompertz":
+        d = GOMPERTZ_KNEE_OFFSET / rate
+    else:
+        raise StageModelError(f"model must be 'logistic' or 'gompertz', got {model!r}")
+    return t0 - d, t0 + 0.0 * d, t0 + d
+
+
+def true_phase(model: str, rate, t0, year):
+    """Return the true phase 1-4 (I-IV) of ``year`` on a logistic or Gompertz curve.
+
+    Parameters
+    ----------
+    model : {"logistic", "gompertz"}
+    rate, t0 : float or array
+    year : float or array (broadcast against ``rate`` and ``t0``)
+
+    Returns
+    -------
+    numpy.ndarray of int
+        1 + the number of boundaries (lower knee, inflection, upper knee) strictly
+        before ``year``; a year exactly on a boundary belongs to the later phase.
+
+    Examples
+    --------
+    >>> true_phase("gompertz", 0.5, 2010.0, [2000, 2009, 2011, 2020]).tolist()
+    [1, 2, 3, 4]
+    """
+    lo, mid, hi = true_boundaries(model, rate, t0)
+    year = np.asarray(year, float)
+    return (1 + (year >= lo).astype(int) + (year >= mid).astype(int)
+            + (year >= hi).astype(int))
+
+
+def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logistic",
+                   noise: float = 0.08, seed: int = 0, first_year: int = 2010,
+                   rate_range=(0.25, 0.7), midpoint_margin: float = 3.0) -> pd.DataFrame:
+    """Simulate a long panel of noisy S-curves with the true phase of every year.
+
+    Parameters
+    ----------
+    n_regions, n_years : int
+    model : {"logistic", "gompertz"}
+    noise : float
+        Standard deviation ``σ`` of the log noise: ``y_obs = y · exp(σ ε)``, ``ε ~ N(0, 1)``
+        (about σ·100 % multiplicative noise).
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    first_year : int
+    rate_range : (float, float)
+        Rates ``k`` / ``b`` drawn uniformly in this range.
+    midpoint_margin : float
+        Midpoints ``t0`` drawn uniformly from ``first_year - margin`` to
+        ``last_year + margin``, so regions start in every phase and every phase occurs.
+        Gompertz midpoints are also kept at most ``4 / b`` years after the first year,
+        so that the first level is at least ``K exp(-e⁴) ≈ 2e-24 K`` (no underflow to 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns region, year, value, true_phase (1-4), true_stage (Stage, default map),
+        K, rate, t0, mean (noise-free level).  ``attrs`` keeps the settings.
+
+    Examples
+    --------
+    >>> df = simulate_panel(3, 10, seed=1)
+    >>> sorted(df.columns[:4])
+    ['region', 'true_phase', 'value', 'year']
+    """
+    if model not in ("logistic", "gompertz"):
+        raise StageModelError(f"model must be 'logistic' or 'gompertz', got {model!r}")
+    if noise < 0 or n_regions < 1 or n_years < 3:
+        raise StageModelError("noise must be >= 0, n_regions >= 1 and n_years >= 3")
+    rng = np.random.default_rng(seed)
+    years = np.arange(first_year, first_year + n_years, dtype=float)
+    last = years[-1]
+    K = np.exp(rng.uniform(np.log(50.0), np.log(5000.0), n_regions))
+    rate = rng.uniform(rate_range[0], rate_range[1], n_regions)
+    hi = np.full(n_regions, last + midpoint_margin)
+    if model == "gompertz":
+        hi = np.minimum(hi, first_year + 4.0 / rate)
+    t0 = rng.uniform(first_year - midpoint_margin, hi)
+    T = years[None, :]
+    if model == "logistic":
+        mean = K[:, None] / (1.0 + np.exp(-rate[:, None] * (T - t0[:, None])))
+    else:
+        mean = K[:, None] * np.exp(-np.exp(-rate[:, None] * (T - t0[:, None])))
+    obs = mean * np.exp(noise * rng.standard_normal(mean.shape))
+    phase = true_phase(model, rate[:, None], t0[:, None], T)
+    stages = list(Stage)
+    rows = pd.DataFrame({
+        "region": np.repeat([f"R{i:02d}" for i in range(n_regions)], n_years),
+        "year": np.tile(years.astype(int), n_regions),
+        "value": obs.ravel(),
+        "true_phase": phase.ravel(),
+        "K": np.repeat(K, n_years), "rate": np.repeat(rate, n_years),
+        "t0": np.repeat(t0, n_years), "mean": mean.ravel(),
+    })
+    rows.insert(4, "true_stage", [stages[p - 1] for p in rows["true_phase"]])
+    rows.attrs.update(model=model, noise=noise, seed=seed)
+    return rows
+
+
+def _backward_share(stages: pd.DataFrame) -> tuple[int, int]:
+    back = steps = 0
+    for _, g in stages.sort_values("year").groupby("region", sort=False):
+        o = [s.order if isinstance(s, Stage) else None for s in g["stage"]]
+        for a, b in itertools.pairwise(o):
+            if a is not None and b is not None:
+                steps += 1
+                back += int(b < a)
+    return back, steps
+
+
+def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
+    """Score a :func:`panel_stages` table against a simulated truth.
+
+    Parameters
+    ----------
+    pred : DataFrame
+        region, year, stage, prob_embryonic ... prob_takeoff.
+    truth : DataFrame
+        region, year, true_phase (1-4), as :func:`simulate_panel` gives.
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (unclassified = wrong), ``coverage``, ``accuracy_classified``,
+        ``backward_steps`` (share of consecutive classified pairs that go back),
+        ``brier`` (multi-class, see the module docstring), ``prob_true`` (mean
+        probability given to the true stage), ``n``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"region": ["a", "a"], "year": [1, 2], "true_phase": [1, 2]})
+    >>> p = t.assign(stage=[Stage.EMBRYONIC, Stage.EMBRYONIC], prob_embryonic=1.0,
+    ...              prob_growth=0.0, prob_expansion=0.0, prob_takeoff=0.0)
+    >>> score(p, t)["accuracy"]
+    0.5
+    """
+    m = pred.merge(truth[["region", "year", "true_phase"]], on=["region", "year"],
+                   how="inner", validate="one_to_one")
+    if len(m) != len(truth):
+        raise StageModelError(f"the prediction covers {len(m)} of {len(truth)} region-years")
+    order = np.array([s.order if isinstance(s, Stage) else 0 for s in m["stage"]])
+    hit = order == m["true_phase"].to_numpy()
+    cls = order > 0
+    P = m[list(PROB_COLUMNS)].to_numpy(float)
+    onehot = np.eye(4)[m["true_phase"].to_numpy() - 1]
+    back, steps = _backward_share(m)
+    return {
+        "accuracy": float(hit.mean()),
+        "coverage": float(cls.mean()),
+        "accuracy_classified": float(hit[cls].mean()) if cls.any() else float("nan"),
+        "backward_steps": back / steps if steps else float("nan"),
+        "brier": float(np.mean(np.sum((P - onehot) ** 2, axis=1))),
+        "prob_true": float(np.mean(np.sum(P * onehot, axis=1))),
+        "n": len(m),
+    }
+
+
+def run_benchmark(methods=("pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
+                  models=("logistic", "gompertz"), informations=("hindsight", "realtime"),
+                  seeds=(0, 1), n_regions: int = 30, n_years: int = 15,
+                  method_options: dict | None = None) -> pd.DataFrame:
+    """Run :func:`panel_stages` on seeded synthetic panels and score every combination.
+
+    Parameters
+    ----------
+    methods : sequence of str
+        ``method`` values of :func:`panel_stages`; ``method_options`` maps a label to
+        ``(method, options)`` for variants (e.g. ``{"curve_gompertz": ("curve",
+        {"model": "gompertz"})}``) and then ``methods`` lists those labels.
+    noises, models, informations, seeds : sequences
+    n_regions, n_years : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method × noise × truth model × information (scores averaged over
+        the seeds, see :func:`score`), with ``seconds`` (wall time per panel).
+
+    Examples
+    --------
+    >>> tab = run_benchmark(methods=("hmm",), noises=(0.08,), models=("logistic",),
+    ...                     informations=("hindsight",), seeds=(0,))   # doctest: +SKIP
+    """
+    method_options = dict(method_options or {})
+    rows = []
+    for label in methods:
+        method, opts = method_options.get(label, (label, {}))
+        for model in models:
+            for noise in noises:
+                for info in informations:
+                    scores = []
+                    for seed in seeds:
+                        sim = simulate_panel(n_regions, n_years, model=model, noise=noise,
+                                             seed=seed)
+                        t = time.perf_counter()
+                        pred = panel_stages(sim[["region", "year", "value"]], information=info,
+                                            method=method, **opts)
+                        sc = score(pred, sim)
+                        sc["seconds"] = time.perf_counter() - t
+                        scores.append(sc)
+                    mean = pd.DataFrame(scores).mean().to_dict()
+                    rows.append({"method": label, "truth": model, "noise": noise,
+                                 "information": info, **mean, "n_panels": len(seeds)})
+    return pd.DataFrame(rows)
+
+
+def reliability_table(pred: pd.DataFrame, truth: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    """Tabulate predicted stage probabilities against observed frequencies.
+
+    Every region-year contributes four pairs ``(p_s, 1[s = true stage])``, one per
+    stage; the pairs are binned by ``p_s`` into ``bins`` equal-width bins of [0, 1].
+    A calibrated model has ``observed ≈ mean_predicted`` in every bin.
+
+    Parameters
+    ----------
+    pred : DataFrame
+        region, year and the four ``prob_*`` columns (see :func:`panel_stages`).
+    truth : DataFrame
+        region, year, true_phase.
+    bins : int, default 10
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty bin: ``bin_low``, ``bin_high``, ``n`` (pairs),
+        ``mean_predicted``, ``observed`` (share of pairs whose stage is the true one).
+        ``attrs["ece"]`` is the expected calibration error
+        ``Σ_b (n_b / n) |observed_b - mean_predicted_b|``.
+
+    References
+    ----------
+    DeGroot, M. H., Fienberg, S. E. (1983). The comparison and evaluation of
+    forecasters. *The Statistician* 32, 12-22.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"region": ["a"], "year": [1], "true_phase": [2]})
+    >>> p = t.assign(prob_embryonic=0.0, prob_growth=1.0, prob_expansion=0.0, prob_takeoff=0.0)
+    >>> reliability_table(p, t, bins=2)["observed"].tolist()
+    [0.0, 1.0]
+    """
+    m = pred.drop(columns=["true_phase"], errors="ignore").merge(
+        truth[["region", "year", "true_phase"]], on=["region", "year"], how="inner",
+        validate="one_to_one")
+    P = m[list(PROB_COLUMNS)].to_numpy(float)
+    hit = np.eye(4)[m["true_phase"].to_numpy() - 1]
+    p, h = P.ravel(), hit.ravel()
+    ok = np.isfinite(p)
+    p, h = p[ok], h[ok]
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            rows.append({"bin_low": edges[b], "bin_high": edges[b + 1], "n": int(sel.sum()),
+                         "mean_predicted": float(p[sel].mean()),
+                         "observed": float(h[sel].mean())})
+    tab = pd.DataFrame(rows)
+    tab.attrs["ece"] = float(np.sum(tab["n"] / tab["n"].sum()
+                                    * np.abs(tab["observed"] - tab["mean_predicted"])))
+    return tab

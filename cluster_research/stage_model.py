@@ -1,0 +1,582 @@
+"""Classify the lifecycle stage of every region and year of a panel with an ordered model.
+
+:func:`panel_stages` returns one row per region and year with a stage (a
+:class:`~cluster_research.lifecycle.Stage` or None), the four stage probabilities
+(summing to 1) and a reason.  Four documented models, all ordered (萌芽 < 成长 < 扩大 <
+起飞) and persistent; the default ``pooled`` won the benchmark
+(:mod:`cluster_research.stage_benchmark`, ``benchmarks/bench_stage_model.py``):
+
+``method="pooled"`` (default: empirical-Bayes curves, one rate distribution for the panel)
+    Step 1 fits every region separately as in ``curve`` below (and chooses the model).
+    Step 2 estimates, from the regions whose ceiling *is* identified, the panel's
+    distribution of log rates, ``log r ~ N(μ, τ²)`` (mean and SD of the identified log
+    rates, ``τ ≥ tau_min``), and the pooled residual SD ``σ`` (log scale, all identified
+    fits; with fewer than 3 identified regions a weak prior ``τ = tau_default`` around the
+    median fitted rate of the converged fits, and ``σ`` from those; with no converged fit
+    at all, as in real time with fewer than ``min_points`` years, ``exp(μ) = 0.5`` and
+    ``σ = 0.1``, stated in the reason).  Step 3 refits every
+    region by maximum a posteriori (penalised least squares, ``scipy.optimize.least_squares``)
+    in ``z = (log K, log r, t0)``::
+
+        min_z  Σ_t (log y_t - log f(t; z))² / σ²  +  (log r - μ)² / τ²
+
+    so a region whose own ten points cannot identify its ceiling borrows the panel's
+    rate: the curvature it must have is known, and the ceiling and midpoint follow.
+    The stage is the phase of the year on the MAP curve (monotone in hindsight); the
+    probabilities are the phases of ``n_draws`` draws from the Laplace approximation
+    ``N(ẑ, (JᵀJ)⁻¹)`` (J the Jacobian of the scaled residuals at ẑ).  This is an
+    empirical-Bayes approximation to a nonlinear mixed model with a random rate
+    (Pinheiro & Bates 2000); the rate prior is estimated, not assumed.
+
+``method="curve"`` (baseline: separate per-region curve fits)
+    Each region's series is fitted by :func:`cluster_research.growth.fit`
+    (multiplicative errors) with the logistic ``K / (1 + exp(-k (t - t0)))`` or the
+    Gompertz ``K exp(-exp(-b (t - t0)))``; ``model="auto"`` pools the *choice*: the
+    model with the smaller AICc summed over the regions where both fits converged is used
+    for all of them.  The
+    phase of a year is its place among the fitted curve's lower knee, inflection and
+    upper knee (logistic ``t0 ∓ ln(2+√3)/k``, Gompertz ``t0 ∓ ln((3+√5)/2)/b``; roots of
+    y''' and y''), so in hindsight a region's stages never go backwards.  Probabilities:
+    ``n_draws`` draws ``θ* ~ N(θ̂, Σ̂)`` of the region's parameters (``res.cov_params()``),
+    each mapped to the phase of every year (draws with a non-positive ceiling or rate are
+    dropped).  A fit that does not converge or whose ceiling is not identified
+    (``res.identified``) gives ``stage=None`` and says so; its probabilities are still
+    those of the draws (uniform when there are none).
+
+``method="mixed"`` (hierarchical: a nonlinear mixed-effects fit)
+    One :func:`cluster_research.nlme.fit_mixed` fit of the whole panel (multiplicative
+    errors, random effects on all three parameters ``K``, rate, ``t0``, Lindstrom-Bates
+    ML as R ``nlme``); ``model="auto"`` takes the converged model with the larger
+    log-likelihood.  The stage is the phase of the year on each region's group curve
+    (fixed + predicted random effects); probabilities are the phases of draws from the
+    Laplace approximation of the group curve given the fit, ``N(θ_i, (JᵢᵀJᵢ/σ² +
+    Ψ⁻¹)⁻¹)`` (Ψ the random-effects covariance; the fixed effects' own uncertainty is
+    ignored).  A fit that does not converge gives ``stage=None`` for every region, with
+    the fit's message.
+
+``method="hmm"`` (pooled: a left-to-right hidden Markov model)
+    A 4-state Gaussian HMM (hmmlearn ``GaussianHMM``, diagonal covariances) fitted by EM
+    to all regions at once (one set of emission means and variances shared by the
+    panel: the pooling).  The transition matrix is fixed, left-to-right:
+    ``P(stay) = stay``, ``P(next) = 1 - stay - skip``, ``P(skip one) = skip``, the last
+    state absorbing, so the chain can never move back.  Observations, for each region
+    from its second year on: ``g_t = log y_t - log y_{t-1}`` (growth rate) and
+    ``h_t = log y_t - max_{s ≤ T} log y_s`` (log distance below the region's highest
+    level in the data used): phase I is low and growing fast, IV near its top and
+    growing slowly.  Both are scale-free (a region's unit or size does not matter).
+    The states are anchored to the phases by ordered starting means (EM keeps the
+    left-to-right structure: zero transitions stay zero).  Hindsight probabilities are
+    the smoothed posteriors (``predict_proba``, forward-backward) and the stage is the
+    Viterbi path (``predict``), which is monotone.  The first year of a region has no
+    growth rate; it takes the probabilities of the second year.
+
+``information="realtime"``
+    For every year ``t`` the whole model (fits, model choice, EM, scaling) is rerun on
+    the panel restricted to years ≤ ``t`` and the answer for ``t`` kept; for the HMM the
+    smoothed posterior of the last observation is the filtered (forward) probability.
+    So changing a value dated after ``t`` never changes the answer for ``t``.  Real-time
+    stages may go backwards, when new data revise the fit.
+
+References
+----------
+Pinheiro, J. C., Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*. Springer
+(nonlinear mixed-effects growth curves; empirical Bayes estimates of group curves).
+Rabiner, L. R. (1989). A tutorial on hidden Markov models and selected applications in
+speech recognition. *Proc. IEEE* 77(2), 257-286 (left-to-right models, forward-backward,
+Viterbi).
+Kucharavy, D., De Guio, R. (2011). Application of S-shaped curves. *Procedia
+Engineering* 9, 559-572 (phases between the knees and the inflection).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hmmlearn.hmm import GaussianHMM
+from scipy.optimize import least_squares
+
+from . import growth
+from .errors import ClusterResearchError, GrowthDataError, StageModelError
+from .lifecycle import Stage
+from .nlme import fit_mixed
+
+__all__ = ["METHODS", "PROB_COLUMNS", "StageModelError", "curve_phases", "panel_stages"]
+
+PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
+METHODS = ("pooled", "mixed", "hmm", "curve")
+_STAGES = list(Stage)
+_KNEE = {"logistic": float(np.log(2.0 + np.sqrt(3.0))),
+         "gompertz": float(np.log((3.0 + np.sqrt(5.0)) / 2.0))}
+_RATE = {"logistic": "k", "gompertz": "b"}
+
+
+# ------------------------------------------------------------------------------ input
+def _prepare(data, region, x, y, indicator) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise StageModelError(f"panel_stages needs a long DataFrame, got {type(data).__name__}")
+    df = data
+    if "indicator" in df.columns and df["indicator"].nunique() > 1 and indicator is None:
+        raise StageModelError("the panel has several indicators "
+                              f"({', '.join(map(str, df['indicator'].unique()[:5]))} ...); "
+                              "pass indicator=")
+    if indicator is not None:
+        if "indicator" not in df.columns:
+            raise StageModelError("indicator= given but the frame has no 'indicator' column")
+        df = df[df["indicator"] == indicator]
+        if df.empty:
+            raise StageModelError(f"no rows with indicator {indicator!r}")
+    missing = [c for c in (region, x, y) if c not in df.columns]
+    if missing:
+        raise StageModelError(f"column(s) {missing} not in the panel "
+                              f"(columns: {list(data.columns)})")
+    out = pd.DataFrame({"region": df[region].astype(str).to_numpy(),
+                        "year": pd.to_numeric(df[x], errors="coerce").to_numpy(),
+                        "value": pd.to_numeric(df[y], errors="coerce").to_numpy(float)})
+    if out["year"].isna().any() or (out["year"] % 1 != 0).any():
+        bad = out.loc[out["year"].isna() | (out["year"] % 1 != 0), "region"].iloc[0]
+        raise StageModelError(f"non-integer or missing year in region {bad!r}")
+    out["year"] = out["year"].astype(int)
+    dup = out.duplicated(["region", "year"])
+    if dup.any():
+        r, t = out.loc[dup, ["region", "year"]].iloc[0]
+        raise StageModelError(f"duplicate region-year {r!r} {t}")
+    out = out.dropna(subset=["value"])          # gaps are dropped, never filled
+    bad = out[out["value"] <= 0]
+    if len(bad):
+        r, t, v = bad.iloc[0]
+        raise StageModelError(f"non-positive value {v!r} in region {r!r}, year {t}: the models "
+                              "work on logarithms")
+    return out.sort_values(["region", "year"]).reset_index(drop=True)
+
+
+def _check(information, method):
+    if information not in ("hindsight", "realtime"):
+        raise StageModelError(f"information must be 'hindsight' or 'realtime', "
+                              f"got {information!r}")
+    if method not in METHODS:
+        raise StageModelError(f"method must be one of {METHODS}, got {method!r}")
+
+
+# ------------------------------------------------------------------------------ curve
+def curve_phases(model: str, params, years) -> np.ndarray:
+    """Return the phase 1-4 of each year on logistic or Gompertz curves.
+
+    Parameters
+    ----------
+    model : {"logistic", "gompertz"}
+    params : array, shape (..., 3)
+        ``(K, k, t0)`` or ``(K, b, t0)``; several parameter vectors broadcast.
+    years : array
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (..., len(years))
+        1 before the lower knee ``t0 - c/r``, 2 up to the inflection ``t0``, 3 up to the
+        upper knee ``t0 + c/r``, 4 after; ``c = ln(2+√3)`` (logistic) or
+        ``ln((3+√5)/2)`` (Gompertz), ``r`` the rate.
+
+    Examples
+    --------
+    >>> curve_phases("logistic", [100.0, 1.0, 2000.0], [1990, 1999, 2001, 2010]).tolist()
+    [1, 2, 3, 4]
+    """
+    P = np.asarray(params, float)
+    t = np.asarray(years, float)
+    r = P[..., 1:2]
+    t0 = P[..., 2:3]
+    d = _KNEE[model] / r
+    return 1 + (t >= t0 - d).astype(int) + (t >= t0).astype(int) + (t >= t0 + d).astype(int)
+
+
+def _fit_region(years, values, model):
+    try:
+        return growth.fit(years, values, model=model, errors="multiplicative")
+    except GrowthDataError:
+        return None
+
+
+def _curve_probs(res, model, years, n_draws, rng) -> np.ndarray:
+    theta = res.params.to_numpy(float)
+    try:
+        cov = np.asarray(res.cov_params(), float)
+    except (ValueError, np.linalg.LinAlgError, ClusterResearchError):
+        cov = None                                  # no covariance: uniform probabilities
+    if cov is None or not np.all(np.isfinite(cov)):
+        return np.full((len(years), 4), 0.25)
+    draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
+    draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
+    if len(draws) == 0:
+        return np.full((len(years), 4), 0.25)
+    ph = curve_phases(model, draws, years)              # (n, T)
+    return np.stack([(ph == p).mean(axis=0) for p in (1, 2, 3, 4)], axis=1)
+
+
+def _curve_fits(df, model, min_points):
+    """Fit every region separately; return the chosen model and its fits per region."""
+    regions = list(dict.fromkeys(df["region"]))
+    groups = {r: g for r, g in df.groupby("region", sort=False)}
+    models = ("logistic", "gompertz") if model == "auto" else (model,)
+    if any(m not in _KNEE for m in models):
+        raise StageModelError(f"curve model must be 'logistic', 'gompertz' or 'auto', "
+                              f"got {model!r}")
+    fits = {m: {} for m in models}
+    for m in models:
+        for r in regions:
+            g = groups[r]
+            fits[m][r] = (_fit_region(g["year"].to_numpy(float), g["value"].to_numpy(float), m)
+                          if len(g) >= min_points else None)
+    chosen = models[0]
+    if len(models) > 1:
+        # AICc summed over the regions where every candidate converged (a common set)
+        common = [r for r in regions
+                  if all(fits[m][r] is not None and fits[m][r].converged
+                         and np.isfinite(fits[m][r].aicc) for m in models)]
+        tot = {m: sum(fits[m][r].aicc for r in common) for m in models}
+        chosen = min(models, key=lambda m: tot[m])
+    return chosen, fits[chosen]
+
+
+def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5):
+    groups = {r: g for r, g in df.groupby("region", sort=False)}
+    regions = list(groups)
+    chosen, fits = _curve_fits(df, model, min_points)
+    rng = np.random.default_rng(seed)
+    out = []
+    for r in regions:
+        g = groups[r]
+        yrs = g["year"].to_numpy(int)
+        res = fits[r]
+        if res is None:
+            why = f"{len(g)} observations, fewer than min_points={min_points}"
+            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                             f"curve ({chosen}): no fit: {why}"))
+            continue
+        probs = _curve_probs(res, chosen, yrs, n_draws, rng)
+        ph = curve_phases(chosen, res.params.to_numpy(float), yrs)
+        p = res.params
+        desc = (f"curve ({chosen}{', pooled AICc choice' if model == 'auto' else ''}): "
+                f"K={p.iloc[0]:.4g}, {_RATE[chosen]}={p.iloc[1]:.3g}, t0={p.iloc[2]:.1f}")
+        if not res.converged:
+            stages, why = [None] * len(yrs), desc + "; fit did not converge: no stage"
+        elif not res.identified:
+            stages = [None] * len(yrs)
+            why = desc + f"; ceiling not identified ({res.identified_reason}): no stage"
+        else:
+            stages, why = [_STAGES[q - 1] for q in ph], desc + "; phase of the year on the curve"
+        out.append(_rows(r, yrs, stages, probs, why))
+    return pd.concat(out, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------ pooled
+def _logf(model, z, t):
+    a, r, t0 = z[0], np.exp(z[1]), z[2]
+    u = -r * (t - t0)
+    if model == "logistic":
+        return a - np.logaddexp(0.0, u)
+    return a - np.exp(np.minimum(u, 50.0))
+
+
+def _map_fit(model, t, ly, sigma, mu, tau, starts):
+    def resid(z):
+        return np.append((ly - _logf(model, z, t)) / sigma, (z[1] - mu) / tau)
+
+    lo = np.array([ly.min() - 5.0, np.log(0.01), t[0] - 30.0])
+    hi = np.array([ly.max() + 20.0, np.log(5.0), t[-1] + 30.0])
+    best = None
+    for z0 in starts:
+        z0 = np.clip(np.asarray(z0, float), lo + 1e-9, hi - 1e-9)
+        sol = least_squares(resid, z0, bounds=(lo, hi), method="trf", x_scale="jac")
+        if best is None or sol.cost < best.cost:
+            best = sol
+    return best
+
+
+def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min=0.1,
+                 tau_default=1.0):
+    chosen, fits = _curve_fits(df, model, min_points)
+    ident = [f for f in fits.values() if f is not None and f.converged and f.identified]
+    ok = [f for f in fits.values() if f is not None and f.converged]
+    logr = np.log([f.params.iloc[1] for f in ident])
+    if len(ident) >= 3:
+        mu, tau = float(np.mean(logr)), max(float(np.std(logr, ddof=1)), tau_min)
+        prior = f"rate prior from {len(ident)} identified regions"
+        pool = ident
+    else:
+        rates = [f.params.iloc[1] for f in ok if f.params.iloc[1] > 0]
+        mu = float(np.log(np.median(rates))) if rates else float(np.log(0.5))
+        tau, pool = tau_default, ok
+        prior = (f"only {len(ident)} identified regions: weak rate prior "
+                 f"(sd {tau_default:g} in log rate) around "
+                 + ("the median fitted rate" if rates else "0.5 (no converged fit)"))
+    rss = sum(float(np.sum(np.asarray(f.resid, float) ** 2)) for f in pool)
+    dof = sum(len(f.resid) - 3 for f in pool)
+    sigma = float(np.sqrt(rss / dof)) if dof > 0 and rss > 0 else 0.1
+    rng = np.random.default_rng(seed)
+    out = []
+    for r, g in df.groupby("region", sort=False):
+        yrs = g["year"].to_numpy(int)
+        t = yrs.astype(float)
+        ly = np.log(g["value"].to_numpy(float))
+        if len(g) < 2:
+            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                             "pooled curve: a single observation has no growth rate: no stage"))
+            continue
+        starts = [[ly.max() + 0.5, mu, t.mean()], [ly.max() + 3.0, mu, t[-1] + 3.0],
+                  [ly.max(), mu, t[0] - 3.0]]
+        f = fits.get(r)
+        if f is not None and f.converged and f.params.iloc[0] > 0 and f.params.iloc[1] > 0:
+            p = f.params.to_numpy(float)
+            starts.append([np.log(p[0]), np.log(p[1]), p[2]])
+        sol = _map_fit(chosen, t, ly, sigma, mu, tau, starts)
+        z = sol.x
+        theta = np.array([np.exp(z[0]), np.exp(z[1]), z[2]])
+        ph = curve_phases(chosen, theta, yrs)
+        J = sol.jac
+        cov = np.linalg.pinv(J.T @ J)
+        draws = rng.multivariate_normal(z, cov, size=n_draws, method="eigh")
+        dtheta = np.column_stack([np.exp(draws[:, 0]), np.exp(draws[:, 1]), draws[:, 2]])
+        dph = curve_phases(chosen, dtheta, yrs)
+        probs = np.stack([(dph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
+        desc = (f"pooled curve ({chosen}, {prior}, exp(mu)={np.exp(mu):.3g}, tau={tau:.2f}, "
+                f"pooled sigma={sigma:.3f}): K={theta[0]:.4g}, {_RATE[chosen]}="
+                f"{theta[1]:.3g}, t0={theta[2]:.1f}")
+        if sol.status <= 0:
+            out.append(_rows(r, yrs, [None] * len(yrs), probs,
+                             desc + f"; MAP fit failed ({sol.message}): no stage"))
+            continue
+        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
+                         desc + "; phase of the year on the MAP curve"))
+    return pd.concat(out, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------ mixed
+def _mixed_fit(df, model):
+    try:
+        res = fit_mixed(df, model=model, group="region", x="year", y="value",
+                        random=("K", _RATE[model], "t0"), errors="multiplicative",
+                        check_groups=False)
+    except ClusterResearchError as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    return res, None
+
+
+def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3):
+    counts = df.groupby("region", sort=False).size()
+    use = df[df["region"].isin(counts[counts >= min_points].index)]
+    models = ("logistic", "gompertz") if model == "auto" else (model,)
+    if any(m not in _KNEE for m in models):
+        raise StageModelError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
+                              f"got {model!r}")
+    fits = {m: _mixed_fit(use, m) if len(counts[counts >= min_points]) >= 2 else
+            (None, f"fewer than 2 regions with >= {min_points} observations") for m in models}
+    good = [m for m in models if fits[m][0] is not None and fits[m][0].converged]
+    chosen = max(good, key=lambda m: fits[m][0].llf) if good else None
+    rng = np.random.default_rng(seed)
+    out = []
+    if chosen is None:
+        why = "; ".join(f"{m}: " + (fits[m][1] or "did not converge: "
+                                    + fits[m][0].convergence_message) for m in models)
+        for r, g in df.groupby("region", sort=False):
+            out.append(_rows(r, g["year"].to_numpy(int), [None] * len(g),
+                             np.full((len(g), 4), 0.25), f"mixed: no converged fit ({why})"))
+        return pd.concat(out, ignore_index=True)
+    res = fits[chosen][0]
+    names = ["K", _RATE[chosen], "t0"]
+    D = np.diag(res.cov_re.to_numpy(float)) if res.cov_re.ndim == 2 else \
+        np.asarray(res.cov_re, float)
+    Dinv = np.diag(1.0 / np.maximum(np.asarray(D, float), 1e-12))
+    gp = res.group_params
+    for r, g in df.groupby("region", sort=False):
+        yrs = g["year"].to_numpy(int)
+        if r not in gp.index:
+            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                             f"mixed: fewer than {min_points} observations: no stage"))
+            continue
+        theta = gp.loc[r, names].to_numpy(float)
+        # Laplace approximation of the group curve's conditional distribution:
+        # H = J'J / sigma^2 + cov_re^-1, J = d log f / d theta at the group curve
+        t = yrs.astype(float)
+        J = np.empty((len(t), 3))
+        for j in range(3):
+            h = 1e-6 * max(abs(theta[j]), 1.0)
+            up, dn = theta.copy(), theta.copy()
+            up[j] += h
+            dn[j] -= h
+            J[:, j] = (_logf_natural(chosen, up, t) - _logf_natural(chosen, dn, t)) / (2 * h)
+        cov = np.linalg.pinv(J.T @ J / res.scale + Dinv)
+        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
+        draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
+        if len(draws):
+            dph = curve_phases(chosen, draws, yrs)
+            probs = np.stack([(dph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
+        else:
+            probs = np.full((len(yrs), 4), 0.25)
+        ph = curve_phases(chosen, theta, yrs)
+        why = (f"mixed ({chosen}, random K, {names[1]}, t0; {res.n_groups} regions; "
+               f"{'pooled llf choice; ' if model == 'auto' else ''}converged): group curve "
+               f"K={theta[0]:.4g}, {names[1]}={theta[1]:.3g}, t0={theta[2]:.1f}; phase of "
+               "the year on it")
+        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why))
+    return pd.concat(out, ignore_index=True)
+
+
+def _logf_natural(model, theta, t):
+    return _logf(model, np.array([np.log(theta[0]), np.log(theta[1]), theta[2]]), t)
+
+
+# ------------------------------------------------------------------------------ hmm
+def _hmm_features(g: pd.DataFrame) -> np.ndarray:
+    ly = np.log(g["value"].to_numpy(float))
+    return np.column_stack([np.diff(ly), ly[1:] - ly.max()])
+
+
+def _transmat(stay, skip):
+    A = np.zeros((4, 4))
+    for i in range(4):
+        if i == 3:
+            A[i, i] = 1.0
+        elif i == 2:
+            A[i, i], A[i, 3] = stay, 1.0 - stay
+        else:
+            A[i, i], A[i, i + 1], A[i, i + 2] = stay, 1.0 - stay - skip, skip
+    return A
+
+
+def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2):
+    regions, feats = [], []
+    single = []
+    for r, g in df.groupby("region", sort=False):
+        if len(g) >= 3:
+            regions.append(r)
+            feats.append(_hmm_features(g))
+        else:
+            single.append(r)
+    out = []
+    if len(regions) >= min_regions:
+        X = np.vstack(feats)
+        lengths = [len(f) for f in feats]
+        hmm = GaussianHMM(n_components=4, covariance_type="diag", n_iter=n_iter, tol=1e-4,
+                          random_state=seed, params="smc", init_params="")
+        hmm.startprob_ = np.full(4, 0.25)
+        hmm.transmat_ = _transmat(stay, skip)
+        # ordered starting means: phase I far below the top and fast, IV at the top and slow
+        qs = np.quantile(X, [0.875, 0.625, 0.375, 0.125], axis=0)
+        hq = np.quantile(X[:, 1], [0.125, 0.375, 0.625, 0.875])
+        hmm.means_ = np.column_stack([qs[:, 0], hq])
+        hmm.covars_ = np.tile(np.var(X, axis=0) / 4 + 1e-6, (4, 1))
+        hmm.fit(X, lengths)
+        post = hmm.predict_proba(X, lengths)
+        path = hmm.predict(X, lengths)
+        ok = "converged" if hmm.monitor_.converged else "EM did not converge"
+        i = 0
+        for r, L in zip(regions, lengths):
+            g = df[df["region"] == r]
+            P = np.vstack([post[i:i + 1], post[i:i + L]])
+            s = np.concatenate([path[i:i + 1], path[i:i + L]])
+            i += L
+            means = ", ".join(f"{m:.3f}" for m in hmm.means_[:, 0])
+            why = (f"hmm (left-to-right, pooled over {len(regions)} regions, {ok}; "
+                   f"state growth-rate means {means}): smoothed posterior, Viterbi stage")
+            out.append(_rows(r, g["year"].to_numpy(int), [_STAGES[k] for k in s], P, why))
+    else:
+        single = single + regions
+    for r in single:
+        g = df[df["region"] == r]
+        out.append(_rows(r, g["year"].to_numpy(int), [None] * len(g),
+                         np.full((len(g), 4), 0.25),
+                         "hmm: fewer than 3 observations, or fewer than "
+                         f"{min_regions} usable regions: no stage"))
+    return pd.concat(out, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------ public
+def _rows(region, years, stages, probs, reason) -> pd.DataFrame:
+    P = np.asarray(probs, float)
+    P = P / P.sum(axis=1, keepdims=True)
+    d = {"region": region, "year": np.asarray(years, int), "stage": list(stages)}
+    d.update({c: P[:, j] for j, c in enumerate(PROB_COLUMNS)})
+    d["reason"] = reason
+    return pd.DataFrame(d)
+
+
+_CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
+          "mixed": _mixed_core}
+
+
+def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
+                 region: str = "region", x: str = "year", y: str = "value",
+                 indicator: str | None = None, **options) -> pd.DataFrame:
+    """Classify the lifecycle stage of every region and year of a long panel.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long frame with columns region, year, value (as ``read_csv(kind="series")``
+        gives for several regions, or a panel indicator).  A frame with an
+        ``indicator`` column holding several indicators needs ``indicator=``.  Missing
+        values are dropped (never filled); values must be positive.
+    information : {"hindsight", "realtime"}
+        Hindsight uses all years; real time reruns the model on the years ≤ each year
+        (no look-ahead, see the module docstring).
+    method : {"pooled", "mixed", "hmm", "curve"}
+        The models of the module docstring.  Options: ``pooled`` -- ``model``
+        ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
+        fits), ``tau_min`` (0.1), ``tau_default`` (1.0); ``mixed`` -- ``model``
+        ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (3); ``hmm`` -- ``stay`` (0.75),
+        ``skip`` (0.05), ``n_iter`` (50), ``seed`` (0); ``curve`` -- ``model``
+        ("auto", "logistic", "gompertz"), ``n_draws`` (400), ``seed`` (0),
+        ``min_points`` (5).
+    region, x, y : str
+        Column names.
+    indicator : str, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region and observed year: region, year, stage (:class:`Stage` or
+        None), prob_embryonic, prob_growth, prob_expansion, prob_takeoff (summing to 1)
+        and reason.  ``attrs`` records method, information and options.
+
+    Raises
+    ------
+    StageModelError
+        Missing columns, duplicate region-years, non-positive values, unknown method,
+        information or option.
+
+    References
+    ----------
+    Rabiner (1989); Kucharavy & De Guio (2011) -- see the module docstring.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = np.arange(2000, 2015)
+    >>> df = pd.concat([pd.DataFrame({"region": r, "year": t,
+    ...                               "value": 100 / (1 + np.exp(-0.6 * (t - m)))})
+    ...                 for r, m in [("a", 2004), ("b", 2008), ("c", 2011)]])
+    >>> out = panel_stages(df, method="curve", model="logistic")
+    >>> out.loc[out.region == "b", "stage"].map(lambda s: s.order).tolist()
+    [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4]
+    """
+    _check(information, method)
+    df = _prepare(data, region, x, y, indicator)
+    if df.empty:
+        raise StageModelError("the panel has no positive values")
+    core = _CORES[method]
+    try:
+        if information == "hindsight":
+            out = core(df, **options)
+        else:
+            parts = []
+            for t in sorted(df["year"].unique()):
+                sub = df[df["year"] <= t]
+                res = core(sub, **options)
+                res = res[res["year"] == t].copy()
+                res["reason"] = f"real time (data <= {t}): " + res["reason"]
+                parts.append(res)
+            out = pd.concat(parts, ignore_index=True)
+    except TypeError as exc:
+        raise StageModelError(f"bad option for method {method!r}: {exc}") from exc
+    out = out.sort_values(["region", "year"]).reset_index(drop=True)
+    out.attrs.update(method=method, information=information, options=dict(options))
+    return out

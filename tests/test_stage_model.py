@@ -1,0 +1,195 @@
+"""Tests of the panel stage model (cluster_research.stage_model) against known truth.
+
+The true phases come from closed forms in ``stage_benchmark`` that are checked here
+against numerically differentiated curves, never against the package's
+``lifecycle.boundaries``.  Cost: about 30-60 s on one core (the benchmark bars fit
+eight 30-region panels, the real-time checks small panels; measured 57 s for this
+file and test_stage_calibration.py together on an idle core, 330 s
+on a loaded 2-core machine, most of it the real-time reruns).
+"""
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cluster_research as cr
+from cluster_research.errors import ClusterResearchError, LifecycleDataError, StageModelError
+from cluster_research.lifecycle import Stage
+from cluster_research.stage_benchmark import score, simulate_panel, true_boundaries, true_phase
+from cluster_research.stage_model import PROB_COLUMNS, curve_phases, panel_stages
+
+
+def _logistic(t, K=1.0, k=0.7, t0=0.0):
+    return K / (1.0 + np.exp(-k * (t - t0)))
+
+
+def _gompertz(t, K=1.0, b=0.7, t0=0.0):
+    return K * np.exp(-np.exp(-b * (t - t0)))
+
+
+def _nd(f, t, order, h=1e-2):
+    """Central finite differences of order 2 or 3 (independent of the closed forms)."""
+    if order == 2:
+        return (f(t + h) - 2 * f(t) + f(t - h)) / h**2
+    return (f(t + 2 * h) - 2 * f(t + h) + 2 * f(t - h) - f(t - 2 * h)) / (2 * h**3)
+
+
+@pytest.mark.parametrize("model,f", [("logistic", _logistic), ("gompertz", _gompertz)])
+@pytest.mark.parametrize("rate,t0", [(0.3, 2010.0), (0.7, 2000.0), (1.5, 1995.5)])
+def test_closed_forms_are_roots_of_numerical_derivatives(model, f, rate, t0):
+    lo, mid, hi = (float(v) for v in true_boundaries(model, rate, t0))
+    g = (lambda t: f(t, 1.0, rate, t0))
+    scale3, scale2 = rate**3, rate**2
+    assert abs(_nd(g, mid, 2)) < 1e-4 * scale2
+    for knee in (lo, hi):
+        assert abs(_nd(g, knee, 3)) < 1e-3 * scale3
+        # a sign change of y''' across the knee, so it is a root and not a touch point
+        d = 0.05 / rate
+        assert _nd(g, knee - d, 3) * _nd(g, knee + d, 3) < 0
+    assert np.sign(_nd(g, mid - 0.1 / rate, 2)) == 1 and np.sign(_nd(g, mid + 0.1 / rate, 2)) == -1
+    assert lo < mid < hi
+
+
+def test_closed_form_values_by_hand():
+    lo, _, hi = true_boundaries("logistic", 1.0, 0.0)
+    assert float(hi) == pytest.approx(math.log(2 + math.sqrt(3)), abs=1e-12)
+    # Gompertz knees at y/K = exp(-(3 ± sqrt 5)/2)
+    lo, _, hi = true_boundaries("gompertz", 0.5, 10.0)
+    assert _gompertz(float(lo), b=0.5, t0=10.0) == pytest.approx(math.exp(-(3 + math.sqrt(5)) / 2))
+    assert _gompertz(float(hi), b=0.5, t0=10.0) == pytest.approx(math.exp(-(3 - math.sqrt(5)) / 2))
+    assert true_phase("logistic", 1.0, 0.0, [-2, -1, 1, 2]).tolist() == [1, 2, 3, 4]
+
+
+def test_curve_phases_matches_truth_on_random_curves():
+    rng = np.random.default_rng(3)
+    yrs = np.arange(1990, 2031)
+    for model in ("logistic", "gompertz"):
+        for _ in range(20):
+            r, t0 = rng.uniform(0.1, 2.0), rng.uniform(1995, 2025)
+            got = curve_phases(model, [1.0, r, t0], yrs)
+            assert got.tolist() == true_phase(model, r, t0, yrs).tolist()
+
+
+def test_simulator_every_phase_occurs_and_noise_level():
+    for model in ("logistic", "gompertz"):
+        sim = simulate_panel(model=model, noise=0.08, seed=0)
+        assert set(sim["true_phase"]) == {1, 2, 3, 4}
+        assert sim.shape[0] == 30 * 15 and (sim["value"] > 0).all()
+        sd = np.std(np.log(sim["value"] / sim["mean"]))
+        assert 0.06 < sd < 0.10
+
+
+def _frame(sim):
+    return sim[["region", "year", "value"]]
+
+
+@pytest.mark.parametrize("method", ["pooled", "mixed", "hmm", "curve"])
+def test_output_contract(method):
+    sim = simulate_panel(8, 12, noise=0.08, seed=5)
+    out = panel_stages(_frame(sim), method=method)
+    assert list(out.columns) == ["region", "year", "stage", *PROB_COLUMNS, "reason"]
+    assert len(out) == len(sim)
+    assert np.allclose(out[list(PROB_COLUMNS)].sum(axis=1), 1.0)
+    assert ((out[list(PROB_COLUMNS)] >= 0).all().all())
+    assert all(s is None or isinstance(s, Stage) for s in out["stage"])
+    for _, g in out.groupby("region"):
+        o = [s.order for s in g["stage"] if s is not None]
+        assert o == sorted(o), "hindsight stages must never go backwards"
+
+
+@pytest.mark.parametrize("method", ["pooled", "hmm"])
+def test_realtime_has_no_look_ahead(method):
+    sim = simulate_panel(6, 10, noise=0.08, seed=11)
+    df = _frame(sim).copy()
+    opts = {"model": "logistic"} if method == "pooled" else {}
+    a = panel_stages(df, method=method, information="realtime", **opts)
+    cut = 2015
+    df.loc[df["year"] > cut, "value"] *= np.exp(np.linspace(-1, 1, (df["year"] > cut).sum()))
+    b = panel_stages(df, method=method, information="realtime", **opts)
+    early_a = a[a["year"] <= cut].reset_index(drop=True)
+    early_b = b[b["year"] <= cut].reset_index(drop=True)
+    pd.testing.assert_frame_equal(early_a, early_b)
+    # and the later answers did change, so the check can fail
+    assert not a[a["year"] > cut][list(PROB_COLUMNS)].equals(b[b["year"] > cut][list(PROB_COLUMNS)])
+
+
+@pytest.mark.parametrize("model", ["logistic", "gompertz"])
+def test_pooled_meets_the_bar_at_8_and_15_percent_noise(model):
+    # seeds 101, 102 are not the seeds the model was tuned on (0, 1)
+    for noise, bar in ((0.08, 0.90), (0.15, 0.80)):
+        scores = [score(panel_stages(_frame(sim), method="pooled"), sim)
+                  for sim in (simulate_panel(model=model, noise=noise, seed=s) for s in (101, 102))]
+        acc = np.mean([s["accuracy"] for s in scores])
+        back = np.mean([s["backward_steps"] for s in scores])
+        assert acc >= bar, (model, noise, acc)
+        assert back <= 0.02
+        assert min(s["coverage"] for s in scores) >= 0.99
+
+
+def test_pooled_beats_separate_fits():
+    sim = simulate_panel(model="logistic", noise=0.08, seed=103)
+    pooled = score(panel_stages(_frame(sim), method="pooled"), sim)
+    sep = score(panel_stages(_frame(sim), method="curve", model="auto"), sim)
+    assert pooled["accuracy"] > sep["accuracy"]
+
+
+def test_realtime_accuracy_small_panel():
+    sim = simulate_panel(12, 15, model="logistic", noise=0.08, seed=104)
+    sc = score(panel_stages(_frame(sim), method="pooled", information="realtime",
+                            model="logistic"), sim)
+    assert sc["accuracy"] >= 0.5
+
+
+def test_nbs_panel_coverage_and_order():
+    panel = cr.data.load("provincial_panel")
+    out = panel_stages(panel, indicator="ecommerce_sales", method="pooled")
+    assert out["region"].nunique() == 31
+    assert out["stage"].notna().mean() >= 0.90
+    back = steps = 0
+    for _, g in out.sort_values("year").groupby("region"):
+        o = [s.order for s in g["stage"] if s is not None]
+        steps += len(o) - 1
+        back += sum(b < a for a, b in itertools.pairwise(o))
+    assert back / steps <= 0.05
+
+
+def test_mixed_candidate_hindsight_accuracy_and_honest_failure():
+    sim = simulate_panel(model="logistic", noise=0.08, seed=105)
+    assert score(panel_stages(_frame(sim), method="mixed"), sim)["accuracy"] >= 0.85
+    # on a panel where no hierarchical fit converges every stage is None, and it says why
+    flat = _frame(simulate_panel(3, 4, noise=0.0, seed=1))
+    out = panel_stages(flat, method="mixed")
+    if out["stage"].isna().all():
+        assert out["reason"].str.contains("no converged fit").all()
+        assert np.allclose(out[list(PROB_COLUMNS)].to_numpy(), 0.25)
+
+
+def test_errors():
+    sim = _frame(simulate_panel(3, 6, seed=1))
+    assert issubclass(StageModelError, LifecycleDataError)
+    assert issubclass(StageModelError, ClusterResearchError)
+    with pytest.raises(StageModelError, match="value"):
+        panel_stages(sim.drop(columns="value"))
+    with pytest.raises(StageModelError, match="duplicate region-year 'R00'"):
+        panel_stages(pd.concat([sim, sim.iloc[:1]]))
+    bad = sim.copy()
+    bad.loc[3, "value"] = -1.0
+    with pytest.raises(StageModelError, match="region 'R00'"):
+        panel_stages(bad)
+    with pytest.raises(StageModelError, match="method"):
+        panel_stages(sim, method="tea-leaves")
+    with pytest.raises(StageModelError, match="information"):
+        panel_stages(sim, information="tomorrow")
+    with pytest.raises(StageModelError, match="indicator="):
+        panel_stages(cr.data.load("provincial_panel"))
+
+
+def test_missing_values_are_dropped_not_filled():
+    sim = _frame(simulate_panel(4, 12, seed=2)).copy()
+    sim.loc[5, "value"] = np.nan
+    out = panel_stages(sim, method="pooled")
+    assert len(out) == len(sim) - 1
+    assert not ((out["region"] == sim.loc[5, "region"]) & (out["year"] == sim.loc[5, "year"])).any()
