@@ -184,3 +184,8 @@ class NotebookError(ClusterResearchError, ValueError):
 # --------------------------------------------------------------------------- report
 class ReportError(ClusterResearchError, ValueError):
     """Raise for a malformed report index or a missing outputs directory."""
+
+
+# --------------------------------------------------------------------------- site
+class SiteError(ReportError):
+    """Raise when the results site cannot be built: outputs missing, a listed item absent, Sphinx failed."""
