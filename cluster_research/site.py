@@ -60,6 +60,7 @@ KINDS = ("notebook", "figure", "table")
 KEY_FIGURES = ("F1", "F3", "F6", "F8", "F16")
 #: Rows of a table rendered on a page (the full CSV is linked).
 MAX_ROWS = 80
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NETWORK = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 _CSS_URL = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*['"]?\s*((?:https?:)?//[^'")\s]+)""",
                       re.IGNORECASE)
@@ -344,7 +345,7 @@ def _plan(items: list[dict], outputs: Path, runs: list[str]):
 
 
 def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str], fanout: list[str],
-                   user: list[str], missing: list[dict], env: jinja2.Environment) -> None:
+                   user: list[str], missing: list[dict], env: jinja2.Environment, api: bool) -> None:
     """Write the Sphinx source tree: pages, notebook copies, figures and display tables."""
     missing_ids = {m["id"] for m in missing}
     run_items: dict[str, list[dict]] = {}
@@ -427,15 +428,17 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
     missing_text = "; ".join(f"{m['id']} (`{m['path']}`)" for m in missing)
     _render(env, "index.md.j2", src / "index.md", title="Shanghai e-commerce cluster: results of the reproduction",
             missing=missing, missing_text=missing_text, claims=claims, headlines=site_pages.headline_numbers(tables),
-            key_figures=key, sections=sections, regions=regions, user_runs=users, version=version)
-    modules = _public_modules()
+            key_figures=key, sections=sections, regions=regions, user_runs=users, version=version, api=api)
+    if not api:
+        return
+    modules = _public_modules() if api is True else sorted(api)
     _render(env, "api_index.rst.j2", src / "api" / "index.rst", modules=modules, version=version)
     for m in modules:
         _render(env, "api_module.rst.j2", src / "api" / f"{m}.rst", module=m)
 
 
 def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index=None,
-               allow_incomplete: bool = False, jobs: int = 1) -> SiteResult:
+               allow_incomplete: bool = False, jobs: int = 1, api=True) -> SiteResult:
     """Build the results site of a reproduction into ``dest`` with Sphinx + myst-nb.
 
     The executed notebooks are rendered as stored (never re-executed), code hidden.
@@ -455,6 +458,9 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
         landing page and in :attr:`SiteResult.missing`); by default that is an error.
     jobs : int
         Sphinx worker processes (at most 2 on the project's machines).
+    api : bool or list of str
+        Generate the API reference (autodoc + numpydoc): True for every public module of
+        the package, a list for those modules only, False for none (faster builds).
 
     Returns
     -------
@@ -498,7 +504,7 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
                     "copyright": "cluster_research authors (MIT licence)",
                     "package_parent": str(Path(__file__).resolve().parent.parent)}
         (src / "site_settings.json").write_text(json.dumps(settings), encoding="utf-8")
-        _write_sources(outputs, src, items, runs, fanout, user, missing, env)
+        _write_sources(outputs, src, items, runs, fanout, user, missing, env, api)
         status, warning = io.StringIO(), io.StringIO()
         try:
             app = Sphinx(str(src), str(src), str(out), str(Path(tmp) / "doctrees"), "html",
@@ -513,6 +519,6 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(out, dest)
     pages = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.html"))
-    warns = [w for w in warning.getvalue().splitlines() if w.strip()]
+    warns = [_ANSI.sub("", w) for w in warning.getvalue().splitlines() if w.strip()]
     return SiteResult(site_dir=dest, pages=pages, missing=missing, user_runs=user, warnings=warns,
                       seconds=time.perf_counter() - t0)

@@ -35,7 +35,7 @@ extensions = [
 ]
 
 exclude_patterns = ["_build", "site_settings.json", "**.ipynb_checkpoints"]
-source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 language = "en"
 templates_path = ["_templates"]
