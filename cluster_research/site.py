@@ -422,7 +422,9 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
     tables = outputs / "tables"
     claims = site_pages.claims_summary(tables)
     if claims:
-        site_pages.write_display_csv(tables / "01_paper_claims" / "claims.csv", src / "display" / "claims.csv", 1000)
+        site_pages.write_display_csv(tables / "01_paper_claims" / "claims.csv", src / "display" / "claims.csv", 1000,
+                                     columns=["claim_id", "claim", "paper_value", "unit", "reproduced_value",
+                                              "verdict", "reason"])
         claims["src"] = "/display/claims.csv"
     version = __version__
     missing_text = "; ".join(f"{m['id']} (`{m['path']}`)" for m in missing)

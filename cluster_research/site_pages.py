@@ -10,13 +10,14 @@ missing item is then reported once, at the top of the landing page).
 Examples
 --------
 >>> format_value(41631.129384816544), format_value(0.0765139), format_value(2015.0)
-('41,631', '0.0765', '2015')
+('41,631', '0.07651', '2015')
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,7 @@ __all__ = [
 
 #: The verdicts of ``claims.csv``, in the order the landing page counts them.
 VERDICTS = ("reproduced", "not reproduced", "not checkable")
+_NUMBER = re.compile(r"^\s*-?(\d+\.\d*|\d*\.\d+)([eE][-+]?\d+)?\s*$")
 
 
 def format_value(x) -> str:
@@ -50,30 +52,34 @@ def format_value(x) -> str:
     Returns
     -------
     str
-        ``""`` for NaN/None; integral floats without decimals (years); ``|x| >= 1000`` with
-        thousands separators and no decimals; otherwise four significant digits.
+        ``""`` for NaN/None; integral values without decimals or separators (years,
+        counts); others with ``|x| >= 1000`` with thousands separators and no decimals;
+        otherwise four significant digits. Numeric strings are formatted as numbers.
 
     Examples
     --------
-    >>> [format_value(v) for v in (None, float("nan"), 3, 153.7123, 1.5e-6, True, "上海")]
-    ['', '', '3', '153.7', '1.5e-06', 'True', '上海']
+    >>> [format_value(v) for v in (None, float("nan"), 3, 153.7123, 1.5e-6, True, "上海", "15.7525")]
+    ['', '', '3', '153.7', '1.5e-06', 'True', '上海', '15.75']
     """
     if x is None:
         return ""
+    if isinstance(x, str) and _NUMBER.match(x):
+        x = float(x)
     if isinstance(x, bool):
         return str(x)
     if isinstance(x, float):
         if math.isnan(x):
             return ""
-        if abs(x) >= 1000:
-            return f"{x:,.0f}"
         if x.is_integer():
             return str(int(x))
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
         return f"{x:.4g}"
     return str(x)
 
 
-def write_display_csv(src: str | os.PathLike, dst: str | os.PathLike, max_rows: int = 80) -> tuple[int, int]:
+def write_display_csv(src: str | os.PathLike, dst: str | os.PathLike, max_rows: int = 80,
+                      columns: list[str] | None = None) -> tuple[int, int]:
     """Write a display copy of a table: values formatted, at most ``max_rows`` rows.
 
     Parameters
@@ -82,6 +88,8 @@ def write_display_csv(src: str | os.PathLike, dst: str | os.PathLike, max_rows: 
         The table written by a notebook, and the copy rendered by the site.
     max_rows : int
         Rows kept (the page says how many of how many it shows and links the full CSV).
+    columns : list of str, optional
+        Columns kept, in this order (those present); default all.
 
     Returns
     -------
@@ -97,6 +105,8 @@ def write_display_csv(src: str | os.PathLike, dst: str | os.PathLike, max_rows: 
         df = pd.read_csv(src)
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise SiteError(f"{src}: cannot be read as a CSV table ({exc})") from exc
+    if columns is not None:
+        df = df[[c for c in columns if c in df.columns]]
     shown = df.head(max_rows)
     out = shown.astype(object).map(format_value) if len(shown) else shown.astype(str)
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
