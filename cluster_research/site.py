@@ -43,6 +43,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import jinja2
 import nbformat
@@ -166,9 +167,10 @@ def load_index(index: str | os.PathLike | list | None = None) -> list[dict]:
 class _RefParser(html.parser.HTMLParser):
     """Collect the resources a page loads: script/img/iframe/source src, link href, style urls."""
 
-    _ATTRS = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "source": ("src", "srcset"),
-              "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
-              "link": ("href",), "input": ("src",)}
+    _ATTRS: ClassVar[dict] = {
+        "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "source": ("src", "srcset"),
+        "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
+        "link": ("href",), "input": ("src",)}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -306,7 +308,7 @@ def _copy_mathjax(static: Path) -> None:
     if spec is None or not spec.submodule_search_locations:
         raise SiteError("the site bundles MathJax from the package 'jupyter-server-mathjax', "
                         "which is not installed (pip install jupyter-server-mathjax)")
-    src = Path(list(spec.submodule_search_locations)[0]) / "static"
+    src = Path(next(iter(spec.submodule_search_locations))) / "static"
     if not (src / "MathJax.js").is_file():
         raise SiteError(f"{src}: MathJax.js not found in jupyter-server-mathjax")
     shutil.copytree(src, static / "mathjax", ignore=shutil.ignore_patterns("localization"))

@@ -187,7 +187,7 @@ def growth_headline(tables: str | os.PathLike) -> list[str]:
             state = "identified" if bool(r.identified) else "**not identified**"
             parts.append(f"{r.model} ≈ {format_value(float(r.ceiling))}{ci} ({state})")
         if parts:
-            lines.append(f"Ceilings ({{ref}}`T3 <t3>`, {{ref}}`T4 <t4>`): " + "; ".join(parts) + ".")
+            lines.append("Ceilings ({ref}`T3 <t3>`, {ref}`T4 <t4>`): " + "; ".join(parts) + ".")
     early = _read(tables, "02_shanghai_growth_2011", "identification")
     if early is not None and {"identified", "ceiling"} <= set(early.columns):
         s_curves = early[early["model"] != "exponential"]
@@ -282,8 +282,9 @@ def drivers_headline(tables: str | os.PathLike) -> list[str]:
     if not len(row):
         return []
     cells = "; ".join(f"{c}: {row[c].iloc[0]}" for c in df.columns[1:])
-    return [f"Driver regressions ({{ref}}`T18 <t18>`), coefficient of log broadband users (SE) by "
-            f"specification: {cells}. The regressions describe co-movement, not causes."]
+    text = (f"Driver regressions ({{ref}}`T18 <t18>`), coefficient of log broadband users (SE) by "
+            f"specification: {cells}. The regressions describe co-movement, not causes.")
+    return [text]
 
 
 def headline_numbers(tables: str | os.PathLike) -> list[str]:

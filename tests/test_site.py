@@ -79,7 +79,7 @@ def _text(res, page):
 def test_no_page_loads_anything_from_the_network(built):
     assert site.check_offline(built.site_dir) == []
     # and independently of check_offline: no script/link/img with an absolute URL
-    pattern = re.compile(r"<(script|link|img)\b[^>]*(src|href)=[\"'](https?:)?//", re.I)
+    pattern = re.compile(r"<(script|link|img)\b[^>]*(src|href)=[\"'](https?:)?//", re.IGNORECASE)
     for page in built.pages:
         assert not pattern.search(_text(built, page)), page
     assert (built.site_dir / "_static" / "mathjax" / "MathJax.js").is_file()
