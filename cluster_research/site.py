@@ -61,6 +61,7 @@ KINDS = ("notebook", "figure", "table")
 KEY_FIGURES = ("F1", "F3", "F6", "F8", "F16")
 #: Rows of a table rendered on a page (the full CSV is linked).
 MAX_ROWS = 80
+_REF = re.compile(r"\{ref\}`([^<`]+?) <([^>`]+)>`")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NETWORK = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 _CSS_URL = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*['"]?\s*((?:https?:)?//[^'")\s]+)""",
@@ -405,11 +406,11 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
             sec = next(s for s in sections if s["title"] == it["section"])
             with open(src / f"{sec['doc']}.md", "a", encoding="utf-8") as fh:
                 fh.write(f"\n```{{toctree}}\n:hidden:\n\n/{_doc(it['run'])}\n```\n")
-    regions = [{"run": r, "doc": _doc(r), "title": titles[r]} for r in fanout if r not in placed]
+    regions = [{"run": r, "doc": _doc(r), "title": titles[r], "toc": r not in placed} for r in fanout]
     if regions:
         _render(env, "runs.md.j2", src / "regions.md", title="Region profiles", runs=regions,
                 intro="Every fan-out run of the region-profile notebook (06), one page each.")
-    users = [{"run": r, "doc": _doc(r), "title": titles[r]} for r in user]
+    users = [{"run": r, "doc": _doc(r), "title": titles[r], "toc": True} for r in user]
     if users:
         _render(env, "runs.md.j2", src / "user_runs.md", title="Your runs", runs=users,
                 intro="Runs in `outputs/notebooks/` that are not in the README's figure/table list, "
@@ -429,9 +430,17 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
                                               "verdict", "reason"])
         claims["src"] = "/display/claims.csv"
     version = __version__
+    labels = {_label(it["id"]) for it in items if it["id"] not in missing_ids}
+
+    def _known(line: str) -> str:  # a reference to an item not in this build becomes plain text
+        return _REF.sub(lambda m: m.group(0) if m.group(2) in labels else m.group(1), line)
+
+    headlines = [_known(h) for h in site_pages.headline_numbers(tables)]
+    if claims:
+        claims["text"] = _known(claims["text"])
     missing_text = "; ".join(f"{m['id']} (`{m['path']}`)" for m in missing)
     _render(env, "index.md.j2", src / "index.md", title="Shanghai e-commerce cluster: results of the reproduction",
-            missing=missing, missing_text=missing_text, claims=claims, headlines=site_pages.headline_numbers(tables),
+            missing=missing, missing_text=missing_text, claims=claims, headlines=headlines,
             key_figures=key, sections=sections, regions=regions, user_runs=users, version=version, api=api)
     if not api:
         return

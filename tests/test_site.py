@@ -104,6 +104,13 @@ def test_one_page_per_run_code_hidden_user_runs_apart(built):
     assert "printed output" in page and "secret_code_line" not in page
     assert "user_my_city" in _text(built, "user_runs.html")
     assert "user_my_city" not in _text(built, "regions.html")
+    assert "310000_Shanghai" in _text(built, "regions.html")
+
+
+def test_generated_pages_build_without_sphinx_warnings(built):
+    # warnings from docstrings of other modules may exist; the pages written here have none
+    own = [w for w in built.warnings if "/src/" in w and "/src/api/" not in w]
+    assert own == []
 
 
 def test_numbered_items_and_search_index(built):
