@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
 import html.parser
 import importlib.util
@@ -531,7 +532,53 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
             shutil.rmtree(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(out, dest)
-    pages = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.html"))
+    pages = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.html")
+                   if "_static" not in p.relative_to(dest).parts)
     warns = [_ANSI.sub("", w) for w in warning.getvalue().splitlines() if w.strip()]
     return SiteResult(site_dir=dest, pages=pages, missing=missing, user_runs=user, warnings=warns,
                       seconds=time.perf_counter() - t0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build a site or check one for network references, from the command line.
+
+    ``python -m cluster_research.site build [OUTPUTS [DEST]] [--allow-incomplete]``
+    builds (default ``outputs`` into ``outputs/report``); ``python -m cluster_research.site
+    check [SITE]`` prints every network reference of a built site and exits 1 if any.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 when built / offline, 1 when the check found references.
+    """
+    parser = argparse.ArgumentParser(prog="python -m cluster_research.site", description=main.__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the site from the executed notebooks")
+    b.add_argument("outputs", nargs="?", default="outputs")
+    b.add_argument("dest", nargs="?", default=None)
+    b.add_argument("--allow-incomplete", action="store_true")
+    b.add_argument("--jobs", type=int, default=1)
+    c = sub.add_parser("check", help="list network references of a built site")
+    c.add_argument("site", nargs="?", default="outputs/report")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        res = build_site(args.outputs, args.dest or Path(args.outputs) / "report",
+                         allow_incomplete=args.allow_incomplete, jobs=args.jobs)
+        print(f"{res.index_html}: {len(res.pages)} pages in {res.seconds:.0f} s; "
+              f"{len(res.missing)} listed item(s) missing, {len(res.user_runs)} user run(s), "
+              f"{len(res.warnings)} Sphinx warning line(s)")
+        return 0
+    found = check_offline(args.site)
+    for ref in found:
+        print(ref)
+    print(f"{args.site}: {len(found)} network reference(s)")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

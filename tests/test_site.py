@@ -161,3 +161,10 @@ def test_check_offline_finds_network_references(tmp_path):
     assert not any("ok.example" in f or "local.js" in f for f in found)
     with pytest.raises(SiteError):
         site.check_offline(tmp_path / "nope")
+
+
+def test_command_line_check(built, tmp_path, capsys):
+    assert site.main(["check", str(built.site_dir)]) == 0
+    (tmp_path / "x.html").write_text('<script src="https://cdn.example/a.js"></script>')
+    assert site.main(["check", str(tmp_path)]) == 1
+    assert "cdn.example" in capsys.readouterr().out
