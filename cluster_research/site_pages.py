@@ -9,8 +9,8 @@ missing item is then reported once, at the top of the landing page).
 
 Examples
 --------
->>> format_value(41631.129384816544), format_value(0.0765139), format_value(2015.0)
-('41,631', '0.07651', '2015')
+>>> format_value(41631.129384816544), format_value(0.07651396), format_value(2015.0)
+('41,631.1', '0.076514', '2015')
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ __all__ = [
 
 #: The verdicts of ``claims.csv``, in the order the landing page counts them.
 VERDICTS = ("reproduced", "not reproduced", "not checkable")
+#: Significant digits shown (enough for every value the paper states, e.g. 2495.05).
+SIGNIFICANT = 6
 _NUMBER = re.compile(r"^\s*-?(\d+\.\d*|\d*\.\d+)([eE][-+]?\d+)?\s*$")
 
 
@@ -53,13 +55,15 @@ def format_value(x) -> str:
     -------
     str
         ``""`` for NaN/None; integral values without decimals or separators (years,
-        counts); others with ``|x| >= 1000`` with thousands separators and no decimals;
-        otherwise four significant digits. Numeric strings are formatted as numbers.
+        counts); others with :data:`SIGNIFICANT` significant digits, thousands separated.
+        Numeric strings are formatted as numbers.
 
     Examples
     --------
-    >>> [format_value(v) for v in (None, float("nan"), 3, 153.7123, 1.5e-6, True, "上海", "15.7525")]
-    ['', '', '3', '153.7', '1.5e-06', 'True', '上海', '15.75']
+    >>> [format_value(v) for v in (None, float("nan"), 3, 153.71234, 1.5e-6, True, "上海", "15.752540")]
+    ['', '', '3', '153.712', '1.5e-06', 'True', '上海', '15.7525']
+    >>> format_value(2495.05), format_value(4252.8), format_value(135073.149)
+    ('2,495.05', '4,252.8', '135,073')
     """
     if x is None:
         return ""
@@ -72,9 +76,10 @@ def format_value(x) -> str:
             return ""
         if x.is_integer():
             return str(int(x))
-        if abs(x) >= 1000:
-            return f"{x:,.0f}"
-        return f"{x:.4g}"
+        if abs(x) >= 1000:  # six significant digits, thousands separated, no trailing zeros
+            decimals = max(0, SIGNIFICANT - len(str(int(abs(x)))))
+            return f"{x:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{x:,.0f}"
+        return f"{x:.{SIGNIFICANT}g}"
     return str(x)
 
 

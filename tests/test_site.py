@@ -90,7 +90,7 @@ def test_landing_page_states_the_claims_with_counts_from_the_table(built):
     # 4 claims in the made-up table: 2 reproduced, 1 not reproduced, 1 not checkable
     assert "4 claims" in html and "2 reproduced" in html and "1 not reproduced" in html
     assert "1 not checkable" in html
-    assert "<table" in html and "253.9" in html          # the claims rendered as a table
+    assert "<table" in html and "253.86" in html          # the claims rendered as a table
     assert "0.0765" in html and "0.09" in html            # HHI range read from concentration.csv
     assert "F1" in html and "shanghai_transactions.png" in html
 
