@@ -316,16 +316,21 @@ def _copy_mathjax(static: Path) -> None:
     shutil.copytree(src, static / "mathjax", ignore=shutil.ignore_patterns("localization"))
 
 
-def _prepare_notebook(src: Path, dst: Path, title: str, block: str) -> str:
+def _prepare_notebook(src: Path, dst: Path, title: str, block: str, page_title: str | None = None) -> str:
+    """Copy a notebook with the run's outputs block after its title; ``page_title`` replaces its title."""
     nb = nbformat.read(src, as_version=4)
-    page_title = _notebook_title(nb, title)
-    has_heading = page_title != title or any(
-        c.cell_type == "markdown" and c.source.lstrip().startswith("# ") for c in nb.cells[:1])
     cells = list(nb.cells)
-    if has_heading and cells and cells[0].cell_type == "markdown":
-        cells.insert(1, nbformat.v4.new_markdown_cell(block))
+    first = cells[0].source if cells and cells[0].cell_type == "markdown" else ""
+    heading = next((ln for ln in first.splitlines() if ln.startswith("# ")), None)
+    if heading is None:
+        page_title = page_title or _notebook_title(nb, title)
+        cells[:0] = [nbformat.v4.new_markdown_cell(f"# {page_title}\n\n{block}")]
     else:
-        cells[:0] = [nbformat.v4.new_markdown_cell(f"# {title}\n\n{block}")]
+        if page_title and page_title != heading[2:].strip():
+            cells[0] = nbformat.v4.new_markdown_cell(
+                first.replace(heading, f"# {page_title}\n\n*{heading[2:].strip()}*", 1))
+        page_title = page_title or heading[2:].strip()
+        cells.insert(1, nbformat.v4.new_markdown_cell(block))
     nb.cells = cells
     dst.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, dst)
@@ -356,6 +361,15 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
     for it in items:
         if it["kind"] != "notebook" and it["id"] not in missing_ids:
             run_items.setdefault(it["run"], []).append({"id": it["id"], "label": _label(it["id"]), "title": it["title"]})
+    # a listed notebook's page is titled as in the README's list (variant runs of one
+    # notebook share its heading); other runs keep the notebook's heading
+    listed_titles = {it["run"]: it["title"] for it in items if it["kind"] == "notebook" and not _is_glob(it["run"])}
+    headings = {r: _notebook_title(nbformat.read(outputs / "notebooks" / f"{r}.ipynb", as_version=4), r)
+                for r in runs if r not in listed_titles}
+    for run, heading in headings.items():  # one heading for many runs (a fan-out): name the run
+        if list(headings.values()).count(heading) > 1:
+            stem = heading.split(":")[0] if ":" in heading else heading
+            listed_titles[run] = f"{stem}: {Path(run).name}"
     titles = {}
     for run in runs:
         files = []
@@ -368,7 +382,8 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
                     files.append({"name": f.name, "path": f"/files/{sub}/{run}/{f.name}"})
         heading = "Figures and tables of this run" if run_items.get(run) else "Outputs of this run"
         block = env.get_template("run_outputs.md.j2").render(heading=heading, items=run_items.get(run, []), files=files)
-        titles[run] = _prepare_notebook(outputs / "notebooks" / f"{run}.ipynb", src / f"{_doc(run)}.ipynb", run, block)
+        titles[run] = _prepare_notebook(outputs / "notebooks" / f"{run}.ipynb", src / f"{_doc(run)}.ipynb", run,
+                                        block, listed_titles.get(run))
     sections: list[dict] = []
     for it in items:
         if not sections or sections[-1]["title"] != it["section"]:
