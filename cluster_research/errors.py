@@ -313,3 +313,8 @@ class MixedModelColumnError(MixedModelError, KeyError):
 class StageModelError(LifecycleDataError):
     """Raise for a panel a stage model cannot use (missing columns, duplicate region-years,
     non-positive values, unknown method or information); the message names the region."""
+
+
+# --------------------------------------------------------------------------- site
+class SiteError(ReportError):
+    """Raise when the results site cannot be built: outputs missing, a listed item absent, Sphinx failed."""
