@@ -1,4 +1,4 @@
-"""Tests of the results site (cluster_research.site): a small build, offline, complete.
+"""Tests of the results site (cluster_research.pipeline.site): a small build, offline, complete.
 
 The build uses three executed notebooks and their tables copied from the committed
 outputs when present, otherwise notebooks and tables made up here (the site renders
@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cluster_research import site
+from cluster_research.pipeline import site
 from cluster_research.errors import ClusterResearchError, SiteError
 
 INDEX = [
@@ -69,7 +69,7 @@ def outputs(tmp_path_factory):
 def built(outputs, tmp_path_factory):
     dest = tmp_path_factory.mktemp("site") / "report"
     # the API reference of two modules (all of them: the full build, see the report)
-    return site.build_site(outputs, dest, index=INDEX, api=["cluster_research.growth", "cluster_research.site"])
+    return site.build_site(outputs, dest, index=INDEX, api=["cluster_research.growth", "cluster_research.pipeline.site"])
 
 
 def _text(res, page):

@@ -1,7 +1,7 @@
 """Sphinx configuration of the results site (copied into the generated source by site.build_site).
 
 The build-specific values (title, version, the package's source folder, the MathJax
-folder) are written by :func:`cluster_research.site.build_site` to ``site_settings.json``
+folder) are written by :func:`cluster_research.pipeline.site.build_site` to ``site_settings.json``
 beside this file; everything here is fixed so that the site works offline:
 
 * MathJax 2.7 is served from ``_static/mathjax`` (copied from the PyPI package

@@ -1,6 +1,6 @@
 """Content of the results site: headline numbers computed from ``outputs/tables/``, display tables.
 
-The landing page of the site (:mod:`cluster_research.site`) states the reproduction's
+The landing page of the site (:mod:`cluster_research.pipeline.site`) states the reproduction's
 results first. Every number on it is read from the tables the notebooks wrote, at build
 time, by the functions here; none is typed in. Each function takes the ``tables`` folder
 (``outputs/tables``) and returns Markdown bullet lines (MyST) naming the figure/table id
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SiteError
+from ..errors import SiteError
 
 __all__ = [
     "SiteError",

@@ -22,7 +22,7 @@ scripts are switched off, and :func:`check_offline` verifies a built site.
 
 Examples
 --------
->>> from cluster_research import site
+>>> from cluster_research.pipeline import site
 >>> res = site.build_site("outputs", "outputs/report")        # doctest: +SKIP
 >>> site.check_offline("outputs/report")                       # doctest: +SKIP
 []
@@ -52,8 +52,9 @@ import yaml
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 
-from . import __version__, site_pages
-from .errors import SiteError
+from .. import __version__
+from ..errors import SiteError
+from . import site_pages
 
 __all__ = ["SiteError", "SiteResult", "build_site", "check_offline", "load_index", "resources_dir"]
 
@@ -105,7 +106,7 @@ class SiteResult:
 
 def resources_dir() -> Path:
     """Return the folder of the site's Sphinx configuration, templates and CSS."""
-    return Path(__file__).resolve().parent / "resources" / "site"
+    return Path(__file__).resolve().parent.parent / "resources" / "site"
 
 
 def load_index(index: str | os.PathLike | list | None = None) -> list[dict]:
@@ -136,7 +137,7 @@ def load_index(index: str | os.PathLike | list | None = None) -> list[dict]:
     if isinstance(index, list):
         raw, where = [dict(i) for i in index], "index"
     else:
-        p = Path(index) if index is not None else Path(__file__).resolve().parent / "resources" / "report_index.yaml"
+        p = Path(index) if index is not None else Path(__file__).resolve().parent.parent / "resources" / "report_index.yaml"
         where = str(p)
         try:
             spec = yaml.safe_load(p.read_text(encoding="utf-8"))
@@ -296,7 +297,7 @@ def _render(env: jinja2.Environment, name: str, dest: Path, **ctx) -> None:
 
 def _public_modules() -> list[str]:
     names = ["cluster_research"]
-    package_dir = str(Path(__file__).resolve().parent)
+    package_dir = str(Path(__file__).resolve().parent.parent)
     for info in pkgutil.walk_packages([package_dir], prefix="cluster_research."):
         parts = info.name.split(".")
         if any(p.startswith("_") for p in parts[1:]):
@@ -531,7 +532,7 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
         _copy_mathjax(src / "_static")
         settings = {"project": "cluster_research", "version": __version__,
                     "copyright": "cluster_research authors (MIT licence)",
-                    "package_parent": str(Path(__file__).resolve().parent.parent)}
+                    "package_parent": str(Path(__file__).resolve().parent.parent.parent)}
         (src / "site_settings.json").write_text(json.dumps(settings), encoding="utf-8")
         _write_sources(outputs, src, items, runs, fanout, user, missing, env, api)
         status, warning = io.StringIO(), io.StringIO()
@@ -557,8 +558,8 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
 def main(argv: list[str] | None = None) -> int:
     """Build a site or check one for network references, from the command line.
 
-    ``python -m cluster_research.site build [OUTPUTS [DEST]] [--allow-incomplete]``
-    builds (default ``outputs`` into ``outputs/report``); ``python -m cluster_research.site
+    ``python -m cluster_research.pipeline.site build [OUTPUTS [DEST]] [--allow-incomplete]``
+    builds (default ``outputs`` into ``outputs/report``); ``python -m cluster_research.pipeline.site
     check [SITE]`` prints every network reference of a built site and exits 1 if any.
 
     Parameters
@@ -571,7 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit status: 0 when built / offline, 1 when the check found references.
     """
-    parser = argparse.ArgumentParser(prog="python -m cluster_research.site", description=main.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m cluster_research.pipeline.site", description=main.__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build the site from the executed notebooks")
     b.add_argument("outputs", nargs="?", default="outputs")
