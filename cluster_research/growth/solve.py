@@ -32,6 +32,9 @@ EPS = np.finfo(float).eps
 OPTIMIZER = "scipy.optimize.least_squares"
 #: Default tolerances of the main fits (``ftol = xtol = gtol``).
 TOL = 1e-14
+#: Default evaluation budget per free parameter (scipy's default is 100; NIST MGH17 needs 506
+#: evaluations for 5 parameters).
+DEFAULT_NFEV_PER_PARAM = 1000
 
 
 def quiet(func):
@@ -234,7 +237,8 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL):
     lb, ub : array-like
         Bounds.
     max_nfev : int, optional
-        Evaluation budget; running out gives ``ok=False``.
+        Evaluation budget (default ``DEFAULT_NFEV_PER_PARAM`` = 1000 per parameter); running
+        out gives ``ok=False``.
     tol : float
         Tolerances.
 
@@ -269,8 +273,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL):
     bounded = bool(np.isfinite(lb).any() or np.isfinite(ub).any())
     meth = "trf" if bounded else "lm"
     kw = {"ftol": tol, "xtol": tol, "gtol": tol, "x_scale": "jac", "method": meth}
-    if max_nfev is not None:
-        kw["max_nfev"] = int(max_nfev)
+    kw["max_nfev"] = int(max_nfev) if max_nfev is not None else DEFAULT_NFEV_PER_PARAM * z0.size
     if bounded:
         kw["bounds"] = (lb, ub)
     if meth == "lm" and z0.size > fun(z0).size:
