@@ -40,7 +40,7 @@ Fitting (non-linear models): self-starting values from linearisations in the spi
 ``scipy.optimize.least_squares`` (MINPACK ``lm`` when unbounded, ``trf`` when bounded; see
 :mod:`cluster_research.growth.solve`); ``settings["optimizer"]``/``settings["method"]`` and
 ``convergence["method"]`` name what ran.  A ceiling is bounded above by ``CEILING_FACTOR``
-(10^6) times the largest level; a fit that ends there reports ``converged=False`` (the data
+(10^8) times the largest level; a fit that ends there reports ``converged=False`` (the data
 follow the exponential limit and do not identify a ceiling).  Bass ``tau`` on its lower bound
 (the p -> 0 ridge) is flagged in ``convergence["bass_tau_ridge"]`` and the message.  The
 covariance is the usual non-linear least squares one, ``cov = s^2 (J'J)^{-1}``,

@@ -27,6 +27,13 @@ from .specs import MODELS, SPECS, data_mean
 
 __all__ = ["COV_TYPES", "fit", "nls", "validate"]
 
+#: A ceiling above this fraction of its default cap (i.e. > 10^6 x the largest level) has run
+#: off: ``converged=False``.
+RUNAWAY = 1e-2
+#: Default evaluation budget of one local growth fit, per free parameter (a fit from a
+#: self-start converges in well under 100 evaluations; one still running at 200 p is creeping
+#: along a ridge, e.g. a ceiling running off to infinity).
+FIT_NFEV_PER_PARAM = 200
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "HAC")
 
 
@@ -309,6 +316,9 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if n in fixed_int:
             theta_fixed[i] = fixed_int[n]
     pr = Problem(mean, jac, tc, y, w, errors, lb, ub, fixed_mask, theta_fixed)
+    max_nfev_user = max_nfev
+    if max_nfev is None:
+        max_nfev = FIT_NFEV_PER_PARAM * n_free
     settings = {"model": model, "form": form, "errors": errors, "fix": dict(fix),
                 "bounds": {n: (lb[i] + shift[i], ub[i] + shift[i]) for i, n in enumerate(names)},
                 "optimizer": OPTIMIZER, "max_nfev": max_nfev, "ceiling_capped": bool(capped),
@@ -379,6 +389,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         refined = []
         for rss0, th0 in scored[:max(n_starts, 1)]:
             thv = varpro_refine(pr, mean, tc, y, w, th0, j, errors)
+            if not (np.all(np.isfinite(thv)) and np.all(thv >= lb) and np.all(thv <= ub)):
+                thv = th0  # the closed-form scale left the bounds: start from the candidate
             if any(np.allclose(thv, o, rtol=1e-6, atol=1e-9) for o in refined):
                 record["starts"].append({"start": dict(zip(names, spec.to_rep(th0, centre))),
                                          "start_rss": rss0, "duplicate": True})
@@ -391,7 +403,9 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
                                      "start_rss": rss0,
                                      "varpro": dict(zip(names, spec.to_rep(thv, centre))),
                                      "rss": rss_i, "converged": ok_i, "message": msg_i})
-            if best is None or (ok_i and not best[1]) or (ok_i == best[1] and rss_i < best[4]):
+            # the lowest RSS wins; within 1e-9 (relative) a converged fit is preferred
+            tie = best is not None and abs(rss_i - best[4]) <= 1e-9 * max(best[4], 1e-300)
+            if best is None or (tie and ok_i and not best[1]) or (not tie and rss_i < best[4]):
                 best = (theta_i, ok_i, msg_i, info_i, rss_i, th0)
         theta, ok, msg, info, _, th0 = best
         settings["start"] = dict(zip(names, spec.to_rep(th0, centre)))
@@ -426,11 +440,12 @@ def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
             at.append(n)
     record["at_bound"] = at
     j = spec.scale_idx
-    if capped and j is not None and names[j] in at and theta[j] >= ub[j] - 1e-8 * ub[j]:
+    if capped and j is not None and theta[j] >= RUNAWAY * ub[j]:
         ok = False
-        msg += (f"; the ceiling {names[j]} ran to its bound ({ub[j]:.3g} = CEILING_FACTOR x the "
-                "largest level): the data do not identify a ceiling (the fit tends to its "
-                "exponential limit), so the fit is not converged")
+        record["ceiling_at_bound"] = True
+        msg += (f"; the ceiling {names[j]} ran off toward its bound ({theta[j]:.3g}; bound "
+                f"{ub[j]:.3g} = CEILING_FACTOR x the largest level): the data do not identify a "
+                "ceiling (the fit tends to its exponential limit), so the fit is not converged")
     if spec.name == "bass" and "tau" in at and theta[3] <= lb[3] + 1e-8 * max(abs(lb[3]), 1):
         record["bass_tau_ridge"] = True
         msg += ("; tau is at its lower bound (first year - 2 span - 1): the Bass fit is on the "

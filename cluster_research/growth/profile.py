@@ -25,7 +25,9 @@ from .solve import fd_jac, least_squares_fit, quiet
 __all__ = ["ProfileMixin"]
 
 #: Tolerance of the profile-point fits.
-PROFILE_TOL = 1e-10
+PROFILE_TOL = 1e-8
+#: Evaluation budget of one profile point, per free parameter.
+PROFILE_NFEV_PER_PARAM = 1000
 
 
 class ProfileMixin:
@@ -66,11 +68,13 @@ class ProfileMixin:
             frac = min(1.0, 0.9 * float(np.nanmin(lim))) if lim.size else 1.0
             if np.all(np.isfinite(dz)):
                 z0 = z0 + max(frac, 0.0) * dz
-        z, f, _, _, info = least_squares_fit(fun, jac, z0, lbf, ubf, tol=PROFILE_TOL)
+        z, f, _, _, info = least_squares_fit(fun, jac, z0, lbf, ubf, tol=PROFILE_TOL,
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
         self._profile_nfev += info["nfev"]
         if f > 4 * self.rss + 1e-300 and not np.allclose(z0, warm[free]):
             z2, f2, _, _, info = least_squares_fit(fun, jac, warm[free], lbf, ubf,
-                                                   tol=PROFILE_TOL)
+                                                   tol=PROFILE_TOL,
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
             self._profile_nfev += info["nfev"]
             if f2 < f:
                 z, f = z2, f2
@@ -105,7 +109,8 @@ class ProfileMixin:
         lbr = np.where(shared, pr.lb + off, -np.inf)
         ubr = np.where(shared, pr.ub + off, np.inf)
         z, f, _, _, info = least_squares_fit(fun, jac, p[free], lbr[free], ubr[free],
-                                             tol=PROFILE_TOL)
+                                             tol=PROFILE_TOL,
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
         self._profile_nfev += info["nfev"]
         p[free] = z
         return float(f), p

@@ -49,7 +49,7 @@ GOMPERTZ_SHARES = (math.exp(-(3.0 + math.sqrt(5.0)) / 2.0), math.exp(-1.0),
                    math.exp(-(3.0 - math.sqrt(5.0)) / 2.0))
 #: Default upper bound of a ceiling (K, M): this multiple of the largest observed level.  A fit
 #: that ends there has no identified ceiling and reports ``converged=False``.
-CEILING_FACTOR = 1e6
+CEILING_FACTOR = 1e8
 
 
 def cols(*c):
@@ -254,9 +254,24 @@ def _sigmoid_starts(tc, level, w, linearise, nus=(None,)):
     return cands
 
 
+def _exponential_limit_start(tc, level, w, nu=None):
+    """Start near the exponential limit (K = 1e3 x top, k = r, K e^{k(t - t0)} = e^{a + r t})."""
+    pos = level > 0
+    if pos.sum() < 2:
+        return []
+    r, a = wls_line(tc[pos], np.log(level[pos]), w[pos])
+    if not (np.isfinite(r) and r > 0):
+        return []
+    K0 = 1e3 * float(np.max(level))
+    t0 = (math.log(K0) - a) / r
+    return [np.array([K0, r, t0] if nu is None else [K0, r, t0, nu], float)]
+
+
 def logistic_starts(tc, level, w, fixed):
-    """Return starts from ``logit(y/K)`` lines over trial ceilings (as R ``SSlogis``)."""
-    return _sigmoid_starts(tc, level, w, lambda u, nu: np.log(u / (1 - u)))
+    """Return starts from ``logit(y/K)`` lines over trial ceilings (as R ``SSlogis``), plus one
+    near the exponential limit (``K -> inf``)."""
+    return (_sigmoid_starts(tc, level, w, lambda u, nu: np.log(u / (1 - u)))
+            + _exponential_limit_start(tc, level, w))
 
 
 def gompertz_starts(tc, level, w, fixed):
@@ -265,9 +280,11 @@ def gompertz_starts(tc, level, w, fixed):
 
 
 def richards_starts(tc, level, w, fixed):
-    """Return starts from ``-log((y/K)^(-nu) - 1)`` lines, nu in (0.3, 1, 3)."""
-    return _sigmoid_starts(tc, level, w, lambda u, nu: -np.log(u ** (-nu) - 1),
-                           nus=(0.3, 1.0, 3.0))
+    """Return starts from ``-log((y/K)^(-nu) - 1)`` lines, nu in (0.3, 1, 3), plus the
+    exponential limit (nu = 1)."""
+    return (_sigmoid_starts(tc, level, w, lambda u, nu: -np.log(u ** (-nu) - 1),
+                            nus=(0.3, 1.0, 3.0))
+            + _exponential_limit_start(tc, level, w, nu=1.0))
 
 
 def bass_starts(tc, level, w, fixed):
