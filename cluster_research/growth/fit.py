@@ -23,13 +23,10 @@ import statsmodels.api as sm
 from ..errors import GrowthDataError
 from .results import GrowthResults, NLSResults, flag_irregular_solution
 from .solve import OPTIMIZER, Problem, fd_jac, least_squares_fit, quiet, solve
-from .specs import MODELS, SPECS, data_mean
+from .specs import MODELS, RUNAWAY, SPECS, data_mean
 
 __all__ = ["COV_TYPES", "fit", "nls", "validate"]
 
-#: A ceiling above this fraction of its default cap (i.e. > 10^6 x the largest level) has run
-#: off: ``converged=False``.
-RUNAWAY = 1e-2
 #: Default evaluation budget of one local growth fit, per free parameter (a fit from a
 #: self-start converges in well under 100 evaluations; one still running at 200 p is creeping
 #: along a ridge, e.g. a ceiling running off to infinity).
@@ -316,7 +313,6 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if n in fixed_int:
             theta_fixed[i] = fixed_int[n]
     pr = Problem(mean, jac, tc, y, w, errors, lb, ub, fixed_mask, theta_fixed)
-    max_nfev_user = max_nfev
     if max_nfev is None:
         max_nfev = FIT_NFEV_PER_PARAM * n_free
     settings = {"model": model, "form": form, "errors": errors, "fix": dict(fix),

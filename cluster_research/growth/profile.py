@@ -167,6 +167,8 @@ class ProfileMixin:
         c = self._tcrit(alpha)
         s = math.sqrt(self.scale) if self.scale > 0 else np.nan
         se = math.sqrt(self._cov[j, j]) if np.isfinite(self._cov[j, j]) else np.nan
+        if self.rss == 0.0 and se == 0.0:
+            return float(est)  # an exact fit: the profile-t function is infinite off the estimate
         if not (np.isfinite(c) and np.isfinite(s) and np.isfinite(se) and se > 0):
             return np.nan
         visited = [(est, self._theta.copy() if shared else rep.copy())]

@@ -16,7 +16,8 @@ from scipy import stats
 
 from ..errors import GrowthDataError
 from .profile import ProfileMixin
-from .solve import num_jac, quiet, sandwich
+from .solve import num_jac, quiet, sandwich, solve
+from .specs import RUNAWAY
 
 __all__ = ["GrowthResults", "NLSResults", "flag_irregular_solution"]
 
@@ -436,6 +437,55 @@ class GrowthResults(NLSResults):
             if (np.isfinite(lo) and v <= lo + tol) or (np.isfinite(hi) and v >= hi - tol):
                 out.append(n)
         return out
+
+    @quiet
+    def refit(self, values, max_nfev=None):
+        """Refit the same model to new data from the estimates (one warm-started fit).
+
+        The problem (design, weights, bounds, fixed parameters, data form) is that of this fit
+        with the response replaced; solved by the same ``scipy.optimize.least_squares`` path
+        as :func:`cluster_research.growth.fit` (what a residual bootstrap calls per replicate).
+
+        Parameters
+        ----------
+        values : array-like
+            New observations, same years and form as the original fit.
+        max_nfev : int, optional
+            Evaluation budget (default 200 per free parameter).
+
+        Returns
+        -------
+        params : pandas.Series
+            Estimates in reporting units.
+        converged : bool
+            ``least_squares`` converged, the parameters are finite and the ceiling did not run
+            off to its cap.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from cluster_research import growth
+        >>> t = np.arange(2000, 2012)
+        >>> res = growth.fit(t, 100 / (1 + np.exp(-0.8 * (t - 2006))))
+        >>> p, ok = res.refit(50 / (1 + np.exp(-0.8 * (t - 2006))))
+        >>> round(float(p["K"]), 6), ok
+        (50.0, True)
+        """
+        y = np.asarray(values, float).ravel()
+        if y.shape != self.values.shape or not np.all(np.isfinite(y)):
+            raise GrowthDataError(f"refit needs {self.values.size} finite values like the "
+                                  f"original fit, got shape {y.shape}")
+        if self.errors == "multiplicative" and np.any(y <= 0):
+            raise GrowthDataError("refit with multiplicative errors needs positive values")
+        pr = self._problem.with_data(y)
+        if max_nfev is None:
+            max_nfev = 200 * int(pr.free.sum())
+        theta, ok, _, _ = solve(pr, self._theta, max_nfev=max_nfev)
+        ok = bool(ok and np.all(np.isfinite(theta)))
+        j = self._cap_index()
+        if ok and j is not None and theta[j] >= RUNAWAY * pr.ub[j]:
+            ok = False
+        return pd.Series(self._to_report(theta), index=self.param_names, name="params"), ok
 
     def _cap_index(self):
         j = self._spec.scale_idx

@@ -222,11 +222,15 @@ class Problem:
 
 
 @quiet
-def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL):
+def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=True):
     """Minimise ``sum fun(z)^2`` subject to ``lb <= z <= ub`` with ``scipy.optimize.least_squares``.
 
     ``method="lm"`` (MINPACK) when no bound is finite, else ``method="trf"``;
-    ``x_scale="jac"``, ``ftol = xtol = gtol = tol``.
+    ``x_scale="jac"``, ``ftol = xtol = gtol = tol``.  With bounds and ``lm_first`` (default),
+    MINPACK ``lm`` is tried first without the bounds (about four times cheaper per iteration
+    than ``trf``); its solution is kept only if it converged strictly inside the bounds,
+    otherwise ``trf`` solves the bounded problem from the start.  ``info["method"]`` says
+    which ran to the solution.
 
     Parameters
     ----------
@@ -241,6 +245,8 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL):
         out gives ``ok=False``.
     tol : float
         Tolerances.
+    lm_first : bool
+        Try unbounded ``lm`` before ``trf`` on a bounded problem (see above).
 
     Returns
     -------
@@ -276,8 +282,23 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL):
     kw["max_nfev"] = int(max_nfev) if max_nfev is not None else DEFAULT_NFEV_PER_PARAM * z0.size
     if bounded:
         kw["bounds"] = (lb, ub)
-    if meth == "lm" and z0.size > fun(z0).size:
+    m = fun(z0).size
+    if meth == "lm" and z0.size > m:
         kw["method"] = meth = "trf"
+    if bounded and lm_first and z0.size <= m and np.all(z0 > lb) and np.all(z0 < ub):
+        kw_lm = {k: v for k, v in kw.items() if k != "bounds"}
+        kw_lm["method"] = "lm"
+        try:
+            sol = least_squares(fun, z0, jac=jac, **kw_lm)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            sol = None
+        if sol is not None and sol.status > 0 and np.all(sol.x > lb) and np.all(sol.x < ub) \
+                and np.isfinite(sol.cost):
+            info = {"method": "lm", "optimizer": OPTIMIZER, "nfev": int(sol.nfev),
+                    "njev": int(sol.njev) if sol.njev is not None else 0,
+                    "status": int(sol.status), "active_bounds": [0] * z0.size,
+                    "lm_first": True}
+            return sol.x, float(2.0 * sol.cost), True, str(sol.message), info
     try:
         sol = least_squares(fun, z0, jac=jac, **kw)
     except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:

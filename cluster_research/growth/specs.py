@@ -36,7 +36,7 @@ from scipy.special import expit
 
 from ..errors import GrowthDataError
 
-__all__ = ["CEILING_FACTOR", "GOMPERTZ_KNEE", "LOGISTIC_KNEE", "MODELS", "ModelSpec", "SPECS",
+__all__ = ["CEILING_FACTOR", "GOMPERTZ_KNEE", "LOGISTIC_KNEE", "MODELS", "ModelSpec", "RUNAWAY", "SPECS",
            "data_mean", "get_spec"]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).
@@ -50,6 +50,9 @@ GOMPERTZ_SHARES = (math.exp(-(3.0 + math.sqrt(5.0)) / 2.0), math.exp(-1.0),
 #: Default upper bound of a ceiling (K, M): this multiple of the largest observed level.  A fit
 #: that ends there has no identified ceiling and reports ``converged=False``.
 CEILING_FACTOR = 1e8
+#: A ceiling above this fraction of its default cap (i.e. > 10^6 x the largest level) has run
+#: off: the fit reports ``converged=False``.
+RUNAWAY = 1e-2
 
 
 def cols(*c):
