@@ -121,7 +121,7 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
     elif method == "lm" and (np.isfinite(lb).any() or np.isfinite(ub).any()):
         raise GrowthDataError("method='lm' (MINPACK) cannot take bounds; use method='trf'")
     pr = Problem(func, jac, x, y, w, errors, lb, ub, np.zeros(p, bool), start)
-    theta, ok, msg, info = solve(pr, start, max_nfev=max_nfev)
+    theta, ok, msg, info = solve(pr, start, max_nfev=max_nfev, lm_first=max_nfev is None)
     info["seconds"] = time.perf_counter() - t0
     settings = {"start": dict(zip(names, start)), "bounds": (lb, ub), "optimizer": OPTIMIZER,
                 "method": info["method"], "max_nfev": max_nfev, "errors": errors}
@@ -313,6 +313,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if n in fixed_int:
             theta_fixed[i] = fixed_int[n]
     pr = Problem(mean, jac, tc, y, w, errors, lb, ub, fixed_mask, theta_fixed)
+    strict = max_nfev is not None  # a caller's budget is enforced exactly (trf counts it)
     if max_nfev is None:
         max_nfev = FIT_NFEV_PER_PARAM * n_free
     settings = {"model": model, "form": form, "errors": errors, "fix": dict(fix),
@@ -340,7 +341,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         settings["start"] = dict(zip(names, x0))
         x0 = spec.to_int(x0, centre)
         x0[fixed_mask] = theta_fixed[fixed_mask]
-        theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev)
+        theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev, lm_first=not strict)
         record.update(info)
     elif model == "exponential":
         if np.any(y <= 0):
@@ -363,7 +364,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             theta, ok, msg = x0, True, "closed-form log-linear WLS (statsmodels)"
             record.update({"method": "statsmodels WLS", "nfev": 0})
         else:
-            theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev)
+            theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev, lm_first=not strict)
             record.update(info)
     else:
         j = spec.scale_idx
@@ -392,7 +393,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
                                          "start_rss": rss0, "duplicate": True})
                 continue  # the reduced problem led to an optimum already polished
             refined.append(thv)
-            theta_i, ok_i, msg_i, info_i = solve(pr, thv, max_nfev=max_nfev)
+            theta_i, ok_i, msg_i, info_i = solve(pr, thv, max_nfev=max_nfev, lm_first=not strict)
             r = pr.resid_full(theta_i)
             rss_i = float(r @ r)
             record["starts"].append({"start": dict(zip(names, spec.to_rep(th0, centre))),
@@ -403,7 +404,22 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             tie = best is not None and abs(rss_i - best[4]) <= 1e-9 * max(best[4], 1e-300)
             if best is None or (tie and ok_i and not best[1]) or (not tie and rss_i < best[4]):
                 best = (theta_i, ok_i, msg_i, info_i, rss_i, th0)
-        theta, ok, msg, info, _, th0 = best
+        theta, ok, msg, info, rss_best, th0 = best
+        top = float(np.max(level))
+        if capped and spec.limit_start is not None and (theta[j] >= 1e3 * top or not ok):
+            # the ceiling runs off (or the fit creeps along the ridge): also start from the
+            # exponential limit at half the cap, so the reported curve gets as close to the
+            # exponential as the bound allows
+            for thl in spec.limit_start(tc, level, w, 0.5 * ub[j]):
+                thl[fixed_mask] = theta_fixed[fixed_mask]
+                th_l, ok_l, msg_l, info_l = solve(pr, thl, max_nfev=max_nfev,
+                                                  lm_first=not strict)
+                rss_l = pr.rss(th_l)
+                record["starts"].append({"start": dict(zip(names, spec.to_rep(thl, centre))),
+                                         "exponential_limit": True, "rss": rss_l,
+                                         "converged": ok_l, "message": msg_l})
+                if rss_l < rss_best:
+                    theta, ok, msg, info, rss_best, th0 = th_l, ok_l, msg_l, info_l, rss_l, thl
         settings["start"] = dict(zip(names, spec.to_rep(th0, centre)))
         record.update(info)
     record["seconds"] = time.perf_counter() - t_start

@@ -315,7 +315,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     return z, float(2.0 * sol.cost), bool(sol.status > 0), str(sol.message), info
 
 
-def solve(problem, x0_full, max_nfev=None, tol=TOL):
+def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True):
     """Fit the free parameters of a :class:`Problem` from ``x0_full``.
 
     Parameters
@@ -328,6 +328,8 @@ def solve(problem, x0_full, max_nfev=None, tol=TOL):
         Evaluation budget.
     tol : float
         Tolerances passed to :func:`least_squares_fit`.
+    lm_first : bool
+        See :func:`least_squares_fit` (off when the caller sets a strict budget).
 
     Returns
     -------
@@ -353,7 +355,7 @@ def solve(problem, x0_full, max_nfev=None, tol=TOL):
     if not np.all(np.isfinite(z0)):
         raise GrowthDataError(f"start values must be finite, got {z0!r}")
     z, _, ok, msg, info = least_squares_fit(fun, jac, z0, pr.lb[free], pr.ub[free],
-                                            max_nfev=max_nfev, tol=tol)
+                                            max_nfev=max_nfev, tol=tol, lm_first=lm_first)
     if ok and any(info["active_bounds"]):
         msg += "; a parameter is at its bound"
     return pr.full(z), ok, msg, info

@@ -257,15 +257,15 @@ def _sigmoid_starts(tc, level, w, linearise, nus=(None,)):
     return cands
 
 
-def _exponential_limit_start(tc, level, w, nu=None):
-    """Start near the exponential limit (K = 1e3 x top, k = r, K e^{k(t - t0)} = e^{a + r t})."""
+def _exponential_limit_start(tc, level, w, nu=None, K0=None):
+    """Start near the exponential limit (K = K0, k = r, K e^{k(t - t0)} = e^{a + r t})."""
     pos = level > 0
     if pos.sum() < 2:
         return []
     r, a = wls_line(tc[pos], np.log(level[pos]), w[pos])
     if not (np.isfinite(r) and r > 0):
         return []
-    K0 = 1e3 * float(np.max(level))
+    K0 = 1e3 * float(np.max(level)) if K0 is None else float(K0)
     t0 = (math.log(K0) - a) / r
     return [np.array([K0, r, t0] if nu is None else [K0, r, t0, nu], float)]
 
@@ -275,6 +275,16 @@ def logistic_starts(tc, level, w, fixed):
     near the exponential limit (``K -> inf``)."""
     return (_sigmoid_starts(tc, level, w, lambda u, nu: np.log(u / (1 - u)))
             + _exponential_limit_start(tc, level, w))
+
+
+def logistic_limit_start(tc, level, w, K0):
+    """Return the logistic start at ceiling ``K0`` on the exponential limit (a runaway fit)."""
+    return _exponential_limit_start(tc, level, w, K0=K0)
+
+
+def richards_limit_start(tc, level, w, K0):
+    """Return the Richards start (nu = 1) at ceiling ``K0`` on the exponential limit."""
+    return _exponential_limit_start(tc, level, w, nu=1.0, K0=K0)
 
 
 def gompertz_starts(tc, level, w, fixed):
@@ -401,6 +411,12 @@ class ModelSpec:
         the lifecycle module locates them numerically on ``res.curve``.
     inflection : callable or None
         ``inflection(params) -> year or None``.
+    unshared : tuple of int
+        Reporting parameters that are functions of several internal ones (Richards ``t0``).
+    limit_start : callable or None
+        ``limit_start(tc, level, w, K0) -> list of starts`` on the model's exponential limit
+        with ceiling ``K0`` (used when the ceiling runs off, so that the reported fit gets as
+        close to the exponential as the ceiling's bound allows).
     """
 
     name: str
@@ -416,6 +432,7 @@ class ModelSpec:
     boundaries: Callable | None = None
     inflection: Callable | None = None
     unshared: tuple = field(default=())
+    limit_start: Callable | None = None
 
     @property
     def names(self):
@@ -467,14 +484,15 @@ SPECS = {
                              "y = exp(a + r (t - t_ref))", [], None, free_bounds),
     "logistic": ModelSpec("logistic", ["K", "k", "t0"], logistic, logistic_jac,
                           "y = K / (1 + exp(-k (t - t0)))", [2], 0, s_curve_bounds,
-                          logistic_rate, logistic_starts, logistic_boundaries, _t0),
+                          logistic_rate, logistic_starts, logistic_boundaries, _t0,
+                          limit_start=logistic_limit_start),
     "gompertz": ModelSpec("gompertz", ["K", "b", "t0"], gompertz, gompertz_jac,
                           "y = K exp(-exp(-b (t - t0)))", [2], 0, s_curve_bounds,
                           gompertz_rate, gompertz_starts, gompertz_boundaries, _t0),
     "richards": ModelSpec("richards", ["K", "k", "t0", "nu"], richards, richards_jac,
                           "y = K (1 + exp(-k (t - t0)))^(-1/nu)", [2], 0, richards_bounds,
                           richards_rate, richards_starts, None, _richards_inflection,
-                          unshared=(2,)),
+                          unshared=(2,), limit_start=richards_limit_start),
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,

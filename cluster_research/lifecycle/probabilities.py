@@ -117,6 +117,8 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
 
 
 def has_draw_basis(point: StageResult, method: str) -> bool:
+    if point.evidence.get("declining") or point.evidence.get("flat"):
+        return False
     if method == "signs":
         return "d2" in point.evidence and np.isfinite(point.evidence["d2"])
     return "boundaries" in point.evidence and point.evidence["boundaries"].attrs.get(

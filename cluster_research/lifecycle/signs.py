@@ -238,6 +238,11 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
         return unclassified("signs", information, year,
                              f"too short: {len(years)} usable observations{upto} "
                              f"(need >= {need})", **ev)  # window + 4 by default
+    scale = float(np.max(np.abs(values))) if len(values) else 0.0
+    if np.ptp(values) <= 1e-12 * max(scale, 1e-300):
+        return unclassified("signs", information, year,
+                            f"flat series: every value{upto} equals {values[0]:.6g}, so there "
+                            "is no growth wave to place the year in", flat=True, **ev)
     nearest = float(np.min(np.abs(years - year)))
     if nearest > max_gap:
         return unclassified("signs", information, year,
@@ -250,6 +255,10 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
         d, se = loc["deriv"], loc["se"]
         ev.update(local_fit=loc, years_used=xw.tolist(), level=d[0], d1=d[1], d2=d[2],
                   d3=d[3], se_d2=se[2], se_d3=se[3])
+        if d[1] <= 0:
+            return unclassified("signs", information, year,
+                                f"declining: the local slope y' at {year} is {d[1]:.4g} <= 0; "
+                                "a falling series is in no growth stage", declining=True, **ev)
         if d[2] == 0 or d[3] == 0:
             return unclassified("signs", information, year, "y'' or y''' exactly zero", **ev)
         ph = int(phase_from_signs(d[2], d[3]))
@@ -269,6 +278,13 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
               paths=pd.DataFrame({"level": paths[0], "d1": paths[1], "d2": paths[2]},
                                  index=pd.Index(grid.astype(int), name="year")),
               lower_knee=lk, inflection=inf, upper_knee=uk, d2=paths[2][gi], d1=paths[1][gi])
+
+    if not paths[1][gi] > 0:
+        return unclassified("signs", information, year,
+                            f"declining: the smoothed slope y' at {year} is "
+                            f"{paths[1][gi]:.4g} <= 0; a falling series is in no growth stage",
+                            declining=True, **{k: v for k, v in ev.items()
+                                               if k not in ("declining", "flat")})
 
     def show(v):
         return "not passed" if not np.isfinite(v) else f"{v:.1f}"
