@@ -214,6 +214,11 @@ def landmark_grid(years, year) -> np.ndarray:
     return np.union1d(np.union1d(annual, yrs), [float(year)])
 
 
+#: A series whose smoothed slope at the year is <= 0 and whose smoothed level has fallen below
+#: this share of its earlier peak is declining (not classified); a plateau with noise is not.
+DECLINE_SHARE = 0.95
+
+
 @register("signs")
 def classify_signs(years, values, year, information, *, window=11, degree=2,
                     weights="equal", max_gap=1, min_points=None, rule="landmarks",
@@ -255,10 +260,12 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
         d, se = loc["deriv"], loc["se"]
         ev.update(local_fit=loc, years_used=xw.tolist(), level=d[0], d1=d[1], d2=d[2],
                   d3=d[3], se_d2=se[2], se_d3=se[3])
-        if d[1] <= 0:
+        if d[1] <= 0 and d[0] < DECLINE_SHARE * float(np.max(values[years <= year])):
             return unclassified("signs", information, year,
-                                f"declining: the local slope y' at {year} is {d[1]:.4g} <= 0; "
-                                "a falling series is in no growth stage", declining=True, **ev)
+                                f"declining: the local slope y' at {year} is {d[1]:.4g} <= 0 "
+                                f"and the level {d[0]:.4g} is below {DECLINE_SHARE:.0%} of the "
+                                "earlier peak; a falling series is in no growth stage",
+                                declining=True, **ev)
         if d[2] == 0 or d[3] == 0:
             return unclassified("signs", information, year, "y'' or y''' exactly zero", **ev)
         ph = int(phase_from_signs(d[2], d[3]))
@@ -279,10 +286,14 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
                                  index=pd.Index(grid.astype(int), name="year")),
               lower_knee=lk, inflection=inf, upper_knee=uk, d2=paths[2][gi], d1=paths[1][gi])
 
-    if not paths[1][gi] > 0:
+    lv = paths[0][:gi + 1]
+    if not paths[1][gi] > 0 and (lv[-1] < DECLINE_SHARE * np.max(lv)
+                                 or np.all(paths[1][:gi + 1] <= 0)):
         return unclassified("signs", information, year,
                             f"declining: the smoothed slope y' at {year} is "
-                            f"{paths[1][gi]:.4g} <= 0; a falling series is in no growth stage",
+                            f"{paths[1][gi]:.4g} <= 0 and the smoothed level "
+                            f"{lv[-1]:.4g} is below {DECLINE_SHARE:.0%} of its earlier peak "
+                            f"{np.max(lv):.4g}; a falling series is in no growth stage",
                             declining=True, **{k: v for k, v in ev.items()
                                                if k not in ("declining", "flat")})
 
