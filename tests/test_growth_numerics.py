@@ -106,7 +106,7 @@ def test_runaway_ceiling_not_converged_zhejiang():
     assert lo.rss >= e.rss * (1 - 1e-9)
     assert lo.identified is False
     n_converged_huge = 0
-    for reg, (t, y) in SALES.items():
+    for (t, y) in SALES.values():
         r = growth.fit(t, y, model="logistic")
         if r.converged and r.params["K"] > 1e6 * y.max():
             n_converged_huge += 1

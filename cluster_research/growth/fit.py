@@ -133,6 +133,7 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
 
 
 def validate(years, values, weights, errors, model, form):
+    """Check years, values, weights and options; return (t, y, w) as float arrays."""
     if model not in MODELS:
         raise GrowthDataError(f"model must be one of {MODELS}, got {model!r}")
     if errors not in ("additive", "multiplicative"):

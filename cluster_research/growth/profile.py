@@ -215,4 +215,4 @@ class ProfileMixin:
 
     def _cap_index(self):
         """Index of a parameter whose upper bound is a default cap (None here)."""
-        return None
+        return

@@ -136,6 +136,7 @@ class NLSResults(ProfileMixin):
 
     @property
     def params(self):
+        """Return the estimates in reporting units (calendar years)."""
         if getattr(self, "_params_cache", None) is None:
             self._params_cache = pd.Series(self._to_report(self._theta), index=self.param_names,
                                            name="params")
@@ -147,6 +148,7 @@ class NLSResults(ProfileMixin):
 
     @property
     def bse(self):
+        """Return the standard errors ``sqrt(diag(cov))``."""
         with np.errstate(invalid="ignore"):
             return pd.Series(np.sqrt(np.diag(self._cov)), index=self.param_names, name="bse")
 
@@ -193,6 +195,7 @@ class NLSResults(ProfileMixin):
         Examples
         --------
         >>> import numpy as np
+        >>> from cluster_research.growth import fit
         >>> t = np.arange(2000, 2012)
         >>> y = 100 / (1 + np.exp(-0.8 * (t - 2006))) + np.cos(t)
         >>> res = fit(t, y)
@@ -412,6 +415,7 @@ class GrowthResults(NLSResults):
 
     @property
     def ceiling(self):
+        """Return the fitted ceiling ``K`` (``M`` for Bass); None for the exponential."""
         if self._spec.scale_idx is None:
             return None
         return float(self._theta[self._spec.scale_idx])
@@ -513,12 +517,14 @@ class GrowthResults(NLSResults):
 
     @property
     def identified(self):
+        """Return whether the ceiling is identified (see the class docstring)."""
         if self._identified is None:
             self._identified = self._check_identified()
         return self._identified[0]
 
     @property
     def identified_reason(self):
+        """Return why the ceiling is or is not identified."""
         if self._identified is None:
             self._identified = self._check_identified()
         return self._identified[1]

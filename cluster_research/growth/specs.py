@@ -28,16 +28,25 @@ Wiley, ch. 7.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from scipy.special import expit
 
 from ..errors import GrowthDataError
 
-__all__ = ["CEILING_FACTOR", "GOMPERTZ_KNEE", "LOGISTIC_KNEE", "MODELS", "ModelSpec", "RUNAWAY", "SPECS",
-           "data_mean", "get_spec"]
+__all__ = [
+    "CEILING_FACTOR",
+    "GOMPERTZ_KNEE",
+    "LOGISTIC_KNEE",
+    "MODELS",
+    "RUNAWAY",
+    "SPECS",
+    "ModelSpec",
+    "data_mean",
+    "get_spec",
+]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).
 LOGISTIC_KNEE = math.log(2.0 + math.sqrt(3.0))

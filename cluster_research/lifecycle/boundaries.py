@@ -75,10 +75,12 @@ def has_analytic_boundaries(res) -> bool:
 
 
 def res_params(res) -> pd.Series:
+    """Return the fit's parameters as a float Series."""
     return pd.Series(res.params, dtype=float)
 
 
 def res_cov(res, names) -> np.ndarray:
+    """Return the fit's covariance aligned to ``names`` (NaN if unavailable)."""
     try:
         cov = res.cov_params()
     except Exception:  # noqa: BLE001 - reported as missing interval
@@ -89,6 +91,7 @@ def res_cov(res, names) -> np.ndarray:
 
 
 def search_range(res, theta: pd.Series) -> tuple[float, float]:
+    """Return the year range searched for numeric boundaries (data span +/- 3 spans)."""
     yrs = np.asarray(getattr(res, "years", []), dtype=float)
     if len(yrs):
         lo, hi = float(yrs.min()), float(yrs.max())

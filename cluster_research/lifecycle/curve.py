@@ -17,6 +17,7 @@ from .stage import BOUNDARY_ROWS, PHASES, StageResult, check_phase_map, unclassi
 def classify_curve(years, values, year, information, *, model="logistic",
                     errors="multiplicative", phase_map=None, min_points=5, fit_kwargs=None,
                     gaps=(), **unknown):
+    """Classify by the phase of ``year`` among the boundaries of a fitted S-curve."""
     if unknown:
         raise LifecycleOptionError(f"unknown option(s) for method='curve': {sorted(unknown)}")
 

@@ -14,6 +14,7 @@ from .stage import StageResult
 @register("ensemble", raw=True)
 def classify_ensemble(series, year, information, *, extrapolate=False, counts=None, region=None, curve=None,
                        signs=None, net_entry=None, scorecard=None, **unknown):
+    """Run every applicable method and report the majority stage and agreement."""
     if unknown:
         raise LifecycleOptionError(f"unknown option(s) for method='ensemble': {sorted(unknown)}")
     results: dict[str, StageResult] = {}

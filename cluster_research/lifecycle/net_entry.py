@@ -23,6 +23,7 @@ def check_counts(years, values):
 @register("net_entry", check=check_counts)
 def classify_net_entry(years, values, year, information, *, band=0.05, window=11, degree=2,
                         max_gap=1, min_points=None, gaps=(), **unknown):
+    """Classify by Gort & Klepper's net-entry stages from smoothed firm counts."""
     if unknown:
         raise LifecycleOptionError(f"unknown option(s) for method='net_entry': {sorted(unknown)}")
     if min_points is None:

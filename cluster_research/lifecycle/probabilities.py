@@ -117,6 +117,7 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
 
 
 def has_draw_basis(point: StageResult, method: str) -> bool:
+    """Return whether the point classification can seed a bootstrap."""
     if point.evidence.get("declining") or point.evidence.get("flat"):
         return False
     if method == "signs":
@@ -126,6 +127,7 @@ def has_draw_basis(point: StageResult, method: str) -> bool:
 
 
 def prob_series(phases, pm, n_failed, n_boot, attrs) -> pd.Series:
+    """Return stage probabilities from bootstrap phases (plus n_failed, n_boot)."""
     ok = phases[phases > 0]
     idx = list(Stage)
     if len(ok) == 0:
@@ -143,6 +145,7 @@ def prob_series(phases, pm, n_failed, n_boot, attrs) -> pd.Series:
 
 
 def signs_boot(point, year, n_boot, rng, kind):
+    """Bootstrap phases of the signs method (parametric or residual)."""
     ev = point.evidence
     if ev.get("rule") == "pointwise":
         loc = ev["local_fit"]
@@ -181,6 +184,7 @@ def signs_boot(point, year, n_boot, rng, kind):
 
 
 def curve_boot(point, year, n_boot, rng, kind, options):
+    """Bootstrap phases of the curve method (parametric draws or residual refits)."""
     res = point.evidence["fit"]
     theta = res_params(res)
     names = list(theta.index)

@@ -73,6 +73,7 @@ def panel_components(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolve_region(panel: pd.DataFrame, region: str) -> str:
+    """Return the panel's region name for a name or code."""
     key = str(region).strip()
     cols = [c for c in ("region", "region_en", "region_code") if c in panel.columns]
     for c in cols:
@@ -88,6 +89,7 @@ def resolve_region(panel: pd.DataFrame, region: str) -> str:
 
 
 def load_panel(panel):
+    """Return the given panel, or the NBS provincial panel when None."""
     if panel is not None:
         return panel
 
@@ -148,6 +150,7 @@ def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: 
 
 
 def score_row(row: pd.Series, threshold: float, min_components: int) -> dict:
+    """Score one region-year from its component percentiles."""
     def mean_of(keys):
         vals = [row["pct_" + k] for k in keys if np.isfinite(row["pct_" + k])]
         missing = [k for k in keys if not np.isfinite(row["pct_" + k])]

@@ -14,6 +14,7 @@ from .stage import PHASES, StageResult, check_phase_map, unclassified
 
 
 def select_window(years, year, window, information):
+    """Return the indices of the ``window`` observations used at ``year``."""
     if information == "realtime":
         idx = np.where(years <= year)[0]
         return idx[-window:]
@@ -95,6 +96,7 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
 
 
 def phase_from_signs(d2, d3):
+    """Return phases 1..4 from the signs of y'' and y''' (I ++, II +-, III --, IV -+)."""
     d2 = np.asarray(d2)
     d3 = np.asarray(d3)
     # I: + +, II: + -, III: - -, IV: - +
@@ -223,6 +225,7 @@ DECLINE_SHARE = 0.95
 def classify_signs(years, values, year, information, *, window=11, degree=2,
                     weights="equal", max_gap=1, min_points=None, rule="landmarks",
                     phase_map=None, gaps=(), **unknown):
+    """Classify by the signs of smoothed y'' and y''' (model-free)."""
     if unknown:
         raise LifecycleOptionError(f"unknown option(s) for method='signs': {sorted(unknown)}")
     pm = check_phase_map(phase_map)

@@ -59,14 +59,17 @@ class Stage(enum.Enum):
 
     @property
     def order(self) -> int:
+        """Return the stage's position 1..4."""
         return int(self.value)
 
     @property
     def zh(self) -> str:
+        """Return the Chinese stage name."""
         return _ZH[self.value]
 
     @property
     def en(self) -> str:
+        """Return the English stage name."""
         return _EN[self.value]
 
     def label(self, lang: str = "zh") -> str:
@@ -128,6 +131,7 @@ DEFAULT_PHASE_MAP: dict[str, Stage] = {
 
 
 def check_phase_map(phase_map) -> dict[str, Stage]:
+    """Return a validated phase -> Stage map (the default when None)."""
     if phase_map is None:
         return dict(DEFAULT_PHASE_MAP)
     if set(phase_map) != set(PHASES):
@@ -198,6 +202,7 @@ class StageResult:
 
     @property
     def classified(self) -> bool:
+        """Return whether a stage was assigned."""
         return self.stage is not None
 
     def label(self, lang: str = "zh") -> str | None:
@@ -226,6 +231,7 @@ class StageResult:
 
 
 def unclassified(method, information, year, reason, **evidence) -> StageResult:
+    """Return a StageResult with ``stage=None`` and the reason."""
     return StageResult(None, method, information, int(year), reason, dict(evidence))
 
 
@@ -233,6 +239,7 @@ def unclassified(method, information, year, reason, **evidence) -> StageResult:
 # Input handling
 # --------------------------------------------------------------------------------------
 def check_year(year) -> int:
+    """Return ``year`` as int, or raise LifecycleDataError."""
     if isinstance(year, bool) or not isinstance(year, (int, np.integer, float, np.floating)):
         raise LifecycleDataError(f"year must be an integer calendar year, got {year!r}")
     if float(year) != int(year):
@@ -241,6 +248,7 @@ def check_year(year) -> int:
 
 
 def check_information(information: str) -> str:
+    """Return ``information`` if it is 'realtime' or 'hindsight', else raise."""
     if information not in INFORMATION:
         raise LifecycleDataError(f"information must be one of {INFORMATION}, got {information!r}")
     return information
@@ -277,6 +285,7 @@ def clean_series(series, name: str = "series") -> tuple[np.ndarray, np.ndarray, 
 
 
 def restrict(years, values, year, information):
+    """Keep observations dated <= ``year`` in real time (all in hindsight)."""
     if information == "realtime":
         keep = years <= year
         return years[keep], values[keep]
