@@ -188,8 +188,8 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
     out["note"] = ""
     out.index.name = "boundary"
     out.attrs.update(model=model, identified=False, reason="")
-    if model == "exponential" or getattr(res, "ceiling", 1.0) is None:
-        reason = "exponential growth has no ceiling, hence no knees or inflection"
+    if get_spec(model).scale_idx is None or getattr(res, "ceiling", 1.0) is None:
+        reason = f"{model} growth has no ceiling, hence no knees or inflection"
         out["note"] = reason
         out.attrs["reason"] = reason
         return out
