@@ -55,7 +55,7 @@ def main():
     sec, _ = best_of(lambda: lc.stage_probabilities(
         s, 2012, method="curve", n_boot=200, kind="residual", information="hindsight",
         model="richards"), n=1)
-    print(f"stage_probabilities curve/richards residual (growth.fit per replicate), "
+    print(f"stage_probabilities curve/richards residual (GrowthResults.refit per replicate), "
           f"200 replicates, 10 points: {sec:.3f} s (no target)")
 
 

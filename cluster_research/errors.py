@@ -122,6 +122,10 @@ class LifecycleDataError(ClusterResearchError, ValueError):
     """Raise for input a lifecycle method cannot use (bad index, negative counts, ...)."""
 
 
+class LifecycleOptionError(LifecycleDataError, TypeError):
+    """Raise for an unknown or missing option of a lifecycle method (e.g. ``region=``)."""
+
+
 # --------------------------------------------------------------------------- metrics
 class MetricsError(ClusterResearchError, ValueError):
     """Raise for input a cluster metric cannot be computed from."""

@@ -52,8 +52,8 @@ def test_interval_coverage(case):
             wald_hits[k] += ci.loc[k, "lower"] <= v <= ci.loc[k, "upper"]
         if seed < 100:
             j = 0
-            lo = res._profile_side(j, -1)
-            hi = res._profile_side(j, +1)
+            lo = res.profile_limit(j, -1)
+            hi = res.profile_limit(j, +1)
             prof_hits += lo <= true["K"] <= hi
     assert n_ok == R
     for k, hits in wald_hits.items():

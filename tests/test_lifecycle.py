@@ -518,21 +518,34 @@ def test_richards_boundaries_match_growth_inflection():
     assert np.isfinite(tab["ci_low"]).all()
 
 
-def test_batched_refit_matches_growth_fit():
+def test_bootstrap_refit_matches_independent_curve_fit():
+    """The residual bootstrap refits each replicate with GrowthResults.refit (the growth solver
+    path); each refit must equal an independent scipy.optimize.curve_fit of the formula written
+    out here."""
+    from scipy.optimize import curve_fit
+
     growth = pytest.importorskip("cluster_research.growth")
     t = np.arange(2004, 2014, dtype=float)
     rng = np.random.default_rng(3)
+    forms = {"logistic": lambda x, K, r, t0: K / (1 + np.exp(-r * (x - t0))),
+             "gompertz": lambda x, K, r, t0: K * np.exp(-np.exp(-r * (x - t0)))}
     for model, f in (("logistic", lambda x: logistic(x, k=0.5)),
                      ("gompertz", lambda x: gompertz(x, b=0.4))):
         for errors in ("multiplicative", "additive"):
             res = growth.fit(t, f(t) * np.exp(0.05 * rng.standard_normal(len(t))),
                              model=model, errors=errors)
             Y = f(t)[None, :] * np.exp(0.05 * rng.standard_normal((5, len(t))))
-            th, ok = lc._batched_refit(model, t, Y, res.params.to_numpy(), errors)
-            assert ok.all()
             for i in range(5):
-                r = growth.fit(t, Y[i], model=model, errors=errors, start=res.params.to_dict())
-                np.testing.assert_allclose(th[i], r.params.to_numpy(), rtol=1e-5)
+                th, ok = res.refit(Y[i])
+                assert ok
+                g = forms[model]
+                if errors == "multiplicative":
+                    ref, _ = curve_fit(lambda x, *p: np.log(g(x, *p)), t, np.log(Y[i]),
+                                       p0=res.params.to_numpy(), xtol=1e-14, ftol=1e-14)
+                else:
+                    ref, _ = curve_fit(g, t, Y[i], p0=res.params.to_numpy(), xtol=1e-14,
+                                       ftol=1e-14)
+                np.testing.assert_allclose(th.to_numpy(), ref, rtol=1e-5)
 
 
 def test_scorecard_ignores_later_years():

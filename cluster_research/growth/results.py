@@ -1,0 +1,563 @@
+"""Results objects of non-linear least-squares and growth-curve fits.
+
+:class:`NLSResults` (any model, from :func:`cluster_research.growth.nls`) and
+:class:`GrowthResults` (the growth models, from :func:`cluster_research.growth.fit`).  Every
+number a results object reports is computed from its own parameters: ``rss`` is the residual
+sum of squares of ``fittedvalues``, and ``fittedvalues`` is the model at ``params``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import GrowthDataError
+from .profile import ProfileMixin
+from .solve import num_jac, quiet, sandwich, solve
+from .specs import RUNAWAY
+
+__all__ = ["GrowthResults", "NLSResults", "flag_irregular_solution"]
+
+#: An rms residual below this multiple of machine epsilon times the rms response is at the
+#: level of floating-point rounding of the data themselves (10^4 eps: about 2e-12).
+ROUNDING_FACTOR = 1e4
+
+
+class NLSResults(ProfileMixin):
+    """Hold a weighted non-linear least-squares fit (statsmodels-style results object).
+
+    Attributes
+    ----------
+    params, bse : pandas.Series
+        Estimates and standard errors ``sqrt(diag(cov))`` (0 for fixed parameters).
+    fittedvalues, resid : numpy.ndarray
+        Fitted means and raw residuals ``y - f`` (``log y - log f`` for multiplicative errors).
+    rss : float
+        Weighted residual sum of squares on the fitting scale.
+    nobs, df_model, df_resid : int
+        Observations, free parameters, ``nobs - df_model``.
+    scale : float
+        ``s^2 = rss / df_resid``.
+    converged : bool
+        Optimiser status; ``convergence_message`` says why.
+    settings : dict
+        Start values, bounds, optimiser, tolerances, cov_type.
+    convergence : dict
+        The convergence record (per-start RSS, evaluations, messages).
+    """
+
+    @quiet
+    def __init__(self, problem, theta, names, converged, message, settings, convergence,
+                 cov_type="nonrobust", cov_kwds=None):
+        self._problem = problem
+        self._theta = np.asarray(theta, float)
+        self.param_names = list(names)
+        self.converged = bool(converged)
+        self.convergence_message = str(message)
+        self.settings = settings
+        self.convergence = convergence
+        self.cov_type = cov_type
+        pr = problem
+        self.nobs = int(pr.y.size)
+        self.df_model = int(pr.free.sum())
+        self.df_resid = self.nobs - self.df_model
+        r = pr.resid_full(self._theta)
+        self.rss = float(r @ r)
+        self.scale = self.rss / self.df_resid if self.df_resid > 0 else np.nan
+        self.fittedvalues = pr.mean(self._theta)
+        if pr.errors == "multiplicative":
+            self.resid = pr.ly - np.log(self.fittedvalues)
+        else:
+            self.resid = pr.y - self.fittedvalues
+        p = self._theta.size
+        cov = np.full((p, p), np.nan)
+        J = pr.jac_full(self._theta)[:, pr.free]
+        self._jac_free = J
+        try:
+            # scale-invariant singularity check: condition number of the column-scaled J'J
+            dn = np.sqrt(np.sum(J * J, axis=0))
+            if not np.all(np.isfinite(dn)) or np.any(dn == 0):
+                raise np.linalg.LinAlgError("a parameter does not affect the fit (zero column)")
+            Js = J / dn
+            JsTJs = Js.T @ Js
+            cond = np.linalg.cond(JsTJs)
+            if not np.isfinite(cond) or cond > 1e14:
+                raise np.linalg.LinAlgError(f"J'J is singular (scaled condition number "
+                                            f"{cond:.3g})")
+            if cov_type == "nonrobust":
+                cf = self.scale * np.linalg.inv(JsTJs) / np.outer(dn, dn)
+            else:
+                cf = sandwich(J, r, cov_type, cov_kwds, self.df_resid)
+            cfull = np.zeros((p, p))
+            idx = np.flatnonzero(pr.free)
+            cfull[np.ix_(idx, idx)] = cf
+            cov = cfull
+        except np.linalg.LinAlgError as exc:
+            self.convergence_message += f"; covariance not available: {exc}"
+        self._cov_int = cov
+        self._cov = self._rep_cov(cov)
+        self._tcrit_cache = {}
+        self._profile_cache = {}
+        self._profile_nfev = 0
+        ll_jac = 0.5 * np.sum(np.log(pr.sw**2))
+        if pr.errors == "multiplicative":
+            ll_jac -= np.sum(pr.ly)
+        n = self.nobs
+        k = self.df_model + 1
+        if self.rss > 0:
+            self.llf = -0.5 * n * (np.log(2 * np.pi * self.rss / n) + 1) + ll_jac
+        else:
+            self.llf = np.inf
+        self.aic = -2 * self.llf + 2 * k
+        self.bic = -2 * self.llf + np.log(n) * k
+        self.aicc = self.aic + 2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.nan
+        
+    # -- parameters in reporting coordinates ----------------------------------------------------
+    def _to_report(self, theta):
+        return np.asarray(theta, float)
+
+    def _to_internal(self, params):
+        return np.asarray(params, float)
+
+    def _rep_cov(self, cov_int):
+        """Map the internal covariance to reporting parameters (delta method; exact here)."""
+        return cov_int
+
+    def _shared(self, j):
+        """Whether parameter ``j`` is the same in internal and reporting units (up to a shift)."""
+        return True
+
+    def _d_rep(self, theta):
+        """Jacobian d(report)/d(internal) at internal ``theta`` (None: identity / unknown)."""
+        del theta
+
+    @property
+    def params(self):
+        """Return the estimates in reporting units (calendar years)."""
+        if getattr(self, "_params_cache", None) is None:
+            self._params_cache = pd.Series(self._to_report(self._theta), index=self.param_names,
+                                           name="params")
+        return self._params_cache.copy()
+
+    def cov_params(self):
+        """Return the parameter covariance matrix as a DataFrame."""
+        return pd.DataFrame(self._cov, index=self.param_names, columns=self.param_names)
+
+    @property
+    def bse(self):
+        """Return the standard errors ``sqrt(diag(cov))``."""
+        with np.errstate(invalid="ignore"):
+            return pd.Series(np.sqrt(np.diag(self._cov)), index=self.param_names, name="bse")
+
+    @property
+    def fixed(self):
+        """Return the names of parameters held fixed."""
+        return [n for n, f in zip(self.param_names, self._problem.fixed) if f]
+
+    def _tcrit(self, alpha):
+        df = self.df_resid
+        if df <= 0:
+            return np.nan
+        if alpha not in self._tcrit_cache:
+            self._tcrit_cache[alpha] = float(stats.t.ppf(1 - alpha / 2, df))
+        return self._tcrit_cache[alpha]
+
+    # -- profile likelihood ---------------------------------------------------------------------
+    @quiet
+    def conf_int(self, alpha=0.05, method="wald"):
+        """Return confidence intervals for the parameters.
+
+        Parameters
+        ----------
+        alpha : float
+            ``1 - alpha`` is the coverage.
+        method : {"wald", "profile"}
+            ``"wald"``: ``est +/- t_{df, 1-alpha/2} se``.  ``"profile"``: the profile-t
+            interval of Bates & Watts (1988): the set where
+            ``sqrt(RSS_profile - RSS) / s <= t_{df, 1-alpha/2}``, each parameter fixed in turn
+            and the others re-optimised.  An end that is never reached is ``+/-inf`` (or the
+            parameter bound, e.g. 0 for a rate).  Numerics: the search starts at the Wald
+            limit, extrapolates the profile-t curve until it crosses the cut-off (at most 16
+            growing steps, else unbounded), then solves ``tau(v) = t`` with
+            ``scipy.optimize.brentq``.  Each profile point is a warm-started
+            ``scipy.optimize.least_squares`` fit (linearised conditional predictor from the
+            covariance); see :meth:`profile_limit`.
+            Parameters that are a function of internal ones (Richards ``t0``; Bass ``tau`` is
+            shared) are profiled in reporting coordinates.
+
+        References
+        ----------
+        Bates, D. M. and Watts, D. G. (1988), Section 6.1 (profile t); R ``confint.nls``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from cluster_research.growth import fit
+        >>> t = np.arange(2000, 2012)
+        >>> y = 100 / (1 + np.exp(-0.8 * (t - 2006))) + np.cos(t)
+        >>> res = fit(t, y)
+        >>> ci = res.conf_int(method="profile")
+        >>> bool(ci.loc["K", "lower"] < res.params["K"] < ci.loc["K", "upper"])
+        True
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index: parameter names; columns ``lower``, ``upper`` (calendar years for t0/tau).
+        """
+        if method not in ("wald", "profile"):
+            raise GrowthDataError(f"method must be 'wald' or 'profile', got {method!r}")
+        c = self._tcrit(alpha)
+        est = self._to_report(self._theta)
+        if method == "wald":
+            se = self.bse.to_numpy()
+            lo, hi = est - c * se, est + c * se
+        else:
+            lo = est.copy()
+            hi = est.copy()
+            for j in range(est.size):
+                if self._problem.fixed[j]:
+                    continue
+                lo[j] = self.profile_limit(j, -1, alpha)
+                hi[j] = self.profile_limit(j, +1, alpha)
+        return pd.DataFrame({"lower": lo, "upper": hi}, index=self.param_names)
+
+    # -- prediction -----------------------------------------------------------------------------
+    def _mean_at(self, x, theta_internal):
+        return self._problem.mean_fn(np.asarray(x, float), theta_internal)
+
+    def _x_internal(self, x):
+        return np.asarray(x, float)
+
+    @quiet
+    def predict(self, x, interval=None, alpha=0.05):
+        """Predict the mean at new ``x`` with optional delta-method intervals.
+
+        Parameters
+        ----------
+        x : array-like
+            Points (years for growth fits).
+        interval : {None, "confidence", "prediction"}
+            ``"confidence"``: interval for the mean ``f(x)``, variance ``g' C g`` with ``g`` the
+            gradient of ``f`` at the estimates.  ``"prediction"``: adds the error variance
+            ``s^2`` (unit weight).  Multiplicative errors: computed for ``log f`` and
+            exponentiated (asymmetric; ``mean`` is the median ``f``).
+        alpha : float
+            ``1 - alpha`` coverage.
+
+        Returns
+        -------
+        pandas.Series or pandas.DataFrame
+            The predictions (indexed by ``x``), or columns ``mean, se, lower, upper`` where ``se``
+            is on the fitting scale (log scale for multiplicative errors).
+        """
+        xi = self._x_internal(np.atleast_1d(np.asarray(x, float)))
+        m = self._mean_at(xi, self._theta)
+        index = pd.Index(np.atleast_1d(np.asarray(x)), name="x")
+        if interval is None:
+            return pd.Series(m, index=index, name="mean")
+        if interval not in ("confidence", "prediction"):
+            raise GrowthDataError(f"interval must be None, 'confidence' or 'prediction', got {interval!r}")
+        free = self._problem.free
+        G = num_jac(lambda xx, th: self._mean_at(xx, th), self._theta, xi)[:, free]
+        C = self._cov_int[np.ix_(free, free)]
+        mult = self._problem.errors == "multiplicative"
+        if mult:
+            G = G / m[:, None]
+        var = np.einsum("ij,jk,ik->i", G, C, G)
+        if interval == "prediction":
+            var = var + self.scale
+        se = np.sqrt(var)
+        c = self._tcrit(alpha)
+        if mult:
+            lo, hi = m * np.exp(-c * se), m * np.exp(c * se)
+        else:
+            lo, hi = m - c * se, m + c * se
+        return pd.DataFrame({"mean": m, "se": se, "lower": lo, "upper": hi}, index=index)
+
+    def to_frame(self, alpha=0.05):
+        """Return a table of estimates, standard errors and Wald intervals."""
+        ci = self.conf_int(alpha)
+        df = pd.DataFrame({"estimate": self.params, "std_err": self.bse})
+        df["ci_lower"] = ci["lower"]
+        df["ci_upper"] = ci["upper"]
+        df["fixed"] = [n in self.fixed for n in self.param_names]
+        return df
+
+    def _header_lines(self):
+        return ["Non-linear least squares"]
+
+    def summary(self):
+        """Return a plain-text summary of the fit."""
+        lines = self._header_lines()
+        lines += [
+            f"nobs: {self.nobs}   df_model: {self.df_model}   df_resid: {self.df_resid}",
+            f"RSS: {self.rss:.6g}   s: {math.sqrt(self.scale) if self.scale > 0 else np.nan:.6g}",
+            f"AIC: {self.aic:.4f}   AICc: {self.aicc:.4f}   BIC: {self.bic:.4f}",
+            f"converged: {self.converged} ({self.convergence_message})",
+            f"covariance: {self.cov_type}",
+            "",
+            self.to_frame().to_string(float_format=lambda v: f"{v:.6g}"),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} rss={self.rss:.6g} converged={self.converged}>"
+
+
+def flag_irregular_solution(res) -> None:
+    """Mark an ``nls`` result ``converged=False`` when its numbers cannot be trusted.
+
+    Two cases where an optimiser reports success but the result is not a usable
+    least-squares solution (both occur in the NIST StRD suite):
+
+    * **Not a regular minimum**: the covariance is unavailable (a zero Jacobian column or
+      a singular J'J) while no parameter is at a bound -- the optimiser stopped on a flat
+      region (e.g. NIST BoxBOD from start 1, where exp(-b2 x) underflows and the model is
+      a constant), so parameters are not locally identified.
+    * **Residuals at rounding level**: rms residual < 10^4 eps rms(y). The data carry a
+      representation error of order eps |y|, so the RSS, s^2 and every standard error are
+      unreliable beyond a few digits (NIST Lanczos1, whose certified values need extended
+      precision; also an exact fit to noise-free data).
+    """
+    pr = res._problem
+    notes = []
+    theta = res._theta[pr.free]
+    lb, ub = pr.lb[pr.free], pr.ub[pr.free]
+    at_bound = np.any(np.isclose(theta, lb, rtol=1e-10, atol=0) & np.isfinite(lb)) or np.any(
+        np.isclose(theta, ub, rtol=1e-10, atol=0) & np.isfinite(ub))
+    if np.all(np.isnan(res._cov_int)) and not at_bound:
+        notes.append("not a regular minimum: the parameters are not locally identified at the "
+                     "point where the optimiser stopped (covariance unavailable, no parameter "
+                     "at a bound)")
+    yy = pr.ly if pr.errors == "multiplicative" else pr.y
+    scale = float(np.sqrt(np.mean(np.square(pr.sw * yy))))
+    rms = float(np.sqrt(res.rss / res.nobs))
+    if scale > 0 and rms < ROUNDING_FACTOR * np.finfo(float).eps * scale:
+        notes.append(f"residuals at the level of floating-point rounding (rms residual / rms y "
+                     f"= {rms / scale:.1e}): RSS and standard errors are not reliable in double "
+                     "precision (an exact fit, or data that need extended precision)")
+    if notes and res.converged:
+        res.converged = False
+        res.convergence_message += "; " + "; ".join(notes)
+    elif notes:
+        res.convergence_message += "; " + "; ".join(notes)
+
+
+
+
+class GrowthResults(NLSResults):
+    """Hold a fitted growth curve (see the module docstring for the models and parameters).
+
+    Attributes (besides those of :class:`NLSResults`)
+    ----------
+    model, form, errors : str
+        The settings used.
+    years, values : numpy.ndarray
+        The data (calendar years, observed values).
+    ceiling : float or None
+        ``K`` (``M`` for Bass); ``None`` for the exponential model.
+    t_ref : float
+        Internal centring year (mean of the fitted years); the exponential's ``a`` is
+        ``log`` of the fitted level at ``t_ref``.
+    identified : bool
+        ``False`` when the ceiling's upper profile limit is unbounded or the data cover less than
+        half of the fitted ceiling; ``identified_reason`` explains.
+    """
+
+    def __init__(self, problem, theta, spec, form, centre, years, values, converged, message,
+                 settings, convergence, cov_type="nonrobust", cov_kwds=None, ols=None):
+        self.model = spec.name
+        self.formula = spec.formula
+        self.form = form
+        self.errors = problem.errors
+        self.t_ref = float(centre)
+        self.years = np.asarray(years, float)
+        self.values = np.asarray(values, float)
+        self._spec = spec
+        self._shift = np.zeros(len(spec.names))
+        self._shift[spec.time_idx] = centre
+        self.ols = ols
+        super().__init__(problem, theta, spec.names, converged, message, settings, convergence,
+                         cov_type, cov_kwds)
+        if ols is not None:
+            self._cov = self._cov_int = np.asarray(ols.cov_params())
+        self._identified = None
+
+    def _to_report(self, theta):
+        return self._spec.to_rep(np.asarray(theta, float), self.t_ref)
+
+    def _to_internal(self, params):
+        if isinstance(params, dict):
+            params = [params[n] for n in self.param_names]
+        elif isinstance(params, pd.Series):
+            params = params[self.param_names].to_numpy()
+        return self._spec.to_int(np.asarray(params, float), self.t_ref)
+
+    def _rep_cov(self, cov_int):
+        D = self._spec.d_rep(self._theta)
+        if D is None:
+            return cov_int
+        with np.errstate(invalid="ignore"):
+            return D @ cov_int @ D.T
+
+    def _shared(self, j):
+        return j not in self._spec.unshared
+
+    def _d_rep(self, theta):
+        return self._spec.d_rep(theta)
+
+    def _x_internal(self, x):
+        return np.asarray(x, float) - self.t_ref
+
+    @property
+    def ceiling(self):
+        """Return the fitted ceiling ``K`` (``M`` for Bass); None for the exponential."""
+        if self._spec.scale_idx is None:
+            return None
+        return float(self._theta[self._spec.scale_idx])
+
+    @property
+    def inflection(self):
+        """Return the inflection year of the level curve (None for exponential/Bass q <= p)."""
+        if self._spec.inflection is None:
+            return None
+        return self._spec.inflection(self.params)
+
+    @property
+    def at_bound(self):
+        """Return the names of free parameters that ended on a bound."""
+        pr = self._problem
+        out = []
+        for i, n in enumerate(self.param_names):
+            if pr.fixed[i]:
+                continue
+            v = self._theta[i]
+            lo, hi = pr.lb[i], pr.ub[i]
+            tol = 1e-8 * max(abs(v), 1.0)
+            if (np.isfinite(lo) and v <= lo + tol) or (np.isfinite(hi) and v >= hi - tol):
+                out.append(n)
+        return out
+
+    @quiet
+    def refit(self, values, max_nfev=None):
+        """Refit the same model to new data from the estimates (one warm-started fit).
+
+        The problem (design, weights, bounds, fixed parameters, data form) is that of this fit
+        with the response replaced; solved by the same ``scipy.optimize.least_squares`` path
+        as :func:`cluster_research.growth.fit` (what a residual bootstrap calls per replicate).
+
+        Parameters
+        ----------
+        values : array-like
+            New observations, same years and form as the original fit.
+        max_nfev : int, optional
+            Evaluation budget (default 200 per free parameter).
+
+        Returns
+        -------
+        params : pandas.Series
+            Estimates in reporting units.
+        converged : bool
+            ``least_squares`` converged, the parameters are finite and the ceiling did not run
+            off to its cap.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from cluster_research import growth
+        >>> t = np.arange(2000, 2012)
+        >>> res = growth.fit(t, 100 / (1 + np.exp(-0.8 * (t - 2006))))
+        >>> p, ok = res.refit(50 / (1 + np.exp(-0.8 * (t - 2006))))
+        >>> round(float(p["K"]), 6), ok
+        (50.0, True)
+        """
+        y = np.asarray(values, float).ravel()
+        if y.shape != self.values.shape or not np.all(np.isfinite(y)):
+            raise GrowthDataError(f"refit needs {self.values.size} finite values like the "
+                                  f"original fit, got shape {y.shape}")
+        if self.errors == "multiplicative" and np.any(y <= 0):
+            raise GrowthDataError("refit with multiplicative errors needs positive values")
+        pr = self._problem.with_data(y)
+        if max_nfev is None:
+            max_nfev = 200 * int(pr.free.sum())
+        theta, ok, _, _ = solve(pr, self._theta, max_nfev=max_nfev)
+        ok = bool(ok and np.all(np.isfinite(theta)))
+        j = self._cap_index()
+        if ok and j is not None and theta[j] >= RUNAWAY * pr.ub[j]:
+            ok = False
+        return pd.Series(self._to_report(theta), index=self.param_names, name="params"), ok
+
+    def _cap_index(self):
+        j = self._spec.scale_idx
+        if j is None or not self.settings.get("ceiling_capped", False):
+            return None
+        return j
+
+    @quiet
+    def curve(self, t, params=None):
+        """Return the mean level curve at calendar years ``t`` (cumulative for Bass/interval).
+
+        Parameters
+        ----------
+        t : array-like
+            Calendar years.
+        params : array-like, dict or Series, optional
+            Parameters in reporting units (calendar years); the estimates by default.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        th = self._theta if params is None else self._to_internal(params)
+        return self._spec.level(self._x_internal(np.atleast_1d(np.asarray(t, float))), th)
+
+    @property
+    def identified(self):
+        """Return whether the ceiling is identified (see the class docstring)."""
+        if self._identified is None:
+            self._identified = self._check_identified()
+        return self._identified[0]
+
+    @property
+    def identified_reason(self):
+        """Return why the ceiling is or is not identified."""
+        if self._identified is None:
+            self._identified = self._check_identified()
+        return self._identified[1]
+
+    @quiet
+    def _check_identified(self):
+        j = self._spec.scale_idx
+        if j is None:
+            return True, "exponential model has no ceiling"
+        if not self.converged:
+            return False, "fit did not converge: " + self.convergence_message
+        cap = self.ceiling
+        level = self.values if self.form == "cumulative" else np.cumsum(self.values)
+        top = float(np.max(level))
+        if self._problem.fixed[j]:
+            return True, "ceiling fixed by the user"
+        up = self.profile_limit(j, +1)
+        if np.isnan(up):
+            return False, ("the ceiling's standard error is not available (singular J'J or a "
+                           "parameter at its bound): " + self.convergence_message)
+        if not np.isfinite(up):
+            return False, ("the 95% profile-likelihood interval of the ceiling is unbounded above "
+                           "(RSS stays within the cut-off however large the ceiling)")
+        if top < 0.5 * cap:
+            return False, (f"the data reach {top:.4g}, less than half the fitted ceiling "
+                           f"{cap:.4g}: the inflection is not observed")
+        return True, (f"profile interval of the ceiling bounded above ({up:.4g}) and data reach "
+                      f"{top / cap:.0%} of it")
+
+    def _header_lines(self):
+        head = (f"Growth model: {self.model} ({self.formula}); form={self.form}; "
+                f"errors={self.errors}")
+        span = (f"years {self.years[0]:g}-{self.years[-1]:g}, t_ref={self.t_ref:g}; "
+                f"identified: {self.identified} ({self.identified_reason})")
+        return [head, span]
+
