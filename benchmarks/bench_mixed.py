@@ -1,4 +1,4 @@
-"""Benchmark cluster_research.nlme.fit_mixed (target: 31 groups x 10 points well under 2 s).
+"""Benchmark cluster_research.growth.mixed.fit_mixed (target: 31 groups x 10 points well under 2 s).
 
 Run: ``python benchmarks/bench_mixed.py``.  Each figure is the best of 3 runs on a synthetic
 logistic panel (31 regions x 10 years, ceilings varying by 15 %, additive noise), with and
@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from cluster_research.nlme import fit_mixed
+from cluster_research.growth.mixed import fit_mixed
 
 TARGET = 2.0
 

@@ -21,8 +21,8 @@ import warnings
 import pandas as pd
 
 import cluster_research as cr
-from cluster_research.stage_benchmark import run_benchmark
-from cluster_research.stage_model import panel_stages
+from cluster_research.lifecycle.benchmark import run_benchmark
+from cluster_research.lifecycle.panel import panel_stages
 
 METHODS = ("pooled", "mixed", "curve", "hmm")
 

@@ -148,8 +148,9 @@ def _package_exception_classes():
 def test_every_package_exception_derives_from_the_base():
     classes = _package_exception_classes()
     assert classes, "no exception classes found"
+    # KeyboardInterrupt subclasses signal an interrupt (SIGINT), they are not errors
     bad = [n for n, c in classes.items()
-           if not issubclass(c, (cr.ClusterResearchError, Warning))]
+           if not issubclass(c, (cr.ClusterResearchError, Warning, KeyboardInterrupt))]
     assert bad == []
     warnings_ = [n for n, c in classes.items() if issubclass(c, Warning)]
     assert [n for n in warnings_ if not issubclass(classes[n], cr.ClusterResearchWarning)] == []

@@ -1,4 +1,4 @@
-"""Tests of the nonlinear mixed-effects growth fit (cluster_research.nlme.fit_mixed).
+"""Tests of the nonlinear mixed-effects growth fit (cluster_research.growth.mixed.fit_mixed).
 
 Reference values are R ``nlme`` output (method ML) quoted with their provenance in
 tests/data/nlme/README.md; simulations check that known parameters are recovered.
@@ -16,7 +16,7 @@ import pytest
 
 from cluster_research import ClusterResearchError
 from cluster_research.errors import GrowthDataError
-from cluster_research.nlme import (
+from cluster_research.growth.mixed import (
     MODEL_SPECS,
     MixedModelColumnError,
     MixedModelError,

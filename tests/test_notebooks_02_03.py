@@ -13,7 +13,7 @@ import pytest
 
 import cluster_research as cr
 from cluster_research.data import DataValidationError
-from cluster_research.runner import ParameterError
+from cluster_research.errors import ParameterError
 
 NB03 = "03_lifecycle_stage"
 NB02 = "02_shanghai_growth"

@@ -245,7 +245,7 @@ def test_committed_notebook_conventions(name):
     tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     after = nb.cells[tagged[0] + 1]
-    assert after.cell_type == "code" and after.source.startswith("# Display settings")
+    assert after.cell_type == "code" and "cr.notebook_setup()" in after.source
     assert nb.cells[-1].cell_type == "markdown"
     assert nb.cells[-1].source.startswith("## What this shows")
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -14,8 +14,8 @@ import pytest
 
 import cluster_research as cr
 from cluster_research.lifecycle import Stage
-from cluster_research.stage_benchmark import reliability_table, simulate_panel
-from cluster_research.stage_model import PROB_COLUMNS, panel_stages
+from cluster_research.lifecycle.benchmark import reliability_table, simulate_panel
+from cluster_research.lifecycle.panel import PROB_COLUMNS, panel_stages
 
 PC = list(PROB_COLUMNS)
 

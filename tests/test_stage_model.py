@@ -1,4 +1,4 @@
-"""Tests of the panel stage model (cluster_research.stage_model) against known truth.
+"""Tests of the panel stage model (cluster_research.lifecycle.panel) against known truth.
 
 The true phases come from closed forms in ``stage_benchmark`` that are checked here
 against numerically differentiated curves, never against the package's
@@ -18,8 +18,8 @@ import pytest
 import cluster_research as cr
 from cluster_research.errors import ClusterResearchError, LifecycleDataError, StageModelError
 from cluster_research.lifecycle import Stage
-from cluster_research.stage_benchmark import score, simulate_panel, true_boundaries, true_phase
-from cluster_research.stage_model import PROB_COLUMNS, curve_phases, panel_stages
+from cluster_research.lifecycle.benchmark import score, simulate_panel, true_boundaries, true_phase
+from cluster_research.lifecycle.panel import PROB_COLUMNS, curve_phases, panel_stages
 
 
 def _logistic(t, K=1.0, k=0.7, t0=0.0):

@@ -76,9 +76,14 @@ from .fit import COV_TYPES, fit, nls
 from .results import GrowthResults, NLSResults
 from .solve import OPTIMIZER, least_squares_fit
 from .specs import CEILING_FACTOR, MODELS, SPECS, ModelSpec, get_spec
+from .mixed import MODEL_SPECS as MIXED_MODELS, MixedModelSpec, MixedResults, fit_mixed  # isort: skip
 
 __all__ = [
     "CEILING_FACTOR",
+    "MIXED_MODELS",
+    "MixedModelSpec",
+    "MixedResults",
+    "fit_mixed",
     "COV_TYPES",
     "MODELS",
     "OPTIMIZER",

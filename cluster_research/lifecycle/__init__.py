@@ -62,6 +62,7 @@ from __future__ import annotations
 from ..errors import LifecycleDataError, LifecycleOptionError
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
+from .panel import PROB_COLUMNS, panel_stages
 from .probabilities import stage_probabilities
 from .registry import REGISTRY, register
 from .scorecard import SCORECARD_INDICATORS, scorecard, scorecard_table
@@ -82,6 +83,8 @@ METHODS = tuple(sorted(REGISTRY, key=lambda m: _ORDER.index(m) if m in _ORDER el
 
 __all__ = [
     "BOUNDARY_ROWS",
+    "PROB_COLUMNS",
+    "panel_stages",
     "DEFAULT_PHASE_MAP",
     "GOMPERTZ_KNEE",
     "INFORMATION",

@@ -94,6 +94,9 @@ SPECS: dict[str, ParamSpec] = {
     "region": ParamSpec("region"),
     "benchmark": ParamSpec("region"),
     "highlight": ParamSpec("region"),
+    "city": ParamSpec("city", doc="a city of the Taobao-village lists, any spelling "
+                      "(金华 or 金华市); empty = the whole province"),
+    "scheme": ParamSpec("choice", choices=("log", "quantile")),
     "region_label": ParamSpec("choice", choices=("上海",)),
     "through_year": ParamSpec("year", nullable=True),
     "plot_to_year": ParamSpec("year"),
@@ -125,7 +128,7 @@ SPECS: dict[str, ParamSpec] = {
 }
 
 _KIND_NAMES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "year": "int",
-               "region": "str", "choice": "str"}
+               "region": "str", "city": "str", "choice": "str"}
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 _NULL = {"null", "none", "~", ""}
@@ -179,7 +182,7 @@ def _read_scalar(name: str, text: str, kind: str):
             return True
         if low in _FALSE:
             return False
-        raise ValueError(text)
+        raise ParameterError(f"{name}: {text!r} is not a boolean (true/false, yes/no, 1/0)")
     if kind in ("int", "year"):
         return int(text)
     if kind == "float":
@@ -233,7 +236,7 @@ def coerce_cli_value(name: str, text: str, default: Any) -> Any:
             if t.startswith("["):
                 items = yaml.safe_load(t)
                 if not isinstance(items, list):
-                    raise ValueError(text)
+                    raise ParameterError(f"{name}: {text!r} is not a list (a,b or [a, b])")
                 return [_read_scalar(name, str(x), spec.item) if spec.item in ("int", "year",
                         "float") and isinstance(x, str) else x for x in items]
             return [_read_scalar(name, x, spec.item) for x in t.split(",") if x.strip()]
@@ -285,7 +288,7 @@ def _scalar_problem(name: str, value: Any, kind: str, spec: ParamSpec) -> str | 
         return f"must be float, got {type(value).__name__} {value!r}"
     if kind == "bool" and not isinstance(value, bool):
         return f"must be bool, got {type(value).__name__} {value!r}"
-    if kind in ("str", "region", "choice") and not isinstance(value, str):
+    if kind in ("str", "region", "city", "choice") and not isinstance(value, str):
         return f"must be str, got {type(value).__name__} {value!r}"
     if kind == "float" and not math.isfinite(value):
         return f"must be a finite number, got {value!r}"
@@ -459,6 +462,8 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     for name, spec in SPECS.items():
         if spec.kind == "region" and parameters.get(name) is not None:
             data.region_code(parameters[name])  # raises DataValidationError naming it
+        if spec.kind == "city" and parameters.get(name):
+            data.taobao.resolve_city(parameters[name])  # names the closest cities
     if merged.get("csv_path"):
         profile_series(merged["csv_path"], str(merged.get("csv_series") or ""))
     if "highlight_districts" in parameters:

@@ -40,7 +40,7 @@ from .runs import Job, list_jobs
 __all__ = ["Interrupted", "plan", "run_all"]
 
 
-class Interrupted(KeyboardInterrupt):
+class Interrupted(KeyboardInterrupt):  # noqa: N818 - a KeyboardInterrupt, not an error
     """Raised by :func:`run_all` on SIGINT after the workers were stopped."""
 
 

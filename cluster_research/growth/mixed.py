@@ -51,8 +51,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from . import growth
-from .errors import ClusterResearchError, MixedModelColumnError, MixedModelError
+from ..errors import ClusterResearchError, MixedModelColumnError, MixedModelError
+from .fit import fit
+from .specs import MODELS
 
 __all__ = ["MODEL_SPECS", "MixedModelColumnError", "MixedModelError", "MixedModelSpec",
            "MixedResults", "fit_mixed"]
@@ -700,7 +701,7 @@ class MixedResults:
         fixed_only = [n for n in self._spec.param_names if n not in self.random]
         common = f"{', '.join(fixed_only)} common to all groups (pooled); " if fixed_only else ""
         shared = f"{common}{', '.join(self.random)} group-specific, shrunk towards the pooled value"
-        own = check and {"sslogis": "logistic"}.get(self.model, self.model) in growth.MODELS
+        own = check and {"sslogis": "logistic"}.get(self.model, self.model) in MODELS
         rows = []
         for i, lab in enumerate(labels):
             ident, why = self._own_fit(pr.x[pr.g == i], self.data_y[pr.g == i]) if own else (
@@ -723,7 +724,7 @@ class MixedResults:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = growth.fit(ux, ym, model={"sslogis": "logistic"}.get(self.model, self.model),
+                res = fit(ux, ym, model={"sslogis": "logistic"}.get(self.model, self.model),
                                  errors=self.errors, weights=w)
                 ok, why = bool(res.converged and res.identified), res.identified_reason
         except ClusterResearchError as err:

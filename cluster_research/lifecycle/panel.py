@@ -4,7 +4,7 @@
 :class:`~cluster_research.lifecycle.Stage` or None), the four stage probabilities
 (summing to 1) and a reason.  Four documented models, all ordered (萌芽 < 成长 < 扩大 <
 起飞) and persistent; the default ``pooled`` won the benchmark
-(:mod:`cluster_research.stage_benchmark`, ``benchmarks/bench_stage_model.py``):
+(:mod:`cluster_research.lifecycle.benchmark`, ``benchmarks/bench_stage_model.py``):
 
 ``method="pooled"`` (default: empirical-Bayes curves, one rate distribution for the panel)
     Step 1 fits every region separately as in ``curve`` below (and chooses the model).
@@ -44,7 +44,7 @@
     those of the draws (uniform when there are none).
 
 ``method="mixed"`` (hierarchical: a nonlinear mixed-effects fit)
-    One :func:`cluster_research.nlme.fit_mixed` fit of the whole panel (multiplicative
+    One :func:`cluster_research.growth.mixed.fit_mixed` fit of the whole panel (multiplicative
     errors, random effects on all three parameters ``K``, rate, ``t0``, Lindstrom-Bates
     ML as R ``nlme``); ``model="auto"`` takes the converged model with the larger
     log-likelihood.  The stage is the phase of the year on each region's group curve
@@ -95,10 +95,10 @@ import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
 
-from . import growth
-from .errors import ClusterResearchError, GrowthDataError, StageModelError
-from .lifecycle import Stage
-from .nlme import fit_mixed
+from .. import growth
+from ..errors import ClusterResearchError, GrowthDataError, StageModelError
+from ..growth.mixed import fit_mixed
+from .stage import Stage
 
 __all__ = ["METHODS", "PROB_COLUMNS", "StageModelError", "curve_phases", "panel_stages"]
 
@@ -556,7 +556,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     ...                 for r, m in [("a", 2004), ("b", 2008), ("c", 2011)]])
     >>> out = panel_stages(df, method="curve", model="logistic")
     >>> out.loc[out.region == "b", "stage"].map(lambda s: s.order).tolist()
-    [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4]
+    [1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4]
     """
     _check(information, method)
     df = _prepare(data, region, x, y, indicator)

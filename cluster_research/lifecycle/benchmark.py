@@ -32,9 +32,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from .errors import StageModelError
-from .lifecycle import Stage
-from .stage_model import PROB_COLUMNS, panel_stages
+from ..errors import StageModelError
+from .panel import PROB_COLUMNS, panel_stages
+from .stage import Stage
 
 __all__ = [
     "GOMPERTZ_KNEE_OFFSET",
@@ -74,7 +74,7 @@ def true_boundaries(model: str, rate, t0):
     --------
     >>> lo, mid, hi = true_boundaries("logistic", 1.0, 2000.0)
     >>> round(float(lo), 4), float(mid), round(float(hi), 4)
-    (1998.6830, 2000.0, 2001.317)
+    (1998.683, 2000.0, 2001.317)
     """
     rate = np.asarray(rate, float)
     t0 = np.asarray(t0, float)
@@ -217,7 +217,7 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"region": ["a", "a"], "year": [1, 2], "true_phase": [1, 2]})
-    >>> p = t.assign(stage=[Stage.EMBRYONIC, Stage.EMBRYONIC], prob_embryonic=1.0,
+    >>> p = t[["region", "year"]].assign(stage=[Stage.EMBRYONIC, Stage.EMBRYONIC], prob_embryonic=1.0,
     ...              prob_growth=0.0, prob_expansion=0.0, prob_takeoff=0.0)
     >>> score(p, t)["accuracy"]
     0.5
