@@ -11,9 +11,10 @@ checked by nbval has neither set, and then nothing is written::
 Examples
 --------
 >>> import pandas as pd, tempfile
->>> p = save_table(pd.DataFrame({"a": [1]}), "t", output_dir=tempfile.mkdtemp())
+>>> t = pd.DataFrame({"year": [2015], "region": ["上海"], "rank": [2.0]})
+>>> p = save_table(t, "ranks", output_dir=tempfile.mkdtemp())
 >>> p.name
-'t.csv'
+'ranks.csv'
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import os
 import re
 from pathlib import Path
 
-from .errors import OutputNameError
+import pandas as pd
+
+from . import schemas
+from .errors import OutputNameError, TableSchemaError
 
 __all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "output_path",
            "outputs_dir", "repo_dir", "save_figure", "save_table"]
@@ -106,13 +110,20 @@ def output_path(kind: str, name: str, ext: str, output_dir: str | os.PathLike | 
 
 
 def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
-    """Write a table of the current run as CSV (UTF-8, no index) when an output dir is set.
+    """Check a table against its schema, then write it as CSV (UTF-8, no index).
+
+    The table is validated against the schema registered under ``name`` in
+    :mod:`cluster_research.schemas` (unique keys, declared columns only, types, ranges)
+    every time, also when nothing is written (a notebook run interactively or under
+    nbval), so a wrong table stops the run instead of being handed out. The index is not
+    written: a table whose index carries data (a named index or a MultiIndex) is refused —
+    call ``reset_index()`` first.
 
     Parameters
     ----------
     df : pandas.DataFrame
     name : str
-        File stem, e.g. ``"claims"``.
+        File stem, e.g. ``"claims"``; must have a registered schema.
     output_dir : path-like, optional
         Overrides ``CLUSTER_RESEARCH_OUTPUT_DIR``.
 
@@ -121,13 +132,24 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     pathlib.Path or None
         The file written, or None when no output directory is set.
 
+    Raises
+    ------
+    TableSchemaError
+        The table has no schema, fails it, or has an index that carries data.
+
     Examples
     --------
     >>> import pandas as pd, tempfile
-    >>> p = save_table(pd.DataFrame({"a": [1]}), "t", output_dir=tempfile.mkdtemp())
-    >>> p.read_text()
-    'a\\n1\\n'
+    >>> t = pd.DataFrame({"year": [2015], "region": ["上海"], "rank": [2.0]})
+    >>> p = save_table(t, "ranks", output_dir=tempfile.mkdtemp())
+    >>> p.read_text(encoding="utf-8")
+    'year,region,rank\\n2015,上海,2.0\\n'
     """
+    if isinstance(df.index, pd.MultiIndex) or df.index.name is not None:
+        raise TableSchemaError(
+            f"table {name!r}: its index ({', '.join(map(str, df.index.names))}) would be lost "
+            "(tables are written without the index): call reset_index() first")
+    schemas.validate(name, df)
     path = output_path("tables", name, "csv", output_dir)
     if path is None:
         return None

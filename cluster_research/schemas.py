@@ -89,7 +89,8 @@ class TableSpec:
     Attributes
     ----------
     name : str
-        Table name (the CSV's file stem).
+        Table name (the CSV's file stem); a name ending in ``*`` covers a family of tables
+        whose names start with the part before it (``taobao_counts_*``).
     description : str
         One line for the data dictionary.
     keys : tuple of str
@@ -143,12 +144,16 @@ def schema(name: str) -> pa.DataFrameSchema:
     TableSchemaError
         If no schema is registered under ``name`` (every written table needs one).
     """
-    try:
-        return SCHEMAS[name].schema()
-    except KeyError:
+    spec = SCHEMAS.get(name)
+    if spec is None:  # a family of tables named <prefix>_<tag>, registered as "<prefix>_*"
+        spec = next((s for k, s in SCHEMAS.items()
+                     if k.endswith("*") and name.startswith(k[:-1])), None)
+    if spec is not None:
+        return spec.schema()
+    else:
         raise TableSchemaError(
             f"no schema registered for table {name!r}: add a TableSpec to "
-            "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")") from None
+            "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")")
 
 
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -179,6 +184,10 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         shown = []
+        if "multiple_fields_uniqueness" in set(fc["check"].astype(str)):
+            keys = list(SCHEMAS.get(name, TableSpec(name, "", (), {})).keys) or ["key"]
+            shown.append(f"duplicated keys ({', '.join(map(str, keys))})")
+            fc = fc[fc["check"].astype(str) != "multiple_fields_uniqueness"]
         for _, row in fc.head(10).iterrows():
             shown.append(f"column {row['column']!r}: {row['check']} (value {row['failure_case']!r})")
         more = f"; and {len(fc) - 10} more" if len(fc) > 10 else ""
@@ -323,3 +332,52 @@ _register(TableSpec(
     ("test",),
     {"test": _text(), "statistic": _num(), "df": _text(nullable=True), "p_value": _prob(),
      "h0": _text()}))
+_register(TableSpec(
+    "robustness", "Panel regressions: one row per specification and term (numbers; stars only "
+    "in display).",
+    ("spec", "term"),
+    {"spec": _text(), "term": _text(), "estimate": _num(), "std_error": _nonneg(),
+     "t": _num(), "p_value": _prob(), "ci_low": _num(), "ci_high": _num(),
+     "nobs": pa.Column(int, pa.Check.ge(1)), "n_entities": pa.Column(int, pa.Check.ge(1)),
+     "n_periods": pa.Column(int, pa.Check.ge(1)), "within_r2": _num()},
+    checks=[pa.Check(lambda d: (d.ci_low <= d.ci_high) | d.ci_low.isna(), name="ci_low <= ci_high")]))
+_register(TableSpec(
+    "specifications", "Key of the regression specifications: label, description, sample.",
+    ("spec",),
+    {"spec": pa.Column(str, pa.Check.str_matches(r"^[A-Z]$")), "description": _text(),
+     "model": _text(), "effects": _text(), "cov_type": _text(), "formula": _text(),
+     "nobs": pa.Column(int, pa.Check.ge(1)), "n_entities": pa.Column(int, pa.Check.ge(1)),
+     "n_periods": pa.Column(int, pa.Check.ge(1)), "first_period": _year(),
+     "last_period": _year()}))
+_register(TableSpec(
+    "taobao_counts_*", "Taobao villages by city or county (one column per list year) and total.",
+    ("province", "city", "county"),
+    {"province": _text(), "city": _text(), "county": pa.Column(str, required=False),
+     2014: _nonneg(False, int), 2015: _nonneg(False, int), 2016: _nonneg(False, int),
+     "total": _nonneg(False, int)},
+    checks=[pa.Check(lambda d: d[2014] + d[2015] + d[2016] == d["total"],
+                     name="total = sum of the list years")]))
+_register(TableSpec(
+    "taobao_transitions", "Villages between consecutive lists: persist, exit, enter.",
+    ("from_year", "to_year"),
+    {"from_year": _year(), "to_year": _year(), "n_from": _nonneg(False, int),
+     "n_to": _nonneg(False, int), "persist": _nonneg(False, int),
+     "exits": _nonneg(False, int), "entries": _nonneg(False, int), "net_entry": pa.Column(int),
+     "persistence_rate": _prob(False), "ambiguous": _nonneg(False, int)},
+    checks=[pa.Check(lambda d: (d.persist + d.exits == d.n_from) & (d.persist + d.entries == d.n_to),
+                     name="persist + exits = n_from and persist + entries = n_to")]))
+_register(TableSpec(
+    "taobao_concentration", "Concentration of Taobao villages across provinces, cities, "
+    "counties per list year.",
+    ("year", "level"),
+    {"year": _year(), "level": _text(isin=["province", "city", "county"]),
+     "n_places": _nonneg(False, int), "n_villages": _nonneg(False, int), "hhi": _prob(False),
+     "hhi_normalized": _prob(), "cr4": _prob(False), "gini": _prob(), "top": _text(),
+     "top_share": _prob(False)}))
+_register(TableSpec(
+    "taobao_national_fits", "S-curve fits of the national number of Taobao villages.",
+    ("model", "errors"),
+    {"model": _text(), "errors": _text(isin=["additive", "multiplicative"]),
+     "converged": _bool(), "ceiling": _nonneg(), "inflection": _estimated_year(),
+     "identified": _bool(), "identified_reason": _text(nullable=True), "aicc": _num(),
+     "last_year": _year(), "last_share_of_ceiling": _nonneg(), "error": _text(nullable=True)}))

@@ -191,12 +191,23 @@ def test_params_file_unknown_key(tmp_path):
 def test_output_path_and_save_table(tmp_path, monkeypatch):
     monkeypatch.delenv(outputs.ENV_OUTPUT_DIR, raising=False)
     monkeypatch.delenv(outputs.ENV_RUN_NAME, raising=False)
-    assert outputs.save_table(pd.DataFrame({"a": [1]}), "t") is None
+    table = pd.DataFrame({"year": [2015, 2016], "hhi": [0.08, 0.09], "cr4": [0.5, 0.5],
+                          "top4": ["a b c d", "a b c d"]})
+    assert outputs.save_table(table, "concentration") is None
     monkeypatch.setenv(outputs.ENV_OUTPUT_DIR, str(tmp_path))
     monkeypatch.setenv(outputs.ENV_RUN_NAME, "run1")
-    p = outputs.save_table(pd.DataFrame({"a": [1, 2]}), "t")
-    assert p == tmp_path / "tables" / "run1" / "t.csv"
-    assert p.read_text() == "a\n1\n2\n"
+    p = outputs.save_table(table, "concentration")
+    assert p == tmp_path / "tables" / "run1" / "concentration.csv"
+    assert p.read_text() == "year,hhi,cr4,top4\n2015,0.08,0.5,a b c d\n2016,0.09,0.5,a b c d\n"
+    # a table that fails its schema is not written (duplicated key, stray column, no schema)
+    with pytest.raises(cr.errors.TableSchemaError, match="duplicated keys"):
+        outputs.save_table(table.assign(year=2015), "concentration")
+    with pytest.raises(cr.errors.TableSchemaError, match="level_2"):
+        outputs.save_table(table.assign(level_2=1), "concentration")
+    with pytest.raises(cr.errors.TableSchemaError, match="no schema"):
+        outputs.save_table(table, "no_such_table")
+    with pytest.raises(cr.errors.TableSchemaError, match="index"):
+        outputs.save_table(table.set_index("year"), "concentration")
     with pytest.raises(ValueError, match="output name"):
         outputs.output_path("tables", "../x", "csv")
 
@@ -371,7 +382,8 @@ def _tiny_notebook(path, body):
 
 
 TABLE_CELL = ("import pandas as pd, cluster_research as cr\n"
-              "cr.outputs.save_table(pd.DataFrame({'lang': [lang]}), 't')")
+              "cr.outputs.save_table(pd.DataFrame({'year': [2015], 'hhi': [0.1], 'cr4': [0.5], "
+              "'top4': [lang]}), 'concentration')")
 
 
 def test_failed_run_leaves_nothing_that_looks_complete(tmp_path):
@@ -379,13 +391,13 @@ def test_failed_run_leaves_nothing_that_looks_complete(tmp_path):
     bad = _tiny_notebook(tmp_path / "bad.ipynb", TABLE_CELL + "\nraise RuntimeError('boom')")
     out = tmp_path / "out"
     res = runner.run_notebook(good, {"lang": "en"}, output_dir=out, name="r")
-    assert pd.read_csv(out / "tables" / "r" / "t.csv")["lang"].tolist() == ["en"]
+    assert pd.read_csv(out / "tables" / "r" / "concentration.csv")["top4"].tolist() == ["en"]
     first = res.output_notebook.read_bytes()
     with pytest.raises(Exception, match="boom"):
         runner.run_notebook(bad, {"lang": "zh"}, output_dir=out, name="r")
     # the earlier complete outputs are untouched; the failure is recorded and kept aside
     assert res.output_notebook.read_bytes() == first
-    assert pd.read_csv(out / "tables" / "r" / "t.csv")["lang"].tolist() == ["en"]
+    assert pd.read_csv(out / "tables" / "r" / "concentration.csv")["top4"].tolist() == ["en"]
     assert (out / "failed" / "r.ipynb").exists()
     assert not list((out / ".staging").glob("*"))
     rec = cr.pipeline.read_manifest(out)["runs"]["r"]
@@ -407,7 +419,7 @@ def test_reuse_when_nothing_changed_and_rerun_when_parameters_change(tmp_path):
     run.write_text(f"notebook: {nb}\nparameters:\n  lang: en\n", encoding="utf-8")
     (c,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
     assert not c.reused
-    assert pd.read_csv(out / "tables" / "tiny" / "t.csv")["lang"].tolist() == ["en"]
+    assert pd.read_csv(out / "tables" / "tiny" / "concentration.csv")["top4"].tolist() == ["en"]
     (d,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False, force=True)
     assert not d.reused
 
