@@ -228,8 +228,8 @@ _register(TableSpec(
     "claims", "The paper's claims, one per row: paper value, reproduced value, verdict.",
     ("claim_id",),
     {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}$")), "claim": _text(),
-     "section": _text(), "paper_value": _text(nullable=True), "unit": _text(nullable=True),
-     "reproduced_value": _text(nullable=True), "tolerance": _nonneg(),
+     "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
+     "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
      "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
      "reason": _text()}, min_rows=17))
 _register(TableSpec(

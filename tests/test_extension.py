@@ -227,37 +227,8 @@ def _fake_outputs(root, items, skip=()):
                 path.write_text("x\n", encoding="utf-8")
 
 
-def test_report_links_every_item_in_order(tmp_path):
-    items = report.load_index()
-    _fake_outputs(tmp_path, items)
-    extra = tmp_path / "tables" / "02_shanghai_growth_en" / "arithmetic.csv"
-    extra.parent.mkdir(parents=True, exist_ok=True)
-    extra.write_text("x\n", encoding="utf-8")
-    (tmp_path / "tables" / "99_extra").mkdir(parents=True)
-    (tmp_path / "tables" / "99_extra" / "stray.csv").write_text("a\n", encoding="utf-8")
-    rep = report.build_report(tmp_path, jobs=1, allow_incomplete=True)
-    assert rep.missing == []
-    page = rep.index.read_text(encoding="utf-8")
-    pos = [page.find(f'<td class="id">{i["id"]}</td>') for i in items]
-    assert all(p > 0 for p in pos) and pos == sorted(pos)
-    for it in items:
-        if it["kind"] == "figure":
-            assert f'../figures/{it["run"]}/{it["name"]}.png' in page
-        elif it["kind"] == "table":
-            assert f'../tables/{it["run"]}/{it["name"]}.csv' in page
-    assert "notebooks/06_region_profile/120000_Tianjin.html" in page
-    assert "99_extra/stray.csv" in page  # unlisted outputs are linked, not hidden
-    assert "../tables/02_shanghai_growth_en/arithmetic.csv" in page  # in its notebook's row
-    assert [p.name for p in rep.unlisted] == ["stray.csv"]
-    html01 = (tmp_path / "report" / "notebooks" / "01_paper_claims.html").read_text()
-    assert "The paper" in html01 and "secret_code" not in html01  # code hidden
-
-
-def test_report_flags_missing_items(tmp_path, capsys):
-    items = report.load_index()
-    _fake_outputs(tmp_path, items, skip={"F16", "N14"})
-    rep = report.build_report(tmp_path, allow_incomplete=True)
-    assert rep.missing == ["F16", "N14"]
-    assert "Missing items: F16, N14" in rep.index.read_text(encoding="utf-8")
+def test_report_needs_executed_notebooks(tmp_path, capsys):
+    # the site itself (pages per run, numbered items, missing items, offline) is tested in
+    # tests/test_site.py; here: no executed notebooks -> a typed error and exit status 2
     assert main(["report", "--output-dir", str(tmp_path / "empty")]) == 2
     assert "reproduce" in capsys.readouterr().err

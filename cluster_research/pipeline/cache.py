@@ -43,7 +43,7 @@ __all__ = ["MANIFEST_NAME", "code_hash", "data_hash", "input_hashes", "notebook_
 MANIFEST_NAME = "manifest.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _NOT_CODE = {"runner.py", "report.py", "__main__.py", "resources/report_index.yaml",
-             "resources/report_index.html.j2"}
+}
 
 
 def _sha(b: bytes) -> str:
