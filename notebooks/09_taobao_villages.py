@@ -47,6 +47,8 @@ lang = "zh"  # figure labels: "zh" or "en"
 figure_formats = ["png", "svg"]
 
 # %%
+import pandas as pd
+
 import cluster_research as cr
 from cluster_research import taobao as tb
 from cluster_research.data import taobao as td

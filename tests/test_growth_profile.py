@@ -69,3 +69,44 @@ def test_bass_weak_ridge_profile_matches_brute_force():
     lb, ub = [0, 0, res.settings["bounds"]["tau"][0]], [1e4, 10, res.settings["bounds"]["tau"][1]]
     up = crossing(res, bass, 1, 0.06, 0.11, starts, lb, ub)
     assert prof.loc["p", "upper"] == pytest.approx(up, rel=5e-3)
+
+
+def test_gompertz_ceiling_profile_limit_matches_an_independent_profile():
+    """Shanghai's Gompertz ceiling: the lower profile limit against a brute-force profile.
+
+    The profile points are refitted here from a grid of starts with scipy's Levenberg-
+    Marquardt on the log scale (independently of the package's solver path); the crossing of
+    the profile-t cut-off is then bracketed on a grid and solved by brentq. A profile point
+    stalled in a local minimum once put the package's limit at 1.21e5 instead of 6.19e4.
+    """
+    from scipy import stats
+    from scipy.optimize import brentq, least_squares
+
+    import cluster_research as cr
+
+    ser = cr.data.shanghai_transactions()
+    t, y = ser.index.to_numpy(float), ser.to_numpy(float)
+    res = growth.fit(t, y, model="gompertz", errors="multiplicative")
+    n, p = len(y), 3
+    s = np.sqrt(res.rss / (n - p))
+    crit = stats.t.ppf(0.975, n - p)
+
+    def profile_t(K):
+        best = np.inf
+        for b0 in (0.02, 0.05, 0.1, 0.2, 0.4):
+            for t00 in (2005.0, 2015.0, 2025.0, 2035.0):
+                def f(th):
+                    with np.errstate(all="ignore"):
+                        return np.log(y) - np.log(K) + np.exp(-th[0] * (t - th[1]))
+                r = least_squares(f, [b0, t00], method="lm", xtol=1e-14, ftol=1e-14,
+                                  gtol=1e-14, max_nfev=20000)
+                if np.isfinite(r.cost):
+                    best = min(best, 2 * r.cost)
+        return np.sqrt(max(best - res.rss, 0.0)) / s - crit
+
+    grid = np.linspace(40000.0, res.params["K"], 12)
+    vals = [profile_t(K) for K in grid]
+    i = next(i for i in range(len(grid) - 1) if vals[i] > 0 >= vals[i + 1])
+    ref = brentq(profile_t, grid[i], grid[i + 1], xtol=1e-3)
+    got = res.conf_int(method="profile").loc["K", "lower"]
+    assert got == pytest.approx(ref, rel=1e-4)

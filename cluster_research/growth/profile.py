@@ -68,16 +68,26 @@ class ProfileMixin:
             frac = min(1.0, 0.9 * float(np.nanmin(lim))) if lim.size else 1.0
             if np.all(np.isfinite(dz)):
                 z0 = z0 + max(frac, 0.0) * dz
-        z, f, _, _, info = least_squares_fit(fun, jac, z0, lbf, ubf, tol=PROFILE_TOL,
-                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
-        self._profile_nfev += info["nfev"]
-        if f > 4 * self.rss + 1e-300 and not np.allclose(z0, warm[free]):
-            z2, f2, _, _, info = least_squares_fit(fun, jac, warm[free], lbf, ubf,
-                                                   tol=PROFILE_TOL,
-                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
+        # A profile point is a global minimum over the other parameters: one start can stall
+        # in a local minimum (a Gompertz or Richards ceiling held far from its estimate), which
+        # would put a false crossing of the cut-off inside the interval. So every point is
+        # fitted from the linearised predictor, the nearest profiled point and the estimate,
+        # and the lowest RSS is kept.
+        starts = [z0]
+        for cand in (warm[free], self._theta[free]):
+            cand = np.clip(cand, lbf, ubf)
+            if not any(np.allclose(cand, s0) for s0 in starts):
+                starts.append(cand)
+        z, f = None, np.inf
+        for z_start in starts:
+            zi, fi, _, _, info = least_squares_fit(
+                fun, jac, z_start, lbf, ubf, tol=PROFILE_TOL,
+                max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
             self._profile_nfev += info["nfev"]
-            if f2 < f:
-                z, f = z2, f2
+            if np.isfinite(fi) and fi < f:
+                z, f = zi, fi
+        if z is None:
+            z = z0
         out = th.copy()
         out[free] = z
         return float(f), out
