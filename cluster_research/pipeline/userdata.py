@@ -83,6 +83,9 @@ def profile_series(path: str | os.PathLike, series: str = ""):
             "choose the series to profile with csv_series= (--series): the file has "
             + (f"{len(ids)} series with full-year exact values: {', '.join(ids)}" if ids
                else "no full-year (period FY) exact values"), path=p, column="series")
+    # every check the notebook's fits would make, before any kernel starts: one dimension,
+    # enough full-year exact points, finite values > 0 (multiplicative errors)
+    data.check_series(df, positive=True, min_points=5, series=sid)
     sel = use[use["series"] == sid].sort_values("year")
     dup = sel["year"].duplicated()
     if dup.any():
