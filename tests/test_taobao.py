@@ -213,7 +213,7 @@ def test_changed_raw_file_is_rejected(tmp_path):
     shutil.copytree(cr.data.data_dir(), root)
     p = root / "raw" / "taobao_villages" / "national_counts.csv"
     p.write_bytes(p.read_bytes().replace(b"7780", b"7781"))
-    with pytest.raises(td.TaobaoDataError, match="sha256"):
+    with pytest.raises(cr.data.DataValidationError, match="sha256"):
         td.load_counts(root=root)
 
 

@@ -42,7 +42,6 @@ from ..errors import DataValidationError, TaobaoDataError  # noqa: F401  (re-exp
 
 import csv
 import difflib
-import hashlib
 import io
 import re
 import sqlite3
@@ -51,7 +50,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .manifest import data_dir
+from .manifest import data_dir, read_raw
 from .registry import dataset
 
 __all__ = [
@@ -113,35 +112,9 @@ _SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族
 
 # ---------------------------------------------------------------------------- raw files
 
-def _manifest(root: Path) -> dict[str, str]:
-    path = root / "raw" / "MANIFEST.sha256"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TaobaoDataError(f"cannot read manifest: {exc}", path=path) from None
-    out = {}
-    for line in text.splitlines():
-        if line.strip():
-            digest, _, rel = line.partition("  ")
-            out[rel.strip()] = digest.strip()
-    return out
-
-
 def _raw_bytes(rel: str, root: Path) -> bytes:
-    """Read ``raw/<rel>`` and check its sha256 against ``raw/MANIFEST.sha256``."""
-    path = root / "raw" / rel
-    man = _manifest(root)
-    if rel not in man:
-        raise TaobaoDataError("file is not listed in raw/MANIFEST.sha256", path=path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TaobaoDataError(f"cannot read raw file: {exc.strerror}", path=path) from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != man[rel]:
-        raise TaobaoDataError(f"sha256 mismatch: expected {man[rel]}, actual {actual}",
-                              path=path)
-    return data
+    """Read ``raw/<rel>`` checked against ``raw/MANIFEST.sha256`` (see :func:`.manifest.read_raw`)."""
+    return read_raw(rel, root)
 
 
 def _clean(value) -> str:
