@@ -32,6 +32,7 @@ from .params import SPECS, coerce_cli_value, describe_spec, validate_parameters
 from .pool import Interrupted, run_all
 from .runner import describe, refresh, run_notebook
 from .runs import read_yaml, slug
+from .summary import run_summary
 
 __all__ = ["main"]
 
@@ -114,6 +115,8 @@ def _print_result(res) -> None:
     print(f"executed {res.notebook.name} in {res.seconds:.1f} s -> {res.output_notebook}")
     for f in res.figures + res.tables:
         print(f"  wrote {f}")
+    for line in run_summary(res.tables):
+        print(line)
 
 
 def _summary(results, jobs: int, t0: float) -> None:
