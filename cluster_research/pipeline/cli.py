@@ -24,8 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from .. import __version__, data
+from .. import __version__, data, schemas
 from ..errors import ClusterResearchError, ParameterError, ReportIncompleteError, RunFailedError
+from ..outputs import outputs_dir
 from . import report
 from .notebooks import list_runs, notebook_parameters, resolve_notebook
 from .params import SPECS, coerce_cli_value, describe_spec, validate_parameters
@@ -154,6 +155,10 @@ def _reproduce(args) -> int:
         print("failed notebooks (with the error) are in outputs/failed/", file=sys.stderr)
         return 1
     _summary(results, args.jobs, t0)
+    out = Path(args.output_dir) if args.output_dir else outputs_dir()
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    (out / "tables" / "README.md").write_text(schemas.table_dictionary() + "\n", encoding="utf-8")
+    print(f"data dictionary of the tables: {out / 'tables' / 'README.md'}")
     if not args.no_report:
         index = report.build_report(output_dir=args.output_dir, jobs=args.jobs,
                                     allow_incomplete=args.only is not None)
