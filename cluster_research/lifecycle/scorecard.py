@@ -4,7 +4,7 @@
 so the scorecard ranks a region against the others in the same year; its four classes reuse
 the stage names only as labels of "fast and accelerating / fast and decelerating / high and
 slow / low and slow relative to the median province".  Measured on the NBS panel
-(2017-2024, 31 regions) it reverses (goes to an earlier class) in 36 % of year-to-year
+it reverses (goes to an earlier class) in 36 % of year-to-year
 steps, and no multi-year window brings that under 19 %: it cannot be read as a position on a
 lifecycle.  For the lifecycle stage of a region use
 :func:`cluster_research.lifecycle.panel_stages` (stages ordered, never backwards in
