@@ -331,15 +331,12 @@ saved = cr.viz.save(fig, "benchmark_index", formats=figure_formats)
 # benchmark):
 
 # %%
-def stage_of(method):
-    row = stages.loc[method] if method in stages.index else None
-    return None if row is None or row.stage_zh == "-" else f"{row.stage_zh} ({row.stage_en})"
-
-
+stage_text = {m: (None if r.stage_zh == "-" else f"{r.stage_zh} ({r.stage_en})")
+              for m, r in stages.iterrows()}
 s_curves = fit_table[fit_table.model != "exponential"]
 n_id = int(s_curves.identified.sum())
 best = fit_table.loc[fit_table.aicc.idxmin(), "model"] if fit_table.aicc.notna().any() else None
-per_series = {m: stage_of(m) for m in stages.index if m != "panel (pooled)"}
+per_series = {m: v for m, v in stage_text.items() if m != "panel (pooled)"}
 said = [f"{m} {v}" for m, v in per_series.items() if v]
 silent = [m for m, v in per_series.items() if not v]
 lines = [
@@ -349,18 +346,26 @@ lines = [
     + (" Without an identified ceiling the region's own curve cannot place it on an S-curve."
        if n_id == 0 else ""),
 ]
-panel_stage = stage_of("panel (pooled)")
+panel_stage = stage_text.get("panel (pooled)")
+prior = stage_figures.pooled_prior(borrowed_reason) if own is not None else {}
+n_ident, prior_centre, prior_tau = prior.get("n_identified"), prior.get("centre"), prior.get("tau")
+own_params = prior.get("params")
 if own is not None:
     p_row = stages.loc["panel (pooled)"]
     lines.append(
         f"* **Panel stage model.** {place} {judged}: "
         + (f"{panel_stage}, probability {p_row.prob_shown:.2f}" if panel_stage
            else "no stage") + ". "
-        + ("Its own logistic ceiling is identified, so the prior changes little."
+        + ("Its own logistic ceiling is identified; the panel prior only pulls its rate. "
            if own_identified else
-           "Its own logistic ceiling is not identified, so its curve's rate comes from the "
-           "panel prior")
-        + f" — {borrowed_reason.split(':')[0]}.")
+           "Its own logistic ceiling is not identified, so its curve's rate is pinned by the "
+           "panel prior. ")
+        + (f"The prior: {n_ident} region(s) of the panel identified their own curve; centre "
+           f"exp(mu) = {prior_centre}, tau = {prior_tau} in log rate"
+           + (" (a weak prior around the median fitted rate, since no region identified one)"
+              if n_ident == 0 else "")
+           + f"; {place}'s MAP curve: {own_params}." if prior_centre else
+           f"Pooled fit: {borrowed_reason}."))
 else:
     lines.append("* **Panel stage model: not applicable.** A single series of your own cannot be "
                  "pooled with the panel; only the per-series methods were used.")

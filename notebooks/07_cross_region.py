@@ -70,23 +70,10 @@ import matplotlib.pyplot as plt
 
 model = stage_figures.pooled_panel_stages(indicator, "hindsight")
 model = model.assign(code=model.region.map(cr.data.region_code)).sort_values(["code", "year"])
-stage_long = model[["region", "year"]].assign(
-    stage_zh=model.stage.map(lambda s: s.zh if s else None),
-    stage_en=model.stage.map(lambda s: s.en if s else None),
-    **{c: model[c] for c in stage_figures.PROB_COLUMNS}, reason=model.reason)
-saved = cr.outputs.save_table(stage_long.reset_index(drop=True), "stages_by_region_year")
-
-
-def backward_steps(table):
-    """Year-to-year steps of a region to an earlier stage, among steps with both stages."""
-    order = table.assign(o=table.stage.map(lambda s: s.order if s else np.nan)).sort_values(
-        ["region", "year"])
-    step = order.groupby("region").o.diff()
-    return int((step < 0).sum()), int(step.notna().sum())
-
-
+stage_long = stage_figures.stage_columns(model)
+saved = cr.outputs.save_table(stage_long, "stages_by_region_year")
 coverage = float(model.stage.notna().mean())
-back, steps = backward_steps(model)
+back, steps = stage_figures.backward_steps(model)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -120,15 +107,16 @@ saved = cr.viz.save(fig, "stage_heatmap")
 # real-time stage can step back; the share of such steps below is measured on this run.
 
 # %%
-# NBVAL_CHECK_OUTPUT
 realtime = stage_figures.pooled_panel_stages(indicator, "realtime")
-rt_back, rt_steps = backward_steps(realtime)
+realtime = realtime.assign(code=realtime.region.map(cr.data.region_code)).sort_values(
+    ["code", "year"])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rt_back, rt_steps = stage_figures.backward_steps(realtime)
 rt_coverage = float(realtime.stage.notna().mean())
-rt_table = realtime[["region", "year"]].assign(
-    stage_zh=realtime.stage.map(lambda s: s.zh if s else None),
-    stage_en=realtime.stage.map(lambda s: s.en if s else None),
-    **{c: realtime[c] for c in stage_figures.PROB_COLUMNS}, reason=realtime.reason)
-saved = cr.outputs.save_table(rt_table.reset_index(drop=True), "stages_realtime")
+rt_table = stage_figures.stage_columns(realtime)
+saved = cr.outputs.save_table(rt_table, "stages_realtime")
 agree = (realtime.set_index(["region", "year"]).stage
          == model.set_index(["region", "year"]).stage.reindex(
              realtime.set_index(["region", "year"]).index))
@@ -223,10 +211,6 @@ saved = cr.outputs.save_table(ranks.stack().rename("rank").reset_index(), "ranks
 # concentration and ranks above):
 
 # %%
-def fmt_range(values, f="{:.2f}"):
-    return f"{f.format(min(values))}–{f.format(max(values))}"
-
-
 in_year = last.stage.map(lambda s: s.zh if s else "无 / none").value_counts()
 hl = model[model.region == highlight]
 hl_path = ", ".join(f"{y} {s.zh if s else '?'}" for y, s in zip(hl.year, hl.stage))
@@ -245,16 +229,16 @@ lines = [
     f"region-years get a stage and {rt_back} of {rt_steps} steps ({rt_back / rt_steps:.0%}) go "
     f"back to an earlier stage; the real-time stage equals the hindsight one in "
     f"{agree.mean():.0%} of region-years. A stage said in the year itself is provisional.",
-    f"* **Concentration.** The four largest regions hold {fmt_range(concentration.cr4, '{:.0%}')} "
+    f"* **Concentration.** The four largest regions hold {concentration.cr4.min():.0%}–{concentration.cr4.max():.0%} "
     f"of enterprise e-commerce sales, {'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
     f"({concentration.top4.iloc[-1]} in {concentration.index[-1]}); the HHI is "
-    f"{fmt_range(concentration.hhi, '{:.3f}')} against 1/31 ≈ 0.032 for an even spread "
+    f"{concentration.hhi.min():.3f}–{concentration.hhi.max():.3f} against 1/31 ≈ 0.032 for an even spread "
     f"(highest in {int(concentration.hhi.idxmax())}).",
     "* **Municipalities, LQ vs GDP "
     f"({int(lq.index.min())}–{int(lq.index.max())}).** "
-    + "; ".join(f"{r} {fmt_range(lq_m[r].dropna())}" for r in municipalities)
+    + "; ".join(f"{r} {lq_m[r].min():.2f}–{lq_m[r].max():.2f}" for r in municipalities)
     + ". Sales are booked where the selling firm is registered, which raises head-office regions.",
-    f"* **{highlight}'s rank** in {indicator}: {fmt_range(rk, '{:d}')} over "
+    f"* **{highlight}'s rank** in {indicator}: {rk.min()}–{rk.max()} over "
     f"{int(rk.index.min())}–{int(rk.index.max())} (1 = largest of 31).",
 ]
 Markdown("\n".join(lines))

@@ -21,6 +21,7 @@ estimator and its generalizations. *JASA* 70, 311–319 (empirical-Bayes pooling
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
@@ -35,8 +36,8 @@ from ..geo import other_regions, provinces
 from ..lifecycle import Stage, panel_stages
 from .style import check_lang, label, setup
 
-__all__ = ["PROB_COLUMNS", "STAGE_HUES", "pooled_panel_stages", "shade", "stage_heatmap",
-           "stage_map", "stage_probability"]
+__all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
+           "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
 
 #: Probability columns of a panel_stages table, in stage order.
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
@@ -324,3 +325,95 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
         ax.set_title(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def stage_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a panel_stages table as a saveable table (stage names as text, numbers as numbers).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A panel_stages table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns region, year, stage_zh, stage_en, prob_embryonic, prob_growth,
+        prob_expansion, prob_takeoff, reason; rows in the order of ``table``, index reset.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["a"], "year": [2020], "stage": [Stage.GROWTH],
+    ...                   "prob_embryonic": [0.1], "prob_growth": [0.9],
+    ...                   "prob_expansion": [0.0], "prob_takeoff": [0.0], "reason": ["r"]})
+    >>> stage_columns(t).loc[0, ["region", "stage_zh", "stage_en"]].tolist()
+    ['a', '成长', 'growth']
+    """
+    stage_probability(table)  # checks the columns
+    out = table[["region", "year"]].assign(
+        stage_zh=table["stage"].map(lambda s: s.zh if isinstance(s, Stage) else None),
+        stage_en=table["stage"].map(lambda s: s.en if isinstance(s, Stage) else None),
+        **{c: table[c].astype(float) for c in PROB_COLUMNS}, reason=table["reason"])
+    return out.reset_index(drop=True)
+
+
+def backward_steps(table: pd.DataFrame) -> tuple[int, int]:
+    """Count a region's year-to-year steps back to an earlier stage.
+
+    A step is a pair of consecutive rows (by year) of one region that both have a stage;
+    it is backward when ``order(stage_t) < order(stage_{t-1})``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns region, year, stage (Stage or None).
+
+    Returns
+    -------
+    (int, int)
+        Backward steps, and all steps between two staged rows.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["a"] * 3, "year": [1, 2, 3],
+    ...                   "stage": [Stage.GROWTH, Stage.EMBRYONIC, None]})
+    >>> backward_steps(t)
+    (1, 1)
+    """
+    o = table.assign(_o=table["stage"].map(
+        lambda s: s.order if isinstance(s, Stage) else np.nan)).sort_values(["region", "year"])
+    step = o.groupby("region")["_o"].diff()
+    return int((step < 0).sum()), int(step.notna().sum())
+
+
+def pooled_prior(reason: str) -> dict:
+    """Read the prior and the region's MAP parameters from a pooled fit's reason.
+
+    Parameters
+    ----------
+    reason : str
+        The ``reason`` of a ``panel_stages(..., method="pooled")`` row.
+
+    Returns
+    -------
+    dict
+        ``model``, ``n_identified`` (regions whose own fit identified the curve; int),
+        ``centre`` (:math:`e^{\\mu}`, float), ``tau`` (float), ``params`` (text of the
+        region's MAP parameters); None for what the reason does not state.
+
+    Examples
+    --------
+    >>> r = ("pooled curve (logistic, rate prior from 4 identified regions, exp(mu)=1.6, "
+    ...      "tau=1.03, pooled sigma=0.084): K=2.689e+04, k=0.319, t0=2015.4; phase")
+    >>> pooled_prior(r)["n_identified"], pooled_prior(r)["centre"], pooled_prior(r)["params"]
+    (4, 1.6, 'K=2.689e+04, k=0.319, t0=2015.4')
+    """
+    def grab(pattern):
+        m = re.search(pattern, reason or "")
+        return m.group(1) if m else None
+    n = grab(r"(\d+) identified regions?")
+    centre, tau = grab(r"exp\(mu\)=([-+.\de]+)"), grab(r"tau=([-+.\de]+)")
+    return {"model": grab(r"pooled curve \((\w+)"),
+            "n_identified": int(n) if n is not None else None,
+            "centre": float(centre) if centre else None, "tau": float(tau) if tau else None,
+            "params": grab(r"\):\s*(K=[^;]+)")}
