@@ -42,6 +42,7 @@ __all__ = [
     "rank",
     "rank_change",
     "share",
+    "share_lq_table",
 ]
 
 
@@ -489,4 +490,89 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
         "contribution_share": contrib / G if G != 0 else np.nan,
     })
     out.attrs = {"national_growth": float(G), "dropped": dropped}
+    return out
+
+
+def _wide(frame, name: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise MetricsError(f"share_lq_table: {name} must be a years × regions DataFrame, "
+                           f"got {type(frame).__name__}")
+    if frame.index.has_duplicates or frame.columns.has_duplicates:
+        raise MisalignedError(f"share_lq_table: {name} has duplicated years or regions")
+    out = frame.apply(pd.to_numeric, errors="coerce").astype(float)
+    neg = out.lt(0).stack()
+    if neg.any():
+        bad = [f"{r} {y}" for (y, r) in neg[neg].index[:5]]
+        raise NegativeValueError(f"share_lq_table: negative {name} values in {', '.join(bad)}")
+    return out
+
+
+def share_lq_table(values, reference) -> pd.DataFrame:
+    """Tabulate each region's share and location quotient, one row per year and region.
+
+    For year ``t`` and region ``r`` with value ``x_rt`` and reference (e.g. GDP)
+    ``g_rt``:
+
+    ``share_rt = x_rt / X_t`` with ``X_t = sum_q x_qt`` over the regions observed in ``t``;
+
+    ``lq_rt = (x_rt / g_rt) / (X'_t / G'_t)``, the totals ``X'_t``, ``G'_t`` taken over
+    the regions where both values are observed in ``t``.
+
+    The LQ is given only where the reference exists for that region and year; elsewhere
+    it is NaN (never filled, never 0).  Years are matched exactly: a value year is never
+    paired with another year's reference.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Non-negative values, years in the index, regions in the columns (NaN = not
+        observed).
+    reference : pandas.DataFrame
+        Non-negative reference values (e.g. GDP), same layout; its years and regions may
+        be a subset or superset of those of ``values``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns year (int), region (str), share (float), lq (float, NaN where the
+        reference is missing); one row per observed (year, region) of ``values``,
+        sorted by year and region order of ``values``.
+
+    Raises
+    ------
+    MetricsError, NegativeValueError, MisalignedError
+        Not a DataFrame, negative values, duplicated years or regions, or a year whose
+        total is zero.
+
+    References
+    ----------
+    Balassa (1965); Balland (2017), EconGeo ``location.quotient``.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"A": [1.0, 2.0], "B": [3.0, 2.0]}, index=[2020, 2021])
+    >>> g = pd.DataFrame({"A": [2.0], "B": [2.0]}, index=[2021])
+    >>> share_lq_table(v, g).round(3).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'year': [2020, 2020, 2021, 2021], 'region': ['A', 'B', 'A', 'B'],
+     'share': [0.25, 0.75, 0.5, 0.5], 'lq': [nan, nan, 1.0, 1.0]}
+    """
+    x = _wide(values, "values")
+    g = _wide(reference, "reference").reindex(index=x.index, columns=x.columns)
+    totals = x.sum(axis=1, min_count=1)
+    zero = totals.index[(totals == 0)].tolist()
+    if zero:
+        raise MetricsError(f"share_lq_table: the total of values is zero in {zero}")
+    shares = x.div(totals, axis=0)
+    both = x.notna() & g.notna()
+    xt = x.where(both).sum(axis=1, min_count=1)
+    gt = g.where(both).sum(axis=1, min_count=1)
+    lq = (x / g.where(g > 0)).div(xt / gt, axis=0).where(both)
+    out = pd.DataFrame({
+        "year": np.repeat(x.index.to_numpy(), x.shape[1]),
+        "region": np.tile(x.columns.to_numpy(), x.shape[0]),
+        "share": shares.to_numpy().ravel(),
+        "lq": lq.to_numpy().ravel()})
+    out = out[x.notna().to_numpy().ravel()].reset_index(drop=True)
+    out["year"] = out["year"].astype(int)
+    out["region"] = out["region"].astype(str)
     return out

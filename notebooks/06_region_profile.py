@@ -15,16 +15,17 @@
 # ---
 
 # %% [markdown]
-# # 06 · Region profile: growth, lifecycle stage and scorecard of one region, against Shanghai
+# # 06 · Region profile: growth, lifecycle stage and relative ranking of one region, against Shanghai
 #
 # The paper judged one cluster (Shanghai) at one moment (2010–11). This notebook applies the same
 # questions to **any** of the 31 provincial-level regions — or to a city of your own, read from a
 # CSV file — with the NBS provincial panel (企业信息化及电子商务情况, 2015–2024):
 #
 # 1. How has the region's e-commerce grown, and which growth model describes it?
-# 2. Which lifecycle stage (萌芽 / 成长 / 扩大 / 起飞) is it in, by every method that applies, and
-#    how sure can we be?
-# 3. How does it score on the paper's four features of the growth stage?
+# 2. Which lifecycle stage (萌芽 / 成长 / 扩大 / 起飞) is it in — by the panel stage model, which
+#    pools the 31 regions, and by every per-series method that applies — and how sure can we be?
+# 3. How does it rank among the provinces on the paper's four features of the growth stage
+#    (a relative ranking, not a lifecycle stage)?
 # 4. How does it compare with Shanghai, the paper's cluster?
 #
 # `make reproduce` runs this notebook once per region (31 executed notebooks in
@@ -53,8 +54,10 @@ figure_formats = ["png", "svg"]  # files written per figure (the 31-region fan-o
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 import cluster_research as cr
+from cluster_research.viz import stages as stage_figures
 cr.notebook_setup()
 
 # %% [markdown]
@@ -140,26 +143,74 @@ saved = cr.viz.save(fig, "growth_fits", formats=figure_formats)
 # * **net_entry** — Gort & Klepper (1982) stages from the smoothed number of firms trading online:
 #   net entry rate above 5 % a year = 萌芽/成长, near zero after an entry wave = 扩大,
 #   shakeout = 起飞.
-# * **scorecard** — the paper's four features of the growth stage (firms gathering, scale growing
-#   fast, links forming, infrastructure) as percentiles among the 31 provinces in the same year; a
-#   **relative** measure (by construction about a quarter of the regions land in each stage).
-# * **ensemble** — the majority of the methods that could classify.
+# * **ensemble** — the majority of the per-series methods above that could classify.
+# * **panel (pooled)** — `cr.lifecycle.panel_stages(panel, method="pooled")`: every province's
+#   curve is fitted with an empirical-Bayes prior on its growth rate, whose centre $\mu$ and
+#   spread $\tau$ (of $\log r$) come from the panel; a region whose own ten points identify no
+#   ceiling **borrows the panel's rate**, and the year's stage is its phase on that curve, with
+#   probabilities from parameter draws. In hindsight its stages never go backwards. It is fitted
+#   once for all 31 regions (`cluster_research.viz.stages.pooled_panel_stages`, computed once per
+#   kernel).
 #
-# A method that cannot decide says why; it is never forced to a stage. Scorecard and net entry
-# need a province of the NBS panel: for your own city they do not apply.
+# A method that cannot decide says why; it is never forced to a stage. The panel model and net
+# entry need a province of the NBS panel: for a single series of your own the panel model cannot
+# pool (there is nothing to borrow from), and the per-series methods are used instead. The
+# paper's four features are in section 4, as a relative ranking (not a stage).
 
 # %%
 # NBVAL_CHECK_OUTPUT
 ensemble = cr.lifecycle.classify(values, judged, method="ensemble", information=information,
-                                 counts=counts, region=province, signs={"window": window},
+                                 counts=counts, signs={"window": window},
                                  net_entry={"window": window})
-stages = ensemble.evidence["table"][["stage_zh", "stage_en", "reason"]].fillna("-")
+stages = ensemble.evidence["table"][["stage_zh", "stage_en", "reason"]].assign(prob_shown=np.nan)
+if province:  # the panel stage model (pooled over the 31 regions)
+    panel_model = stage_figures.pooled_panel_stages(indicator, information)
+    own = panel_model[panel_model.region == province].reset_index(drop=True)
+    own = own.assign(prob_shown=stage_figures.stage_probability(own))
+    at = own[own.year == judged]
+    if len(at):
+        s_ = at.stage.iloc[0]
+        stages.loc["panel (pooled)"] = [s_.zh if s_ else None, s_.en if s_ else None,
+                                        at.reason.iloc[0], at.prob_shown.iloc[0]]
+    else:
+        stages.loc["panel (pooled)"] = [None, None, f"no {indicator} value for {judged}", np.nan]
+else:
+    own = None
+    stages.loc["panel (pooled)"] = [None, None, "not applicable: a single series of your own "
+                                    "cannot be pooled with a panel; per-series methods used",
+                                    np.nan]
+stages[["stage_zh", "stage_en"]] = stages[["stage_zh", "stage_en"]].fillna("-")
+stages.index.name = "method"
 saved = cr.outputs.save_table(stages.reset_index(), "stages")
-print(f"{place} {judged} ({information}): ensemble -> "
+print(f"{place} {judged} ({information}): ensemble of per-series methods -> "
       f"{ensemble.stage.zh + ' ' + ensemble.stage.en if ensemble.stage else 'no verdict'}")
 print(ensemble.reason)
 for method, row in stages.iterrows():
-    print(f"  {method:9s} {row.stage_zh:3s} {row.reason[:160]}")
+    p_ = f" p={row.prob_shown:.2f}" if np.isfinite(row.prob_shown) else ""
+    print(f"  {method:14s} {row.stage_zh:3s}{p_} {str(row.reason)[:150]}")
+
+# %% [markdown]
+# ### What the region borrowed from the panel
+#
+# The region's own logistic fit (section 2) either identifies its ceiling or not; the pooled fit
+# replaces the rate the region cannot pin down by the panel's prior. The reason of the pooled fit
+# gives the prior (its centre $e^{\mu}$, spread $\tau$, how many regions identified it) and the
+# region's own MAP parameters.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+if own is not None:
+    borrowed_reason = own.reason.iloc[-1]
+    own_identified = bool(fits["logistic"].identified)
+    print(f"{place}: own logistic ceiling identified: {own_identified}")
+    print(f"pooled fit: {borrowed_reason}")
+    print(own[["year", "prob_shown", *stage_figures.PROB_COLUMNS]].assign(
+        stage=own.stage.map(lambda s: s.zh if s else "-")).to_string(
+            index=False, float_format=lambda x: f"{x:.2f}"))
+else:
+    borrowed_reason, own_identified = None, bool(fits["logistic"].identified)
+    print("panel stage model: not applicable to a single series of your own (nothing to pool "
+          "with); the per-series methods above are used")
 
 # %% [markdown]
 # ### Stage probabilities (bootstrap)
@@ -187,41 +238,62 @@ print(probabilities.to_string(float_format=lambda x: f"{x:.3f}"))
 # %% [markdown]
 # ### The stage year by year
 #
-# The model-free methods in every year of the data, in hindsight (the scorecard of every region in
-# every year is in notebook 07).
+# The panel model (with the probability of its stage) and the model-free methods in every year
+# of the data, in hindsight (the panel model for every region and year is in notebook 07).
 
 # %%
 timeline = pd.DataFrame(
-    [{"year": y, "method": "signs", "stage": cr.lifecycle.classify(
+    ([{"year": int(y), "method": "panel (pooled)", "stage": s_, "probability": q}
+      for y, s_, q in zip(own.year, own.stage, own.prob_shown)] if own is not None else [])
+    + [{"year": y, "method": "signs", "stage": cr.lifecycle.classify(
         values, y, "signs", "hindsight", window=window).stage} for y in values.index]
     + ([{"year": y, "method": "net_entry", "stage": cr.lifecycle.classify(
         counts, y, "net_entry", "hindsight", window=window).stage} for y in counts.index]
        if counts is not None else [])
 )
+if "probability" not in timeline:
+    timeline["probability"] = np.nan
+timeline["probability"] = timeline["probability"].astype(float)
 saved = cr.outputs.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
-fig = cr.viz.stage_timeline(timeline, lang=lang, title=place, paper_years=())
+fig = cr.viz.stage_timeline(timeline[["year", "method", "stage"]], lang=lang, title=place,
+                            paper_years=())
+if own is not None:  # the probability of the panel model's stage, written in its row
+    row_pos = list(dict.fromkeys(timeline.method)).index("panel (pooled)")
+    years_sorted = sorted(timeline.year.unique())
+    for y, q in zip(own.year, own.prob_shown):
+        if np.isfinite(q):
+            fig.axes[0].text(years_sorted.index(int(y)) + 0.5, row_pos + 0.88, f"p={q:.2f}",
+                             fontsize=6, ha="center", va="bottom", color="#444444")
 saved = cr.viz.save(fig, "stage_timeline", formats=figure_formats)
 
 # %% [markdown]
-# ## 4 · Scorecard: the paper's four features, against Shanghai
+# ## 4 · Relative ranking of provinces on the paper's four features (not a lifecycle stage)
 #
-# Each component is the region's within-year percentile among the provinces (0 = lowest,
-# 1 = highest); a dimension is the mean of its components. "links" is a proxy (online purchases /
-# online sales of firms), not a measure of links inside the cluster.
+# The scorecard (`cr.lifecycle.scorecard`) places the region among the provinces in `year` on the
+# paper's four features of the growth stage. Each component is the region's within-year
+# percentile among the provinces, $(\text{rank} - 0.5)/n$ (0 = lowest, 1 = highest); a dimension
+# is the mean of its components. "links" is a proxy (online purchases / online sales of firms),
+# not a measure of links inside the cluster. Because every score is a rank among provinces it is
+# a **relative ranking, not a lifecycle stage**: its class reverses in about a third of
+# year-to-year steps, so no stage is read from it here (the stage is section 3).
 
 # %%
 # NBVAL_CHECK_OUTPUT
 if province:
     cards = {p: cr.lifecycle.scorecard(p, judged) for p in dict.fromkeys([province, benchmark])}
-    dims = pd.DataFrame({cr.data.region_name(p, lang=lang): pd.Series(
-        {**c.evidence["dimensions"], "stage": c.stage.zh if c.stage else "-"})
-        for p, c in cards.items()})
-    saved = cr.outputs.save_table(dims.reset_index(names="dimension"), "scorecard")
-    print(f"scorecard {judged} (percentiles among {cards[province].evidence['n_regions']} regions)")
-    print(dims.to_string(float_format=lambda x: f"{x:.2f}"))
+    ranking = pd.DataFrame([{"dimension": d, "region": p, "score": float(v)}
+                            for p, c in cards.items()
+                            for d, v in c.evidence["dimensions"].items()])
+    saved = cr.outputs.save_table(ranking, "scorecard")
+    print(f"relative ranking {judged}: percentile among {cards[province].evidence['n_regions']} "
+          "provinces (not a lifecycle stage)")
+    print(ranking.pivot(index="dimension", columns="region", values="score").to_string(
+        float_format=lambda x: f"{x:.2f}"))
 else:
-    print("scorecard: not applicable (your region is not one of the 31 provinces of the panel)")
+    ranking = None
+    print("relative ranking: not applicable (your region is not one of the 31 provinces of the "
+          "panel)")
 
 # %% [markdown]
 # ## 5 · Benchmark: Shanghai
@@ -255,19 +327,62 @@ saved = cr.viz.save(fig, "benchmark_index", formats=figure_formats)
 # %% [markdown]
 # ## What this shows
 #
-# * **Ten annual values do not identify an S-curve.** For Shanghai (the default run), as for
-#   almost every province, the logistic, Gompertz, Richards and Bass ceilings are *not
-#   identified* (the reasons are in the table of section 2): the series has not bent over
-#   clearly enough, so the curve method gives no stage and its bootstrap probabilities are
-#   undefined. The exponential model describes the data as well as the S-curves do.
-# * **The model-free methods do classify, with visible uncertainty.** With a 5-observation window
-#   the signs method and Gort–Klepper net entry give a stage; the bootstrap shows how stable the
-#   signs verdict is. For Shanghai 2024 the signs method says 扩大 (expansion, growth decelerating)
-#   in every replicate, while net entry of firms (still above 5 % a year) says 成长 and the relative
-#   scorecard says 成长 — the methods measure different things (sales path, firm entry, rank among
-#   provinces) and need not agree.
-# * **The scorecard is relative**: a region "in 成长" grows faster and accelerates more than the
-#   median province that year; it is not an absolute position on a curve.
-# * Rerun with another `region`, or with `csv_path` for a city of your own, to see the same
-#   profile; the 31 regional runs of `make reproduce` are in `outputs/notebooks/06_region_profile/`
-#   and compared in notebook 07.
+# Generated from this run's tables (growth fits, stages, probabilities, relative ranking,
+# benchmark):
+
+# %%
+stage_text = {m: (None if r.stage_zh == "-" else f"{r.stage_zh} ({r.stage_en})")
+              for m, r in stages.iterrows()}
+s_curves = fit_table[fit_table.model != "exponential"]
+n_id = int(s_curves.identified.sum())
+best = fit_table.loc[fit_table.aicc.idxmin(), "model"] if fit_table.aicc.notna().any() else None
+per_series = {m: v for m, v in stage_text.items() if m != "panel (pooled)"}
+said = [f"{m} {v}" for m, v in per_series.items() if v]
+silent = [m for m, v in per_series.items() if not v]
+lines = [
+    f"* **Growth curves ({place}).** {n_id} of {len(s_curves)} S-curves have an identified "
+    f"ceiling on the region's own {len(values)} values"
+    + (f"; lowest AICc: {best}." if best else ".")
+    + (" Without an identified ceiling the region's own curve cannot place it on an S-curve."
+       if n_id == 0 else ""),
+]
+panel_stage = stage_text.get("panel (pooled)")
+prior = stage_figures.pooled_prior(borrowed_reason) if own is not None else {}
+n_ident, prior_centre, prior_tau = prior.get("n_identified"), prior.get("centre"), prior.get("tau")
+own_params = prior.get("params")
+if own is not None:
+    p_row = stages.loc["panel (pooled)"]
+    lines.append(
+        f"* **Panel stage model.** {place} {judged}: "
+        + (f"{panel_stage}, probability {p_row.prob_shown:.2f}" if panel_stage
+           else "no stage") + ". "
+        + ("Its own logistic ceiling is identified; the panel prior only pulls its rate. "
+           if own_identified else
+           "Its own logistic ceiling is not identified, so its curve's rate is pinned by the "
+           "panel prior. ")
+        + (f"The prior: {n_ident} region(s) of the panel identified their own curve; centre "
+           f"exp(mu) = {prior_centre}, tau = {prior_tau} in log rate"
+           + (" (a weak prior around the median fitted rate, since no region identified one)"
+              if n_ident == 0 else "")
+           + f"; {place}'s MAP curve: {own_params}." if prior_centre else
+           f"Pooled fit: {borrowed_reason}."))
+else:
+    lines.append("* **Panel stage model: not applicable.** A single series of your own cannot be "
+                 "pooled with the panel; only the per-series methods were used.")
+lines.append(
+    "* **Per-series methods** ("
+    + (", ".join(said) if said else "none classified")
+    + (f"; no stage from {', '.join(silent)}" if silent else "")
+    + f"). Ensemble: {ensemble.stage.zh if ensemble.stage else 'no verdict'}. "
+    "They measure different things (curve position, sales path, firm entry) and need not agree.")
+if ranking is not None:
+    mine = ranking[ranking.region == province].set_index("dimension").score
+    lines.append(
+        f"* **Relative ranking (not a stage).** Percentiles among provinces in {judged}: "
+        + ", ".join(f"{d} {v:.2f}" for d, v in mine.items()) + ".")
+cmp_ = comparison.reset_index(names="region")
+lines.append(
+    "* **Against the benchmark.** CAGR "
+    + ", ".join(f"{r} {c:.1%}" for r, c in zip(cmp_.region, cmp_.cagr))
+    + f" over {first}–{last}.")
+Markdown("\n".join(lines))

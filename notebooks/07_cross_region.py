@@ -20,19 +20,20 @@
 # Notebook 06 profiles one region; this one puts the 31 provincial-level regions side by side
 # with the NBS panel (2015–2024):
 #
-# 1. a map of China coloured by lifecycle stage, and a region × year stage heatmap (scorecard
-#    method: the paper's four growth-stage features, percentiles among provinces);
+# 1. a map of China coloured by lifecycle stage and a region × year stage heatmap, from the
+#    **panel stage model** (`cr.lifecycle.panel_stages`, method "pooled"), each shaded by the
+#    probability of the stage shown; and the same model in real time;
 # 2. the four municipalities (北京, 天津, 上海, 重庆 — the regions that are cities) compared;
 # 3. each region's share of national e-commerce sales, its location quotient against GDP, and the
 #    concentration of e-commerce sales (HHI, CR4) over time;
 # 4. Shanghai's rank.
 #
-# Parameters: `year` (the year mapped), `year_from` (first year of the stage heatmap; the
-# scorecard needs three years of sales, so 2017 is the earliest), `indicator`, `highlight`, `lang`.
+# Parameters: `year` (the year mapped), `year_from` (first year of the stage heatmap),
+# `indicator`, `highlight`, `lang`.
 
 # %% tags=["parameters"]
 year = 2024  # year of the map
-year_from = 2017  # first year of the stage heatmap (scorecard needs sales in t-2)
+year_from = 2015  # first year of the stage heatmap
 indicator = "ecommerce_sales"  # 电子商务销售额, 亿元
 highlight = "上海"  # region outlined and followed
 lang = "zh"  # figure labels: "zh" or "en"
@@ -40,66 +41,87 @@ lang = "zh"  # figure labels: "zh" or "en"
 # %%
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
 import cluster_research as cr
+from cluster_research.viz import stages as stage_figures
 cr.notebook_setup()
 
 # %% [markdown]
-# ## 1 · Stages of all regions
+# ## 1 · Stages of all regions: the panel stage model
 #
-# `cr.lifecycle.scorecard_table(year)` scores every province on the paper's four features of the
-# growth stage (firms gathering, scale growing fast, links, infrastructure). Each component is a
-# within-year mid-rank percentile $(\text{rank} - 0.5)/n$; the stage rule: momentum ≥ 0.5 and
-# acceleration ≥ 0.5 → 成长; momentum ≥ 0.5 but decelerating → 扩大; slower growth with a high
-# level → 起飞; low level and slow growth → 萌芽. Because every component is a percentile, the
-# stages are **relative** — each year roughly a quarter of the regions falls in each stage by
-# construction. (Curve fits per region cannot be used here: ten annual values do not identify a
-# ceiling — see notebook 06.)
+# Ten annual values of one region rarely identify an S-curve on their own (notebook 06), so
+# `cr.lifecycle.panel_stages(panel, method="pooled")` fits every region's curve (logistic or
+# Gompertz, chosen on the panel) with an **empirical-Bayes prior on the growth rate**: the
+# regions whose own fit is identified give the prior's centre $\mu$ and spread $\tau$ of
+# $\log r$, and each region's curve is the maximum a posteriori fit
+# $\min_\theta \sum_t (\log y_t - \log f_\theta(t))^2 / \sigma^2 + (\log r - \mu)^2/\tau^2$,
+# so a region whose own points identify nothing **borrows the panel's rate**. The stage of a
+# year is its phase on the fitted curve (萌芽 before the lower knee, 成长 up to the
+# inflection, 扩大 up to the upper knee, 起飞 after), and the probabilities come from draws of
+# the parameters around the fit. In hindsight the stages are ordered and never go backwards.
+# References: Efron & Morris (1975); Kucharavy & De Guio (2011).
+#
+# The map shows the stage in `year` (the outlined region is `highlight`); the paler a region,
+# the lower the probability of the stage shown. The heatmap writes that probability in each cell.
 
 # %%
 import matplotlib.pyplot as plt
 
-years = range(year_from, year + 1)
-cards = pd.concat([cr.lifecycle.scorecard_table(y).assign(year=y) for y in years])
-cards = cards.reset_index().rename(columns={"index": "region"})
-cards = cards.assign(code=cards.region.map(cr.data.region_code)).sort_values(["code", "year"])
-stage_long = cards[["region", "year", "stage"]].assign(
-    stage_zh=cards.stage.map(lambda s: s.zh if s else None),
-    stage_en=cards.stage.map(lambda s: s.en if s else None))
-saved = cr.outputs.save_table(stage_long.drop(columns="stage"), "stages_by_region_year")
+model = stage_figures.pooled_panel_stages(indicator, "hindsight")
+model = model.assign(code=model.region.map(cr.data.region_code)).sort_values(["code", "year"])
+stage_long = stage_figures.stage_columns(model)
+saved = cr.outputs.save_table(stage_long, "stages_by_region_year")
+coverage = float(model.stage.notna().mean())
+back, steps = stage_figures.backward_steps(model)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-wide = stage_long.pivot(index="region", columns="year", values="stage_zh")
+print(f"regions {model.region.nunique()}, region-years {len(model)}, with a stage {coverage:.0%}, "
+      f"backward steps {back} of {steps}")
 print(pd.crosstab(stage_long.year, stage_long.stage_zh).to_string())
+wide = stage_long.pivot(index="region", columns="year", values="stage_zh")
 print(wide.loc[["北京", "天津", "上海", "重庆"]].to_string())
 
-# %% [markdown]
-# The map shows the stage in `year` (1 萌芽 … 4 起飞; the outlined region is `highlight`):
-
 # %%
-from matplotlib.colors import ListedColormap
-
-last = stage_long[stage_long.year == year].set_index("region")["stage"]
-codes = last.map(lambda s: s.value if s else np.nan)
-lo, hi = int(codes.min()), int(codes.max())  # colours of the stages present, in order
-colours = ["#c6dbef", "#6baed6", "#2171b5", "#08306b"][lo - 1:hi]
-stage_names = [s.zh if lang == "zh" else s.en for s in cr.lifecycle.Stage][lo - 1:hi]
-fig = cr.viz.province_choropleth(
-    codes, lang=lang, highlight=highlight, cmap=ListedColormap(colours),
-    title=f"{'生命周期阶段（记分卡）' if lang == 'zh' else 'Lifecycle stage (scorecard)'}, {year}",
-    legend_label="阶段" if lang == "zh" else "Stage")
-colorbar = fig.axes[-1]  # label the colour bins with the stage names
-colorbar.set_yticks([lo + (i + 0.5) * (hi - lo) / len(colours) for i in range(len(colours))],
-                    stage_names)
+last = model[model.year == year]
+fig = stage_figures.stage_map(
+    model, year, lang=lang, highlight=highlight,
+    title=(f"生命周期阶段（面板模型，事后）, {year}" if lang == "zh"
+           else f"Lifecycle stage (panel model, hindsight), {year}"))
 saved = cr.viz.save(fig, f"map_stage_{year}")
 
 # %%
-fig = cr.viz.stage_timeline(
-    stage_long.assign(method=stage_long.region.map(
-        lambda r: r if lang == "zh" else cr.data.region_name(r, lang="en"))),
-    lang=lang, paper_years=(), title="记分卡阶段" if lang == "zh" else "Scorecard stage")
+fig = stage_figures.stage_heatmap(
+    model, lang=lang, years=range(year_from, year + 1),
+    title="生命周期阶段（面板模型，事后）" if lang == "zh"
+    else "Lifecycle stage (panel model, hindsight)")
 saved = cr.viz.save(fig, "stage_heatmap")
+
+# %% [markdown]
+# ### The same model in real time
+#
+# In hindsight every year is judged with the whole 2015–2024 series. In **real time**
+# (`information="realtime"`) the model is refitted for each year $t$ on the data up to $t$ only
+# — what an analyst could have said in that year. New data move the fitted curve, so a region's
+# real-time stage can step back; the share of such steps below is measured on this run.
+
+# %%
+realtime = stage_figures.pooled_panel_stages(indicator, "realtime")
+realtime = realtime.assign(code=realtime.region.map(cr.data.region_code)).sort_values(
+    ["code", "year"])
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rt_back, rt_steps = stage_figures.backward_steps(realtime)
+rt_coverage = float(realtime.stage.notna().mean())
+rt_table = stage_figures.stage_columns(realtime)
+saved = cr.outputs.save_table(rt_table, "stages_realtime")
+agree = (realtime.set_index(["region", "year"]).stage
+         == model.set_index(["region", "year"]).stage.reindex(
+             realtime.set_index(["region", "year"]).index))
+print(f"real time: with a stage {rt_coverage:.0%}, backward steps {rt_back} of {rt_steps} "
+      f"({rt_back / rt_steps:.0%}); same stage as hindsight in {agree.mean():.0%} of region-years")
 
 # %% [markdown]
 # ## 2 · The four municipalities
@@ -137,13 +159,11 @@ saved = cr.viz.save(fig, "municipalities")
 shares = sales.apply(lambda row: cr.metrics.share(row), axis=1)
 economy = cr.data.load("provincial_economy")
 gdp = economy[economy.indicator == "gdp"].pivot(index="year", columns="region", values="value")
-lq = pd.DataFrame({y: cr.metrics.location_quotient(
-    pd.DataFrame({"sales": sales.loc[y], "gdp": gdp.loc[y]}))["sales"] for y in gdp.index}).T
+metrics_long = cr.metrics.share_lq_table(sales, gdp).rename(columns={"lq": "lq_vs_gdp"})
+lq = metrics_long.pivot(index="year", columns="region", values="lq_vs_gdp").dropna(how="all")
 concentration = pd.DataFrame({"hhi": sales.apply(cr.metrics.hhi, axis=1),
                               "cr4": sales.apply(cr.metrics.cr4, axis=1),
                               "top4": sales.apply(lambda r: " ".join(r.nlargest(4).index), axis=1)})
-metrics_long = (shares.stack().rename("share").to_frame()
-                .join(lq.stack().rename("lq_vs_gdp")).reset_index())
 saved = cr.outputs.save_table(metrics_long, "shares_lq")
 saved = cr.outputs.save_table(concentration.reset_index(), "concentration")
 
@@ -187,21 +207,38 @@ saved = cr.outputs.save_table(ranks.stack().rename("rank").reset_index(), "ranks
 # %% [markdown]
 # ## What this shows
 #
-# * **Stages are relative and volatile.** The scorecard puts roughly a quarter of the regions in
-#   each stage every year (the cross-tabulation above) because it ranks regions against each other;
-#   and most regions change stage from one year to the next — Shanghai goes 起飞, 起飞, 成长,
-#   成长, 起飞, 起飞, 扩大, 成长 over 2017–2024. Year-on-year growth and its acceleration are noisy,
-#   so a single year's stage says little; the heatmap is better read for persistent patterns
-#   (e.g. regions that stay in 萌芽). None of this is a position on an absolute S-curve, which ten
-#   years of data cannot identify (notebook 06).
-# * **Concentration is high but not rising.** The four largest regions (广东, 北京, 上海, 山东 in
-#   every year) hold 47–54 % of enterprise e-commerce sales, and the HHI (0.076–0.090) is more
-#   than twice the 1/31 ≈ 0.032 of an even spread; both peaked in 2017 and are back at their 2015
-#   level in 2024.
-# * **Municipalities.** Beijing (LQ 2.1–2.6) and Shanghai (2.1–2.3) sell online about twice what
-#   their share of GDP would suggest — partly because sales are booked where firms have their head
-#   offices; Tianjin (1.3–1.5) and Chongqing (1.1–1.7) are above 1 too but much lower. Shanghai's
-#   share of national e-commerce sales is 12–15 %, Beijing's 11–14 %.
-# * **Shanghai's rank** in e-commerce sales is 2nd or 3rd in every year 2015–2024 (behind
-#   广东, and alternating with 北京): the paper's "居全国前列" holds for the years the panel covers,
-#   which start four years after the paper.
+# Generated from this run's tables (the stage table, the real-time table, shares/LQ,
+# concentration and ranks above):
+
+# %%
+in_year = last.stage.map(lambda s: s.zh if s else "无 / none").value_counts()
+hl = model[model.region == highlight]
+hl_path = ", ".join(f"{y} {s.zh if s else '?'}" for y, s in zip(hl.year, hl.stage))
+hl_last = hl[hl.year == year]
+hl_p = float(stage_figures.stage_probability(hl_last).iloc[0]) if len(hl_last) else np.nan
+top4_sets = concentration.top4.map(lambda t: frozenset(t.split())).unique()
+lq_m = lq[municipalities]
+rk = ranks[highlight].dropna().astype(int)
+lines = [
+    f"* **Panel stage model, hindsight.** {coverage:.0%} of the {len(model)} region-years get a "
+    f"stage, with {back} backward steps in {steps} year-to-year steps. In {year}: "
+    + ", ".join(f"{k} {v}" for k, v in in_year.items())
+    + f" regions. {highlight}: {hl_path}"
+    + (f" (probability of its {year} stage {hl_p:.2f})." if np.isfinite(hl_p) else "."),
+    f"* **Real time.** Refitted each year on the data up to that year, {rt_coverage:.0%} of the "
+    f"region-years get a stage and {rt_back} of {rt_steps} steps ({rt_back / rt_steps:.0%}) go "
+    f"back to an earlier stage; the real-time stage equals the hindsight one in "
+    f"{agree.mean():.0%} of region-years. A stage said in the year itself is provisional.",
+    f"* **Concentration.** The four largest regions hold {concentration.cr4.min():.0%}–{concentration.cr4.max():.0%} "
+    f"of enterprise e-commerce sales, {'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
+    f"({concentration.top4.iloc[-1]} in {concentration.index[-1]}); the HHI is "
+    f"{concentration.hhi.min():.3f}–{concentration.hhi.max():.3f} against 1/31 ≈ 0.032 for an even spread "
+    f"(highest in {int(concentration.hhi.idxmax())}).",
+    "* **Municipalities, LQ vs GDP "
+    f"({int(lq.index.min())}–{int(lq.index.max())}).** "
+    + "; ".join(f"{r} {lq_m[r].min():.2f}–{lq_m[r].max():.2f}" for r in municipalities)
+    + ". Sales are booked where the selling firm is registered, which raises head-office regions.",
+    f"* **{highlight}'s rank** in {indicator}: {rk.min()}–{rk.max()} over "
+    f"{int(rk.index.min())}–{int(rk.index.max())} (1 = largest of 31).",
+]
+Markdown("\n".join(lines))

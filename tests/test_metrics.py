@@ -180,3 +180,41 @@ def test_real_shares_hhi_against_hand(panel_long):
     b = p[p["year"] == year - 1].set_index("region")["value"]
     d = m.growth_decomposition(b, v)
     assert d["contribution"].sum() == pytest.approx(v.sum() / b.sum() - 1, rel=1e-9)
+
+
+# --- share_lq_table: one row per (year, region); LQ only for years with a reference ------
+def test_share_lq_table_one_row_per_year_region_and_lq_only_where_reference_exists():
+    # hand computation: 2021 x = (2, 6), g = (4, 4): X/G = 8/8 = 1,
+    # LQ_A = (2/4)/1 = 0.5, LQ_B = (6/4)/1 = 1.5; 2020 has no reference -> NaN
+    v = pd.DataFrame({"A": [1.0, 2.0], "B": [3.0, 6.0]}, index=[2020, 2021])
+    g = pd.DataFrame({"A": [4.0, 4.0], "B": [4.0, 4.0]}, index=[2021, 2022])
+    out = m.share_lq_table(v, g)
+    assert list(out.columns) == ["year", "region", "share", "lq"]
+    assert len(out) == 4 and not out.duplicated(["year", "region"]).any()
+    assert out["year"].dtype.kind == "i" and out["share"].dtype.kind == "f"
+    row = out.set_index(["year", "region"])
+    assert row.loc[(2021, "A"), "lq"] == pytest.approx(0.5)
+    assert row.loc[(2021, "B"), "lq"] == pytest.approx(1.5)
+    assert row.loc[(2020, "A"), "share"] == pytest.approx(0.25)
+    assert row.loc[[(2020, "A"), (2020, "B")], "lq"].isna().all()
+
+
+def test_share_lq_table_missing_reference_region_is_nan_and_excluded_from_totals():
+    # B has no reference in 2021: LQ_A uses totals over A only -> (2/4)/(2/4) = 1
+    v = pd.DataFrame({"A": [2.0], "B": [6.0]}, index=[2021])
+    g = pd.DataFrame({"A": [4.0], "B": [np.nan]}, index=[2021])
+    row = m.share_lq_table(v, g).set_index("region")
+    assert row.loc["A", "lq"] == pytest.approx(1.0)
+    assert np.isnan(row.loc["B", "lq"])
+    assert row.loc["B", "share"] == pytest.approx(0.75)
+
+
+def test_share_lq_table_unobserved_value_gives_no_row_and_negative_raises():
+    v = pd.DataFrame({"A": [2.0, np.nan], "B": [6.0, 1.0]}, index=[2020, 2021])
+    out = m.share_lq_table(v, v)
+    assert len(out) == 3
+    assert out.loc[out.year == 2021, "share"].tolist() == [1.0]
+    with pytest.raises(m.NegativeValueError):
+        m.share_lq_table(-v, v)
+    with pytest.raises(m.MetricsError):
+        m.share_lq_table(v["A"], v)

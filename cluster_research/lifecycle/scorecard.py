@@ -1,4 +1,15 @@
-"""The ``scorecard`` method: the paper's four growth-stage features on the NBS panel."""
+"""The ``scorecard``: a relative ranking of provinces on the paper's four growth-stage features.
+
+**Not a lifecycle stage.** Every component is a within-year percentile among the provinces,
+so the scorecard ranks a region against the others in the same year; its four classes reuse
+the stage names only as labels of "fast and accelerating / fast and decelerating / high and
+slow / low and slow relative to the median province".  Measured on the NBS panel
+it reverses (goes to an earlier class) in 36 % of year-to-year
+steps, and no multi-year window brings that under 19 %: it cannot be read as a position on a
+lifecycle.  For the lifecycle stage of a region use
+:func:`cluster_research.lifecycle.panel_stages` (stages ordered, never backwards in
+hindsight).  The ``stage`` field is kept for compatibility with ``classify``.
+"""
 
 from __future__ import annotations
 
@@ -99,7 +110,11 @@ def load_panel(panel):
 
 def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: float = 0.5,
                     min_components: int = 2) -> pd.DataFrame:
-    """Score every region of the provincial panel in ``year`` (see :func:`scorecard`).
+    """Rank every region of the provincial panel in ``year`` on the four features.
+
+    A **relative ranking of provinces (not a lifecycle stage)**: see the module docstring
+    and :func:`scorecard`; the ``stage`` column is a relative class, for the lifecycle
+    stage use :func:`~cluster_research.lifecycle.panel_stages`.
 
     Parameters
     ----------
@@ -195,7 +210,12 @@ def score_row(row: pd.Series, threshold: float, min_components: int) -> dict:
 def scorecard(region: str, year: int, information: str = "realtime", *,
               panel: pd.DataFrame | None = None, threshold: float = 0.5,
               min_components: int = 2) -> StageResult:
-    """Score the paper's four growth-stage features for a region and year.
+    """Rank a region among the provinces on the paper's four growth-stage features in a year.
+
+    A **relative ranking of provinces, not a lifecycle stage**: the returned ``stage`` is
+    the class of the region relative to the median province that year (it reverses in
+    36 % of year-to-year steps on the NBS panel); the lifecycle stage is
+    :func:`~cluster_research.lifecycle.panel_stages`.
 
     The paper names four features of the 成长 stage: firms gathering, scale
     expanding fast, inter-firm links forming and much-improved infrastructure.
@@ -235,7 +255,7 @@ def scorecard(region: str, year: int, information: str = "realtime", *,
 
     This mirrors the curve phases (accelerating / decelerating / saturated /
     not yet started) but is *relative*: it places a region among China's
-    provinces in that year, not on an absolute scale.  ``growth_features_present``
+    provinces in that year, not on an absolute scale -- a ranking, not a lifecycle stage.  ``growth_features_present``
     counts how many of the paper's four features score >= threshold.
 
     Parameters
@@ -305,7 +325,7 @@ def scorecard(region: str, year: int, information: str = "realtime", *,
 
 @register("scorecard", raw=True)
 def classify_scorecard(series, year, information, *, region=None, extrapolate=False, **options):
-    """Run :func:`scorecard` from ``classify`` (``region=`` or ``series.attrs["region"]``)."""
+    """Run :func:`scorecard` from ``classify`` (a relative ranking class, not a lifecycle stage)."""
     if region is None:
         region = getattr(series, "attrs", {}).get("region") if series is not None else None
     if region is None:

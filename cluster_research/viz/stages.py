@@ -1,0 +1,419 @@
+"""Draw the panel stage model: a stage map and a region × year stage heatmap with probabilities.
+
+The tables drawn are those of :func:`cluster_research.lifecycle.panel_stages` (one row per
+region and observed year: region, year, stage, prob_embryonic … prob_takeoff, reason).
+Each region (or cell) is coloured by its stage, one hue per stage, and **shaded by the
+probability of the shown stage**: the colour is mixed with white in proportion
+``1 - w``, ``w = 0.15 + 0.85 p`` (p = probability of the stage shown), so a pale cell is an
+uncertain stage.  A region-year without a stage is grey with "?"; a year that was not
+observed is hatched ("unobserved year") — neither is ever filled with a neighbour's stage.
+
+:func:`pooled_panel_stages` runs the pooled model on the NBS provincial panel once per
+process (memoised): the 31 region profiles of notebook 06 reuse one kernel and need the same
+fit.
+
+References
+----------
+Kucharavy, D. & De Guio, R. (2011). Application of S-shaped curves. *Procedia Engineering* 9,
+559–572 (stages on a fitted curve); Efron, B. & Morris, C. (1975). Data analysis using Stein's
+estimator and its generalizations. *JASA* 70, 311–319 (empirical-Bayes pooling).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Patch
+
+from .. import data
+from ..errors import PlotError
+from ..geo import other_regions, provinces
+from ..lifecycle import Stage, panel_stages
+from .style import check_lang, label, setup
+
+__all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
+           "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
+
+#: Probability columns of a panel_stages table, in stage order.
+PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
+#: One hue per stage (ColorBrewer Dark2), so shading by probability stays readable.
+STAGE_HUES = {1: "#1b9e77", 2: "#d95f02", 3: "#7570b3", 4: "#e7298a"}
+_NO_STAGE = "#bdbdbd"
+
+
+@lru_cache(maxsize=8)
+def _pooled(indicator: str, information: str) -> pd.DataFrame:
+    panel = data.load("provincial_panel")
+    return panel_stages(panel, information=information, method="pooled", indicator=indicator)
+
+
+def pooled_panel_stages(indicator: str = "ecommerce_sales",
+                        information: str = "hindsight") -> pd.DataFrame:
+    """Return the pooled panel stage model on the NBS provincial panel, computed once.
+
+    Calls ``panel_stages(load("provincial_panel"), method="pooled", information=...,
+    indicator=...)`` the first time and returns a copy of the cached table afterwards (the
+    result is deterministic: the model's seed is fixed).
+
+    Parameters
+    ----------
+    indicator : str
+        NBS indicator of ``provincial_panel``.
+    information : {"hindsight", "realtime"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`~cluster_research.lifecycle.panel_stages` table (region, year, stage,
+        prob_embryonic, prob_growth, prob_expansion, prob_takeoff, reason).
+
+    References
+    ----------
+    Efron & Morris (1975), see the module docstring.
+
+    Examples
+    --------
+    >>> out = pooled_panel_stages()  # doctest: +SKIP
+    >>> out.region.nunique()  # doctest: +SKIP
+    31
+    """
+    out = _pooled(str(indicator), str(information))
+    res = out.copy()
+    res.attrs = dict(out.attrs)
+    return res
+
+
+def stage_probability(table: pd.DataFrame) -> pd.Series:
+    """Return the probability of each row's shown stage (NaN where there is no stage).
+
+    ``p_i = prob_<stage_i>``, the column of :data:`PROB_COLUMNS` of the row's stage.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A panel_stages table.
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``table``.
+
+    Raises
+    ------
+    PlotError
+        A probability column is missing.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"stage": [Stage.GROWTH, None], "prob_embryonic": [0.2, 1.0],
+    ...                   "prob_growth": [0.8, 0.0], "prob_expansion": [0.0, 0.0],
+    ...                   "prob_takeoff": [0.0, 0.0]})
+    >>> stage_probability(t).tolist()
+    [0.8, nan]
+    """
+    missing = [c for c in ("stage", *PROB_COLUMNS) if c not in table.columns]
+    if missing:
+        raise PlotError(f"stage table lacks columns {missing} (a panel_stages table is needed)")
+    P = table[list(PROB_COLUMNS)].to_numpy(float)
+    order = table["stage"].map(lambda s: s.order if isinstance(s, Stage) else 0).to_numpy()
+    p = np.full(len(table), np.nan)
+    ok = order > 0
+    p[ok] = P[np.flatnonzero(ok), order[ok] - 1]
+    return pd.Series(p, index=table.index, name="prob_shown")
+
+
+def shade(stage, p) -> tuple:
+    """Return the RGB colour of a stage shaded by its probability.
+
+    ``rgb = 1 - w (1 - hue)``, ``w = 0.15 + 0.85 p``: p = 1 gives the stage's hue, p → 0
+    almost white.  No stage (None) gives grey.
+
+    Parameters
+    ----------
+    stage : Stage or None
+    p : float
+        Probability of the stage, in [0, 1].
+
+    Returns
+    -------
+    tuple of float
+
+    Examples
+    --------
+    >>> bool(np.allclose(shade(Stage.GROWTH, 1.0), to_rgb(STAGE_HUES[2])))
+    True
+    >>> shade(None, 0.5) == to_rgb(_NO_STAGE)
+    True
+    """
+    if not isinstance(stage, Stage) or not np.isfinite(p):
+        return to_rgb(_NO_STAGE)
+    w = 0.15 + 0.85 * float(np.clip(p, 0.0, 1.0))
+    return tuple(1.0 - w * (1.0 - np.asarray(to_rgb(STAGE_HUES[stage.order]))))
+
+
+def _stage_name(stage: Stage, lang: str) -> str:
+    return stage.zh if lang == "zh" else stage.en
+
+
+def _legend_handles(lang: str, stages_present) -> list:
+    handles = [Patch(facecolor=STAGE_HUES[s.order], label=_stage_name(s, lang))
+               for s in Stage if s in stages_present]
+    handles.append(Patch(facecolor=_NO_STAGE, label="无阶段" if lang == "zh" else "no stage"))
+    return handles
+
+
+def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
+              title: str | None = None, ax=None):
+    """Draw a map of the provinces coloured by stage in ``year``, shaded by its probability.
+
+    Colour = :func:`shade` (stage hue mixed with white by the probability of the shown
+    stage); regions without a row for ``year`` are hatched "no data".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A panel_stages table (region, year, stage, prob_*).
+    year : int
+    lang : {"zh", "en"}
+    highlight : str, optional
+        A region outlined in red.
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    PlotError
+        No row for ``year``, or not a panel_stages table.
+
+    Examples
+    --------
+    >>> fig = stage_map(pooled_panel_stages(), 2024, lang="en")  # doctest: +SKIP
+    """
+    check_lang(lang)
+    rows = table[table["year"] == int(year)]
+    if rows.empty:
+        raise PlotError(f"stage_map: the stage table has no row for year {year}")
+    p = stage_probability(rows)
+    colour = {data.region_code(r): shade(s, q)
+              for r, s, q in zip(rows["region"], rows["stage"], p)}
+    setup()
+    gdf = provinces()
+    gdf["colour"] = gdf.code.map(colour)
+    has = gdf["colour"].notna()
+    others = other_regions()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8.0, 6.4))
+    else:
+        fig = ax.figure
+    inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
+    for a in (ax, inset):
+        others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
+        if (~has).any():
+            gdf[~has].plot(ax=a, color="#eeeeee", edgecolor="white", hatch="///", linewidth=0.4)
+        gdf[has].plot(ax=a, color=list(gdf.loc[has, "colour"]), edgecolor="white",
+                      linewidth=0.4)
+        if highlight is not None:
+            code = data.region_code(highlight)
+            gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    ax.set_xlim(73, 136)
+    ax.set_ylim(17.5, 54)
+    ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
+    ax.set_axis_off()
+    inset.set_xlim(106, 123)
+    inset.set_ylim(3, 24)
+    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.grid(False)
+    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
+    handles = _legend_handles(lang, set(rows["stage"].dropna()))
+    if (~has).any():
+        handles.append(Patch(facecolor="#eeeeee", hatch="///", label=label("no_data", lang)))
+    note = ("颜色越浅，该阶段的概率越低" if lang == "zh"
+            else "paler = lower probability of the stage shown")
+    ax.legend(handles=handles, loc="lower left", fontsize=8, title=note, title_fontsize=7,
+              frameon=False)
+    if title:
+        ax.set_title(title, fontsize=12)
+    return fig
+
+
+def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str | None = None,
+                  ax=None):
+    """Draw stage by region (rows) × year (columns), shaded by the shown stage's probability.
+
+    Cells: :func:`shade` colour, the stage's probability written in the cell; "?" on grey
+    where the model gives no stage; hatched where the year was not observed for the region.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A panel_stages table.
+    lang : {"zh", "en"}
+    years : sequence of int, optional
+        Columns drawn; default every year of the table.
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    PlotError
+        An empty or non-panel_stages table.
+
+    Examples
+    --------
+    >>> fig = stage_heatmap(pooled_panel_stages(), lang="en")  # doctest: +SKIP
+    """
+    check_lang(lang)
+    if table.empty:
+        raise PlotError("stage_heatmap: the stage table is empty")
+    p = stage_probability(table)
+    years = sorted(table["year"].unique()) if years is None else [int(y) for y in years]
+    regions = list(dict.fromkeys(table["region"]))
+    lookup = {(r, int(y)): (s, q) for r, y, s, q in
+              zip(table["region"], table["year"], table["stage"], p)}
+    setup()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.0 + 0.62 * len(years), 1.2 + 0.26 * len(regions)))
+    else:
+        fig = ax.figure
+    unobserved = False
+    for i, r in enumerate(regions):
+        for j, y in enumerate(years):
+            if (r, y) not in lookup:
+                unobserved = True
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor="white", edgecolor="#999999",
+                                           hatch="///", linewidth=0.3))
+                continue
+            s, q = lookup[(r, y)]
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=shade(s, q), edgecolor="white",
+                                       linewidth=0.5))
+            text = f"{q:.2f}" if isinstance(s, Stage) else "?"
+            dark = isinstance(s, Stage) and q > 0.6
+            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=5.5,
+                    color="white" if dark else "#333333")
+    ax.set_xlim(0, len(years))
+    ax.set_ylim(len(regions), 0)
+    ax.set_xticks(np.arange(len(years)) + 0.5, [str(y) for y in years], fontsize=7)
+    ax.set_yticks(np.arange(len(regions)) + 0.5,
+                  [r if lang == "zh" else data.region_name(r, lang="en") for r in regions],
+                  fontsize=7)
+    ax.set_xlabel(label("year", lang))
+    ax.grid(False)
+    handles = _legend_handles(lang, set(table["stage"].dropna()))
+    if unobserved:
+        handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
+                             label="未观测年份" if lang == "zh" else "unobserved year"))
+    note = ("格中数字 = 所示阶段的概率" if lang == "zh"
+            else "number = probability of the stage shown")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              title=note, title_fontsize=6, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def stage_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a panel_stages table as a saveable table (stage names as text, numbers as numbers).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A panel_stages table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns region, year, stage_zh, stage_en, prob_embryonic, prob_growth,
+        prob_expansion, prob_takeoff, reason; rows in the order of ``table``, index reset.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["a"], "year": [2020], "stage": [Stage.GROWTH],
+    ...                   "prob_embryonic": [0.1], "prob_growth": [0.9],
+    ...                   "prob_expansion": [0.0], "prob_takeoff": [0.0], "reason": ["r"]})
+    >>> stage_columns(t).loc[0, ["region", "stage_zh", "stage_en"]].tolist()
+    ['a', '成长', 'growth']
+    """
+    stage_probability(table)  # checks the columns
+    out = table[["region", "year"]].assign(
+        stage_zh=table["stage"].map(lambda s: s.zh if isinstance(s, Stage) else None),
+        stage_en=table["stage"].map(lambda s: s.en if isinstance(s, Stage) else None),
+        **{c: table[c].astype(float) for c in PROB_COLUMNS}, reason=table["reason"])
+    return out.reset_index(drop=True)
+
+
+def backward_steps(table: pd.DataFrame) -> tuple[int, int]:
+    """Count a region's year-to-year steps back to an earlier stage.
+
+    A step is a pair of consecutive rows (by year) of one region that both have a stage;
+    it is backward when ``order(stage_t) < order(stage_{t-1})``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns region, year, stage (Stage or None).
+
+    Returns
+    -------
+    (int, int)
+        Backward steps, and all steps between two staged rows.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["a"] * 3, "year": [1, 2, 3],
+    ...                   "stage": [Stage.GROWTH, Stage.EMBRYONIC, None]})
+    >>> backward_steps(t)
+    (1, 1)
+    """
+    o = table.assign(_o=table["stage"].map(
+        lambda s: s.order if isinstance(s, Stage) else np.nan)).sort_values(["region", "year"])
+    step = o.groupby("region")["_o"].diff()
+    return int((step < 0).sum()), int(step.notna().sum())
+
+
+def pooled_prior(reason: str) -> dict:
+    """Read the prior and the region's MAP parameters from a pooled fit's reason.
+
+    Parameters
+    ----------
+    reason : str
+        The ``reason`` of a ``panel_stages(..., method="pooled")`` row.
+
+    Returns
+    -------
+    dict
+        ``model``, ``n_identified`` (regions whose own fit identified the curve; int),
+        ``centre`` (:math:`e^{\\mu}`, float), ``tau`` (float), ``params`` (text of the
+        region's MAP parameters); None for what the reason does not state.
+
+    Examples
+    --------
+    >>> r = ("pooled curve (logistic, rate prior from 4 identified regions, exp(mu)=1.6, "
+    ...      "tau=1.03, pooled sigma=0.084): K=2.689e+04, k=0.319, t0=2015.4; phase")
+    >>> pooled_prior(r)["n_identified"], pooled_prior(r)["centre"], pooled_prior(r)["params"]
+    (4, 1.6, 'K=2.689e+04, k=0.319, t0=2015.4')
+    """
+    def grab(pattern):
+        m = re.search(pattern, reason or "")
+        return m.group(1) if m else None
+    n = grab(r"(\d+) identified regions?")
+    centre, tau = grab(r"exp\(mu\)=([-+.\de]+)"), grab(r"tau=([-+.\de]+)")
+    return {"model": grab(r"pooled curve \((\w+)"),
+            "n_identified": int(n) if n is not None else None,
+            "centre": float(centre) if centre else None, "tau": float(tau) if tau else None,
+            "params": grab(r"\):\s*(K=[^;]+)")}
