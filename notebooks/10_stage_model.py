@@ -14,6 +14,7 @@
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # 10 · The panel stage model: benchmark and calibration
