@@ -46,7 +46,7 @@ truths = ["logistic", "gompertz"]  # true curve families
 seeds = [0]  # one simulated panel per seed
 n_regions = 30  # regions per simulated panel
 n_years = 15  # years per simulated panel
-realtime_methods = ["pooled"]  # methods also scored in real time ([] = none)
+realtime_methods = ["pooled"]  # methods also scored in real time (empty list: none)
 realtime_noises = [0.08]
 realtime_truths = ["logistic"]
 realtime_regions = 15  # regions per real-time panel (real time refits every year)
