@@ -376,11 +376,17 @@ for info, g in shanghai_panel.groupby("information", sort=False):
     g = g.sort_values("year")
     runs = g.groupby((g["stage"] != g["stage"].shift()).cumsum()).agg(
         stage=("stage", "first"), start=("year", "min"), end=("year", "max"))
-    lines.append(f"* {info}: " + "; ".join(f"{r.start}-{r.end} {r.stage or 'no stage'}"
+    growth_years = g.loc[g["stage"] == "成长", "year"].tolist()
+    weak = int(g["reason"].str.contains("weak rate prior").sum())
+    lines.append(f"* {info}: " + "; ".join(f"{r.start}-{r.end} "
+                                            + (r.stage if pd.notna(r.stage) else "no stage")
                                             for r in runs.itertuples())
-                 + f"; P(成长) from {g['prob_growth'].min():.2f} to {g['prob_growth'].max():.2f}")
-    first = g.iloc[0]
-    lines.append(f"  first year {int(first['year'])}: {first['reason'][:160]}")
+                 + f"; P(成长) from {g['prob_growth'].min():.2f} to {g['prob_growth'].max():.2f}; "
+                 + (f"成长 only in {', '.join(map(str, growth_years))}" if growth_years
+                    else "never 成长")
+                 + f". {weak} of {len(g)} years rest on the weak rate prior (fewer than 3 "
+                 "regions with an identified ceiling), so read them as the prior's, not the "
+                 "data's, stage.")
 print("\n".join(lines))
 
 # %% [markdown]
