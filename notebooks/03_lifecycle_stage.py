@@ -351,12 +351,13 @@ with warnings.catch_warnings():
                                                      indicator="ecommerce_sales")
 panel_all = pd.concat(panel_rows, names=["information", None]).reset_index(level="information")
 shanghai_panel = panel_all[panel_all["region"] == "上海"].copy()
-shanghai_panel["stage"] = [s.zh if s is not None else None for s in shanghai_panel["stage"]]
+shanghai_panel["stage_zh"] = [s.zh if s is not None else None for s in shanghai_panel["stage"]]
+shanghai_panel["stage"] = [s.name if s is not None else None for s in shanghai_panel["stage"]]
 saved = cr.outputs.save_table(shanghai_panel.reset_index(drop=True), "shanghai_panel_stages")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-cols = ["information", "year", "stage", "prob_embryonic", "prob_growth", "prob_expansion",
+cols = ["information", "year", "stage_zh", "prob_embryonic", "prob_growth", "prob_expansion",
         "prob_takeoff"]
 print(shanghai_panel[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
@@ -374,9 +375,9 @@ lines = [f"* The NBS series starts in {nbs_first} (ends {nbs_last}): "
             if judged_before else "the judged years are inside the NBS series.")]
 for info, g in shanghai_panel.groupby("information", sort=False):
     g = g.sort_values("year")
-    runs = g.groupby((g["stage"] != g["stage"].shift()).cumsum()).agg(
-        stage=("stage", "first"), start=("year", "min"), end=("year", "max"))
-    growth_years = g.loc[g["stage"] == "成长", "year"].tolist()
+    runs = g.groupby((g["stage_zh"] != g["stage_zh"].shift()).cumsum()).agg(
+        stage=("stage_zh", "first"), start=("year", "min"), end=("year", "max"))
+    growth_years = g.loc[g["stage_zh"] == "成长", "year"].tolist()
     weak = int(g["reason"].str.contains("weak rate prior").sum())
     lines.append(f"* {info}: " + "; ".join(f"{r.start}-{r.end} "
                                             + (r.stage if pd.notna(r.stage) else "no stage")
