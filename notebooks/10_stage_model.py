@@ -204,7 +204,7 @@ for info, st in nbs.items():
                      "backward_steps": float((diff < 0).mean()) if len(diff) else float("nan"),
                      **{s.en: int((st["stage"] == s).sum()) for s in cr.lifecycle.Stage}})
 nbs_check_table = pd.DataFrame(nbs_rows)
-saved = cr.outputs.save_table(nbs_check_table, "stage_model_nbs_check")
+saved = cr.outputs.save_table(nbs_check_table, "stage_model_nbs_check") if nbs_rows else None
 print(nbs_check_table.to_string(index=False, float_format=lambda x: f"{x:.3f}")
       if nbs_rows else "nbs_check = False: not run")
 

@@ -64,6 +64,7 @@ def test_what_this_shows_quotes_every_missed_bar(run):
     if (~checks["met"]).any():
         assert "missed by" in text
     assert "nbs_check = False: not run" in text
+    assert "stage_model_nbs_check" not in {p.stem for p in run.tables}
     assert "hindsight panels: 6 regions; real-time panels: 4 regions; 12 years" in text
 
 
