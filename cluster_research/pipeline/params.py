@@ -125,6 +125,21 @@ SPECS: dict[str, ParamSpec] = {
     "break_threshold": ParamSpec("float", lo=-1.0, hi=0.0, open_range=True),
     # Driscoll-Kraay lags: the NBS panel has 10 years (2015-2024), so at most 9
     "dk_maxlags": ParamSpec("int", nullable=True, lo=0, hi=9),
+    # notebook 10 (stage-model benchmark on simulated panels)
+    "noises": ParamSpec("list", item="float", lo=0.0, hi=1.0, min_len=1),
+    "realtime_noises": ParamSpec("list", item="float", lo=0.0, hi=1.0, min_len=1),
+    "seeds": ParamSpec("list", item="int", lo=0, hi=2**32 - 1, min_len=1),
+    "methods": ParamSpec("list", item="choice",
+                         choices=("pooled", "mixed", "hmm", "curve"), min_len=1),
+    "realtime_methods": ParamSpec("list", item="choice",
+                                  choices=("pooled", "mixed", "hmm", "curve")),
+    "truths": ParamSpec("list", item="choice", choices=("logistic", "gompertz"), min_len=1),
+    "realtime_truths": ParamSpec("list", item="choice", choices=("logistic", "gompertz"),
+                                 min_len=1),
+    "n_regions": ParamSpec("int", lo=3, hi=500),
+    "realtime_regions": ParamSpec("int", lo=3, hi=500),
+    "n_years": ParamSpec("int", lo=5, hi=60),
+    "nbs_check": ParamSpec("bool"),
 }
 
 _KIND_NAMES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "year": "int",

@@ -1,0 +1,190 @@
+"""Draw the stage-model benchmark: accuracy against noise, and reliability diagrams.
+
+:func:`accuracy_chart` plots the table of
+:func:`cluster_research.lifecycle.benchmark.run_benchmark` (accuracy by method, truth
+model, noise level and information set) with the acceptance bars drawn as short
+horizontal marks; :func:`reliability_plot` plots tables of
+:func:`cluster_research.lifecycle.benchmark.reliability_table` (mean predicted
+probability of a stage against the observed frequency of that stage, DeGroot & Fienberg
+1983), the diagonal being perfect calibration.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..errors import PlotError
+from .style import FIGSIZE, check_lang, setup
+
+__all__ = ["PlotError", "accuracy_chart", "reliability_plot"]
+
+_TEXT = {
+    "noise": {"zh": "噪声（对数标准差 σ）", "en": "Noise (log SD σ)"},
+    "accuracy": {"zh": "准确率（未分类计为错）", "en": "Accuracy (unclassified = wrong)"},
+    "bar": {"zh": "标准", "en": "bar"},
+    "predicted": {"zh": "预测概率（分箱均值）", "en": "Predicted probability (bin mean)"},
+    "observed": {"zh": "实际频率", "en": "Observed frequency"},
+    "diagonal": {"zh": "完全校准", "en": "Perfect calibration"},
+    "hindsight": {"zh": "事后", "en": "hindsight"},
+    "realtime": {"zh": "实时", "en": "real time"},
+    "logistic": {"zh": "真实曲线：logistic", "en": "Truth: logistic"},
+    "gompertz": {"zh": "真实曲线：Gompertz", "en": "Truth: Gompertz"},
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return _TEXT[key][lang] if key in _TEXT else str(key)
+
+
+def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
+                   title: str | None = None):
+    """Plot benchmark accuracy against noise, one panel per truth model, with the bars.
+
+    Accuracy is ``mean_i 1[stage_i = true phase_i]`` over all simulated region-years
+    (an unclassified year counts as wrong), as in
+    :func:`cluster_research.lifecycle.benchmark.score`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns method, truth, noise, information, accuracy (one row per combination,
+        as :func:`~cluster_research.lifecycle.benchmark.run_benchmark` returns).
+    bars : pandas.DataFrame or list of dict, optional
+        Acceptance bars: information, noise, accuracy (the lowest acceptable accuracy);
+        each is drawn as a short black mark at its noise level, in every panel.
+    lang : {"zh", "en"}
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Solid lines: hindsight; dashed: real time; one colour per method.
+
+    Raises
+    ------
+    PlotError
+        If a column is missing, or ``lang`` is not zh/en.
+
+    References
+    ----------
+    Kucharavy, D., De Guio, R. (2011). Application of S-shaped curves. *Procedia
+    Engineering* 9, 559-572 (the phases scored).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"method": "pooled", "truth": "logistic", "noise": [0.08, 0.15],
+    ...                   "information": "hindsight", "accuracy": [0.95, 0.9]})
+    >>> fig = accuracy_chart(t, [{"information": "hindsight", "noise": 0.08, "accuracy": 0.9}],
+    ...                      lang="en")
+    >>> len(fig.axes)
+    1
+    """
+    check_lang(lang)
+    need = {"method", "truth", "noise", "information", "accuracy"}
+    if not need <= set(table.columns):
+        raise PlotError(f"accuracy_chart: the benchmark table lacks {sorted(need - set(table.columns))}")
+    setup()
+    truths = list(dict.fromkeys(table["truth"]))
+    methods = list(dict.fromkeys(table["method"]))
+    colours = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3))
+    fig, axes = plt.subplots(1, len(truths), figsize=(FIGSIZE[0], FIGSIZE[1]), sharey=True,
+                             squeeze=False)
+    bars = pd.DataFrame(bars if bars is not None else [],
+                        columns=["information", "noise", "accuracy"])
+    noises = sorted(set(table["noise"]) | set(bars["noise"]))
+    width = 0.12 * (max(noises) - min(noises)) if len(noises) > 1 else 0.01
+    for ax, truth in zip(axes[0], truths):
+        sub = table[table["truth"] == truth]
+        for (method, info), g in sub.groupby(["method", "information"], sort=False):
+            g = g.sort_values("noise")
+            ax.plot(g["noise"], g["accuracy"], marker="o", color=colours[method],
+                    ls="-" if info == "hindsight" else "--",
+                    label=f"{method} · {_t(info, lang)}")
+        for _, b in bars.iterrows():
+            ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
+                      color="black", lw=2.5,
+                      ls="-" if b["information"] == "hindsight" else "--")
+            ax.annotate(f"{_t('bar', lang)} {b['accuracy']:.2f} ({_t(b['information'], lang)})",
+                        (b["noise"] + width / 2, b["accuracy"]), fontsize=7,
+                        xytext=(2, -3), textcoords="offset points")
+        ax.set_title(_t(truth, lang), fontsize=10)
+        ax.set_xlabel(_t("noise", lang))
+        ax.set_xticks(noises)
+        ax.set_ylim(0.0, 1.02)
+    axes[0][0].set_ylabel(_t("accuracy", lang))
+    axes[0][-1].legend(fontsize=7, loc="lower left")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None):
+    """Plot reliability diagrams: observed frequency against mean predicted probability.
+
+    A model is calibrated when, among all (region-year, stage) pairs given probability
+    ``p``, the share whose stage is the true one is ``p``; points on the diagonal.  The
+    legend gives each curve's expected calibration error
+    ``ECE = Σ_b (n_b / n) |observed_b - mean_predicted_b|`` (``attrs["ece"]``).
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Label → a table of
+        :func:`cluster_research.lifecycle.benchmark.reliability_table` (columns
+        mean_predicted, observed, n).
+    lang : {"zh", "en"}
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Marker area proportional to ``sqrt(n)`` of the bin.
+
+    Raises
+    ------
+    PlotError
+        If there is no table, a column is missing, or ``lang`` is not zh/en.
+
+    References
+    ----------
+    DeGroot, M. H., Fienberg, S. E. (1983). The comparison and evaluation of
+    forecasters. *The Statistician* 32, 12-22.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"mean_predicted": [0.05, 0.9], "observed": [0.04, 0.92],
+    ...                   "n": [300, 100]})
+    >>> t.attrs["ece"] = 0.0125
+    >>> fig = reliability_plot({"pooled": t}, lang="en")
+    >>> fig.axes[0].get_legend_handles_labels()[1][1]
+    'pooled (ECE 0.013)'
+    """
+    check_lang(lang)
+    if not tables:
+        raise PlotError("reliability_plot needs at least one reliability table")
+    for name, tab in tables.items():
+        missing = {"mean_predicted", "observed", "n"} - set(tab.columns)
+        if missing:
+            raise PlotError(f"reliability_plot: table {name!r} lacks {sorted(missing)}")
+    setup()
+    fig, ax = plt.subplots(figsize=(FIGSIZE[1] * 1.15, FIGSIZE[1]))
+    ax.plot([0, 1], [0, 1], color="grey", lw=1, ls=":", label=_t("diagonal", lang))
+    for name, tab in tables.items():
+        ece = tab.attrs.get("ece", float("nan"))
+        ax.plot(tab["mean_predicted"], tab["observed"], lw=1, marker=None)
+        ax.scatter(tab["mean_predicted"], tab["observed"], s=6 * np.sqrt(tab["n"]),
+                   color=ax.lines[-1].get_color(), alpha=0.8, zorder=3,
+                   label=f"{name} (ECE {ece:.3f})")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_aspect("equal")
+    ax.set_xlabel(_t("predicted", lang))
+    ax.set_ylabel(_t("observed", lang))
+    ax.legend(fontsize=8, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return fig
