@@ -276,7 +276,9 @@ _register(TableSpec(
 _register(TableSpec(
     "stage_timeline", "Stage by method and year (enum names; empty = no stage).",
     ("year", "method"),
-    {"year": _year(), "method": _text(), "stage": _STAGE_OR_NONE}))
+    {"year": _year(), "method": _text(), "stage": _STAGE_OR_NONE,
+     "probability": pa.Column(float, pa.Check.in_range(0.0, 1.0), nullable=True, coerce=True,
+                              required=False)}))
 _register(TableSpec(
     "stage_probabilities", "Bootstrap stage probabilities by method (and year, information).",
     ("information", "year", "method", "kind"),
@@ -306,7 +308,9 @@ _register(TableSpec(
 _register(TableSpec(
     "stages", "A region's stage in its last year by every method, with the reason.",
     ("method",),
-    {"method": _text(), "stage_zh": _text(), "stage_en": _text(), "reason": _text(nullable=True)}))
+    {"method": _text(), "stage_zh": _text(), "stage_en": _text(), "reason": _text(nullable=True),
+     "prob_shown": pa.Column(float, pa.Check.in_range(0.0, 1.0), nullable=True, coerce=True,
+                             required=False)}))
 _register(TableSpec(
     "concentration", "Concentration of e-commerce sales across provinces per year.",
     ("year",),
@@ -326,7 +330,9 @@ _register(TableSpec(
     "stages_by_region_year", "Stage by region and year (cross-region map and heatmap).",
     ("region", "year"),
     {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
-     "stage_en": _text(True, STAGE_EN)}))
+     "stage_en": _text(True, STAGE_EN), **{c: _prob() for c in PROB_EN},
+     "reason": _text(nullable=True)},
+    checks=[_sums_to_one(PROB_EN)]))
 _register(TableSpec(
     "diagnostics", "Panel diagnostics: statistic, degrees of freedom, p-value, null hypothesis.",
     ("test",),
@@ -381,3 +387,54 @@ _register(TableSpec(
      "converged": _bool(), "ceiling": _nonneg(), "inflection": _estimated_year(),
      "identified": _bool(), "identified_reason": _text(nullable=True), "aicc": _num(),
      "last_year": _year(), "last_share_of_ceiling": _nonneg(), "error": _text(nullable=True)}))
+_register(TableSpec(
+    "scorecard", "A region's scorecard: a relative ranking of provinces by dimension "
+    "(percentile scores), not a lifecycle stage.",
+    ("dimension", "region"),
+    {"dimension": _text(), "region": _text(), "score": _prob()}))
+_register(TableSpec(
+    "stages_realtime", "Stage by region and year from the panel stage model in real time "
+    "(data up to each year only).",
+    ("region", "year"),
+    {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
+     "stage_en": _text(True, STAGE_EN), **{c: _prob() for c in PROB_EN},
+     "reason": _text(nullable=True)},
+    checks=[_sums_to_one(PROB_EN)]))
+_register(TableSpec(
+    "shanghai_panel_stages", "Shanghai's stage per year under the panel stage model (NBS "
+    "e-commerce sales), hindsight and real time.",
+    ("information", "year"),
+    {"information": _text(isin=INFORMATION), "region": _text(), "year": _year(),
+     "stage": _STAGE_OR_NONE, **{c: _prob() for c in PROB_EN}, "reason": _text(nullable=True),
+     "stage_zh": _text(True, STAGE_ZH)},
+    checks=[_sums_to_one(PROB_EN)]))
+_register(TableSpec(
+    "stage_model_benchmark", "Stage methods scored on synthetic panels with known truth.",
+    ("method", "truth", "noise", "information"),
+    {"method": _text(), "truth": _text(isin=["logistic", "gompertz"]), "noise": _prob(False),
+     "information": _text(isin=INFORMATION), "n_regions": pa.Column(int, pa.Check.ge(1)),
+     "n_panels": pa.Column(int, pa.Check.ge(1)), "accuracy": _prob(), "coverage": _prob(),
+     "accuracy_classified": _prob(), "backward_steps": _prob(), "brier": _nonneg(),
+     "prob_true": _prob(), "seconds": _nonneg()}))
+_register(TableSpec(
+    "stage_model_bars", "The benchmark against the bars of the stage-model issue.",
+    ("method", "truth", "noise", "information"),
+    {"method": _text(), "truth": _text(isin=["logistic", "gompertz"]),
+     "information": _text(isin=INFORMATION), "noise": _prob(False), "accuracy": _prob(),
+     "bar": _prob(False), "met": _bool()}))
+_register(TableSpec(
+    "stage_model_reliability", "Reliability of stage probabilities: predicted probability of "
+    "the true stage vs observed frequency, by bin.",
+    ("model", "bin_low"),
+    {"model": _text(), "bin_low": _prob(False), "bin_high": _prob(False),
+     "n": pa.Column(int, pa.Check.ge(0)), "mean_predicted": _prob(), "observed": _prob(),
+     "ece": _prob()}))
+_register(TableSpec(
+    "stage_model_nbs_check", "The pooled stage model on the NBS panel: coverage, backward "
+    "steps, weak-prior share, stage counts.",
+    ("information",),
+    {"information": _text(isin=INFORMATION), "years": _text(),
+     "region_years": pa.Column(int, pa.Check.ge(0)), "classified": _prob(),
+     "weak_prior": _prob(), "backward_steps": _prob(),
+     **{c: pa.Column(int, pa.Check.ge(0)) for c in ("embryonic", "growth", "expansion",
+                                                     "take-off")}}))
