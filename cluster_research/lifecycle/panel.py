@@ -334,7 +334,10 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         J = sol.jac
         cov = np.linalg.pinv(J.T @ J)
         draws = rng.multivariate_normal(z, cov, size=n_draws, method="eigh")
-        dtheta = np.column_stack([np.exp(draws[:, 0]), np.exp(draws[:, 1]), draws[:, 2]])
+        # a draw of log K far in the tail may overflow to K = inf: harmless, the phases
+        # depend on the rate and t0 only
+        with np.errstate(over="ignore"):
+            dtheta = np.column_stack([np.exp(draws[:, 0]), np.exp(draws[:, 1]), draws[:, 2]])
         dph = curve_phases(chosen, dtheta, yrs)
         probs = np.stack([(dph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
         desc = (f"pooled curve ({chosen}, {prior}, exp(mu)={np.exp(mu):.3g}, tau={tau:.2f}, "
