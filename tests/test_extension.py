@@ -110,7 +110,7 @@ def test_fanout_runs_in_one_reused_kernel(tmp_path):
         # the scorecard recorded is this region's, as the library computes it directly
         card = pd.read_csv(tmp_path / "tables" / res.name / "scorecard.csv")
         direct = cr.lifecycle.scorecard(region, 2024).evidence["dimensions"]
-        got = card.set_index("dimension").iloc[:, 0]
+        got = card[card.region == region].set_index("dimension")["score"]
         for dim, value in direct.items():
             assert float(got[dim]) == pytest.approx(value)
         assert {"growth_fits.png", "stage_timeline.png", "benchmark_index.png"} <= {
@@ -172,7 +172,8 @@ def test_profile_of_a_user_csv_runs_notebook_06(tmp_path, monkeypatch, capsys):
     tables = out / "tables" / "06_region_profile" / "user_my_city"
     stages = pd.read_csv(tables / "stages.csv")
     # only the methods that apply to a series of one city (no firm counts, not a province)
-    assert stages.method.tolist() == ["curve", "signs"]
+    # (the panel model's row says that one series cannot be pooled)
+    assert stages.method.tolist() == ["curve", "signs", "panel (pooled)"]
     bench = pd.read_csv(tables / "benchmark.csv").set_index("region")
     city = bench.loc["示例市"]
     assert (city.first_year, city.last_year) == (2015, 2021)  # years shared with Shanghai
