@@ -98,6 +98,7 @@ from scipy.optimize import least_squares
 from .. import growth
 from ..errors import ClusterResearchError, GrowthDataError, StageModelError
 from ..growth.mixed import fit_mixed
+from ..memo import memoize
 from .stage import Stage
 
 __all__ = ["METHODS", "PROB_COLUMNS", "StageModelError", "curve_phases", "panel_stages"]
@@ -506,6 +507,7 @@ _CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
           "mixed": _mixed_core}
 
 
+@memoize
 def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
                  region: str = "region", x: str = "year", y: str = "value",
                  indicator: str | None = None, **options) -> pd.DataFrame:
@@ -538,7 +540,10 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     pandas.DataFrame
         One row per region and observed year: region, year, stage (:class:`Stage` or
         None), prob_embryonic, prob_growth, prob_expansion, prob_takeoff (summing to 1)
-        and reason.  ``attrs`` records method, information and options.
+        and reason.  ``attrs`` records method, information and options.  The result
+        is stored in the disk cache of :mod:`cluster_research.memo` (keyed by the
+        data, the options and the package's code), so a repeated call, from any
+        process, reads it back instead of refitting.
 
     Raises
     ------

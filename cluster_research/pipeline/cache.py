@@ -33,7 +33,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .. import data
+from .. import data, memo
 from ..errors import ReproductionLockedError
 
 __all__ = ["MANIFEST_NAME", "code_hash", "data_hash", "input_hashes", "notebook_hash",
@@ -41,9 +41,6 @@ __all__ = ["MANIFEST_NAME", "code_hash", "data_hash", "input_hashes", "notebook_
            "write_manifest"]
 
 MANIFEST_NAME = "manifest.json"
-_PACKAGE = Path(__file__).resolve().parent.parent
-_NOT_CODE = {"runner.py", "report.py", "__main__.py", "resources/report_index.yaml",
-}
 
 
 def _sha(b: bytes) -> str:
@@ -95,19 +92,13 @@ def data_hash() -> str:
 def code_hash() -> str:
     """Hash the package's code and resources that can change a notebook's outputs.
 
+    The same hash as :func:`cluster_research.memo.code_hash` (which keys the result cache).
+
     Returns
     -------
     str
     """
-    h = hashlib.sha256()
-    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file()
-                   and "__pycache__" not in p.parts and p.suffix != ".pyc")
-    for p in files:
-        rel = p.relative_to(_PACKAGE).as_posix()
-        if rel in _NOT_CODE or rel.startswith("pipeline/"):
-            continue
-        h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
+    return memo.code_hash()
 
 
 def input_hashes(notebook, parameters: dict, shared: dict | None = None) -> dict:

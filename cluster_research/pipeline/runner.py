@@ -29,11 +29,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import NotebookError, ParameterError
+from ..memo import ENV_CACHE_DIR
 from ..outputs import ENV_OUTPUT_DIR, ENV_RUN_NAME, outputs_dir
 from . import cache
 from .kernel import prepare_kernel, start_kernel, stop_kernel
-from .notebooks import (KERNEL_NAME, list_notebooks, list_runs, normalise_notebook,
-                        notebook_parameters, notebooks_dir, resolve_notebook)
+from .notebooks import (
+    KERNEL_NAME,
+    list_notebooks,
+    list_runs,
+    normalise_notebook,
+    notebook_parameters,
+    notebooks_dir,
+    resolve_notebook,
+)
 from .params import describe_spec, validate_parameters
 from .runs import check_run_name, default_run_name, load_params_file, read_run_file
 
@@ -161,7 +169,8 @@ def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: 
     import papermill as pm  # heavy; only when something executes
 
     stage = out / ".staging" / uuid.uuid4().hex
-    env = {ENV_OUTPUT_DIR: str(stage), ENV_RUN_NAME: run_name}
+    env = {ENV_OUTPUT_DIR: str(stage), ENV_RUN_NAME: run_name,
+           ENV_CACHE_DIR: os.environ.get(ENV_CACHE_DIR) or str(out / ".cache")}
     nb_stage = stage / "notebooks" / f"{run_name}.ipynb"
     nb_stage.parent.mkdir(parents=True, exist_ok=True)
     old = {k: os.environ.get(k) for k in env}
