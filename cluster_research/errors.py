@@ -322,3 +322,54 @@ class StageModelError(LifecycleDataError):
 # --------------------------------------------------------------------------- site
 class SiteError(ReportError):
     """Raise when the results site cannot be built: outputs missing, a listed item absent, Sphinx failed."""
+
+
+# --------------------------------------------------------------------------- places (provinces, Taobao cities)
+def _rebuild_place_error(cls, message, kwargs):
+    return cls(message, **kwargs)
+
+
+class UnknownPlaceError(TaobaoDataError):
+    """Raise for a name that is neither a provincial-level region nor a city or county of the
+    Taobao-village lists; the message names the parameter and value and suggests the closest
+    names (``suggestions``: their labels, e.g. ``金华市 (city, 浙江省)``)."""
+
+    def __init__(self, message, *, name=None, parameter="region", suggestions=(), **kw):
+        self.name = name
+        self.parameter = parameter
+        self.suggestions = list(suggestions)
+        super().__init__(message, **kw)
+
+    def __reduce__(self):  # keyword-only arguments: keep them through pickling
+        return (_rebuild_place_error, (type(self), self.message, dict(
+            name=self.name, parameter=self.parameter, suggestions=self.suggestions,
+            path=self.path, row=self.row, column=self.column, value=self.value)))
+
+
+class ProvincialDataError(DataValidationError):
+    """Raise for a city or county given where province-level data is needed (an NBS provincial
+    series); the message names the place, its province and what accepts cities.
+
+    Attributes ``name`` (as given), ``parameter``, ``place`` (canonical name), ``kind``
+    (city | county) and ``province`` (full name, e.g. 浙江省).
+    """
+
+    def __init__(self, message, *, name=None, parameter="region", place=None, kind=None,
+                 province=None, **kw):
+        self.name = name
+        self.parameter = parameter
+        self.place = place
+        self.kind = kind
+        self.province = province
+        super().__init__(message, **kw)
+
+    def __reduce__(self):
+        return (_rebuild_place_error, (type(self), self.message, dict(
+            name=self.name, parameter=self.parameter, place=self.place, kind=self.kind,
+            province=self.province, path=self.path, row=self.row, column=self.column,
+            value=self.value)))
+
+
+class UnknownPlaceWarning(ClusterResearchWarning):
+    """Warn that a name in a user's file is neither a province nor a city of the Taobao-village
+    lists (kept as written) while a known name is close (the message suggests it)."""

@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import data as _data
 from . import growth, lifecycle, metrics
+from .data import places
 from .data import taobao as taobao_data
 
 __all__ = [
@@ -66,9 +67,11 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     ----------
     province : str
         Any form :func:`cluster_research.data.region_code` accepts (浙江, 浙江省, Zhejiang,
-        330000); may be empty when ``city`` is given.
+        330000); may be empty when ``city`` is given. A city of the lists (金华, 金华市)
+        is accepted too and read as that city (its province is returned with it), and a
+        county (义乌) as its city: the place is what notebook 09 maps.
     city : str
-        A city of the lists (:func:`cluster_research.data.taobao.resolve_city`); its
+        A city of the lists (:func:`cluster_research.data.places.resolve_place`); its
         province is returned when ``province`` is empty.
     villages : pandas.DataFrame, optional
 
@@ -80,8 +83,9 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     Raises
     ------
     TaobaoAnalysisError
-        Neither given, a city outside the province, or an unknown name (the data error's
-        message suggests the closest).
+        Neither given, a city outside the province, a province or county given as
+        ``city``, two different cities, or an unknown name (the message suggests the
+        closest provinces and cities).
 
     Examples
     --------
@@ -89,24 +93,37 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     ('浙江省', '')
     >>> resolve_place(city="金华")
     ('浙江省', '金华市')
+    >>> resolve_place("金华")
+    ('浙江省', '金华市')
     """
     v = _villages(villages)
-    prov = ""
+    prov, from_region = "", ""
     if province:
         try:
-            code = _data.region_code(province)
+            place = places.resolve_place(province, parameter="region")
         except _data.DataValidationError as exc:
             raise TaobaoAnalysisError(str(exc)) from None
-        regions = _data.regions()
-        prov = regions.set_index("code").loc[code, "name_zh_full"]
-    if not city:
+        prov = place.province
+        from_region = place.city  # "" for a province
+    if not city and not from_region:
         if not prov:
             raise TaobaoAnalysisError("give a province or a city")
         return prov, ""
-    try:
-        name = taobao_data.resolve_city(city)
-    except taobao_data.TaobaoDataError as exc:
-        raise TaobaoAnalysisError(str(exc)) from None
+    name = from_region
+    if city:
+        try:
+            place = places.resolve_place(city, parameter="city")
+        except _data.DataValidationError as exc:
+            raise TaobaoAnalysisError(str(exc)) from None
+        if place.kind != "city":
+            raise TaobaoAnalysisError(
+                f"city {city!r} is a {place.kind} ({place.label}), not a city of the lists"
+                + (f"; give its city {place.city}" if place.kind == "county" else
+                   "; give it as the region"))
+        if from_region and from_region != place.name:
+            raise TaobaoAnalysisError(f"region {province!r} is the city {from_region} but "
+                                      f"city {city!r} is {place.name}: give one of them")
+        name = place.name
     provs = sorted(set(v.loc[v["city"] == name, "province"]))
     if prov and prov not in provs:
         raise TaobaoAnalysisError(f"city {name} is in {provs}, not in {prov}")
@@ -124,7 +141,10 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
     villages : pandas.DataFrame, optional
         Output of :func:`cluster_research.data.taobao.load_villages` (loaded if omitted).
     province : str, optional
-        Keep one province (full name as in the lists, e.g. 浙江省).
+        Keep one province, in any form :func:`cluster_research.data.region_code` accepts
+        (浙江, 浙江省, Zhejiang, 330000). A city of the lists (金华, 金华市) or a county
+        (义乌, read as its city) keeps that city's villages (the natural meaning of a
+        city here: its places at ``level``).
 
     Returns
     -------
@@ -136,16 +156,23 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
     Raises
     ------
     TaobaoAnalysisError
-        Unknown level, or a province that has no Taobao village.
+        Unknown level, an unknown name (the message suggests the closest provinces and
+        cities), or a province that has no Taobao village.
 
     Examples
     --------
     >>> int(counts("province").set_index("province").loc["浙江省", 2016])
     506
+    >>> counts("county", province="金华").county.tolist()[:2]
+    ['义乌市', '永康市']
     """
     cols = _level(level)
     v = _villages(villages)
     if province is not None:
+        prov, city = resolve_place(province, villages=v)
+        if city:
+            v = v[v["city"] == city]
+        province = prov
         if province not in set(v["province"]):
             close = difflib.get_close_matches(str(province), sorted(set(v["province"])), n=3)
             raise TaobaoAnalysisError(f"province {province!r} has no Taobao village in the "
@@ -167,7 +194,9 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     Parameters
     ----------
     name : str
-        A city of the lists, any accepted spelling (:func:`cluster_research.data.taobao.resolve_city`).
+        A city of the lists, any accepted spelling (金华, 金华市:
+        :func:`cluster_research.data.places.resolve_place`). A province or a county is
+        refused (the series is per city; provinces: ``counts("province")``).
     villages : pandas.DataFrame, optional
 
     Returns
@@ -180,7 +209,8 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     Raises
     ------
     TaobaoDataError
-        Unknown city (the message suggests the closest).
+        A province or county, or an unknown name (``UnknownPlaceError``, a subclass: the
+        message suggests the closest provinces and cities).
 
     Examples
     --------
@@ -188,7 +218,13 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     [11, 56, 95]
     """
     v = _villages(villages)
-    city = taobao_data.resolve_city(name)
+    place = places.resolve_place(name, parameter="city")
+    if place.kind != "city":
+        hint = (f"its city is {place.city}" if place.kind == "county" else
+                "a province's counts are counts('province')")
+        raise taobao_data.TaobaoDataError(f"{place.label} is a {place.kind}, not a city of the "
+                                          f"lists ({hint})", column="city", value=name)
+    city = place.name
     sub = v[v["city"] == city]
     years = sorted(set(v["year"]))
     s = sub.groupby("year").size().reindex(years, fill_value=0).astype(int)

@@ -298,9 +298,12 @@ def test_region_lookup(name):
 
 
 def test_region_lookup_errors():
-    for bad in ["杭州", "", "999999", None]:
+    for bad in ["火星", "", "999999", None]:
         with pytest.raises(DataValidationError, match="unknown region"):
             D.region_code(bad)
+    # a city of the Taobao-village lists is recognised, and refused: the code is a province's
+    with pytest.raises(DataValidationError, match="is a city .*浙江省"):
+        D.region_code("杭州")
     with pytest.raises(DataValidationError):
         D.region_name("上海", "fr")
     assert D.region_code("Xizang") == D.region_code("西藏自治区") == "540000"
@@ -634,7 +637,9 @@ def test_unknown_region_suggests_the_closest(typo, suggestion):
         D.region_code(typo)
 
 
-def test_unknown_city_gets_no_false_suggestion():
+def test_city_is_not_a_province_and_gets_no_false_suggestion():
+    # 杭州 is a city of the Taobao-village lists: named with its province, not "did you mean"
     with pytest.raises(D.DataValidationError) as ei:
         D.region_code("杭州")
-    assert "did you mean" not in str(ei.value) and "杭州" in str(ei.value)
+    assert "did you mean" not in str(ei.value) and "杭州市" in str(ei.value)
+    assert "浙江省" in str(ei.value)

@@ -240,5 +240,5 @@ def test_city_series_is_a_count_series():
     s = tb.city_series("金华市")
     # counted in the raw files: 2014 txt 11 (grep -c 金华市), 2015 xlsx 56, 2016 CSV 95
     assert s.tolist() == [11, 56, 95] and s.attrs["unit"] == "个" and s.attrs["province"] == "浙江省"
-    with pytest.raises(td.TaobaoDataError, match="closest"):
+    with pytest.raises(td.TaobaoDataError, match="did you mean 金华市"):
         tb.city_series("金花")

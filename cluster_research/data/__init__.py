@@ -25,7 +25,9 @@ the registered ones, and a new one is added with the
 Modules: :mod:`.registry` (``dataset``, ``load``), :mod:`.regions`,
 :mod:`.manifest` (paths, checksums, ``sources``), :mod:`.nbs`, :mod:`.hand_collected`,
 :mod:`.cities`, :mod:`.user` (``read_csv``, ``check_series``), :mod:`.series`,
-:mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`.
+:mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`, :mod:`.places`
+(a province, or a city / county of the Taobao-village lists, with suggestions for an
+unknown name).
 """
 
 from __future__ import annotations
@@ -59,14 +61,20 @@ from .processed import build_processed, main
 from .regions import (
     add_regions,
     find_region,
+    on_unknown_region,
     region_code,
     region_name,
     regions,
     reset_regions,
 )
+from . import places
 from .registry import dataset, dataset_spec, datasets, load
 from .series import breaks, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
+
+# region_code()/region_name() of a city of the Taobao-village lists name its province; an
+# unknown name gets the closest provinces and cities (data.places)
+on_unknown_region(places.province_of)
 
 #: Names of the datasets registered when the package was imported (see :func:`datasets`
 #: for the live list, which also holds datasets registered later).
@@ -105,7 +113,9 @@ __all__ = [
     "find_region",
     "load",
     "main",
+    "on_unknown_region",
     "parse_nbs_export",
+    "places",
     "processed_dir",
     "raw_dir",
     "read_csv",

@@ -2,12 +2,12 @@
 
 :func:`region_code` resolves any name (code, short or full Chinese, English) to the
 6-digit GB/T 2260 code; :func:`add_regions` is the hook for an extra table of names
-(e.g. prefecture-level cities), resolved after the provinces.
+(e.g. prefecture-level cities), resolved after the provinces; :func:`on_unknown_region`
+the hook through which :mod:`cluster_research.data.places` reports a city of the
+Taobao-village lists (with its province) or the closest names of an unknown one.
 """
 
 from __future__ import annotations
-
-import difflib
 
 from ..errors import DataValidationError
 
@@ -16,6 +16,7 @@ __all__ = [
     "REGION_COLUMNS",
     "add_regions",
     "find_region",
+    "on_unknown_region",
     "region_code",
     "region_name",
     "region_row",
@@ -66,6 +67,10 @@ for _r in REGIONS:
     for _k in (_r[0], _r[0] + "000000", _r[1], _r[2], _r[3].lower()):
         _LOOKUP[_k] = _r[0]
 _LOOKUP.update(_EN_ALIASES)
+# called by region_code() with a name find_region() does not know, before it raises; the
+# cluster_research.data package registers places.province_of (a city of the Taobao-village
+# lists -> ProvincialDataError naming its province; else UnknownPlaceError with suggestions)
+_UNKNOWN_HOOKS: list = []
 # extra tables registered by add_regions(): same structure, resolved after the provinces
 _EXTRA_BY_CODE: dict[str, tuple] = {}
 _EXTRA_LOOKUP: dict[str, str] = {}
@@ -124,6 +129,31 @@ def add_regions(rows) -> int:
             _EXTRA_LOOKUP[key] = row[0]
         n += 1
     return n
+
+
+def on_unknown_region(hook) -> None:
+    """Register a function that :func:`region_code` calls with a name it does not know.
+
+    The hook raises the error to report (e.g. naming the province of a city); if it
+    returns, :func:`region_code` raises a plain "unknown region" error. The package
+    :mod:`cluster_research.data` registers
+    :func:`cluster_research.data.places.province_of`, so a city of the Taobao-village
+    lists and an unknown name get their messages from there (regions.py stays free of
+    the Taobao lists).
+
+    Parameters
+    ----------
+    hook : callable
+        Called as ``hook(name)``; registered once (a second call with the same hook is
+        ignored).
+
+    Examples
+    --------
+    >>> from cluster_research.data.places import province_of
+    >>> on_unknown_region(province_of)  # registered by cluster_research.data: ignored
+    """
+    if hook not in _UNKNOWN_HOOKS:
+        _UNKNOWN_HOOKS.append(hook)
 
 
 def reset_regions() -> None:
@@ -240,9 +270,13 @@ def region_code(name) -> str:
 
     Raises
     ------
-    DataValidationError
-        If the name is not one of the 31 provinces (the message suggests the
-        closest name when one is close).
+    cluster_research.errors.ProvincialDataError
+        If the name is a city or county of the Taobao-village lists (金华, 金华市): the
+        code is a province's, so the message names the city's province and what
+        accepts cities (:func:`cluster_research.data.places.province_of`).
+    cluster_research.errors.UnknownPlaceError
+        If the name is neither (the message suggests the closest provinces and
+        cities). Both derive from :class:`DataValidationError`.
 
     Examples
     --------
@@ -251,18 +285,10 @@ def region_code(name) -> str:
     """
     code = find_region(name)
     if code is None:
-        hint = ""
-        if isinstance(name, str) and name.strip():
-            keys = list(_LOOKUP) + list(_EXTRA_LOOKUP)
-            close = difflib.get_close_matches(name.strip().lower(), keys, n=1, cutoff=0.75)
-            if close:
-                r = region_row(_LOOKUP.get(close[0]) or _EXTRA_LOOKUP[close[0]])
-                hint = f"; did you mean {r[1]} ({r[3]})?"
-        raise DataValidationError(
-            f"unknown region (not one of the 31 provincial-level regions{hint})",
-            column="region",
-            value=name,
-        )
+        for hook in _UNKNOWN_HOOKS:  # places.province_of: a city / an unknown name raises
+            hook(name)
+        raise DataValidationError("unknown region (not one of the 31 provincial-level regions)",
+                                  column="region", value=name)
     return code
 
 
@@ -283,7 +309,9 @@ def region_name(name_or_code, lang: str = "zh") -> str:
     Raises
     ------
     DataValidationError
-        For an unknown region or ``lang``.
+        For an unknown ``lang``; for a city of the Taobao-village lists or an unknown
+        name as :func:`region_code` (the subclasses ProvincialDataError /
+        UnknownPlaceError).
 
     Examples
     --------

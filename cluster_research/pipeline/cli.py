@@ -11,6 +11,7 @@ Examples
     python -m cluster_research list
     python -m cluster_research run 05 -p region 北京 -p lang en
     python -m cluster_research run 03 -p region 北京 -p years 2018,2022
+    python -m cluster_research run 09 -p region 金华   # a city of the Taobao-village lists
     python -m cluster_research reproduce --jobs 2        # runs not up to date, then report
     python -m cluster_research reproduce --force         # every run
     python -m cluster_research profile my_city.csv      # notebook 06 on your own city's CSV
@@ -44,6 +45,10 @@ _P_HELP = ("set a parameter (repeatable); lists as a,b or '[a, b]', None as null
 def _param_epilog() -> str:
     lines = ["parameters (kind and allowed values):"]
     lines += [f"  {name:<20} {describe_spec(name)}" for name in SPECS]
+    lines += ["", "regions: the 31 provincial-level regions (北京, 北京市, Beijing, 110000); a city",
+              "or county of the Taobao-village lists (金华 / 金华市, 义乌) only where the notebook",
+              "has a city parameter (09) -- elsewhere the data is provincial and the error names",
+              "the city's province; an unknown name suggests the closest provinces and cities."]
     return "\n".join(lines)
 
 
@@ -81,7 +86,10 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
 
     pr = sub.add_parser("profile", help="run the region profile (notebook 06) on your own CSV",
                         epilog=epi, formatter_class=fmt)
-    pr.add_argument("csv", help="series CSV (format: data/README.md section 5)")
+    pr.add_argument("csv", help="series CSV (format: data/README.md section 5); its region "
+                                "column: a province, a city or county of the Taobao-village "
+                                "lists (any spelling: 金华, 金华市; labelled canonically) or your "
+                                "own place (kept as written)")
     pr.add_argument("--series", default="", help="series id in the file (default: the only one)")
     pr.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                     metavar=("NAME", "VALUE"), help=_P_HELP)

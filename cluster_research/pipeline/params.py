@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .. import data, growth
+from .. import data, growth, taobao
 from ..errors import ParameterError, ParameterWarning, UnknownDistrictError
 from ..geo import match_districts, shanghai_districts
 from .notebooks import notebook_parameters, resolve_notebook
@@ -182,7 +182,8 @@ def describe_spec(name: str) -> str:
     elif kind == "choice":
         text = "one of " + "|".join(map(str, spec.allowed()))
     elif kind == "region":
-        text = "region (name, English name or code)"
+        text = ("provincial-level region (name, English name or code); notebook 09 also a "
+                "city or county of the Taobao-village lists (金华)")
     else:
         text = kind
     if spec.kind == "list":
@@ -385,6 +386,13 @@ def _coverage_problem(stem: str, merged: dict) -> str | None:
         return None
     if merged.get("csv_path"):
         return None  # the user's own series: its years are checked by profile_series
+    if "city" in merged:  # notebook 09: the Taobao-village lists, not the NBS panel
+        years = sorted({int(y) for y in data.taobao.load_villages()["year"]})
+        y = merged.get("year")
+        if y is not None and y not in years:
+            return (f"parameter 'year' = {y} is not a year of the Taobao-village lists "
+                    f"({', '.join(map(str, years))})")
+        return None
     ind = merged.get("indicator", "ecommerce_sales")
     region = merged.get("region") or merged.get("highlight")
     span = _years_of(region, ind, shanghai_series=nb == "03")
@@ -408,13 +416,38 @@ def _coverage_problem(stem: str, merged: dict) -> str | None:
     return None
 
 
+def _check_places(path, defaults: dict, parameters: dict, merged: dict) -> None:
+    """Check region / city parameters: a notebook with a ``city`` parameter (09) reads a city
+    in ``region`` as that city; the others need province-level data (NBS panel)."""
+    with_city = "city" in defaults
+    for name, spec in SPECS.items():
+        value = parameters.get(name)
+        if spec.kind == "region" and value is not None:
+            if with_city:
+                data.places.resolve_place(value, parameter=name)  # unknown: closest names
+            else:
+                data.places.province_of(value, parameter=name)  # a city names its province
+        if spec.kind == "city" and value:
+            data.places.resolve_place(value, parameter=name)  # unknown: closest names
+    if with_city and (parameters.get("region") is not None or parameters.get("city")):
+        try:
+            taobao.resolve_place(merged.get("region") or "", merged.get("city") or "")
+        except taobao.TaobaoAnalysisError as exc:
+            raise ParameterError(f"{path.name}: parameters 'region'/'city': {exc}") from None
+
+
 def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any]) -> dict:
     """Check parameter names, declared types and ranges, and data coverage before execution.
 
     Checks, in order: every name is defined in the notebook's ``parameters`` cell and
     declared in :data:`SPECS`; each supplied value has the declared kind and lies in its
     allowed set or range (None only where declared); ``year_from <= year_to``; region
-    parameters name a known region (:func:`cluster_research.data.region_code`);
+    parameters name one of the 31 provinces (:func:`cluster_research.data.places.province_of`:
+    a city of the Taobao-village lists is refused naming its province, since the data is
+    provincial) -- except in a notebook with a ``city`` parameter (09), where ``region``
+    may also be a city or county of the lists (read as that city, as
+    :func:`cluster_research.taobao.resolve_place` does) and ``city`` a city of the lists;
+    an unknown name suggests the closest provinces and cities;
     ``highlight_districts`` names Shanghai districts; a ``csv_path`` file is read and
     checked with :func:`profile_series`; years (supplied *or* default, e.g. notebook 03's
     2010-2011 with ``region=北京``) select observations of the data used.
@@ -434,9 +467,14 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     ------
     ParameterError
         Unknown or undeclared name (lists the valid ones), wrong type, a value out of its
-        allowed set or range, years without data, or an unknown district.
+        allowed set or range, years without data, an unknown district, or (notebook 09)
+        a ``region`` and ``city`` that disagree.
     cluster_research.data.DataValidationError
-        Unknown region; a ``csv_path`` file that :func:`profile_series` rejects.
+        A ``csv_path`` file that :func:`profile_series` rejects; and its subclasses
+        :class:`~cluster_research.errors.ProvincialDataError` (a city where the notebook
+        needs a province: names the city's province and notebook 09 / ``profile``) and
+        :class:`~cluster_research.errors.UnknownPlaceError` (an unknown region or city:
+        names the parameter and value and suggests the closest provinces and cities).
 
     Examples
     --------
@@ -474,11 +512,7 @@ def validate_parameters(notebook: str | os.PathLike, parameters: dict[str, Any])
     lo, hi = merged.get("year_from"), merged.get("year_to")
     if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
         raise ParameterError(f"{path.name}: year_from ({lo}) is after year_to ({hi})")
-    for name, spec in SPECS.items():
-        if spec.kind == "region" and parameters.get(name) is not None:
-            data.region_code(parameters[name])  # raises DataValidationError naming it
-        if spec.kind == "city" and parameters.get(name):
-            data.taobao.resolve_city(parameters[name])  # names the closest cities
+    _check_places(path, defaults, parameters, merged)
     if merged.get("csv_path"):
         profile_series(merged["csv_path"], str(merged.get("csv_series") or ""))
     if "highlight_districts" in parameters:

@@ -10,11 +10,26 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from .. import data, units
+from ..errors import UnknownPlaceError, UnknownPlaceWarning
 
 __all__ = ["profile_series"]
+
+
+def _region_label(name: str, path: Path, lines) -> str:
+    """Canonical name of a province / city / county of the lists; other names as written."""
+    try:
+        return data.places.resolve_place(name, parameter="region").name
+    except UnknownPlaceError as exc:
+        if exc.suggestions:
+            row = int(lines[0]) if lines is not None and len(lines) else None
+            where = f"{path}, row {row}" if row is not None else str(path)
+            warnings.warn(f"{where}, column 'region': {exc.message}; kept as written (your own "
+                          "place)", UnknownPlaceWarning, stacklevel=3)
+        return name
 
 
 def profile_series(path: str | os.PathLike, series: str = ""):
@@ -25,6 +40,15 @@ def profile_series(path: str | os.PathLike, series: str = ""):
     (``period == "FY"``) actual (``qualifier == "exact"``) rows of one series of one
     region; approximate values, lower bounds and targets are never used as actuals.
     Gaps (empty cells) stay NaN and are dropped, not filled.
+
+    The region label (``attrs["region"]``) is canonical: a province's short name (上海), a
+    city or county of the Taobao-village lists in any accepted spelling as listed (杭州 ->
+    杭州市, :func:`cluster_research.data.places.resolve_place`). Any other name is the
+    researcher's own place (most cities have no Taobao village) and is kept as written;
+    when it is close to a known name (a likely typo, 金化 -> 金华市) an
+    :class:`~cluster_research.errors.UnknownPlaceWarning` names the file, row and value
+    and suggests the closest provinces and cities. Count series (unit 个, e.g. a city's
+    Taobao villages) are profiled like any other series (at least 5 full-year values).
 
     Parameters
     ----------
@@ -40,6 +64,11 @@ def profile_series(path: str | os.PathLike, series: str = ""):
         Year (int) -> value (亿元 for currency units, else the unit as written), name =
         the series id; ``attrs`` hold ``region``, ``unit``, ``path``, ``n_dropped``
         (rows that are not FY exact actuals) and ``gaps`` (years with an empty value).
+
+    Warns
+    -----
+    UnknownPlaceWarning
+        The region is neither a province nor a place of the lists but close to one.
 
     Raises
     ------
@@ -104,7 +133,7 @@ def profile_series(path: str | os.PathLike, series: str = ""):
             f"series {sid!r} has {len(s)} full-year exact values; a profile needs at least 5 "
             "(growth models have 2-4 parameters)", path=p, column="value")
     unit = str(sel["unit_original"].iloc[0])
-    s.attrs = {"region": str(regions[0]),
+    s.attrs = {"region": _region_label(str(regions[0]), p, df.attrs.get("lines")),
                "unit": "亿元" if units.is_currency(unit) else unit,
                "path": str(p), "n_dropped": int(len(df) - len(sel)), "gaps": gaps}
     return s
