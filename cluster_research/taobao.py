@@ -168,6 +168,9 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
     """
     cols = _level(level)
     v = _villages(villages)
+    # every list year is a column, also for a place with no village in some list (a
+    # count of 0 from a complete list, not a gap)
+    list_years = sorted(int(y) for y in v["year"].unique())
     if province is not None:
         prov, city = resolve_place(province, villages=v)
         if city:
@@ -180,8 +183,8 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
         v = v[v["province"] == province]
     tab = v.groupby(cols + ["year"]).size().unstack("year", fill_value=0)
     tab.columns = [int(c) for c in tab.columns]
-    years = sorted(tab.columns)
-    tab = tab[years]
+    years = list_years
+    tab = tab.reindex(columns=years, fill_value=0)
     tab["total"] = tab.sum(axis=1)
     tab = tab.sort_values([years[-1], "total"], ascending=False).reset_index()
     tab.columns.name = None

@@ -242,3 +242,31 @@ def test_city_series_is_a_count_series():
     assert s.tolist() == [11, 56, 95] and s.attrs["unit"] == "个" and s.attrs["province"] == "浙江省"
     with pytest.raises(td.TaobaoDataError, match="did you mean 金华市"):
         tb.city_series("金花")
+
+
+# -- every province of the fan-out (notebooks/params/09_taobao_villages_provinces.yaml) ------
+def _fanout_provinces():
+    import yaml
+    spec = yaml.safe_load(open(cr.outputs.repo_dir() / "notebooks" / "params"
+                               / "09_taobao_villages_provinces.yaml", encoding="utf-8"))
+    return spec["fanout"]["region"]
+
+
+@pytest.mark.parametrize("province", _fanout_provinces())
+def test_counts_of_every_fanout_province_have_all_list_years_and_pass_the_schema(
+        province, tmp_path):
+    table = tb.counts("city", province=province)
+    assert [c for c in table.columns if isinstance(c, int)] == [2014, 2015, 2016]
+    assert (table[[2014, 2015, 2016]].sum(axis=1) == table["total"]).all()
+    code = cr.data.region_code(province)
+    cr.outputs.save_table(table, f"taobao_counts_{code}", output_dir=tmp_path)
+
+
+def test_a_province_without_2014_villages_counts_zero_in_2014():
+    table = tb.counts("city", province="江西")  # no village of 江西 in the 2014 list
+    assert (table[2014] == 0).all() and table[2016].sum() > 0
+
+
+def test_quantile_classes_of_all_zero_counts_are_one_class():
+    from cluster_research.viz import taobao as tm
+    assert tm.classes([0, 0, 0], scheme="quantile").tolist() == [0.5, 1.5]

@@ -95,7 +95,9 @@ def classes(counts, scheme: str = "log", k: int = 5):
     """Return class edges for non-zero counts ("none" is the class below the first edge).
 
     ``log``: classes 1, 2, 3-4, 5-8, 9-16, ... (upper limits powers of two) up to the maximum; ``quantile``: the ``k``
-    quantiles of the non-zero counts (distinct edges only).
+    quantiles of the non-zero counts (distinct edges only). With no non-zero count (a
+    province whose villages of that year have no county code, or none that year) both
+    schemes give the single class 1 above "none".
 
     Parameters
     ----------
@@ -112,6 +114,8 @@ def classes(counts, scheme: str = "log", k: int = 5):
     --------
     >>> classes([0, 1, 3, 9]).tolist()
     [0.5, 1.5, 2.5, 4.5, 8.5, 16.5]
+    >>> classes([0, 0], scheme="quantile").tolist()
+    [0.5, 1.5]
     """
     x = np.asarray(counts, dtype=float)
     top = max(float(x.max()), 1.0)
@@ -124,6 +128,8 @@ def classes(counts, scheme: str = "log", k: int = 5):
         return np.array(edges)
     if scheme == "quantile":
         nz = x[x > 0]
+        if nz.size == 0:
+            return np.array([0.5, 1.5])
         q = np.unique(np.floor(np.quantile(nz, np.linspace(0, 1, k + 1)[1:]))) + 0.5
         return np.concatenate([[0.5], q[q > 0.5]])
     raise TaobaoAnalysisError(f"scheme must be 'log' or 'quantile', got {scheme!r}")
