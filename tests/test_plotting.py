@@ -144,7 +144,21 @@ def test_growth_fits_draws_each_model():
            for m in ("exponential", "logistic")}
     fig = plotting.growth_fits(res, lang="en")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels[0].startswith("exponential") and labels[1].startswith("logistic")
+    assert labels[0].startswith("Exponential") and labels[1].startswith("Logistic")
+    # the legend says what the shaded band is
+    assert labels[-1] == "Shaded: 95% confidence interval of the curve (delta method)"
+    plt.close(fig)
+    # a Chinese figure names the models and the band in Chinese
+    fig = plotting.growth_fits(res, lang="zh", interval="prediction", alpha=0.1)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0].startswith("指数增长") and labels[1].startswith("逻辑斯蒂")
+    assert labels[-1].startswith("阴影：90% 预测区间")
+    assert not any(w in " ".join(labels) for w in ("exponential", "logistic", "Logistic"))
+    plt.close(fig)
+    # without a band, no band entry
+    fig = plotting.growth_fits(res, lang="en", interval=None)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert not any(t.startswith("Shaded") for t in labels)
     plt.close(fig)
     with pytest.raises(ValueError, match="empty"):
         plotting.growth_fits({})

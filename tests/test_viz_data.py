@@ -87,7 +87,7 @@ def test_growth_fits_curves_equal_predict(fits, interval):
     ax = fig.axes[0]
     lines = _lines(ax)
     for name, res in fits.items():
-        ln = lines[name]
+        ln = lines[cr.viz.model_label(name, "en")]
         np.testing.assert_allclose(ln.get_xdata(), years, rtol=RTOL)
         np.testing.assert_allclose(ln.get_ydata(), np.asarray(res.predict(years), float),
                                    rtol=1e-9)
@@ -117,7 +117,8 @@ def test_fit_panels_draws_fits_and_unfitted_observations(shanghai_volume):
     for ax in fig.axes:
         lines = _lines(ax)
         for name, res in fits.items():
-            ln = next(v for k, v in lines.items() if k.startswith(name))
+            ln = next(v for k, v in lines.items()
+                      if k.startswith(cr.viz.model_label(name, "en")))
             np.testing.assert_allclose(
                 ln.get_ydata(),
                 res.predict(years, interval="prediction")["mean"].to_numpy(), rtol=1e-9)
@@ -187,29 +188,60 @@ def sales_2020():
 
 def test_province_choropleth_values_and_colours(sales_2020):
     vals = sales_2020.drop("110000")  # one gap: Beijing is drawn as "no data"
-    fig = cr.viz.province_choropleth(vals, lang="en", cmap="viridis")
+    fig = cr.viz.province_choropleth(vals, lang="en", cmap="viridis", scheme="quantile", k=5)
     ax = fig.axes[0]
-    coll = [c for c in ax.collections if c.get_array() is not None]
-    assert len(coll) == 1
     gdf = cr.viz.provinces()
     want = gdf["code"].map(vals).to_numpy(float)
-    got = np.ma.filled(np.ma.asarray(coll[0].get_array(), float), np.nan)
-    ok = np.isfinite(want)  # geopandas draws the gaps in a separate "missing" layer
+    ok = np.isfinite(want)
     assert ok.sum() == 30
-    np.testing.assert_allclose(got, want[ok], rtol=RTOL)
-    # colour of each province = viridis at its value on [min, max]
-    cmap = plt.get_cmap("viridis")
-    fc = coll[0].get_facecolors()
+    # quantile classes, computed here from numpy's quantiles (not from the package)
     w = want[ok]
-    exp = cmap((w - w.min()) / (w.max() - w.min()))
-    np.testing.assert_allclose(fc, exp, atol=1e-6)
+    edges = np.quantile(w, [0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    cls = np.clip(np.searchsorted(edges, w, side="right") - 1, 0, 4)
+    cmap = plt.get_cmap("viridis")
+    colours = np.array([cmap(0.1 + 0.85 * i / 4) for i in range(5)])
+    # the filled layer holds the 30 provinces with a value, each in its class colour
+    layers = [c for c in ax.collections if len(c.get_paths()) and c.get_hatch() is None]
+    filled = next(c for c in layers if len(c.get_facecolors()) == 30
+                  and not np.allclose(c.get_facecolors(), c.get_facecolors()[0]))
+    np.testing.assert_allclose(filled.get_facecolors(), colours[cls], atol=1e-6)
+    # legend: one entry per class with its count, then "No data (1)"; counts add up to 31
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(texts) == 6 and texts[-1] == "No data (1)"
+    counts = [int(t.rsplit("(", 1)[1].rstrip(")")) for t in texts]
+    assert counts[:5] == np.bincount(cls, minlength=5).tolist() and sum(counts) == 31
+    assert "quantile classes" in ax.get_legend().get_title().get_text()
+    # the source is written under the map
+    notes = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("Data: National Bureau of Statistics") for t in notes)
     # Beijing (the gap) is drawn in the hatched "no data" layer
-    missing = [c for c in ax.collections if c.get_array() is None and c.get_hatch() == "///"]
+    missing = [c for c in ax.collections if c.get_hatch() == "///"]
     assert len(missing) == 1 and len(missing[0].get_paths()) == 1
     beijing = gdf[gdf["code"] == "110000"].geometry.iloc[0].bounds
     v = missing[0].get_paths()[0].vertices
     np.testing.assert_allclose([v[:, 0].min(), v[:, 1].min(), v[:, 0].max(), v[:, 1].max()],
                                beijing, rtol=1e-9)
+    plt.close(fig)
+
+
+def test_province_choropleth_log_classes_and_bad_scheme(sales_2020):
+    from cluster_research.viz import maps
+
+    fig = cr.viz.province_choropleth(sales_2020, lang="zh", scheme="log", k=4)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts[-1] == "无数据 (0)" and len(texts) == 5
+    lo, hi = sales_2020.min(), sales_2020.max()
+    # log classes: equal ratios between edges (checked against the data's min and max)
+    edges = maps.class_edges(sales_2020, "log", 4)
+    np.testing.assert_allclose(edges[[0, -1]], [lo, hi], rtol=1e-12)
+    np.testing.assert_allclose(np.diff(np.log10(edges)), np.log10(hi / lo) / 4, rtol=1e-9)
+    plt.close(fig)
+    with pytest.raises(cr.errors.PlotError, match="scheme"):
+        cr.viz.province_choropleth(sales_2020, scheme="jenks")
+    with pytest.raises(cr.errors.PlotError, match="positive"):
+        maps.class_edges([0.0, 1.0, 2.0], "log")
+    with pytest.raises(cr.errors.PlotError, match="no finite value"):
+        maps.class_edges([np.nan, np.nan])
 
 
 def _extent(coll):
@@ -286,7 +318,7 @@ def test_taobao_scurve_points_and_curves():
     for ln, m in zip(lines[2:], ("logistic", "gompertz")):
         r = cr.growth.fit(t, s.to_numpy(float), model=m, errors="additive")
         np.testing.assert_allclose(ln.get_ydata(), r.curve(ln.get_xdata()), rtol=1e-9)
-        assert ln.get_label().startswith(f"{m}: K=")
+        assert ln.get_label().startswith(f"{cr.viz.model_label(m, 'en')}: K=")
 
 
 def test_taobao_compare_bar_heights():

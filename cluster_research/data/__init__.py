@@ -68,7 +68,7 @@ from .regions import (
     reset_regions,
 )
 from . import places
-from .registry import dataset, dataset_spec, datasets, load
+from .registry import dataset, dataset_spec, datasets, indicator_names, load
 from .series import breaks, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
 
@@ -111,6 +111,7 @@ __all__ = [
     "dataset_spec",
     "datasets",
     "find_region",
+    "indicator_names",
     "load",
     "main",
     "on_unknown_region",

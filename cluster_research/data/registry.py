@@ -23,7 +23,8 @@ from pathlib import Path
 from ..errors import DataValidationError
 from .manifest import cached_table, resolve_root
 
-__all__ = ["DatasetSpec", "dataset", "dataset_spec", "datasets", "load", "unregister"]
+__all__ = ["DatasetSpec", "dataset", "dataset_spec", "datasets", "indicator_names", "load",
+           "unregister"]
 
 _KINDS = ("panel", "series", "other")
 
@@ -257,3 +258,42 @@ def load(name: str, *, root=None):
     else:
         df = _call(spec, r)
     return df.copy()
+
+
+def indicator_names(name: str, lang: str = "zh", *, root=None) -> dict:
+    """Return ``indicator -> published name`` of a dataset with an ``indicator_zh`` column.
+
+    Parameters
+    ----------
+    name : str
+        ``"provincial_panel"`` or ``"provincial_economy"`` (any dataset with columns
+        ``indicator`` and ``indicator_zh``).
+    lang : {"zh", "en"}
+        ``"zh"``: the NBS name (``indicator_zh``); ``"en"``: the package's identifier.
+    root : path-like, optional
+        As for :func:`load`.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    DataValidationError
+        A dataset without those columns, or another ``lang``.
+
+    Examples
+    --------
+    >>> indicator_names("provincial_economy")["gdp"]
+    '地区生产总值'
+    """
+    if lang not in ("zh", "en"):
+        raise DataValidationError(f"lang must be 'zh' or 'en', got {lang!r}", column="lang",
+                                  value=lang)
+    df = load(name, root=root)
+    if not {"indicator", "indicator_zh"} <= set(df.columns):
+        raise DataValidationError(f"dataset {name!r} has no indicator/indicator_zh columns",
+                                  column="indicator_zh")
+    pairs = df[["indicator", "indicator_zh"]].drop_duplicates("indicator")
+    col = "indicator_zh" if lang == "zh" else "indicator"
+    return dict(zip(pairs["indicator"], pairs[col]))

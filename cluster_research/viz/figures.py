@@ -17,7 +17,7 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
 from ..lifecycle import Stage
-from .style import FIGSIZE, PlotError, check_lang, label, setup
+from .style import FIGSIZE, PlotError, band_label, check_lang, label, model_label, setup
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -203,7 +203,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
         years = np.linspace(x_obs.min(), x_obs.max() + 5, 200)
     years = np.asarray(years, float)
     for name, res in results.items():
-        tag = name
+        tag = model_label(name, lang)
         if not getattr(res, "converged", True):
             tag += " (not converged)" if lang == "en" else "（未收敛）"
         elif getattr(res, "identified", True) is False:
@@ -217,6 +217,9 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
         ax.fill_between(years, band["lower"].to_numpy(), band["upper"].to_numpy(),
                         color=line.get_color(), alpha=0.15, lw=0)
     ax.plot(x_obs, y_obs, "o", color="black", label=label("exact", lang), zorder=5)
+    if interval is not None:
+        ax.fill_between([], [], [], color="grey", alpha=0.25, lw=0,
+                        label=band_label(interval, alpha, lang))
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(label("year", lang))

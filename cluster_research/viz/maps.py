@@ -16,9 +16,9 @@ from matplotlib.patches import Patch
 
 from .. import data
 from ..geo import match_districts, other_regions, provinces, shanghai_districts
-from .style import check_lang, label, setup
+from .style import PlotError, check_lang, label, setup, source_note
 
-__all__ = ["district_map", "province_choropleth"]
+__all__ = ["SCHEMES", "class_edges", "district_map", "province_choropleth"]
 
 
 def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
@@ -104,9 +104,80 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     return fig
 
 
+#: Class schemes of :func:`province_choropleth`.
+SCHEMES = ("quantile", "log", "linear")
+
+
+def class_edges(values, scheme: str = "quantile", k: int = 5) -> np.ndarray:
+    """Return the ``k + 1`` class edges of a classed choropleth.
+
+    ``quantile``: the ``0, 1/k, ..., 1`` quantiles of the finite values (equal counts per
+    class; duplicated edges merged); ``log``: ``k`` classes of equal width in ``log10`` between
+    the smallest and largest positive value (for skewed data spanning orders of magnitude);
+    ``linear``: ``k`` classes of equal width between the minimum and the maximum.
+
+    Parameters
+    ----------
+    values : array-like
+        The mapped values; NaN (no data) is ignored.
+    scheme : {"quantile", "log", "linear"}
+    k : int
+        Number of classes (at least 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing edges; a value ``v`` is in class ``i`` when ``edges[i] <= v <= edges[i+1]``
+        (closed on the right for the last class, half-open ``[a, b)`` otherwise).
+
+    Raises
+    ------
+    PlotError
+        Unknown scheme, ``k < 2``, no finite value, or a non-positive value under ``log``.
+
+    Examples
+    --------
+    >>> class_edges([1, 10, 100, 1000, float("nan")], "log", k=3).round(3).tolist()
+    [1.0, 10.0, 100.0, 1000.0]
+    >>> class_edges([1, 2, 3, 4, 5], "quantile", k=2).tolist()
+    [1.0, 3.0, 5.0]
+    """
+    if scheme not in SCHEMES:
+        raise PlotError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+    if int(k) < 2:
+        raise PlotError(f"k must be at least 2 classes, got {k!r}")
+    x = np.asarray(values, float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        raise PlotError("class_edges: no finite value to classify (every region is no data)")
+    lo, hi = float(x.min()), float(x.max())
+    if scheme == "log":
+        if lo <= 0:
+            raise PlotError(f"scheme='log' needs positive values; the smallest is {lo:g} "
+                            "(use scheme='quantile')")
+        edges = np.geomspace(lo, hi, int(k) + 1) if hi > lo else np.array([lo, hi])
+    elif scheme == "linear":
+        edges = np.linspace(lo, hi, int(k) + 1) if hi > lo else np.array([lo, hi])
+    else:
+        edges = np.unique(np.quantile(x, np.linspace(0.0, 1.0, int(k) + 1)))
+        if edges.size == 1:
+            edges = np.array([lo, hi])
+    return edges
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}"
+
+
 def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = None,
-                        legend_label: str = "", cmap: str = "viridis", highlight=None):
-    """Draw a choropleth of the 31 provinces; gaps (NaN) are hatched grey as "no data".
+                        legend_label: str = "", cmap: str = "viridis", highlight=None,
+                        scheme: str = "quantile", k: int = 5, source: str | None = "source_nbs"):
+    """Draw a classed choropleth of the 31 provinces with a "no data" class and the source.
+
+    A linear colour scale makes most provinces one colour when a few are much larger (the
+    e-commerce indicators are skewed), so the values are put in ``k`` classes
+    (:func:`class_edges`, default quantiles). The legend gives each class's range and how many
+    provinces it holds; provinces without a value are hatched grey and counted as "no data".
 
     Parameters
     ----------
@@ -116,9 +187,17 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
     title, legend_label : str
+        Figure title; legend title (the unit).
     cmap : str
     highlight : str, optional
         A region drawn with a thick outline (e.g. "上海").
+    scheme : {"quantile", "log", "linear"}
+        Class scheme (:func:`class_edges`).
+    k : int
+        Number of classes.
+    source : str or None
+        Key of :data:`cluster_research.viz.style.LABELS` (or literal text) for the data source,
+        written under the map with the boundary source; None writes only the boundary source.
 
     Returns
     -------
@@ -128,30 +207,58 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     ------
     cluster_research.data.DataValidationError
         For an unknown region in ``values``' index.
+    PlotError
+        Bad ``scheme`` or ``k``, or no value at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = province_choropleth(pd.Series({"上海": 10.0, "北京": 200.0, "广东": 3000.0}),
+    ...                           lang="en", scheme="log", k=3)  # doctest: +SKIP
     """
 
     check_lang(lang)
-    vals = {data.region_code(k): float(v) for k, v in values.items()}
+    vals = {data.region_code(k_): float(v) for k_, v in values.items()}
     setup()
     gdf = provinces()
     gdf["value"] = gdf.code.map(vals).astype(float)
+    edges = class_edges(gdf["value"], scheme, k)
+    n_cls = len(edges) - 1
+    palette = plt.get_cmap(cmap)
+    colours = [palette(0.1 + 0.85 * i / max(n_cls - 1, 1)) for i in range(n_cls)]
+    has = gdf["value"].notna()
+    cls = np.clip(np.searchsorted(edges, gdf.loc[has, "value"].to_numpy(), side="right") - 1,
+                  0, n_cls - 1)
+    gdf["colour"] = None
+    gdf.loc[has, "colour"] = [colours[i] for i in cls]
+    counts = np.bincount(cls, minlength=n_cls)
     others = other_regions()
     if ax is None:
         fig, ax = plt.subplots(figsize=(8.0, 6.4))
     else:
         fig = ax.figure
-    vmin, vmax = np.nanmin(gdf["value"]), np.nanmax(gdf["value"])
     inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
-    for a, legend in ((ax, True), (inset, False)):
+    for a in (ax, inset):
         others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
-        gdf.plot(ax=a, column="value", cmap=cmap, edgecolor="white", linewidth=0.4,
-                 vmin=vmin, vmax=vmax, legend=legend,
-                 legend_kwds={"label": legend_label, "shrink": 0.6} if legend else None,
-                 missing_kwds={"color": "#dddddd", "hatch": "///",
-                               "label": label("no_data", lang)})
+        if (~has).any():
+            gdf[~has].plot(ax=a, color="#dddddd", edgecolor="white", hatch="///", linewidth=0.4)
+        if has.any():
+            gdf[has].plot(ax=a, color=list(gdf.loc[has, "colour"]), edgecolor="white",
+                          linewidth=0.4)
         if highlight is not None:
             code = data.region_code(highlight)
             gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    handles = [Patch(facecolor=c, label=f"{_fmt(a)} – {_fmt(b)} ({n})")
+               for c, a, b, n in zip(colours, edges[:-1], edges[1:], counts)]
+    handles.append(Patch(facecolor="#dddddd", hatch="///",
+                         label=f"{label('no_data', lang)} ({int((~has).sum())})"))
+    scheme_note = {"quantile": {"zh": "分位数分级", "en": "quantile classes"},
+                   "log": {"zh": "对数等距分级", "en": "log-spaced classes"},
+                   "linear": {"zh": "等距分级", "en": "equal-width classes"}}[scheme][lang]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False, title_fontsize=8,
+              title=f"{legend_label}（{scheme_note}）" if lang == "zh"
+              else f"{legend_label} ({scheme_note})".strip())
+    source_note(ax, ([source] if source else []) + ["source_provinces"], lang)
     ax.set_xlim(73, 136)
     ax.set_ylim(17.5, 54)
     ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))

@@ -34,7 +34,7 @@ from .. import data
 from ..errors import PlotError
 from ..geo import other_regions, provinces
 from ..lifecycle import Stage, panel_stages
-from .style import check_lang, label, setup
+from .style import check_lang, label, setup, source_note
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
            "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
@@ -242,6 +242,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
             else "paler = lower probability of the stage shown")
     ax.legend(handles=handles, loc="lower left", fontsize=8, title=note, title_fontsize=7,
               frameon=False)
+    source_note(ax, ["source_nbs", "source_provinces"], lang)
     if title:
         ax.set_title(title, fontsize=12)
     return fig

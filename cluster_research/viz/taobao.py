@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import growth
 from ..data import taobao as taobao_data
 from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
+from .style import check_lang, model_label, setup, source_note
 
 __all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure", "scurve_figure",
            "unit_counts"]
@@ -158,6 +159,8 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
     --------
     >>> fig = choropleth(unit_counts("city", 2016, province="浙江省"))  # doctest: +SKIP
     """
+    check_lang(lang)
+    setup()
     edges = classes(g["n_villages"], scheme)
     n_cls = len(edges) - 1
     colors = ["#eeeeee"] + [plt.get_cmap("YlOrRd")(0.25 + 0.75 * i / max(n_cls - 1, 1))
@@ -181,6 +184,7 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
               title="淘宝村数 (单位数)" if lang == "zh" else "Taobao villages (units)",
               loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8)
     ax.set_axis_off()
+    source_note(ax, ["source_taobao", "source_provinces"], lang)
     ax.set_title(title)
     return fig
 
@@ -212,6 +216,8 @@ def scurve_figure(series, models=("logistic", "gompertz", "bass"), *, errors="ad
     >>> from cluster_research import taobao
     >>> fig = scurve_figure(taobao.national_series())  # doctest: +SKIP
     """
+    check_lang(lang)
+    setup()
     t = series.index.to_numpy(dtype=float)
     y = series.to_numpy(dtype=float)
     post = np.array([series.attrs.get("definition", {}).get(int(a)) == "post2020" for a in t])
@@ -223,12 +229,19 @@ def scurve_figure(series, models=("logistic", "gompertz", "bass"), *, errors="ad
     grid = np.linspace(t[0], horizon, 200)
     for m in models:
         r = growth.fit(t, y, model=m, errors=errors)
-        tag = "" if r.identified else (" (上限未识别)" if lang == "zh" else " (ceiling n.i.)")
-        ax.plot(grid, r.curve(grid), label=f"{m}: K={r.ceiling:,.0f}{tag}")
+        if not r.converged:
+            tag = "（未收敛）" if lang == "zh" else " (not converged)"
+        elif not r.identified:
+            tag = "（上限未识别）" if lang == "zh" else " (ceiling not identified)"
+        else:
+            tag = ""
+        ax.plot(grid, r.curve(grid), ls="-" if r.converged else "--",
+                label=f"{model_label(m, lang)}: K={r.ceiling:,.0f}{tag}")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("年" if lang == "zh" else "year")
     ax.set_ylabel("个" if lang == "zh" else "villages")
     ax.legend(fontsize=8)
+    source_note(ax, ["source_taobao"], lang, y=-0.12)
     return fig
 
 
@@ -247,13 +260,25 @@ def compare_figure(table, places, *, lang: str = "zh"):
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    TaobaoAnalysisError
+        A place that has no row in ``table`` (named in the message).
+
     Examples
     --------
     >>> from cluster_research import taobao
     >>> fig = compare_figure(taobao.counts("province"), ["浙江省", "广东省"])  # doctest: +SKIP
     """
+    check_lang(lang)
+    setup()
     years = [c for c in table.columns if isinstance(c, int)]
-    sub = table.set_index("province").reindex(list(places)).fillna(0)
+    missing = [p for p in places if p not in set(table["province"])]
+    if missing:
+        raise TaobaoAnalysisError(
+            f"compare_figure: {missing} not in the province table (it has a row for every "
+            f"province with a Taobao village in some list: {sorted(table['province'])})")
+    sub = table.set_index("province").loc[list(places)]
     fig, ax = plt.subplots(figsize=(7, 4))
     w = 0.8 / len(years)
     x = np.arange(len(places))
@@ -261,5 +286,6 @@ def compare_figure(table, places, *, lang: str = "zh"):
         ax.bar(x + i * w, sub[yr].to_numpy(), width=w, label=str(yr))
     ax.set_xticks(x + w * (len(years) - 1) / 2, list(places))
     ax.set_ylabel("淘宝村数" if lang == "zh" else "Taobao villages")
-    ax.legend()
+    ax.legend(title="名单年份" if lang == "zh" else "list year", fontsize=8)
+    source_note(ax, ["source_taobao"], lang, y=-0.12)
     return fig
