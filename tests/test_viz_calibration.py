@@ -40,12 +40,12 @@ def _reliability(points):
 
 def test_accuracy_chart_one_panel_per_truth_and_points_from_the_table():
     fig = calibration.accuracy_chart(BENCH, BARS, lang="en")
-    assert [ax.get_title() for ax in fig.axes] == ["Truth: logistic", "Truth: Gompertz"]
+    assert [ax.get_title() for ax in fig.axes] == ["Truth: Logistic", "Truth: Gompertz"]
     lines = {ln.get_label(): ln for ln in fig.axes[0].lines}
     pooled = lines["pooled · hindsight"]
     np.testing.assert_allclose(pooled.get_xdata(), [0.08, 0.15])
     np.testing.assert_allclose(pooled.get_ydata(), [0.95, 0.91])
-    np.testing.assert_allclose(lines["hmm · hindsight"].get_ydata(), [0.56, 0.47])
+    np.testing.assert_allclose(lines["HMM · hindsight"].get_ydata(), [0.56, 0.47])
     plt.close(fig)
 
 

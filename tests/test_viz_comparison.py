@@ -128,3 +128,28 @@ def test_band_label_and_model_label():
     assert set(cr.viz.MODEL_NAMES) == set(cr.growth.MODELS)
     with pytest.raises(cr.errors.UnknownLabelError, match="'nope'"):
         cr.viz.label("nope")
+
+
+def test_stage_timeline_marks_unobserved_years_and_names_methods():
+    from matplotlib.patches import Rectangle
+
+    rows = [{"year": y, "method": m, "stage": "growth"}
+            for m in ("curve:gompertz", "net_entry") for y in range(2015, 2020)]
+    fig = cr.viz.stage_timeline(pd.DataFrame(rows), lang="zh", paper_years=(2016,),
+                                observed=[2015, 2017, 2019])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["曲线法·冈珀茨", "净进入法"]
+    hatched = sorted(int(p.get_x()) for p in ax.patches
+                     if isinstance(p, Rectangle) and p.get_hatch() == "///")
+    assert hatched == [1, 3]  # the columns of 2016 and 2018
+    grey = [t.get_text() for t in ax.get_xticklabels() if t.get_color() == "#9a9a9a"]
+    assert grey == ["2016", "2018"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-2:] == [cr.viz.label("paper_years", "zh"), cr.viz.label("unobserved", "zh")]
+    plt.close(fig)
+    # no observed years given: nothing is marked as unobserved
+    fig = cr.viz.stage_timeline(pd.DataFrame(rows), lang="en", paper_years=())
+    ax = fig.axes[0]
+    assert not [p for p in ax.patches if p.get_hatch() == "///"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["curve·Gompertz", "net entry"]
+    plt.close(fig)

@@ -173,7 +173,13 @@ def test_rank_heatmap_mesh_equals_the_ranks():
     got = np.ma.filled(np.ma.asarray(mesh.get_array(), float), np.nan).reshape(want.shape)
     np.testing.assert_array_equal(got, want.to_numpy(float))
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == [f"{v:.0f}" for v in want.to_numpy(float).ravel() if np.isfinite(v)]
+    gaps = int(want.isna().to_numpy().sum())
+    assert gaps == 1  # 有电子商务交易活动的企业数比重 2024: not published for any province
+    assert texts == [f"{v:.0f}" for v in want.to_numpy(float).ravel() if np.isfinite(v)] + [
+        "No data"] * gaps
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch() == "///"]
+    r, c = np.argwhere(want.isna().to_numpy())[0]
+    assert [(p.get_x(), p.get_y()) for p in hatched] == [(c, r)]
 
 
 # ------------------------------------------------------------------ maps

@@ -64,7 +64,7 @@ def _stage_timeline():
     stages = [Stage.EMBRYONIC, Stage.GROWTH, Stage.EXPANSION, Stage.TAKEOFF, None]
     rows = [{"year": 2004 + j, "method": m, "stage": stages[min(j // 2 + k, 4)]}
             for k, m in enumerate(["示例 A", "示例 B", "示例 C"]) for j in range(9)]
-    return cr.viz.stage_timeline(pd.DataFrame(rows), lang="zh")
+    return cr.viz.stage_timeline(pd.DataFrame(rows), lang="zh", observed=[2004, 2006, 2008, 2011])
 
 
 def _province_choropleth():

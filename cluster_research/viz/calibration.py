@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlotError
-from .style import FIGSIZE, check_lang, setup
+from .style import FIGSIZE, check_lang, model_label, setup
 
-__all__ = ["PlotError", "accuracy_chart", "reliability_plot"]
+__all__ = ["STAGE_MODEL_NAMES", "PlotError", "accuracy_chart", "reliability_plot"]
 
 _TEXT = {
     "noise": {"zh": "噪声（对数标准差 σ）", "en": "Noise (log SD σ)"},
@@ -29,13 +29,25 @@ _TEXT = {
     "diagonal": {"zh": "完全校准", "en": "Perfect calibration"},
     "hindsight": {"zh": "事后", "en": "hindsight"},
     "realtime": {"zh": "实时", "en": "real time"},
-    "logistic": {"zh": "真实曲线：logistic", "en": "Truth: logistic"},
-    "gompertz": {"zh": "真实曲线：Gompertz", "en": "Truth: Gompertz"},
+    "truth": {"zh": "真实曲线：", "en": "Truth: "},
+}
+
+#: Names of the panel stage models (:func:`cluster_research.lifecycle.panel_stages` methods).
+STAGE_MODEL_NAMES = {
+    "pooled": {"zh": "合并先验曲线", "en": "pooled"},
+    "mixed": {"zh": "混合效应曲线", "en": "mixed"},
+    "hmm": {"zh": "隐马尔可夫", "en": "HMM"},
+    "curve": {"zh": "逐区曲线", "en": "curve"},
 }
 
 
 def _t(key: str, lang: str) -> str:
     return _TEXT[key][lang] if key in _TEXT else str(key)
+
+
+def _method(name: str, lang: str) -> str:
+    """Display name of a stage model; ``name`` itself if it is not one."""
+    return STAGE_MODEL_NAMES[name][lang] if name in STAGE_MODEL_NAMES else str(name)
 
 
 def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
@@ -102,7 +114,7 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
             g = g.sort_values("noise")
             ax.plot(g["noise"], g["accuracy"], marker="o", color=colours[method],
                     ls="-" if info == "hindsight" else "--",
-                    label=f"{method} · {_t(info, lang)}")
+                    label=f"{_method(method, lang)} · {_t(info, lang)}")
         for _, b in bars.iterrows():
             ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
                       color="black", lw=2.5,
@@ -110,7 +122,7 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
             ax.annotate(f"{_t('bar', lang)} {b['accuracy']:.2f} ({_t(b['information'], lang)})",
                         (b["noise"] + width / 2, b["accuracy"]), fontsize=7,
                         xytext=(2, -3), textcoords="offset points")
-        ax.set_title(_t(truth, lang), fontsize=10)
+        ax.set_title(_t("truth", lang) + model_label(truth, lang), fontsize=10)
         ax.set_xlabel(_t("noise", lang))
         ax.set_xticks(noises)
         ax.set_ylim(0.0, 1.02)
@@ -178,7 +190,7 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
         ax.plot(tab["mean_predicted"], tab["observed"], lw=1, marker=None)
         ax.scatter(tab["mean_predicted"], tab["observed"], s=6 * np.sqrt(tab["n"]),
                    color=ax.lines[-1].get_color(), alpha=0.8, zorder=3,
-                   label=f"{name} (ECE {ece:.3f})")
+                   label=f"{_method(name, lang)} (ECE {ece:.3f})")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")

@@ -36,6 +36,7 @@ LABELS = {
     "ci": {"zh": "估计值与 {level}% 置信区间（按规格）",
            "en": "Estimate and {level}% confidence interval, by specification"},
     "spec_key": {"zh": "规格", "en": "Specifications"},
+    "region": {"zh": "地区", "en": "Region"},
 }
 
 
@@ -55,6 +56,13 @@ def _names(wide: pd.DataFrame, lang: str) -> dict:
         except DataValidationError:  # a user's own series or a city: keep its name
             out[c] = c
     return out
+
+
+def _lines(wide: pd.DataFrame, ax, lang: str, legend_title: str | None = "region") -> None:
+    df = wide.rename(columns=_names(wide, lang))
+    df.columns.name = None
+    df.plot(ax=ax, marker="o")
+    ax.legend(title=_lab(legend_title, lang) if legend_title else None, fontsize=9)
 
 
 def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
@@ -99,13 +107,13 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
         raise PlotError(f"index_plot: the first value must be positive: {first.to_dict()}")
     setup()
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    (100 * wide / first).rename(columns=_names(wide, lang)).plot(ax=ax, marker="o")
+    _lines(100 * wide / first, ax, lang)
     ax.set_ylabel(f"{wide.index[0]} = 100")
     ax.set_xlabel(label("year", lang))
     if title:
         ax.set_title(title)
     if source:
-        source_note(ax, [source], lang, y=-0.14)
+        source_note(ax, [source], lang, y=-0.18)
     return fig
 
 
@@ -148,13 +156,13 @@ def region_lines(wide: pd.DataFrame, regions, lang: str = "zh", ylabel: str = ""
     setup()
     sub = wide[list(regions)]
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    sub.rename(columns=_names(sub, lang)).plot(ax=ax, marker="o")
+    _lines(sub, ax, lang)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(label("year", lang))
     if title:
         ax.set_title(title)
     if source:
-        source_note(ax, [source], lang, y=-0.14)
+        source_note(ax, [source], lang, y=-0.18)
     return fig
 
 
@@ -200,17 +208,19 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
         raise PlotError(f"concentration_panels: {missing} not among the LQ columns")
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    concentration[["hhi", "cr4"]].rename(
-        columns={"hhi": _lab("hhi", lang), "cr4": _lab("cr4", lang)}).plot(ax=axes[0], marker="o")
+    conc = concentration[["hhi", "cr4"]].rename(
+        columns={"hhi": _lab("hhi", lang), "cr4": _lab("cr4", lang)})
+    conc.columns.name = None
+    conc.plot(ax=axes[0], marker="o")
     axes[0].set_title(_lab("hhi_cr4", lang))
     sub = lq[list(regions)]
-    sub.rename(columns=_names(sub, lang)).plot(ax=axes[1], marker="o")
+    _lines(sub, axes[1], lang)
     axes[1].axhline(1, color="grey", lw=0.8)
     axes[1].set_title(_lab("lq", lang), fontsize=10)
     for ax in axes:
         ax.set_xlabel(label("year", lang))
     if source:
-        source_note(axes[0], [source], lang, y=-0.16)
+        source_note(axes[0], [source], lang, y=-0.2)
     fig.tight_layout()
     return fig
 
@@ -322,7 +332,9 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
                 if pd.notna(row.first_period) else "")
         lines.append(f"{row.spec}: {desc} (n={int(row.nobs)}{', ' + span if span else ''})")
     body = "\n".join(sep.join(lines[i:i + 2]) for i in range(0, len(lines), 2))
-    fig.tight_layout(rect=(0, 0.06 + 0.045 * ((len(lines) + 1) // 2), 1, 1))
-    fig.text(0.01, 0.01, f"{_lab('spec_key', lang)}:\n{body}", fontsize=7.5, va="bottom",
+    n_rows = (len(lines) + 1) // 2 + 1  # the key's lines, with its heading
+    fig.tight_layout(rect=(0, min(0.6, 0.02 + 0.034 * n_rows * 3.8 / fig.get_figheight()), 1, 1))
+    colon = "：" if lang == "zh" else ":"
+    fig.text(0.01, 0.01, f"{_lab('spec_key', lang)}{colon}\n{body}", fontsize=7.5, va="bottom",
              ha="left", color="#333333")
     return fig

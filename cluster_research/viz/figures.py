@@ -17,7 +17,8 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
 from ..lifecycle import Stage
-from .style import FIGSIZE, PlotError, band_label, check_lang, label, model_label, setup
+from .style import (FIGSIZE, PlotError, band_label, check_lang, label, method_label,
+                    model_label, setup)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -90,7 +91,8 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
     ----------
     ranks : pandas.DataFrame
         Long table with columns ``year``, ``row_col`` and ``value_col``
-        (e.g. from :func:`cluster_research.claims.pillar_indicators`); NaN cells stay blank.
+        (e.g. from :func:`cluster_research.claims.pillar_indicators`); NaN cells are hatched
+        and labelled "no data".
     lang : {"zh", "en"}
     title : str, optional
     value_col, row_col : str
@@ -107,6 +109,10 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
     fig, ax = plt.subplots(figsize=(9.0, 0.45 * len(wide) + 1.6))
     sns.heatmap(wide, ax=ax, annot=True, fmt=".0f", cmap="RdYlGn_r", vmin=1, vmax=31,
                 cbar_kws={"label": label("rank", lang)}, linewidths=0.5)
+    for i, j in zip(*np.nonzero(wide.isna().to_numpy())):  # a gap is marked, not left blank
+        ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="///", ec="#bbbbbb", lw=0))
+        ax.text(j + 0.5, i + 0.5, label("no_data", lang), ha="center", va="center",
+                fontsize=7, color="#777777")
     ax.grid(False)
     ax.set_xlabel(label("year", lang))
     ax.set_ylabel("")
@@ -234,11 +240,14 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
 STAGE_COLOURS = {1: "#c6dbef", 2: "#6baed6", 3: "#2171b5", 4: "#08306b"}
 
 
-def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_years=(2010, 2011)):
+def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_years=(2010, 2011),
+                   observed=None):
     """Draw the stage judged by each method in each year (rows methods, columns years).
 
-    Intended for notebook 03. Cells without a classification are left white with "–";
-    the years the paper judged (2010-2011 by default) are outlined.
+    Intended for notebooks 03 and 06. Cells without a classification are left white with
+    "–"; the years the paper judged (2010-2011 by default) are outlined in red; years without
+    an observation (when ``observed`` is given) are hatched and their year labels greyed, since
+    a stage there comes from the data of other years. The legend explains all three marks.
 
     Parameters
     ----------
@@ -246,24 +255,41 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
         Columns ``year``, ``method`` and ``stage`` (a :class:`cluster_research.lifecycle.Stage`,
         its name or label, or None when unclassified).
     lang : {"zh", "en"}
+        Also the language of the method names (:func:`~cluster_research.viz.style.method_label`).
     title : str, optional
     paper_years : tuple of int
         Years to outline.
+    observed : iterable of int, optional
+        Years with an observation of the series judged; the other years of ``table`` are
+        marked as unobserved. None: no year is marked.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"year": [2010, 2011], "method": ["signs", "signs"],
+    ...                   "stage": ["growth", None]})
+    >>> fig = stage_timeline(t, lang="en", observed=[2010])
+    >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()][-2:]
+    ['–  no verdict by the method that year', "Hatched: no observation that year (stage from other years' data)"]
     """
 
     check_lang(lang)
     setup()
     methods = list(dict.fromkeys(table["method"]))
     years = sorted({int(y) for y in table["year"]})
+    unobserved = [] if observed is None else [y for y in years
+                                                 if y not in {int(o) for o in observed}]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(years) + 2.5), 0.6 * len(methods) + 1.8))
+    any_blank = False
     for row in table.itertuples(index=False):
         i, j = methods.index(row.method), years.index(int(row.year))
         st = row.stage
         if st is None or (isinstance(st, float) and math.isnan(st)) or st == "":
+            any_blank = True
             ax.add_patch(Rectangle((j, i), 1, 1, fc="white", ec="#cccccc"))
             ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", color="#888888")
             continue
@@ -274,17 +300,32 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
                 va="center", fontsize=8 if lang == "zh" else 5.5,
                 rotation=0 if lang == "zh" else 90,
                 color="white" if st.value >= 3 else "black")
-    for y in paper_years:
-        if y in years:
-            ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False,
-                                   ec="#d62728", lw=1.5))
+    for y in unobserved:
+        ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False, hatch="///",
+                               ec="#9a9a9a", lw=0))
+    outlined = [y for y in paper_years if y in years]
+    for y in outlined:
+        ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False,
+                               ec="#d62728", lw=1.5))
     ax.set_xlim(0, len(years))
     ax.set_ylim(len(methods), 0)
     ax.set_xticks([j + 0.5 for j in range(len(years))], [str(y) for y in years], rotation=90)
-    ax.set_yticks([i + 0.5 for i in range(len(methods))], methods)
+    for tick, y in zip(ax.get_xticklabels(), years):
+        if y in unobserved:
+            tick.set_color("#9a9a9a")
+    ax.set_yticks([i + 0.5 for i in range(len(methods))],
+                  [method_label(m, lang) for m in methods])
     ax.grid(False)
-    ax.legend(handles=[Patch(color=STAGE_COLOURS[s.value], label=s.zh if lang == "zh" else s.en)
-                       for s in Stage], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    handles = [Patch(color=STAGE_COLOURS[s.value], label=s.zh if lang == "zh" else s.en)
+               for s in Stage]
+    if outlined:
+        handles.append(Patch(fill=False, ec="#d62728", lw=1.5, label=label("paper_years", lang)))
+    if any_blank:
+        handles.append(Patch(fc="white", ec="#cccccc", label=label("no_verdict", lang)))
+    if unobserved:
+        handles.append(Patch(fill=False, hatch="///", ec="#9a9a9a",
+                             label=label("unobserved", lang)))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_xlabel(label("year", lang))
     if title:
         ax.set_title(title)

@@ -233,6 +233,8 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
     inset.set_xticks([])
     inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
     inset.grid(False)
     inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
     handles = _legend_handles(lang, set(rows["stage"].dropna()))

