@@ -265,6 +265,8 @@ print(probabilities.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 #
 # Every method in every year of the series, with the information set by `information`. White
 # cells with "–": the method cannot classify that year. The paper's years are outlined in red.
+# Hatched columns (grey year labels) are years without an observation: their stage comes from
+# the data of the other years (a fitted curve), not from a value of that year.
 
 # %%
 timeline_years = range(int(series.dropna().index.min()), int(series.dropna().index.max()) + 1)
@@ -283,7 +285,8 @@ saved = cr.outputs.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
 title = (f"{cr.data.region_name(region_zh, lang=lang)} · "
          + ({"realtime": "实时", "hindsight": "事后"}[information] if lang == "zh" else information))
-fig = cr.viz.stage_timeline(timeline, lang=lang, title=title, paper_years=tuple(years))
+fig = cr.viz.stage_timeline(timeline, lang=lang, title=title, paper_years=tuple(years),
+                            observed=series.dropna().index)
 saved = cr.viz.save(fig, "stage_timeline")
 
 # %% [markdown]

@@ -70,8 +70,6 @@ cr.notebook_setup()
 # indicator is the benchmark.
 
 # %%
-import matplotlib.pyplot as plt
-
 if csv_path:
     values = cr.pipeline.profile_series(csv_path, csv_series)
     place, unit, counts, province = values.attrs["region"], values.attrs["unit"], None, None
@@ -257,7 +255,7 @@ timeline["probability"] = timeline["probability"].astype(float)
 saved = cr.outputs.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
 fig = cr.viz.stage_timeline(timeline[["year", "method", "stage"]], lang=lang, title=place,
-                            paper_years=())
+                            paper_years=(), observed=values.dropna().index)
 if own is not None:  # the probability of the panel model's stage, written in its row
     row_pos = list(dict.fromkeys(timeline.method)).index("panel (pooled)")
     years_sorted = sorted(timeline.year.unique())
@@ -317,11 +315,8 @@ saved = cr.outputs.save_table(comparison.reset_index(names="region"), "benchmark
 print(comparison.to_string(float_format=lambda x: f"{x:,.3f}"))
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 4.5))
-(100 * pair / pair.iloc[0]).plot(ax=ax, marker="o")
-ax.set_ylabel(f"{first} = 100")
-ax.set_xlabel(cr.viz.label("year", lang))
-ax.set_title(f"{values.name}: {place} vs {cr.data.region_name(benchmark, lang=lang)}")
+fig = cr.viz.index_plot(pair, lang=lang,
+                        title=f"{values.name}: {place} vs {cr.data.region_name(benchmark, lang=lang)}")
 saved = cr.viz.save(fig, "benchmark_index", formats=figure_formats)
 
 # %% [markdown]

@@ -66,8 +66,6 @@ cr.notebook_setup()
 # the lower the probability of the stage shown. The heatmap writes that probability in each cell.
 
 # %%
-import matplotlib.pyplot as plt
-
 model = stage_figures.pooled_panel_stages(indicator, "hindsight")
 model = model.assign(code=model.region.map(cr.data.region_code)).sort_values(["code", "year"])
 stage_long = stage_figures.stage_columns(model)
@@ -134,12 +132,8 @@ panel = cr.data.load("provincial_panel")
 sel = panel[panel.indicator == indicator]
 sales = sel.pivot(index="year", columns="region", values="value")
 municipalities = ["北京", "天津", "上海", "重庆"]
-labels = {r: (r if lang == "zh" else cr.data.region_name(r, lang="en")) for r in sales.columns}
-fig, ax = plt.subplots(figsize=(8, 4.5))
-sales[municipalities].rename(columns=labels).plot(ax=ax, marker="o")
-ax.set_ylabel(sel.unit.iloc[0])
-ax.set_xlabel(cr.viz.label("year", lang))
-ax.set_title(sel.indicator_zh.iloc[0] if lang == "zh" else indicator)
+fig = cr.viz.region_lines(sales, municipalities, lang=lang, ylabel=sel.unit.iloc[0],
+                          title=sel.indicator_zh.iloc[0] if lang == "zh" else indicator)
 saved = cr.viz.save(fig, "municipalities")
 
 # %% [markdown]
@@ -178,15 +172,7 @@ print("location quotient vs GDP (municipalities)")
 print(lq[municipalities].to_string(float_format=lambda x: f"{x:.2f}"))
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-concentration[["hhi", "cr4"]].plot(ax=axes[0], marker="o")
-axes[0].set_title("HHI, CR4")
-axes[0].set_xlabel(cr.viz.label("year", lang))
-lq[municipalities].rename(columns=labels).plot(ax=axes[1], marker="o")
-axes[1].axhline(1, color="grey", lw=0.8)
-axes[1].set_title("LQ (e-commerce sales / GDP)")
-axes[1].set_xlabel(cr.viz.label("year", lang))
-fig.tight_layout()
+fig = cr.viz.concentration_panels(concentration, lq, municipalities, lang=lang)
 saved = cr.viz.save(fig, "concentration_lq")
 
 # %% [markdown]

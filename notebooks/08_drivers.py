@@ -55,8 +55,6 @@ cr.notebook_setup()
 # GDP (地区生产总值) exists for 2019–2024 only, so models with GDP use six years.
 
 # %%
-import matplotlib.pyplot as plt
-
 regressors = ["ecommerce_sales", "broadband_users", "mobile_internet_users",
               "computers_per_100_people", "websites_per_100_firms"]
 frame, dropped = cr.regression.analysis_frame(regressors)
@@ -89,20 +87,24 @@ print(f"left out: {len(dropped_breaks)} region-years; {len(frame_nobreaks)} rema
 # %%
 base = ("log_ecommerce_sales ~ log_broadband_users + log_mobile_internet_users"
         " + computers_per_100_people + websites_per_100_firms")
-specs = [
-    ("A entity FE, clustered", frame, base, "entity", "cluster"),
-    ("B two-way FE, clustered", frame, base, "twoway", "cluster"),
-    ("C two-way FE, Driscoll-Kraay", frame, base, "twoway", "driscoll-kraay"),
-    ("D two-way FE, no break years, clustered", frame_nobreaks, base, "twoway", "cluster"),
-    ("E entity FE 2019-24, clustered", frame_gdp, base, "entity", "cluster"),
+specs = [  # label (letter + description), data, formula, effects, standard errors, zh description
+    ("A entity FE, clustered", frame, base, "entity", "cluster", "个体固定效应，按省聚类"),
+    ("B two-way FE, clustered", frame, base, "twoway", "cluster", "双向固定效应，按省聚类"),
+    ("C two-way FE, Driscoll-Kraay", frame, base, "twoway", "driscoll-kraay",
+     "双向固定效应，Driscoll–Kraay 标准误"),
+    ("D two-way FE, no break years, clustered", frame_nobreaks, base, "twoway", "cluster",
+     "双向固定效应，剔除断点年份，按省聚类"),
+    ("E entity FE 2019-24, clustered", frame_gdp, base, "entity", "cluster",
+     "个体固定效应，2019–24 年，按省聚类"),
     ("F entity FE 2019-24 + log GDP, clustered", frame_gdp, base + " + log_gdp", "entity",
-     "cluster"),
+     "cluster", "个体固定效应，2019–24 年，加 ln 地区生产总值，按省聚类"),
     ("G two-way FE 2019-24 + log GDP, clustered", frame_gdp, base + " + log_gdp", "twoway",
-     "cluster"),
+     "cluster", "双向固定效应，2019–24 年，加 ln 地区生产总值，按省聚类"),
 ]
 results = {name: cr.regression.panel(df, f, entity="region", time="year", effects=eff,
                                      cov_type=cov, maxlags=dk_maxlags if cov != "cluster" else None)
-           for name, df, f, eff, cov in specs}
+           for name, df, f, eff, cov, _ in specs}
+descriptions_zh = {cr.regression.split_label(name)[0]: zh for name, *_, zh in specs}
 print(results["B two-way FE, clustered"].summary())
 
 # %% [markdown]
@@ -137,19 +139,11 @@ saved = cr.outputs.save_table(diag, "diagnostics")
 print(diag.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %%
-coefs = coefficients  # spec letters as in the key above
-terms = [t for t in coefs.term.unique() if t != "log_gdp"]
-fig, axes = plt.subplots(1, len(terms), figsize=(13, 3.8), sharey=True)
-for ax, term in zip(axes, terms):
-    sub = coefs[coefs.term == term]
-    ax.errorbar(sub.estimate, sub.spec,
-                xerr=[sub.estimate - sub.ci_low, sub.ci_high - sub.estimate],
-                fmt="o", capsize=3)
-    ax.axvline(0, color="grey", lw=0.8)
-    ax.set_title(term.replace("log_", "log "), fontsize=9)
-axes[0].invert_yaxis()
-fig.suptitle("95% CI by specification", fontsize=11)
-fig.tight_layout()
+# in Chinese: the variables under their NBS names, the key from the zh descriptions above
+names = ({**cr.data.indicator_names("provincial_panel"),
+          **cr.data.indicator_names("provincial_economy")} if lang == "zh" else None)
+fig = cr.viz.coefficient_plot(coefficients, key, lang=lang, names=names, skip=("log_gdp",),
+                              descriptions=descriptions_zh if lang == "zh" else None)
 saved = cr.viz.save(fig, "coefficients")
 
 # %% [markdown]

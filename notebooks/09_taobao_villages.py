@@ -34,12 +34,12 @@
 # Sources: `data/README.md` (Taobao villages); every correction applied to the lists is in
 # `cr.data.load("taobao_corrections")`.
 #
-# Parameters: `region` (a province, any form of its name) or `city` (a city of the lists;
-# then its counties are shown), `year` (a list year), `scheme` (map classes: `log` or
+# Parameters: `region` (a province, any form of its name, or a city of the lists, which then
+# stands for its counties), `city` (a city of the lists; its counties are shown), `year` (a list year), `scheme` (map classes: `log` or
 # `quantile`), `lang`.
 
 # %% tags=["parameters"]
-region = "浙江"  # province whose counties are mapped and tabled (any form of its name)
+region = "浙江"  # province (any form of its name) or a city of the lists, whose counties are shown
 city = ""  # a city of the lists (e.g. "金华"); empty: the whole province
 year = 2016  # list year: 2014, 2015 or 2016
 scheme = "log"  # map classes: "log" (powers of two) or "quantile"
@@ -78,12 +78,15 @@ per_year
 # %%
 g_city = tm.unit_counts("city", year, villages=villages)
 fig = tm.choropleth(g_city, scheme=scheme, lang=lang,
-                    title=f"{year}: 淘宝村 / Taobao villages by city")
+                    title=(f"{year} 年各地级市淘宝村数" if lang == "zh"
+                           else f"Taobao villages by city, {year}"))
 cr.viz.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
 
 # %%
 g_county = tm.unit_counts("county", year, province=prov, villages=villages)
-fig = tm.choropleth(g_county, scheme=scheme, lang=lang, title=f"{prov} {year}: counties")
+fig = tm.choropleth(g_county, scheme=scheme, lang=lang,
+                    title=(f"{prov} {year} 年各县淘宝村数" if lang == "zh"
+                           else f"{prov}: Taobao villages by county, {year}"))
 cr.viz.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
 print(f"villages of {prov} in {year} without a county code (not drawn): "
       f"{g_county.attrs['uncoded']}")
