@@ -61,3 +61,31 @@ def grunfeld():
 def baltagi(grunfeld):
     """The 10-firm sample of Baltagi's *Econometric Analysis of Panel Data* (no American Steel)."""
     return grunfeld[grunfeld["firm"].isin(BALTAGI_FIRMS)].reset_index(drop=True)
+
+
+#: Test files that take minutes on a loaded 2-core machine (measured with ``--durations``:
+#: notebook 03's run is ~200 s, most of it the real-time pooled NBS model; the stage-model
+#: benchmark ~150 s). ``--dist loadfile`` hands out files with the most tests first, which
+#: left these to run alone at the end; they are handed out first instead. Order only: every
+#: test still runs, on one worker per file as before.
+SLOW_FILES = ("tests/test_notebooks_02_03.py", "tests/test_stage_model.py",
+              "tests/test_extension.py", "tests/test_growth_numerics.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SlowFilesFirst(LoadFileScheduling):
+        _ordered = False
+
+        def _assign_work_unit(self, node):
+            if not self._ordered:  # the work queue is complete at the first assignment
+                self._ordered = True
+                for scope in reversed(SLOW_FILES):
+                    if scope in self.workqueue:
+                        self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return SlowFilesFirst(config, log)
