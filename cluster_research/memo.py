@@ -6,8 +6,9 @@ notebooks 03, 06 (31 region profiles), 07 and 10. :func:`memoize` stores such a 
 once on disk and hands the stored copy to every later call with the same inputs.
 
 The key of a call is ``joblib.hash`` (a content hash of the pickled arguments, so two
-equal data frames give the same key) of the function's qualified name, its arguments and
-:func:`code_version` -- the SHA-256 of the package's code (every ``cluster_research/**``
+equal data frames give the same key) of the function's qualified name, its arguments
+(bound to its parameters with the defaults filled in, so ``panel_stages(p)`` and
+``panel_stages(p, method="pooled")`` share a key) and :func:`code_version` -- the SHA-256 of the package's code (every ``cluster_research/**``
 file except the notebook runner ``pipeline/``) and of the data manifest
 ``data/raw/MANIFEST.sha256``. Any change to a library module or a raw file therefore gives
 new keys: a stored result can never outlive the code or data that produced it.
@@ -38,6 +39,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
+import inspect
 import os
 import pickle
 import tempfile
@@ -111,6 +113,10 @@ def cache_dir() -> Path | None:
 def call_key(func, args, kwargs) -> str:
     """Return the key of one call: ``joblib.hash`` of name, arguments and code version.
 
+    The arguments are bound to ``func``'s signature and its defaults filled in: calls that
+    differ only in spelling (a default given explicitly, a positional argument by name)
+    share one key.
+
     Parameters
     ----------
     func : callable
@@ -122,7 +128,28 @@ def call_key(func, args, kwargs) -> str:
     str
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    return joblib.hash((name, args, sorted(kwargs.items()), code_version()))
+    return joblib.hash((name, _bound_arguments(func, args, kwargs), code_version()))
+
+
+def _bound_arguments(func, args, kwargs) -> tuple:
+    """Return the arguments of a call bound to ``func``'s parameters, defaults filled in.
+
+    ``f(x)``, ``f(x, method="pooled")`` and ``f(data=x, method="pooled")`` are one call when
+    ``method`` defaults to ``"pooled"``: they get one key. ``**kwargs`` are sorted by name.
+    A callable without a signature, or arguments that do not bind, are keyed as given.
+    """
+    try:
+        sig = inspect.signature(func)
+        bound = sig.bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return (args, sorted(kwargs.items()))
+    bound.apply_defaults()
+    out = []
+    for pname, value in bound.arguments.items():
+        if sig.parameters[pname].kind is inspect.Parameter.VAR_KEYWORD:
+            value = sorted(value.items())
+        out.append((pname, value))
+    return tuple(out)
 
 
 def memoize(func):

@@ -3,6 +3,7 @@ honest RSS, nesting, ceilings that run off, and the optimiser recorded in the re
 
 from __future__ import annotations
 
+import functools
 import math
 import pathlib
 import re
@@ -28,6 +29,14 @@ def _sales():
 
 
 SALES = _sales()
+
+
+@functools.cache
+def _fit(region, model):
+    """``growth.fit`` of one region's NBS ecommerce_sales with default settings, computed once
+    per module: several tests read the same fits (results are not modified)."""
+    t, y = SALES[region]
+    return growth.fit(t, y, model=model)
 
 
 def test_no_private_numpy_scipy_names_and_modules_small():
@@ -75,7 +84,7 @@ def test_reported_rss_is_rss_of_reported_curve(model):
     """Every reported RSS is recomputed from the reported curve (NBS ecommerce_sales, 31
     regions)."""
     for reg, (t, y) in SALES.items():
-        res = growth.fit(t, y, model=model)
+        res = _fit(reg, model)
         rss = float(np.sum((y - res.curve(t)) ** 2))
         assert res.rss == pytest.approx(rss, rel=1e-10), (reg, model)
         assert np.allclose(res.fittedvalues, res.curve(t), rtol=1e-12)
@@ -86,10 +95,10 @@ def test_nested_model_rss_never_below_nesting_model():
     Richards: the nesting model's RSS is never above the nested one's.  The logistic ceiling is
     capped at CEILING_FACTOR x the largest level, so it reaches the exponential only to about
     1e-7 (relative) of it; Richards contains the logistic exactly."""
-    for reg, (t, y) in SALES.items():
-        e = growth.fit(t, y, model="exponential")
-        lo = growth.fit(t, y, model="logistic")
-        ri = growth.fit(t, y, model="richards")
+    for reg in SALES:
+        e = _fit(reg, "exponential")
+        lo = _fit(reg, "logistic")
+        ri = _fit(reg, "richards")
         assert lo.rss <= e.rss * (1 + 1e-7), (reg, lo.rss, e.rss)
         assert ri.rss <= lo.rss * (1 + 1e-9), (reg, ri.rss, lo.rss)
 
@@ -97,17 +106,16 @@ def test_nested_model_rss_never_below_nesting_model():
 def test_runaway_ceiling_not_converged_zhejiang():
     """浙江 ecommerce_sales: the logistic ceiling runs off (K -> inf); the fit says so, and its
     RSS is not below the exponential's 3,825,263 (R nls, scipy; issue 11)."""
-    t, y = SALES["浙江"]
-    e = growth.fit(t, y, model="exponential")
+    e = _fit("浙江", "exponential")
     assert e.rss == pytest.approx(3825263, abs=1.0)
-    lo = growth.fit(t, y, model="logistic")
+    lo = _fit("浙江", "logistic")
     assert not lo.converged
     assert "ceiling" in lo.convergence_message and lo.convergence.get("ceiling_at_bound")
     assert lo.rss >= e.rss * (1 - 1e-9)
     assert lo.identified is False
     n_converged_huge = 0
-    for (t, y) in SALES.values():
-        r = growth.fit(t, y, model="logistic")
+    for reg, (t, y) in SALES.items():
+        r = _fit(reg, "logistic")
         if r.converged and r.params["K"] > 1e6 * y.max():
             n_converged_huge += 1
     assert n_converged_huge == 0

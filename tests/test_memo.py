@@ -54,6 +54,19 @@ def test_equal_frames_share_a_key_and_a_changed_value_does_not(cache):
     assert memo.call_key(panel_stages, (a,), {}) != memo.call_key(panel_stages, (b,), {})
 
 
+def test_a_default_given_explicitly_is_the_same_call():
+    # notebook 03 calls panel_stages(panel, information=..., indicator=...), the figures of
+    # notebooks 06 and 07 add method="pooled" (the default): one stored result for both
+    a = pd.DataFrame({"region": ["r"] * 3, "year": [1, 2, 3], "value": [1.0, 2.0, 3.0]})
+    key = memo.call_key(panel_stages, (a,), {"information": "hindsight"})
+    assert key == memo.call_key(panel_stages, (a,), {"method": "pooled"})
+    assert key == memo.call_key(panel_stages, (), {"data": a, "information": "hindsight",
+                                                   "method": "pooled", "y": "value"})
+    assert key != memo.call_key(panel_stages, (a,), {"method": "hmm"})
+    opts = memo.call_key(panel_stages, (a,), {"seed": 1, "n_draws": 50})
+    assert opts == memo.call_key(panel_stages, (a,), {"n_draws": 50, "seed": 1})
+
+
 def test_a_code_change_changes_the_key(monkeypatch):
     a = memo.call_key(len, ((1, 2),), {})
     monkeypatch.setattr(memo, "code_version", lambda: "another version of the code")
