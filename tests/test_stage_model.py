@@ -193,3 +193,18 @@ def test_missing_values_are_dropped_not_filled():
     out = panel_stages(sim, method="pooled")
     assert len(out) == len(sim) - 1
     assert not ((out["region"] == sim.loc[5, "region"]) & (out["year"] == sim.loc[5, "year"])).any()
+
+
+@pytest.mark.parametrize("method", ["pooled", "hmm"])
+def test_realtime_refits_in_parallel_equal_the_serial_run(method, monkeypatch):
+    # the years' refits run in worker processes; the table must be the same, bit for bit
+    monkeypatch.setenv("CLUSTER_RESEARCH_CACHE_DIR", "off")
+    df = _frame(simulate_panel(5, 10, noise=0.08, seed=12))
+    monkeypatch.setenv("CLUSTER_RESEARCH_STAGE_JOBS", "1")
+    serial = panel_stages(df, method=method, information="realtime")
+    monkeypatch.setenv("CLUSTER_RESEARCH_STAGE_JOBS", "2")
+    parallel = panel_stages(df, method=method, information="realtime")
+    pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
+    monkeypatch.setenv("CLUSTER_RESEARCH_STAGE_JOBS", "two")
+    with pytest.raises(StageModelError, match="CLUSTER_RESEARCH_STAGE_JOBS"):
+        panel_stages(df, method=method, information="realtime")

@@ -90,6 +90,9 @@ Engineering* 9, 559-572 (phases between the knees and the inflection).
 
 from __future__ import annotations
 
+import os
+
+import joblib
 import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
@@ -507,6 +510,65 @@ _CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
           "mixed": _mixed_core}
 
 
+#: Environment variable: worker processes of the real-time refits (default: up to 2, one per
+#: core; ``1`` runs them in this process).
+JOBS_ENV = "CLUSTER_RESEARCH_STAGE_JOBS"
+
+
+def stage_jobs() -> int:
+    """Return the number of worker processes for the real-time refits of :func:`panel_stages`.
+
+    ``$CLUSTER_RESEARCH_STAGE_JOBS`` when set (a positive integer), else
+    ``min(2, os.cpu_count())``.  The result does not depend on it: every year's refit is the
+    same deterministic computation wherever it runs (a test compares 1 and 2 workers).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    StageModelError
+        The variable is set to something other than a positive integer.
+
+    Examples
+    --------
+    >>> stage_jobs() >= 1
+    True
+    """
+    raw = os.environ.get(JOBS_ENV, "").strip()
+    if not raw:
+        return max(1, min(2, os.cpu_count() or 1))
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise StageModelError(f"{JOBS_ENV} must be a positive integer, got {raw!r}")
+    return n
+
+
+def _realtime_year(core, df, t, options) -> pd.DataFrame:
+    res = core(df[df["year"] <= t], **options)
+    res = res[res["year"] == t].copy()
+    res["reason"] = f"real time (data <= {t}): " + res["reason"]
+    return res
+
+
+def _realtime_parts(core, df, options) -> list:
+    """Refit the model on the years <= t for every year t (independent fits, in parallel).
+
+    The refits are spread over :func:`stage_jobs` processes with ``joblib.Parallel``
+    (loky backend); the parts come back in year order.
+    """
+    years = sorted(df["year"].unique())
+    n_jobs = min(stage_jobs(), len(years))
+    if n_jobs == 1:
+        return [_realtime_year(core, df, t, options) for t in years]
+    return joblib.Parallel(n_jobs=n_jobs)(
+        joblib.delayed(_realtime_year)(core, df, t, options) for t in years)
+
+
 @memoize
 def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
                  region: str = "region", x: str = "year", y: str = "value",
@@ -522,7 +584,8 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         values are dropped (never filled); values must be positive.
     information : {"hindsight", "realtime"}
         Hindsight uses all years; real time reruns the model on the years ≤ each year
-        (no look-ahead, see the module docstring).
+        (no look-ahead, see the module docstring), the years' refits spread over
+        :func:`stage_jobs` worker processes.
     method : {"pooled", "mixed", "hmm", "curve"}
         The models of the module docstring.  Options: ``pooled`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
@@ -575,14 +638,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         if information == "hindsight":
             out = core(df, **options)
         else:
-            parts = []
-            for t in sorted(df["year"].unique()):
-                sub = df[df["year"] <= t]
-                res = core(sub, **options)
-                res = res[res["year"] == t].copy()
-                res["reason"] = f"real time (data <= {t}): " + res["reason"]
-                parts.append(res)
-            out = pd.concat(parts, ignore_index=True)
+            out = pd.concat(_realtime_parts(core, df, options), ignore_index=True)
     except TypeError as exc:
         raise StageModelError(f"bad option for method {method!r}: {exc}") from exc
     out = out.sort_values(["region", "year"]).reset_index(drop=True)
