@@ -18,7 +18,8 @@ import time
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import WLS
+from statsmodels.tools.tools import add_constant
 
 from ..errors import GrowthDataError
 from .results import GrowthResults, NLSResults, flag_irregular_solution
@@ -350,8 +351,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             a0, r0 = np.log(np.mean(y[pos])) if pos.any() else 0.0, 0.0
             x0 = np.array([a0, r0])
         else:
-            X = sm.add_constant(tc, has_constant="add")
-            wls = sm.WLS(np.log(y), X, weights=w)
+            X = add_constant(tc, has_constant="add")
+            wls = WLS(np.log(y), X, weights=w)
             kw = {"cov_type": cov_type}
             if cov_type == "HAC":
                 kw["cov_kwds"] = {"maxlags": (cov_kwds or {}).get(

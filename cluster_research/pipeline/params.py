@@ -27,8 +27,8 @@ from typing import Any, Callable
 
 import yaml
 
-from .. import data, growth, taobao
-from ..errors import ParameterError, ParameterWarning, UnknownDistrictError
+from .. import data
+from ..errors import ParameterError, ParameterWarning, TaobaoAnalysisError, UnknownDistrictError
 from ..geo import match_districts, shanghai_districts
 from .notebooks import notebook_parameters, resolve_notebook
 from .userdata import profile_series
@@ -77,8 +77,15 @@ class ParamSpec:
         return self.choices() if callable(self.choices) else self.choices
 
 
+def _growth_models() -> tuple:
+    # imported when a parameter is checked, not with the CLI (growth pulls in statsmodels)
+    from ..growth.specs import MODELS
+
+    return tuple(MODELS)
+
+
 def _s_curves() -> tuple:
-    return tuple(m for m in growth.MODELS if m != "exponential")
+    return tuple(m for m in _growth_models() if m != "exponential")
 
 
 def _source_ids() -> tuple:
@@ -104,7 +111,7 @@ SPECS: dict[str, ParamSpec] = {
     "year_from": ParamSpec("year"),
     "year_to": ParamSpec("year"),
     "years": ParamSpec("list", item="year", min_len=1),
-    "models": ParamSpec("list", item="choice", choices=lambda: tuple(growth.MODELS), min_len=1),
+    "models": ParamSpec("list", item="choice", choices=_growth_models, min_len=1),
     "curve_models": ParamSpec("list", item="choice", choices=_s_curves, min_len=1),
     "errors": ParamSpec("choice", choices=("multiplicative", "additive")),
     "interval": ParamSpec("choice", choices=("prediction", "confidence")),
@@ -430,9 +437,11 @@ def _check_places(path, defaults: dict, parameters: dict, merged: dict) -> None:
         if spec.kind == "city" and value:
             data.places.resolve_place(value, parameter=name)  # unknown: closest names
     if with_city and (parameters.get("region") is not None or parameters.get("city")):
+        from .. import taobao  # loaded only for a notebook with a city parameter
+
         try:
             taobao.resolve_place(merged.get("region") or "", merged.get("city") or "")
-        except taobao.TaobaoAnalysisError as exc:
+        except TaobaoAnalysisError as exc:
             raise ParameterError(f"{path.name}: parameters 'region'/'city': {exc}") from None
 
 

@@ -18,6 +18,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +114,8 @@ class Report:
         Outputs not named by the list (linked under "Other outputs").
     problems : list of str
         Runs missing, failed or stale according to the run manifest.
+    reused : bool
+        True when the site was up to date (its inputs key unchanged) and not rebuilt.
     """
 
     index: Path
@@ -119,6 +123,7 @@ class Report:
     missing: list = field(default_factory=list)
     unlisted: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    reused: bool = False
 
     def __fspath__(self) -> str:
         return str(self.index)
@@ -126,8 +131,9 @@ class Report:
     def __str__(self) -> str:
         extra = f"; MISSING: {', '.join(self.missing)}" if self.missing else ""
         inc = f"; INCOMPLETE: {len(self.problems)} run problem(s)" if self.problems else ""
+        same = "; up to date, not rebuilt" if self.reused else ""
         return (f"{self.index} ({len(self.notebooks)} pages, "
-                f"{len(self.unlisted)} user runs{extra}{inc})")
+                f"{len(self.unlisted)} user runs{extra}{inc}{same})")
 
 
 def run_problems(output_dir: str | os.PathLike, runs=None) -> tuple[list[str], dict]:
@@ -203,8 +209,6 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     ReportIncompleteError
         If runs are missing, failed or stale and ``allow_incomplete`` is False.
     """
-    from . import site  # the site pulls in Sphinx: load it only when a report is built
-
     out = (Path(output_dir) if output_dir is not None else outputs_dir()).resolve()
     nb_root = out / "notebooks"
     if not nb_root.is_dir():
@@ -217,8 +221,75 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
             f"the reproduction in {out} is incomplete ({len(problems)} runs):\n  {shown}\n"
             "run `python -m cluster_research reproduce`, or build anyway with "
             "--allow-incomplete", problems)
+    key = site_inputs_key(out, index, allow_incomplete)
+    stamp = out / "report" / STAMP_NAME
+    previous = _read_stamp(stamp)
+    if previous is not None and previous.get("key") == key and Path(previous["index"]).is_file():
+        return Report(index=Path(previous["index"]),
+                      notebooks=[Path(p) for p in previous["notebooks"]],
+                      missing=list(previous["missing"]),
+                      unlisted=[Path(p) for p in previous["unlisted"]], problems=problems,
+                      reused=True)
+    from . import site  # the site pulls in Sphinx: load it only when the site is rebuilt
+
     res = site.build_site(out, out / "report", index=index, allow_incomplete=allow_incomplete,
                           jobs=jobs)
-    return Report(index=res.index_html, notebooks=[res.site_dir / p for p in res.pages],
-                  missing=[m["id"] for m in res.missing], unlisted=list(res.user_runs),
-                  problems=problems)
+    report = Report(index=res.index_html, notebooks=[res.site_dir / p for p in res.pages],
+                    missing=[m["id"] for m in res.missing], unlisted=list(res.user_runs),
+                    problems=problems)
+    tmp = stamp.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "index": str(report.index),
+                               "notebooks": [str(p) for p in report.notebooks],
+                               "missing": report.missing,
+                               "unlisted": [str(p) for p in report.unlisted]}, indent=1),
+                   encoding="utf-8")
+    os.replace(tmp, stamp)
+    return report
+
+
+#: File in ``report/`` holding the inputs key of the last successful site build.
+STAMP_NAME = ".inputs.json"
+
+
+def site_inputs_key(out: Path, index=None, allow_incomplete: bool = False) -> str:
+    """Return the SHA-256 of everything the site is built from.
+
+    The content of every file under ``<out>/notebooks``, ``<out>/tables`` and
+    ``<out>/figures`` and of ``<out>/manifest.json`` (by relative path), the figure/table list,
+    the whole package's code (site builder and templates included) and ``allow_incomplete``.
+    :func:`build_report` skips the Sphinx build when this key equals the one stored by the last
+    successful build, so a reproduction in which nothing changed does not rebuild the site.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        Root of the outputs.
+    index : path-like, optional
+        Figure/table list (default :func:`index_path`).
+    allow_incomplete : bool
+
+    Returns
+    -------
+    str
+    """
+    h = hashlib.sha256()
+    files = [out / "manifest.json"] if (out / "manifest.json").is_file() else []
+    for sub in ("notebooks", "tables", "figures"):
+        if (out / sub).is_dir():
+            files += sorted(p for p in (out / sub).rglob("*") if p.is_file())
+    for p in files:
+        h.update(p.relative_to(out).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    idx = Path(index) if index is not None else index_path()
+    h.update(b"index\0" + (idx.read_bytes() if idx.is_file() else b"") + b"\0")
+    pkg = Path(__file__).resolve().parents[1]
+    for p in sorted(q for q in pkg.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
+        h.update(p.relative_to(pkg).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    h.update(b"incomplete" if allow_incomplete else b"complete")
+    return h.hexdigest()
+
+
+def _read_stamp(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
