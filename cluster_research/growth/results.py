@@ -352,7 +352,9 @@ def flag_irregular_solution(res) -> None:
 class GrowthResults(NLSResults):
     """Hold a fitted growth curve (see the module docstring for the models and parameters).
 
-    Attributes (besides those of :class:`NLSResults`)
+    The attributes below come in addition to those of :class:`NLSResults`.
+
+    Attributes
     ----------
     model, form, errors : str
         The settings used.

@@ -237,6 +237,9 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     report = Report(index=res.index_html, notebooks=[res.site_dir / p for p in res.pages],
                     missing=[m["id"] for m in res.missing], unlisted=list(res.user_runs),
                     problems=problems)
+    # keyed after the build: rendering can touch its inputs (the executed notebooks), so the
+    # state it leaves is what the next call must find unchanged
+    key = site_inputs_key(out, index, allow_incomplete)
     tmp = stamp.with_suffix(".tmp")
     tmp.write_text(json.dumps({"key": key, "index": str(report.index),
                                "notebooks": [str(p) for p in report.notebooks],
