@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlotError
-from .style import FIGSIZE, check_lang, model_label, setup
+from .style import FIGSIZE, check_lang, display_name, model_label, setup
 
 __all__ = ["STAGE_MODEL_NAMES", "PlotError", "accuracy_chart", "reliability_plot"]
 
@@ -47,7 +47,7 @@ def _t(key: str, lang: str) -> str:
 
 def _method(name: str, lang: str) -> str:
     """Display name of a stage model; ``name`` itself if it is not one."""
-    return STAGE_MODEL_NAMES[name][lang] if name in STAGE_MODEL_NAMES else str(name)
+    return display_name(STAGE_MODEL_NAMES, name, lang)
 
 
 def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",

@@ -27,8 +27,8 @@ from ..errors import PlotError, UnknownLabelError
 from ..outputs import DPI, save_figure
 
 __all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES", "MODEL_NAMES",
-           "PlotError", "UnknownLabelError", "band_label", "check_lang", "font_path", "label",
-           "method_label", "model_label", "save", "setup", "source_note"]
+           "PlotError", "UnknownLabelError", "band_label", "check_lang", "display_name",
+           "font_path", "label", "method_label", "model_label", "save", "setup", "source_note"]
 
 FONT_NAME = "Noto Sans CJK SC"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -90,6 +90,38 @@ METHOD_NAMES = {
 }
 
 
+def display_name(names: dict, key, lang: str = "zh") -> str:
+    """Return ``names[key][lang]``, or ``key`` as text when ``names`` has no entry for it.
+
+    The one lookup behind :func:`model_label`, :func:`method_label` and the stage-model names
+    of :mod:`cluster_research.viz.calibration`: a name the table does not know (a user's own
+    label) is shown as given.
+
+    Parameters
+    ----------
+    names : dict
+        ``key -> {"zh": ..., "en": ...}``.
+    key : hashable
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    PlotError
+        If ``lang`` is not zh/en.
+
+    Examples
+    --------
+    >>> display_name({"a": {"zh": "甲", "en": "A"}}, "a", "zh"), display_name({}, "b", "en")
+    ('甲', 'b')
+    """
+    check_lang(lang)
+    return names[key][lang] if key in names else str(key)
+
+
 def method_label(method: str, lang: str = "zh") -> str:
     """Return the display name of a classification method; ``curve:<model>`` names the model.
 
@@ -111,7 +143,7 @@ def method_label(method: str, lang: str = "zh") -> str:
     check_lang(lang)
     if method.startswith("curve:"):
         return f"{METHOD_NAMES['curve'][lang]}·{model_label(method[6:], lang)}"
-    return METHOD_NAMES[method][lang] if method in METHOD_NAMES else method
+    return display_name(METHOD_NAMES, method, lang)
 
 
 #: Display names of the growth models (:data:`cluster_research.growth.MODELS`), zh / en.
@@ -173,8 +205,7 @@ def model_label(name: str, lang: str = "zh") -> str:
     >>> model_label("gompertz", "zh"), model_label("gompertz", "en"), model_label("A", "zh")
     ('冈珀茨', 'Gompertz', 'A')
     """
-    check_lang(lang)
-    return MODEL_NAMES[name][lang] if name in MODEL_NAMES else name
+    return display_name(MODEL_NAMES, name, lang)
 
 
 def band_label(interval: str, alpha: float = 0.05, lang: str = "zh") -> str:
