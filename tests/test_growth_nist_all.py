@@ -201,20 +201,21 @@ def _cases():
 
 
 @pytest.mark.parametrize(("name", "which"), list(_cases()))
-def test_nls_certified_or_not_converged(name, which):
+def test_nls_certified_unless_pinned_irregular(name, which):
+    """51 of the 54 (problem, start) fits reach NIST's certified values; the three pinned in
+    IRREGULAR do not converge and say why.  A solver that gives up on any other fails."""
     d = load(name)
     res, _ = run(name, which)
-    if res.converged:
-        np.testing.assert_allclose(res.params.to_numpy(), d["cert"], rtol=1e-6,
-                                   err_msg=f"{name} {which}: {res.convergence_message}")
-        np.testing.assert_allclose(res.bse.to_numpy(), d["se"], rtol=1e-4,
-                                   err_msg=f"{name} {which}: {res.convergence_message}")
-        assert res.rss == pytest.approx(d["rss"], rel=1e-8)
-        assert res.df_resid == d["nobs"] - len(d["cert"])
-    else:
-        assert res.convergence_message.strip(), f"{name} {which}: converged=False, no reason"
     if (name, which) in IRREGULAR:
         assert not res.converged and IRREGULAR[(name, which)] in res.convergence_message
+        return
+    assert res.converged, f"{name} {which}: {res.convergence_message}"
+    np.testing.assert_allclose(res.params.to_numpy(), d["cert"], rtol=1e-6,
+                               err_msg=f"{name} {which}: {res.convergence_message}")
+    np.testing.assert_allclose(res.bse.to_numpy(), d["se"], rtol=1e-4,
+                               err_msg=f"{name} {which}: {res.convergence_message}")
+    assert res.rss == pytest.approx(d["rss"], rel=1e-8)
+    assert res.df_resid == d["nobs"] - len(d["cert"])
 
 
 def test_summary_and_lower_difficulty_converge(record_property, capsys):

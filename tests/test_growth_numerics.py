@@ -94,13 +94,15 @@ def test_nested_model_rss_never_below_nesting_model():
     """The exponential is the K -> inf limit of the logistic, the logistic the nu = 1 case of
     Richards: the nesting model's RSS is never above the nested one's.  The logistic ceiling is
     capped at CEILING_FACTOR x the largest level, so it reaches the exponential only to about
-    1e-7 (relative) of it; Richards contains the logistic exactly."""
+    1e-7 (relative) of it; Richards contains the logistic exactly (both represented at the cap
+    when the exponential limit is their optimum: then to the same 1e-7)."""
     for reg in SALES:
         e = _fit(reg, "exponential")
         lo = _fit(reg, "logistic")
         ri = _fit(reg, "richards")
         assert lo.rss <= e.rss * (1 + 1e-7), (reg, lo.rss, e.rss)
-        assert ri.rss <= lo.rss * (1 + 1e-9), (reg, ri.rss, lo.rss)
+        tol = 1e-7 if lo.convergence.get("exponential_limit") else 1e-9
+        assert ri.rss <= lo.rss * (1 + tol), (reg, ri.rss, lo.rss)
 
 
 def test_runaway_ceiling_not_converged_zhejiang():

@@ -28,17 +28,21 @@ form (bounded to [first year - 2 span - 1, first year]).  Any parameter can be f
 ``fix={"tau": 1995}``; fixed parameters have zero standard error and are excluded from the
 parameter count.  :meth:`GrowthResults.curve` always returns the level ``L(t)``.
 
-Identification (:attr:`GrowthResults.identified`): an S-curve's ceiling counts as identified
-only if the upper end of its 95 % profile-likelihood interval is finite and the data reach at
-least half of the fitted ceiling (i.e. the inflection has been observed);
+Identification (:attr:`GrowthResults.identified`, decided when the fit is made): an S-curve's
+ceiling counts as identified only if (i) the limit ``K -> inf`` (``phi = 1/K = 0``, the nested
+exponential) lies outside the 95 % profile-likelihood region (a likelihood-ratio comparison with
+the exponential's closed-form RSS), (ii) a ceiling ten times the estimate lies outside it too
+(one profile point), and (iii) the data reach at least half of the fitted ceiling;
 ``identified_reason`` says which condition failed.
 
-Fitting (non-linear models): self-starting values from linearisations in the spirit of R's
-``SSlogis``/``SSgompertz`` over a grid of trial ceilings, then partially linear least squares
-(variable projection: the scale ``K``/``M`` is eliminated in closed form) from the best
-``n_starts`` candidates, then a full-parameter fit.  Every least-squares problem is solved by
-``scipy.optimize.least_squares`` (MINPACK ``lm`` when unbounded, ``trf`` when bounded; see
-:mod:`cluster_research.growth.solve`); ``settings["optimizer"]``/``settings["method"]`` and
+Fitting (non-linear models): variable projection (Golub and Pereyra 2003; R
+``nls(algorithm = "plinear")``, :mod:`cluster_research.growth.varpro`): the ceiling is
+eliminated in closed form, the reduced problem is started from the best point of a vectorised
+grid and solved once by ``scipy.optimize.least_squares`` with its exact Jacobian.  The logistic
+and Gompertz curves are solved in coordinates in which the exponential limit is a finite face
+(``phi = 0``, ``b = 0``), so a ceiling the data do not identify ends there in a few dozen
+evaluations instead of running along a ridge; such a fit is represented at the ceiling's cap.
+``settings["optimizer"]``/``settings["method"]`` and
 ``convergence["method"]`` name what ran.  A ceiling is bounded above by ``CEILING_FACTOR``
 (10^8) times the largest level; a fit that ends there reports ``converged=False`` (the data
 follow the exponential limit and do not identify a ceiling).  Bass ``tau`` on its lower bound

@@ -23,8 +23,9 @@ from statsmodels.tools.tools import add_constant
 
 from ..errors import GrowthDataError
 from .results import GrowthResults, NLSResults, flag_irregular_solution
-from .solve import OPTIMIZER, Problem, fd_jac, least_squares_fit, quiet, solve
-from .specs import MODELS, RUNAWAY, SPECS, data_mean
+from .solve import NLS_TOL, OPTIMIZER, Problem, fd_jac, least_squares_fit, quiet, solve
+from .specs import MODELS, RUNAWAY, SPECS, data_mean, wls_line
+from .varpro import REDUCED, exponential_rss, fit_reduced, reduced_form
 
 __all__ = ["COV_TYPES", "fit", "nls", "validate"]
 
@@ -122,7 +123,8 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
     elif method == "lm" and (np.isfinite(lb).any() or np.isfinite(ub).any()):
         raise GrowthDataError("method='lm' (MINPACK) cannot take bounds; use method='trf'")
     pr = Problem(func, jac, x, y, w, errors, lb, ub, np.zeros(p, bool), start)
-    theta, ok, msg, info = solve(pr, start, max_nfev=max_nfev, lm_first=max_nfev is None)
+    theta, ok, msg, info = solve(pr, start, max_nfev=max_nfev, tol=NLS_TOL,
+                                 lm_first=max_nfev is None)
     info["seconds"] = time.perf_counter() - t0
     settings = {"start": dict(zip(names, start)), "bounds": (lb, ub), "optimizer": OPTIMIZER,
                 "method": info["method"], "max_nfev": max_nfev, "errors": errors}
@@ -180,33 +182,9 @@ def validate(years, values, weights, errors, model, form):
 
 
 
-def varpro_scale(spec_mean, t, y, w, th, j, errors):
-    """Closed-form scale (K or M) given the nonlinear parameters; returns (scale, rss)."""
-    th1 = th.copy()
-    th1[j] = 1.0
-    g = spec_mean(t, th1)
-    if not np.all(np.isfinite(g)):
-        return np.nan, np.inf
-    if errors == "multiplicative":
-        if np.any(g <= 0):
-            return np.nan, np.inf
-        lg = np.log(g)
-        lk = (w * (np.log(y) - lg)).sum() / w.sum()
-        r = np.log(y) - lg - lk
-        return float(np.exp(lk)), float((w * r * r).sum())
-    den = (w * g * g).sum()
-    if den <= 0:
-        return np.nan, np.inf
-    s = (w * y * g).sum() / den
-    r = y - s * g
-    return float(s), float((w * r * r).sum())
-
-
-
-
 @quiet
 def fit(years, values=None, model="logistic", errors="additive", weights=None, form="cumulative",
-        start=None, n_starts=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None,
+        start=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None,
         max_nfev=None):
     """Fit a growth curve to an annual (possibly unevenly spaced) series.
 
@@ -230,8 +208,6 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     start : dict or array-like, optional
         Parameters in reporting units (calendar years).  Given: one fast local fit from there
         (no self-start, no multistart) — what a bootstrap needs.
-    n_starts : int, optional
-        Number of self-started candidates refined (default 3; 1 for the exponential).
     fix : dict, optional
         Parameters held fixed, e.g. ``{"tau": 1995}``.  Bass interval form defaults to
         ``{"tau": years[0] - 1}`` (also the rate form); pass ``fix={}`` to estimate ``tau``.
@@ -369,76 +345,27 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev, lm_first=not strict)
             record.update(info)
     else:
-        j = spec.scale_idx
-        n_starts = 3 if n_starts is None else int(n_starts)
-        cands = spec.starts(tc, level, w, {n: fixed_int[n] for n in fixed_int})
-        scored = []
-        for th in cands:
-            th = th.copy()
-            th[fixed_mask] = theta_fixed[fixed_mask]
-            th = np.clip(th, lb, ub)
-            s, rss = varpro_scale(mean, tc, y, w, th, j, errors)
-            if np.isfinite(s) and s > 0 and np.isfinite(rss):
-                th[j] = s
-                scored.append((rss, th))
-        scored.sort(key=lambda z: z[0])
-        if not scored:
-            raise GrowthDataError(f"no usable starting values for {model}: check the data")
-        best = None
-        refined = []
-        for rss0, th0 in scored[:max(n_starts, 1)]:
-            thv = varpro_refine(pr, mean, tc, y, w, th0, j, errors)
-            if not (np.all(np.isfinite(thv)) and np.all(thv >= lb) and np.all(thv <= ub)):
-                thv = th0  # the closed-form scale left the bounds: start from the candidate
-            if any(np.allclose(thv, o, rtol=1e-6, atol=1e-9) for o in refined):
-                record["starts"].append({"start": dict(zip(names, spec.to_rep(th0, centre))),
-                                         "start_rss": rss0, "duplicate": True})
-                continue  # the reduced problem led to an optimum already polished
-            refined.append(thv)
-            theta_i, ok_i, msg_i, info_i = solve(pr, thv, max_nfev=max_nfev, lm_first=not strict)
-            r = pr.resid_full(theta_i)
-            rss_i = float(r @ r)
-            record["starts"].append({"start": dict(zip(names, spec.to_rep(th0, centre))),
-                                     "start_rss": rss0,
-                                     "varpro": dict(zip(names, spec.to_rep(thv, centre))),
-                                     "rss": rss_i, "converged": ok_i, "message": msg_i})
-            # the lowest RSS wins; within 1e-9 (relative) a converged fit is preferred
-            tie = best is not None and abs(rss_i - best[4]) <= 1e-9 * max(best[4], 1e-300)
-            if best is None or (tie and ok_i and not best[1]) or (not tie and rss_i < best[4]):
-                best = (theta_i, ok_i, msg_i, info_i, rss_i, th0)
-        theta, ok, msg, info, rss_best, th0 = best
-        top = float(np.max(level))
-        if capped and spec.limit_start is not None and (theta[j] >= 1e3 * top or not ok):
-            # the ceiling runs off (or the fit creeps along the ridge): also start from the
-            # exponential limit at half the cap, so the reported curve gets as close to the
-            # exponential as the bound allows
-            for thl in spec.limit_start(tc, level, w, 0.5 * ub[j]):
-                thl[fixed_mask] = theta_fixed[fixed_mask]
-                th_l, ok_l, msg_l, info_l = solve(pr, thl, max_nfev=max_nfev,
-                                                  lm_first=not strict)
-                rss_l = pr.rss(th_l)
-                record["starts"].append({"start": dict(zip(names, spec.to_rep(thl, centre))),
-                                         "exponential_limit": True, "rss": rss_l,
-                                         "converged": ok_l, "message": msg_l})
-                if rss_l < rss_best:
-                    theta, ok, msg, info, rss_best, th0 = th_l, ok_l, msg_l, info_l, rss_l, thl
-        settings["start"] = dict(zip(names, spec.to_rep(th0, centre)))
+        theta, ok, msg, info, start_int = _fit_varpro(spec, pr, mean, jac, tc, y, w, level,
+                                                      errors, form, fix, fixed_int, bounds,
+                                                      max_nfev if strict else None, record)
+        settings["start"] = dict(zip(names, spec.to_rep(start_int, centre)))
         record.update(info)
     record["seconds"] = time.perf_counter() - t_start
     record["nfev_total"] = pr.nfev
-    settings["n_starts"] = n_starts
     settings["method"] = record.get("method")
     if record.get("method") == "statsmodels WLS":
         settings["optimizer"] = "statsmodels.api.WLS (closed form)"
     elif start is None and model != "exponential":
-        settings["pipeline"] = ("self-start (linearisations over trial ceilings) -> variable "
-                                "projection (least_squares on the reduced problem) -> "
-                                "least_squares on all free parameters")
+        settings["pipeline"] = ("variable projection: grid over the non-linear parameters -> "
+                                "one least_squares solve of the reduced problem (ceiling in "
+                                "closed form)")
     if not np.all(np.isfinite(theta)):
         ok, msg = False, msg + "; non-finite parameters"
     ok, msg = _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record)
-    return GrowthResults(pr, theta, spec, form, centre, t, y, ok, msg, settings, record,
-                         cov_type, cov_kwds, ols=ols)
+    res = GrowthResults(pr, theta, spec, form, centre, t, y, ok, msg, settings, record,
+                        cov_type, cov_kwds, ols=ols)
+    res.identified  # decided now (a few small solves at most), never later by a property
+    return res
 
 
 def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
@@ -467,47 +394,112 @@ def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
     return ok, msg
 
 
-def varpro_refine(pr, mean, tc, y, w, th0, j, errors):
-    """Minimise the variable-projection RSS over the nonlinear parameters (scale eliminated)."""
-    nl = pr.free.copy()
-    nl[j] = False
-    if not nl.any():
-        return th0
-    lb, ub = pr.lb[nl], pr.ub[nl]
-    sw = np.sqrt(w)
-    ly = np.log(y) if errors == "multiplicative" else None
-    sum_w = w.sum()
-    last = [None, None]  # the last point evaluated and its residuals
+#: Reduced-coordinate names of parameters a user may fix without leaving the reduced form.
+_REDUCED_FIXABLE = {"logistic": {"k": 0}, "richards": {"k": 0, "nu": 2}, "gompertz": {"b": 0}}
 
-    def fun(z):
-        th = th0.copy()
-        th[nl] = z
-        th[j] = 1.0
-        with np.errstate(all="ignore"):
-            g = mean(tc, th)
-            if errors == "multiplicative":
-                lg = np.log(g)
-                lk = (w * (ly - lg)).sum() / sum_w
-                r = sw * (ly - lg - lk)
-            else:
-                den = (w * g * g).sum()
-                s = (w * y * g).sum() / den if den > 0 else 0.0
-                r = sw * (y - s * g)
-        if not math.isfinite(r.dot(r)):
-            r = np.where(np.isfinite(r), r, 1e150)
-        last[0], last[1] = z, r
-        return r
 
-    def jac(z):
-        # the LM loop asks for the Jacobian at the point it has just evaluated (same array)
-        r0 = last[1] if last[0] is z else fun(z)
-        return fd_jac(fun, z, r0)
+def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_int, bounds,
+                max_nfev, record):
+    """Fit an S-curve by variable projection (see :mod:`cluster_research.growth.varpro`).
 
-    z, _, _, _, _ = least_squares_fit(fun, jac, th0[nl], lb, ub, tol=1e-10)
-    th = th0.copy()
-    th[nl] = z
-    s, _ = varpro_scale(mean, tc, y, w, th, j, errors)
-    if np.isfinite(s) and s > 0:
-        th[j] = s
-    return th
+    Returns ``(theta, ok, message, info, start)`` in internal coordinates.  A solution on the
+    exponential face (ceiling infinite) or above the ceiling's cap is represented at the cap:
+    the other parameters are solved with the ceiling held there (one local solve), and
+    :func:`_check_bounds` reports the fit as not converged with the reason.
+    """
+    j = spec.scale_idx
+    names = spec.names
+    cap = pr.ub[j]
+    rss_exp, _, rate = exponential_rss(tc, level if form == "cumulative" else y, w,
+                                       errors if form == "cumulative" else "additive")
+    record["exponential_rss"] = rss_exp if form == "cumulative" else None
+    if pr.fixed[j]:  # ceiling fixed: no linear parameter left; best self-start, one solve
+        cands = [np.where(pr.fixed, pr.theta_fixed, np.clip(c, pr.lb, pr.ub))
+                 for c in spec.starts(tc, level, w, fixed_int)]
+        th0 = min(cands, key=pr.rss)
+        theta, ok, msg, info = solve(pr, th0)
+        return theta, ok, msg, info, th0
+    fixable = _REDUCED_FIXABLE.get(spec.name, {})
+    native = (form != "cumulative" or bool(bounds) or spec.name not in REDUCED
+              or any(k not in fixable for k in fix))
+    starts = None
+    if native:
+        starts = [np.clip(c, pr.lb, pr.ub) for c in spec.starts(tc, level, w, fixed_int)]
+        zfix = {i - 1: pr.theta_fixed[i] for i in range(len(names)) if pr.fixed[i]}
+    else:
+        zfix = {fixable[k]: fixed_int[k] for k in fix}
+    form_r = reduced_form(spec, mean, jac, pr.lb, pr.ub, starts, native)
+    out = fit_reduced(form_r, tc, y, w, errors, rate, fixed=zfix, max_nfev=max_nfev)
+    if spec.name == "richards" and not native:
+        # Richards has two limits no single chart keeps regular: K -> inf (the exponential, a
+        # face of the phi chart) and nu -> 0 (the Gompertz curve, where the phi chart is
+        # badly scaled).  Solve once in each chart, keep the lower RSS.
+        form_n = reduced_form(spec, mean, jac, pr.lb, pr.ub,
+                              [np.clip(c, pr.lb, pr.ub)
+                               for c in spec.starts(tc, level, w, fixed_int)], True)
+        zfix_n = {i - 1: pr.theta_fixed[i] for i in range(len(names)) if pr.fixed[i]}
+        out_n = fit_reduced(form_n, tc, y, w, errors, rate, fixed=zfix_n, max_nfev=max_nfev)
+        if out is None or (out_n is not None and out_n["rss"] < out["rss"]):
+            out, form_r = out_n, form_n
+    if out is None:
+        raise GrowthDataError(f"no usable starting values for {spec.name}: check the data")
+    logK, theta = form_r.to_internal(out["z"], out["logB"])
+    _, start = form_r.to_internal(out["start"], out["logB"])
+    theta = np.asarray(theta, float)
+    start[j] = theta[j] = math.exp(min(logK, math.log(cap))) if np.isfinite(cap) else \
+        math.exp(min(logK, 700.0))
+    record["starts"].append({"grid_size": out["grid_size"], "start_rss": out["start_rss"],
+                             "reduced": dict(zip(form_r.names, out["z"])), "rss": out["rss"],
+                             "converged": out["ok"], "message": out["message"]})
+    info = {"method": "trf", "algorithm": "variable projection", "nfev": out["nfev"],
+            "status": int(out["ok"])}
+    ok, msg = out["ok"], out["message"]
+    limit = form_r.limit is not None and out["z"][form_r.limit] <= 0.0
+    if limit or not np.isfinite(logK) or logK >= math.log(cap) or not np.all(np.isfinite(theta)):
+        # the reduced optimum is the exponential limit (or beyond the cap): represent it at the
+        # cap, the other parameters solved with the ceiling held there
+        record["exponential_limit"] = True
+        th0 = theta.copy()
+        th0[j] = cap
+        if not np.all(np.isfinite(th0)):
+            th0 = min((np.clip(c, pr.lb, pr.ub) for c in spec.starts(tc, level, w, fixed_int)),
+                      key=pr.rss)
+            th0[j] = cap
+        held = Problem(pr.mean_fn, pr.jac_fn, pr.x, pr.y, pr.sw**2, pr.errors, pr.lb, pr.ub,
+                       pr.fixed | (np.arange(len(names)) == j), np.where(
+                           np.arange(len(names)) == j, cap, pr.theta_fixed))
+        cands = [th0] + [np.where(held.fixed, held.theta_fixed, np.clip(c, pr.lb, pr.ub))
+                         for c in linearised_at(spec, tc, level, w, cap)]
+        th0 = min(cands, key=held.rss)
+        theta, _, _, info_h = solve(held, th0)
+        info["nfev"] += info_h["nfev"]
+        ok = True
+        msg = ("the reduced problem is solved on the exponential face (ceiling -> infinity); "
+               "represented at the ceiling's cap")
+    return theta, ok, msg, info, start
 
+
+def linearised_at(spec, tc, level, w, K):
+    """Yield the linearisations of a sigmoid at ceiling ``K`` (R ``SSlogis``-style starts).
+
+    ``logit(y/K)`` (logistic), ``-log(-log(y/K))`` (Gompertz) and ``-log((y/K)^-nu - 1)``
+    (Richards, ``nu`` in 0.3, 1, 3) are straight lines ``k (t - t0)``; fitted by weighted least
+    squares over the points below ``K``.
+    """
+    if spec.name not in ("logistic", "gompertz", "richards"):
+        return
+    pos = (level > 0) & (level < K)
+    if pos.sum() < 2:
+        return
+    u = level[pos] / K
+    nus = (1.0,) if spec.name != "richards" else (0.3, 1.0, 3.0)
+    for nu in nus:
+        if spec.name == "gompertz":
+            z = -np.log(-np.log(u))
+        else:
+            z = -np.log(u ** (-nu) - 1.0)
+        k, c0 = wls_line(tc[pos], z, w[pos])
+        if not (np.isfinite(k) and k > 0):
+            continue
+        t0 = -c0 / k
+        yield np.array([K, k, t0] if spec.name != "richards" else [K, k, t0 - np.log(nu) / k, nu])

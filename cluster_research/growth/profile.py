@@ -27,7 +27,7 @@ __all__ = ["ProfileMixin"]
 #: Tolerance of the profile-point fits.
 PROFILE_TOL = 1e-8
 #: Evaluation budget of one profile point, per free parameter.
-PROFILE_NFEV_PER_PARAM = 1000
+PROFILE_NFEV_PER_PARAM = 100
 
 
 class ProfileMixin:
@@ -69,24 +69,16 @@ class ProfileMixin:
             if np.all(np.isfinite(dz)):
                 z0 = z0 + max(frac, 0.0) * dz
         # A profile point is a global minimum over the other parameters: one start can stall
-        # in a local minimum (a Gompertz or Richards ceiling held far from its estimate), which
-        # would put a false crossing of the cut-off inside the interval. So every point is
-        # fitted from the linearised predictor, the nearest profiled point and the estimate,
-        # and the lowest RSS is kept.
-        starts = [z0]
-        for cand in (warm[free], self._theta[free]):
-            cand = np.clip(cand, lbf, ubf)
-            if not any(np.allclose(cand, s0) for s0 in starts):
-                starts.append(cand)
-        z, f = None, np.inf
-        for z_start in starts:
-            zi, fi, _, _, info = least_squares_fit(
-                fun, jac, z_start, lbf, ubf, tol=PROFILE_TOL,
-                max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
-            self._profile_nfev += info["nfev"]
-            if np.isfinite(fi) and fi < f:
-                z, f = zi, fi
-        if z is None:
+        # in a local minimum (a ceiling held far from its estimate), which would put a false
+        # crossing of the cut-off inside the interval.  So the linearised predictor, the
+        # nearest profiled point and the estimate are evaluated, and one solve starts from the
+        # best of them.
+        starts = [z0] + [np.clip(c, lbf, ubf) for c in (warm[free], self._theta[free])]
+        z_start = min(starts, key=lambda z_: float(np.sum(fun(z_) ** 2)))
+        z, f, _, _, info = least_squares_fit(fun, jac, z_start, lbf, ubf, tol=PROFILE_TOL,
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
+        self._profile_nfev += info["nfev"]
+        if not np.isfinite(f):
             z = z0
         out = th.copy()
         out[free] = z

@@ -16,8 +16,14 @@ from scipy import stats
 
 from ..errors import GrowthDataError
 from .profile import ProfileMixin
-from .solve import num_jac, quiet, sandwich, solve
+from scipy.optimize import brentq
+
+from .solve import Problem, num_jac, quiet, sandwich, solve
 from .specs import RUNAWAY
+
+#: ``identified`` requires the ceiling's 95 % profile upper limit to be at most this multiple
+#: of the estimate (a ceiling known only to within a factor of ten is not an estimate).
+IDENTIFIED_RATIO = 10.0
 
 __all__ = ["GrowthResults", "NLSResults", "flag_irregular_solution"]
 
@@ -367,7 +373,8 @@ class GrowthResults(NLSResults):
         ``log`` of the fitted level at ``t_ref``.
     identified : bool
         ``False`` when the ceiling's upper profile limit is unbounded or the data cover less than
-        half of the fitted ceiling; ``identified_reason`` explains.
+        half of the fitted ceiling or the upper limit exceeds ``IDENTIFIED_RATIO`` (10) times
+        the estimate; decided when the fit is made; ``identified_reason`` explains.
     """
 
     def __init__(self, problem, theta, spec, form, centre, years, values, converged, message,
@@ -493,6 +500,11 @@ class GrowthResults(NLSResults):
             ok = False
         return pd.Series(self._to_report(theta), index=self.param_names, name="params"), ok
 
+    def _profile_limit(self, j, direction, alpha, max_steps):
+        if direction > 0 and j == self._spec.scale_idx and not self._problem.fixed[j]:
+            return self._ceiling_upper(alpha)
+        return super()._profile_limit(j, direction, alpha, max_steps)
+
     def _cap_index(self):
         j = self._spec.scale_idx
         if j is None or not self.settings.get("ceiling_capped", False):
@@ -519,7 +531,7 @@ class GrowthResults(NLSResults):
 
     @property
     def identified(self):
-        """Return whether the ceiling is identified (see the class docstring)."""
+        """Return whether the ceiling is identified (decided at fit time; see the class doc)."""
         if self._identified is None:
             self._identified = self._check_identified()
         return self._identified[0]
@@ -531,30 +543,132 @@ class GrowthResults(NLSResults):
             self._identified = self._check_identified()
         return self._identified[1]
 
+    def _held(self, K):
+        """Return the problem with the ceiling held at ``K`` (internal coordinates)."""
+        pr = self._problem
+        j = self._spec.scale_idx
+        fixed = pr.fixed.copy()
+        fixed[j] = True
+        tf = pr.theta_fixed.copy()
+        tf[j] = K
+        return Problem(pr.mean_fn, pr.jac_fn, pr.x, pr.y, pr.sw**2, pr.errors, pr.lb, pr.ub,
+                       fixed, tf)
+
+    @quiet
+    def ceiling_profile(self, K, warm=None):
+        """Return the profile RSS at ceiling ``K`` and the parameters that attain it.
+
+        The other free parameters are re-fitted with the ceiling held at ``K``: one
+        ``least_squares`` solve from the better (lower RSS) of the warm start and the model's
+        linearisation at ``K`` (:func:`cluster_research.growth.fit.linearised_at`).
+
+        Parameters
+        ----------
+        K : float
+            Ceiling (``K``, Bass ``M``).
+        warm : numpy.ndarray, optional
+            Internal parameters to start from (default: the estimates).
+
+        Returns
+        -------
+        rss : float
+        theta : numpy.ndarray
+            Internal parameters.
+        """
+        from .fit import linearised_at
+
+        held = self._held(K)
+        j = self._spec.scale_idx
+        warm = self._theta if warm is None else warm
+        level = self.values if self.form == "cumulative" else np.cumsum(self.values)
+        cands = [np.where(held.fixed, held.theta_fixed, warm)]
+        if self.form == "cumulative":
+            cands += [np.where(held.fixed, held.theta_fixed, np.clip(c, held.lb, held.ub))
+                      for c in linearised_at(self._spec, held.x, level, held.sw**2, K)]
+        th0 = min(cands, key=held.rss)
+        theta, _, _, info = solve(held, th0, tol=1e-10, max_nfev=50 * int(held.free.sum()))
+        self._profile_nfev += info["nfev"]
+        self.convergence.setdefault("ceiling_profile_nfev", []).append(info["nfev"])
+        theta[j] = K
+        return held.rss(theta), theta
+
+    def _limit_rss(self):
+        """Return the RSS of the limit ``K -> inf`` (``phi = 0``; see :meth:`_ceiling_upper`)."""
+        if "limit_rss" not in self.convergence:
+            rss0 = self.convergence.get("exponential_rss")
+            cap = self._problem.ub[self._spec.scale_idx]
+            if rss0 is None or self.form != "cumulative" or self._spec.name == "bass":
+                rss0 = self.ceiling_profile(cap)[0] if np.isfinite(cap) else np.inf
+            self.convergence["limit_rss"] = float(rss0)
+        return self.convergence["limit_rss"]
+
+    @quiet
+    def _ceiling_upper(self, alpha=0.05):
+        """Return the upper profile limit of the ceiling, profiled in ``phi = 1/K``.
+
+        ``phi = 0`` is the ceiling's limit ``K -> inf``: for the S-curves its RSS is that of the
+        nested exponential (closed form), for Bass that of the profile at the ceiling's cap.  If
+        ``(RSS(phi=0) - RSS) / s^2 <= t^2`` the upper limit is ``+inf`` at once; otherwise the
+        root of ``tau(phi) = t`` on ``(0, 1/K_hat)`` is found by ``scipy.optimize.brentq``.
+        """
+        key = ("ceiling_upper", alpha)
+        if key in self._profile_cache:
+            return self._profile_cache[key]
+        j = self._spec.scale_idx
+        K_hat = float(self._theta[j])
+        c = self._tcrit(alpha)
+        s2 = self.scale
+        if not (np.isfinite(c) and np.isfinite(s2) and s2 > 0):
+            self._profile_cache[key] = np.nan
+            return np.nan
+        rss0 = self._limit_rss()
+        cap = self._problem.ub[j]
+        if (rss0 - self.rss) / s2 <= c * c or K_hat >= RUNAWAY * cap:
+            self._profile_cache[key] = np.inf
+            return np.inf
+        visited = [(1.0 / K_hat, self._theta.copy())]
+
+        def excess(phi):
+            if phi <= 0.0:
+                return math.sqrt((rss0 - self.rss) / s2) - c
+            warm = min(visited, key=lambda e: abs(e[0] - phi))[1]
+            f, th = self.ceiling_profile(1.0 / phi, warm)
+            visited.append((phi, th))
+            return math.sqrt(max(f - self.rss, 0.0) / s2) - c
+
+        phi = brentq(excess, 0.0, 1.0 / K_hat, rtol=1e-8, xtol=1e-6 / K_hat)
+        self._profile_cache[key] = 1.0 / phi
+        return 1.0 / phi
+
     @quiet
     def _check_identified(self):
         j = self._spec.scale_idx
         if j is None:
             return True, "exponential model has no ceiling"
+        if self._problem.fixed[j]:
+            return True, "ceiling fixed by the user"
         if not self.converged:
             return False, "fit did not converge: " + self.convergence_message
         cap = self.ceiling
         level = self.values if self.form == "cumulative" else np.cumsum(self.values)
         top = float(np.max(level))
-        if self._problem.fixed[j]:
-            return True, "ceiling fixed by the user"
-        up = self.profile_limit(j, +1)
-        if np.isnan(up):
-            return False, ("the ceiling's standard error is not available (singular J'J or a "
-                           "parameter at its bound): " + self.convergence_message)
-        if not np.isfinite(up):
-            return False, ("the 95% profile-likelihood interval of the ceiling is unbounded above "
-                           "(RSS stays within the cut-off however large the ceiling)")
+        c, s2 = self._tcrit(0.05), self.scale
+        if not (np.isfinite(c) and np.isfinite(s2) and s2 > 0):
+            return False, "no residual degrees of freedom: the ceiling's interval is not defined"
+        if (self._limit_rss() - self.rss) / s2 <= c * c:
+            return False, ("the 95% profile-likelihood interval of the ceiling is unbounded above: "
+                           "the limit K -> infinity (the nested exponential) fits within the "
+                           "cut-off")
+        f, _ = self.ceiling_profile(IDENTIFIED_RATIO * cap)
+        if (f - self.rss) / s2 <= c * c:
+            return False, (f"the ceiling's 95% profile upper limit is more than "
+                           f"{IDENTIFIED_RATIO:g} times the estimate {cap:.4g} (a ceiling "
+                           f"{IDENTIFIED_RATIO:g} times larger fits within the cut-off)")
         if top < 0.5 * cap:
             return False, (f"the data reach {top:.4g}, less than half the fitted ceiling "
                            f"{cap:.4g}: the inflection is not observed")
-        return True, (f"profile interval of the ceiling bounded above ({up:.4g}) and data reach "
-                      f"{top / cap:.0%} of it")
+        return True, (f"95% profile interval of the ceiling bounded above, below "
+                      f"{IDENTIFIED_RATIO:g} x the estimate, and data reach {top / cap:.0%} of it")
 
     def _header_lines(self):
         head = (f"Growth model: {self.model} ({self.formula}); form={self.form}; "

@@ -30,8 +30,11 @@ __all__ = ["OPTIMIZER", "Problem", "fd_jac", "least_squares_fit", "num_jac", "qu
 EPS = np.finfo(float).eps
 #: Name recorded in ``settings["optimizer"]`` of every fit.
 OPTIMIZER = "scipy.optimize.least_squares"
-#: Default tolerances of the main fits (``ftol = xtol = gtol``).
-TOL = 1e-14
+#: Default tolerances of the growth solves (``ftol = xtol = gtol``): a regular problem meets
+#: them in a few dozen evaluations.
+TOL = 1e-10
+#: Tolerances of the generic :func:`cluster_research.growth.nls` (NIST StRD certifies 11 digits).
+NLS_TOL = 1e-14
 #: Default evaluation budget per free parameter (scipy's default is 100; NIST MGH17 needs 506
 #: evaluations for 5 parameters).
 DEFAULT_NFEV_PER_PARAM = 1000

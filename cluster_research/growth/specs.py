@@ -305,7 +305,7 @@ def richards_starts(tc, level, w, fixed):
     """Return starts from ``-log((y/K)^(-nu) - 1)`` lines, nu in (0.3, 1, 3), plus the
     exponential limit (nu = 1)."""
     return (_sigmoid_starts(tc, level, w, lambda u, nu: -np.log(u ** (-nu) - 1),
-                            nus=(0.3, 1.0, 3.0))
+                            nus=(0.3, 1.0, 3.0, 10.0, 30.0))
             + _exponential_limit_start(tc, level, w, nu=1.0))
 
 
