@@ -80,26 +80,27 @@ from .fit import COV_TYPES, fit, nls
 from .results import GrowthResults, NLSResults
 from .solve import OPTIMIZER, least_squares_fit
 from .specs import CEILING_FACTOR, MODELS, SPECS, ModelSpec, get_spec
+
 from .mixed import MODEL_SPECS as MIXED_MODELS, MixedModelSpec, MixedResults, fit_mixed  # isort: skip
 
 __all__ = [
     "CEILING_FACTOR",
-    "MIXED_MODELS",
-    "MixedModelSpec",
-    "MixedResults",
-    "fit_mixed",
     "COV_TYPES",
+    "MIXED_MODELS",
     "MODELS",
     "OPTIMIZER",
     "SPECS",
     "GrowthDataError",
     "GrowthResults",
+    "MixedModelSpec",
+    "MixedResults",
     "ModelSpec",
     "NLSResults",
     "cagr",
     "compare",
     "doubling_time",
     "fit",
+    "fit_mixed",
     "fold_change",
     "get_spec",
     "increase_multiple",

@@ -23,8 +23,8 @@ from statsmodels.tools.tools import add_constant
 
 from ..errors import GrowthDataError
 from .results import GrowthResults, NLSResults, flag_irregular_solution
-from .solve import NLS_TOL, OPTIMIZER, Problem, fd_jac, least_squares_fit, quiet, solve
-from .specs import MODELS, RUNAWAY, SPECS, data_mean, wls_line
+from .solve import NLS_TOL, OPTIMIZER, Problem, quiet, solve
+from .specs import MODELS, RUNAWAY, SPECS, data_mean, linearised_at
 from .varpro import REDUCED, exponential_rss, fit_reduced, reduced_form
 
 __all__ = ["COV_TYPES", "fit", "nls", "validate"]
@@ -362,10 +362,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     if not np.all(np.isfinite(theta)):
         ok, msg = False, msg + "; non-finite parameters"
     ok, msg = _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record)
-    res = GrowthResults(pr, theta, spec, form, centre, t, y, ok, msg, settings, record,
-                        cov_type, cov_kwds, ols=ols)
-    res.identified  # decided now (a few small solves at most), never later by a property
-    return res
+    return GrowthResults(pr, theta, spec, form, centre, t, y, ok, msg, settings, record,
+                         cov_type, cov_kwds, ols=ols)
 
 
 def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
@@ -477,29 +475,3 @@ def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_i
         msg = ("the reduced problem is solved on the exponential face (ceiling -> infinity); "
                "represented at the ceiling's cap")
     return theta, ok, msg, info, start
-
-
-def linearised_at(spec, tc, level, w, K):
-    """Yield the linearisations of a sigmoid at ceiling ``K`` (R ``SSlogis``-style starts).
-
-    ``logit(y/K)`` (logistic), ``-log(-log(y/K))`` (Gompertz) and ``-log((y/K)^-nu - 1)``
-    (Richards, ``nu`` in 0.3, 1, 3) are straight lines ``k (t - t0)``; fitted by weighted least
-    squares over the points below ``K``.
-    """
-    if spec.name not in ("logistic", "gompertz", "richards"):
-        return
-    pos = (level > 0) & (level < K)
-    if pos.sum() < 2:
-        return
-    u = level[pos] / K
-    nus = (1.0,) if spec.name != "richards" else (0.3, 1.0, 3.0)
-    for nu in nus:
-        if spec.name == "gompertz":
-            z = -np.log(-np.log(u))
-        else:
-            z = -np.log(u ** (-nu) - 1.0)
-        k, c0 = wls_line(tc[pos], z, w[pos])
-        if not (np.isfinite(k) and k > 0):
-            continue
-        t0 = -c0 / k
-        yield np.array([K, k, t0] if spec.name != "richards" else [K, k, t0 - np.log(nu) / k, nu])

@@ -13,13 +13,12 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.optimize import brentq
 
 from ..errors import GrowthDataError
 from .profile import ProfileMixin
-from scipy.optimize import brentq
-
 from .solve import Problem, num_jac, quiet, sandwich, solve
-from .specs import RUNAWAY
+from .specs import RUNAWAY, linearised_at
 
 #: ``identified`` requires the ceiling's 95 % profile upper limit to be at most this multiple
 #: of the estimate (a ceiling known only to within a factor of ten is not an estimate).
@@ -394,7 +393,8 @@ class GrowthResults(NLSResults):
                          cov_type, cov_kwds)
         if ols is not None:
             self._cov = self._cov_int = np.asarray(ols.cov_params())
-        self._identified = None
+        # decided at fit time (a likelihood-ratio comparison and at most two small solves)
+        self._identified = self._check_identified()
 
     def _to_report(self, theta):
         return self._spec.to_rep(np.asarray(theta, float), self.t_ref)
@@ -532,15 +532,11 @@ class GrowthResults(NLSResults):
     @property
     def identified(self):
         """Return whether the ceiling is identified (decided at fit time; see the class doc)."""
-        if self._identified is None:
-            self._identified = self._check_identified()
         return self._identified[0]
 
     @property
     def identified_reason(self):
         """Return why the ceiling is or is not identified."""
-        if self._identified is None:
-            self._identified = self._check_identified()
         return self._identified[1]
 
     def _held(self, K):
@@ -560,7 +556,7 @@ class GrowthResults(NLSResults):
 
         The other free parameters are re-fitted with the ceiling held at ``K``: one
         ``least_squares`` solve from the better (lower RSS) of the warm start and the model's
-        linearisation at ``K`` (:func:`cluster_research.growth.fit.linearised_at`).
+        linearisation at ``K`` (:func:`cluster_research.growth.specs.linearised_at`).
 
         Parameters
         ----------
@@ -575,8 +571,6 @@ class GrowthResults(NLSResults):
         theta : numpy.ndarray
             Internal parameters.
         """
-        from .fit import linearised_at
-
         held = self._held(K)
         j = self._spec.scale_idx
         warm = self._theta if warm is None else warm

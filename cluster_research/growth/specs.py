@@ -319,6 +319,32 @@ def bass_starts(tc, level, w, fixed):
             for p in (0.002, 0.01, 0.03, 0.08) for q in (0.05, 0.2, 0.4, 0.7, 1.2)]
 
 
+def linearised_at(spec, tc, level, w, K):
+    """Yield the linearisations of a sigmoid at ceiling ``K`` (R ``SSlogis``-style starts).
+
+    ``logit(y/K)`` (logistic), ``-log(-log(y/K))`` (Gompertz) and ``-log((y/K)^-nu - 1)``
+    (Richards, ``nu`` in 0.3, 1, 3) are straight lines ``k (t - t0)``; fitted by weighted least
+    squares over the points below ``K``.
+    """
+    if spec.name not in ("logistic", "gompertz", "richards"):
+        return
+    pos = (level > 0) & (level < K)
+    if pos.sum() < 2:
+        return
+    u = level[pos] / K
+    nus = (1.0,) if spec.name != "richards" else (0.3, 1.0, 3.0)
+    for nu in nus:
+        if spec.name == "gompertz":
+            z = -np.log(-np.log(u))
+        else:
+            z = -np.log(u ** (-nu) - 1.0)
+        k, c0 = wls_line(tc[pos], z, w[pos])
+        if not (np.isfinite(k) and k > 0):
+            continue
+        t0 = -c0 / k
+        yield np.array([K, k, t0] if spec.name != "richards" else [K, k, t0 - np.log(nu) / k, nu])
+
+
 # -- analytic boundaries (lower knee, inflection, upper knee) -------------------------------
 def _empty(n):
     return (np.full((n, 3), np.nan), np.full((n, 3), np.nan), np.zeros((n, 3), dtype=bool))
