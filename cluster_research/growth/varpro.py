@@ -251,7 +251,7 @@ def exponential_rss(x, y, w, errors):
     return float(2.0 * sol.cost), float(sol.x[0]), float(sol.x[1])
 
 
-class _Projector:
+class Projector:
     """The reduced residual ``r(z)`` and its exact Jacobian for one data set."""
 
     def __init__(self, form, x, y, w, errors, fixed):
@@ -345,7 +345,7 @@ def fit_reduced(form, x, y, w, errors, rate, fixed=None, grid=None, max_nfev=Non
     lb, ub = form.bounds(x)
     q = len(form.names)
     fmask = np.zeros(q, bool)
-    pr = _Projector(form, x, y, w, errors, fmask)
+    pr = Projector(form, x, y, w, errors, fmask)
     Z = form.grid(x, rate) if grid is None else np.asarray(grid, float)
     for i, v in (fixed or {}).items():
         fmask[i] = True
