@@ -117,13 +117,23 @@ def true_phase(model: str, rate, t0, year):
 
 def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logistic",
                    noise: float = 0.08, seed: int = 0, first_year: int = 2010,
-                   rate_range=(0.25, 0.7), midpoint_margin: float = 3.0) -> pd.DataFrame:
+                   rate_range=(0.25, 0.7), midpoint_margin: float = 3.0,
+                   design: str = "independent", shift_span: float = 24.0) -> pd.DataFrame:
     """Simulate a long panel of noisy S-curves with the true phase of every year.
 
     Parameters
     ----------
     n_regions, n_years : int
-    model : {"logistic", "gompertz"}
+    model : {"logistic", "gompertz", "mixed"}
+        The true curve; ``"mixed"``: each region's curve is logistic or Gompertz at random
+        (``design="independent"`` only).
+    design : {"independent", "shifted"}
+        ``"independent"``: every region its own ceiling, rate and midpoint (below).
+        ``"shifted"``: time-shifted copies of *one* curve (Griliches 1957; Comin & Hobijn
+        2010): common ceiling ``K = 1000`` and rate (drawn once), midpoints spread uniformly
+        over ``shift_span`` years centred on the panel.
+    shift_span : float
+        Spread of the midpoints of the shifted design (years).
     noise : float
         Standard deviation ``σ`` of the log noise: ``y_obs = y · exp(σ ε)``, ``ε ~ N(0, 1)``
         (about σ·100 % multiplicative noise).
@@ -150,26 +160,40 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
     >>> sorted(df.columns[:4])
     ['region', 'true_phase', 'value', 'year']
     """
-    if model not in ("logistic", "gompertz"):
-        raise StageModelError(f"model must be 'logistic' or 'gompertz', got {model!r}")
+    if model not in ("logistic", "gompertz", "mixed"):
+        raise StageModelError(f"model must be 'logistic', 'gompertz' or 'mixed', got {model!r}")
+    if design not in ("independent", "shifted") or (design == "shifted" and model == "mixed"):
+        raise StageModelError(f"design must be 'independent' or 'shifted' (one curve model), "
+                              f"got {design!r} with model {model!r}")
     if noise < 0 or n_regions < 1 or n_years < 3:
         raise StageModelError("noise must be >= 0, n_regions >= 1 and n_years >= 3")
     rng = np.random.default_rng(seed)
     years = np.arange(first_year, first_year + n_years, dtype=float)
     last = years[-1]
-    K = np.exp(rng.uniform(np.log(50.0), np.log(5000.0), n_regions))
-    rate = rng.uniform(rate_range[0], rate_range[1], n_regions)
-    hi = np.full(n_regions, last + midpoint_margin)
-    if model == "gompertz":
-        hi = np.minimum(hi, first_year + 4.0 / rate)
-    t0 = rng.uniform(first_year - midpoint_margin, hi)
-    T = years[None, :]
-    if model == "logistic":
-        mean = K[:, None] / (1.0 + np.exp(-rate[:, None] * (T - t0[:, None])))
+    models = (rng.choice(["logistic", "gompertz"], n_regions) if model == "mixed"
+              else np.full(n_regions, model))
+    gomp = models == "gompertz"
+    if design == "shifted":
+        K = np.full(n_regions, 1000.0)
+        rate = np.full(n_regions, rng.uniform(rate_range[0], rate_range[1]))
+        mid = (first_year + last) / 2.0
+        hi = mid + shift_span / 2.0
+        if model == "gompertz":  # keep the first level above exp(-e^4) K (no underflow)
+            hi = min(hi, first_year + 4.0 / rate[0])
+        t0 = rng.uniform(mid - shift_span / 2.0, hi, n_regions)
     else:
-        mean = K[:, None] * np.exp(-np.exp(-rate[:, None] * (T - t0[:, None])))
+        K = np.exp(rng.uniform(np.log(50.0), np.log(5000.0), n_regions))
+        rate = rng.uniform(rate_range[0], rate_range[1], n_regions)
+        hi = np.full(n_regions, last + midpoint_margin)
+        hi = np.where(gomp, np.minimum(hi, first_year + 4.0 / rate), hi)
+        t0 = rng.uniform(first_year - midpoint_margin, hi)
+    T = years[None, :]
+    u = rate[:, None] * (T - t0[:, None])
+    mean = np.where(gomp[:, None], K[:, None] * np.exp(-np.exp(np.minimum(-u, 700.0))),
+                    K[:, None] / (1.0 + np.exp(-u)))
+    phase = np.where(gomp[:, None], true_phase("gompertz", rate[:, None], t0[:, None], T),
+                     true_phase("logistic", rate[:, None], t0[:, None], T))
     obs = mean * np.exp(noise * rng.standard_normal(mean.shape))
-    phase = true_phase(model, rate[:, None], t0[:, None], T)
     stages = list(Stage)
     rows = pd.DataFrame({
         "region": np.repeat([f"R{i:02d}" for i in range(n_regions)], n_years),
@@ -180,7 +204,7 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
         "t0": np.repeat(t0, n_years), "mean": mean.ravel(),
     })
     rows.insert(4, "true_stage", [stages[p - 1] for p in rows["true_phase"]])
-    rows.attrs.update(model=model, noise=noise, seed=seed)
+    rows.attrs.update(model=model, noise=noise, seed=seed, design=design)
     return rows
 
 
@@ -243,10 +267,11 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
     }
 
 
-def run_benchmark(methods=("pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
+def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
                   models=("logistic", "gompertz"), informations=("hindsight", "realtime"),
                   seeds=(0, 1), n_regions: int = 30, n_years: int = 15,
-                  method_options: dict | None = None) -> pd.DataFrame:
+                  method_options: dict | None = None,
+                  designs=("independent",)) -> pd.DataFrame:
     """Run :func:`panel_stages` on seeded synthetic panels and score every combination.
 
     Parameters
@@ -257,6 +282,9 @@ def run_benchmark(methods=("pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
         {"model": "gompertz"})}``) and then ``methods`` lists those labels.
     noises, models, informations, seeds : sequences
     n_regions, n_years : int
+    designs : sequence of {"independent", "shifted"}
+        Simulation designs (:func:`simulate_panel`); ``"shifted"`` is skipped for the
+        ``"mixed"`` truth.
 
     Returns
     -------
@@ -271,24 +299,24 @@ def run_benchmark(methods=("pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
     """
     method_options = dict(method_options or {})
     rows = []
-    for label in methods:
+    for label, design, model, noise, info in itertools.product(methods, designs, models,
+                                                               noises, informations):
+        if design == "shifted" and model == "mixed":
+            continue
         method, opts = method_options.get(label, (label, {}))
-        for model in models:
-            for noise in noises:
-                for info in informations:
-                    scores = []
-                    for seed in seeds:
-                        sim = simulate_panel(n_regions, n_years, model=model, noise=noise,
-                                             seed=seed)
-                        t = time.perf_counter()
-                        pred = panel_stages(sim[["region", "year", "value"]], information=info,
-                                            method=method, **opts)
-                        sc = score(pred, sim)
-                        sc["seconds"] = time.perf_counter() - t
-                        scores.append(sc)
-                    mean = pd.DataFrame(scores).mean().to_dict()
-                    rows.append({"method": label, "truth": model, "noise": noise,
-                                 "information": info, **mean, "n_panels": len(seeds)})
+        scores = []
+        for seed in seeds:
+            sim = simulate_panel(n_regions, n_years, model=model, noise=noise, seed=seed,
+                                 design=design)
+            t = time.perf_counter()
+            pred = panel_stages(sim[["region", "year", "value"]], information=info,
+                                method=method, **opts)
+            sc = score(pred, sim)
+            sc["seconds"] = time.perf_counter() - t
+            scores.append(sc)
+        mean = pd.DataFrame(scores).mean().to_dict()
+        rows.append({"method": label, "design": design, "truth": model, "noise": noise,
+                     "information": info, **mean, "n_panels": len(seeds)})
     return pd.DataFrame(rows)
 
 

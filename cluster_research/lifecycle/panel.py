@@ -90,24 +90,28 @@ Engineering* 9, 559-572 (phases between the knees and the inflection).
 
 from __future__ import annotations
 
-import os
-
-import joblib
 import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
+from scipy.special import expit
 
 from .. import growth
 from ..errors import ClusterResearchError, GrowthDataError, StageModelError
 from ..growth.mixed import fit_mixed
 from ..memo import memoize
+from .lag import fit_lag
 from .stage import Stage
 
-__all__ = ["METHODS", "PROB_COLUMNS", "StageModelError", "curve_phases", "panel_stages"]
+__all__ = ["METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "StageModelError", "curve_phases",
+           "panel_stages"]
 
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
-METHODS = ("pooled", "mixed", "hmm", "curve")
+METHODS = ("lag", "pooled", "mixed", "hmm", "curve")
+#: A stage is shown only where the most likely stage has at least this probability (2 : 1
+#: odds against the others together); below it the stage is "not identified" (None) and the
+#: probabilities are kept.
+STAGE_THRESHOLD = 2.0 / 3.0
 _STAGES = list(Stage)
 _KNEE = {"logistic": float(np.log(2.0 + np.sqrt(3.0))),
          "gompertz": float(np.log((3.0 + np.sqrt(5.0)) / 2.0))}
@@ -280,23 +284,39 @@ def _logf(model, z, t):
     return a - np.exp(np.minimum(u, 50.0))
 
 
+def _dlogf(model, z, t):
+    """Return the analytic Jacobian of :func:`_logf` in ``z = (log K, log r, t0)``."""
+    r = np.exp(z[1])
+    u = r * (t - z[2])
+    if model == "logistic":
+        du = expit(-u)                      # d/du of -log(1 + exp(-u))
+    else:
+        du = np.where(-u < 50.0, np.exp(np.minimum(-u, 50.0)), 0.0)
+    return np.column_stack([np.ones_like(t), du * u, -du * r])
+
+
 def _map_fit(model, t, ly, sigma, mu, tau, starts):
+    """Penalised least squares (MAP) from the best of ``starts`` (one solve, analytic
+    Jacobian)."""
     def resid(z):
         return np.append((ly - _logf(model, z, t)) / sigma, (z[1] - mu) / tau)
 
+    def jac(z):
+        J = np.zeros((t.size + 1, 3))
+        J[:-1] = -_dlogf(model, z, t) / sigma
+        J[-1, 1] = 1.0 / tau
+        return J
+
     lo = np.array([ly.min() - 5.0, np.log(0.01), t[0] - 30.0])
     hi = np.array([ly.max() + 20.0, np.log(5.0), t[-1] + 30.0])
-    best = None
-    for z0 in starts:
-        z0 = np.clip(np.asarray(z0, float), lo + 1e-9, hi - 1e-9)
-        sol = least_squares(resid, z0, bounds=(lo, hi), method="trf", x_scale="jac")
-        if best is None or sol.cost < best.cost:
-            best = sol
-    return best
+    starts = [np.clip(np.asarray(z0, float), lo + 1e-9, hi - 1e-9) for z0 in starts]
+    z0 = min(starts, key=lambda z: float(np.sum(resid(z) ** 2)))
+    return least_squares(resid, z0, jac=jac, bounds=(lo, hi), method="trf", x_scale="jac",
+                         ftol=1e-10, xtol=1e-10, gtol=1e-10)
 
 
 def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min=0.1,
-                 tau_default=1.0):
+                 tau_default=1.0, threshold=STAGE_THRESHOLD):
     chosen, fits = _curve_fits(df, model, min_points)
     ident = [f for f in fits.values() if f is not None and f.converged and f.identified]
     ok = [f for f in fits.values() if f is not None and f.converged]
@@ -312,6 +332,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         prior = (f"only {len(ident)} identified regions: weak rate prior "
                  f"(sd {tau_default:g} in log rate) around "
                  + ("the median fitted rate" if rates else "0.5 (no converged fit)"))
+    prior_only = len(ident) < 3
     rss = sum(float(np.sum(np.asarray(f.resid, float) ** 2)) for f in pool)
     dof = sum(len(f.resid) - 3 for f in pool)
     sigma = float(np.sqrt(rss / dof)) if dof > 0 and rss > 0 else 0.1
@@ -336,7 +357,8 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         theta = np.array([np.exp(z[0]), np.exp(z[1]), z[2]])
         ph = curve_phases(chosen, theta, yrs)
         J = sol.jac
-        cov = np.linalg.pinv(J.T @ J)
+        cov = np.linalg.pinv(J.T @ J, hermitian=True)
+        cov = (cov + cov.T) / 2.0
         draws = rng.multivariate_normal(z, cov, size=n_draws, method="eigh")
         # a draw of log K far in the tail may overflow to K = inf: harmless, the phases
         # depend on the rate and t0 only
@@ -351,8 +373,13 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
             out.append(_rows(r, yrs, [None] * len(yrs), probs,
                              desc + f"; MAP fit failed ({sol.message}): no stage"))
             continue
+        if prior_only:
+            out.append(_rows(r, yrs, [None] * len(yrs), probs,
+                             desc + "; not identified: the curve rests on the weak prior (fewer "
+                             "than 3 regions with an identified ceiling), so no stage is shown"))
+            continue
         out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
-                         desc + "; phase of the year on the MAP curve"))
+                         desc + "; phase of the year on the MAP curve", threshold))
     return pd.concat(out, ignore_index=True)
 
 
@@ -496,77 +523,99 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2):
     return pd.concat(out, ignore_index=True)
 
 
-# ------------------------------------------------------------------------------ public
-def _rows(region, years, stages, probs, reason) -> pd.DataFrame:
-    P = np.asarray(probs, float)
-    P = P / P.sum(axis=1, keepdims=True)
-    d = {"region": region, "year": np.asarray(years, int), "stage": list(stages)}
-    d.update({c: P[:, j] for j, c in enumerate(PROB_COLUMNS)})
-    d["reason"] = reason
-    return pd.DataFrame(d)
-
-
-_CORES = {"curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
-          "mixed": _mixed_core}
-
-
-#: Environment variable: worker processes of the real-time refits (default: up to 2, one per
-#: core; ``1`` runs them in this process).
-JOBS_ENV = "CLUSTER_RESEARCH_STAGE_JOBS"
-
-
-def stage_jobs() -> int:
-    """Return the number of worker processes for the real-time refits of :func:`panel_stages`.
-
-    ``$CLUSTER_RESEARCH_STAGE_JOBS`` when set (a positive integer), else
-    ``min(2, os.cpu_count())``.  The result does not depend on it: every year's refit is the
-    same deterministic computation wherever it runs (a test compares 1 and 2 workers).
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    StageModelError
-        The variable is set to something other than a positive integer.
-
-    Examples
-    --------
-    >>> stage_jobs() >= 1
-    True
-    """
-    raw = os.environ.get(JOBS_ENV, "").strip()
-    if not raw:
-        return max(1, min(2, os.cpu_count() or 1))
-    try:
-        n = int(raw)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise StageModelError(f"{JOBS_ENV} must be a positive integer, got {raw!r}")
-    return n
-
-
-def _realtime_year(core, df, t, options) -> pd.DataFrame:
-    res = core(df[df["year"] <= t], **options)
-    res = res[res["year"] == t].copy()
-    res["reason"] = f"real time (data <= {t}): " + res["reason"]
+# ------------------------------------------------------------------------------ lag
+def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD, warm=None,
+              min_points=3):
+    """The diffusion-lag model (:mod:`cluster_research.lifecycle.lag`), logistic curve."""
+    d = df
+    if scale is not None:
+        sc = pd.Series(scale, dtype=float) if not isinstance(scale, pd.Series) else scale
+        missing = sorted(set(d["region"]) - set(sc.index))
+        if missing:
+            raise StageModelError(f"scale has no value for region(s) {missing[:5]}")
+        if not (sc.loc[list(dict.fromkeys(d["region"]))] > 0).all():
+            raise StageModelError("scale values must be positive")
+        d = d.assign(value=d["value"] / d["region"].map(sc).to_numpy(float))
+    counts = d.groupby("region", sort=False).size()
+    use = d[d["region"].isin(counts[counts >= min_points].index)]
+    rng = np.random.default_rng(seed)
+    out = []
+    fit = None
+    if use["region"].nunique() >= 2 and len(use) > use["region"].nunique() + 2:
+        fit = fit_lag(use["region"], use["year"], use["value"], warm=warm)
+    for r, g in df.groupby("region", sort=False):
+        yrs = g["year"].to_numpy(int)
+        if fit is None or r not in fit.regions:
+            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                             f"lag: fewer than {min_points} observations or 2 regions: no stage"))
+            continue
+        i = fit.regions.index(r)
+        desc = (f"diffusion lag (logistic, common K={fit.K:.4g}, k={fit.k:.3g}; "
+                f"{len(fit.regions)} regions): t0={fit.t0[i]:.1f}")
+        if not fit.identified:
+            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                             f"{desc}; not identified: {fit.reason}"))
+            continue
+        C = fit.cov[np.ix_([1, 2 + i], [1, 2 + i])]
+        C = (C + C.T) / 2.0
+        if np.all(np.isfinite(C)):
+            draws = rng.multivariate_normal(fit.z[[1, 2 + i]], C, size=n_draws, method="eigh")
+            th = np.column_stack([np.zeros(n_draws), draws[:, 0], np.zeros((n_draws, i)),
+                                  draws[:, 1]])
+            ph = fit.phases(i, yrs, th)
+            probs = np.stack([(ph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
+        else:
+            probs = np.full((len(yrs), 4), 0.25)
+        ph = fit.phases(i, yrs)[0]
+        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
+                         f"{desc}; {fit.reason}; phase of the year on the common curve",
+                         threshold))
+    res = pd.concat(out, ignore_index=True)
+    res.attrs["fit"] = fit
     return res
 
 
-def _realtime_parts(core, df, options) -> list:
-    """Refit the model on the years <= t for every year t (independent fits, in parallel).
+# ------------------------------------------------------------------------------ public
+def _rows(region, years, stages, probs, reason, threshold=None) -> pd.DataFrame:
+    """Return the output rows; with ``threshold``, a stage whose own probability is below it
+    becomes None ("not identified") and the reason says so (probabilities are kept)."""
+    P = np.asarray(probs, float)
+    P = P / P.sum(axis=1, keepdims=True)
+    stages = list(stages)
+    reasons = [reason] * len(stages)
+    if threshold is not None:
+        for i, st in enumerate(stages):
+            if st is not None and P[i, st.order - 1] < threshold:
+                reasons[i] = (f"{reason}; most likely {st.zh} has probability "
+                              f"{P[i, st.order - 1]:.2f} < {threshold:.2f}: not identified")
+                stages[i] = None
+    d = {"region": region, "year": np.asarray(years, int), "stage": stages}
+    d.update({c: P[:, j] for j, c in enumerate(PROB_COLUMNS)})
+    d["reason"] = reasons
+    return pd.DataFrame(d)
 
-    The refits are spread over :func:`stage_jobs` processes with ``joblib.Parallel``
-    (loky backend); the parts come back in year order.
+
+_CORES = {"lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
+          "mixed": _mixed_core}
+
+
+def _realtime(core, df, options) -> pd.DataFrame:
+    """Refit the model on the years <= t for every year t, keeping the answer for t.
+
+    The refits run in year order in this process; models that accept ``warm`` start year
+    ``t`` from year ``t - 1``'s solution (a start only: the answer is that of the data <= t).
     """
-    years = sorted(df["year"].unique())
-    n_jobs = min(stage_jobs(), len(years))
-    if n_jobs == 1:
-        return [_realtime_year(core, df, t, options) for t in years]
-    return joblib.Parallel(n_jobs=n_jobs)(
-        joblib.delayed(_realtime_year)(core, df, t, options) for t in years)
+    parts, warm = [], None
+    for t in sorted(df["year"].unique()):
+        kw = dict(options)
+        if core is _lag_core:
+            kw["warm"] = warm
+        res = core(df[df["year"] <= t], **kw)
+        warm = res.attrs.get("fit")
+        res = res[res["year"] == t].copy()
+        res["reason"] = f"real time (data <= {t}): " + res["reason"]
+        parts.append(res)
+    return pd.concat(parts, ignore_index=True)
 
 
 @memoize
@@ -584,12 +633,14 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         values are dropped (never filled); values must be positive.
     information : {"hindsight", "realtime"}
         Hindsight uses all years; real time reruns the model on the years ≤ each year
-        (no look-ahead, see the module docstring), the years' refits spread over
-        :func:`stage_jobs` worker processes.
-    method : {"pooled", "mixed", "hmm", "curve"}
-        The models of the module docstring.  Options: ``pooled`` -- ``model``
+        (no look-ahead, see the module docstring), each year's refit started from the
+        previous year's solution.
+    method : {"lag", "pooled", "mixed", "hmm", "curve"}
+        The models of the module docstring.  Options: ``lag`` -- ``scale`` (a mapping
+        region -> divisor making the values scale-free, e.g. population), ``n_draws`` (400),
+        ``seed`` (0), ``threshold`` (:data:`STAGE_THRESHOLD`); ``pooled`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
-        fits), ``tau_min`` (0.1), ``tau_default`` (1.0); ``mixed`` -- ``model``
+        fits), ``tau_min`` (0.1), ``tau_default`` (1.0), ``threshold``; ``mixed`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (3); ``hmm`` -- ``stay`` (0.75),
         ``skip`` (0.05), ``n_iter`` (50), ``seed`` (0); ``curve`` -- ``model``
         ("auto", "logistic", "gompertz"), ``n_draws`` (400), ``seed`` (0),
@@ -638,7 +689,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         if information == "hindsight":
             out = core(df, **options)
         else:
-            out = pd.concat(_realtime_parts(core, df, options), ignore_index=True)
+            out = _realtime(core, df, options)
     except TypeError as exc:
         raise StageModelError(f"bad option for method {method!r}: {exc}") from exc
     out = out.sort_values(["region", "year"]).reset_index(drop=True)
