@@ -154,6 +154,11 @@ def fit_lag(regions, years, values, model="logistic", warm=None):
     >>> round(f.K, 3), round(f.k, 3), f.identified
     (50.0, 0.7, True)
     """
+    with np.errstate(all="ignore"):
+        return _fit_lag(regions, years, values, model, warm)
+
+
+def _fit_lag(regions, years, values, model, warm):
     regions = np.asarray(regions).astype(str)
     names = list(dict.fromkeys(regions))
     ri = np.array([names.index(r) for r in regions])
@@ -165,7 +170,7 @@ def fit_lag(regions, years, values, model="logistic", warm=None):
     rss_exp, r_exp = _exp_rss(ly, t, ri, N)
 
     def parts(z):
-        k = math.exp(z[0])
+        k = math.exp(min(z[0], 50.0))
         u = k * (t - z[1:][ri])
         lg, dlg = _log_g(model, u)
         logK = float(np.mean(ly - lg))
@@ -243,7 +248,7 @@ def _held_rss(model, ly, t, ri, N, logK, zr):
     """Return the RSS with the ceiling held at ``exp(logK)`` (one solve from ``zr``)."""
 
     def resid(z):
-        u = math.exp(z[0]) * (t - z[1:][ri])
+        u = math.exp(min(z[0], 50.0)) * (t - z[1:][ri])
         return ly - logK - _log_g(model, u)[0]
 
     sol = least_squares(resid, zr, method="trf", x_scale="jac", ftol=1e-10, xtol=1e-10,

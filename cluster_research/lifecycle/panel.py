@@ -102,6 +102,7 @@ from ..growth.mixed import fit_mixed
 from ..memo import memoize
 from .lag import fit_lag
 from .stage import Stage
+from .trend import panel_growth_check
 
 __all__ = ["METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "StageModelError", "curve_phases",
            "panel_stages"]
@@ -599,6 +600,17 @@ _CORES = {"lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _p
           "mixed": _mixed_core}
 
 
+def _gate(df, out) -> pd.DataFrame:
+    """Take the stage away where there is no growth (:func:`panel_growth_check`), with the
+    test in the reason (probabilities kept)."""
+    out = out.copy()
+    for r, why in panel_growth_check(df["region"], df["year"], df["value"]).items():
+        sel = (out["region"] == r).to_numpy()
+        out.loc[sel, "stage"] = None
+        out.loc[sel, "reason"] = why + "; " + out.loc[sel, "reason"]
+    return out
+
+
 def _realtime(core, df, options) -> pd.DataFrame:
     """Refit the model on the years <= t for every year t, keeping the answer for t.
 
@@ -610,8 +622,10 @@ def _realtime(core, df, options) -> pd.DataFrame:
         kw = dict(options)
         if core is _lag_core:
             kw["warm"] = warm
-        res = core(df[df["year"] <= t], **kw)
+        part = df[df["year"] <= t]
+        res = core(part, **kw)
         warm = res.attrs.get("fit")
+        res = _gate(part, res)
         res = res[res["year"] == t].copy()
         res["reason"] = f"real time (data <= {t}): " + res["reason"]
         parts.append(res)
@@ -687,7 +701,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     core = _CORES[method]
     try:
         if information == "hindsight":
-            out = core(df, **options)
+            out = _gate(df, core(df, **options))
         else:
             out = _realtime(core, df, options)
     except TypeError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import LifecycleDataError
 from .stage import check_information, check_year, clean_series, restrict, unclassified
+from .trend import growth_check
 
 __all__ = ["REGISTRY", "register", "run_method"]
 
@@ -45,6 +46,12 @@ def register(name, *, raw=False, check=None):
         return fn
 
     return deco
+
+
+#: Methods not gated by :func:`cluster_research.lifecycle.trend.growth_check`: ``net_entry``
+#: reads firm counts, whose decline is the shakeout stage (Gort & Klepper 1982), and
+#: ``scorecard`` ranks regions on indicators rather than reading a curve.
+GATE_EXEMPT = ("net_entry", "scorecard")
 
 
 def run_method(series, year, method, information="realtime", extrapolate=False, **options):
@@ -93,6 +100,10 @@ def run_method(series, year, method, information="realtime", extrapolate=False, 
     years, values = restrict(years, values, year, information)
     if information == "realtime":
         gaps = [g for g in gaps if g <= year]
+    if method not in GATE_EXEMPT and len(years) >= 3:
+        ok, why = growth_check(years, values)
+        if not ok:
+            return unclassified(method, information, year, why, growth_test=why)
     res = fn(years, values, year, information, gaps=gaps, **options)
     if beyond:
         res.evidence["extrapolated"] = True
