@@ -272,6 +272,16 @@ def test_committed_notebook_conventions(name):
     json.dumps(nb)  # serialisable
 
 
+@pytest.mark.parametrize("path", runner.list_notebooks(), ids=lambda p: p.stem)
+def test_every_committed_notebook_has_outputs_nbval_checks(path):
+    """nbval (``--nbval-lax``) compares only NBVAL_CHECK_OUTPUT cells: every notebook has some,
+    each with a stored output to compare (else a flipped stored number passes)."""
+    nb = nbformat.read(path, as_version=4)
+    checked = [c for c in nb.cells if c.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in c.source]
+    assert len(checked) >= 2, f"{path.name}: {len(checked)} checked cell(s)"
+    assert all(c.outputs for c in checked), path.name
+
+
 def test_unknown_district_stops_before_execution(no_execution, tmp_path):
     with pytest.raises(ParameterError, match="闸北区"):
         runner.run_notebook("04", {"highlight_districts": ["闸北区"]}, output_dir=tmp_path)
