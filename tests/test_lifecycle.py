@@ -550,3 +550,17 @@ def test_ensemble_single_method_is_not_agreement():
     assert r.evidence["n_classified"] == 1
     assert r.evidence["agree"] is False
     assert r.reason.startswith("only curve could classify")
+
+
+def test_scorecard_percentiles_are_mid_ranks_of_the_data():
+    """pct = (#{q: x_q < x_r} + #{q: x_q = x_r} / 2) / n, counted here on the NBS values."""
+    panel = cr.data.load("provincial_panel")
+    tab = lc.scorecard_table(2024)
+    for indicator, comp in (("websites_per_100_firms", "websites"),
+                            ("computers_per_100_people", "computers")):
+        x = panel[(panel.indicator == indicator) & (panel.year == 2024)].set_index(
+            "region")["value"].dropna()
+        assert len(x) == 31
+        for r in x.index:
+            expected = ((x < x[r]).sum() + (x == x[r]).sum() / 2) / len(x)
+            assert tab.loc[r, f"pct_{comp}"] == pytest.approx(expected, abs=1e-12), (comp, r)
