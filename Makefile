@@ -36,18 +36,21 @@ reproduce: $(STAMP) ## Rebuild processed data, run every notebook not up to date
 
 TEST_JOBS   ?= 2
 
-test: $(STAMP) ## Run the library tests and the notebook output tests (nbval), TEST_JOBS=2 processes (pytest-xdist)
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile tests cluster_research --doctest-modules -q -p no:cacheprovider
-	@if compgen -G "notebooks/*.ipynb" > /dev/null; then \
-		$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile $(NBVAL_FLAGS) notebooks -q; \
-	else echo "no notebooks to validate"; fi
+test: $(STAMP) ## Run the library tests, then the notebook output tests (nbval), TEST_JOBS=2 processes (pytest-xdist); prints the 5 slowest tests of each step and the wall time
+	@start=$$(date +%s); status=0; \
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile tests cluster_research --doctest-modules -q -p no:cacheprovider --durations=5 || status=$$?; \
+	if [ $$status -ne 0 ]; then echo "library tests failed: notebooks not validated"; \
+	elif compgen -G "notebooks/*.ipynb" > /dev/null; then \
+		$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile $(NBVAL_FLAGS) notebooks -q --durations=5 || status=$$?; \
+	else echo "no notebooks to validate"; fi; \
+	echo "make test: wall time $$(( $$(date +%s) - start )) s"; exit $$status
 
 test-lib: $(STAMP) ## Run only the library tests
-	$(PY) -m pytest tests cluster_research --doctest-modules -q -p no:cacheprovider
+	$(PY) -m pytest tests cluster_research --doctest-modules -q -p no:cacheprovider --durations=5
 
 test-notebooks: $(STAMP) ## Check the .py/.ipynb pairs are in sync, then run the nbval notebook tests
 	$(PY) -m pytest tests/test_notebook_pairs.py -q -p no:cacheprovider
-	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q
+	$(PY) -m pytest $(NBVAL_FLAGS) notebooks -q --durations=5
 
 refresh-notebooks: $(STAMP) ## Sync each .py/.ipynb pair (newer file wins; stops if both were edited), re-execute in place
 	$(PY) notebooks/sync_guard.py

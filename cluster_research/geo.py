@@ -93,8 +93,8 @@ def shanghai_districts():
 
     Examples
     --------
-    >>> d = shanghai_districts()  # doctest: +SKIP
-    >>> d.set_index("code").loc["310115", "name_zh"]  # doctest: +SKIP
+    >>> d = shanghai_districts()
+    >>> d.set_index("code").loc["310115", "name_zh"]
     '浦东新区'
     """
     return _districts_cached().copy()

@@ -53,6 +53,7 @@ cr.notebook_setup()
 # `value_original` / `unit_original`.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 shanghai = cr.data.load("shanghai_ecommerce")
 volume = shanghai[shanghai.series == "ecommerce_transaction_volume"]
 volume[["year", "period", "value", "qualifier", "source_title"]]
@@ -88,6 +89,7 @@ saved = cr.viz.save(fig, "shanghai_transactions")
 # The claims as data (quote, section, the paper's value, unit, check, tolerance):
 
 # %%
+# NBVAL_CHECK_OUTPUT
 cr.claims.claims()
 
 # %% [markdown]

@@ -61,7 +61,7 @@ cr.notebook_setup()
 # wording of the source (e.g. 2.4 万亿元 = 24000亿元).
 
 # %%
-
+# NBVAL_CHECK_OUTPUT
 if cr.data.region_name(region_label) != "上海":
     raise ValueError(f"region_label={region_label!r}: the 电子商务交易额 series exists for Shanghai "
                      "only; for other regions use notebook 03 or 05 (NBS provincial panel)")

@@ -43,6 +43,7 @@ cr.notebook_setup()
 # the five districts of Figure 1 have the same names and essentially the same extent as in 2011.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 districts = cr.geo.shanghai_districts()
 districts.drop(columns="geometry")
 

@@ -65,6 +65,7 @@ print(mapping[["pillar_id", "pillar_zh", "indicator", "measure"]].to_string(inde
 # `computers_per_100_people`, `ecommerce_firms_share`) do not.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 ranks = cr.claims.pillar_indicators(region, year_from=year_from, year_to=year_to)
 saved = cr.outputs.save_table(ranks, "indicator_ranks")
 print(cr.data.region_name(region, lang="full"), f"{year_from}-{year_to}")
@@ -107,6 +108,7 @@ saved = cr.viz.save(fig, f"map_{map_indicator}_{year_to}")
 # ## 4 · What the panel cannot measure
 
 # %%
+# NBVAL_CHECK_OUTPUT
 mapping.loc[mapping.measure == "none", ["pillar_zh", "pillar_en", "rationale_en"]]
 
 # %% [markdown]

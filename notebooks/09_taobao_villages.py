@@ -63,6 +63,7 @@ cr.notebook_setup()
 # each figure with its URL).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 prov, city_name = tb.resolve_place(region, city)
 villages = td.load_villages()
 tag = cr.data.region_code(prov) + (
@@ -95,6 +96,7 @@ print(f"villages of {prov} in {year} without a county code (not drawn): "
 # ## 3 · Counts by place and year
 
 # %%
+# NBVAL_CHECK_OUTPUT
 level = "county" if city_name else "city"
 table = tb.counts(level, villages=villages, province=prov)
 if city_name:
@@ -103,6 +105,7 @@ cr.outputs.save_table(table, f"taobao_counts_{tag}")
 table.head(25)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 top_cities = tb.counts("city", villages=villages).head(10)
 top_cities
 
@@ -114,6 +117,7 @@ top_cities
 # merged).
 
 # %%
+# NBVAL_CHECK_OUTPUT
 moves = tb.transitions(villages=villages)
 moves_prov = tb.transitions(villages=villages, level="province")
 moves_prov = moves_prov[moves_prov["province"] == prov]
@@ -121,6 +125,7 @@ cr.outputs.save_table(moves, "taobao_transitions")
 pd.concat([moves.assign(place="全国"), moves_prov.assign(place=prov)])
 
 # %%
+# NBVAL_CHECK_OUTPUT
 renames = pd.concat([tb.rename_candidates(a, b, villages=villages).assign(years=f"{a}->{b}")
                      for a, b in zip(moves.from_year, moves.to_year)])
 renames
@@ -129,6 +134,7 @@ renames
 # ## 5 · Concentration across provinces, cities and counties
 
 # %%
+# NBVAL_CHECK_OUTPUT
 conc = pd.concat([tb.concentration(lv, villages=villages)
                   for lv in ("province", "city", "county")])
 cr.outputs.save_table(conc, "taobao_concentration")
@@ -168,6 +174,7 @@ fits_pre[["model", "errors", "converged", "ceiling", "identified", "identified_r
 # ## 7 · 浙江, 广东, 江苏, 福建 compared — and Shanghai
 
 # %%
+# NBVAL_CHECK_OUTPUT
 by_prov = tb.counts("province", villages=villages)
 four = ["浙江省", "广东省", "江苏省", "福建省"]
 fig = tm.compare_figure(by_prov, four, lang=lang)
@@ -175,6 +182,7 @@ cr.viz.save(fig, "taobao_four_provinces", formats=tuple(figure_formats))
 by_prov.set_index("province").reindex(four + ["上海市"]).fillna(0).astype(int)
 
 # %%
+# NBVAL_CHECK_OUTPUT
 shanghai = villages[villages.province == "上海市"]
 print(f"上海市 Taobao villages in the lists {sorted(set(villages.year))}: {len(shanghai)}")
 

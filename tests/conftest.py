@@ -2,9 +2,8 @@
 
 The result cache of :mod:`cluster_research.memo` lives in one fresh temporary directory per
 test session (shared by the pytest-xdist workers and the notebooks the tests run, removed at
-the end): a result the session computes twice -- the pooled stage model of the NBS panel is
-needed by notebook 03's run and by tests of the stage model -- is computed once, and no result
-stored by an earlier session or by ``make reproduce`` (``outputs/.cache``) is ever read.
+the end): a result the session computes twice is computed once, and no result stored by an
+earlier session or by ``make reproduce`` (``outputs/.cache``) is ever read.
 ``CLUSTER_RESEARCH_CACHE_DIR`` set by the caller (``off`` included) is kept.
 """
 
@@ -63,13 +62,11 @@ def baltagi(grunfeld):
     return grunfeld[grunfeld["firm"].isin(BALTAGI_FIRMS)].reset_index(drop=True)
 
 
-#: Test files that take minutes on a loaded 2-core machine (measured with ``--durations``:
-#: notebook 03's run is ~200 s, most of it the real-time pooled NBS model; the stage-model
-#: benchmark ~150 s). ``--dist loadfile`` hands out files with the most tests first, which
-#: left these to run alone at the end; they are handed out first instead. Order only: every
-#: test still runs, on one worker per file as before.
-SLOW_FILES = ("tests/test_notebooks_02_03.py", "tests/test_stage_model.py",
-              "tests/test_extension.py", "tests/test_growth_numerics.py")
+#: The slowest test files (measured with ``--durations``: the stage-model tests, the growth
+#: numerics, the site's Sphinx build). ``--dist loadfile`` hands out files with the most tests
+#: first, which left these to run alone at the end; they are handed out first instead. Order
+#: only: every test still runs, on one worker per file as before.
+SLOW_FILES = ("tests/test_stage_model.py", "tests/test_growth_numerics.py", "tests/test_site.py")
 
 
 def pytest_xdist_make_scheduler(config, log):

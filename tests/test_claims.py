@@ -7,6 +7,7 @@ Expected values are hand arithmetic on published numbers (not produced by the co
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import pandas as pd
@@ -46,6 +47,25 @@ def test_claims_as_data():
     assert (c.claim.str.len() <= 22).all()
     assert c.loc[c.claim_id == "C01", "qualifier"].item() == "lower_bound"
     assert c.loc[c.claim_id == "C05", "paper_value"].item() == pytest.approx(42.509, abs=1e-3)
+
+
+def test_paper_values_are_the_papers_numbers():
+    """Every paper value is the number quoted in the claim, or hand arithmetic on those."""
+    c = claims.claims().set_index("claim_id")
+    quoted = {"C01": 250.0, "C02": 4252.8, "C03": 16.0, "C04": 16.0, "C07": 2495.05,
+              "C08": 24.77}
+    for cid, v in quoted.items():
+        assert c.loc[cid, "paper_value"] == v, cid
+        assert f"{v:g}" in c.loc[cid, "claim"], cid  # the number is the one in the quote
+    g = (4252.8 / 250.0) ** (1 / 8) - 1  # C01 -> C02 over 8 years
+    assert c.loc["C05", "paper_value"] == pytest.approx(100 * g, rel=1e-9)
+    assert c.loc["C06", "paper_value"] == pytest.approx(math.log(2) / math.log(1 + g), rel=1e-9)
+    assert c.loc["C09", "paper_value"] == pytest.approx(2495.05 / 1.2477, rel=1e-9)
+    assert c.loc["C10", "paper_value"] == pytest.approx(100 * 2495.05 / 1.2477 / 4252.8,
+                                                        rel=1e-9)
+    assert c.loc["C16", "paper_value"] == len(c.loc["C16", "claim"].split("、")) == 5
+    assert c.loc["C17", "paper_value"] == 12
+    assert (c.loc[["C12", "C13", "C14", "C15"], "paper_value"] == "成长").all()
 
 
 def test_check_all_shape_and_verdicts():

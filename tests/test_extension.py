@@ -1,12 +1,11 @@
 """Tests of the extension: region fan-out, own-data profiles and the HTML report.
 
-Two notebook executions only (a two-region fan-out in one reused kernel, and one profile
-of a user CSV); everything else is checked without a kernel.
+No real notebook is executed (nbval does that): the fan-out and the ``profile`` command run
+a two-cell notebook; everything else is checked without a kernel.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 import nbformat
@@ -93,28 +92,37 @@ def test_run_all_validates_fanout_before_executing(no_execution, tmp_path):
     assert not (tmp_path / "notebooks").exists()
 
 
+def _tiny_notebook(path, params, body):
+    """A two-cell notebook: a parameters cell ``params`` and one code cell ``body``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
 def test_fanout_runs_in_one_reused_kernel(tmp_path):
+    nb = _tiny_notebook(tmp_path / "tiny.ipynb", 'region = "上海"',
+                        "import pandas as pd, cluster_research as cr\n"
+                        "cr.outputs.save_table(pd.DataFrame({'year': [2015], 'hhi': [0.1], "
+                        "'cr4': [0.5], 'top4': [region]}), 'concentration')")
     f = tmp_path / "two.yaml"
-    f.write_text("notebook: 06\nfanout:\n  region: [北京, 天津]\nparameters:\n  n_boot: 50\n",
-                 encoding="utf-8")
+    f.write_text(f"notebook: {nb}\nfanout:\n  region: [北京, 天津]\n", encoding="utf-8")
     results = runner.run_all(jobs=1, output_dir=tmp_path, runs=[f], progress=False)
-    assert [r.name for r in results] == ["06_region_profile/110000_Beijing",
-                                         "06_region_profile/120000_Tianjin"]
+    assert [r.name for r in results] == ["tiny/110000_Beijing", "tiny/120000_Tianjin"]
     for res, region in zip(results, ["北京", "天津"]):
         assert res.output_notebook == tmp_path / "notebooks" / f"{res.name}.ipynb"
-        nb = nbformat.read(res.output_notebook, as_version=4)
-        code = [c for c in nb.cells if c.cell_type == "code"]
+        out = nbformat.read(res.output_notebook, as_version=4)
+        code = [c for c in out.cells if c.cell_type == "code"]
         assert not [o for c in code for o in c.outputs if o.output_type == "error"]
         # the reused kernel restarts its counter: the second run looks like a fresh one
         assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
-        # the scorecard recorded is this region's, as the library computes it directly
-        card = pd.read_csv(tmp_path / "tables" / res.name / "scorecard.csv")
-        direct = cr.lifecycle.scorecard(region, 2024).evidence["dimensions"]
-        got = card[card.region == region].set_index("dimension")["score"]
-        for dim, value in direct.items():
-            assert float(got[dim]) == pytest.approx(value)
-        assert {"growth_fits.png", "stage_timeline.png", "benchmark_index.png"} <= {
-            p.name for p in res.figures}
+        # each run wrote its own region's table (no state leaks from the previous run)
+        table = pd.read_csv(tmp_path / "tables" / res.name / "concentration.csv")
+        assert table["top4"].tolist() == [region]
 
 
 # ---------------------------------------------------------------- own data
@@ -163,25 +171,39 @@ def test_malformed_csv_stops_before_papermill(no_execution, tmp_path, capsys):
     assert not (tmp_path / "notebooks").exists()
 
 
-def test_profile_of_a_user_csv_runs_notebook_06(tmp_path, monkeypatch, capsys):
+def test_profile_runs_notebook_06_on_the_users_csv(tmp_path, monkeypatch, capsys):
+    """``profile`` hands notebook 06 the CSV (relative to the caller's cwd) under user_<stem>.
+
+    The notebook is replaced by a two-cell one reading the CSV as notebook 06 does; what
+    notebook 06 computes is the library's (tested there) and nbval executes it.
+    """
+    from cluster_research.pipeline import cli
+
     write_city(tmp_path / "my city.csv")
+    tiny = _tiny_notebook(tmp_path / "tiny.ipynb",
+                          'csv_path = ""\ncsv_series = ""\nn_boot = 200',
+                          "import cluster_research as cr\n"
+                          "s = cr.pipeline.profile_series(csv_path, csv_series or None)\n"
+                          "print(s.attrs['region'], len(s), n_boot)")
+    calls, real_run = [], cli.run_notebook
+
+    def run_tiny(nb_path, params, **kw):
+        calls.append((nb_path.name, dict(params), kw["name"]))
+        return real_run(tiny, params, **kw)
+
+    monkeypatch.setattr(cli, "run_notebook", run_tiny)
     monkeypatch.chdir(tmp_path)  # a relative path is resolved against the caller's cwd
     out = tmp_path / "out"
     assert main(["profile", "my city.csv", "-p", "n_boot", "50", "--output-dir", str(out)]) == 0
     assert "06_region_profile/user_my_city.ipynb" in capsys.readouterr().out
-    tables = out / "tables" / "06_region_profile" / "user_my_city"
-    stages = pd.read_csv(tables / "stages.csv")
-    # only the methods that apply to a series of one city (no firm counts, not a province)
-    # (the panel model's row says that one series cannot be pooled)
-    assert stages.method.tolist() == ["curve", "signs", "panel (pooled)"]
-    bench = pd.read_csv(tables / "benchmark.csv").set_index("region")
-    city = bench.loc["示例市"]
-    assert (city.first_year, city.last_year) == (2015, 2021)  # years shared with Shanghai
-    expected = (16.1 / 5.2) ** (1 / 6) - 1  # CAGR of the CSV's own 2015 and 2021 values
-    assert city.cagr == pytest.approx(expected, rel=1e-9)
-    fits = pd.read_csv(tables / "growth_fits.csv").set_index("model")
-    assert fits.loc["exponential", "converged"]
-    assert math.isnan(fits.loc["exponential", "ceiling_if_identified"])
+    [(nb_name, params, name)] = calls
+    assert nb_name == "06_region_profile.ipynb" and name == "06_region_profile/user_my_city"
+    assert params["n_boot"] == 50
+    executed = nbformat.read(out / "notebooks" / "06_region_profile" / "user_my_city.ipynb",
+                             as_version=4)
+    text = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert text.strip() == f"示例市 {len(SYNTH_YEARS)} 50"
 
 
 # ---------------------------------------------------------------- report

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cluster_research as cr
-from cluster_research import lifecycle as lc
+from cluster_research import growth, lifecycle as lc
 from cluster_research.lifecycle import LifecycleDataError, Stage
 
 
@@ -142,7 +142,6 @@ def test_boundaries_exact_curves(model, params, rate_name):
 
 
 def test_boundaries_from_growth_fit_noiseless_logistic():
-    growth = pytest.importorskip("cluster_research.growth")
     t = np.arange(2000, 2021)
     res = growth.fit(t, logistic(t, K=100, k=0.5, t0=2010), model="logistic")
     tab = lc.boundaries(res)
@@ -219,7 +218,6 @@ def test_boundaries_unidentified_gives_nan_and_reason():
 
 
 def test_curve_unidentified_realtime_is_none_with_reason():
-    pytest.importorskip("cluster_research.growth")
     t = np.arange(1990, 2009)
     s = pd.Series(logistic(t, k=0.3, t0=2015), index=t)  # only the early, convex part
     r = lc.classify(s, 2008, "curve", "realtime")
@@ -366,7 +364,6 @@ def test_realtime_ignores_future_data(year, future, seed, method):
 @settings(max_examples=5, deadline=None)
 @given(year=st.integers(2012, 2018), scale=st.floats(0.1, 10.0))
 def test_realtime_curve_ignores_future_data(year, scale):
-    pytest.importorskip("cluster_research.growth")
     t = np.arange(1995, 2031)
     rng = np.random.default_rng(1)
     s = pd.Series(logistic(t) * np.exp(0.05 * rng.standard_normal(len(t))), index=t)
@@ -445,11 +442,6 @@ def test_scorecard_out_of_range_and_missing():
 
 
 def test_scorecard_shanghai_2010_packaged_panel():
-    data = pytest.importorskip("cluster_research.data")
-    try:
-        data.load("provincial_panel")
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"provincial panel unavailable: {exc}")
     r = lc.scorecard("上海", 2010)
     assert r.stage is None and "2015" in r.reason
 
@@ -458,7 +450,6 @@ def test_scorecard_shanghai_2010_packaged_panel():
 # ensemble and probabilities
 # ----------------------------------------------------------------------------------------------
 def test_ensemble_reports_each_method():
-    pytest.importorskip("cluster_research.growth")
     t = np.arange(1980, 2041)
     s = pd.Series(logistic(t), index=t)
     r = lc.classify(s, 2022, "ensemble", "hindsight", counts=s)
@@ -471,7 +462,6 @@ def test_ensemble_reports_each_method():
 
 
 def test_stage_probabilities_curve_and_signs():
-    pytest.importorskip("cluster_research.growth")
     t = np.arange(2004, 2014)
     rng = np.random.default_rng(5)
     s = pd.Series(logistic(t, k=0.5) * np.exp(0.05 * rng.standard_normal(len(t))), index=t)
@@ -494,7 +484,6 @@ def test_stage_probabilities_curve_and_signs():
 
 
 def test_stage_probabilities_unidentified_reports_failures():
-    pytest.importorskip("cluster_research.growth")
     t = np.arange(1990, 2005)
     s = pd.Series(logistic(t, t0=2015), index=t)
     p = lc.stage_probabilities(s, 2004, n_boot=100)
@@ -504,12 +493,10 @@ def test_stage_probabilities_unidentified_reports_failures():
 
 
 def test_richards_boundaries_match_growth_inflection():
-    growth = pytest.importorskip("cluster_research.growth")
     t = np.arange(1995, 2031)
     y = 1000 * (1 + np.exp(-0.3 * (t - 2010))) ** (-1 / 2.5)
     res = growth.fit(t, y * (1 + 0.002 * np.cos(t)), model="richards")
-    if not (res.converged and res.identified):
-        pytest.skip(f"richards fit not usable here: {res.identified_reason}")
+    assert res.converged and res.identified, res.identified_reason
     tab = lc.boundaries(res)
     # growth reports the Richards inflection in closed form; boundaries() finds it numerically
     assert tab.loc["inflection", "year"] == pytest.approx(res.inflection, abs=1e-3)
@@ -524,7 +511,6 @@ def test_bootstrap_refit_matches_independent_curve_fit():
     out here."""
     from scipy.optimize import curve_fit
 
-    growth = pytest.importorskip("cluster_research.growth")
     t = np.arange(2004, 2014, dtype=float)
     rng = np.random.default_rng(3)
     forms = {"logistic": lambda x, K, r, t0: K / (1 + np.exp(-r * (x - t0))),
@@ -558,10 +544,23 @@ def test_scorecard_ignores_later_years():
 
 
 def test_ensemble_single_method_is_not_agreement():
-    pytest.importorskip("cluster_research.growth")
     t = np.arange(2000, 2009)  # too short for signs, long enough for a curve
     s = pd.Series(logistic(t, k=0.6, t0=2003), index=t)
     r = lc.classify(s, 2008, "ensemble", "hindsight")
     assert r.evidence["n_classified"] == 1
     assert r.evidence["agree"] is False
     assert r.reason.startswith("only curve could classify")
+
+
+def test_scorecard_percentiles_are_mid_ranks_of_the_data():
+    """pct = (#{q: x_q < x_r} + #{q: x_q = x_r} / 2) / n, counted here on the NBS values."""
+    panel = cr.data.load("provincial_panel")
+    tab = lc.scorecard_table(2024)
+    for indicator, comp in (("websites_per_100_firms", "websites"),
+                            ("computers_per_100_people", "computers")):
+        x = panel[(panel.indicator == indicator) & (panel.year == 2024)].set_index(
+            "region")["value"].dropna()
+        assert len(x) == 31
+        for r in x.index:
+            expected = ((x < x[r]).sum() + (x == x[r]).sum() / 2) / len(x)
+            assert tab.loc[r, f"pct_{comp}"] == pytest.approx(expected, abs=1e-12), (comp, r)

@@ -73,11 +73,19 @@ def test_a_code_change_changes_the_key(monkeypatch):
     assert memo.call_key(len, ((1, 2),), {}) != a
 
 
-def test_code_hash_covers_library_modules_but_not_the_runner():
-    files = {p.relative_to(memo.PACKAGE_DIR).as_posix() for p in memo.PACKAGE_DIR.rglob("*.py")}
-    assert "lifecycle/panel.py" in files and "pipeline/runner.py" in files
-    assert len(memo.code_hash()) == 64
-    assert memo.code_version() == memo.code_version()
+def test_code_hash_covers_library_modules_but_not_the_runner(monkeypatch, tmp_path):
+    for rel in ("lifecycle/panel.py", "pipeline/runner.py", "resources/x.csv"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("a = 1\n", encoding="utf-8")
+    monkeypatch.setattr(memo, "PACKAGE_DIR", tmp_path)
+    before = memo.code_hash()
+    assert len(before) == 64
+    (tmp_path / "pipeline" / "runner.py").write_text("a = 2\n", encoding="utf-8")
+    assert memo.code_hash() == before  # the runner computes no result
+    for rel in ("lifecycle/panel.py", "resources/x.csv"):
+        (tmp_path / rel).write_text("a = 3\n", encoding="utf-8")
+        assert memo.code_hash() != before, rel
+        before = memo.code_hash()
 
 
 def test_off_switches_the_cache_off(monkeypatch, tmp_path):

@@ -9,7 +9,6 @@ below are computed by hand: every industry total is 100 and the grand total is
 
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -160,8 +159,6 @@ def test_missing_drop_is_reported():
 # ----------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
 def panel_long():
-    if importlib.util.find_spec("cluster_research.data") is None:
-        pytest.skip("cluster_research.data not available")
     from cluster_research import data
 
     return data.load("provincial_panel")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -108,8 +107,6 @@ def test_frame_feeds_panel_regression(synth):
 # ----------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
 def data_mod():
-    if importlib.util.find_spec("cluster_research.data") is None:
-        pytest.skip("cluster_research.data not available")
     from cluster_research import data
 
     return data

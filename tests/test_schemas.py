@@ -53,3 +53,59 @@ def test_the_data_dictionary_lists_every_table():
     text = schemas.table_dictionary()
     for name in schemas.SCHEMAS:
         assert f"## `{name}.csv`" in text
+
+
+# ------------------------------------------------------ bounds: at the bound in, beyond it out
+_STAGE_ROW = {"region": "上海", "year": 2024, "stage_zh": "萌芽", "stage_en": "embryonic",
+              "prob_embryonic": 1.0, "prob_growth": 0.0, "prob_expansion": 0.0,
+              "prob_takeoff": 0.0, "reason": "x"}
+_NAN = float("nan")
+
+
+def _table(name, **changes):
+    if name == "stages_by_region_year":
+        return pd.DataFrame([{**_STAGE_ROW, **changes}])
+    if name == "concentration":
+        return pd.DataFrame([{"year": 2020, "hhi": 0.1, "cr4": 0.5, "top4": "a b c d", **changes}])
+    if name == "ranks":
+        return pd.DataFrame([{"year": 2020, "region": "上海", "rank": 1.0, **changes}])
+    if name == "shares_lq":
+        rows = [{"year": 2020, "region": f"r{i}", "share": 1 / 31, "lq_vs_gdp": 1.0}
+                for i in range(31)]
+        rows[0].update(changes)
+        return pd.DataFrame(rows)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize(("name", "column", "inside", "outside"), [
+    ("stages_by_region_year", "year", [1990, 2035], [1989, 2036]),
+    # one probability given, the others missing: only the range applies, not the sum
+    ("stages_by_region_year", "prob_growth", [0.0, 1.0], [-1e-9, 1 + 1e-9]),
+    ("stages_by_region_year", "stage_zh", ["成长", "起飞"], ["成熟", "growth"]),
+    ("concentration", "hhi", [0.0, 1.0], [-1e-9, 1.01, _NAN]),
+    ("concentration", "cr4", [1.0], [1.5]),
+    ("ranks", "rank", [1.0, 31.0, _NAN], [0.999, 0.0]),
+    ("shares_lq", "share", [0.0, 1.0], [-0.01, 1.01]),
+    ("shares_lq", "lq_vs_gdp", [0.0, 12.0, _NAN], [-1e-9]),
+])
+def test_schema_bounds(name, column, inside, outside):
+    other_probs = ({c: _NAN for c in schemas.PROB_EN if c != column}
+                   if column.startswith("prob_") else {})
+    for v in inside:
+        schemas.validate(name, _table(name, **other_probs, **{column: v}))
+    for v in outside:
+        with pytest.raises(TableSchemaError, match=re.escape(repr(column))):
+            schemas.validate(name, _table(name, **other_probs, **{column: v}))
+
+
+def test_probabilities_sum_to_one_within_1e_6():
+    schemas.validate("stages_by_region_year", _table("stages_by_region_year",
+                                                     prob_takeoff=5e-7))
+    with pytest.raises(TableSchemaError, match="sum to 1"):
+        schemas.validate("stages_by_region_year", _table("stages_by_region_year",
+                                                         prob_takeoff=2e-6))
+
+
+def test_shares_lq_needs_all_31_regions():
+    with pytest.raises(TableSchemaError):
+        schemas.validate("shares_lq", _table("shares_lq").iloc[:30])

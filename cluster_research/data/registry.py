@@ -138,9 +138,12 @@ def unregister(name: str) -> None:
 
     Examples
     --------
-    >>> dataset("tmp_demo")(lambda: None) is not None
+    >>> _ = dataset("tmp_demo")(lambda: None)
+    >>> "tmp_demo" in datasets()
     True
     >>> unregister("tmp_demo")
+    >>> "tmp_demo" in datasets()
+    False
     """
     dataset_spec(name)
     del _REGISTRY[name]

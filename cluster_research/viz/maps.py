@@ -51,7 +51,9 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
 
     Examples
     --------
-    >>> fig = district_map(["嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区"])  # doctest: +SKIP
+    >>> fig = district_map(["嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区"])
+    >>> fig.axes[0].get_title()
+    '上海电子商务产业园区集聚区（论文图1重绘）'
     """
 
     check_lang(lang)

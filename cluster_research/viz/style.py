@@ -324,7 +324,11 @@ def setup(context: str = "notebook") -> None:
 
     Examples
     --------
-    >>> setup()  # doctest: +SKIP
+    >>> import matplotlib as mpl
+    >>> with mpl.rc_context():  # rcParams restored afterwards
+    ...     setup()
+    ...     mpl.rcParams["savefig.dpi"], mpl.rcParams["axes.unicode_minus"]
+    (150.0, False)
     """
 
     _register_font()
