@@ -31,6 +31,7 @@ from .. import data
 from ..errors import ParameterError, ParameterWarning, TaobaoAnalysisError, UnknownDistrictError
 from ..geo import match_districts, shanghai_districts
 from .notebooks import notebook_parameters, resolve_notebook
+from .runs import load_yaml
 from .userdata import profile_series
 
 __all__ = ["SPECS", "ParamSpec", "ParameterError", "coerce_cli_value", "describe_spec",
@@ -253,17 +254,19 @@ def coerce_cli_value(name: str, text: str, default: Any) -> Any:
         if spec.nullable and text.strip().lower() in _NULL:
             return None
         if spec.kind == "yaml":
-            return yaml.safe_load(text)
+            return load_yaml(text, f"parameter {name!r}")
         if spec.kind == "list":
             t = text.strip()
             if t.startswith("["):
-                items = yaml.safe_load(t)
+                items = load_yaml(t, f"parameter {name!r}")
                 if not isinstance(items, list):
                     raise ParameterError(f"{name}: {text!r} is not a list (a,b or [a, b])")
                 return [_read_scalar(name, str(x), spec.item) if spec.item in ("int", "year",
                         "float") and isinstance(x, str) else x for x in items]
             return [_read_scalar(name, x, spec.item) for x in t.split(",") if x.strip()]
         return _read_scalar(name, text, spec.kind)
+    except ParameterError:
+        raise
     except (ValueError, yaml.YAMLError) as exc:
         want = describe_spec(name) if name in SPECS else type(default).__name__
         raise ParameterError(f"parameter {name!r}: cannot read {text!r} as {want}") from exc
