@@ -161,10 +161,10 @@ def load_yaml(text: str, source: str):
     --------
     >>> load_yaml("years: [2010, 2011]", "example")
     {'years': [2010, 2011]}
-    >>> load_yaml("a: &x [1]\nb: *x", "example")
+    >>> load_yaml("{a: &x [1], b: *x}", "example")
     Traceback (most recent call last):
     ...
-    cluster_research.errors.ParameterError: example, line 2: YAML alias *x refused: ...
+    cluster_research.errors.ParameterError: example, line 1: YAML alias *x refused: ...
     """
     if len(text) > MAX_YAML_CHARS:
         raise ParameterError(f"{source}: {len(text):,} characters or more; parameters are "
