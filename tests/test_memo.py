@@ -87,6 +87,16 @@ def test_a_library_version_changes_the_key(monkeypatch):
     assert memo.call_key(len, ((1, 2),), {}) == a
 
 
+def test_a_library_version_makes_every_run_out_of_date(monkeypatch):
+    from cluster_research.pipeline import cache
+
+    before = cache.code_hash()
+    real = memo.metadata.version
+    monkeypatch.setattr(memo.metadata, "version",
+                        lambda dist: "0.0.0" if dist == "statsmodels" else real(dist))
+    assert cache.code_hash() != before
+
+
 def test_not_code_names_existing_files():
     for rel in memo.NOT_CODE:
         assert (memo.PACKAGE_DIR / rel).is_file(), rel
