@@ -420,8 +420,9 @@ def _shanghai_fit_problem(merged: dict) -> str | None:
 
 
 def _coverage_problem(stem: str, merged: dict) -> str | None:
-    """Refuse years (supplied or default) that select no observation of the data used."""
-    nb = stem[:2]
+    """Refuse years (supplied or default) that select no observation of the data used, and
+    designs the data cannot serve; which data is told by the parameters a notebook has
+    (not by its number)."""
     if {"models", "exclude_source_ids"} <= merged.keys():  # Shanghai's growth fits (02)
         return _shanghai_fit_problem(merged)
     if "noises" in merged:  # stage-model benchmark on simulated panels (notebook 10)
@@ -445,7 +446,8 @@ def _coverage_problem(stem: str, merged: dict) -> str | None:
         return None
     ind = merged.get("indicator", "ecommerce_sales")
     region = merged.get("region") or merged.get("highlight")
-    span = _years_of(region, ind, shanghai_series=nb == "03")
+    # a notebook that can exclude sources of Shanghai's series uses that series for 上海 (03)
+    span = _years_of(region, ind, shanghai_series="exclude_source_ids" in merged)
     if span is None:
         return f"no data for indicator {ind!r} in region {region!r}"
     lo, hi = span
