@@ -18,6 +18,7 @@ __version__ = "0.2.0"
 
 _SUBMODULES = (
     "errors",
+    "limits",
     "data",
     "geo",
     "outputs",

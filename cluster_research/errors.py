@@ -373,3 +373,8 @@ class ProvincialDataError(DataValidationError):
 class UnknownPlaceWarning(ClusterResearchWarning):
     """Warn that a name in a user's file is neither a province nor a city of the Taobao-village
     lists (kept as written) while a known name is close (the message suggests it)."""
+
+
+class CacheError(ClusterResearchError, TypeError):
+    """Raise for a result the disk cache cannot store as data, or a cache file that is not a
+    well-formed entry (:mod:`cluster_research.memo` then recomputes it)."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
+from . import limits
 from .errors import TableSchemaError
 
 __all__ = ["SCHEMAS", "TableSpec", "TableSchemaError", "schema", "table_dictionary", "validate"]
@@ -39,7 +40,7 @@ STAGE_EN = ["embryonic", "growth", "expansion", "take-off", "takeoff"]
 PROB_ZH = STAGE_ZH
 PROB_EN = ["prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff"]
 INFORMATION = ["realtime", "hindsight"]
-YEARS = (1990, 2035)
+YEARS = limits.YEARS  # the range of the inputs and of the year parameters
 
 
 def _year(nullable: bool = False, float_ok: bool = False) -> pa.Column:
@@ -49,7 +50,8 @@ def _year(nullable: bool = False, float_ok: bool = False) -> pa.Column:
 
 def _estimated_year() -> pa.Column:
     """A year estimated from a curve (may lie far outside the data, never absurd)."""
-    return pa.Column(float, pa.Check.in_range(1800, 2300), nullable=True, coerce=True)
+    return pa.Column(float, pa.Check.in_range(*limits.ESTIMATED_YEARS), nullable=True,
+                     coerce=True)
 
 
 def _prob(nullable: bool = True) -> pa.Column:

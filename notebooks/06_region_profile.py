@@ -304,20 +304,26 @@ else:
 # NBVAL_CHECK_OUTPUT
 common = values.index.intersection(bench.index)
 pair = pd.DataFrame({place: values, cr.data.region_name(benchmark, lang=lang): bench}).loc[common]
-first, last = int(common.min()), int(common.max())
-comparison = pd.DataFrame({
-    "first_year": first, "last_year": last,
-    "first_value": pair.loc[first], "last_value": pair.loc[last],
-    "cagr": [cr.growth.cagr(pair.loc[first, c], pair.loc[last, c], last - first)
-             for c in pair.columns],
-    "index_last": 100 * pair.loc[last] / pair.loc[first]})
-saved = cr.outputs.save_table(comparison.reset_index(names="region"), "benchmark")
-print(comparison.to_string(float_format=lambda x: f"{x:,.3f}"))
+comparison = None
+if len(common) >= 2:
+    first, last = int(common.min()), int(common.max())
+    comparison = pd.DataFrame({
+        "first_year": first, "last_year": last,
+        "first_value": pair.loc[first], "last_value": pair.loc[last],
+        "cagr": [cr.growth.cagr(pair.loc[first, c], pair.loc[last, c], last - first)
+                 for c in pair.columns],
+        "index_last": 100 * pair.loc[last] / pair.loc[first]})
+    saved = cr.outputs.save_table(comparison.reset_index(names="region"), "benchmark")
+    print(comparison.to_string(float_format=lambda x: f"{x:,.3f}"))
+else:  # e.g. a series of your own that ends before the NBS panel starts
+    print(f"no comparison: {place} ({values.index.min()}-{values.index.max()}) and the "
+          f"benchmark ({bench.index.min()}-{bench.index.max()}) share {len(common)} year(s)")
 
 # %%
-fig = cr.viz.index_plot(pair, lang=lang,
-                        title=f"{values.name}: {place} vs {cr.data.region_name(benchmark, lang=lang)}")
-saved = cr.viz.save(fig, "benchmark_index", formats=figure_formats)
+if comparison is not None:
+    fig = cr.viz.index_plot(pair, lang=lang, title=f"{values.name}: {place} vs "
+                            f"{cr.data.region_name(benchmark, lang=lang)}")
+    saved = cr.viz.save(fig, "benchmark_index", formats=figure_formats)
 
 # %% [markdown]
 # ## What this shows
@@ -375,9 +381,12 @@ if ranking is not None:
     lines.append(
         f"* **Relative ranking (not a stage).** Percentiles among provinces in {judged}: "
         + ", ".join(f"{d} {v:.2f}" for d, v in mine.items()) + ".")
-cmp_ = comparison.reset_index(names="region")
-lines.append(
-    "* **Against the benchmark.** CAGR "
-    + ", ".join(f"{r} {c:.1%}" for r, c in zip(cmp_.region, cmp_.cagr))
-    + f" over {first}–{last}.")
+if comparison is not None:
+    cmp_ = comparison.reset_index(names="region")
+    lines.append(
+        "* **Against the benchmark.** CAGR "
+        + ", ".join(f"{r} {c:.1%}" for r, c in zip(cmp_.region, cmp_.cagr))
+        + f" over {first}–{last}.")
+else:
+    lines.append("* **Against the benchmark: not applicable** (fewer than two common years).")
 Markdown("\n".join(lines))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
+import pickle
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cluster_research import memo
-from cluster_research.lifecycle import panel_stages
+from cluster_research.lifecycle import Stage, panel_stages
 
 
 @pytest.fixture
@@ -33,7 +36,7 @@ def test_second_call_reads_the_stored_result(cache):
     a, b = f(2.0), f(2.0)
     pd.testing.assert_frame_equal(a, b)
     assert log == [2.0]
-    assert len(list(cache.rglob("*.pkl"))) == 1
+    assert len(list(cache.rglob("*.json"))) == 1
 
 
 def test_other_arguments_are_other_keys(cache):
@@ -88,6 +91,32 @@ def test_code_hash_covers_library_modules_but_not_the_runner(monkeypatch, tmp_pa
         before = memo.code_hash()
 
 
+def test_a_library_version_changes_the_key(monkeypatch):
+    a = memo.call_key(len, ((1, 2),), {})
+    real = memo.metadata.version
+    for name in ("numpy", "scipy", "statsmodels", "pandas"):
+        monkeypatch.setattr(memo.metadata, "version",
+                            lambda dist, name=name: "0.0.0" if dist == name else real(dist))
+        assert memo.call_key(len, ((1, 2),), {}) != a, name
+    monkeypatch.setattr(memo.metadata, "version", real)
+    assert memo.call_key(len, ((1, 2),), {}) == a
+
+
+def test_a_library_version_makes_every_run_out_of_date(monkeypatch):
+    from cluster_research.pipeline import cache
+
+    before = cache.code_hash()
+    real = memo.metadata.version
+    monkeypatch.setattr(memo.metadata, "version",
+                        lambda dist: "0.0.0" if dist == "statsmodels" else real(dist))
+    assert cache.code_hash() != before
+
+
+def test_not_code_names_existing_files():
+    for rel in memo.NOT_CODE:
+        assert (memo.PACKAGE_DIR / rel).is_file(), rel
+
+
 def test_off_switches_the_cache_off(monkeypatch, tmp_path):
     monkeypatch.setenv(memo.ENV_CACHE_DIR, "off")
     assert memo.cache_dir() is None
@@ -107,10 +136,70 @@ def test_an_unreadable_file_is_recomputed(cache):
     log = []
     f = _counted(log)
     f(5.0)
-    (path,) = cache.rglob("*.pkl")
+    (path,) = cache.rglob("*.json")
     path.write_bytes(b"not a pickle")
     assert f(5.0)["x"].iloc[0] == 5.0
     assert log == [5.0, 5.0]
+
+
+class _Payload:
+    """A pickle whose loading writes a marker file (what an attacker would drop in)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.marker), "code ran"))
+
+
+def test_a_crafted_pickle_in_the_cache_runs_nothing_and_is_recomputed(cache, tmp_path):
+    log = []
+    f = _counted(log)
+    f(5.0)
+    (path,) = cache.rglob("*.json")
+    marker = tmp_path / "marker"
+    crafted = pickle.dumps(_Payload(marker))
+    pickle.loads(crafted)  # control: the payload does run when unpickled
+    assert marker.read_text() == "code ran"
+    marker.unlink()
+    path.write_bytes(crafted)
+    path.with_suffix(".pkl").write_bytes(crafted)  # where entries used to be
+    assert f(5.0)["x"].iloc[0] == 5.0
+    assert not marker.exists()
+    assert log == [5.0, 5.0]
+    assert json.loads(path.read_text(encoding="utf-8"))["kind"] == "frame"
+
+
+def test_a_frame_round_trips_exactly_through_the_stored_form():
+    df = pd.DataFrame({"region": pd.array(["a", None, "c"], dtype="str"),
+                       "year": np.array([1990, 2000, 2100], dtype="int64"),
+                       "stage": [Stage.GROWTH, None, Stage.TAKEOFF],
+                       "p": [0.1, np.nan, 1 / 3], "ok": [True, False, True]})
+    df.attrs.update(method="pooled", options={"seed": 0, "model": "auto"})
+    back = memo.decode(memo.encode(df))
+    pd.testing.assert_frame_equal(back, df)
+    assert back.attrs == df.attrs
+    assert back["stage"].tolist() == [Stage.GROWTH, None, Stage.TAKEOFF]
+    assert memo.decode(memo.encode(49)) == 49
+
+
+@pytest.mark.parametrize("text", [
+    "not json", '{"kind": "pickle"}', '{"kind": "frame", "columns": ["a"]}',
+    '{"kind": "frame", "columns": ["s"], "dtypes": ["object"], "data": [["GROWTH"]], '
+    '"enums": {"s": "os.system"}, "attrs": {}}',
+    '{"kind": "frame", "columns": ["s"], "dtypes": ["object"], "data": [["NOPE"]], '
+    '"enums": {"s": "cluster_research.lifecycle.stage.Stage"}, "attrs": {}}',
+])
+def test_a_malformed_entry_is_refused(text):
+    with pytest.raises(memo.CacheError):
+        memo.decode(text)
+
+
+def test_a_result_json_cannot_hold_is_refused():
+    with pytest.raises(memo.CacheError, match="cannot store"):
+        memo.encode({"a": (1, 2)})
+    with pytest.raises(memo.CacheError, match="cannot store"):
+        memo.encode(object())
 
 
 def test_the_stored_stage_table_equals_a_fresh_fit(cache):
@@ -121,7 +210,7 @@ def test_the_stored_stage_table_equals_a_fresh_fit(cache):
     first = panel_stages(df, method="curve", model="logistic")
     stored = panel_stages(df, method="curve", model="logistic")
     fresh = panel_stages.uncached(df, method="curve", model="logistic")
-    assert len(list(cache.rglob("*.pkl"))) == 1
+    assert len(list(cache.rglob("*.json"))) == 1
     pd.testing.assert_frame_equal(stored, fresh)
     pd.testing.assert_frame_equal(first, fresh)
     assert stored.attrs == fresh.attrs

@@ -106,7 +106,7 @@ def test_region_valued_parameters_are_checked(no_execution):
     runner.validate_parameters("03", {"information": "realtime", "years": [2011],
                                       "curve_models": ["logistic", "bass"]})
     runner.validate_parameters("02", {"exclude_source_ids": ["hc_researchinchina_2008"],
-                                      "through_year": 2011, "errors": "additive"})
+                                      "through_year": 2016, "errors": "additive"})
 
 
 def test_float_accepts_int_and_list_types():

@@ -23,6 +23,7 @@ import unicodedata
 from decimal import Decimal
 
 from ..errors import DataValidationError
+from ..limits import YEARS
 from . import units
 
 __all__ = [
@@ -44,8 +45,8 @@ __all__ = [
     "to_float",
 ]
 
-YEAR_MIN = 1949
-YEAR_MAX = 2100
+#: Range of a year in any input (the one range of :data:`cluster_research.limits.YEARS`).
+YEAR_MIN, YEAR_MAX = YEARS
 
 #: An ASCII decimal number (no thousands separators, no non-ASCII digits).
 NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")

@@ -90,15 +90,18 @@ def data_hash() -> str:
 
 
 def code_hash() -> str:
-    """Hash the package's code and resources that can change a notebook's outputs.
+    """Hash the package's code and the numerical libraries that can change a notebook's outputs.
 
-    The same hash as :func:`cluster_research.memo.code_hash` (which keys the result cache).
+    :func:`cluster_research.memo.code_hash` and :func:`cluster_research.memo.library_versions`
+    (both also key the result cache): an upgrade of numpy, scipy, pandas, statsmodels or
+    hmmlearn makes every run out of date.
 
     Returns
     -------
     str
     """
-    return memo.code_hash()
+    versions = json.dumps(memo.library_versions(), sort_keys=True)
+    return _sha(f"{memo.code_hash()}\0{versions}".encode())
 
 
 def input_hashes(notebook, parameters: dict, shared: dict | None = None) -> dict:

@@ -27,10 +27,11 @@ from typing import Any, Callable
 
 import yaml
 
-from .. import data
+from .. import data, limits
 from ..errors import ParameterError, ParameterWarning, TaobaoAnalysisError, UnknownDistrictError
 from ..geo import match_districts, shanghai_districts
 from .notebooks import notebook_parameters, resolve_notebook
+from .runs import load_yaml
 from .userdata import profile_series
 
 __all__ = ["SPECS", "ParamSpec", "ParameterError", "coerce_cli_value", "describe_spec",
@@ -253,17 +254,19 @@ def coerce_cli_value(name: str, text: str, default: Any) -> Any:
         if spec.nullable and text.strip().lower() in _NULL:
             return None
         if spec.kind == "yaml":
-            return yaml.safe_load(text)
+            return load_yaml(text, f"parameter {name!r}")
         if spec.kind == "list":
             t = text.strip()
             if t.startswith("["):
-                items = yaml.safe_load(t)
+                items = load_yaml(t, f"parameter {name!r}")
                 if not isinstance(items, list):
                     raise ParameterError(f"{name}: {text!r} is not a list (a,b or [a, b])")
                 return [_read_scalar(name, str(x), spec.item) if spec.item in ("int", "year",
                         "float") and isinstance(x, str) else x for x in items]
             return [_read_scalar(name, x, spec.item) for x in t.split(",") if x.strip()]
         return _read_scalar(name, text, spec.kind)
+    except ParameterError:
+        raise
     except (ValueError, yaml.YAMLError) as exc:
         want = describe_spec(name) if name in SPECS else type(default).__name__
         raise ParameterError(f"parameter {name!r}: cannot read {text!r} as {want}") from exc
@@ -373,23 +376,64 @@ def _years_of(region: str | None, indicator: str = "ecommerce_sales",
     return (min(years), max(years)) if years else None
 
 
+#: Fewest actual values the growth fits of Shanghai's series are run on (and never fewer than
+#: a model's parameters).
+MIN_GROWTH_VALUES = 4
+
+
+def _shanghai_fit_problem(merged: dict) -> str | None:
+    """Refuse a cut-off or exclusions that leave a growth model fewer observations than it has
+    parameters (:func:`cluster_research.growth.get_spec`), in the main fit or in all the fits
+    of the sensitivity check (which skips a model with as many parameters as points)."""
+    from ..growth.specs import get_spec
+
+    excluded = list(merged.get("exclude_source_ids") or [])
+    obs = data.shanghai_transactions(exclude_source_ids=excluded)
+    t = merged.get("through_year")
+    if t is not None and len(obs) and t > int(obs.index.max()):
+        return (f"parameter 'through_year' = {t} is beyond the last observation "
+                f"({int(obs.index.max())}); use null for all data")
+    fit = obs if t is None else obs[obs.index <= t]
+    need = {m: len(get_spec(m).param_names) for m in merged.get("models") or []}
+    least = max([MIN_GROWTH_VALUES, *need.values()])
+    if len(fit) < least:
+        what = " with ".join(f"parameter {k!r} = {merged[k]!r}"
+                             for k in ("exclude_source_ids", "through_year")
+                             if merged.get(k) not in (None, []))
+        most = [m for m, k in need.items() if k == least]
+        why = f" ({', '.join(most)}: {least} parameters)" if most else ""
+        return (f"{what} keeps {len(fit)} actual values of Shanghai's series "
+                f"({', '.join(map(str, fit.index)) or 'none'}); the fits need at least "
+                f"{least}{why}")
+    cut = "" if t is None else f" up to 'through_year' = {t}"
+    dropped = sorted(set(excluded) | set(merged.get("sensitivity_exclude") or []))
+    alt = data.shanghai_transactions(exclude_source_ids=dropped)
+    alt = alt if t is None else alt[alt.index <= t]
+    if need and min(need.values()) >= len(alt):
+        return (f"parameter 'sensitivity_exclude' = {merged.get('sensitivity_exclude')} "
+                f"(with 'exclude_source_ids') leaves {len(alt)} actual values{cut}: no model "
+                f"of {list(need)} has fewer parameters, so the sensitivity check has nothing "
+                "to fit; exclude fewer sources")
+    if merged.get("plot_to_year", 9999) < int(obs.index.min()):
+        return "parameter 'plot_to_year' is before the first observation"
+    return None
+
+
 def _coverage_problem(stem: str, merged: dict) -> str | None:
-    """Refuse years (supplied or default) that select no observation of the data used."""
-    nb = stem[:2]
-    if nb == "02":
-        obs = data.shanghai_transactions()
-        t = merged.get("through_year")
-        if t is not None:
-            n = int((obs.index <= t).sum())
-            if n < 4:
-                return (f"parameter 'through_year' = {t} keeps {n} actual values of Shanghai's "
-                        f"series (first years {', '.join(map(str, obs.index[:4]))}); the fits "
-                        "need at least 4")
-            if t > int(obs.index.max()):
-                return (f"parameter 'through_year' = {t} is beyond the last observation "
-                        f"({int(obs.index.max())}); use null for all data")
-        if merged.get("plot_to_year", 9999) < int(obs.index.min()):
-            return "parameter 'plot_to_year' is before the first observation"
+    """Refuse years (supplied or default) that select no observation of the data used, and
+    designs the data cannot serve; which data is told by the parameters a notebook has
+    (not by its number)."""
+    if {"models", "exclude_source_ids"} <= merged.keys():  # Shanghai's growth fits (02)
+        return _shanghai_fit_problem(merged)
+    if "noises" in merged:  # stage-model benchmark on simulated panels (notebook 10)
+        if not limits.scored_bars(merged["noises"], merged.get("realtime_noises") or (),
+                                  merged.get("realtime_methods") or ()):
+            bars = "; ".join(f"{b['information']} at noise {b['noise']}"
+                             for b in limits.STAGE_MODEL_BARS)
+            return (f"parameters 'noises' = {merged['noises']}, 'realtime_noises' = "
+                    f"{merged.get('realtime_noises')} (realtime_methods = "
+                    f"{merged.get('realtime_methods')}) score none of the acceptance bars "
+                    f"({bars}); include one of those noise levels")
         return None
     if merged.get("csv_path"):
         return None  # the user's own series: its years are checked by profile_series
@@ -402,7 +446,8 @@ def _coverage_problem(stem: str, merged: dict) -> str | None:
         return None
     ind = merged.get("indicator", "ecommerce_sales")
     region = merged.get("region") or merged.get("highlight")
-    span = _years_of(region, ind, shanghai_series=nb == "03")
+    # a notebook that can exclude sources of Shanghai's series uses that series for 上海 (03)
+    span = _years_of(region, ind, shanghai_series="exclude_source_ids" in merged)
     if span is None:
         return f"no data for indicator {ind!r} in region {region!r}"
     lo, hi = span

@@ -128,8 +128,65 @@ def default_run_name(path: Path, parameters: dict) -> str:
     return f"{path.stem}__{tag}"[:150]
 
 
+#: Largest parameters file (or command-line value) read as YAML, in characters.
+MAX_YAML_CHARS = 100_000
+
+
+def load_yaml(text: str, source: str):
+    """Parse YAML parameters as plain data, refusing what could expand or run code.
+
+    ``yaml.safe_load`` after a scan of the event stream (linear in the text) that refuses
+    aliases (``*name``: a few hundred bytes of nested aliases -- a "billion laughs" -- expand
+    to 10⁹ items) and tags without a safe constructor (``!!python/object:...``). The text
+    itself is bounded by :data:`MAX_YAML_CHARS`, so what is parsed is bounded too.
+
+    Parameters
+    ----------
+    text : str
+    source : str
+        Names the file or parameter in error messages.
+
+    Returns
+    -------
+    object
+        Plain data: dict, list, str, int, float, bool, None (and the other YAML 1.1 core
+        types safe_load builds).
+
+    Raises
+    ------
+    ParameterError
+        Too long, not valid YAML, an alias or an unsafe tag (names ``source`` and the line).
+
+    Examples
+    --------
+    >>> load_yaml("years: [2010, 2011]", "example")
+    {'years': [2010, 2011]}
+    >>> load_yaml("{a: &x [1], b: *x}", "example")
+    Traceback (most recent call last):
+    ...
+    cluster_research.errors.ParameterError: example, line 1: YAML alias *x refused: ...
+    """
+    if len(text) > MAX_YAML_CHARS:
+        raise ParameterError(f"{source}: {len(text):,} characters or more; parameters are "
+                             f"limited to {MAX_YAML_CHARS:,}")
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            where = f"{source}, line {event.start_mark.line + 1}"
+            if isinstance(event, yaml.AliasEvent):
+                raise ParameterError(
+                    f"{where}: YAML alias *{event.anchor} refused: parameters are plain data; "
+                    "write the values out (aliases let a few bytes expand to billions of items)")
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!") and tag not in yaml.SafeLoader.yaml_constructors:
+                raise ParameterError(f"{where}: YAML tag {tag!r} refused: parameters are plain "
+                                     "data (no Python objects or other tags)")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{source}: not valid YAML: {exc}") from exc
+
+
 def read_yaml(path: str | os.PathLike):
-    """Read a YAML file given by the user, with a typed error when it cannot be read.
+    """Read a YAML file given by the user as plain data (:func:`load_yaml`), with typed errors.
 
     Parameters
     ----------
@@ -144,17 +201,16 @@ def read_yaml(path: str | os.PathLike):
     ParamsFileError
         The file does not exist or cannot be read.
     ParameterError
-        The file is not valid YAML (names the file and the position).
+        The file is too long, not valid YAML, or holds an alias or an unsafe tag (names the
+        file and the line).
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, encoding="utf-8") as f:
+            text = f.read(MAX_YAML_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
         raise ParamsFileError(f"{p}: cannot read the parameters file ({exc})") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{p}: not valid YAML: {exc}") from exc
+    return load_yaml(text, str(p))
 
 
 def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:

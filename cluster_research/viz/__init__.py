@@ -21,12 +21,12 @@ from .figures import STAGE_COLOURS, ecosystem, growth_fits, rank_heatmap, series
 from .comparison import coefficient_plot, concentration_panels, index_plot, region_lines
 from .growth_panels import fit_panels
 from .maps import district_map, province_choropleth
-from .style import (DPI, FIGSIZE, FONT_NAME, LABELS, LANGS, METHOD_NAMES, MODEL_NAMES,
-                    PlotError, UnknownLabelError, band_label, check_lang, font_path, label,
+from .style import (DPI, FALLBACK_NAME, FIGSIZE, FONT_NAME, LABELS, LANGS, METHOD_NAMES,
+                    MODEL_NAMES, PlotError, UnknownLabelError, band_label, check_lang, font_path, label,
                     method_label, model_label, save, setup, source_note)
 
-__all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES", "MODEL_NAMES",
-           "PlotError", "method_label",
+__all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
+           "MODEL_NAMES", "PlotError", "method_label",
            "STAGE_COLOURS", "UnknownLabelError", "band_label", "check_lang", "coefficient_plot",
            "concentration_panels", "district_map", "ecosystem", "fit_panels", "font_path",
            "growth_fits", "index_plot", "label", "model_label", "province_choropleth",

@@ -4,6 +4,9 @@ Call :func:`setup` once (every figure function calls it for you). It registers
 the Noto Sans CJK SC font shipped inside the ``mplfonts`` package (no network,
 no system fonts needed), so Chinese labels never turn into tofu boxes, and fixes
 sizes, dpi and the SVG hash salt so a figure file is byte-identical between runs.
+The fonts are chosen by *file*: they are registered under family names of this package
+(:data:`FONT_NAME`, :data:`FALLBACK_NAME`) that no installed font carries, so a system
+font of the same family (Debian's ``fonts-noto-cjk``) cannot change a figure.
 
 Examples
 --------
@@ -14,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -26,12 +30,18 @@ from matplotlib import font_manager
 from ..errors import PlotError, UnknownLabelError
 from ..outputs import DPI, save_figure
 
-__all__ = ["DPI", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES", "MODEL_NAMES",
+__all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES", "MODEL_NAMES",
            "PlotError", "UnknownLabelError", "band_label", "check_lang", "display_name",
            "font_path", "label", "method_label", "model_label", "save", "setup", "source_note"]
 
-FONT_NAME = "Noto Sans CJK SC"
+#: Family name the bundled ``mplfonts`` Noto Sans CJK SC file is registered under: a name no
+#: installed font takes, so the file, not the machine's fonts, decides every glyph.
+FONT_NAME = "cluster_research: Noto Sans CJK SC (mplfonts)"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
+#: Family name of matplotlib's own DejaVu Sans files (glyphs the CJK font lacks).
+FALLBACK_NAME = "cluster_research: DejaVu Sans (matplotlib)"
+FALLBACK_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
+                  "DejaVuSans-BoldOblique.ttf")
 FIGSIZE = (8.0, 5.0)
 LANGS = ("zh", "en")
 
@@ -301,10 +311,16 @@ def font_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _register_font() -> None:
-    path = font_path()
-    if not path.exists():  # pragma: no cover - broken installation
-        raise PlotError(f"mplfonts font file missing: {path}")
-    font_manager.fontManager.addfont(str(path))
+    files = [(FONT_NAME, font_path())] + [
+        (FALLBACK_NAME, Path(mpl.get_data_path()) / "fonts" / "ttf" / f) for f in FALLBACK_FILES]
+    manager = font_manager.fontManager
+    for name, path in files:
+        if not path.exists():  # pragma: no cover - broken installation
+            raise PlotError(f"font file missing: {path}")
+        entry = font_manager.ttfFontProperty(font_manager.get_font(path))
+        manager.ttflist.append(dataclasses.replace(entry, name=name))
+    # addfont also clears the cache of findfont, which may hold a fallback for these names
+    manager.addfont(str(font_path()))
 
 
 def setup(context: str = "notebook") -> None:
@@ -317,8 +333,9 @@ def setup(context: str = "notebook") -> None:
 
     Notes
     -----
-    Sets ``font.sans-serif = [Noto Sans CJK SC, DejaVu Sans]`` (the CJK font also
-    covers Latin text), ``axes.unicode_minus = False`` (the CJK font lacks U+2212),
+    Sets ``font.sans-serif = [FONT_NAME, FALLBACK_NAME]``: the bundled Noto Sans CJK SC file
+    (it also covers Latin text), then matplotlib's DejaVu Sans files, each registered under a
+    family name of its own so no installed font is ever picked instead; ``axes.unicode_minus = False`` (the CJK font lacks U+2212),
     ``svg.hashsalt`` fixed, ``svg.fonttype = "path"`` (text as outlines, so an SVG
     renders the same without the font), ``savefig.dpi = 150``.
 
@@ -336,7 +353,7 @@ def setup(context: str = "notebook") -> None:
     mpl.rcParams.update(
         {
             "font.family": "sans-serif",
-            "font.sans-serif": [FONT_NAME, "DejaVu Sans"],
+            "font.sans-serif": [FONT_NAME, FALLBACK_NAME],
             "axes.unicode_minus": False,
             "figure.figsize": FIGSIZE,
             "figure.dpi": 100,

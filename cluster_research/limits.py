@@ -1,0 +1,66 @@
+"""One set of limits from input to output: the ranges a value may take, defined once.
+
+The input parsers (:func:`cluster_research.data.parsing.parse_year`, hence every CSV reader
+and a user's series), the parameter checks (:mod:`cluster_research.pipeline.params`: a
+``year`` parameter) and the output schemas (:mod:`cluster_research.schemas`: every ``year``
+column) read the same constants here, so whatever is accepted at the door can be written at
+the end (issue 28). The acceptance bars of the stage model are here too: a benchmark design
+that scores none of them is refused before a run.
+
+Examples
+--------
+>>> from cluster_research import limits
+>>> limits.YEARS
+(1949, 2100)
+"""
+
+from __future__ import annotations
+
+__all__ = ["ESTIMATED_YEARS", "STAGE_MODEL_BARS", "YEARS", "scored_bars"]
+
+#: Inclusive range of a calendar year of data: an observation, a parameter, a table row.
+#: 1949: the first year of the statistics of the People's Republic; 2100: the horizon of a
+#: target or forecast.
+YEARS = (1949, 2100)
+
+#: Inclusive range of a year *estimated* from a fitted curve (an inflection, a knee): it may
+#: lie far outside the data, never absurdly so.
+ESTIMATED_YEARS = (1800, 2300)
+
+#: Acceptance bars of the panel stage model (issue 12), scored by notebook 10 on simulated
+#: panels: the accuracy a method must reach for an information set and a noise level.
+STAGE_MODEL_BARS = (
+    {"information": "hindsight", "noise": 0.08, "accuracy": 0.90},
+    {"information": "hindsight", "noise": 0.15, "accuracy": 0.80},
+    {"information": "realtime", "noise": 0.08, "accuracy": 0.60},
+)
+
+
+def scored_bars(noises, realtime_noises=(), realtime_methods=()) -> list[dict]:
+    """Return the bars of :data:`STAGE_MODEL_BARS` a benchmark design scores.
+
+    Parameters
+    ----------
+    noises : sequence of float
+        Noise levels scored in hindsight.
+    realtime_noises : sequence of float
+        Noise levels scored in real time (only with ``realtime_methods``).
+    realtime_methods : sequence of str
+        Methods scored in real time (empty: none).
+
+    Returns
+    -------
+    list of dict
+        The bars whose information set and noise level the design covers (empty: the
+        benchmark could not be checked against any bar).
+
+    Examples
+    --------
+    >>> [b["noise"] for b in scored_bars([0.08, 0.3])]
+    [0.08]
+    >>> scored_bars([0.05], [0.05], ["pooled"])
+    []
+    """
+    levels = {"hindsight": set(noises),
+              "realtime": set(realtime_noises) if realtime_methods else set()}
+    return [b for b in STAGE_MODEL_BARS if b["noise"] in levels[b["information"]]]
