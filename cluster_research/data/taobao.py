@@ -350,8 +350,10 @@ def _villages(root: Path, coder, log):
         if vals and vals not in keys16:
             _log(log, "taobao_villages", 2016, SOURCE_IDS[2016], i, "row", "|".join(vals), "",
                  "not_used", "row of taobao_village_list_2016.csv that is not in the xlsx "
-                 "appendix 附录一 (Guizhou's first Taobao village was reported only in 2017; "
-                 "PROVENANCE.md): the appendix is used")
+                 "appendix 附录一: the appendix is used. Spurious: 贵州's first Taobao village "
+                 "came in 2017 (中国淘宝村研究报告(2017) as reported by ecfanr.cn, 2017-12, "
+                 "http://ecfanr.cn/news/201712/3346.html: \"2017年...广西、贵州、重庆、山西、"
+                 "陕西和新疆六个省市自治区,淘宝村实现'零突破'\")")
     return out
 
 
