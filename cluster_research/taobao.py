@@ -125,6 +125,10 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
                                       f"city {city!r} is {place.name}: give one of them")
         name = place.name
     provs = sorted(set(v.loc[v["city"] == name, "province"]))
+    if not provs:  # a city of GB/T 2260 without a Taobao village in the lists
+        raise TaobaoAnalysisError(
+            f"{place.label} has no Taobao village in the 2014-2016 lists (maps and counts by "
+            f"county need them); {places.describe_data(place)}")
     if prov and prov not in provs:
         raise TaobaoAnalysisError(f"city {name} is in {provs}, not in {prov}")
     return (prov or provs[0]), name

