@@ -14,6 +14,7 @@ import shutil
 import pytest
 
 import cluster_research as cr
+from cluster_research import taobao as tb
 from cluster_research.data import places
 from cluster_research.data.taobao import names_index
 from cluster_research.errors import ParameterError, TaobaoDataError, UnknownPlaceError
@@ -186,3 +187,76 @@ def test_bad_reported_rows_name_file_and_row(tmp_path, edit, row, match):
     with pytest.raises(TaobaoDataError, match=match) as ei:
         cr.data.load("taobao_counts_reported", root=root)
     assert ei.value.row == row and "counts_from_news.csv" in str(ei.value)
+
+
+# ------------------------------------------------------------------ place series
+
+@pytest.mark.parametrize(("name", "county", "region"), [("义乌", "义乌市", "义乌"),
+                                                         ("曹县", "曹县", "曹县")])
+def test_flagship_series_have_five_sourced_points_2014_2021(name, county, region):
+    s = tb.place_series(name)
+    used = s[s.used]
+    assert used.year.between(2014, 2021).sum() >= 5 and s.attrs["fit_allowed"]
+    src = cr.data.sources().set_index("source_id")
+    assert used.source_id.isin(src.index).all() and used.source_url.str.startswith("http").all()
+    # list years: the number of list rows of the county, counted here from the lists
+    v = cr.data.load("taobao_villages")
+    for r in used[used.origin == "list"].itertuples():
+        assert r.value == ((v.county == county) & (v.year == r.year)).sum()
+    # reported years: the raw file's figures for the county, each in its own quote
+    raw = {int(x["list_year"]): int(x["value"]) for x in _raw_rows()
+           if x["level"] == "county" and x["region"] == region
+           and x["measure"] == "taobao_villages" and x["qualifier"] == "exact"}
+    rep = used[used.origin == "reported"]
+    assert dict(zip(rep.year, rep.value.astype(int))) == {y: n for y, n in raw.items()
+                                                          if y > 2016}
+    assert all(int(v_) in _numbers(q) for v_, q in zip(rep.value, rep.quote))
+    # nothing filled in: every year without a figure is a gap row without a value
+    have = set(s.loc[s.origin != "gap", "year"])
+    gaps = s[s.origin == "gap"]
+    assert set(gaps.year) == set(range(2014, 2023)) - have and gaps.value.isna().all()
+    assert (s.definition == s.year.ge(2020).map({True: "post2020", False: "pre2020"})).all()
+    pts = tb.place_points(s)
+    assert pts.index.tolist() == used.year.tolist() and pts.attrs["unit"] == "个"
+
+
+def test_every_used_reported_value_is_its_quoted_figure():
+    r = cr.data.load("taobao_counts_reported")
+    r = r[r.measure.eq("taobao_villages") & r.level.isin(["province", "city", "county"])]
+    checked = 0
+    for code, level in set(zip(r.code, r.level)):
+        name = r.loc[(r.code == code) & (r.level == level), "place"].iloc[0]
+        prov = r.loc[(r.code == code), "province"].iloc[0]
+        p = places.resolve_place(name if level != "county" else
+                                 r.loc[r.code == code, "city"].iloc[0] + name)
+        assert p.code == code and p.province == prov
+        s = tb.place_series(p.name if level == "province" else
+                            (name if level == "city" else p.city + p.name))
+        rep = s[s.origin == "reported"]
+        for v_, q in zip(rep.value, rep.quote):
+            assert int(v_) in _numbers(q), (name, v_, q)
+            checked += 1
+    assert checked >= 60
+
+
+def test_list_year_keeps_the_list_and_shows_the_press_figure_beside_it():
+    s = tb.place_series("泉州")
+    y16 = s[s.year == 2016]
+    assert y16[["origin", "value", "used"]].values.tolist() == [["list", 69.0, True],
+                                                               ["reported", 68.0, False]]
+
+
+def test_city_without_villages_has_zeros_from_the_lists_and_no_fit():
+    s = tb.place_series("深圳")
+    assert s.loc[s.origin == "list", "value"].tolist() == [0.0, 0.0, 0.0]
+    assert (s.loc[s.year > 2016, "origin"] == "gap").all()
+    assert s.attrs["n_exact"] == 3 and not s.attrs["fit_allowed"]
+    assert s.attrs["data"] == places.resolve_place("深圳").data
+
+
+def test_lower_bound_and_conflicts_are_shown_not_used():
+    s = tb.place_series("温岭")
+    y19 = s[s.year == 2019]
+    assert y19[["qualifier", "value", "used"]].values.tolist() == [["lower_bound", 100.0, False]]
+    with pytest.raises(tb.TaobaoAnalysisError, match="measure"):
+        tb.place_series("温岭", measure="villages")
