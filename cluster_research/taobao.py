@@ -42,6 +42,7 @@ __all__ = [
     "national_stage",
     "place_points",
     "place_series",
+    "province_series",
     "province_stages",
     "rename_candidates",
     "resolve_place",
@@ -386,6 +387,48 @@ def place_points(series: pd.DataFrame) -> pd.Series:
     s.attrs = {"region": series.attrs.get("place", ""), "unit": "个",
                "source_id": ",".join(dict.fromkeys(d["source_id"]))}
     return s
+
+
+def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
+    """Return the Taobao villages of the leading provinces per year, 2014-2022, gaps kept.
+
+    Parameters
+    ----------
+    provinces : sequence of str, optional
+        Province names in any accepted form; default the ``n`` provinces with most villages
+        in the 2016 list (the last complete list: 浙江, 广东, 江苏, 山东, 福建, 河北).
+    n : int, default 6
+    root : path-like, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province and year of :func:`place_series` (gap rows kept, list years'
+        press figures dropped): province (short name), year, value, qualifier (exact |
+        lower_bound | ""), origin (list | reported | gap), used, definition, source_url.
+
+    Examples
+    --------
+    >>> t = province_series(n=2)
+    >>> t[t.used].pivot(index="year", columns="province", values="value").loc[2018].tolist()
+    [614.0, 1172.0]
+    """
+    if provinces is None:
+        v = taobao_data.load_villages(root=root)
+        top = v[v["year"] == v["year"].max()].groupby("province_code").size()
+        provinces = top.sort_values(ascending=False, kind="stable").index[:n].tolist()
+    out = []
+    for prov in provinces:
+        p = places.resolve_place(prov, parameter="provinces", root=root)
+        if p.kind != "province":
+            raise TaobaoAnalysisError(f"{prov!r} is a {p.kind} ({p.label}), not a province")
+        s = place_series(p.name, root=root)
+        s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list",
+                                                                    "year"]))]
+        out.append(s.assign(province=p.name))
+    cols = ["province", "year", "value", "qualifier", "origin", "used", "definition",
+            "source_url"]
+    return pd.concat(out, ignore_index=True)[cols]
 
 
 def _keys(v, year):
