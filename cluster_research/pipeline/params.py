@@ -436,7 +436,10 @@ def _check_places(path, defaults: dict, parameters: dict, merged: dict) -> None:
                 data.places.province_of(value, parameter=name)  # a city names its province
         if spec.kind == "city" and value:
             data.places.resolve_place(value, parameter=name)  # unknown: closest names
-    if with_city and (parameters.get("region") is not None or parameters.get("city")):
+    # notebook 09 draws a city's counties from the lists: its region/city must be a listed
+    # city; a notebook with a city parameter only (11) takes any place the resolver knows
+    if with_city and "region" in defaults and (parameters.get("region") is not None
+                                               or parameters.get("city")):
         from .. import taobao  # loaded only for a notebook with a city parameter
 
         try:

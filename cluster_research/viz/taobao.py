@@ -24,7 +24,7 @@ from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
 from .style import check_lang, model_label, setup, source_note
 
 __all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure",
-           "province_counts_figure", "scurve_figure", "unit_counts"]
+           "place_series_figure", "province_counts_figure", "scurve_figure", "unit_counts"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -322,7 +322,7 @@ def province_counts_figure(table, *, lang: str = "zh"):
     years = np.arange(int(table["year"].min()), int(table["year"].max()) + 1)
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for prov, grp in table.groupby("province", sort=False):
-        name = prov if lang == "zh" else region_name(prov, "en")
+        name = prov if lang == "zh" or "label" in grp else region_name(prov, "en")
         exact = grp[grp["used"]].set_index("year")["value"].reindex(years)
         (line,) = ax.plot(years, exact.to_numpy(float), "o-", label=name)
         low = grp[grp["qualifier"] == "lower_bound"]
@@ -344,3 +344,29 @@ def province_counts_figure(table, *, lang: str = "zh"):
                  "(breaks = no source)")
     source_note(ax, note, lang, y=-0.2)
     return fig
+
+
+def place_series_figure(series, *, lang: str = "zh"):
+    """Plot one place's Taobao villages over time (:func:`cluster_research.taobao.place_series`).
+
+    Drawn as :func:`province_counts_figure` draws a province: exact values joined by a line
+    broken at the gaps, lower bounds as open triangles, the 2020 definition change marked.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Output of :func:`cluster_research.taobao.place_series`.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from cluster_research import taobao
+    >>> fig = place_series_figure(taobao.place_series("义乌"))  # doctest: +SKIP
+    """
+    label = series.attrs.get("place", "").split(" (")[0]
+    table = series.assign(province=label, label=label)
+    return province_counts_figure(table, lang=lang)
