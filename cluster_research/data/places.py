@@ -45,7 +45,8 @@ __all__ = ["CITY_HINT", "Place", "describe_data", "place_names", "province_of", 
            "suggest_places", "unknown_place_message"]
 
 #: What accepts a city, for the messages of :class:`ProvincialDataError`.
-CITY_HINT = ("cities are accepted by notebook 09 (`run 09 -p city {city}`, or `-p region {city}`) "
+CITY_HINT = ("cities are accepted by notebook 11 (`run 11 -p city {city}`: what the package has "
+             "for any city), by notebook 09 (`run 09 -p city {city}`, or `-p region {city}`) "
              "and by `profile` on your own CSV for the city (e.g. a count series, unit 个)")
 
 _CITY_SUFFIX = re.compile(r"(市|地区|自治州|盟)$")
@@ -453,7 +454,7 @@ def province_of(name, *, parameter: str = "region", root=None) -> str:
     >>> province_of("金华")
     Traceback (most recent call last):
     ...
-    cluster_research.errors.ProvincialDataError: region '金华' is a city (金华市, 浙江省) but the data here is provincial (31 provincial-level regions): use its province 浙江省 (浙江); cities are accepted by notebook 09 (`run 09 -p city 金华市`, or `-p region 金华市`) and by `profile` on your own CSV for the city (e.g. a count series, unit 个); what the package has for 金华市 (city, 浙江省): Taobao-village lists 2014-2016; reported Taobao counts 2018
+    cluster_research.errors.ProvincialDataError: region '金华' is a city (金华市, 浙江省) but the data here is provincial (31 provincial-level regions): use its province 浙江省 (浙江); cities are accepted by notebook 11 (`run 11 -p city 金华市`: what the package has for any city), by notebook 09 (`run 09 -p city 金华市`, or `-p region 金华市`) and by `profile` on your own CSV for the city (e.g. a count series, unit 个); what the package has for 金华市 (city, 浙江省): Taobao-village lists 2014-2016; reported Taobao counts 2018
     """
     place = resolve_place(name, parameter=parameter, root=root)
     if place.kind == "province":

@@ -101,8 +101,9 @@ SPECS: dict[str, ParamSpec] = {
     "region": ParamSpec("region"),
     "benchmark": ParamSpec("region"),
     "highlight": ParamSpec("region"),
-    "city": ParamSpec("city", doc="a city of the Taobao-village lists, any spelling "
-                      "(金华 or 金华市); empty = the whole province"),
+    "city": ParamSpec("city", doc="notebook 09: a city of the Taobao-village lists, any "
+                      "spelling (金华 or 金华市), empty = the whole province; notebook 11: any "
+                      "city or county (深圳, 义乌, 曹县)"),
     "scheme": ParamSpec("choice", choices=("log", "quantile")),
     "region_label": ParamSpec("choice", choices=("上海",)),
     "through_year": ParamSpec("year", nullable=True),
