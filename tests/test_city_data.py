@@ -260,3 +260,22 @@ def test_lower_bound_and_conflicts_are_shown_not_used():
     assert y19[["qualifier", "value", "used"]].values.tolist() == [["lower_bound", 100.0, False]]
     with pytest.raises(tb.TaobaoAnalysisError, match="measure"):
         tb.place_series("温岭", measure="villages")
+
+
+# ------------------------------------------------------------------ notebook 11 parameters
+
+def test_notebook_11_takes_any_city_and_suggests_for_a_typo():
+    for name in ("深圳", "义乌", "曹县", "浙江", "南京鼓楼区"):
+        assert validate_parameters("11", {"city": name})["city"] == name
+    with pytest.raises(UnknownPlaceError, match=r"did you mean .*深圳市 \(city, 广东省\)"):
+        validate_parameters("11", {"city": "深川"})
+
+
+def test_city_fanout_run_file_names_jobs_by_code():
+    from cluster_research.pipeline.runs import expand_run
+
+    root = cr.pipeline.notebooks_dir() / "params"
+    jobs = expand_run(root / "11_city_clusters.yaml")
+    names = [j.name for j in jobs]
+    assert "11_city/330782_义乌市" in names and "11_city/440300_深圳市" in names
+    assert all(j.parameters["lang"] == "zh" for j in jobs)
