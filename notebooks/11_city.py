@@ -206,7 +206,9 @@ else:
 # The province's Taobao villages (lists, then press figures) and its NBS 电子商务销售额
 # (enterprise e-commerce sales, 亿元, 2015–2024); its lifecycle stage is in notebook 06
 # (`run 06 -p region <province>`). The rank is the place's city among all cities by the
-# number of villages in the 2016 list (the last complete list).
+# number of villages in the 2016 list (the last complete list), then the ranks the press
+# reported for later lists (top ten cities of 2019, top three of 2020), where the city is in
+# them. The figure shows the leading provinces over time (and the place's province).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -228,6 +230,17 @@ elif len(hit):
 else:
     print(f"{own_city}: no Taobao village in the 2016 list (not ranked among {len(ranked)} "
           "cities)")
+reported = cr.data.load("taobao_counts_reported")
+ranks = reported[reported.measure.str.startswith("rank_") & (reported.place == own_city)]
+for r in ranks.itertuples():
+    print(f"{own_city}: {r.measure} {r.list_year}: {r.value} ({r.source}, {r.source_date})")
+
+# %%
+leading = tb.province_series()
+if province not in set(leading.province):
+    leading = pd.concat([leading, context], ignore_index=True)
+fig = tv.province_counts_figure(leading, lang=lang)
+saved = cr.viz.save(fig, "province_taobao_villages", formats=figure_formats)
 
 # %%
 fits = pd.concat([t for t in (village_table, gdp_table, own_table) if t is not None] or
