@@ -389,6 +389,45 @@ _register(TableSpec(
      "converged": _bool(), "ceiling": _nonneg(), "inflection": _estimated_year(),
      "identified": _bool(), "identified_reason": _text(nullable=True), "aicc": _num(),
      "last_year": _year(), "last_share_of_ceiling": _nonneg(), "error": _text(nullable=True)}))
+_SOURCE_COLS = {"source_id": _text(), "source_url": pa.Column(str, pa.Check.str_startswith("http")),
+                "source": _text(), "source_date": _text(), "quote": pa.Column(str, pa.Check.str_length(min_value=1))}
+_register(TableSpec(
+    "taobao_counts_reported", "Taobao village / town counts read on public pages, one per row "
+    "(cr.data.load('taobao_counts_reported')).",
+    ("row",),
+    {"row": pa.Column(int, pa.Check.ge(2)), "measure": _text(),
+     "level": _text(isin=["national", "macro-region", "province", "city", "county", "town"]),
+     "region": _text(), "parent": _text(), "place": _text(),
+     "code": pa.Column(str, pa.Check.str_matches(r"^(\d{6})?$")), "province": _text(),
+     "city": _text(), "list_year": pa.Column("Int64", pa.Check.in_range(2009, 2030), nullable=True),
+     "year_confirmed": _bool(), "value": pa.Column(int, pa.Check.ge(0)), "unit": _text(),
+     "qualifier": _text(isin=["exact", "lower_bound", "approx"]),
+     "definition": _text(isin=["pre2020", "post2020", ""]), "conflict": _bool(),
+     **_SOURCE_COLS, "notes": _text()},
+    checks=[pa.Check(lambda d: d.code.ne("") | d.level.isin(["national", "macro-region"]),
+                     name="every place below the macro-regions has a GB/T 2260 code"),
+            pa.Check(lambda d: d.list_year.isna() | (d.definition == "")
+                     | ((d.list_year >= 2020) == (d.definition == "post2020")),
+                     name="definition = post2020 from the 2020 list on")],
+    min_rows=1))
+_register(TableSpec(
+    "taobao_place_series", "One place's Taobao villages (or towns) per year: list counts "
+    "2014-2016, reported counts after, gaps as empty values (cr.taobao.place_series).",
+    (),
+    {"year": pa.Column(int, pa.Check.in_range(2009, 2030)),
+     "value": pa.Column(float, pa.Check.ge(0), nullable=True),
+     "qualifier": _text(isin=["exact", "lower_bound", "approx", ""]),
+     "origin": _text(isin=["list", "reported", "gap"]),
+     "definition": _text(isin=["pre2020", "post2020"]), "conflict": _bool(),
+     "used": _bool(), "source_id": _text(), "source_url": _text(), "source": _text(),
+     "source_date": _text(), "quote": _text()},
+    checks=[pa.Check(lambda d: d.value.isna() == d.origin.eq("gap"),
+                     name="a gap row has no value and every other row has one"),
+            pa.Check(lambda d: d.origin.eq("gap") | d.source_url.str.startswith("http"),
+                     name="every figure has its source URL"),
+            pa.Check(lambda d: d.origin.ne("reported") | d.quote.str.len().gt(0),
+                     name="every reported figure has its quote")],
+    min_rows=0))
 _register(TableSpec(
     "scorecard", "A region's scorecard: a relative ranking of provinces by dimension "
     "(percentile scores), not a lifecycle stage.",

@@ -30,7 +30,9 @@ from .data import places
 from .data import taobao as taobao_data
 
 __all__ = [
+    "DEFINITION_BREAK",
     "LEVELS",
+    "MIN_POINTS",
     "TaobaoAnalysisError",
     "concentration",
     "city_series",
@@ -38,6 +40,9 @@ __all__ = [
     "national_fits",
     "national_series",
     "national_stage",
+    "place_points",
+    "place_series",
+    "province_series",
     "province_stages",
     "rename_candidates",
     "resolve_place",
@@ -45,6 +50,10 @@ __all__ = [
     "transitions",
 ]
 
+#: Fewest exact yearly values for a growth fit or a stage (as ``profile`` requires).
+MIN_POINTS = 5
+#: First list year under AliResearch's narrower definition (no new 居委会 / 街道).
+DEFINITION_BREAK = 2020
 LEVELS = {"province": ["province"], "city": ["province", "city"],
           "county": ["province", "city", "county"]}
 KEY = ["province", "county", "village"]
@@ -125,6 +134,10 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
                                       f"city {city!r} is {place.name}: give one of them")
         name = place.name
     provs = sorted(set(v.loc[v["city"] == name, "province"]))
+    if not provs:  # a city of GB/T 2260 without a Taobao village in the lists
+        raise TaobaoAnalysisError(
+            f"{place.label} has no Taobao village in the 2014-2016 lists (maps and counts by "
+            f"county need them); {places.describe_data(place)}")
     if prov and prov not in provs:
         raise TaobaoAnalysisError(f"city {name} is in {provs}, not in {prov}")
     return (prov or provs[0]), name
@@ -236,6 +249,186 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     s.attrs = {"region": city, "province": sorted(set(sub["province"]))[0], "unit": "个",
                "source_id": ",".join(sorted(set(sub["source_id"])))}
     return s
+
+
+def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.DataFrame:
+    """Return a place's Taobao villages (or towns) per year, every figure with its source.
+
+    Joins the counts of AliResearch's lists (2014-2016; towns 2016 only) and the counts read
+    on public pages (:func:`cluster_research.data.taobao_reported.load_reported`, 2015-2022)
+    for one province, city or county. Nothing is interpolated: a year without a figure is a
+    *gap* row (value NaN). A list year uses the list's count (a place absent from a complete
+    list counts 0); a reported figure of that year is shown beside it (``used`` False), its
+    difference logged by ``cr.data.load("taobao_reported_checks")``. Other years use an exact
+    reported figure; conflicting exact figures are all shown and none is used; a lower bound
+    ("超过100个") is shown, not used. ``definition`` marks AliResearch's 2020 change
+    (:data:`DEFINITION_BREAK`: new residents' committees no longer count as villages).
+
+    Parameters
+    ----------
+    place : str
+        Any name :func:`cluster_research.data.places.resolve_place` accepts (浙江, 菏泽,
+        义乌, 曹县 ...).
+    measure : {"taobao_villages", "taobao_towns"}
+    root : path-like, optional
+        Data directory.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns year, value, qualifier, origin (list | reported | gap), definition,
+        conflict, used (the year's exact value, at most one per year), source_id,
+        source_url, source, source_date, quote; sorted by year. ``attrs``: place (label),
+        kind, code, measure, unit "个", n_exact (years with a used value), fit_allowed
+        (n_exact >= :data:`MIN_POINTS`), spans_break (used years on both sides of 2020),
+        data (what the package has for the place).
+
+    Raises
+    ------
+    TaobaoAnalysisError
+        Unknown measure.
+    UnknownPlaceError
+        Unknown or ambiguous name (closest names suggested).
+
+    Examples
+    --------
+    >>> s = place_series("义乌")
+    >>> s[s.used].set_index("year").value.astype(int).to_dict()
+    {2014: 6, 2015: 37, 2016: 65, 2017: 104, 2018: 134, 2021: 197}
+    >>> s.attrs["fit_allowed"], s.attrs["spans_break"]
+    (True, True)
+    """
+    from . import schemas
+    from .data.taobao_reported import load_reported
+
+    if measure not in ("taobao_villages", "taobao_towns"):
+        raise TaobaoAnalysisError(f"measure must be 'taobao_villages' or 'taobao_towns', got "
+                                  f"{measure!r}")
+    p = places.resolve_place(place, parameter="place", root=root)
+    tab = (taobao_data.load_villages(root=root) if measure == "taobao_villages"
+           else taobao_data.load_towns(root=root))
+    col = {"province": "province_code", "city": "city_code", "county": "county_code"}[p.kind]
+    name_col = {"province": "province", "city": "city", "county": "county"}[p.kind]
+    mine = tab[tab[col] == p.code] if p.code else tab[tab[name_col] == p.name]
+    src = _data.sources().set_index("source_id")
+    rows = []
+    for year in sorted(set(tab["year"])):
+        sid = taobao_data.SOURCE_IDS[int(year)]
+        rows.append(dict(year=int(year), value=float((mine["year"] == year).sum()),
+                         qualifier="exact", origin="list", conflict=False, used=True,
+                         source_id=sid, source_url=src.loc[sid, "url"],
+                         source=src.loc[sid, "publisher"], source_date=src.loc[sid, "date"],
+                         quote=""))
+    list_years = {r["year"] for r in rows}
+    rep = load_reported(root=root)
+    # the last list year with a published national count: later years are not gaps
+    last = int(rep.loc[(rep["measure"] == measure) & (rep["level"] == "national"),
+                       "list_year"].max())
+    rep = rep[(rep["measure"] == measure) & (rep["level"] == p.kind) & (rep["code"] == p.code)
+              & rep["list_year"].notna()] if p.code else rep.iloc[:0]
+    for year, grp in rep.groupby(rep["list_year"].astype(int)):
+        exact = grp[grp["qualifier"] == "exact"]
+        use = year not in list_years and exact["value"].nunique() == 1
+        for i, r in enumerate(grp.itertuples()):
+            rows.append(dict(year=int(year), value=float(r.value), qualifier=r.qualifier,
+                             origin="reported", conflict=bool(r.conflict),
+                             used=bool(use and r.qualifier == "exact"
+                                       and r.Index == exact.index[0]),
+                             source_id=r.source_id, source_url=r.source_url, source=r.source,
+                             source_date=r.source_date, quote=r.quote))
+    have = {r["year"] for r in rows}
+    for year in range(min(have), last + 1):
+        if year not in have:
+            rows.append(dict(year=year, value=float("nan"), qualifier="", origin="gap",
+                             conflict=False, used=False, source_id="", source_url="",
+                             source="", source_date="", quote=""))
+    df = pd.DataFrame(rows)
+    df["definition"] = np.where(df["year"] >= DEFINITION_BREAK, "post2020", "pre2020")
+    order = {"list": 0, "reported": 1, "gap": 2}
+    df = df.sort_values(["year", "origin"], key=lambda c: c.map(order) if c.name == "origin"
+                        else c, kind="stable").reset_index(drop=True)
+    df = df[["year", "value", "qualifier", "origin", "definition", "conflict", "used",
+             "source_id", "source_url", "source", "source_date", "quote"]]
+    df = schemas.validate("taobao_place_series", df)
+    used = df.loc[df["used"], "year"]
+    df.attrs = {"place": p.label, "kind": p.kind, "code": p.code, "measure": measure,
+                "unit": "个", "n_exact": int(used.size),
+                "fit_allowed": bool(used.size >= MIN_POINTS),
+                "spans_break": bool((used < DEFINITION_BREAK).any()
+                                    and (used >= DEFINITION_BREAK).any()),
+                "data": p.data}
+    return df
+
+
+def place_points(series: pd.DataFrame) -> pd.Series:
+    """Return the exact yearly values of a :func:`place_series` table (the ``used`` rows).
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Output of :func:`place_series`.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by int year, name = the measure; ``attrs``: region (place label), unit "个",
+        source_id (the sources joined with ","). Years without an exact value are absent
+        (gaps are not filled).
+
+    Examples
+    --------
+    >>> place_points(place_series("曹县")).astype(int).tolist()
+    [7, 34, 48, 74, 151]
+    """
+    d = series[series["used"]]
+    s = pd.Series(d["value"].to_numpy(), index=d["year"].astype(int).to_numpy(),
+                  name=series.attrs.get("measure", "taobao_villages"))
+    s.index.name = "year"
+    s.attrs = {"region": series.attrs.get("place", ""), "unit": "个",
+               "source_id": ",".join(dict.fromkeys(d["source_id"]))}
+    return s
+
+
+def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
+    """Return the Taobao villages of the leading provinces per year, 2014-2022, gaps kept.
+
+    Parameters
+    ----------
+    provinces : sequence of str, optional
+        Province names in any accepted form; default the ``n`` provinces with most villages
+        in the 2016 list (the last complete list: 浙江, 广东, 江苏, 山东, 福建, 河北).
+    n : int, default 6
+    root : path-like, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province and year of :func:`place_series` (gap rows kept, list years'
+        press figures dropped): province (short name), year, value, qualifier (exact |
+        lower_bound | ""), origin (list | reported | gap), used, definition, source_url.
+
+    Examples
+    --------
+    >>> t = province_series(n=2)
+    >>> t[t.used].pivot(index="year", columns="province", values="value").loc[2018].tolist()
+    [614.0, 1172.0]
+    """
+    if provinces is None:
+        v = taobao_data.load_villages(root=root)
+        top = v[v["year"] == v["year"].max()].groupby("province_code").size()
+        provinces = top.sort_values(ascending=False, kind="stable").index[:n].tolist()
+    out = []
+    for prov in provinces:
+        p = places.resolve_place(prov, parameter="provinces", root=root)
+        if p.kind != "province":
+            raise TaobaoAnalysisError(f"{prov!r} is a {p.kind} ({p.label}), not a province")
+        s = place_series(p.name, root=root)
+        s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list",
+                                                                    "year"]))]
+        out.append(s.assign(province=p.name))
+    cols = ["province", "year", "value", "qualifier", "origin", "used", "definition",
+            "source_url"]
+    return pd.concat(out, ignore_index=True)[cols]
 
 
 def _keys(v, year):

@@ -337,3 +337,45 @@ def test_taobao_compare_bar_heights():
     sub = table.set_index("province").reindex(places).fillna(0)
     heights = np.array([b.get_height() for b in bars]).reshape(len(years), len(places))
     np.testing.assert_array_equal(heights, sub[years].to_numpy(float).T)
+
+
+def test_taobao_province_counts_lines_are_the_exact_values_with_gaps():
+    table = cr.taobao.province_series()
+    v = cr.data.load("taobao_villages")
+    top = v[v.year == 2016].groupby("province").size().nlargest(6)
+    assert sorted(table.province.unique()) == sorted(cr.data.region_name(p) for p in top.index)
+    fig = vtaobao.province_counts_figure(table, lang="en")
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.lines if not ln.get_label().startswith("_")}
+    years = np.arange(2014, 2023)
+    raw = cr.data.load("taobao_counts_reported")
+    for prov, n16 in top.items():
+        short = cr.data.region_name(prov)
+        ln = lines[cr.data.region_name(prov, "en")]
+        y = np.asarray(ln.get_ydata(), float)
+        assert np.asarray(ln.get_xdata()).tolist() == years.tolist()
+        assert y[2] == n16  # the 2016 list
+        # after the lists: exactly the exact press figures, NaN (a break) elsewhere
+        rep = raw[(raw.level == "province") & (raw.place == prov) & (raw.qualifier == "exact")
+                  & (raw.measure == "taobao_villages")]
+        want = {int(r.list_year): r.value for r in rep.itertuples() if r.list_year > 2016}
+        for i, yr in enumerate(years[3:], start=3):
+            if yr in want:
+                assert y[i] == want[yr], (short, yr)
+            else:
+                assert np.isnan(y[i]), (short, yr)
+    # lower bounds drawn as separate markers: 浙江 2019 (>1500), 福建 2019 (>300)
+    lows = sorted((int(x), float(y_)) for ln in ax.lines if ln.get_label() == "_lower bound"
+                  for x, y_ in zip(ln.get_xdata(), ln.get_ydata()))
+    assert lows == [(2019, 300.0), (2019, 1500.0)]
+
+
+def test_taobao_place_series_figure_shows_the_gap_years():
+    s = cr.taobao.place_series("曹县")
+    fig = vtaobao.place_series_figure(s, lang="en")
+    ax = fig.axes[0]
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "曹县"]
+    y = dict(zip(np.asarray(line.get_xdata()).tolist(), np.asarray(line.get_ydata(), float)))
+    assert {k for k, v in y.items() if np.isnan(v)} == set(s.loc[s.origin == "gap", "year"])
+    assert ax.get_xlim() == (2013.5, 2022.5)
+    assert not [ln for ln in ax.lines if "lower bound" in ln.get_label()]  # 曹县 has none

@@ -21,13 +21,18 @@ the registered ones, and a new one is added with the
     (exact | approx | lower_bound | target) and source.
 ``major_cities_gdp``
     NBS 主要城市年度数据: GDP of 36 major cities, 1999-2017 (mid-2019 vintage).
+``taobao_villages`` / ``taobao_towns`` / ``taobao_counts`` / ``taobao_corrections``
+    AliResearch's Taobao-village lists 2014-2016 (:mod:`.taobao`).
+``taobao_counts_reported`` / ``taobao_reported_checks``
+    Taobao village / town counts 2015-2022 read on public pages, with their quotes, and
+    their check against the lists (:mod:`.taobao_reported`).
 
 Modules: :mod:`.registry` (``dataset``, ``load``), :mod:`.regions`,
 :mod:`.manifest` (paths, checksums, ``sources``), :mod:`.nbs`, :mod:`.hand_collected`,
 :mod:`.cities`, :mod:`.user` (``read_csv``, ``check_series``), :mod:`.series`,
 :mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`, :mod:`.places`
-(a province, or a city / county of the Taobao-village lists, with suggestions for an
-unknown name).
+(a province, or any city / county of GB/T 2260, with what the package has for it and
+suggestions for an unknown name), :mod:`.taobao`, :mod:`.taobao_reported`.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from .nbs import (  # isort: skip
 from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: skip
 from .cities import CITY_COLUMNS  # isort: skip
 from . import taobao  # isort: skip  (registers taobao_villages, _towns, _counts, _corrections)
+from . import taobao_reported  # isort: skip  (taobao_counts_reported, _reported_checks)
 from . import units
 from .manifest import (
     data_dir,

@@ -10,7 +10,7 @@ from .manifest import read_raw, resolve_root
 from .parsing import check_header, csv_rows, decode_utf8, parse_number, parse_year
 from .registry import dataset
 
-__all__ = ["CITY_COLUMNS", "build_cities"]
+__all__ = ["CITY_COLUMNS", "build_cities", "city_gdp"]
 
 CITY_COLUMNS = ["city", "year", "value", "unit", "source_id"]
 
@@ -68,3 +68,47 @@ def build_cities(root=None):
     df = pd.DataFrame(out, columns=CITY_COLUMNS)
     df["year"] = df["year"].astype("int64")
     return df
+
+
+def city_gdp(place, *, root=None):
+    """Return a city's GDP from the NBS major-cities table (亿元), empty if it is not there.
+
+    Parameters
+    ----------
+    place : str or cluster_research.data.places.Place
+        Any name :func:`cluster_research.data.places.resolve_place` accepts; a municipality
+        (北京) is matched as a city of the table. Only the 36 cities of the table have values.
+    root : path-like, optional
+
+    Returns
+    -------
+    pandas.Series
+        GDP by int year, name ``gdp``; ``attrs``: region (the table's name, or the place's),
+        unit 亿元, source_id ``nbs_major_cities`` (empty Series, same attrs, when the city is
+        not in the table).
+
+    Examples
+    --------
+    >>> g = city_gdp("深圳市")
+    >>> (int(g.index.min()), int(g.index.max()), g.attrs["unit"])
+    (2001, 2017, '亿元')
+    >>> city_gdp("义乌").empty
+    True
+    """
+    import re
+
+    import pandas as pd
+
+    from .places import resolve_place
+    from .registry import load
+
+    p = place if hasattr(place, "kind") else resolve_place(place, parameter="city", root=root)
+    df = load("major_cities_gdp", root=root)
+    short = re.sub(r"(市|省)$", "", p.name) if p.kind in ("city", "province") else None
+    rows = df[df["city"] == short].sort_values("year")
+    s = pd.Series(rows["value"].to_numpy(float), index=rows["year"].astype(int).to_numpy(),
+                  name="gdp")
+    s.index.name = "year"
+    s.attrs = {"region": short if len(rows) else p.name, "unit": "亿元",
+               "source_id": "nbs_major_cities"}
+    return s

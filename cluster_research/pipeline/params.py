@@ -102,8 +102,9 @@ SPECS: dict[str, ParamSpec] = {
     "region": ParamSpec("region"),
     "benchmark": ParamSpec("region"),
     "highlight": ParamSpec("region"),
-    "city": ParamSpec("city", doc="a city of the Taobao-village lists, any spelling "
-                      "(金华 or 金华市); empty = the whole province"),
+    "city": ParamSpec("city", doc="notebook 09: a city of the Taobao-village lists, any "
+                      "spelling (金华 or 金华市), empty = the whole province; notebook 11: any "
+                      "city or county (深圳, 义乌, 曹县)"),
     "scheme": ParamSpec("choice", choices=("log", "quantile")),
     "region_label": ParamSpec("choice", choices=("上海",)),
     "through_year": ParamSpec("year", nullable=True),
@@ -481,7 +482,10 @@ def _check_places(path, defaults: dict, parameters: dict, merged: dict) -> None:
                 data.places.province_of(value, parameter=name)  # a city names its province
         if spec.kind == "city" and value:
             data.places.resolve_place(value, parameter=name)  # unknown: closest names
-    if with_city and (parameters.get("region") is not None or parameters.get("city")):
+    # notebook 09 draws a city's counties from the lists: its region/city must be a listed
+    # city; a notebook with a city parameter only (11) takes any place the resolver knows
+    if with_city and "region" in defaults and (parameters.get("region") is not None
+                                               or parameters.get("city")):
         from .. import taobao  # loaded only for a notebook with a city parameter
 
         try:

@@ -243,10 +243,11 @@ def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
     fanout = spec.get("fanout") or {}
     if not isinstance(fanout, dict):
         raise ParameterError(f"{p}: 'fanout' must be a mapping like {{region: all}}")
-    bad = set(fanout) - {"region"}
-    if bad:
-        raise ParameterError(f"{p}: fan-out over {sorted(bad)} is not supported; "
-                             "only 'region' (all or a list of regions)")
+    bad = set(fanout) - {"region", "city"}
+    if bad or len(fanout) > 1:
+        raise ParameterError(f"{p}: fan-out over {sorted(fanout)} is not supported; "
+                             "only one of 'region' (all or a list of regions) or 'city' (a "
+                             "list of cities or counties)")
     nb = spec["notebook"]
     if isinstance(nb, int) and not isinstance(nb, bool):  # YAML reads `notebook: 05` as 5
         nb = f"{nb:02d}"
@@ -277,12 +278,15 @@ def load_params_file(path: str | os.PathLike) -> tuple[Path, dict]:
 
 
 def expand_run(path: str | os.PathLike) -> list[Job]:
-    """Expand one run file into its jobs (one, or one per region for ``fanout``).
+    """Expand one run file into its jobs (one, or one per region or city for ``fanout``).
 
     ``fanout: {region: all}`` gives one job per region of
     :func:`cluster_research.data.regions` (31, in code order) with parameter
     ``region`` set to the short Chinese name; ``fanout: {region: [北京, Shanghai]}``
     only those. Job names are ``<notebook stem>/<code>_<English name>``.
+    ``fanout: {city: [义乌, 深圳]}`` gives one job per city or county
+    (:func:`cluster_research.data.places.resolve_place`), parameter ``city`` as written,
+    job names ``<notebook stem>/<GB/T 2260 code>_<canonical name>``.
 
     Parameters
     ----------
@@ -303,6 +307,14 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
     nb, params, fanout = read_run_file(p)
     if not fanout:
         return [Job(check_run_name(p.stem), nb, dict(params), p)]
+    if "city" in fanout:  # any city or county the resolver knows; jobs <stem>/<code>_<name>
+        want = fanout["city"]
+        if "city" in params or not isinstance(want, (list, tuple)) or not want:
+            raise ParameterError(f"{p}: fanout city must be a non-empty list (and 'city' not "
+                                 "also set in parameters)")
+        found = [data.places.resolve_place(c, parameter="city") for c in want]
+        return [Job(f"{nb.stem}/{f.code}_{slug(f.name)}", nb, {**params, "city": str(c)}, p)
+                for c, f in zip(want, found)]
     if "region" in params:
         raise ParameterError(f"{p}: 'region' is fanned out; do not also set it in parameters")
     regs = data.regions()

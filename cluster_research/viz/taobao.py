@@ -23,8 +23,8 @@ from ..data import taobao as taobao_data
 from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
 from .style import check_lang, model_label, setup, source_note
 
-__all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure", "scurve_figure",
-           "unit_counts"]
+__all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure",
+           "place_series_figure", "province_counts_figure", "scurve_figure", "unit_counts"]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -294,3 +294,86 @@ def compare_figure(table, places, *, lang: str = "zh"):
     ax.legend(title="名单年份" if lang == "zh" else "list year", fontsize=8)
     source_note(ax, ["source_taobao"], lang, y=-0.12)
     return fig
+
+
+def province_counts_figure(table, *, lang: str = "zh"):
+    """Plot the leading provinces' Taobao villages over time, gaps shown as breaks.
+
+    One line per province through its exact values (list counts 2014-2016, press figures
+    after); a year without an exact value breaks the line (nothing is interpolated); a
+    lower bound ("超过1500个") is an open triangle; a dotted vertical line marks AliResearch's
+    2020 definition change.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cluster_research.taobao.province_series`.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Lines labelled with the province; each line's y data has NaN at the gaps.
+
+    Examples
+    --------
+    >>> from cluster_research import taobao
+    >>> fig = province_counts_figure(taobao.province_series())  # doctest: +SKIP
+    """
+    from ..data import region_name
+
+    check_lang(lang)
+    setup()
+    years = np.arange(int(table["year"].min()), int(table["year"].max()) + 1)
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for prov, grp in table.groupby("province", sort=False):
+        name = prov if lang == "zh" or "label" in grp else region_name(prov, "en")
+        exact = grp[grp["used"]].set_index("year")["value"].reindex(years)
+        (line,) = ax.plot(years, exact.to_numpy(float), "o-", label=name)
+        low = grp[grp["qualifier"] == "lower_bound"]
+        if len(low):
+            ax.plot(low["year"], low["value"], "^", mfc="white", color=line.get_color(),
+                    ls="none", label="_lower bound")
+    ax.axvline(2019.5, color="#888888", ls=":", lw=1)
+    ax.annotate("2020 起新口径" if lang == "zh" else "new definition from 2020",
+                xy=(2019.55, 0.02), xycoords=("data", "axes fraction"), fontsize=7,
+                color="#666666", va="bottom")
+    if (table["qualifier"] == "lower_bound").any():
+        ax.plot([], [], "^", mfc="white", color="#444444", ls="none",
+                label="下限（超过）" if lang == "zh" else "lower bound (more than)")
+    ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)  # the years without a figure stay visible
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("名单年份" if lang == "zh" else "list year")
+    ax.set_ylabel("淘宝村数" if lang == "zh" else "Taobao villages")
+    ax.legend(fontsize=8, ncol=2)
+    note = ("数据：阿里研究院名单 2014–2016；其后为新闻报道的数字（空缺=无来源）" if lang == "zh"
+            else "Data: AliResearch lists 2014-2016; later years as reported in the press "
+                 "(breaks = no source)")
+    source_note(ax, note, lang, y=-0.2)
+    return fig
+
+
+def place_series_figure(series, *, lang: str = "zh"):
+    """Plot one place's Taobao villages over time (:func:`cluster_research.taobao.place_series`).
+
+    Drawn as :func:`province_counts_figure` draws a province: exact values joined by a line
+    broken at the gaps, lower bounds as open triangles, the 2020 definition change marked.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Output of :func:`cluster_research.taobao.place_series`.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from cluster_research import taobao
+    >>> fig = place_series_figure(taobao.place_series("义乌"))  # doctest: +SKIP
+    """
+    label = series.attrs.get("place", "").split(" (")[0]
+    table = series.assign(province=label, label=label)
+    return province_counts_figure(table, lang=lang)
