@@ -90,6 +90,8 @@ Engineering* 9, 559-572 (phases between the knees and the inflection).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
@@ -104,7 +106,8 @@ from .lag import fit_lag
 from .stage import Stage
 from .trend import panel_growth_check
 
-__all__ = ["METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "StageModelError", "curve_phases",
+__all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "StageModelError", "curve_phases",
+           "log_curve", "prepare_panel",
            "panel_stages"]
 
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
@@ -120,7 +123,9 @@ _RATE = {"logistic": "k", "gompertz": "b"}
 
 
 # ------------------------------------------------------------------------------ input
-def _prepare(data, region, x, y, indicator) -> pd.DataFrame:
+def prepare_panel(data, region, x, y, indicator) -> pd.DataFrame:
+    """Return the tidy panel (region, year, value) a stage model reads, or raise with the
+    region and year at fault (see :func:`panel_stages` for the rules)."""
     if not isinstance(data, pd.DataFrame):
         raise StageModelError(f"panel_stages needs a long DataFrame, got {type(data).__name__}")
     df = data
@@ -251,6 +256,7 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5):
     chosen, fits = _curve_fits(df, model, min_points)
     rng = np.random.default_rng(seed)
     out = []
+    curves = {}
     for r in regions:
         g = groups[r]
         yrs = g["year"].to_numpy(int)
@@ -262,6 +268,9 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5):
             continue
         probs = _curve_probs(res, chosen, yrs, n_draws, rng)
         ph = curve_phases(chosen, res.params.to_numpy(float), yrs)
+        pv = res.params.to_numpy(float)
+        if pv[0] > 0 and pv[1] > 0:
+            curves[r] = [chosen, [float(np.log(pv[0])), float(np.log(pv[1])), float(pv[2])]]
         p = res.params
         desc = (f"curve ({chosen}{', pooled AICc choice' if model == 'auto' else ''}): "
                 f"K={p.iloc[0]:.4g}, {_RATE[chosen]}={p.iloc[1]:.3g}, t0={p.iloc[2]:.1f}")
@@ -273,11 +282,17 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5):
         else:
             stages, why = [_STAGES[q - 1] for q in ph], desc + "; phase of the year on the curve"
         out.append(_rows(r, yrs, stages, probs, why))
-    return pd.concat(out, ignore_index=True)
+    res = pd.concat(out, ignore_index=True)
+    res.attrs["curves"] = curves
+    return res
 
 
 # ------------------------------------------------------------------------------ pooled
-def _logf(model, z, t):
+def log_curve(model, z, t):
+    """Return ``log f(t)`` of a logistic or Gompertz curve at ``z = (log K, log r, t0)``.
+
+    ``log K - log(1 + exp(-r (t - t0)))`` (logistic), ``log K - exp(-r (t - t0))`` (Gompertz).
+    """
     a, r, t0 = z[0], np.exp(z[1]), z[2]
     u = -r * (t - t0)
     if model == "logistic":
@@ -286,7 +301,7 @@ def _logf(model, z, t):
 
 
 def _dlogf(model, z, t):
-    """Return the analytic Jacobian of :func:`_logf` in ``z = (log K, log r, t0)``."""
+    """Return the analytic Jacobian of :func:`log_curve` in ``z = (log K, log r, t0)``."""
     r = np.exp(z[1])
     u = r * (t - z[2])
     if model == "logistic":
@@ -300,7 +315,7 @@ def _map_fit(model, t, ly, sigma, mu, tau, starts):
     """Penalised least squares (MAP) from the best of ``starts`` (one solve, analytic
     Jacobian)."""
     def resid(z):
-        return np.append((ly - _logf(model, z, t)) / sigma, (z[1] - mu) / tau)
+        return np.append((ly - log_curve(model, z, t)) / sigma, (z[1] - mu) / tau)
 
     def jac(z):
         J = np.zeros((t.size + 1, 3))
@@ -339,6 +354,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
     sigma = float(np.sqrt(rss / dof)) if dof > 0 and rss > 0 else 0.1
     rng = np.random.default_rng(seed)
     out = []
+    curves = {}
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         t = yrs.astype(float)
@@ -356,6 +372,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         sol = _map_fit(chosen, t, ly, sigma, mu, tau, starts)
         z = sol.x
         theta = np.array([np.exp(z[0]), np.exp(z[1]), z[2]])
+        curves[r] = [chosen, [float(v) for v in z]]
         ph = curve_phases(chosen, theta, yrs)
         J = sol.jac
         cov = np.linalg.pinv(J.T @ J, hermitian=True)
@@ -381,7 +398,9 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
             continue
         out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
                          desc + "; phase of the year on the MAP curve", threshold))
-    return pd.concat(out, ignore_index=True)
+    res = pd.concat(out, ignore_index=True)
+    res.attrs["curves"] = curves
+    return res
 
 
 # ------------------------------------------------------------------------------ mixed
@@ -456,7 +475,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3):
 
 
 def _logf_natural(model, theta, t):
-    return _logf(model, np.array([np.log(theta[0]), np.log(theta[1]), theta[2]]), t)
+    return log_curve(model, np.array([np.log(theta[0]), np.log(theta[1]), theta[2]]), t)
 
 
 # ------------------------------------------------------------------------------ hmm
@@ -573,6 +592,10 @@ def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
                          threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["fit"] = fit
+    if fit is not None:
+        res.attrs["curves"] = {r: ["logistic", [math.log(fit.K), math.log(fit.k),
+                                                float(fit.t0[i])]]
+                               for i, r in enumerate(fit.regions)}
     return res
 
 
@@ -596,7 +619,7 @@ def _rows(region, years, stages, probs, reason, threshold=None) -> pd.DataFrame:
     return pd.DataFrame(d)
 
 
-_CORES = {"lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
+CORES = {"lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
           "mixed": _mixed_core}
 
 
@@ -626,6 +649,7 @@ def _realtime(core, df, options) -> pd.DataFrame:
         res = core(part, **kw)
         warm = res.attrs.get("fit")
         res = _gate(part, res)
+        res.attrs = {}
         res = res[res["year"] == t].copy()
         res["reason"] = f"real time (data <= {t}): " + res["reason"]
         parts.append(res)
@@ -695,17 +719,20 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     [1, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 4, 4, 4, 4]
     """
     _check(information, method)
-    df = _prepare(data, region, x, y, indicator)
+    df = prepare_panel(data, region, x, y, indicator)
     if df.empty:
         raise StageModelError("the panel has no positive values")
-    core = _CORES[method]
+    core = CORES[method]
     try:
         if information == "hindsight":
             out = _gate(df, core(df, **options))
+            out.attrs.pop("fit", None)
         else:
             out = _realtime(core, df, options)
     except TypeError as exc:
         raise StageModelError(f"bad option for method {method!r}: {exc}") from exc
     out = out.sort_values(["region", "year"]).reset_index(drop=True)
-    out.attrs.update(method=method, information=information, options=dict(options))
+    opts = {k: ({str(i): float(x) for i, x in v.items()} if isinstance(v, pd.Series) else v)
+            for k, v in options.items()}
+    out.attrs.update(method=method, information=information, options=opts)
     return out

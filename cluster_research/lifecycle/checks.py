@@ -1,0 +1,200 @@
+"""Checks of a stage model against what really happened.
+
+* :func:`rolling_forecast` / :func:`forecast_summary` -- rolling-origin out-of-sample forecasts
+  (time-series cross-validation, Hyndman & Athanasopoulos, *Forecasting: Principles and
+  Practice*, 3rd ed., section 5.10): the model is fitted on the years up to each origin ``t``
+  and its curve forecasts ``t + h``; the benchmarks are the random walk (no change, ``log y_t``)
+  and the random walk with drift (``log y_t + h (log y_t - log y_first) / (t - t_first)``).
+  Accuracy is the RMSE of the log levels per horizon; a ratio to drift above 1 means the stage
+  model forecasts worse than a trend.
+* :func:`instrument_table` -- one region's stage from two instruments side by side, year by
+  year (e.g. Shanghai from the NBS panel and from its own transaction series).
+* :func:`face_validity` -- Spearman rank correlation, by year, between the stage position a
+  model gives every region and an independent maturity measure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import StageModelError
+from .panel import CORES, PROB_COLUMNS, log_curve, prepare_panel
+
+__all__ = ["face_validity", "forecast_summary", "instrument_table", "rolling_forecast",
+           "stage_position"]
+
+
+def rolling_forecast(data, *, method="pooled", horizons=(1, 2, 3), min_train=5,
+                     region="region", x="year", y="value", indicator=None, **options):
+    """Forecast every region ``h`` years ahead from every origin, with the model and two naives.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel (as :func:`cluster_research.lifecycle.panel_stages` takes).
+    method : {"pooled", "lag", "curve"}
+        A stage model whose curves forecast (its fitted level curve per region).
+    horizons : sequence of int
+        Years ahead.
+    min_train : int
+        Origins start when the training panel has this many years.
+    region, x, y, indicator : str
+        As :func:`~cluster_research.lifecycle.panel_stages`.
+    **options
+        Passed to the model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin, region and horizon with an actual value: ``origin``, ``region``,
+        ``horizon``, ``actual``, ``model``, ``drift``, ``random_walk`` (all log levels).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = np.arange(2000, 2012)
+    >>> df = pd.DataFrame({"region": "a", "year": t, "value": 100 / (1 + np.exp(-0.6 * (t - 2006)))})
+    >>> fc = rolling_forecast(df, method="curve", model="logistic", horizons=(1,), min_train=8)
+    >>> sorted(fc["origin"].unique().tolist())
+    [2007, 2008, 2009, 2010]
+    """
+    if method not in ("pooled", "lag", "curve"):
+        raise StageModelError(f"rolling_forecast needs a curve model (pooled, lag, curve), "
+                              f"got {method!r}")
+    df = prepare_panel(data, region, x, y, indicator)
+    scale = options.get("scale") if method == "lag" else None
+    years = sorted(df["year"].unique())
+    core = CORES[method]
+    rows = []
+    for origin in years[min_train - 1:-1]:
+        train = df[df["year"] <= origin]
+        curves = core(train, **options).attrs.get("curves", {})
+        for r, g in train.groupby("region", sort=False):
+            g = g.sort_values("year")
+            t_last, ly_last = float(g["year"].iloc[-1]), float(np.log(g["value"].iloc[-1]))
+            span = t_last - float(g["year"].iloc[0])
+            slope = (ly_last - float(np.log(g["value"].iloc[0]))) / span if span > 0 else 0.0
+            future = df[(df["region"] == r) & (df["year"] > origin)].set_index("year")["value"]
+            for h in horizons:
+                if origin + h not in future.index or r not in curves:
+                    continue
+                model, z = curves[r]
+                z = np.asarray(z, float).copy()
+                if scale is not None:  # the lag model's curve is per unit of scale
+                    z[0] += float(np.log(scale[r]))
+                t = np.array([origin + h], float)
+                rows.append({"origin": int(origin), "region": r, "horizon": int(h),
+                             "actual": float(np.log(future.loc[origin + h])),
+                             "model": float(log_curve(model, z, t)[0]),
+                             "drift": ly_last + slope * (origin + h - t_last),
+                             "random_walk": ly_last})
+    return pd.DataFrame(rows, columns=["origin", "region", "horizon", "actual", "model",
+                                       "drift", "random_walk"])
+
+
+def forecast_summary(table):
+    """Return the RMSE of log levels per horizon for the model and the two naives.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`rolling_forecast` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per horizon: ``n``, ``rmse_model``, ``rmse_drift``, ``rmse_random_walk``,
+        ``ratio_to_drift`` (model / drift) and ``ratio_to_random_walk``.
+    """
+    out = []
+    for h, g in table.groupby("horizon"):
+        e = {k: float(np.sqrt(np.mean((g[k] - g["actual"]) ** 2)))
+             for k in ("model", "drift", "random_walk")}
+        out.append({"horizon": int(h), "n": len(g), "rmse_model": e["model"],
+                    "rmse_drift": e["drift"], "rmse_random_walk": e["random_walk"],
+                    "ratio_to_drift": e["model"] / e["drift"],
+                    "ratio_to_random_walk": e["model"] / e["random_walk"]})
+    return pd.DataFrame(out, columns=["horizon", "n", "rmse_model", "rmse_drift",
+                                      "rmse_random_walk", "ratio_to_drift",
+                                      "ratio_to_random_walk"])
+
+
+def stage_position(table):
+    """Return each row's expected phase ``sum_s s p_s`` (1 = 萌芽 ... 4 = 起飞).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`~cluster_research.lifecycle.panel_stages` table.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    P = table[list(PROB_COLUMNS)].to_numpy(float)
+    return pd.Series(P @ np.arange(1, 5), index=table.index, name="position")
+
+
+def face_validity(table, measure, *, min_regions=5):
+    """Rank-correlate, by year, the stage position with an independent maturity measure.
+
+    Only region-years with a stage shown count (a "not identified" cell has no position to
+    check).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`~cluster_research.lifecycle.panel_stages` table.
+    measure : pandas.DataFrame
+        Columns region, year, value (e.g. e-commerce sales per person).
+    min_regions : int
+        Years with fewer staged regions are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year: ``n``, ``spearman_rho``, ``p_value``.
+    """
+    staged = table[table["stage"].notna()].assign(position=stage_position)
+    m = staged.merge(measure[["region", "year", "value"]], on=["region", "year"])
+    rows = []
+    for yr, g in m.groupby("year"):
+        if len(g) >= min_regions:
+            rho, p = stats.spearmanr(g["position"], g["value"])
+            rows.append({"year": int(yr), "n": len(g), "spearman_rho": float(rho),
+                         "p_value": float(p)})
+    return pd.DataFrame(rows, columns=["year", "n", "spearman_rho", "p_value"])
+
+
+def instrument_table(a, b, region, *, names=("A", "B")):
+    """Put one region's stages from two instruments side by side, year by year.
+
+    Parameters
+    ----------
+    a, b : pandas.DataFrame
+        Stage tables (region, year, stage, the four probabilities, reason), e.g. the NBS
+        panel model and the curve method on a longer series of the same region.
+    region : str
+    names : tuple of str
+        Labels of the two instruments (column suffixes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The overlapping years: ``year``, ``stage_<A>``, ``p_<A>`` (probability of that
+        stage, or of the most likely one when no stage is shown), ``stage_<B>``, ``p_<B>``,
+        ``agree`` (both shown and equal; None when either is not identified).
+    """
+    parts = []
+    for tab, nm in zip((a, b), names):
+        g = tab[tab["region"] == region].set_index("year")
+        P = g[list(PROB_COLUMNS)].to_numpy(float)
+        parts.append(pd.DataFrame({f"stage_{nm}": g["stage"],
+                                   f"p_{nm}": P.max(axis=1)}, index=g.index))
+    m = parts[0].join(parts[1], how="inner")
+    sa, sb = m[f"stage_{names[0]}"], m[f"stage_{names[1]}"]
+    m["agree"] = [None if x is None or y is None or x != x or y != y else x == y
+                  for x, y in zip(sa, sb)]
+    return m.reset_index()
