@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ProvincialDataError, UnknownPlaceError
+from .parsing import normalise_name
 from .regions import REGIONS, find_region, region_row
 
 __all__ = ["CITY_HINT", "Place", "place_names", "province_of", "resolve_place",
@@ -184,7 +186,7 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
     if not isinstance(name, str) or not name.strip():
         return []
     _, keys = _index(root)
-    text = re.sub(r"\s+", "", name).lower()
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).lower()
     if cutoff is None:  # one character off a 2-4 character Chinese name is a ratio of 0.5-0.75
         cutoff = 0.75 if text.isascii() else 0.5
     rank = {"province": 0, "city": 1, "county": 2}
@@ -252,6 +254,9 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
     UnknownPlaceError
         Neither a province nor a place of the lists; the message names ``parameter`` and the
         value and suggests the closest names (:func:`suggest_places`).
+    DataValidationError
+        The name holds an invisible character (it is matched in Unicode NFKC, see
+        :func:`~cluster_research.data.parsing.normalise_name`).
 
     Examples
     --------
@@ -264,12 +269,14 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
     ...
     cluster_research.errors.UnknownPlaceError: unknown region '金化': did you mean 金华市 (city, 浙江省)? (other close names: 金湾区 (county, 珠海市, 广东省), 金东区 (county, 金华市, 浙江省); not one of the 31 provincial-level regions nor a city or county of the Taobao-village lists)
     """
-    code = find_region(name, provinces_only=True)
+    # NFKC; an invisible character is refused before anything is matched
+    key = normalise_name(name, column=parameter) if isinstance(name, str) else name
+    code = find_region(key, provinces_only=True)
     if code is not None:
         return _province(code)
     if isinstance(name, str):
         lookup, _ = _index(root)
-        hit = lookup.get(re.sub(r"\s+", "", name))
+        hit = lookup.get(re.sub(r"\s+", "", key))
         if hit is not None:
             return hit
     close = suggest_places(name, root=root)
