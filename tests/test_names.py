@@ -12,8 +12,8 @@ import pytest
 from cluster_research import data as D
 from cluster_research.data import DataValidationError
 from cluster_research.data.places import resolve_place
-from cluster_research.pipeline.params import validate_parameters
 from cluster_research.pipeline.notebooks import resolve_notebook
+from cluster_research.pipeline.params import validate_parameters
 
 INVISIBLE = ["\u3164", "\u2800", "\ufe00", "\ufe0f", "\u200b", "\u200c", "\u200d", "\u200e",
              "\u200f", "\u2060", "\u2061", "\u2064", "\u206f", "\u00ad", "\u034f", "\u061c",

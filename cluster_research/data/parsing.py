@@ -37,10 +37,12 @@ __all__ = [
     "bounded",
     "check_header",
     "check_name",
+    "check_not_formula",
     "check_one_dimension",
     "convert_value",
     "csv_rows",
     "decode_utf8",
+    "formula_like",
     "invisible_characters",
     "normalise_name",
     "parse_decimal",
@@ -211,6 +213,73 @@ def check_name(text: str, path, row, column) -> str:
     '上海'
     """
     return normalise_name(text, path=path, row=row, column=column)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: Injection": https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(text) -> bool:
+    """Tell whether a text cell would be read as a formula by a spreadsheet.
+
+    A cell is formula-like when it starts (after leading spaces) with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return and is not a plain number (``-5``, ``+1e3``) nor a
+    lone ``-`` (the placeholder of "none").
+
+    Parameters
+    ----------
+    text : object
+        Only ``str`` can be formula-like.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
+    (True, False, False)
+    >>> formula_like("@SUM(A1)"), formula_like("+86 21"), formula_like("上海")
+    (True, True, False)
+    """
+    if not isinstance(text, str):
+        return False
+    t = text.lstrip(" ")
+    if not t.startswith(FORMULA_START) or t.strip() == "-":
+        return False
+    return not NUMBER_RE.match(t.strip())
+
+
+def check_not_formula(text: str, path, row, column) -> str:
+    """Return ``text``, or refuse a cell a spreadsheet would execute as a formula.
+
+    Parameters
+    ----------
+    text : str
+    path, row, column
+        Location for the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    DataValidationError
+        For a :func:`formula_like` cell (``=HYPERLINK(...)``, ``@SUM(...)``).
+
+    Examples
+    --------
+    >>> check_not_formula("国家统计局", "f.csv", 2, "source")
+    '国家统计局'
+    """
+    if formula_like(text):
+        raise DataValidationError(
+            "text starts with '=', '+', '-', '@' or a tab: a spreadsheet would run it as a "
+            "formula (CSV injection); remove the leading character",
+            path=path, row=row, column=column, value=text)
+    return text
 
 
 def decode_utf8(data: bytes, path) -> str:

@@ -19,6 +19,7 @@ from .parsing import (
     bounded,
     check_header,
     check_name,
+    check_not_formula,
     check_one_dimension,
     convert_value,
     csv_rows,
@@ -173,8 +174,10 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
     the same unit); ``region`` any non-empty name: one of the 31 provinces in
     any form is normalised to its short Chinese name (上海), any other name (e.g.
     杭州) is kept as written unless ``strict_regions=True``; an all-digit region
-    must be a province code. Names must not contain invisible characters
-    (zero-width space, BOM, direction marks, control characters). Duplicate keys
+    must be a province code. Names are read in Unicode NFKC and must not contain
+    invisible characters (zero-width space, BOM, direction marks, fillers, variation
+    selectors, control characters). No text cell may start with ``=``, ``+``, ``-``
+    or ``@`` (a spreadsheet would run it as a formula). Duplicate keys
     are errors: series (series, region, year, period, qualifier, source); panel
     (region, year, indicator). Blank lines are skipped.
 
@@ -204,7 +207,8 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
         value, for: unreadable or non-UTF-8 file, missing/unexpected/duplicate
         columns, wrong number of fields, non-numeric, non-ASCII-digit, negative, overflowing or
         underflowing value, unknown unit, mixed dimensions, empty or unknown
-        region, invisible characters, bad year, bad qualifier, duplicate key.
+        region, invisible characters, formula-like text, bad year, bad qualifier,
+        duplicate key.
 
     Examples
     --------
@@ -227,6 +231,9 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
         if len(f) != len(names):
             raise DataValidationError(f"expected {len(names)} fields, got {len(f)}", path=p, row=ln)
         r = dict(zip(names, f))
+        for col, cell in r.items():
+            if col not in ("year", "value"):  # numbers are parsed strictly below
+                check_not_formula(cell, p, ln, col)
         region = _region(r["region"], p, ln, strict_regions)
         year = parse_year(r["year"], p, ln)
         unit = _unit(r["unit"], p, ln)

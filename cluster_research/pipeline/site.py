@@ -56,7 +56,8 @@ from .. import __version__
 from ..errors import SiteError
 from . import site_pages
 
-__all__ = ["SiteError", "SiteResult", "build_site", "check_offline", "load_index", "resources_dir"]
+__all__ = ["SiteError", "SiteResult", "build_site", "check_offline", "inert_markdown_outputs",
+           "load_index", "resources_dir"]
 
 KINDS = ("notebook", "figure", "table")
 #: Figures shown at full size on the landing page (those present in the build).
@@ -317,9 +318,52 @@ def _copy_mathjax(static: Path) -> None:
     shutil.copytree(src, static / "mathjax", ignore=shutil.ignore_patterns("localization"))
 
 
+def inert_markdown_outputs(nb) -> int:
+    """Make the Markdown outputs of a notebook unable to carry HTML: ``<`` becomes ``&lt;``.
+
+    myst-nb renders a ``text/markdown`` output (``IPython.display.Markdown``) as Markdown,
+    and Markdown passes raw HTML through; an output that quotes a user's string (a
+    region name ``<img src=x onerror=...>`` from a CSV) would run in the reader's
+    browser. The notebooks escape such strings themselves
+    (:func:`cluster_research.outputs.md_escape`); this is the second defence, applied to
+    every notebook copied into the site. (Markdown outputs of the notebooks contain no
+    intended HTML.)
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Changed in place.
+
+    Returns
+    -------
+    int
+        Number of outputs changed.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+    ...     nbformat.v4.new_output("display_data", {"text/markdown": "* <b>x</b>"})])])
+    >>> inert_markdown_outputs(nb), nb.cells[0].outputs[0].data["text/markdown"]
+    (1, '* &lt;b>x&lt;/b>')
+    """
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            md = out.get("data", {}).get("text/markdown")
+            if md is None:
+                continue
+            md = "".join(md) if isinstance(md, list) else md
+            if "<" in md:
+                out["data"]["text/markdown"] = md.replace("<", "&lt;")
+                n += 1
+    return n
+
+
 def _prepare_notebook(src: Path, dst: Path, title: str, block: str, page_title: str | None = None) -> str:
     """Copy a notebook with the run's outputs block after its title; ``page_title`` replaces its title."""
     nb = nbformat.read(src, as_version=4)
+    inert_markdown_outputs(nb)
     cells = list(nb.cells)
     first = cells[0].source if cells and cells[0].cell_type == "markdown" else ""
     heading = next((ln for ln in first.splitlines() if ln.startswith("# ")), None)
