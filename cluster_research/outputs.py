@@ -29,7 +29,8 @@ import pandas as pd
 from . import schemas
 from .errors import OutputNameError, TableSchemaError
 
-__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "md_escape", "neutralise_formulas",
+__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "formula_like",
+           "md_escape", "neutralise_formulas",
            "output_path", "outputs_dir", "repo_dir", "save_figure", "save_table"]
 
 #: Environment variables through which the runner tells the kernel where to write.
@@ -141,15 +142,44 @@ def md_escape(text) -> str:
     return _MD_PUNCT.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
+_FORMULA_START = re.compile(r" *[=+\-@\t\r]")
+_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+
+def formula_like(text) -> bool:
+    """Tell whether a text cell would be run as a formula by a spreadsheet.
+
+    True when it starts (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return and is neither a plain decimal number (``-5``, ``+1e3``) nor a lone ``-``. The
+    same rule refuses such cells in a user's CSV
+    (:func:`cluster_research.data.parsing.check_not_formula`).
+
+    Parameters
+    ----------
+    text : object
+        Only ``str`` can be formula-like.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
+    (True, False, False)
+    """
+    return (isinstance(text, str) and bool(_FORMULA_START.match(text))
+            and text.strip() != "-" and not _NUMBER.fullmatch(text))
+
+
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``df`` whose formula-like text cells start with an apostrophe.
 
     A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab
-    or carriage return first, not a number, see
-    :func:`cluster_research.data.parsing.formula_like`) is written as ``'=...``, the
+    or carriage return first, not a number, see :func:`formula_like`) is written as ``'=...``, the
     neutralisation OWASP recommends ("CSV Injection",
     https://owasp.org/www-community/attacks/CSV_Injection). Numbers, and a lone ``-``,
-    are kept. User files are refused at input already
+    are kept (the rule of :func:`formula_like`). User files are refused at input already
     (:func:`cluster_research.data.read_csv`); this is the second defence.
 
     Parameters
@@ -166,8 +196,6 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     >>> neutralise_formulas(pd.DataFrame({"region": ["=1+1", "上海", "-"]})).region.tolist()
     ["'=1+1", '上海', '-']
     """
-    from .data.parsing import formula_like
-
     out = df
     for col in df.columns:
         if df[col].dtype.kind not in "OSU" and not isinstance(df[col].dtype, pd.StringDtype):

@@ -113,3 +113,11 @@ def test_site_renders_table_cells_with_markup_as_text(tmp_path):
     assert "Concentration" in html and "2015" in html
     assert "<img src=x" not in html and "<script>alert(3)" not in html
     assert "include::" in html  # shown as text, not executed
+
+
+@pytest.mark.parametrize("cell", [*FORMULAS, "-", "-5", "+1e3", " -0.5 ", "上海", "a=b", "",
+                                  "- note", "--", "@", "\r1", 5, None])
+def test_input_and_output_use_one_formula_rule(cell):
+    from cluster_research.data.parsing import formula_like as at_input
+
+    assert at_input(cell) == outputs.formula_like(cell)
