@@ -73,7 +73,7 @@ def test_a_combination_at_different_scales_is_collinear():
 
 
 def test_a_small_unit_regressor_without_within_variation_is_absorbed():
-    df, a, b = _panel()
+    df, a, _ = _panel()
     df["x1"] = a
     df["fixed"] = 1e-3 * (1.0 + df["region"])  # constant within each region
     with pytest.raises(reg.CollinearityError, match="no variation left.*fixed"):
