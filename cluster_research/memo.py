@@ -9,8 +9,9 @@ The key of a call is ``joblib.hash`` (a content hash of the pickled arguments, s
 equal data frames give the same key) of the function's qualified name, its arguments
 (bound to its parameters with the defaults filled in, so ``panel_stages(p)`` and
 ``panel_stages(p, method="pooled")`` share a key) and :func:`code_version` -- the SHA-256 of the package's code (every ``cluster_research/**``
-file except the notebook runner ``pipeline/``) and of the data manifest
-``data/raw/MANIFEST.sha256``. Any change to a library module or a raw file therefore gives
+file except the notebook runner ``pipeline/``) and of the data manifests
+``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256``. Any change to a library
+module, a raw file or a processed table therefore gives
 new keys: a stored result can never outlive the code or data that produced it.
 
 Where the cache lives: the environment variable ``CLUSTER_RESEARCH_CACHE_DIR`` if set
@@ -91,7 +92,8 @@ def code_version() -> str:
     -------
     str
     """
-    manifest = (data.data_dir() / "raw" / "MANIFEST.sha256").read_bytes()
+    manifest = b"\0".join((data.data_dir() / f / "MANIFEST.sha256").read_bytes()
+                           for f in ("raw", "processed"))
     return hashlib.sha256(code_hash().encode() + b"\0" + manifest).hexdigest()
 
 

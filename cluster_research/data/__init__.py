@@ -55,6 +55,7 @@ from .manifest import (
     read_manifest,
     sources,
     verify_manifest,
+    verify_processed,
 )
 from .parsing import YEAR_MAX, YEAR_MIN
 from .processed import build_processed, main
@@ -130,4 +131,5 @@ __all__ = [
     "sources",
     "units",
     "verify_manifest",
+    "verify_processed",
 ]

@@ -2,7 +2,8 @@
 
 ``<outputs>/manifest.json`` records, per run name, ``status`` (``ok`` or ``failed``), the
 SHA-256 of what the run depends on — its notebook's cell sources, its parameters, the
-data manifest ``data/raw/MANIFEST.sha256`` and the package's code — the combined ``key``,
+data manifests ``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256`` and the
+package's code — the combined ``key``,
 the wall time, when it finished and the run's output files. A run whose recorded status
 is ``ok``, whose key is unchanged and whose executed notebook and output files all exist
 is *reused* (not executed again): a changed
@@ -81,13 +82,19 @@ def parameters_hash(parameters: dict) -> str:
 
 
 def data_hash() -> str:
-    """Hash the data manifest ``data/raw/MANIFEST.sha256`` (checked against the files).
+    """Hash the data manifests ``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256``.
+
+    Both are checked against their files (raw files when parsed, the processed tables a
+    run reads when loaded, and all of them by ``reproduce``), so a changed raw file or
+    processed table changes the key of every run.
 
     Returns
     -------
     str
     """
-    return _sha((data.data_dir() / "raw" / "MANIFEST.sha256").read_bytes())
+    d = data.data_dir()
+    return _sha(b"\0".join((d / f / "MANIFEST.sha256").read_bytes()
+                           for f in ("raw", "processed")))
 
 
 def code_hash() -> str:

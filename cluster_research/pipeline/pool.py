@@ -201,7 +201,8 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
     timeout : int
         Per-cell timeout in seconds.
     verify_data : bool, default True
-        Check every raw data file against ``data/raw/MANIFEST.sha256`` first.
+        Check every raw data file against ``data/raw/MANIFEST.sha256`` and every
+        processed table against ``data/processed/MANIFEST.sha256`` first.
 
     Returns
     -------
@@ -224,6 +225,7 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
     out = (Path(output_dir) if output_dir is not None else outputs_dir()).resolve()
     if verify_data:
         data.verify_manifest()  # raises DataValidationError naming a changed file
+        data.verify_processed()
     todo_jobs = list_jobs(runs)
     with cache.outputs_lock(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
