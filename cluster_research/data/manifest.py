@@ -28,9 +28,9 @@ __all__ = [
     "read_manifest",
     "read_processed",
     "read_raw",
-    "update_processed_manifest",
     "resolve_root",
     "sources",
+    "update_processed_manifest",
     "verify_manifest",
     "verify_processed",
 ]

@@ -38,7 +38,7 @@ xrwang/taobao-villages, scripts/data/taobao-village-list/, commit
 
 from __future__ import annotations
 
-from ..errors import DataValidationError, TaobaoDataError  # noqa: F401  (TaobaoDataError re-exported)
+from ..errors import DataValidationError, TaobaoDataError
 
 import csv
 import difflib
