@@ -373,3 +373,8 @@ class ProvincialDataError(DataValidationError):
 class UnknownPlaceWarning(ClusterResearchWarning):
     """Warn that a name in a user's file is neither a province nor a city of the Taobao-village
     lists (kept as written) while a known name is close (the message suggests it)."""
+
+
+class ImplausibleValueWarning(ClusterResearchWarning):
+    """Warn that a value of a user's file is far above any value of its unit in the package's
+    data (likely a wrong unit, e.g. 万元 written as 亿元); the message gives the factor."""

@@ -74,7 +74,11 @@ if csv_path:
     values = cr.pipeline.profile_series(csv_path, csv_series)
     place, unit, counts, province = values.attrs["region"], values.attrs["unit"], None, None
     print(f"{csv_path}: {place}, series {values.name!r} ({unit}), "
-          f"{values.attrs['n_dropped']} rows not used (not FY exact), gaps: {values.attrs['gaps']}")
+          f"{values.attrs['n_dropped']} rows not used (not FY exact), "
+          f"years without a value: {values.attrs['gaps'] or 'none'}")
+    if values.attrs.get("province"):  # your series of a province; the NBS one is `-p region`
+        print(f"{place} is a provincial-level region: this profile uses your series; for the "
+              f"NBS panel's series run `run 06 -p region {values.attrs['province']}`")
 else:
     province = cr.data.region_name(region)
     values = cr.data.series(province, indicator).dropna()

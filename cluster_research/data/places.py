@@ -102,7 +102,7 @@ def _index(root=None):
     keys: dict[str, Place] = {}
     for r in REGIONS:
         p = _province(r[0])
-        for k in (r[1], r[2], r[3].lower()):
+        for k in (r[1], r[2], r[3].lower(), _pinyin_key(r[3])):
             keys[k] = p
     cities = v.drop_duplicates(["province", "city"])
     for prov, city, code in zip(cities["province"], cities["city"], cities["city_code"]):
@@ -156,12 +156,31 @@ def place_names(kind: str = "city", *, root=None) -> list[str]:
     return sorted({p.name for p in lookup.values() if p.kind == kind})
 
 
+#: Words after a province's pinyin / English name (Zhejiang Sheng, Shanghai Shi, ...).
+_PINYIN_SUFFIX = re.compile(r"(province|sheng|municipality|shi|city|autonomousregion|zizhiqu|"
+                            r"specialadministrativeregion|sar)$")
+
+
+def _pinyin_key(name: str) -> str:
+    """Lower-case key of a name: NFKC, tone marks, spaces, hyphens, apostrophes and a pinyin
+    suffix word removed (``Zhèjiāng Shěng`` -> ``zhejiang``); Chinese names lose only spaces."""
+    text = unicodedata.normalize("NFKC", name)
+    if text.isascii() or all(ord(c) < 0x2E80 for c in text):
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+        text = re.sub(r"[\s\-'’]+", "", text).lower()
+        return _PINYIN_SUFFIX.sub("", text) or text
+    return re.sub(r"\s+", "", text).lower()
+
+
 def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) -> list[str]:
     """Return the labels of the known places closest to ``name`` (best first).
 
     Compares ``name`` with every accepted spelling of the 31 provinces (short, full,
-    English) and of the cities and counties of the Taobao-village lists (listed name and
-    name without suffix) by :func:`difflib.get_close_matches`.
+    English, which is the pinyin) and of the cities and counties of the Taobao-village lists
+    (listed name and name without suffix) by :func:`difflib.get_close_matches`. A Latin
+    name is compared without tone marks, spaces, hyphens, apostrophes and a trailing
+    ``Province`` / ``Sheng`` / ``Shi`` / ``City`` (``Zhèjiāng Shěng`` suggests 浙江).
 
     Parameters
     ----------
@@ -180,13 +199,13 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
 
     Examples
     --------
-    >>> suggest_places("Shanghaii")
-    ['上海 (Shanghai)']
+    >>> suggest_places("Shanghaii"), suggest_places("Zhe Jiang Sheng")
+    (['上海 (Shanghai)'], ['浙江 (Zhejiang)'])
     """
     if not isinstance(name, str) or not name.strip():
         return []
     _, keys = _index(root)
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).lower()
+    text = _pinyin_key(name)
     if cutoff is None:  # one character off a 2-4 character Chinese name is a ratio of 0.5-0.75
         cutoff = 0.75 if text.isascii() else 0.5
     rank = {"province": 0, "city": 1, "county": 2}
