@@ -30,10 +30,12 @@ import yaml
 
 from .. import data
 from ..errors import OutputNameError, ParameterError, ParamsFileError
+from . import cache
 from .notebooks import list_runs, resolve_notebook
 
 __all__ = ["Job", "check_not_nested", "check_run_name", "default_run_name", "expand_run",
-           "list_jobs", "load_params_file", "nested_names", "read_run_file", "read_yaml", "slug"]
+           "list_jobs", "load_params_file", "nested_names", "read_run_file", "read_yaml", "run_problems",
+           "slug"]
 
 _RUN_KEYS = {"notebook", "parameters", "description", "fanout"}
 _RUN_NAME = re.compile(r"[\w\-][\w.\-]*(/[\w\-][\w.\-]*)*")
@@ -345,3 +347,41 @@ def list_jobs(runs=None) -> list[Job]:
         raise OutputNameError(f"runs defined twice: {', '.join(dup)}")
     check_not_nested(names)
     return jobs
+
+
+def run_problems(output_dir: str | os.PathLike, runs=None) -> tuple[list[str], dict]:
+    """List the runs of the reproduction that are missing, failed or stale.
+
+    Parameters
+    ----------
+    output_dir : path-like
+    runs : list of path-like, optional
+        Run files (default every ``notebooks/params/*.yaml``).
+
+    Returns
+    -------
+    (list of str, dict)
+        One line per problem, and the manifest.
+    """
+    out = Path(output_dir)
+    manifest = cache.read_manifest(out)
+    recs = manifest["runs"]
+    shared = {"data": cache.data_hash(), "code": cache.code_hash()}
+    problems = []
+    for job in list_jobs(runs):
+        rec = recs.get(job.name)
+        if rec is None or not (out / "notebooks" / f"{job.name}.ipynb").exists():
+            if rec is not None and rec.get("status") == "failed":
+                problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]})")
+            else:
+                problems.append(f"{job.name}: missing (never run into {out})")
+        elif rec.get("status") != "ok":
+            problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]}); the outputs "
+                            "shown are from an earlier run")
+        elif rec.get("key") != cache.run_key(cache.input_hashes(job.notebook, job.parameters,
+                                                                  shared)):
+            changed = [k for k, v in cache.input_hashes(job.notebook, job.parameters,
+                                                        shared).items()
+                       if rec.get("inputs", {}).get(k) != v]
+            problems.append(f"{job.name}: stale ({', '.join(changed)} changed since it ran)")
+    return problems, manifest
