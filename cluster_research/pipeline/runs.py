@@ -34,8 +34,8 @@ from . import cache
 from .notebooks import list_runs, resolve_notebook
 
 __all__ = ["Job", "check_not_nested", "check_run_name", "default_run_name", "expand_run",
-           "list_jobs", "load_params_file", "nested_names", "read_run_file", "read_yaml", "run_problems",
-           "slug"]
+           "list_jobs", "load_params_file", "nested_names", "read_run_file", "read_yaml",
+           "run_problems", "slug"]
 
 _RUN_KEYS = {"notebook", "parameters", "description", "fanout"}
 _RUN_NAME = re.compile(r"[\w\-][\w.\-]*(/[\w\-][\w.\-]*)*")
