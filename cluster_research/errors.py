@@ -378,3 +378,8 @@ class UnknownPlaceWarning(ClusterResearchWarning):
 class CacheError(ClusterResearchError, TypeError):
     """Raise for a result the disk cache cannot store as data, or a cache file that is not a
     well-formed entry (:mod:`cluster_research.memo` then recomputes it)."""
+
+
+class ImplausibleValueWarning(ClusterResearchWarning):
+    """Warn that a value of a user's file is far above any value of its unit in the package's
+    data (likely a wrong unit, e.g. 万元 written as 亿元); the message gives the factor."""

@@ -10,9 +10,9 @@ equal data frames give the same key) of the function's qualified name, its argum
 (bound to its parameters with the defaults filled in, so ``panel_stages(p)`` and
 ``panel_stages(p, method="pooled")`` share a key), :func:`code_version` -- the SHA-256 of the
 package's code (every ``cluster_research/**`` file except the notebook runner ``pipeline/``)
-and of the data manifest
-``data/raw/MANIFEST.sha256``, and :func:`library_versions` (the installed versions of the
-numerical libraries in :data:`LIBRARIES`). Any change to a library module, a raw file or a
+and of the data manifests
+``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256``, and :func:`library_versions` (the installed versions of the
+numerical libraries in :data:`LIBRARIES`). Any change to a library module, a raw file, a processed table or a
 numerical library therefore gives new keys: a stored result can never outlive the code,
 data or libraries that produced it.
 
@@ -115,7 +115,8 @@ def code_version() -> str:
     -------
     str
     """
-    manifest = (data.data_dir() / "raw" / "MANIFEST.sha256").read_bytes()
+    manifest = b"\0".join((data.data_dir() / f / "MANIFEST.sha256").read_bytes()
+                           for f in ("raw", "processed"))
     return hashlib.sha256(code_hash().encode() + b"\0" + manifest).hexdigest()
 
 

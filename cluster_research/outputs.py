@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from pathlib import Path
@@ -28,8 +29,9 @@ import pandas as pd
 from . import schemas
 from .errors import OutputNameError, TableSchemaError
 
-__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "output_path",
-           "outputs_dir", "repo_dir", "save_figure", "save_table"]
+__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "formula_like",
+           "md_escape", "neutralise_formulas",
+           "output_path", "outputs_dir", "repo_dir", "save_figure", "save_table"]
 
 #: Environment variables through which the runner tells the kernel where to write.
 ENV_OUTPUT_DIR = "CLUSTER_RESEARCH_OUTPUT_DIR"
@@ -109,6 +111,106 @@ def output_path(kind: str, name: str, ext: str, output_dir: str | os.PathLike | 
     return d / f"{name}.{ext}"
 
 
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def md_escape(text) -> str:
+    """Escape a string given by the user (a region name) for a Markdown output.
+
+    HTML's ``&``, ``<`` and ``>`` become entities (no tag or script can be injected into
+    the site, which renders Markdown outputs as HTML) and CommonMark's ASCII punctuation
+    is backslash-escaped (no link, emphasis or heading), as CommonMark section 2.4
+    ("Backslash escapes", https://spec.commonmark.org/0.31.2/#backslash-escapes) allows
+    for any ASCII punctuation character.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(md_escape("<img src=x onerror=alert(1)>"))
+    &lt;img src=x onerror=alert\\(1\\)&gt;
+    >>> md_escape("上海")
+    '上海'
+    """
+    return _MD_PUNCT.sub(r"\\\1", html.escape(str(text), quote=False))
+
+
+_FORMULA_START = re.compile(r" *[=+\-@\t\r]")
+_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+
+def formula_like(text) -> bool:
+    """Tell whether a text cell would be run as a formula by a spreadsheet.
+
+    True when it starts (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return and is neither a plain decimal number (``-5``, ``+1e3``) nor a lone ``-``. The
+    same rule refuses such cells in a user's CSV
+    (:func:`cluster_research.data.parsing.check_not_formula`).
+
+    Parameters
+    ----------
+    text : object
+        Only ``str`` can be formula-like.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
+    (True, False, False)
+    """
+    return (isinstance(text, str) and bool(_FORMULA_START.match(text))
+            and text.strip() != "-" and not _NUMBER.fullmatch(text))
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``df`` whose formula-like text cells start with an apostrophe.
+
+    A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab
+    or carriage return first, not a number, see :func:`formula_like`) is written as ``'=...``, the
+    neutralisation OWASP recommends ("CSV Injection",
+    https://owasp.org/www-community/attacks/CSV_Injection). Numbers, and a lone ``-``,
+    are kept (the rule of :func:`formula_like`). User files are refused at input already
+    (:func:`cluster_research.data.read_csv`); this is the second defence.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself when nothing needed a change.
+
+    Examples
+    --------
+    >>> neutralise_formulas(pd.DataFrame({"region": ["=1+1", "上海", "-"]})).region.tolist()
+    ["'=1+1", '上海', '-']
+    """
+    out = df
+    for col in df.columns:
+        if df[col].dtype.kind not in "OSU" and not isinstance(df[col].dtype, pd.StringDtype):
+            continue
+        bad = df[col].map(formula_like).astype(bool)
+        if bad.any():
+            out = out.copy() if out is df else out
+            out[col] = df[col].where(~bad, "'" + df[col].astype(str))
+    names = [f"'{c}" if formula_like(c) else c for c in out.columns]
+    if names != list(out.columns):
+        out = out.copy() if out is df else out
+        out.columns = names
+    return out
+
+
 def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     """Check a table against its schema, then write it as CSV (UTF-8, no index).
 
@@ -117,7 +219,8 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     every time, also when nothing is written (a notebook run interactively or under
     nbval), so a wrong table stops the run instead of being handed out. The index is not
     written: a table whose index carries data (a named index or a MultiIndex) is refused —
-    call ``reset_index()`` first.
+    call ``reset_index()`` first. Text cells a spreadsheet would run as a formula are
+    written with a leading apostrophe (:func:`neutralise_formulas`).
 
     Parameters
     ----------
@@ -153,7 +256,7 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     path = output_path("tables", name, "csv", output_dir)
     if path is None:
         return None
-    df.to_csv(path, index=False, lineterminator="\n")
+    neutralise_formulas(df).to_csv(path, index=False, lineterminator="\n")
     return path
 
 

@@ -74,7 +74,11 @@ if csv_path:
     values = cr.pipeline.profile_series(csv_path, csv_series)
     place, unit, counts, province = values.attrs["region"], values.attrs["unit"], None, None
     print(f"{csv_path}: {place}, series {values.name!r} ({unit}), "
-          f"{values.attrs['n_dropped']} rows not used (not FY exact), gaps: {values.attrs['gaps']}")
+          f"{values.attrs['n_dropped']} rows not used (not FY exact), "
+          f"years without a value: {values.attrs['gaps'] or 'none'}")
+    if values.attrs.get("province"):  # your series of a province; the NBS one is `-p region`
+        print(f"{place} is a provincial-level region: this profile uses your series; for the "
+              f"NBS panel's series run `run 06 -p region {values.attrs['province']}`")
 else:
     province = cr.data.region_name(region)
     values = cr.data.series(province, indicator).dropna()
@@ -332,6 +336,7 @@ if comparison is not None:
 # benchmark):
 
 # %%
+place_md = cr.outputs.md_escape(place)  # a name from your CSV is text, never markup
 stage_text = {m: (None if r.stage_zh == "-" else f"{r.stage_zh} ({r.stage_en})")
               for m, r in stages.iterrows()}
 s_curves = fit_table[fit_table.model != "exponential"]
@@ -341,7 +346,7 @@ per_series = {m: v for m, v in stage_text.items() if m != "panel (pooled)"}
 said = [f"{m} {v}" for m, v in per_series.items() if v]
 silent = [m for m, v in per_series.items() if not v]
 lines = [
-    f"* **Growth curves ({place}).** {n_id} of {len(s_curves)} S-curves have an identified "
+    f"* **Growth curves ({place_md}).** {n_id} of {len(s_curves)} S-curves have an identified "
     f"ceiling on the region's own {len(values)} values"
     + (f"; lowest AICc: {best}." if best else ".")
     + (" Without an identified ceiling the region's own curve cannot place it on an S-curve."
@@ -354,7 +359,7 @@ own_params = prior.get("params")
 if own is not None:
     p_row = stages.loc["panel (pooled)"]
     lines.append(
-        f"* **Panel stage model.** {place} {judged}: "
+        f"* **Panel stage model.** {place_md} {judged}: "
         + (f"{panel_stage}, probability {p_row.prob_shown:.2f}" if panel_stage
            else "no stage") + ". "
         + ("Its own logistic ceiling is identified; the panel prior only pulls its rate. "
@@ -365,7 +370,7 @@ if own is not None:
            f"exp(mu) = {prior_centre}, tau = {prior_tau} in log rate"
            + (" (a weak prior around the median fitted rate, since no region identified one)"
               if n_ident == 0 else "")
-           + f"; {place}'s MAP curve: {own_params}." if prior_centre else
+           + f"; {place_md}'s MAP curve: {own_params}." if prior_centre else
            f"Pooled fit: {borrowed_reason}."))
 else:
     lines.append("* **Panel stage model: not applicable.** A single series of your own cannot be "
@@ -385,7 +390,7 @@ if comparison is not None:
     cmp_ = comparison.reset_index(names="region")
     lines.append(
         "* **Against the benchmark.** CAGR "
-        + ", ".join(f"{r} {c:.1%}" for r, c in zip(cmp_.region, cmp_.cagr))
+        + ", ".join(f"{cr.outputs.md_escape(r)} {c:.1%}" for r, c in zip(cmp_.region, cmp_.cagr))
         + f" over {first}–{last}.")
 else:
     lines.append("* **Against the benchmark: not applicable** (fewer than two common years).")

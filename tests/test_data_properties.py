@@ -1,6 +1,7 @@
 """Property tests: malformed user files always raise DataValidationError, nothing else."""
 
 import csv
+import datetime as dt
 import io
 import math
 from decimal import Decimal
@@ -20,7 +21,7 @@ HEADER = ["region", "year", "value", "unit"]
 good_row = st.fixed_dictionaries(
     {
         "region": st.sampled_from(["杭州", "上海", "Shenzhen", "310000", "苏州市"]),
-        "year": st.integers(1949, 2100).map(str),
+        "year": st.integers(1949, dt.date.today().year).map(str),  # later: only a target
         "value": st.one_of(
             st.just(""),
             st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False)

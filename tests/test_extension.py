@@ -68,8 +68,8 @@ def test_fanout_list_and_bad_fanouts(tmp_path):
     f = tmp_path / "two.yaml"
     f.write_text("notebook: 06\nfanout:\n  region: [北京, Shanghai]\n", encoding="utf-8")
     jobs = runner.expand_run(f)
-    assert [j.name for j in jobs] == ["06_region_profile/110000_Beijing",
-                                      "06_region_profile/310000_Shanghai"]
+    # fan-out runs are named after the run file (it owns the folder two/)
+    assert [j.name for j in jobs] == ["two/110000_Beijing", "two/310000_Shanghai"]
     assert [j.parameters["region"] for j in jobs] == ["北京", "上海"]
     f.write_text("notebook: 06\nfanout:\n  year: all\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="year"):
@@ -112,7 +112,7 @@ def test_fanout_runs_in_one_reused_kernel(tmp_path):
     f = tmp_path / "two.yaml"
     f.write_text(f"notebook: {nb}\nfanout:\n  region: [北京, 天津]\n", encoding="utf-8")
     results = runner.run_all(jobs=1, output_dir=tmp_path, runs=[f], progress=False)
-    assert [r.name for r in results] == ["tiny/110000_Beijing", "tiny/120000_Tianjin"]
+    assert [r.name for r in results] == ["two/110000_Beijing", "two/120000_Tianjin"]
     for res, region in zip(results, ["北京", "天津"]):
         assert res.output_notebook == tmp_path / "notebooks" / f"{res.name}.ipynb"
         out = nbformat.read(res.output_notebook, as_version=4)

@@ -25,7 +25,7 @@ def outputs(tmp_path):
 def calls(monkeypatch):
     made = []
 
-    def fake_build_site(out, dest, index=None, allow_incomplete=False, jobs=1):
+    def fake_build_site(out, dest, index=None, allow_incomplete=False, jobs=1, problems=None):
         dest.mkdir(parents=True, exist_ok=True)
         (dest / "index.html").write_text("<html></html>", encoding="utf-8")
         made.append(out)

@@ -61,6 +61,7 @@ from .manifest import (
     read_manifest,
     sources,
     verify_manifest,
+    verify_processed,
 )
 from .parsing import YEAR_MAX, YEAR_MIN
 from .processed import build_processed, main
@@ -136,4 +137,5 @@ __all__ = [
     "sources",
     "units",
     "verify_manifest",
+    "verify_processed",
 ]

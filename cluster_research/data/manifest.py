@@ -1,8 +1,12 @@
-"""Paths of ``data/``, the sha256 manifest of ``data/raw`` and the source register.
+"""Paths of ``data/``, the sha256 manifests of ``data/raw`` and ``data/processed``, sources.
 
 Every raw file is hashed each time it is parsed and compared with
 ``data/raw/MANIFEST.sha256``; parsed tables are cached per process and rebuilt
-when a file's size or modification time changes.
+when a file's size or modification time changes. The processed tables that are read
+(``data/processed/taobao/*.csv``, built from raw by tools a run does not need) are
+checked in the same way against ``data/processed/MANIFEST.sha256``, which lists every
+processed file and is rewritten by the builders for the files they wrote
+(:func:`update_processed_manifest`).
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ __all__ = [
     "processed_dir",
     "raw_dir",
     "read_manifest",
+    "read_processed",
     "read_raw",
     "resolve_root",
     "sources",
+    "update_processed_manifest",
     "verify_manifest",
+    "verify_processed",
 ]
 
 SOURCES_HEADER = ["source_id", "publisher", "title", "url", "table", "date", "terms", "notes"]
@@ -114,13 +121,14 @@ def processed_dir(root=None) -> Path:
     return resolve_root(root) / "processed"
 
 
-def read_manifest(root) -> dict[str, str]:
-    """Return ``{relative path: sha256}`` from ``<root>/raw/MANIFEST.sha256``.
+def read_manifest(root, folder: str = "raw") -> dict[str, str]:
+    """Return ``{relative path: sha256}`` from ``<root>/<folder>/MANIFEST.sha256``.
 
     Parameters
     ----------
     root : path-like
         Data directory.
+    folder : {"raw", "processed"}
 
     Returns
     -------
@@ -136,7 +144,7 @@ def read_manifest(root) -> dict[str, str]:
     >>> "hand_collected/series.csv" in read_manifest(data_dir())
     True
     """
-    mpath = Path(root) / "raw" / "MANIFEST.sha256"
+    mpath = Path(root) / folder / "MANIFEST.sha256"
     try:
         st = mpath.stat()
         key = (str(mpath), st.st_size, st.st_mtime_ns)
@@ -206,6 +214,109 @@ def read_raw(rel: str, root) -> bytes:
             path=path,
         )
     return data
+
+
+def read_processed(rel: str, root=None) -> bytes:
+    """Read ``<root>/processed/<rel>`` and check its sha256 against the processed manifest.
+
+    Parameters
+    ----------
+    rel : str
+        Path relative to ``processed/``, e.g. ``taobao/taobao_counts.csv``.
+    root : path-like, optional
+        Data directory (default :func:`data_dir`).
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    DataValidationError
+        File not listed, unreadable, or changed since it was built (both hashes named;
+        rebuild it from raw with the builder named in ``data/README.md``).
+
+    Examples
+    --------
+    >>> read_processed("taobao/taobao_counts.csv")[:4]
+    b'year'
+    """
+    r = resolve_root(root)
+    man = read_manifest(r, "processed")
+    path = r / "processed" / rel
+    if rel not in man:
+        raise DataValidationError("file is not listed in processed/MANIFEST.sha256", path=path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataValidationError(f"cannot read processed file: {exc.strerror}",
+                                  path=path) from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != man[rel]:
+        raise DataValidationError(
+            f"sha256 mismatch: expected {man[rel]}, actual {actual} (the processed table "
+            "differs from the one built from raw; rebuild it, e.g. "
+            "cluster_research.data.taobao.build_taobao())", path=path)
+    return data
+
+
+def verify_processed(root=None) -> list[str]:
+    """Check every file listed in ``processed/MANIFEST.sha256``; return their paths.
+
+    Parameters
+    ----------
+    root : path-like, optional
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    DataValidationError
+        On the first missing or changed file.
+
+    Examples
+    --------
+    >>> "taobao/taobao_villages.csv" in verify_processed()
+    True
+    """
+    r = resolve_root(root)
+    rels = sorted(read_manifest(r, "processed"))
+    for rel in rels:
+        read_processed(rel, r)
+    return rels
+
+
+def update_processed_manifest(paths, root=None) -> Path:
+    """Record the sha256 of freshly built processed files; keep the other entries.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Files under ``<root>/processed/`` just written by a builder from raw.
+    root : path-like, optional
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest (sorted ``<sha256>  <path>`` lines, as ``sha256sum`` writes them).
+    """
+    r = resolve_root(root)
+    base = (r / "processed").resolve()
+    mpath = base / "MANIFEST.sha256"
+    try:
+        entries = dict(read_manifest(r, "processed"))
+    except DataValidationError:
+        if mpath.exists():
+            raise
+        entries = {}
+    for p in map(Path, paths):
+        rel = p.resolve().relative_to(base).as_posix()
+        entries[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    mpath.write_text("".join(f"{h}  {rel}\n" for rel, h in sorted(entries.items())),
+                     encoding="utf-8")
+    return mpath
 
 
 def verify_manifest(root=None) -> list[str]:

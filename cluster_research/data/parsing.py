@@ -7,9 +7,13 @@ file, 1-based line, column and value):
   full-width (１２３) or Arabic-Indic (٣٤٠) digits are rejected, never converted;
 * a value is range-checked **after** unit conversion: infinite, or non-zero but
   too small for a normal double (underflow to 0), is an error;
-* names (regions, series and indicator ids, units) must not contain invisible
-  characters (format, control, private-use or unassigned code points such as
-  U+200B ZERO WIDTH SPACE); the message shows each one by code point and name.
+* names (regions, series and indicator ids, units) are normalised to Unicode NFKC
+  (full-width Latin ``Ｓｈａｎｇｈａｉ`` -> ``Shanghai``, CJK compatibility ideographs
+  -> their unified ideograph) and must not contain invisible characters (format,
+  control, private-use or unassigned code points, every Default_Ignorable_Code_Point
+  such as U+200B ZERO WIDTH SPACE, U+3164 HANGUL FILLER or the variation selectors
+  U+FE00..U+FE0F, U+2800 BRAILLE PATTERN BLANK and spaces other than U+0020 after
+  normalisation); the message shows each one by code point and name.
 """
 
 from __future__ import annotations
@@ -34,11 +38,14 @@ __all__ = [
     "bounded",
     "check_header",
     "check_name",
+    "check_not_formula",
     "check_one_dimension",
     "convert_value",
     "csv_rows",
     "decode_utf8",
+    "formula_like",
     "invisible_characters",
+    "normalise_name",
     "parse_decimal",
     "parse_number",
     "parse_year",
@@ -52,7 +59,15 @@ YEAR_MIN, YEAR_MAX = YEARS
 NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 #: An ASCII integer.
 INT_RE = re.compile(r"^[+-]?[0-9]+$")
-_INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cn", "Zl", "Zp"})
+_INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cn", "Cs", "Zl", "Zp"})
+#: Default_Ignorable_Code_Point ranges of Unicode 15.1 (DerivedCoreProperties.txt,
+#: https://www.unicode.org/Public/15.1.0/ucd/DerivedCoreProperties.txt), plus U+2800
+#: BRAILLE PATTERN BLANK, which renders as nothing but is a symbol (So).
+_IGNORABLE = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+              (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+              (0x2060, 0x206F), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+              (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+              (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
 _TINY = sys.float_info.min  # smallest normal double
 
 
@@ -80,12 +95,21 @@ def bounded(items, limit: int = 10) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _invisible(ch: str) -> bool:
+    o = ord(ch)
+    cat = unicodedata.category(ch)
+    return (cat in _INVISIBLE or (cat == "Zs" and ch != " ")
+            or any(a <= o <= b for a, b in _IGNORABLE))
+
+
 def invisible_characters(text: str) -> list[str]:
     """List the invisible characters of ``text`` as ``"U+200B ZERO WIDTH SPACE"``.
 
     A character is invisible when its Unicode general category is a format (Cf),
-    control (Cc), private-use (Co), unassigned (Cn), line- or paragraph-separator
-    (Zl, Zp) code point.
+    control (Cc), private-use (Co), surrogate (Cs), unassigned (Cn), line- or
+    paragraph-separator (Zl, Zp) or a space other than U+0020 (Zs), or when it is a
+    Default_Ignorable_Code_Point of Unicode (e.g. U+3164 HANGUL FILLER, U+FE00
+    VARIATION SELECTOR-1), or U+2800 BRAILLE PATTERN BLANK.
 
     Parameters
     ----------
@@ -103,13 +127,69 @@ def invisible_characters(text: str) -> list[str]:
     """
     out = []
     for ch in dict.fromkeys(text):
-        if unicodedata.category(ch) in _INVISIBLE:
+        if _invisible(ch):
             out.append(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}")
     return out
 
 
+def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
+    """Return a name in Unicode NFKC, stripped; refuse invisible characters.
+
+    NFKC makes look-alike spellings one name: full-width Latin (``Ｓｈａｎｇｈａｉ``),
+    CJK compatibility ideographs (U+F9xx/U+FAxx) and compatibility spaces (U+00A0,
+    U+3000 become U+0020 and are stripped at the ends). Characters that are invisible
+    after normalisation (:func:`invisible_characters`) are refused, so that ``上海``
+    followed by a zero-width or filler character never becomes a new region.
+
+    Parameters
+    ----------
+    text : str
+    path, row, column : optional
+        Location for the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    DataValidationError
+        Naming each invisible character by code point and name; also for non-ASCII
+        digits (a code written ``３１００００`` is refused, as numbers are).
+
+    Examples
+    --------
+    >>> normalise_name("\uff33\uff48\uff41\uff4e\uff47\uff48\uff41\uff49\u3000")
+    'Shanghai'
+    >>> normalise_name("上海\u3164")
+    Traceback (most recent call last):
+    ...
+    cluster_research.errors.DataValidationError: column 'region', value '上海\u3164': invisible character(s) in the name: U+3164 HANGUL FILLER; delete them
+    """
+    norm = unicodedata.normalize("NFKC", text)
+    # a compatibility space (U+00A0, U+3000 ...) is a plain space after NFKC, not invisible
+    bad = (invisible_characters("".join(c for c in text if unicodedata.normalize("NFKC", c)
+                                        != " ")) or invisible_characters(norm))
+    if bad:
+        raise DataValidationError(
+            f"invisible character(s) in the name: {', '.join(bad)}; delete them",
+            path=path, row=row, column=column, value=text,
+        )
+    digits = [c for c in dict.fromkeys(text) if unicodedata.category(c) == "Nd"
+              and not c.isascii()]
+    if digits:  # as for numbers: a code in full-width or other digits is not converted
+        raise DataValidationError(
+            "non-ASCII digit(s) in the name: " + ", ".join(
+                f"U+{ord(c):04X} {unicodedata.name(c, '')}" for c in digits)
+            + "; write codes with ASCII digits 0-9", path=path, row=row, column=column,
+            value=text)
+    return norm.strip()
+
+
 def check_name(text: str, path, row, column) -> str:
-    """Return ``text`` stripped, or raise if it holds invisible characters.
+    """Return ``text`` in NFKC, stripped, or raise if it holds invisible characters.
+
+    See :func:`normalise_name`.
 
     Parameters
     ----------
@@ -133,13 +213,74 @@ def check_name(text: str, path, row, column) -> str:
     >>> check_name(" 上海 ", "f.csv", 2, "region")
     '上海'
     """
-    bad = invisible_characters(text)
-    if bad:
+    return normalise_name(text, path=path, row=row, column=column)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: Injection": https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(text) -> bool:
+    """Tell whether a text cell would be read as a formula by a spreadsheet.
+
+    A cell is formula-like when it starts (after leading spaces) with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return and is not a plain number (``-5``, ``+1e3``) nor a
+    lone ``-`` (the placeholder of "none").
+
+    Parameters
+    ----------
+    text : object
+        Only ``str`` can be formula-like.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
+    (True, False, False)
+    >>> formula_like("@SUM(A1)"), formula_like("+86 21"), formula_like("上海")
+    (True, True, False)
+    """
+    if not isinstance(text, str):
+        return False
+    t = text.lstrip(" ")
+    if not t.startswith(FORMULA_START) or t.strip() == "-":
+        return False
+    return not NUMBER_RE.match(t.strip())
+
+
+def check_not_formula(text: str, path, row, column) -> str:
+    """Return ``text``, or refuse a cell a spreadsheet would execute as a formula.
+
+    Parameters
+    ----------
+    text : str
+    path, row, column
+        Location for the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    DataValidationError
+        For a :func:`formula_like` cell (``=HYPERLINK(...)``, ``@SUM(...)``).
+
+    Examples
+    --------
+    >>> check_not_formula("国家统计局", "f.csv", 2, "source")
+    '国家统计局'
+    """
+    if formula_like(text):
         raise DataValidationError(
-            f"invisible character(s) in the name: {', '.join(bad)}; delete them",
-            path=path, row=row, column=column, value=text,
-        )
-    return text.strip()
+            "text starts with '=', '+', '-', '@' or a tab: a spreadsheet would run it as a "
+            "formula (CSV injection); remove the leading character",
+            path=path, row=row, column=column, value=text)
+    return text
 
 
 def decode_utf8(data: bytes, path) -> str:

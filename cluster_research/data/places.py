@@ -35,10 +35,12 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ProvincialDataError, UnknownPlaceError
+from .parsing import normalise_name
 from .regions import REGIONS, find_region, region_row
 
 __all__ = ["CITY_HINT", "Place", "describe_data", "place_names", "province_of", "resolve_place",
@@ -156,7 +158,7 @@ def _index(root=None):
     keys: dict[str, Place] = {}
     for r in REGIONS:
         p = _with_data(_province(r[0]), extra, r[1])
-        for k in (r[1], r[2], r[3].lower()):
+        for k in (r[1], r[2], r[3].lower(), _pinyin_key(r[3])):
             keys[k] = p
 
     def add(k, p, suggest=True):
@@ -287,13 +289,32 @@ def describe_data(place: Place) -> str:
     return f"{place.label}: {what}"
 
 
+#: Words after a province's pinyin / English name (Zhejiang Sheng, Shanghai Shi, ...).
+_PINYIN_SUFFIX = re.compile(r"(province|sheng|municipality|shi|city|autonomousregion|zizhiqu|"
+                            r"specialadministrativeregion|sar)$")
+
+
+def _pinyin_key(name: str) -> str:
+    """Lower-case key of a name: NFKC, tone marks, spaces, hyphens, apostrophes and a pinyin
+    suffix word removed (``Zhèjiāng Shěng`` -> ``zhejiang``); Chinese names lose only spaces."""
+    text = unicodedata.normalize("NFKC", name)
+    if text.isascii() or all(ord(c) < 0x2E80 for c in text):
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+        text = re.sub(r"[\s\-'’]+", "", text).lower()
+        return _PINYIN_SUFFIX.sub("", text) or text
+    return re.sub(r"\s+", "", text).lower()
+
+
 def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) -> list[str]:
     """Return the labels of the known places closest to ``name`` (best first).
 
     Compares ``name`` with every accepted spelling of the 31 provinces (short, full,
-    English) and of the cities and counties (name and name without suffix) by
-    :func:`difflib.get_close_matches`; on equal similarity a place with data comes first,
-    then a province before a city before a county.
+    English, which is the pinyin) and of the cities and counties (name and name without
+    suffix) by :func:`difflib.get_close_matches`; on equal similarity a place with data
+    comes first, then a province before a city before a county.  A Latin name is compared
+    without tone marks, spaces, hyphens, apostrophes and a trailing ``Province`` / ``Sheng`` /
+    ``Shi`` / ``City`` (``Zhèjiāng Shěng`` suggests 浙江).
 
     Parameters
     ----------
@@ -312,13 +333,13 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
 
     Examples
     --------
-    >>> suggest_places("Shanghaii")
-    ['上海 (Shanghai)']
+    >>> suggest_places("Shanghaii"), suggest_places("Zhe Jiang Sheng")
+    (['上海 (Shanghai)'], ['浙江 (Zhejiang)'])
     """
     if not isinstance(name, str) or not name.strip():
         return []
     _, keys, _ = _index(root)
-    text = re.sub(r"\s+", "", name).lower()
+    text = _pinyin_key(name)
     if cutoff is None:  # one character off a 2-4 character Chinese name is a ratio of 0.5-0.75
         cutoff = 0.75 if text.isascii() else 0.5
     rank = {"province": 0, "city": 1, "county": 2}
@@ -389,6 +410,9 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
         An unknown name (the message names ``parameter`` and the value and suggests the
         closest names, :func:`suggest_places`), or a county name several cities share (the
         message lists them).
+    DataValidationError
+        The name holds an invisible character (it is matched in Unicode NFKC, see
+        :func:`~cluster_research.data.parsing.normalise_name`).
 
     Examples
     --------
@@ -401,12 +425,14 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
     ...
     cluster_research.errors.UnknownPlaceError: unknown region '金化': did you mean 金华市 (city, 浙江省)? (other close names: 从化市 (county, 广州市, 广东省), 兴化市 (county, 泰州市, 江苏省); not one of the 31 provincial-level regions nor a city or county of GB/T 2260)
     """
-    code = find_region(name, provinces_only=True)
+    # NFKC; an invisible character is refused before anything is matched
+    key = normalise_name(name, column=parameter) if isinstance(name, str) else name
+    code = find_region(key, provinces_only=True)
     lookup, keys, ambiguous = _index(root)
     if code is not None:
         return next(p for p in keys.values() if p.kind == "province" and p.code == code)
     if isinstance(name, str):
-        text = re.sub(r"\s+", "", name)
+        text = re.sub(r"\s+", "", key)
         hit = lookup.get(text)
         if hit is not None:
             return hit

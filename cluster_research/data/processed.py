@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .manifest import data_dir, processed_dir, verify_manifest
+from .manifest import (
+    data_dir,
+    processed_dir,
+    update_processed_manifest,
+    verify_manifest,
+    verify_processed,
+)
 from .regions import regions
 from .registry import dataset_spec, datasets, load
 from .series import coverage
@@ -19,7 +25,8 @@ def build_processed(out_dir=None, *, root=None) -> list[Path]:
     :func:`~cluster_research.data.registry.dataset`), ``regions.csv``,
     ``coverage_provincial_panel.csv`` and ``coverage_provincial_economy.csv``.
     UTF-8, LF line endings, NaN written as an empty cell, floats in shortest
-    round-trip form, so the output is byte-for-byte reproducible.
+    round-trip form, so the output is byte-for-byte reproducible. When written into the
+    data directory, their sha256 are recorded in ``processed/MANIFEST.sha256``.
 
     Parameters
     ----------
@@ -56,6 +63,8 @@ def build_processed(out_dir=None, *, root=None) -> list[Path]:
         p = out / f"{name}.csv"
         df.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
         paths.append(p)
+    if out.resolve() == processed_dir(root).resolve():
+        update_processed_manifest(paths, root)
     return paths
 
 
@@ -76,6 +85,8 @@ def main(argv=None) -> int:
     """
     rels = verify_manifest()
     print(f"verified sha256 of {len(rels)} raw files in {data_dir() / 'raw'}")
+    rels = verify_processed()
+    print(f"verified sha256 of {len(rels)} processed files in {data_dir() / 'processed'}")
     for p in build_processed():
         n = sum(1 for _ in p.open(encoding="utf-8")) - 1
         print(f"wrote {p.relative_to(data_dir().parent)} ({n} rows)")

@@ -10,6 +10,7 @@ Taobao-village lists (with its province) or the closest names of an unknown one.
 from __future__ import annotations
 
 from ..errors import DataValidationError
+from .parsing import normalise_name
 
 __all__ = [
     "REGIONS",
@@ -97,8 +98,8 @@ def add_regions(rows) -> int:
     Raises
     ------
     DataValidationError
-        For a malformed row, a province code, or a name already registered
-        for another code.
+        For a malformed row, a province code, a name with an invisible character
+        (names are kept in Unicode NFKC), or a name already registered for another code.
 
     Examples
     --------
@@ -112,7 +113,7 @@ def add_regions(rows) -> int:
         rows = list(rows[REGION_COLUMNS].itertuples(index=False, name=None))
     n = 0
     for row in rows:
-        row = tuple(str(x).strip() for x in row)
+        row = tuple(normalise_name(str(x), column="name") for x in row)
         if len(row) != 5 or not (row[0].isascii() and row[0].isdigit() and len(row[0]) == 6):
             raise DataValidationError("add_regions(): rows need code (6 ASCII digits), name_zh, "
                                       "name_zh_full, name_en, kind", column="code", value=row)
@@ -175,13 +176,20 @@ def find_region(name, *, provinces_only: bool = False) -> str | None:
     Parameters
     ----------
     name : str or int
-        Code, short or full Chinese, or English name (case-insensitive).
+        Code, short or full Chinese, or English name (case-insensitive), normalised to
+        Unicode NFKC first (full-width ``Ｓｈａｎｇｈａｉ``, compatibility ideographs).
     provinces_only : bool, default False
         Ignore the tables registered with :func:`add_regions`.
 
     Returns
     -------
     str or None
+
+    Raises
+    ------
+    DataValidationError
+        The name holds an invisible character (zero-width, filler, variation selector,
+        see :func:`~cluster_research.data.parsing.normalise_name`), whatever it would match.
 
     Examples
     --------
@@ -193,7 +201,7 @@ def find_region(name, *, provinces_only: bool = False) -> str | None:
             name = str(name)
         else:
             return None
-    key = name.strip()
+    key = normalise_name(name)
     for table in (_LOOKUP,) if provinces_only else (_LOOKUP, _EXTRA_LOOKUP):
         code = table.get(key) or table.get(key.lower())
         if code is not None:

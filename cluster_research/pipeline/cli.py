@@ -42,9 +42,10 @@ _P_HELP = ("set a parameter (repeatable); lists as a,b or '[a, b]', None as null
            "see the allowed values below or with `list`")
 
 
-def _param_epilog() -> str:
+def _param_epilog(names=None) -> str:
+    """The parameters' kinds and allowed values: ``names`` only (default every one)."""
     lines = ["parameters (kind and allowed values):"]
-    lines += [f"  {name:<20} {describe_spec(name)}" for name in SPECS]
+    lines += [f"  {name:<20} {describe_spec(name)}" for name in (names or SPECS)]
     lines += ["", "regions: the 31 provincial-level regions (北京, 北京市, Beijing, 110000); a city",
               "or county of the Taobao-village lists (金华 / 金华市, 义乌) only where the notebook",
               "has a city parameter (09) -- elsewhere the data is provincial and the error names",
@@ -84,8 +85,11 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
     rep.add_argument("--only", nargs="+", metavar="RUN",
                      help="only these run files (stems of notebooks/params/*.yaml)")
 
+    # profile runs notebook 06 only: its own parameters, without the two the command sets
+    own = [n for n in notebook_parameters(resolve_notebook("06"))
+           if n not in ("csv_path", "csv_series")] if with_epilog else None
     pr = sub.add_parser("profile", help="run the region profile (notebook 06) on your own CSV",
-                        epilog=epi, formatter_class=fmt)
+                        epilog=_param_epilog(own) if with_epilog else None, formatter_class=fmt)
     pr.add_argument("csv", help="series CSV (format: data/README.md section 5); its region "
                                 "column: a province, a city or county of the Taobao-village "
                                 "lists (any spelling: 金华, 金华市; labelled canonically) or your "

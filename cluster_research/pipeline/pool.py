@@ -34,8 +34,8 @@ from ..outputs import outputs_dir
 from . import cache
 from .kernel import kernel_started, start_kernel, stop_kernel
 from .params import validate_parameters
-from .runner import RunResult, collect, describe_error, execute
-from .runs import Job, list_jobs
+from .runner import RunResult, collect, describe_error, execute, existing_runs
+from .runs import Job, check_not_nested, list_jobs
 
 __all__ = ["Interrupted", "plan", "run_all"]
 
@@ -93,6 +93,9 @@ def _run_job(job: Job, out: Path, timeout: int):
 def plan(jobs: list[Job], out: Path, force: bool = False) -> tuple[list[int], list[int], dict]:
     """Split jobs into those to execute and those whose outputs can be reused.
 
+    A job is reused when its manifest record is ``ok`` with the same key and its executed
+    notebook and every output file recorded for it still exist; otherwise it executes.
+
     Parameters
     ----------
     jobs : list of Job
@@ -113,8 +116,9 @@ def plan(jobs: list[Job], out: Path, force: bool = False) -> tuple[list[int], li
         h = cache.input_hashes(job.notebook, job.parameters, shared)
         hashes[i] = h
         rec = manifest.get(job.name, {})
+        files = [f"notebooks/{job.name}.ipynb", *rec.get("files", [])]
         if (not force and rec.get("status") == "ok" and rec.get("key") == cache.run_key(h)
-                and (out / "notebooks" / f"{job.name}.ipynb").exists()):
+                and all((out / f).is_file() for f in files)):
             reused.append(i)
         else:
             todo.append(i)
@@ -197,7 +201,8 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
     timeout : int
         Per-cell timeout in seconds.
     verify_data : bool, default True
-        Check every raw data file against ``data/raw/MANIFEST.sha256`` first.
+        Check every raw data file against ``data/raw/MANIFEST.sha256`` and every
+        processed table against ``data/processed/MANIFEST.sha256`` first.
 
     Returns
     -------
@@ -213,13 +218,19 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
         On SIGINT, after the workers and kernels were stopped.
     cluster_research.errors.ReproductionLockedError
         When another reproduction uses the same outputs directory.
+    cluster_research.errors.OutputNameError
+        A run name that is the folder of another run (among the jobs or the existing
+        outputs), before anything executes.
     """
     out = (Path(output_dir) if output_dir is not None else outputs_dir()).resolve()
     if verify_data:
         data.verify_manifest()  # raises DataValidationError naming a changed file
+        data.verify_processed()
     todo_jobs = list_jobs(runs)
     with cache.outputs_lock(out):
         shutil.rmtree(out / ".staging", ignore_errors=True)  # left by a killed run
+        check_not_nested([j.name for j in todo_jobs],
+                         existing_runs(out))
         todo, reused, hashes = plan(todo_jobs, out, force)
         for i in todo:  # validate everything to execute before executing anything
             validate_parameters(todo_jobs[i].notebook, todo_jobs[i].parameters)
@@ -232,13 +243,14 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
 
         def record(i: int, seconds: float, err: str | None) -> None:
             job = todo_jobs[i]
-            cache.update_manifest(out, job.name, status="failed" if err else "ok",
-                                  hashes=hashes[i], seconds=seconds, notebook=job.notebook.name,
-                                  parameters=job.parameters, error=err)
             if err:
                 errors[i] = err
             else:
                 results[i] = collect(job.name, job.notebook, job.parameters, out, seconds)
+            cache.update_manifest(out, job.name, status="failed" if err else "ok",
+                                  hashes=hashes[i], seconds=seconds, notebook=job.notebook.name,
+                                  parameters=job.parameters, error=err,
+                                  files=None if err else results[i].files())
             bar.update(job.name, seconds, err)
 
         try:

@@ -28,8 +28,7 @@ import yaml
 
 from ..errors import ReportError, ReportIncompleteError
 from ..outputs import outputs_dir
-from . import cache
-from .runs import list_jobs
+from .runs import run_problems
 
 __all__ = ["KINDS", "Report", "ReportError", "ReportIncompleteError", "build_report",
            "index_path", "load_index", "run_problems"]
@@ -136,44 +135,6 @@ class Report:
                 f"{len(self.unlisted)} user runs{extra}{inc}{same})")
 
 
-def run_problems(output_dir: str | os.PathLike, runs=None) -> tuple[list[str], dict]:
-    """List the runs of the reproduction that are missing, failed or stale.
-
-    Parameters
-    ----------
-    output_dir : path-like
-    runs : list of path-like, optional
-        Run files (default every ``notebooks/params/*.yaml``).
-
-    Returns
-    -------
-    (list of str, dict)
-        One line per problem, and the manifest.
-    """
-    out = Path(output_dir)
-    manifest = cache.read_manifest(out)
-    recs = manifest["runs"]
-    shared = {"data": cache.data_hash(), "code": cache.code_hash()}
-    problems = []
-    for job in list_jobs(runs):
-        rec = recs.get(job.name)
-        if rec is None or not (out / "notebooks" / f"{job.name}.ipynb").exists():
-            if rec is not None and rec.get("status") == "failed":
-                problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]})")
-            else:
-                problems.append(f"{job.name}: missing (never run into {out})")
-        elif rec.get("status") != "ok":
-            problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]}); the outputs "
-                            "shown are from an earlier run")
-        elif rec.get("key") != cache.run_key(cache.input_hashes(job.notebook, job.parameters,
-                                                                  shared)):
-            changed = [k for k, v in cache.input_hashes(job.notebook, job.parameters,
-                                                        shared).items()
-                       if rec.get("inputs", {}).get(k) != v]
-            problems.append(f"{job.name}: stale ({', '.join(changed)} changed since it ran)")
-    return problems, manifest
-
-
 def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
                  index: str | os.PathLike | None = None,
                  allow_incomplete: bool = False) -> Report:
@@ -233,7 +194,7 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     from . import site  # the site pulls in Sphinx: load it only when the site is rebuilt
 
     res = site.build_site(out, out / "report", index=index, allow_incomplete=allow_incomplete,
-                          jobs=jobs)
+                          jobs=jobs, problems=problems)
     report = Report(index=res.index_html, notebooks=[res.site_dir / p for p in res.pages],
                     missing=[m["id"] for m in res.missing], unlisted=list(res.user_runs),
                     problems=problems)

@@ -2,7 +2,8 @@
 
 A run executes in ``notebooks/`` with kernel ``python3`` and writes into a temporary
 folder ``<outputs>/.staging/<id>/``; only when every cell succeeded are its files moved
-into place, replacing the previous run's::
+into place, replacing the previous run's files (its own files only: a sub-folder, which
+would belong to another run, is never touched)::
 
     outputs/notebooks/<run>.ipynb        executed notebook
     outputs/figures/<run>/<name>.png|svg figures written by cr.viz.save
@@ -43,10 +44,16 @@ from .notebooks import (
     resolve_notebook,
 )
 from .params import describe_spec, validate_parameters
-from .runs import check_run_name, default_run_name, load_params_file, read_run_file
+from .runs import (
+    check_not_nested,
+    check_run_name,
+    default_run_name,
+    load_params_file,
+    read_run_file,
+)
 
-__all__ = ["RunResult", "describe", "describe_error", "execute", "refresh", "run_notebook",
-           "run_params_file"]
+__all__ = ["RunResult", "describe", "describe_error", "execute", "existing_runs", "refresh",
+           "run_notebook", "run_params_file"]
 
 
 @dataclass
@@ -83,8 +90,31 @@ class RunResult:
     reused: bool = False
 
 
+    def files(self) -> list[str]:
+        """Return the run's output files relative to ``output_dir`` (as in the manifest)."""
+        return [p.relative_to(self.output_dir).as_posix()
+                for p in [self.output_notebook, *self.figures, *self.tables]]
+
+
 def _files(d: Path) -> list[Path]:
     return sorted(p for p in d.glob("*") if p.is_file()) if d.exists() else []
+
+
+def existing_runs(out: Path) -> list[str]:
+    """Return the names of the runs whose executed notebook is in ``<out>/notebooks/``.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        Root of the outputs.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["01_paper_claims", "06_region_profile/310000_Shanghai"]``.
+    """
+    nbs = out / "notebooks"
+    return sorted(p.relative_to(nbs).with_suffix("").as_posix() for p in nbs.rglob("*.ipynb"))
 
 
 def collect(name: str, notebook: Path, parameters: dict, out: Path, seconds: float,
@@ -120,6 +150,23 @@ def _register_readable_translator() -> None:
             return json.dumps(str(str_val), ensure_ascii=False)
 
     papermill_translators.register("python", ReadablePythonTranslator)
+
+
+def _replace_files(src: Path, dest: Path) -> None:
+    """Replace the files directly in folder ``dest`` by those of ``src``; keep sub-folders.
+
+    Sub-folders of ``dest`` hold other runs' outputs (``dest/<code>_<name>/``) and are
+    never moved or deleted.
+    """
+    new = _files(src)
+    names = {p.name for p in new}
+    for p in _files(dest):
+        if p.name not in names:
+            p.unlink()
+    if new:
+        dest.mkdir(parents=True, exist_ok=True)
+    for p in new:
+        os.replace(p, dest / p.name)
 
 
 def _replace(src: Path, dest: Path) -> None:
@@ -193,7 +240,7 @@ def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: 
             raise
         seconds = time.perf_counter() - t0
         for kind in ("figures", "tables"):
-            _replace(stage / kind / run_name, out / kind / run_name)
+            _replace_files(stage / kind / run_name, out / kind / run_name)
         _replace(nb_stage, out / "notebooks" / f"{run_name}.ipynb")
         failed = out / "failed" / f"{run_name}.ipynb"
         if failed.exists():
@@ -261,7 +308,9 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
     ParameterError, NotebookError, cluster_research.data.DataValidationError
         Before execution, for bad parameters.
     cluster_research.errors.OutputNameError
-        For a run name that would leave the outputs directory.
+        For a run name that would leave the outputs directory, or that is the folder of
+        an existing run or lies in an existing run's folder (``06_region_profile`` and
+        ``06_region_profile/310000_Shanghai``).
     cluster_research.errors.ReproductionLockedError
         When another process holds the outputs directory.
     papermill.PapermillExecutionError
@@ -276,6 +325,7 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
     out = (Path(output_dir) if output_dir is not None else outputs_dir()).resolve()
     hashes = cache.input_hashes(path, parameters)
     with cache.outputs_lock(out):
+        check_not_nested([run_name], existing_runs(out))
         try:
             seconds = execute(path, parameters, out, run_name, timeout=timeout,
                               progress_bar=progress_bar, km=km)
@@ -284,9 +334,10 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
                                   notebook=path.name, parameters=parameters,
                                   error=describe_error(exc))
             raise
+        res = collect(run_name, path, parameters, out, seconds)
         cache.update_manifest(out, run_name, status="ok", hashes=hashes, seconds=seconds,
-                              notebook=path.name, parameters=parameters)
-    return collect(run_name, path, parameters, out, seconds)
+                              notebook=path.name, parameters=parameters, files=res.files())
+    return res
 
 
 def run_params_file(path, output_dir=None, **kwargs) -> RunResult:

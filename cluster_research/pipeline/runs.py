@@ -7,7 +7,10 @@ One run is one YAML file::
       region: 上海
 
 ``fanout: {region: all}`` (or a list of regions) expands one file to one run per region,
-named ``<notebook stem>/<code>_<English name>`` (e.g. ``06_region_profile/310000_Shanghai``).
+named ``<run file stem>/<code>_<English name>`` (e.g. ``06_region_profile/310000_Shanghai``).
+
+A run owns the folder of its name: no run name may be a path prefix of another (``09_x``
+and ``09_x/330000_Zhejiang``), see :func:`check_not_nested`.
 
 Examples
 --------
@@ -27,10 +30,12 @@ import yaml
 
 from .. import data
 from ..errors import OutputNameError, ParameterError, ParamsFileError
+from . import cache
 from .notebooks import list_runs, resolve_notebook
 
-__all__ = ["Job", "check_run_name", "default_run_name", "expand_run", "list_jobs",
-           "load_params_file", "read_run_file", "read_yaml", "slug"]
+__all__ = ["Job", "check_not_nested", "check_run_name", "default_run_name", "expand_run",
+           "list_jobs", "load_params_file", "nested_names", "read_run_file", "read_yaml",
+           "run_problems", "slug"]
 
 _RUN_KEYS = {"notebook", "parameters", "description", "fanout"}
 _RUN_NAME = re.compile(r"[\w\-][\w.\-]*(/[\w\-][\w.\-]*)*")
@@ -43,7 +48,7 @@ class Job:
     Attributes
     ----------
     name : str
-        Run name: the YAML stem, or ``<notebook stem>/<code>_<English name>`` for a
+        Run name: the YAML stem, or ``<run file stem>/<code>_<English name>`` for a
         fan-out run.
     notebook : pathlib.Path
     parameters : dict
@@ -105,6 +110,61 @@ def check_run_name(name: str) -> str:
             f"run name {name!r}: use letters, digits, '_', '-', '.' and '/' between parts "
             "(no part starting with '.'), at most 200 characters; a run cannot leave outputs/")
     return name
+
+
+def nested_names(names) -> list[tuple[str, str]]:
+    """Return the pairs of run names of which the second lies inside the first's folder.
+
+    Parameters
+    ----------
+    names : iterable of str
+
+    Returns
+    -------
+    list of (str, str)
+        ``(a, b)`` with ``b`` starting with ``a + "/"``, sorted.
+
+    Examples
+    --------
+    >>> nested_names(["09_x", "09_x/330000_Zhejiang", "09_xy/1"])
+    [('09_x', '09_x/330000_Zhejiang')]
+    """
+    s = sorted(set(names))
+    return [(a, b) for a in s for b in s if b.startswith(a + "/")]
+
+
+def check_not_nested(names, existing=()) -> None:
+    """Refuse run names that are a path prefix of another run's name (or inside one).
+
+    The outputs of a run live in ``tables/<run>/``, ``figures/<run>/`` and
+    ``notebooks/<run>.ipynb``; a run ``a`` and a run ``a/b`` would share a folder.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Runs about to execute.
+    existing : iterable of str
+        Runs whose outputs already exist.
+
+    Raises
+    ------
+    OutputNameError
+        Naming every pair of which at least one member is in ``names``.
+
+    Examples
+    --------
+    >>> check_not_nested(["06_region_profile"], ["06_region_profile/310000_Shanghai"])
+    Traceback (most recent call last):
+    ...
+    cluster_research.errors.OutputNameError: run '06_region_profile' and run '06_region_profile/310000_Shanghai' would share the folder 06_region_profile/ ...
+    """
+    names = set(names)
+    bad = [(a, b) for a, b in nested_names(names | set(existing)) if a in names or b in names]
+    if bad:
+        pairs = "; ".join(f"run {a!r} and run {b!r} would share the folder {a}/" for a, b in bad)
+        raise OutputNameError(
+            f"{pairs} (a run name may not be the folder of another run): choose another run "
+            "name (--name) or delete the other run's outputs (notebooks/, tables/, figures/)")
 
 
 def default_run_name(path: Path, parameters: dict) -> str:
@@ -283,10 +343,10 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
     ``fanout: {region: all}`` gives one job per region of
     :func:`cluster_research.data.regions` (31, in code order) with parameter
     ``region`` set to the short Chinese name; ``fanout: {region: [北京, Shanghai]}``
-    only those. Job names are ``<notebook stem>/<code>_<English name>``.
+    only those. Job names are ``<run file stem>/<code>_<English name>``.
     ``fanout: {city: [义乌, 深圳]}`` gives one job per city or county
     (:func:`cluster_research.data.places.resolve_place`), parameter ``city`` as written,
-    job names ``<notebook stem>/<GB/T 2260 code>_<canonical name>``.
+    job names ``<run file stem>/<GB/T 2260 code>_<canonical name>``.
 
     Parameters
     ----------
@@ -326,7 +386,8 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
     else:
         raise ParameterError(f"{p}: fanout region must be 'all' or a non-empty list")
     by_code = regs.set_index("code")
-    return [Job(f"{nb.stem}/{c}_{slug(by_code.at[c, 'name_en'])}", nb,
+    stem = check_run_name(p.stem)
+    return [Job(f"{stem}/{c}_{slug(by_code.at[c, 'name_en'])}", nb,
                 {**params, "region": str(by_code.at[c, "name_zh"])}, p) for c in codes]
 
 
@@ -340,6 +401,55 @@ def list_jobs(runs=None) -> list[Job]:
     Returns
     -------
     list of Job
+
+    Raises
+    ------
+    OutputNameError
+        Two jobs with the same name, or one job's name the folder of another's.
     """
     runs = [Path(r) for r in (runs if runs is not None else list_runs())]
-    return [j for r in runs for j in expand_run(r)]
+    jobs = [j for r in runs for j in expand_run(r)]
+    names = [j.name for j in jobs]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise OutputNameError(f"runs defined twice: {', '.join(dup)}")
+    check_not_nested(names)
+    return jobs
+
+
+def run_problems(output_dir: str | os.PathLike, runs=None) -> tuple[list[str], dict]:
+    """List the runs of the reproduction that are missing, failed or stale.
+
+    Parameters
+    ----------
+    output_dir : path-like
+    runs : list of path-like, optional
+        Run files (default every ``notebooks/params/*.yaml``).
+
+    Returns
+    -------
+    (list of str, dict)
+        One line per problem, and the manifest.
+    """
+    out = Path(output_dir)
+    manifest = cache.read_manifest(out)
+    recs = manifest["runs"]
+    shared = {"data": cache.data_hash(), "code": cache.code_hash()}
+    problems = []
+    for job in list_jobs(runs):
+        rec = recs.get(job.name)
+        if rec is None or not (out / "notebooks" / f"{job.name}.ipynb").exists():
+            if rec is not None and rec.get("status") == "failed":
+                problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]})")
+            else:
+                problems.append(f"{job.name}: missing (never run into {out})")
+        elif rec.get("status") != "ok":
+            problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]}); the outputs "
+                            "shown are from an earlier run")
+        elif rec.get("key") != cache.run_key(cache.input_hashes(job.notebook, job.parameters,
+                                                                  shared)):
+            changed = [k for k, v in cache.input_hashes(job.notebook, job.parameters,
+                                                        shared).items()
+                       if rec.get("inputs", {}).get(k) != v]
+            problems.append(f"{job.name}: stale ({', '.join(changed)} changed since it ran)")
+    return problems, manifest

@@ -54,9 +54,12 @@ from sphinx.errors import SphinxError
 
 from .. import __version__
 from ..errors import SiteError
+from ..outputs import md_escape
 from . import site_pages
+from .runs import run_problems
 
-__all__ = ["SiteError", "SiteResult", "build_site", "check_offline", "load_index", "resources_dir"]
+__all__ = ["SiteError", "SiteResult", "build_site", "check_offline", "inert_markdown_outputs",
+           "load_index", "resources_dir"]
 
 KINDS = ("notebook", "figure", "table")
 #: Figures shown at full size on the landing page (those present in the build).
@@ -317,9 +320,52 @@ def _copy_mathjax(static: Path) -> None:
     shutil.copytree(src, static / "mathjax", ignore=shutil.ignore_patterns("localization"))
 
 
+def inert_markdown_outputs(nb) -> int:
+    """Make the Markdown outputs of a notebook unable to carry HTML: ``<`` becomes ``&lt;``.
+
+    myst-nb renders a ``text/markdown`` output (``IPython.display.Markdown``) as Markdown,
+    and Markdown passes raw HTML through; an output that quotes a user's string (a
+    region name ``<img src=x onerror=...>`` from a CSV) would run in the reader's
+    browser. The notebooks escape such strings themselves
+    (:func:`cluster_research.outputs.md_escape`); this is the second defence, applied to
+    every notebook copied into the site. (Markdown outputs of the notebooks contain no
+    intended HTML.)
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        Changed in place.
+
+    Returns
+    -------
+    int
+        Number of outputs changed.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+    ...     nbformat.v4.new_output("display_data", {"text/markdown": "* <b>x</b>"})])])
+    >>> inert_markdown_outputs(nb), nb.cells[0].outputs[0].data["text/markdown"]
+    (1, '* &lt;b>x&lt;/b>')
+    """
+    n = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            md = out.get("data", {}).get("text/markdown")
+            if md is None:
+                continue
+            md = "".join(md) if isinstance(md, list) else md
+            if "<" in md:
+                out["data"]["text/markdown"] = md.replace("<", "&lt;")
+                n += 1
+    return n
+
+
 def _prepare_notebook(src: Path, dst: Path, title: str, block: str, page_title: str | None = None) -> str:
     """Copy a notebook with the run's outputs block after its title; ``page_title`` replaces its title."""
     nb = nbformat.read(src, as_version=4)
+    inert_markdown_outputs(nb)
     cells = list(nb.cells)
     first = cells[0].source if cells and cells[0].cell_type == "markdown" else ""
     heading = next((ln for ln in first.splitlines() if ln.startswith("# ")), None)
@@ -355,8 +401,10 @@ def _plan(items: list[dict], outputs: Path, runs: list[str]):
 
 
 def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str], fanout: list[str],
-                   user: list[str], missing: list[dict], env: jinja2.Environment, api: bool) -> None:
+                   user: list[str], missing: list[dict], env: jinja2.Environment, api: bool,
+                   problems: list[str] = ()) -> None:
     """Write the Sphinx source tree: pages, notebook copies, figures and display tables."""
+    problem_of = {p.split(": ", 1)[0]: p.split(": ", 1)[1] for p in problems}
     missing_ids = {m["id"] for m in missing}
     run_items: dict[str, list[dict]] = {}
     for it in items:
@@ -383,6 +431,11 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
                     files.append({"name": f.name, "path": f"/files/{sub}/{run}/{f.name}"})
         heading = "Figures and tables of this run" if run_items.get(run) else "Outputs of this run"
         block = env.get_template("run_outputs.md.j2").render(heading=heading, items=run_items.get(run, []), files=files)
+        if run in problem_of:  # failed or stale: the outputs shown are not this code's
+            kind = problem_of[run].split(" ")[0]
+            block = (f":::{{warning}}\n**This run {'failed' if kind == 'failed' else 'is ' + kind}**"
+                     f": {md_escape(problem_of[run])}. The outputs below are from an earlier "
+                     "run.\n:::\n\n" + block)
         titles[run] = _prepare_notebook(outputs / "notebooks" / f"{run}.ipynb", src / f"{_doc(run)}.ipynb", run,
                                         block, listed_titles.get(run))
     sections: list[dict] = []
@@ -457,6 +510,7 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
         claims["text"] = _known(claims["text"])
     missing_text = "; ".join(f"{m['id']} (`{m['path']}`)" for m in missing)
     _render(env, "index.md.j2", src / "index.md", title="Shanghai e-commerce cluster: results of the reproduction",
+            problems=[md_escape(p) for p in problems[:60]], n_problems=len(problems),
             missing=missing, missing_text=missing_text, claims=claims, headlines=headlines,
             key_figures=key, sections=sections, regions=regions, user_runs=users, version=version, api=api)
     if not api:
@@ -467,13 +521,48 @@ def _write_sources(outputs: Path, src: Path, items: list[dict], runs: list[str],
         _render(env, "api_module.rst.j2", src / "api" / f"{m}.rst", module=m)
 
 
+def _problems(outputs: Path) -> list[str]:
+    """The reproduction's failed, stale and missing runs (none without a run manifest)."""
+    if not (outputs / "manifest.json").is_file():
+        return []
+    return run_problems(outputs)[0]
+
+
+def _swap_in(built: Path, dest: Path) -> None:
+    """Put a built site at ``dest``: copied aside next to it, then renamed into place.
+
+    Each rename is atomic, so a kill leaves the old site, or the new one, or (between
+    the two renames) no site and the old one aside; never a half-written ``dest``.
+    Leftovers of a killed swap (``.<name>.new-*``, ``.<name>.old-*``) are removed first.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for left in dest.parent.glob(f".{dest.name}.*-*"):
+        if left.is_dir() and left.name.split(".")[-1].startswith(("new-", "old-")):
+            shutil.rmtree(left, ignore_errors=True)
+    new = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.new-"))
+    shutil.copytree(built, new, dirs_exist_ok=True)
+    old = None
+    if dest.exists():
+        old = dest.parent / f".{dest.name}.old-{new.name.rsplit('-', 1)[-1]}"
+        os.replace(dest, old)
+    os.replace(new, dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index=None,
-               allow_incomplete: bool = False, jobs: int = 1, api=True) -> SiteResult:
+               allow_incomplete: bool = False, jobs: int = 1, api=True,
+               problems: list[str] | None = None) -> SiteResult:
     """Build the results site of a reproduction into ``dest`` with Sphinx + myst-nb.
 
     The executed notebooks are rendered as stored (never re-executed), code hidden.
     ``dest`` is replaced if it is empty or holds a previous report or site
-    (``index.html`` or ``.buildinfo``); any other non-empty folder is refused.
+    (``index.html`` or ``.buildinfo``); any other non-empty folder is refused. The new
+    site is built aside and renamed into place (:func:`_swap_in`), so a kill during the
+    build or the swap never leaves a partial site. Runs that failed, are stale or are
+    missing (:func:`cluster_research.pipeline.runs.run_problems`) are listed at the top
+    of the landing page, and a failed or stale run's page says so at its top, whatever
+    command built the site.
 
     Parameters
     ----------
@@ -491,6 +580,9 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
     api : bool or list of str
         Generate the API reference (autodoc + numpydoc): True for every public module of
         the package, a list for those modules only, False for none (faster builds).
+    problems : list of str, optional
+        ``"<run>: failed (...)"`` lines to mark; default read from the run manifest of
+        ``outputs_dir`` (none when it has no ``manifest.json``).
 
     Returns
     -------
@@ -516,6 +608,7 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
     if not runs:
         raise SiteError(f"{outputs / 'notebooks'}: no executed notebook; run `make reproduce` first")
     fanout, user, missing = _plan(items, outputs, runs)
+    problems = _problems(outputs) if problems is None else list(problems)
     if missing and not allow_incomplete:
         listed = ", ".join(f"{m['id']} ({m['path']})" for m in missing)
         raise SiteError(f"{outputs}: {len(missing)} item(s) of the figure/table list missing: {listed}")
@@ -534,7 +627,7 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
                     "copyright": "cluster_research authors (MIT licence)",
                     "package_parent": str(Path(__file__).resolve().parent.parent.parent)}
         (src / "site_settings.json").write_text(json.dumps(settings), encoding="utf-8")
-        _write_sources(outputs, src, items, runs, fanout, user, missing, env, api)
+        _write_sources(outputs, src, items, runs, fanout, user, missing, env, api, problems)
         status, warning = io.StringIO(), io.StringIO()
         try:
             app = Sphinx(str(src), str(src), str(out), str(Path(tmp) / "doctrees"), "html",
@@ -544,10 +637,7 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
             raise SiteError(f"Sphinx failed to build the site from {outputs}: {exc}\n{warning.getvalue()[-2000:]}") from exc
         if app.statuscode:
             raise SiteError(f"Sphinx failed to build the site from {outputs}:\n{warning.getvalue()[-2000:]}")
-        if dest.exists():
-            shutil.rmtree(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(out, dest)
+        _swap_in(out, dest)
     pages = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*.html")
                    if "_static" not in p.relative_to(dest).parts)
     warns = [_ANSI.sub("", w) for w in warning.getvalue().splitlines() if w.strip()]

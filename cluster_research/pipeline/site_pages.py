@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SiteError
+from ..outputs import md_escape
 
 __all__ = [
     "SiteError",
@@ -83,9 +84,19 @@ def format_value(x) -> str:
     return str(x)
 
 
+def _display_cell(x) -> str:
+    """A cell as shown: a number formatted; text escaped, since MyST parses table cells."""
+    text = format_value(x)
+    return md_escape(text) if isinstance(x, str) and not _NUMBER.match(x) else text
+
+
 def write_display_csv(src: str | os.PathLike, dst: str | os.PathLike, max_rows: int = 80,
                       columns: list[str] | None = None) -> tuple[int, int]:
     """Write a display copy of a table: values formatted, at most ``max_rows`` rows.
+
+    The site renders the copy with MyST's ``csv-table``, which parses each cell as
+    Markdown: text cells are escaped (:func:`cluster_research.outputs.md_escape`), so a
+    value such as ``<script>`` or ``[x](javascript:...)`` is shown as text.
 
     Parameters
     ----------
@@ -113,7 +124,7 @@ def write_display_csv(src: str | os.PathLike, dst: str | os.PathLike, max_rows: 
     if columns is not None:
         df = df[[c for c in columns if c in df.columns]]
     shown = df.head(max_rows)
-    out = shown.astype(object).map(format_value) if len(shown) else shown.astype(str)
+    out = shown.astype(object).map(_display_cell) if len(shown) else shown.astype(str)
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(dst, index=False, encoding="utf-8")
     return len(df), len(shown)

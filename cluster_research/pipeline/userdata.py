@@ -19,9 +19,13 @@ import warnings
 from pathlib import Path
 
 from .. import data, units
-from ..errors import UnknownPlaceError, UnknownPlaceWarning
+from ..errors import ImplausibleValueWarning, UnknownPlaceError, UnknownPlaceWarning
 
-__all__ = ["profile_series"]
+__all__ = ["MAGNITUDE_FACTOR", "largest_reference", "profile_series"]
+
+#: A user's value above this multiple of the largest value of its unit in the package's data
+#: is warned about (a unit off by 10^4, 万元 written as 亿元, is far above it).
+MAGNITUDE_FACTOR = 100.0
 
 
 def _region_label(name: str, path: Path, lines) -> str:
@@ -35,6 +39,65 @@ def _region_label(name: str, path: Path, lines) -> str:
             warnings.warn(f"{where}, column 'region': {exc.message}; kept as written (your own "
                           "place)", UnknownPlaceWarning, stacklevel=3)
         return name
+
+
+def largest_reference(unit: str):
+    """Return the largest value in ``unit`` of any series of the package's data, and its label.
+
+    The national, Shanghai, provincial (NBS panel and economy) and major-city series are
+    searched: no place's value can plausibly exceed the largest of them by much (the
+    national totals bound every province and city).
+
+    Parameters
+    ----------
+    unit : str
+        ``"亿元"`` for every currency unit (values are compared after conversion), else the
+        unit as written (``个``, ``%`` ...).
+
+    Returns
+    -------
+    (float, str) or None
+        The value and what it is (``"national_ecommerce transactions 2024"``); None when
+        no series of the package has that unit.
+
+    Examples
+    --------
+    >>> value, label = largest_reference("亿元")
+    >>> value > 1e5
+    True
+    """
+    best = None
+    for name in ("provincial_panel", "provincial_economy", "major_cities_gdp"):
+        df = data.load(name)
+        sel = df[df["unit"] == unit]
+        if len(sel) and (best is None or sel["value"].max() > best[0]):
+            r = sel.loc[sel["value"].idxmax()]
+            what = f"{r.get('region', r.get('city'))} {r.get('indicator', 'GDP')} {int(r['year'])}"
+            best = (float(r["value"]), f"{name}: {what}")
+    for name in ("national_ecommerce", "shanghai_ecommerce"):
+        df = data.load(name)
+        orig = df["unit_original"].map(lambda u: "亿元" if units.is_currency(u) else u)
+        sel = df[(orig == unit) & df["value"].notna()]
+        if len(sel) and (best is None or sel["value"].max() > best[0]):
+            r = sel.loc[sel["value"].idxmax()]
+            best = (float(r["value"]), f"{name}: {r['region']} {r['series']} {int(r['year'])}")
+    return best
+
+
+def _check_magnitude(s, unit: str, path: Path, lines) -> None:
+    """Warn (ImplausibleValueWarning) when the series' largest value is implausibly large."""
+    ref = largest_reference(unit)
+    if ref is None or ref[0] <= 0 or s.empty:
+        return
+    year = int(s.idxmax())
+    factor = float(s.max()) / ref[0]
+    if factor > MAGNITUDE_FACTOR:
+        row = f", row {lines[year]}" if year in lines else ""
+        warnings.warn(
+            f"{path}{row}, column 'value': {float(s.max()):g} {unit} in {year} is {factor:,.0f}× "
+            f"the largest {unit} value of any series in the package's data ({ref[1]}: "
+            f"{ref[0]:g} {unit}); check the unit (万元 written as 亿元 is 10^4× too large)",
+            ImplausibleValueWarning, stacklevel=3)
 
 
 def profile_series(path: str | os.PathLike, series: str = ""):
@@ -67,13 +130,20 @@ def profile_series(path: str | os.PathLike, series: str = ""):
     -------
     pandas.Series
         Year (int) -> value (亿元 for currency units, else the unit as written), name =
-        the series id; ``attrs`` hold ``region``, ``unit``, ``path``, ``n_dropped``
-        (rows that are not FY exact actuals) and ``gaps`` (years with an empty value).
+        the series id; ``attrs`` hold ``region``, ``province`` (the province's short name
+        when the region is one of the 31 provinces in any spelling, 浙江省 / Zhejiang ->
+        浙江, else None), ``unit``, ``path``, ``n_dropped`` (rows that are not FY exact
+        actuals) and ``gaps`` (the years given with an empty value and every year between
+        the first and the last value that has no row).
 
     Warns
     -----
     UnknownPlaceWarning
         The region is neither a province nor a place of the lists but close to one.
+    ImplausibleValueWarning
+        The largest value is more than :data:`MAGNITUDE_FACTOR` times the largest value of
+        its unit in the package's data (:func:`largest_reference`); the message gives the
+        factor, the year and the row.
 
     Raises
     ------
@@ -131,14 +201,24 @@ def profile_series(path: str | os.PathLike, series: str = ""):
     s.index = s.index.astype("int64")
     s.index.name = "year"
     s.name = sid
-    gaps = [int(y) for y in s.index[s.isna()]]
+    empty = {int(y) for y in s.index[s.isna()]}
     s = s.dropna()
+    # a gap: a year given with an empty value, or with no row between the first and last value
+    inside = set(range(int(s.index.min()), int(s.index.max()) + 1)) if len(s) else set()
+    gaps = sorted(empty | (inside - set(s.index)))
     if len(s) < 5:
         raise data.DataValidationError(
             f"series {sid!r} has {len(s)} full-year exact values; a profile needs at least 5 "
             "(growth models have 2-4 parameters)", path=p, column="value")
     unit = str(sel["unit_original"].iloc[0])
-    s.attrs = {"region": _region_label(str(regions[0]), p, df.attrs.get("lines")),
-               "unit": "亿元" if units.is_currency(unit) else unit,
-               "path": str(p), "n_dropped": int(len(df) - len(sel)), "gaps": gaps}
+    unit = "亿元" if units.is_currency(unit) else unit
+    lines = df.attrs.get("lines")
+    rows = {int(y): int(lines[i]) for i, y in zip(sel.index, sel["year"])} \
+        if lines is not None else {}
+    _check_magnitude(s, unit, p, rows)
+    label = _region_label(str(regions[0]), p, lines)
+    code = data.find_region(label, provinces_only=True)
+    s.attrs = {"region": label, "province": data.region_name(code) if code else None,
+               "unit": unit, "path": str(p), "n_dropped": int(len(df) - len(sel)),
+               "gaps": gaps}
     return s

@@ -26,7 +26,7 @@ from ..errors import (
 
 __all__ = ["CONDITION_RAISE", "CONDITION_WARN", "EFFECTS", "check_columns", "check_rank",
            "collinear_terms", "condition_number", "demean", "formula_columns", "period_positions",
-           "prepare"]
+           "prepare", "unit_columns"]
 
 EFFECTS = ("entity", "time", "twoway")
 
@@ -93,19 +93,57 @@ def demean(a: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def unit_columns(X: np.ndarray, X_raw: np.ndarray | None = None):
+    """Scale every column of a design to unit Euclidean length; flag the absorbed ones.
+
+    Rank decisions are taken on this scaled design, so they do not depend on the units
+    of the regressors (a column in 1e12 yuan next to one in 1e-3 shares is not
+    "collinear" because of its scale). A column is *absorbed* when the within
+    transformation or differencing left it with at most ``1e-10`` of its length in
+    ``X_raw`` (the untransformed column); absorbed columns are set to zero.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (n, k)
+        Design (after any within transformation or differencing).
+    X_raw : numpy.ndarray, shape (n, k), optional
+        The same columns before the transformation; default ``X``.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The scaled design and a boolean mask of the absorbed columns.
+
+    Examples
+    --------
+    >>> A, absorbed = unit_columns(np.array([[1e12, 0.0], [0.0, 2e-3]]))
+    >>> A.tolist(), absorbed.tolist()
+    ([[1.0, 0.0], [0.0, 1.0]], [False, False])
+    """
+    X = np.asarray(X, dtype=float)
+    raw = np.asarray(X_raw if X_raw is not None else X, dtype=float)
+    scale = np.linalg.norm(raw, axis=0)
+    norms = np.linalg.norm(X, axis=0)
+    absorbed = norms <= 1e-10 * scale
+    A = X / np.where(absorbed, 1.0, norms)
+    A[:, absorbed] = 0.0
+    return A, absorbed
+
+
 def collinear_terms(X: np.ndarray, names, X_raw: np.ndarray | None = None):
-    """Return (absorbed, collinear) term names of a rank-deficient matrix."""
-    scale = np.sqrt((X_raw if X_raw is not None else X) ** 2).sum(axis=0)
-    scale[scale == 0] = 1.0
-    norms = np.sqrt((X**2).sum(axis=0))
-    absorbed = [n for n, nv, s in zip(names, norms, scale) if nv <= 1e-10 * max(s, 1.0)]
+    """Return (absorbed, collinear) term names of a rank-deficient matrix.
+
+    Decided on the column-scaled design (:func:`unit_columns`).
+    """
+    A, mask = unit_columns(X, X_raw)
+    absorbed = [n for n, a in zip(names, mask) if a]
     keep: list[int] = []
     collinear: list[str] = []
     for j, name in enumerate(names):
-        if name in absorbed:
+        if mask[j]:
             continue
         trial = keep + [j]
-        if np.linalg.matrix_rank(X[:, trial]) == len(trial):
+        if np.linalg.matrix_rank(A[:, trial]) == len(trial):
             keep = trial
         else:
             partners = [names[i] for i in keep]
@@ -171,7 +209,8 @@ def _near_collinear_message(X, names, kappa, context):
 def check_rank(X: np.ndarray, names, X_raw=None, context="design") -> None:
     if X.shape[1] == 0:
         raise RegressionError("the model has no regressors left to estimate")
-    rank = np.linalg.matrix_rank(X)
+    # the rank of the column-scaled design: units never decide collinearity
+    rank = np.linalg.matrix_rank(unit_columns(X, X_raw)[0])
     if rank < X.shape[1]:
         absorbed, collinear = collinear_terms(X, names, X_raw)
         parts = []

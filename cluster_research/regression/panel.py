@@ -236,7 +236,7 @@ def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, 
                                      maxlags, min_clusters)
     mod = sm.OLS(pd.Series(y_t, name=endog_name), pd.DataFrame(X_t, columns=names))
     mod.df_resid = float(df_resid)
-    res = mod.fit(cov_type=sm_cov, cov_kwds=kwds or None, use_t=True)
+    res = mod.fit(method="qr", cov_type=sm_cov, cov_kwds=kwds or None, use_t=True)
     ci = np.asarray(res.conf_int(alpha=0.05))
     table = pd.DataFrame({
         "term": names,
