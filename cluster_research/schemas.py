@@ -450,17 +450,27 @@ _register(TableSpec(
      "stage_zh": _text(True, STAGE_ZH)},
     checks=[_sums_to_one(PROB_EN)]))
 _register(TableSpec(
+    "stage_model_forecasts", "Rolling-origin forecasts of the stage models' curves against "
+    "drift and a random walk: RMSE of log levels per horizon.",
+    ("model", "horizon"),
+    {"model": _text(), "horizon": pa.Column(int, pa.Check.ge(1)),
+     "n": pa.Column(int, pa.Check.ge(1)), "rmse_model": _nonneg(), "rmse_drift": _nonneg(),
+     "rmse_random_walk": _nonneg(), "ratio_to_drift": _nonneg(),
+     "ratio_to_random_walk": _nonneg()}))
+_register(TableSpec(
     "stage_model_benchmark", "Stage methods scored on synthetic panels with known truth.",
-    ("method", "truth", "noise", "information"),
-    {"method": _text(), "truth": _text(isin=["logistic", "gompertz"]), "noise": _prob(False),
+    ("method", "design", "truth", "noise", "information"),
+    {"method": _text(), "design": _text(isin=["independent", "shifted"]),
+     "truth": _text(isin=["logistic", "gompertz", "mixed"]), "noise": _prob(False),
      "information": _text(isin=INFORMATION), "n_regions": pa.Column(int, pa.Check.ge(1)),
      "n_panels": pa.Column(int, pa.Check.ge(1)), "accuracy": _prob(), "coverage": _prob(),
      "accuracy_classified": _prob(), "backward_steps": _prob(), "brier": _nonneg(),
      "prob_true": _prob(), "seconds": _nonneg()}))
 _register(TableSpec(
     "stage_model_bars", "The benchmark against the bars of the stage-model issue.",
-    ("method", "truth", "noise", "information"),
-    {"method": _text(), "truth": _text(isin=["logistic", "gompertz"]),
+    ("method", "design", "truth", "noise", "information"),
+    {"method": _text(), "design": _text(isin=["independent", "shifted"]),
+     "truth": _text(isin=["logistic", "gompertz", "mixed"]),
      "information": _text(isin=INFORMATION), "noise": _prob(False), "accuracy": _prob(),
      "bar": _prob(False), "met": _bool()}))
 _register(TableSpec(

@@ -22,7 +22,9 @@
 #
 # 1. a map of China coloured by lifecycle stage and a region × year stage heatmap, from the
 #    **panel stage model** (`cr.lifecycle.panel_stages`, method "pooled"), each shaded by the
-#    probability of the stage shown; and the same model in real time;
+#    probability of the stage shown, "not identified" where the data do not identify a stage;
+#    the same model in real time; a second design, the **diffusion-lag model** (method "lag");
+#    and **checks against what really happened** (out-of-sample forecasts, face validity);
 # 2. the four municipalities (北京, 天津, 上海, 重庆 — the regions that are cities) compared;
 # 3. each region's share of national e-commerce sales, its location quotient against GDP, and the
 #    concentration of e-commerce sales (HHI, CR4) over time;
@@ -62,6 +64,16 @@ cr.notebook_setup()
 # the parameters around the fit. In hindsight the stages are ordered and never go backwards.
 # References: Efron & Morris (1975); Kucharavy & De Guio (2011).
 #
+# **A stage is shown only where the data identify it** (grey "?" = not identified, with the
+# reason in the table): the panel must grow (its within trend significantly positive, no region
+# declining at its end), at least three regions must identify their own ceiling (otherwise every
+# curve rests on the prior alone), and the stage shown must have probability ≥ 2/3.
+#
+# **What a stage means for this indicator:** the place of the year on the region's fitted curve
+# of enterprise e-commerce sales — 萌芽 before the lower knee (growth still accelerating), 成长
+# up to the inflection, 扩大 up to the upper knee (growth slowing), 起飞 after it (the paper's
+# word; here: close to the fitted ceiling, i.e. maturity, not a "take-off").
+#
 # The map shows the stage in `year` (the outlined region is `highlight`); the paler a region,
 # the lower the probability of the stage shown. The heatmap writes that probability in each cell.
 
@@ -77,7 +89,9 @@ back, steps = stage_figures.backward_steps(model)
 # NBVAL_CHECK_OUTPUT
 print(f"regions {model.region.nunique()}, region-years {len(model)}, with a stage {coverage:.0%}, "
       f"backward steps {back} of {steps}")
-print(pd.crosstab(stage_long.year, stage_long.stage_zh).to_string())
+print(pd.crosstab(stage_long.year, stage_long.stage_zh).to_string() if stage_long.stage_zh.notna().any()
+      else "no region-year has an identified stage; reasons: "
+      + "; ".join(sorted({r.split(': K=')[0] for r in model.reason})[:3]))
 wide = stage_long.pivot(index="region", columns="year", values="stage_zh")
 print(wide.loc[["北京", "天津", "上海", "重庆"]].to_string())
 
@@ -118,8 +132,55 @@ saved = cr.outputs.save_table(rt_table, "stages_realtime")
 agree = (realtime.set_index(["region", "year"]).stage
          == model.set_index(["region", "year"]).stage.reindex(
              realtime.set_index(["region", "year"]).index))
-print(f"real time: with a stage {rt_coverage:.0%}, backward steps {rt_back} of {rt_steps} "
-      f"({rt_back / rt_steps:.0%}); same stage as hindsight in {agree.mean():.0%} of region-years")
+print(f"real time: with a stage {rt_coverage:.0%}, backward steps {rt_back} of {rt_steps}; "
+      f"same stage as hindsight in {agree.mean():.0%} of region-years")
+
+# %% [markdown]
+# ### A second design: regions as time-shifted positions on one curve
+#
+# The diffusion-lag model (`method="lag"`, Griliches 1957; Comin & Hobijn 2010) puts every region
+# on **one** logistic curve of the indicator per resident (`cr.lifecycle.per_person_scale`), with
+# a common ceiling and rate and one inflection year per region: the leaders would show the
+# slowdown the followers have not reached. The common ceiling is identified only if the panel
+# rejects its limit, regions on parallel exponential trends (a likelihood-ratio test).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+panel_all = cr.data.load("provincial_panel")
+scale, scale_note = cr.lifecycle.per_person_scale(indicator)
+lag_model = cr.lifecycle.panel_stages(panel_all, indicator=indicator, method="lag", scale=scale)
+lag_coverage = float(lag_model.stage.notna().mean())
+lag_reason = lag_model.reason.iloc[0]
+print(f"scale: {scale_note}")
+print(f"diffusion lag: with a stage {lag_coverage:.0%} of {len(lag_model)} region-years")
+print(lag_reason)
+
+# %% [markdown]
+# ### Checks against what really happened
+#
+# A stage model is worth what it predicts (Hyndman & Athanasopoulos, *Forecasting: Principles
+# and Practice*, §5.10). **Rolling-origin forecasts**: each model is fitted on the years up to
+# an origin $t$ and its curves forecast $t+1, t+2, t+3$; the benchmarks are the random walk
+# ($\log y_t$) and the random walk with drift (the region's average log growth so far). The
+# table gives the RMSE of the log levels per horizon and the ratio to drift (above 1: the stage
+# model forecasts worse than a trend). **Face validity**: where stages are shown, the rank
+# correlation, by year, of the stage position with the indicator per resident.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+forecasts = pd.concat([
+    cr.lifecycle.forecast_summary(cr.lifecycle.rolling_forecast(
+        panel_all, indicator=indicator, method=m, **kw)).assign(model=m)
+    for m, kw in (("pooled", {}), ("lag", {"scale": scale}), ("curve", {"model": "logistic"}))],
+    ignore_index=True)
+saved = cr.outputs.save_table(forecasts, "stage_model_forecasts")
+print(forecasts.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+per_person = panel_all[panel_all.indicator == indicator].assign(
+    value=lambda d: d.value / (d.region.map(scale) if scale is not None else 1.0))
+validity = cr.lifecycle.face_validity(model, per_person)
+print("face validity (stage position vs the indicator per resident):",
+      "no year with five or more staged regions" if validity.empty
+      else validity.to_string(index=False))
 
 # %% [markdown]
 # ## 2 · The four municipalities
@@ -197,7 +258,7 @@ saved = cr.outputs.save_table(ranks.stack().rename("rank").reset_index(), "ranks
 # concentration and ranks above):
 
 # %%
-in_year = last.stage.map(lambda s: s.zh if s else "无 / none").value_counts()
+in_year = last.stage.map(lambda s: s.zh if s else "未识别 / not identified").value_counts()
 hl = model[model.region == highlight]
 hl_path = ", ".join(f"{y} {s.zh if s else '?'}" for y, s in zip(hl.year, hl.stage))
 hl_last = hl[hl.year == year]
@@ -212,9 +273,21 @@ lines = [
     + f" regions. {highlight}: {hl_path}"
     + (f" (probability of its {year} stage {hl_p:.2f})." if np.isfinite(hl_p) else "."),
     f"* **Real time.** Refitted each year on the data up to that year, {rt_coverage:.0%} of the "
-    f"region-years get a stage and {rt_back} of {rt_steps} steps ({rt_back / rt_steps:.0%}) go "
-    f"back to an earlier stage; the real-time stage equals the hindsight one in "
+    f"region-years get a stage and {rt_back} of {rt_steps} year-to-year steps between shown "
+    f"stages go back to an earlier stage; the real-time stage equals the hindsight one in "
     f"{agree.mean():.0%} of region-years. A stage said in the year itself is provisional.",
+    f"* **Diffusion lag.** {lag_coverage:.0%} of the region-years get a stage from the common "
+    f"curve ({scale_note.split(' (')[0]}): "
+    + lag_reason.split("; ", 1)[-1].split("; phase")[0] + ".",
+    "* **Forecasts.** Ratio of the RMSE of log levels to drift at horizons "
+    + ", ".join(f"{h}" for h in sorted(forecasts.horizon.unique())) + ": "
+    + "; ".join(f"{m} " + ", ".join(f"{r:.2f}" for r in g.sort_values("horizon").ratio_to_drift)
+                for m, g in forecasts.groupby("model", sort=False))
+    + ". " + ("No stage model forecasts better than a trend at every horizon."
+              if not (forecasts.groupby("model").ratio_to_drift.max() <= 1.0).any()
+              else "Better than drift at every horizon: "
+              + ", ".join(m for m, v in forecasts.groupby("model").ratio_to_drift.max().items()
+                          if v <= 1.0) + "."),
     f"* **Concentration.** The four largest regions hold {concentration.cr4.min():.0%}–{concentration.cr4.max():.0%} "
     f"of enterprise e-commerce sales, {'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
     f"({concentration.top4.iloc[-1]} in {concentration.index[-1]}); the HHI is "

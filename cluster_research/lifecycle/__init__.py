@@ -62,7 +62,9 @@ from __future__ import annotations
 from ..errors import LifecycleDataError, LifecycleOptionError
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
-from .panel import PROB_COLUMNS, panel_stages
+from .checks import face_validity, forecast_summary, instrument_table, rolling_forecast
+from .lag import per_person_scale
+from .panel import PROB_COLUMNS, STAGE_THRESHOLD, panel_stages
 from .probabilities import stage_probabilities
 from .registry import REGISTRY, register
 from .scorecard import SCORECARD_INDICATORS, scorecard, scorecard_table
@@ -84,7 +86,13 @@ METHODS = tuple(sorted(REGISTRY, key=lambda m: _ORDER.index(m) if m in _ORDER el
 __all__ = [
     "BOUNDARY_ROWS",
     "PROB_COLUMNS",
+    "STAGE_THRESHOLD",
+    "face_validity",
+    "forecast_summary",
+    "instrument_table",
     "panel_stages",
+    "per_person_scale",
+    "rolling_forecast",
     "DEFAULT_PHASE_MAP",
     "GOMPERTZ_KNEE",
     "INFORMATION",

@@ -42,9 +42,10 @@ from scipy import stats
 from scipy.optimize import least_squares
 from scipy.special import expit
 
+from .. import data
 from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE
 
-__all__ = ["KNEES", "LagFit", "fit_lag"]
+__all__ = ["KNEES", "LagFit", "fit_lag", "per_person_scale"]
 
 #: Knee offsets of the common curve in units of 1/k.
 KNEES = {"logistic": LOGISTIC_KNEE, "gompertz": GOMPERTZ_KNEE}
@@ -254,3 +255,42 @@ def _held_rss(model, ly, t, ri, N, logK, zr):
     sol = least_squares(resid, zr, method="trf", x_scale="jac", ftol=1e-10, xtol=1e-10,
                         gtol=1e-10, max_nfev=100 * (N + 1))
     return float(2.0 * sol.cost)
+
+
+#: NBS panel indicators that are already ratios (per 100 people or firms, a share): no scale.
+RATIO_INDICATORS = ("computers_per_100_people", "ecommerce_firms_share", "websites_per_100_firms")
+
+
+def per_person_scale(indicator):
+    """Return the divisor that makes an NBS panel indicator scale-free, and its description.
+
+    Levels (sales, purchases, firms, users, traffic) are divided by the region's resident
+    population of 2024 (NBS 分省年度数据, the only population year the package ships, so the
+    same divisor for every year: a pure change of scale per region, not a per-capita series);
+    indicators that are already ratios are used as they are.
+
+    Parameters
+    ----------
+    indicator : str
+        An indicator of ``provincial_panel``.
+
+    Returns
+    -------
+    scale : pandas.Series or None
+        Region -> population (万人), or None.
+    description : str
+
+    Examples
+    --------
+    >>> s, d = per_person_scale("ecommerce_sales")
+    >>> len(s), d[:20]
+    (31, 'per resident of 2024')
+    >>> per_person_scale("ecommerce_firms_share")[0] is None
+    True
+    """
+    if indicator in RATIO_INDICATORS:
+        return None, "already a ratio: used as it is"
+    econ = data.load("provincial_economy")
+    pop = econ[econ["indicator"] == "population"].set_index("region")["value"]
+    return pop, ("per resident of 2024 (NBS 分省年度数据 population, 万人; one divisor per "
+                 "region for every year)")

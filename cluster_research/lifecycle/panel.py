@@ -2,9 +2,25 @@
 
 :func:`panel_stages` returns one row per region and year with a stage (a
 :class:`~cluster_research.lifecycle.Stage` or None), the four stage probabilities
-(summing to 1) and a reason.  Four documented models, all ordered (萌芽 < 成长 < 扩大 <
+(summing to 1) and a reason.  Five documented models, all ordered (萌芽 < 成长 < 扩大 <
 起飞) and persistent; the default ``pooled`` won the benchmark
 (:mod:`cluster_research.lifecycle.benchmark`, ``benchmarks/bench_stage_model.py``):
+
+Every model answers "not identified" (``stage=None``, probabilities kept, the reason says
+why) rather than showing a guess: (i) where there is no growth -- the panel's within trend of
+``log y`` is not significantly positive, or the region declines at its end
+(:func:`~cluster_research.lifecycle.trend.panel_growth_check`, 1 % one-sided tests); (ii) where
+the most likely stage has a probability below :data:`STAGE_THRESHOLD` (2/3); and (iii) for
+``pooled``, wherever the curves rest on the weak prior alone (fewer than 3 regions identify
+their own ceiling); for ``lag``, wherever the common ceiling is not identified.
+
+``method="lag"`` (diffusion lag: regions as time-shifted positions on one curve)
+    :mod:`cluster_research.lifecycle.lag`: one logistic curve of a scale-free indicator
+    (``scale=`` divides each region's values, e.g. by its population,
+    :func:`~cluster_research.lifecycle.lag.per_person_scale`), common ceiling and rate, one
+    inflection year per region (Griliches 1957; Comin & Hobijn 2010).  Identified by a
+    likelihood-ratio test against the common exponential.  Probabilities from draws of the
+    region's ``(log k, t0_i)`` from the Laplace approximation.
 
 ``method="pooled"`` (default: empirical-Bayes curves, one rate distribution for the panel)
     Step 1 fits every region separately as in ``curve`` below (and chooses the model).
@@ -72,7 +88,8 @@
 
 ``information="realtime"``
     For every year ``t`` the whole model (fits, model choice, EM, scaling) is rerun on
-    the panel restricted to years ≤ ``t`` and the answer for ``t`` kept; for the HMM the
+    the panel restricted to years ≤ ``t`` and the answer for ``t`` kept (``lag`` starts
+    from year ``t - 1``'s solution: a start only); for the HMM the
     smoothed posterior of the last observation is the filtered (forward) probability.
     So changing a value dated after ``t`` never changes the answer for ``t``.  Real-time
     stages may go backwards, when new data revise the fit.
@@ -570,7 +587,7 @@ def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
                              f"lag: fewer than {min_points} observations or 2 regions: no stage"))
             continue
         i = fit.regions.index(r)
-        desc = (f"diffusion lag (logistic, common K={fit.K:.4g}, k={fit.k:.3g}; "
+        desc = (f"diffusion lag (logistic, common K={fit.K:.4g}, k={fit.k:.3g}, "
                 f"{len(fit.regions)} regions): t0={fit.t0[i]:.1f}")
         if not fit.identified:
             out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),

@@ -163,7 +163,8 @@ def _stage_name(stage: Stage, lang: str) -> str:
 def _legend_handles(lang: str, stages_present) -> list:
     handles = [Patch(facecolor=STAGE_HUES[s.order], label=_stage_name(s, lang))
                for s in Stage if s in stages_present]
-    handles.append(Patch(facecolor=_NO_STAGE, label="无阶段" if lang == "zh" else "no stage"))
+    handles.append(Patch(facecolor=_NO_STAGE, label="未识别（?）" if lang == "zh"
+                         else "not identified (?)"))
     return handles
 
 
