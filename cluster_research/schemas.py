@@ -399,7 +399,7 @@ _register(TableSpec(
      "level": _text(isin=["national", "macro-region", "province", "city", "county", "town"]),
      "region": _text(), "parent": _text(), "place": _text(),
      "code": pa.Column(str, pa.Check.str_matches(r"^(\d{6})?$")), "province": _text(),
-     "city": _text(), "list_year": pa.Column("Int64", pa.Check.in_range(2009, 2030), nullable=True),
+     "city": _text(), "list_year": pa.Column("Int64", pa.Check.in_range(*YEARS), nullable=True),
      "year_confirmed": _bool(), "value": pa.Column(int, pa.Check.ge(0)), "unit": _text(),
      "qualifier": _text(isin=["exact", "lower_bound", "approx"]),
      "definition": _text(isin=["pre2020", "post2020", ""]), "conflict": _bool(),
@@ -414,7 +414,7 @@ _register(TableSpec(
     "taobao_place_series", "One place's Taobao villages (or towns) per year: list counts "
     "2014-2016, reported counts after, gaps as empty values (cr.taobao.place_series).",
     (),
-    {"year": pa.Column(int, pa.Check.in_range(2009, 2030)),
+    {"year": pa.Column(int, pa.Check.in_range(*YEARS)),
      "value": pa.Column(float, pa.Check.ge(0), nullable=True),
      "qualifier": _text(isin=["exact", "lower_bound", "approx", ""]),
      "origin": _text(isin=["list", "reported", "gap"]),

@@ -87,8 +87,9 @@ def test_a_user_series_outside_the_years_is_refused_naming_file_row_column(
 
 
 def test_a_series_the_door_accepts_passes_every_check_up_to_the_kernel(tmp_path):
-    # positive control: 1950-1989 and a spread over the whole range are valid input
-    for years in (range(1950, 1990), [1949, 1980, 2000, 2050, 2100]):
+    # positive control: 1950-1989 and a spread over the range up to the current year are valid
+    # input (a later year is accepted only as a target, never as an actual)
+    for years in (range(1950, 1990), [1949, 1980, 2000, 2010, 2020]):
         csv = _series_csv(tmp_path / "ok.csv", years)
         merged = validate_parameters("06", {"csv_path": str(csv)})
         assert merged["csv_path"] == str(csv)

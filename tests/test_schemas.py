@@ -78,7 +78,7 @@ def _table(name, **changes):
 
 
 @pytest.mark.parametrize(("name", "column", "inside", "outside"), [
-    ("stages_by_region_year", "year", [1990, 2035], [1989, 2036]),
+    ("stages_by_region_year", "year", [1949, 2100], [1948, 2101]),
     # one probability given, the others missing: only the range applies, not the sum
     ("stages_by_region_year", "prob_growth", [0.0, 1.0], [-1e-9, 1 + 1e-9]),
     ("stages_by_region_year", "stage_zh", ["成长", "起飞"], ["成熟", "growth"]),

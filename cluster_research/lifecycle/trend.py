@@ -66,18 +66,20 @@ def growth_check(years, values, alpha=ALPHA, tail=None):
     >>> growth_check(t, 100 * np.exp(0.2 * (t - 2010)))[0]
     True
     >>> growth_check(t, np.full(t.size, 100.0))[1][:20]
-    'no growth stage: the'
+    'no growth stage: fla'
     """
     t = np.asarray(years, float)
     y = np.asarray(values, float)
-    if t.size < 3 or np.any(y <= 0):
-        return False, (f"no growth stage: {t.size} observations"
-                       if t.size < 3 else "no growth stage: non-positive values")
+    pos = y > 0  # zeros (a count before the first entry) carry no log level
+    t, y = t[pos], y[pos]
+    if t.size < 3:
+        return False, f"no growth stage: {t.size} positive observations"
     ly = np.log(y)
     b, p_up, _ = _slope(t, ly)
     if not p_up < alpha:
-        return False, (f"no growth stage: the log-linear trend {b:+.3f}/yr is not significantly "
-                       f"positive (one-sided p = {p_up:.2g} >= {alpha:g})")
+        what = "flat or declining" if b <= 0 or p_up > 0.25 else "growth not significant"
+        return False, (f"no growth stage: {what} (log-linear trend {b:+.3f}/yr, not "
+                       f"significantly positive: one-sided p = {p_up:.2g} >= {alpha:g})")
     bad = end_decline(t, ly, alpha, tail)
     if bad:
         return False, bad
@@ -138,9 +140,11 @@ def panel_growth_check(regions, years, values, alpha=ALPHA):
     >>> sorted(panel_growth_check(r, t, np.full(20, 5.0)))
     ['a', 'b']
     """
-    r = np.asarray(regions).astype(str)
-    t = np.asarray(years, float)
-    ly = np.log(np.asarray(values, float))
+    v = np.asarray(values, float)
+    pos = v > 0
+    r = np.asarray(regions).astype(str)[pos]
+    t = np.asarray(years, float)[pos]
+    ly = np.log(v[pos])
     names = list(dict.fromkeys(r))
     tc = t.copy()
     yc = ly.copy()
@@ -151,20 +155,20 @@ def panel_growth_check(regions, years, values, alpha=ALPHA):
     sxx = float(tc @ tc)
     df = t.size - len(names) - 1
     if sxx <= 0 or df <= 0:
-        return {g: "no growth stage: too few observations for a trend test" for g in names}
+        return {str(g): "no growth stage: too few observations for a trend test" for g in names}
     b = float(tc @ yc) / sxx
     e = yc - b * tc
     se = np.sqrt(float(e @ e) / df / sxx)
     p_up = float(stats.t.sf(b / se, df)) if se > 0 else (0.0 if b > 0 else 1.0)
     if not p_up < alpha:
-        why = (f"no growth stage: the panel's within trend {b:+.3f}/yr is not significantly "
-               f"positive (one-sided p = {p_up:.2g} >= {alpha:g})")
-        return {g: why for g in names}
+        why = (f"no growth stage: the panel is flat or declining (within trend {b:+.3f}/yr, not "
+               f"significantly positive: one-sided p = {p_up:.2g} >= {alpha:g})")
+        return {str(g): why for g in names}
     out = {}
     for g in names:
         sel = r == g
         order = np.argsort(t[sel])
         bad = end_decline(t[sel][order], ly[sel][order], alpha)
         if bad:
-            out[g] = bad
+            out[str(g)] = bad
     return out

@@ -367,13 +367,13 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
     nb, params, fanout = read_run_file(p)
     if not fanout:
         return [Job(check_run_name(p.stem), nb, dict(params), p)]
-    if "city" in fanout:  # any city or county the resolver knows; jobs <stem>/<code>_<name>
+    if "city" in fanout:  # any city or county the resolver knows; jobs <run file>/<code>_<name>
         want = fanout["city"]
         if "city" in params or not isinstance(want, (list, tuple)) or not want:
             raise ParameterError(f"{p}: fanout city must be a non-empty list (and 'city' not "
                                  "also set in parameters)")
         found = [data.places.resolve_place(c, parameter="city") for c in want]
-        return [Job(f"{nb.stem}/{f.code}_{slug(f.name)}", nb, {**params, "city": str(c)}, p)
+        return [Job(f"{p.stem}/{f.code}_{slug(f.name)}", nb, {**params, "city": str(c)}, p)
                 for c, f in zip(want, found)]
     if "region" in params:
         raise ParameterError(f"{p}: 'region' is fanned out; do not also set it in parameters")
