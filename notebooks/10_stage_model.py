@@ -18,9 +18,12 @@
 # # 10 · The panel stage model: benchmark and calibration
 #
 # `cr.lifecycle.panel_stages` gives every region and year a lifecycle stage (萌芽, 成长, 扩大,
-# 起飞) with four probabilities. Before it is used on real data it is scored on **simulated
-# panels whose true stage is known**: each region follows a logistic or Gompertz S-curve with its
-# own ceiling, rate and midpoint, observed yearly with multiplicative log-normal noise
+# 起飞) with four probabilities, or "not identified" where the data do not identify one. Before
+# it is used on real data it is scored on **simulated panels whose true stage is known**, in two
+# designs: *independent* (each region its own logistic or Gompertz S-curve — or, for the "mixed"
+# truth, either — with its own ceiling, rate and midpoint) and *shifted* (time-shifted copies of
+# one curve, midpoints spread over 24 years: the diffusion-lag design of Griliches 1957 and Comin
+# & Hobijn 2010), observed yearly with multiplicative log-normal noise
 # $y_{obs} = y\,e^{\sigma\varepsilon}$. The true phase of each year comes from closed forms
 # (logistic knees at $t_0 \mp \ln(2+\sqrt3)/k$, Gompertz at $t_0 \mp \ln((3+\sqrt5)/2)/b$,
 # inflection $t_0$), written in `cr.lifecycle.benchmark`, not from the classifier.
@@ -30,22 +33,25 @@
 # of a region whose stage goes back), the multi-class **Brier** score
 # $\frac1n\sum_i\sum_s (p_{is} - 1[s = \text{true}_i])^2$ (0 perfect, 0.75 uniform).
 #
-# The acceptance bars (issue 12, `cr.limits.STAGE_MODEL_BARS`): accuracy ≥ 0.90 at 8 % noise
-# and ≥ 0.80 at 15 % in hindsight; ≥ 0.60 in real time at 8 %.
+# The acceptance bars (issue 22, `cr.limits.STAGE_MODEL_BARS`): accuracy ≥ 0.95 at 8 % noise
+# and ≥ 0.85 at 15 % in hindsight; ≥ 0.75 at 8 % and ≥ 0.60 at 15 % in real time. An unshown
+# ("not identified") stage counts as wrong, so a model pays for its honesty in accuracy and shows
+# it in coverage; `accuracy_classified` is the accuracy of the stages it does show.
 #
 # Parameters: the methods, noise levels, truth models and seeds of the benchmark, the real-time
 # subset (real time refits the whole panel for every year, so it is costly), the panel size,
 # `n_boot` for the single-series bootstrap, and `nbs_check` for the NBS panel check.
 
 # %% tags=["parameters"]
-methods = ["pooled", "mixed", "hmm", "curve"]  # panel_stages methods scored in hindsight
+methods = ["lag", "pooled", "hmm", "curve"]  # panel_stages methods scored in hindsight
 noises = [0.08, 0.15]  # log-noise SD of the simulated panels
-truths = ["logistic", "gompertz"]  # true curve families
+truths = ["logistic", "gompertz", "mixed"]  # true curves ("mixed": independent design only)
+designs = ["independent", "shifted"]  # simulation designs
 seeds = [0]  # one simulated panel per seed
 n_regions = 30  # regions per simulated panel
 n_years = 15  # years per simulated panel
-realtime_methods = ["pooled"]  # methods also scored in real time (empty list: none)
-realtime_noises = [0.08]
+realtime_methods = ["lag", "pooled"]  # methods also scored in real time (empty list: none)
+realtime_noises = [0.08, 0.15]
 realtime_truths = ["logistic"]
 realtime_regions = 15  # regions per real-time panel (real time refits every year)
 n_boot = 200  # bootstrap replicates of stage_probabilities (single series)
@@ -74,15 +80,16 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)  # overflow of exp() in extreme draws
     hind = benchmark.run_benchmark(methods=methods, noises=noises, models=truths,
                                    informations=("hindsight",), seeds=seeds,
-                                   n_regions=n_regions, n_years=n_years)
+                                   n_regions=n_regions, n_years=n_years, designs=designs)
     real = (benchmark.run_benchmark(methods=realtime_methods, noises=realtime_noises,
                                     models=realtime_truths, informations=("realtime",),
-                                    seeds=seeds, n_regions=realtime_regions, n_years=n_years)
+                                    seeds=seeds, n_regions=realtime_regions, n_years=n_years,
+                                    designs=designs)
             if realtime_methods else hind.iloc[:0])
 bench = pd.concat([hind, real], ignore_index=True)
 bench["n_regions"] = [n_regions if i == "hindsight" else realtime_regions
                       for i in bench["information"]]
-bench_table = bench[["method", "truth", "noise", "information", "n_regions", "n_panels",
+bench_table = bench[["method", "design", "truth", "noise", "information", "n_regions", "n_panels",
                      "accuracy", "coverage", "accuracy_classified", "backward_steps",
                      "brier", "prob_true", "seconds"]]
 saved = cr.outputs.save_table(bench_table, "stage_model_benchmark")
@@ -100,12 +107,14 @@ print(bench_table.drop(columns="seconds").to_string(index=False, float_format=la
 bars = pd.DataFrame(cr.limits.STAGE_MODEL_BARS)  # a design scoring none is refused before a run
 checks = bench.merge(bars.rename(columns={"accuracy": "bar"}), on=["information", "noise"])
 checks["met"] = checks["accuracy"] >= checks["bar"]
-bar_checks = checks[["method", "truth", "noise", "information", "accuracy", "bar", "met"]]
+bar_checks = checks[["method", "design", "truth", "noise", "information", "accuracy", "bar",
+                     "met"]]
 saved = cr.outputs.save_table(bar_checks, "stage_model_bars")
 print(bar_checks.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %%
-fig = calibration.accuracy_chart(bench, bars, lang=lang)
+fig = calibration.accuracy_chart(bench.assign(truth=bench.truth + " · " + bench.design), bars,
+                                 lang=lang)
 saved = cr.viz.save(fig, "stage_model_accuracy")
 
 # %% [markdown]
@@ -233,9 +242,10 @@ for k, t in rel.items():
                  + (" (overconfident)" if top["observed"] < top["mean_predicted"] - 0.05 else ""))
 for r in nbs_check_table.itertuples():
     lines.append(f"* NBS ecommerce_sales {r.years}, {r.information}: {r.classified:.0%} of "
-                 f"{r.region_years} region-years classified, backward steps "
-                 f"{r.backward_steps:.1%} of consecutive classified years; "
-                 f"{r.weak_prior:.0%} of the region-years rest on the weak rate prior (fewer "
-                 "than 3 regions with an identified ceiling), so their stage is the prior's "
-                 "more than the data's")
+                 f"{r.region_years} region-years get a stage"
+                 + (f", backward steps {r.backward_steps:.1%} of consecutive staged years"
+                    if r.backward_steps == r.backward_steps else "")
+                 + f"; {r.weak_prior:.0%} of the region-years rest on the weak rate prior alone "
+                 "(fewer than 3 regions with an identified ceiling) and are shown as not "
+                 "identified")
 print("\n".join(lines))

@@ -277,5 +277,5 @@ def test_city_fanout_run_file_names_jobs_by_code():
     root = cr.pipeline.notebooks_dir() / "params"
     jobs = expand_run(root / "11_city_clusters.yaml")
     names = [j.name for j in jobs]
-    assert "11_city/330782_义乌市" in names and "11_city/440300_深圳市" in names
+    assert "11_city_clusters/330782_义乌市" in names and "11_city_clusters/440300_深圳市" in names
     assert all(j.parameters["lang"] == "zh" for j in jobs)

@@ -267,7 +267,8 @@ def _curve_fits(df, model, min_points):
     return chosen, fits[chosen]
 
 
-def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5):
+def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
+                threshold=STAGE_THRESHOLD):
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     regions = list(groups)
     chosen, fits = _curve_fits(df, model, min_points)
@@ -298,7 +299,7 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5):
             why = desc + f"; ceiling not identified ({res.identified_reason}): no stage"
         else:
             stages, why = [_STAGES[q - 1] for q in ph], desc + "; phase of the year on the curve"
-        out.append(_rows(r, yrs, stages, probs, why))
+        out.append(_rows(r, yrs, stages, probs, why, threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["curves"] = curves
     return res
@@ -431,7 +432,8 @@ def _mixed_fit(df, model):
     return res, None
 
 
-def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3):
+def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
+                threshold=STAGE_THRESHOLD):
     counts = df.groupby("region", sort=False).size()
     use = df[df["region"].isin(counts[counts >= min_points].index)]
     models = ("logistic", "gompertz") if model == "auto" else (model,)
@@ -487,7 +489,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3):
                f"{'pooled llf choice; ' if model == 'auto' else ''}converged): group curve "
                f"K={theta[0]:.4g}, {names[1]}={theta[1]:.3g}, t0={theta[2]:.1f}; phase of "
                "the year on it")
-        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why))
+        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why, threshold))
     return pd.concat(out, ignore_index=True)
 
 
@@ -513,7 +515,8 @@ def _transmat(stay, skip):
     return A
 
 
-def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2):
+def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
+              threshold=STAGE_THRESHOLD):
     regions, feats = [], []
     single = []
     for r, g in df.groupby("region", sort=False):
@@ -548,7 +551,8 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2):
             means = ", ".join(f"{m:.3f}" for m in hmm.means_[:, 0])
             why = (f"hmm (left-to-right, pooled over {len(regions)} regions, {ok}; "
                    f"state growth-rate means {means}): smoothed posterior, Viterbi stage")
-            out.append(_rows(r, g["year"].to_numpy(int), [_STAGES[k] for k in s], P, why))
+            out.append(_rows(r, g["year"].to_numpy(int), [_STAGES[k] for k in s], P, why,
+                             threshold))
     else:
         single = single + regions
     for r in single:
@@ -695,7 +699,8 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         region -> divisor making the values scale-free, e.g. population), ``n_draws`` (400),
         ``seed`` (0), ``threshold`` (:data:`STAGE_THRESHOLD`); ``pooled`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
-        fits), ``tau_min`` (0.1), ``tau_default`` (1.0), ``threshold``; ``mixed`` -- ``model``
+        fits), ``tau_min`` (0.1), ``tau_default`` (1.0); every method also takes
+        ``threshold`` (:data:`STAGE_THRESHOLD`); ``mixed`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (3); ``hmm`` -- ``stay`` (0.75),
         ``skip`` (0.05), ``n_iter`` (50), ``seed`` (0); ``curve`` -- ``model``
         ("auto", "logistic", "gompertz"), ``n_draws`` (400), ``seed`` (0),
