@@ -145,3 +145,22 @@ def test_phi_chart_maps_back_to_the_model():
         th[0] = np.exp(logK)
         np.testing.assert_allclose(np.log(growth.get_spec(name).f(x, th)),
                                    logB + form.log_g(x, z), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("nu", [0.05, 0.3, 1.0, 2.5, 8.0])
+def test_richards_knees_in_closed_form_are_the_roots_of_the_derivatives(nu):
+    """The closed-form Richards boundaries (roots of a quadratic in (y/K)^nu) against the
+    extrema of central-difference derivatives of the curve itself."""
+    from cluster_research.growth.specs import richards, richards_boundaries
+
+    K, k, t0 = 100.0, 0.5, 2010.0
+    P = {"K": np.array([K]), "k": np.array([k]), "t0": np.array([t0]), "nu": np.array([nu])}
+    years = richards_boundaries(P)[0][0]
+    ti = t0 - np.log(nu) / k
+    t = np.linspace(ti - 200, ti + 60, 260001)
+    y = richards(t - ti, np.array([K, k, 0.0, nu]))
+    d1 = np.gradient(y, t)
+    d2 = np.gradient(d1, t)
+    assert years[1] == pytest.approx(t[np.argmax(d1)], abs=1e-3)   # inflection: max of y'
+    assert years[0] == pytest.approx(t[np.argmax(d2)], abs=1e-3)   # lower knee: max of y''
+    assert years[2] == pytest.approx(t[np.argmin(d2)], abs=1e-3)   # upper knee: min of y''

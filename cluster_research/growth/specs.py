@@ -371,6 +371,55 @@ def gompertz_boundaries(P, extra=None):
     return _symmetric(P, "b", GOMPERTZ_KNEE, GOMPERTZ_SHARES)
 
 
+def richards_shares(nu):
+    """Return the level shares ``y/K`` of the Richards knees and inflection (vectorised).
+
+    With ``u = (y/K)^nu`` the Richards curve obeys ``dy/dt = (k/nu) y (1 - u)``; the third
+    derivative vanishes where ``(nu + 1)(2 nu + 1) u^2 - (nu + 1)(nu + 2) u + 1 = 0`` (the
+    knees) and the second where ``u = 1/(1 + nu)`` (the inflection).  ``nu = 1`` gives the
+    logistic shares ``(3 -/+ sqrt 3)/6`` and 1/2.
+
+    Parameters
+    ----------
+    nu : array-like
+        Shape parameter(s), > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(..., 3)`` values of ``u`` at the lower knee, the inflection and the upper knee.
+
+    Examples
+    --------
+    >>> np.round(richards_shares(1.0), 6).tolist()
+    [0.211325, 0.5, 0.788675]
+    """
+    nu = np.asarray(nu, float)
+    a = (nu + 1.0) * (2.0 * nu + 1.0)
+    b = (nu + 1.0) * (nu + 2.0)
+    disc = np.sqrt(b * b - 4.0 * a)
+    return np.stack([(b - disc) / (2.0 * a), 1.0 / (1.0 + nu), (b + disc) / (2.0 * a)], axis=-1)
+
+
+def richards_boundaries(P, extra=None):
+    """Return Richards knees and inflection in closed form (roots of a quadratic in ``u``).
+
+    A share ``u = (y/K)^nu`` is reached at ``t = ti - ln((1/u - 1)/nu) / k`` with the inflection
+    time ``ti = t0 - ln(nu)/k``; see :func:`richards_shares`.
+    """
+    K, k, t0, nu = P["K"], P["k"], P["t0"], P["nu"]
+    n = len(K)
+    years, sh, passed = _empty(n)
+    valid = (K > 0) & (k > 0) & (nu > 0) & np.isfinite(t0)
+    kk = np.where(valid, k, np.nan)
+    nn = np.where(valid, nu, np.nan)
+    U = richards_shares(nn)
+    ti = t0 - np.log(nn) / kk
+    years[:] = ti[:, None] - np.log((1.0 / U - 1.0) / nn[:, None]) / kk[:, None]
+    sh[:] = U ** (1.0 / nn[:, None])
+    return years, sh, [""] * 3, valid, passed
+
+
 def bass_boundaries(P, extra=None):
     """Return Bass boundaries ``t* -/+ ln(2 + sqrt 3)/(p+q)``, ``t* = tau + ln(q/p)/(p+q)``."""
     extra = extra or {}
@@ -526,7 +575,8 @@ SPECS = {
                           gompertz_rate, gompertz_starts, gompertz_boundaries, _t0),
     "richards": ModelSpec("richards", ["K", "k", "t0", "nu"], richards, richards_jac,
                           "y = K (1 + exp(-k (t - t0)))^(-1/nu)", [2], 0, richards_bounds,
-                          richards_rate, richards_starts, None, _richards_inflection,
+                          richards_rate, richards_starts, richards_boundaries,
+                          _richards_inflection,
                           unshared=(2,), limit_start=richards_limit_start),
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
