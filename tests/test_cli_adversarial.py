@@ -54,7 +54,7 @@ CASES = [
      r"\['exponential', 'logistic'\] has fewer parameters"),
     (["run", "10", "-p", "noises", "0.05", "-p", "realtime_methods", "[]"],
      r"'noises' = \[0.05\].*score none of the acceptance bars \(hindsight at noise 0.08; "
-     r"hindsight at noise 0.15; realtime at noise 0.08\)"),
+     r"hindsight at noise 0.15; realtime at noise 0.08; realtime at noise 0.15\)"),
     (["run", "10", "-p", "n_regions", "3", "-p", "noises", "0.3", "-p", "realtime_noises",
       "0.3"], r"score none of the acceptance bars"),
     (["run", "06", "-p", "year", "2101"], r"parameter 'year' 2101 is not a year in 1949-2100"),

@@ -55,7 +55,9 @@ def test_year_parameters_take_the_same_range():
 
 
 def test_scored_bars():
-    assert limits.scored_bars([0.08, 0.15], [0.08], ["pooled"]) == list(limits.STAGE_MODEL_BARS)
+    assert limits.scored_bars([0.08, 0.15], [0.08, 0.15], ["pooled"]) == list(
+        limits.STAGE_MODEL_BARS)
+    assert len(limits.scored_bars([0.08, 0.15], [0.08], ["pooled"])) == 3
     assert limits.scored_bars([0.3], [0.08], []) == []
     assert [b["information"] for b in limits.scored_bars([0.3], [0.08], ["pooled"])] == [
         "realtime"]
