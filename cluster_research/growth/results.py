@@ -501,9 +501,43 @@ class GrowthResults(NLSResults):
         return pd.Series(self._to_report(theta), index=self.param_names, name="params"), ok
 
     def _profile_limit(self, j, direction, alpha, max_steps):
-        if direction > 0 and j == self._spec.scale_idx and not self._problem.fixed[j]:
-            return self._ceiling_upper(alpha)
+        if j == self._spec.scale_idx and not self._problem.fixed[j]:
+            if direction > 0:
+                return self._ceiling_upper(alpha)
+            return self._ceiling_lower(alpha, max_steps)
         return super()._profile_limit(j, direction, alpha, max_steps)
+
+    @quiet
+    def _ceiling_lower(self, alpha=0.05, max_steps=16):
+        """Return the lower profile limit of the ceiling: bracketed by doubling steps of
+        ``t se`` below the estimate (stopping at the bound), then ``brentq``; each point is one
+        :meth:`ceiling_profile` solve warm-started from the nearest point already profiled."""
+        j = self._spec.scale_idx
+        K_hat = float(self._theta[j])
+        c, s2 = self._tcrit(alpha), self.scale
+        se = math.sqrt(self._cov[j, j]) if np.isfinite(self._cov[j, j]) else np.nan
+        if not (np.isfinite(c) and np.isfinite(s2) and s2 > 0):
+            return np.nan
+        if not (np.isfinite(se) and se > 0):
+            se = 0.1 * K_hat
+        lb = max(float(self._problem.lb[j]), 0.0)
+        visited = [(K_hat, self._theta.copy())]
+
+        def excess(K):
+            warm = min(visited, key=lambda e: abs(e[0] - K))[1]
+            f, th = self.ceiling_profile(K, warm)
+            visited.append((K, th))
+            return math.sqrt(max(f - self.rss, 0.0) / s2) - c
+
+        step, hi = c * se, K_hat
+        for _ in range(max_steps):
+            K = max(K_hat - step, lb + 1e-9 * max(K_hat, 1.0))
+            if excess(K) > 0:
+                return float(brentq(excess, K, hi, rtol=1e-8, xtol=1e-6 * se))
+            if K <= lb + 1e-9 * max(K_hat, 1.0):
+                return lb
+            hi, step = K, step * 2.0
+        return lb
 
     def _cap_index(self):
         j = self._spec.scale_idx
