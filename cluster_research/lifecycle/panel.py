@@ -119,7 +119,7 @@ from .. import growth
 from ..errors import ClusterResearchError, GrowthDataError, StageModelError
 from ..growth.mixed import fit_mixed
 from ..memo import memoize
-from .lag import fit_lag
+from .lag import KNEES, fit_lag
 from .stage import Stage
 from .trend import panel_growth_check
 
@@ -134,8 +134,7 @@ METHODS = ("lag", "pooled", "mixed", "hmm", "curve")
 #: probabilities are kept.
 STAGE_THRESHOLD = 2.0 / 3.0
 _STAGES = list(Stage)
-_KNEE = {"logistic": float(np.log(2.0 + np.sqrt(3.0))),
-         "gompertz": float(np.log((3.0 + np.sqrt(5.0)) / 2.0))}
+_KNEE = KNEES  # the knee offsets of growth.specs (one definition)
 _RATE = {"logistic": "k", "gompertz": "b"}
 
 
@@ -476,9 +475,14 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
             up[j] += h
             dn[j] -= h
             J[:, j] = (_logf_natural(chosen, up, t) - _logf_natural(chosen, dn, t)) / (2 * h)
-        cov = np.linalg.pinv(J.T @ J / res.scale + Dinv)
-        draws = rng.multivariate_normal(theta, cov, size=n_draws, method="eigh")
-        draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
+        H = J.T @ J / res.scale + Dinv
+        if np.all(np.isfinite(H)):
+            cov = np.linalg.pinv(H, hermitian=True)
+            draws = rng.multivariate_normal(theta, (cov + cov.T) / 2.0, size=n_draws,
+                                            method="eigh")
+            draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
+        else:  # a group curve without a finite Laplace approximation: no draws
+            draws = np.empty((0, 3))
         if len(draws):
             dph = curve_phases(chosen, draws, yrs)
             probs = np.stack([(dph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
