@@ -65,3 +65,27 @@ def test_inputs_key_covers_notebooks_figures_and_the_index(outputs, tmp_path):
     assert len({k0, k1, k2, k3}) == 4
     assert report.site_inputs_key(outputs, index=other_index) == k3  # deterministic
     assert report.site_inputs_key(outputs, allow_incomplete=True) != k2
+
+
+def test_site_key_ignores_which_runs_the_last_reproduction_executed(tmp_path):
+    """Issue 23: a cold reproduction followed by the same command must rebuild nothing; the
+    manifest's ``last_reproduce`` summary (executed vs reused) differs between the two, so it is
+    not part of the site's key, while a run's own record is."""
+    import json
+
+    from cluster_research.pipeline.report import site_inputs_key
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "a.ipynb").write_text("{}", encoding="utf-8")
+    man = tmp_path / "manifest.json"
+    runs = {"a": {"status": "ok", "files": ["notebooks/a.ipynb"]}}
+    man.write_text(json.dumps({"last_reproduce": {"executed": ["a"], "reused": []},
+                               "runs": runs}), encoding="utf-8")
+    k1 = site_inputs_key(tmp_path)
+    man.write_text(json.dumps({"last_reproduce": {"executed": [], "reused": ["a"]},
+                               "runs": runs}), encoding="utf-8")
+    assert site_inputs_key(tmp_path) == k1
+    runs["a"]["status"] = "failed"
+    man.write_text(json.dumps({"last_reproduce": {"executed": [], "reused": ["a"]},
+                               "runs": runs}), encoding="utf-8")
+    assert site_inputs_key(tmp_path) != k1

@@ -219,7 +219,8 @@ def site_inputs_key(out: Path, index=None, allow_incomplete: bool = False) -> st
     """Return the SHA-256 of everything the site is built from.
 
     The content of every file under ``<out>/notebooks``, ``<out>/tables`` and
-    ``<out>/figures`` and of ``<out>/manifest.json`` (by relative path), the figure/table list,
+    ``<out>/figures`` (by relative path), the run records of ``<out>/manifest.json`` (not its
+    ``last_reproduce`` summary), the figure/table list,
     the whole package's code (site builder and templates included) and ``allow_incomplete``.
     :func:`build_report` skips the Sphinx build when this key equals the one stored by the last
     successful build, so a reproduction in which nothing changed does not rebuild the site.
@@ -237,7 +238,13 @@ def site_inputs_key(out: Path, index=None, allow_incomplete: bool = False) -> st
     str
     """
     h = hashlib.sha256()
-    files = [out / "manifest.json"] if (out / "manifest.json").is_file() else []
+    manifest = out / "manifest.json"
+    if manifest.is_file():
+        # the runs' records only: ``last_reproduce`` (which runs the last command executed or
+        # reused) changes between two reproductions that change no output
+        runs = _read_stamp(manifest) or {}
+        h.update(json.dumps(runs.get("runs", runs), sort_keys=True).encode() + b"\0")
+    files = []
     for sub in ("notebooks", "tables", "figures"):
         if (out / sub).is_dir():
             files += sorted(p for p in (out / sub).rglob("*") if p.is_file())
