@@ -26,14 +26,16 @@ def method_verdict(result, expected=lifecycle.Stage.GROWTH) -> str:
     result : cluster_research.lifecycle result
         Anything with a ``stage`` attribute (a :class:`~cluster_research.lifecycle.Stage`
         or ``None`` when the method cannot classify).
-    expected : Stage, default Stage.GROWTH
-        The stage the paper states (成长).
+    expected : Stage or None, default Stage.GROWTH
+        The stage the paper states (成长); ``None`` where the paper judged nothing (another
+        region, or years other than its 2010-11).
 
     Returns
     -------
     str
-        ``"no verdict"`` (no stage), ``"agrees"`` (stage == expected) or
-        ``"disagrees (<stage in Chinese>)"``.
+        ``"no verdict"`` (no stage), ``"agrees"`` (stage == expected),
+        ``"disagrees (<stage in Chinese>)"``, or with ``expected=None``
+        ``"no paper judgement (<stage>)"``.
 
     Examples
     --------
@@ -49,6 +51,8 @@ def method_verdict(result, expected=lifecycle.Stage.GROWTH) -> str:
     stage = getattr(result, "stage", None)
     if stage is None:
         return "no verdict"
+    if expected is None:
+        return f"no paper judgement ({stage.zh})"
     return "agrees" if stage == expected else f"disagrees ({stage.zh})"
 
 
@@ -121,7 +125,8 @@ def stage_verdicts(results: dict, region: str, expected=lifecycle.Stage.GROWTH) 
         ``(year, information, method) -> result``.
     region : str
         Region name written in the ``region`` column.
-    expected : Stage, default Stage.GROWTH
+    expected : Stage or None, default Stage.GROWTH
+        None where the paper judged nothing (see :func:`method_verdict`).
 
     Returns
     -------

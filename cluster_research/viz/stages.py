@@ -156,6 +156,17 @@ def shade(stage, p) -> tuple:
     return tuple(1.0 - w * (1.0 - np.asarray(to_rgb(STAGE_HUES[stage.order]))))
 
 
+#: One line defining the stages (what a stage means on the fitted curve), under every map and
+#: heatmap: 起飞 is the paper's word and means maturity here, not a take-off.
+STAGE_DEFINITION = {
+    "zh": "阶段 = 年份在拟合S曲线上的位置：萌芽 下拐点前 · 成长 至拐点 · 扩大 至上拐点 · "
+          "起飞 上拐点后（接近上限，即成熟）\n未识别 = 数据不足以确定阶段",
+    "en": "stage = place of the year on the fitted S-curve: 萌芽 before the lower knee · 成长 to "
+          "the inflection · 扩大 to the upper knee ·\n起飞 after it (near the ceiling: maturity); "
+          "not identified = the data do not identify a stage",
+}
+
+
 def _stage_name(stage: Stage, lang: str) -> str:
     return stage.zh if lang == "zh" else stage.en
 
@@ -241,11 +252,16 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     handles = _legend_handles(lang, set(rows["stage"].dropna()))
     if (~has).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=label("no_data", lang)))
-    note = ("颜色越浅，该阶段的概率越低" if lang == "zh"
-            else "paler = lower probability of the stage shown")
+    if rows["stage"].notna().any():
+        note = ("颜色越浅，该阶段的概率越低" if lang == "zh"
+                else "paler = lower probability of the stage shown")
+    else:
+        note = ("所有地区均未识别阶段（原因见表）" if lang == "zh"
+                else "no region has an identified stage (reasons in the table)")
     ax.legend(handles=handles, loc="lower left", fontsize=8, title=note, title_fontsize=7,
               frameon=False)
     source_note(ax, ["source_nbs", "source_provinces"], lang)
+    source_note(ax, [STAGE_DEFINITION[lang]], lang, y=-0.05)
     if title:
         ax.set_title(title, fontsize=12)
     return fig
@@ -321,13 +337,14 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
     if unobserved:
         handles.append(Patch(facecolor="white", edgecolor="#999999", hatch="///",
                              label="未观测年份" if lang == "zh" else "unobserved year"))
-    note = ("格中数字 = 所示阶段的概率" if lang == "zh"
-            else "number = probability of the stage shown")
+    note = ("格中数字 = 所示阶段的概率；? = 未识别" if lang == "zh"
+            else "number = probability of the stage shown; ? = not identified")
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
               title=note, title_fontsize=6, frameon=False)
     if title:
         ax.set_title(title, fontsize=11)
     fig.tight_layout()
+    source_note(ax, [STAGE_DEFINITION[lang]], lang, y=-2.6 / max(len(regions), 1))
     return fig
 
 
