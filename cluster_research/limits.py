@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["ESTIMATED_YEARS", "STAGE_MODEL_BARS", "YEARS", "scored_bars"]
+import re
+
+__all__ = ["ESTIMATED_YEARS", "STAGE_MODEL_BARS", "YEARS", "formula_like", "scored_bars"]
 
 #: Inclusive range of a calendar year of data: an observation, a parameter, a table row.
 #: 1949: the first year of the statistics of the People's Republic; 2100: the horizon of a
@@ -66,3 +68,36 @@ def scored_bars(noises, realtime_noises=(), realtime_methods=()) -> list[dict]:
     levels = {"hindsight": set(noises),
               "realtime": set(realtime_noises) if realtime_methods else set()}
     return [b for b in STAGE_MODEL_BARS if b["noise"] in levels[b["information"]]]
+
+
+#: A text cell a spreadsheet would run as a formula starts with one of these (after spaces;
+#: OWASP, "CSV Injection": https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_START = re.compile(r" *[=+\-@\t\r]")
+PLAIN_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+
+
+def formula_like(text) -> bool:
+    """Tell whether a text cell would be run as a formula by a spreadsheet.
+
+    True when it starts (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return and is neither a plain decimal number (``-5``, ``+1e3``) nor a lone ``-``. The
+    same rule refuses such cells in a user's CSV at the door
+    (:func:`cluster_research.data.parsing.check_not_formula`) and neutralises them when a table
+    is written (:func:`cluster_research.outputs.save_table`).
+
+    Parameters
+    ----------
+    text : object
+        Only ``str`` can be formula-like.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
+    (True, False, False)
+    """
+    return (isinstance(text, str) and bool(FORMULA_START.match(text))
+            and text.strip() != "-" and not PLAIN_NUMBER.fullmatch(text))

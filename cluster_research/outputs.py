@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import schemas
 from .errors import OutputNameError, TableSchemaError
+from .limits import formula_like
 
 __all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "formula_like",
            "md_escape", "neutralise_formulas",
@@ -142,34 +143,6 @@ def md_escape(text) -> str:
     return _MD_PUNCT.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
-_FORMULA_START = re.compile(r" *[=+\-@\t\r]")
-_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
-
-
-def formula_like(text) -> bool:
-    """Tell whether a text cell would be run as a formula by a spreadsheet.
-
-    True when it starts (after spaces) with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return and is neither a plain decimal number (``-5``, ``+1e3``) nor a lone ``-``. The
-    same rule refuses such cells in a user's CSV
-    (:func:`cluster_research.data.parsing.check_not_formula`).
-
-    Parameters
-    ----------
-    text : object
-        Only ``str`` can be formula-like.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
-    (True, False, False)
-    """
-    return (isinstance(text, str) and bool(_FORMULA_START.match(text))
-            and text.strip() != "-" and not _NUMBER.fullmatch(text))
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import unicodedata
 from decimal import Decimal
 
 from ..errors import DataValidationError
-from ..limits import YEARS
+from ..limits import YEARS, formula_like
 from . import units
 
 __all__ = [
@@ -215,41 +215,6 @@ def check_name(text: str, path, row, column) -> str:
     """
     return normalise_name(text, path=path, row=row, column=column)
 
-
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
-#: Injection": https://owasp.org/www-community/attacks/CSV_Injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_like(text) -> bool:
-    """Tell whether a text cell would be read as a formula by a spreadsheet.
-
-    A cell is formula-like when it starts (after leading spaces) with ``=``, ``+``, ``-``,
-    ``@``, a tab or a carriage return and is not a plain number (``-5``, ``+1e3``) nor a
-    lone ``-`` (the placeholder of "none").
-
-    Parameters
-    ----------
-    text : object
-        Only ``str`` can be formula-like.
-
-    Returns
-    -------
-    bool
-
-    Examples
-    --------
-    >>> formula_like("=cmd|' /C calc'!A0"), formula_like("-2.5"), formula_like("-")
-    (True, False, False)
-    >>> formula_like("@SUM(A1)"), formula_like("+86 21"), formula_like("上海")
-    (True, True, False)
-    """
-    if not isinstance(text, str):
-        return False
-    t = text.lstrip(" ")
-    if not t.startswith(FORMULA_START) or t.strip() == "-":
-        return False
-    return not NUMBER_RE.match(t.strip())
 
 
 def check_not_formula(text: str, path, row, column) -> str:
