@@ -90,3 +90,28 @@ def test_conda_environment_name_in_readme_is_the_one_in_environment_yml():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     m = re.search(r"conda activate\s+(\S+?)`", README)
     assert m and m.group(1) == env["name"]
+
+
+def test_readme_run_examples_pass_the_parameter_checks(monkeypatch):
+    """Issue 26: every `python -m cluster_research run ...` line of the README is a valid
+    command: the command line accepts it and its parameters pass the checks made before any
+    kernel starts (the kernel itself is replaced by a stub that validates and stops)."""
+    import shlex
+
+    from cluster_research.pipeline import cli
+    from cluster_research.pipeline.params import validate_parameters
+
+    seen = []
+
+    def stub(nb_path, params, **kw):
+        seen.append(validate_parameters(nb_path, params))
+        raise KeyboardInterrupt  # stop before any kernel; main() answers 130
+
+    monkeypatch.setattr(cli, "run_notebook", stub)
+    lines = [ln.split("#")[0] for ln in README.splitlines()
+             if ln.startswith(".venv/bin/python -m cluster_research run ")]
+    assert len(lines) >= 3
+    for ln in lines:
+        argv = shlex.split(ln.split("-m cluster_research ", 1)[1])
+        assert main(argv) == 130, ln
+    assert len(seen) == len(lines)
