@@ -171,6 +171,20 @@ stage_pre = tb.national_stage(series=pre, model=best_pre.model, errors=best_pre.
 fits_pre[["model", "errors", "converged", "ceiling", "identified", "identified_reason", "aicc"]]
 
 # %% [markdown]
+# **Does the S-curve forecast what happened next?** Rolling-origin forecasts of the national
+# count (the logistic curve fitted on the years up to each origin, 1–3 years ahead) against a
+# random walk and a random walk with drift: RMSE of the log counts per horizon
+# (`cr.lifecycle.rolling_forecast`; ratio to drift above 1 = worse than a trend).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+national_panel = pd.DataFrame({"region": "national", "year": national.index,
+                               "value": national.values})
+national_forecasts = cr.lifecycle.forecast_summary(cr.lifecycle.rolling_forecast(
+    national_panel, method="curve", model="logistic", min_train=5))
+print(national_forecasts.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+# %% [markdown]
 # ## 7 · 浙江, 广东, 江苏, 福建 compared — and Shanghai
 
 # %%
