@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -58,12 +59,17 @@ def _prob(nullable: bool = True) -> pa.Column:
     return pa.Column(float, pa.Check.in_range(0.0, 1.0), nullable=nullable, coerce=True)
 
 
+#: No written number is +/-inf (issue 29): an unbounded interval end is written as NaN with a
+#: flag column saying so.
+_FINITE = pa.Check(lambda s: ~np.isinf(s.astype(float)), name="finite (no +/-inf)")
+
+
 def _nonneg(nullable: bool = True, dtype=float) -> pa.Column:
-    return pa.Column(dtype, pa.Check.ge(0), nullable=nullable, coerce=dtype is float)
+    return pa.Column(dtype, [pa.Check.ge(0), _FINITE], nullable=nullable, coerce=dtype is float)
 
 
 def _num(nullable: bool = True) -> pa.Column:
-    return pa.Column(float, nullable=nullable, coerce=True)
+    return pa.Column(float, _FINITE, nullable=nullable, coerce=True)
 
 
 def _text(nullable: bool = False, isin=None) -> pa.Column:
@@ -244,7 +250,8 @@ _register(TableSpec(
     "growth_parameters", "Growth-model parameters: estimate, SE, Wald and profile intervals.",
     ("model", "parameter"),
     {"model": _text(), "parameter": _text(), "estimate": _num(), "std_err": _nonneg(),
-     "wald_low": _num(), "wald_high": _num(), "profile_low": _num(), "profile_high": _num()},
+     "wald_low": _num(), "wald_high": _num(), "profile_low": _num(), "profile_high": _num(),
+     "profile_low_unbounded": _bool(), "profile_high_unbounded": _bool()},
     checks=[pa.Check(lambda d: (d.wald_low <= d.wald_high) | d.wald_low.isna() | d.wald_high.isna(),
                      name="wald_low <= wald_high")]))
 _register(TableSpec(

@@ -197,8 +197,8 @@ print("\n\n".join(res.summary() for res in fits.values()))
 
 # %% [markdown]
 # Estimates with standard errors, Wald and profile intervals (95 %; `t0`/`tau` in calendar years;
-# `inf` = the interval never closes; NaN = not computable, e.g. no residual degrees of freedom or
-# a singular information matrix):
+# an end that never closes is NaN with `profile_*_unbounded` True; NaN otherwise = not computable,
+# e.g. no residual degrees of freedom or a singular information matrix):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -206,9 +206,14 @@ rows = []
 for m, res in fits.items():
     wald, prof = res.conf_int(method="wald"), res.conf_int(method="profile")
     for p in res.params.index:
+        lo, hi = prof.loc[p, "lower"], prof.loc[p, "upper"]
         rows.append({"model": m, "parameter": p, "estimate": res.params[p], "std_err": res.bse[p],
                      "wald_low": wald.loc[p, "lower"], "wald_high": wald.loc[p, "upper"],
-                     "profile_low": prof.loc[p, "lower"], "profile_high": prof.loc[p, "upper"]})
+                     # an interval that never closes is written as NaN with its flag
+                     "profile_low": lo if np.isfinite(lo) else np.nan,
+                     "profile_high": hi if np.isfinite(hi) else np.nan,
+                     "profile_low_unbounded": bool(np.isinf(lo)),
+                     "profile_high_unbounded": bool(np.isinf(hi))})
 parameters_table = pd.DataFrame(rows)
 saved = cr.outputs.save_table(parameters_table, "growth_parameters")
 print(parameters_table.to_string(index=False, float_format=lambda x: f"{x:.5g}"))

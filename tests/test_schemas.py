@@ -109,3 +109,22 @@ def test_probabilities_sum_to_one_within_1e_6():
 def test_shares_lq_needs_all_31_regions():
     with pytest.raises(TableSchemaError):
         schemas.validate("shares_lq", _table("shares_lq").iloc[:30])
+
+
+def test_no_written_number_is_infinite():
+    """Issue 29: +/-inf is refused in every numeric column; an unbounded profile end is written
+    as NaN with its flag."""
+    import numpy as np
+
+    from cluster_research import schemas
+    from cluster_research.errors import TableSchemaError
+
+    row = {"model": "logistic", "parameter": "K", "estimate": 1.0, "std_err": 0.1,
+           "wald_low": 0.8, "wald_high": 1.2, "profile_low": 0.9, "profile_high": np.nan,
+           "profile_low_unbounded": False, "profile_high_unbounded": True}
+    schemas.validate("growth_parameters", pd.DataFrame([row]))
+    with pytest.raises(TableSchemaError, match="inf"):
+        schemas.validate("growth_parameters", pd.DataFrame([{**row, "profile_high": np.inf}]))
+    with pytest.raises(TableSchemaError, match="inf"):
+        schemas.validate("concentration", pd.DataFrame(
+            {"year": [2015], "hhi": [-np.inf], "cr4": [0.5], "top4": ["a b c d"]}))

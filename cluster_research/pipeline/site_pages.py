@@ -199,7 +199,10 @@ def growth_headline(tables: str | os.PathLike) -> list[str]:
                 row = params[(params["model"] == r.model) & params["parameter"].isin(["K", "M"])]
                 if len(row):
                     lo, hi = float(row["profile_low"].iloc[0]), float(row["profile_high"].iloc[0])
-                    ci = f", profile 95 % CI {format_value(lo)}–{format_value(hi)}"
+                    if str(row.get("profile_high_unbounded", pd.Series([False])).iloc[0]) == "True":
+                        hi = float("inf")
+                    ci = (f", profile 95 % CI {format_value(lo)}–"
+                          + ("∞" if hi == float("inf") else format_value(hi)))
             state = "identified" if bool(r.identified) else "**not identified**"
             parts.append(f"{r.model} ≈ {format_value(float(r.ceiling))}{ci} ({state})")
         if parts:
