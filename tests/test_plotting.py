@@ -144,15 +144,22 @@ def test_growth_fits_draws_each_model():
            for m in ("exponential", "logistic")}
     fig = plotting.growth_fits(res, lang="en")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels[0].startswith("Exponential") and labels[1].startswith("Logistic")
-    # the legend says what the shaded band is
-    assert labels[-1] == "Shaded: 95% confidence interval of the curve (delta method)"
+    assert labels[0].startswith("extrapolation")
+    assert labels[1].startswith("Exponential")
+    assert any(t.startswith("Logistic") for t in labels[2:])
+    # the legend says what the shaded band is and whose it is (the lowest AICc)
+    best = min(res, key=lambda k: res[k].aicc)
+    assert any(t == "Shaded: 95% confidence interval of the curve (delta method) ("
+               + cr.viz.model_label(best, "en") + ", lowest AICc)" for t in labels), labels
+    # every model has its own colour, the same as in any other figure
+    lines = {ln.get_label(): ln for ln in fig.axes[0].get_lines()}
+    assert lines[next(k for k in lines if k.startswith("Logistic"))].get_color() == "#0072B2"
     plt.close(fig)
     # a Chinese figure names the models and the band in Chinese
     fig = plotting.growth_fits(res, lang="zh", interval="prediction", alpha=0.1)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels[0].startswith("指数增长") and labels[1].startswith("逻辑斯蒂")
-    assert labels[-1].startswith("阴影：90% 预测区间")
+    assert labels[1].startswith("指数增长") and any(t.startswith("逻辑斯蒂") for t in labels)
+    assert any(t.startswith("阴影：90% 预测区间") for t in labels)
     assert not any(w in " ".join(labels) for w in ("exponential", "logistic", "Logistic"))
     plt.close(fig)
     # without a band, no band entry

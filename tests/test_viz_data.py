@@ -95,9 +95,14 @@ def test_growth_fits_curves_equal_predict(fits, interval):
     s = cr.data.shanghai_transactions()
     np.testing.assert_allclose(obs.get_xdata(), s.index.to_numpy(float), rtol=RTOL)
     np.testing.assert_allclose(obs.get_ydata(), s.to_numpy(float), rtol=RTOL)
-    bands = [c for c in ax.collections if len(c.get_paths())]
-    assert len(bands) == (0 if interval is None else len(fits))
-    for band, res in zip(bands, fits.values()):
+    # one band only: the converged model with the lowest AICc (plus the extrapolation span)
+    bands = [c for c in ax.collections if len(c.get_paths())
+             and "extrapolation" not in c.get_label()]
+    ok = {k: r for k, r in fits.items() if r.converged}
+    best = min(ok, key=lambda k: ok[k].aicc)
+    assert len(bands) == (0 if interval is None else 1)
+    for band, res in zip(bands, [fits[best]]):
+        assert cr.viz.model_label(best, "en") in band.get_label()
         p = res.predict(years, interval=interval or "confidence")
         v = band.get_paths()[0].vertices
         lo, hi = v[:, 1].min(), v[:, 1].max()

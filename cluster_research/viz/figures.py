@@ -17,8 +17,8 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
 from ..lifecycle import Stage
-from .style import (FIGSIZE, PlotError, band_label, check_lang, label, method_label,
-                    model_label, setup)
+from .style import (FIGSIZE, MODEL_COLOURS, PlotError, band_label, check_lang, label,
+                    method_label, model_label, setup)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -168,13 +168,17 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
 
 
 def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",
-                alpha: float = 0.05, ax=None, title: str | None = None, logy: bool = False):
-    """Plot fitted growth curves (with intervals) over the data they were fitted to.
+                alpha: float = 0.05, ax=None, title: str | None = None, logy: bool = False,
+                band_for: str | None = "best"):
+    """Plot fitted growth curves over the data they were fitted to, with one shaded band.
 
-    Intended for notebook 02: one line per model, shaded ``1 - alpha`` interval from
-    ``res.predict(years, interval=...)`` (delta method), the fitted actuals as points.
-    A model that did not converge is drawn dashed and marked "(not converged)"; a model
-    whose ceiling is not identified is marked "(ceiling not identified)".
+    Intended for notebook 02: one line per model in the model's own colour
+    (:data:`cluster_research.viz.style.MODEL_COLOURS`, the same in every figure), the fitted
+    actuals as points, the years after the last observation shaded as extrapolation, and the
+    ``1 - alpha`` band of ``res.predict(years, interval=...)`` (delta method) for **one**
+    model only: five overlapping bands hide each other. A model that did not converge is drawn
+    dashed and marked "(not converged)"; a model whose ceiling is not identified is marked
+    "(ceiling not identified)".
 
     Parameters
     ----------
@@ -188,6 +192,9 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
     ax : matplotlib.axes.Axes, optional
     title : str, optional
     logy : bool
+    band_for : str or None, default "best"
+        The model whose band is drawn: ``"best"`` = the converged model with the lowest AICc,
+        a label of ``results``, or None (no band).
 
     Returns
     -------
@@ -208,6 +215,16 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
     if years is None:
         years = np.linspace(x_obs.min(), x_obs.max() + 5, 200)
     years = np.asarray(years, float)
+    if band_for == "best":
+        ok = {k: r for k, r in results.items()
+              if getattr(r, "converged", True) and np.isfinite(getattr(r, "aicc", np.nan))}
+        band_for = min(ok, key=lambda k: ok[k].aicc) if ok else None
+    if interval is None:
+        band_for = None
+    if years.max() > x_obs.max():
+        ax.axvspan(x_obs.max(), years.max(), color="#f0f0f0", zorder=0,
+                   label="外推（最后观测之后）" if lang == "zh"
+                   else "extrapolation (after the last observation)")
     for name, res in results.items():
         tag = model_label(name, lang)
         if not getattr(res, "converged", True):
@@ -215,17 +232,17 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
         elif getattr(res, "identified", True) is False:
             tag += " (ceiling not identified)" if lang == "en" else "（上限不可识别）"
         ls = "-" if getattr(res, "converged", True) else "--"
-        if interval is None:
-            ax.plot(years, np.asarray(res.predict(years)), ls=ls, label=tag)
-            continue
-        band = res.predict(years, interval=interval, alpha=alpha)
-        (line,) = ax.plot(years, band["mean"].to_numpy(), ls=ls, label=tag)
-        ax.fill_between(years, band["lower"].to_numpy(), band["upper"].to_numpy(),
-                        color=line.get_color(), alpha=0.15, lw=0)
+        colour = MODEL_COLOURS.get(getattr(res, "model", name), MODEL_COLOURS.get(name))
+        (line,) = ax.plot(years, np.asarray(res.predict(years), float), ls=ls, label=tag,
+                          color=colour)
+        if name == band_for:
+            band = res.predict(years, interval=interval, alpha=alpha)
+            ax.fill_between(years, band["lower"].to_numpy(), band["upper"].to_numpy(),
+                            color=line.get_color(), alpha=0.18, lw=0,
+                            label=band_label(interval, alpha, lang) + (
+                                f"（{model_label(name, lang)}，AICc 最小）" if lang == "zh"
+                                else f" ({model_label(name, lang)}, lowest AICc)"))
     ax.plot(x_obs, y_obs, "o", color="black", label=label("exact", lang), zorder=5)
-    if interval is not None:
-        ax.fill_between([], [], [], color="grey", alpha=0.25, lw=0,
-                        label=band_label(interval, alpha, lang))
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(label("year", lang))

@@ -30,7 +30,8 @@ from matplotlib import font_manager
 from ..errors import PlotError, UnknownLabelError
 from ..outputs import DPI, save_figure
 
-__all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES", "MODEL_NAMES",
+__all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
+           "MODEL_COLOURS", "MODEL_NAMES",
            "PlotError", "UnknownLabelError", "band_label", "check_lang", "display_name",
            "font_path", "label", "method_label", "model_label", "save", "setup", "source_note"]
 
@@ -155,6 +156,10 @@ def method_label(method: str, lang: str = "zh") -> str:
         return f"{METHOD_NAMES['curve'][lang]}·{model_label(method[6:], lang)}"
     return display_name(METHOD_NAMES, method, lang)
 
+
+#: One colour per growth model in every figure (colour-blind-safe Okabe-Ito palette).
+MODEL_COLOURS = {"exponential": "#7f7f7f", "logistic": "#0072B2", "gompertz": "#D55E00",
+                 "richards": "#009E73", "bass": "#CC79A7"}
 
 #: Display names of the growth models (:data:`cluster_research.growth.MODELS`), zh / en.
 MODEL_NAMES = {

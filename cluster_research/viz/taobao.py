@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import growth
 from ..data import taobao as taobao_data
 from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
-from .style import check_lang, model_label, setup, source_note
+from .style import MODEL_COLOURS, check_lang, model_label, setup, source_note
 
 __all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure",
            "place_series_figure", "province_counts_figure", "scurve_figure", "unit_counts"]
@@ -240,7 +240,7 @@ def scurve_figure(series, models=("logistic", "gompertz", "bass"), *, errors="ad
             tag = "（上限未识别）" if lang == "zh" else " (ceiling not identified)"
         else:
             tag = ""
-        ax.plot(grid, r.curve(grid), ls="-" if r.converged else "--",
+        ax.plot(grid, r.curve(grid), ls="-" if r.converged else "--", color=MODEL_COLOURS.get(m),
                 label=f"{model_label(m, lang)}: K={r.ceiling:,.0f}{tag}")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("年" if lang == "zh" else "year")
