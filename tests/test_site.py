@@ -168,3 +168,18 @@ def test_command_line_check(built, tmp_path, capsys):
     (tmp_path / "x.html").write_text('<script src="https://cdn.example/a.js"></script>')
     assert site.main(["check", str(tmp_path)]) == 1
     assert "cdn.example" in capsys.readouterr().out
+
+
+def test_chinese_is_drawn_with_the_package_font_on_any_machine(built):
+    """A machine without a Chinese font showed boxes: the site carries the bundled Noto Sans CJK
+    SC, subset to the characters its pages use, declared first for the CJK ranges."""
+    from fontTools.ttLib import TTFont
+
+    font = built.site_dir / "_static" / "cjk.otf"
+    assert font.is_file() and font.stat().st_size < 2_000_000  # a subset, not the 16 MB file
+    cmap = TTFont(str(font)).getBestCmap()
+    html = _text(built, "index.html")
+    used = {c for c in html if 0x4E00 <= ord(c) <= 0x9FFF}
+    assert used and used <= {chr(u) for u in cmap}, sorted(used - {chr(u) for u in cmap})[:5]
+    css = (built.site_dir / "_static" / "site.css").read_text(encoding="utf-8")
+    assert "@font-face" in css and "url('cjk.otf')" in css and "unicode-range" in css

@@ -107,6 +107,44 @@ class SiteResult:
         return self.site_dir / "index.html"
 
 
+def _embed_cjk_font(src: Path, outputs: Path) -> None:
+    """Give the site the package's own CJK font, subset to the characters its sources use.
+
+    A reader's machine may have no Chinese font (Chinese then shows as boxes) or another one:
+    the bundled Noto Sans CJK SC (:func:`cluster_research.viz.style.font_path`) is subset with
+    ``fontTools.subset`` to the non-ASCII characters of the site's sources and of the tables
+    its pages include (``<outputs>/tables``), and declared in
+    ``site.css`` with ``@font-face``, so every page shows the same glyphs offline.
+    """
+    from fontTools import subset
+
+    from ..viz.style import font_path
+
+    chars = set()
+    files = list(src.rglob("*")) + list((Path(outputs) / "tables").rglob("*.csv"))
+    for p in files:
+        if p.suffix in (".md", ".ipynb", ".rst", ".txt", ".json", ".html", ".csv") and p.is_file():
+            chars.update(c for c in p.read_text(encoding="utf-8", errors="ignore")
+                         if ord(c) > 0x2000)
+    if not chars:
+        return
+    opts = subset.Options()
+    opts.layout_features = ["*"]
+    font = subset.load_font(str(font_path()), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(ord(c) for c in chars))
+    sub.subset(font)
+    subset.save_font(font, str(src / "_static" / "cjk.otf"), opts)
+    with open(src / "_static" / "site.css", "a", encoding="utf-8") as css:
+        # first in the stack, for the CJK ranges only: Latin text keeps the theme's font
+        css.write("\n@font-face { font-family: 'cluster_research CJK'; "
+                  "src: url('cjk.otf') format('opentype'); "
+                  "unicode-range: U+2E80-9FFF, U+3000-303F, U+FF00-FFEF; }\n"
+                  ":root { --pst-font-family-base: 'cluster_research CJK', "
+                  "var(--pst-font-family-base-system); --pst-font-family-heading: "
+                  "'cluster_research CJK', var(--pst-font-family-base-system); }\n")
+
+
 def resources_dir() -> Path:
     """Return the folder of the site's Sphinx configuration, templates and CSS."""
     return Path(__file__).resolve().parent.parent / "resources" / "site"
@@ -628,6 +666,7 @@ def build_site(outputs_dir: str | os.PathLike, dest: str | os.PathLike, *, index
                     "package_parent": str(Path(__file__).resolve().parent.parent.parent)}
         (src / "site_settings.json").write_text(json.dumps(settings), encoding="utf-8")
         _write_sources(outputs, src, items, runs, fanout, user, missing, env, api, problems)
+        _embed_cjk_font(src, outputs)
         status, warning = io.StringIO(), io.StringIO()
         try:
             app = Sphinx(str(src), str(src), str(out), str(Path(tmp) / "doctrees"), "html",
