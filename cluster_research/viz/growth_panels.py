@@ -10,9 +10,9 @@ Examples
 --------
 >>> import cluster_research as cr
 >>> from cluster_research.viz import growth_panels
->>> s = cr.data.shanghai_transactions()                              # doctest: +SKIP
->>> fits = {"logistic": cr.growth.fit(s, model="logistic")}          # doctest: +SKIP
->>> fig = growth_panels.fit_panels(fits, observations=None)        # doctest: +SKIP
+>>> s = cr.data.shanghai_transactions()
+>>> fits = {"logistic": cr.growth.fit(s, model="logistic")}
+>>> fig = growth_panels.fit_panels(fits, observations=None)
 """
 
 from __future__ import annotations

@@ -78,8 +78,8 @@ def pooled_panel_stages(indicator: str = "ecommerce_sales",
 
     Examples
     --------
-    >>> out = pooled_panel_stages()  # doctest: +SKIP
-    >>> out.region.nunique()  # doctest: +SKIP
+    >>> out = pooled_panel_stages()
+    >>> out.region.nunique()
     31
     """
     out = _pooled(str(indicator), str(information))
@@ -208,7 +208,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
 
     Examples
     --------
-    >>> fig = stage_map(pooled_panel_stages(), 2024, lang="en")  # doctest: +SKIP
+    >>> fig = stage_map(pooled_panel_stages(), 2024, lang="en")
     """
     check_lang(lang)
     rows = table[table["year"] == int(year)]
@@ -295,7 +295,7 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
 
     Examples
     --------
-    >>> fig = stage_heatmap(pooled_panel_stages(), lang="en")  # doctest: +SKIP
+    >>> fig = stage_heatmap(pooled_panel_stages(), lang="en")
     """
     check_lang(lang)
     if table.empty:
