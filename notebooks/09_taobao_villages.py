@@ -85,11 +85,15 @@ cr.viz.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
 
 # %%
 g_county = tm.unit_counts("county", year, province=prov, villages=villages)
+if city_name:  # a city narrows the map to its own counties
+    g_county = g_county[g_county.city == city_name]
+place = f"{prov}{city_name}" if city_name else prov
 fig = tm.choropleth(g_county, scheme=scheme, lang=lang,
-                    title=(f"{prov} {year} 年各县淘宝村数" if lang == "zh"
-                           else f"{prov}: Taobao villages by county, {year}"))
+                    title=(f"{place} {year} 年各县淘宝村数" if lang == "zh"
+                           else f"{place}: Taobao villages by county, {year}"))
 cr.viz.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
-print(f"villages of {prov} in {year} without a county code (not drawn): "
+print(f"{len(g_county)} counties drawn; villages of {prov} in {year} without a county code "
+      "(not drawn): "
       f"{g_county.attrs['uncoded']}")
 
 # %% [markdown]
