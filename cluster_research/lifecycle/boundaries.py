@@ -163,8 +163,12 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
       inflection lies in the adoption period only when q > p (otherwise the
       note says "no inflection").  A boundary before ``tau`` is reported NaN
       with the note "already passed".
-    * Richards (and any other curve): numerically, as the sign changes of
-      finite-difference y'' and y''' of ``res.curve`` refined by Brent's method.
+    * Richards ``K (1 + nu e^{-k(t-ti)})^{-1/nu}``: with ``u = (y/K)^nu`` the knees
+      are the roots of ``(nu+1)(2nu+1) u^2 - (nu+1)(nu+2) u + 1 = 0`` and the inflection
+      ``u = 1/(1+nu)``; a share ``u`` is reached at ``ti - ln((1/u - 1)/nu)/k``
+      (:func:`cluster_research.growth.specs.richards_shares`).
+    * Any other curve: numerically, as the sign changes of finite-difference y'' and y'''
+      of ``res.curve`` refined by Brent's method.
 
     Intervals use the delta method: ``se² = g' Σ g`` with ``g`` the central
     finite-difference gradient of the boundary year with respect to the
