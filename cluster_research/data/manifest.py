@@ -197,22 +197,25 @@ def read_raw(rel: str, root) -> bytes:
     >>> read_raw("hand_collected/series.csv", data_dir())[:6]
     b'series'
     """
-    root = Path(root)
-    man = read_manifest(root)
-    path = root / "raw" / rel
+    return _read_checked(Path(root), "raw", rel,
+                         "the raw file differs from the one recorded in raw/MANIFEST.sha256")
+
+
+def _read_checked(root: Path, folder: str, rel: str, why: str) -> bytes:
+    """Read ``<root>/<folder>/<rel>`` and check its sha256 against that folder's manifest."""
+    man = read_manifest(root, folder)
+    path = root / folder / rel
     if rel not in man:
-        raise DataValidationError("file is not listed in raw/MANIFEST.sha256", path=path)
+        raise DataValidationError(f"file is not listed in {folder}/MANIFEST.sha256", path=path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataValidationError(f"cannot read raw file: {exc.strerror}", path=path) from None
+        raise DataValidationError(f"cannot read {folder} file: {exc.strerror}",
+                                  path=path) from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != man[rel]:
-        raise DataValidationError(
-            f"sha256 mismatch: expected {man[rel]}, actual {actual} "
-            "(the raw file differs from the one recorded in raw/MANIFEST.sha256)",
-            path=path,
-        )
+        raise DataValidationError(f"sha256 mismatch: expected {man[rel]}, actual {actual} "
+                                  f"({why})", path=path)
     return data
 
 
@@ -241,23 +244,9 @@ def read_processed(rel: str, root=None) -> bytes:
     >>> read_processed("taobao/taobao_counts.csv")[:4]
     b'year'
     """
-    r = resolve_root(root)
-    man = read_manifest(r, "processed")
-    path = r / "processed" / rel
-    if rel not in man:
-        raise DataValidationError("file is not listed in processed/MANIFEST.sha256", path=path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataValidationError(f"cannot read processed file: {exc.strerror}",
-                                  path=path) from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != man[rel]:
-        raise DataValidationError(
-            f"sha256 mismatch: expected {man[rel]}, actual {actual} (the processed table "
-            "differs from the one built from raw; rebuild it, e.g. "
-            "cluster_research.data.taobao.build_taobao())", path=path)
-    return data
+    return _read_checked(resolve_root(root), "processed", rel,
+                         "the processed table differs from the one built from raw; rebuild it, "
+                         "e.g. cluster_research.data.taobao.build_taobao()")
 
 
 def verify_processed(root=None) -> list[str]:
