@@ -70,7 +70,7 @@ cr.notebook_setup()
 # curve rests on the prior alone), and the stage shown must have probability ≥ 2/3.
 #
 # **What a stage means for this indicator:** the place of the year on the region's fitted curve
-# of enterprise e-commerce sales — 萌芽 before the lower knee (growth still accelerating), 成长
+# of the indicator (by default enterprise e-commerce sales) — 萌芽 before the lower knee (growth still accelerating), 成长
 # up to the inflection, 扩大 up to the upper knee (growth slowing), 起飞 after it (the paper's
 # word; here: close to the fitted ceiling, i.e. maturity, not a "take-off").
 #
@@ -139,7 +139,8 @@ print(f"real time: with a stage {rt_coverage:.0%}, backward steps {rt_back} of {
 # ### A second design: regions as time-shifted positions on one curve
 #
 # The diffusion-lag model (`method="lag"`, Griliches 1957; Comin & Hobijn 2010) puts every region
-# on **one** logistic curve of the indicator per resident (`cr.lifecycle.per_person_scale`), with
+# on **one** logistic curve of the indicator made scale-free (a level per resident,
+# `cr.lifecycle.per_person_scale`; a ratio as it is), with
 # a common ceiling and rate and one inflection year per region: the leaders would show the
 # slowdown the followers have not reached. The common ceiling is identified only if the panel
 # rejects its limit, regions on parallel exponential trends (a likelihood-ratio test).
@@ -164,7 +165,7 @@ print(lag_reason)
 # ($\log y_t$) and the random walk with drift (the region's average log growth so far). The
 # table gives the RMSE of the log levels per horizon and the ratio to drift (above 1: the stage
 # model forecasts worse than a trend). **Face validity**: where stages are shown, the rank
-# correlation, by year, of the stage position with the indicator per resident.
+# correlation, by year, of the stage position with the scale-free indicator.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -178,7 +179,7 @@ print(forecasts.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 per_person = panel_all[panel_all.indicator == indicator].assign(
     value=lambda d: d.value / (d.region.map(scale) if scale is not None else 1.0))
 validity = cr.lifecycle.face_validity(model, per_person)
-print("face validity (stage position vs the indicator per resident):",
+print(f"face validity (stage position vs {indicator}, {scale_note.split(' (')[0]}):",
       "no year with five or more staged regions" if validity.empty
       else validity.to_string(index=False))
 
@@ -191,7 +192,7 @@ print("face validity (stage position vs the indicator per resident):",
 # %%
 panel = cr.data.load("provincial_panel")
 sel = panel[panel.indicator == indicator]
-sales = sel.pivot(index="year", columns="region", values="value")
+sales = sel.pivot(index="year", columns="region", values="value").dropna(how="all")  # no empty year
 municipalities = ["北京", "天津", "上海", "重庆"]
 fig = cr.viz.region_lines(sales, municipalities, lang=lang, ylabel=sel.unit.iloc[0],
                           title=sel.indicator_zh.iloc[0] if lang == "zh" else indicator)
@@ -289,14 +290,15 @@ lines = [
               + ", ".join(m for m, v in forecasts.groupby("model").ratio_to_drift.max().items()
                           if v <= 1.0) + "."),
     f"* **Concentration.** The four largest regions hold {concentration.cr4.min():.0%}–{concentration.cr4.max():.0%} "
-    f"of enterprise e-commerce sales, {'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
+    f"of the national total of {indicator}, {'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
     f"({concentration.top4.iloc[-1]} in {concentration.index[-1]}); the HHI is "
     f"{concentration.hhi.min():.3f}–{concentration.hhi.max():.3f} against 1/31 ≈ 0.032 for an even spread "
     f"(highest in {int(concentration.hhi.idxmax())}).",
     "* **Municipalities, LQ vs GDP "
     f"({int(lq.index.min())}–{int(lq.index.max())}).** "
     + "; ".join(f"{r} {lq_m[r].min():.2f}–{lq_m[r].max():.2f}" for r in municipalities)
-    + ". Sales are booked where the selling firm is registered, which raises head-office regions.",
+    + (". Sales and purchases are booked where the firm is registered, which raises head-office "
+       "regions." if indicator in ("ecommerce_sales", "ecommerce_purchases") else "."),
     f"* **{highlight}'s rank** in {indicator}: {rk.min()}–{rk.max()} over "
     f"{int(rk.index.min())}–{int(rk.index.max())} (1 = largest of 31).",
 ]
