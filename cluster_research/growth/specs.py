@@ -286,16 +286,6 @@ def logistic_starts(tc, level, w, fixed):
             + _exponential_limit_start(tc, level, w))
 
 
-def logistic_limit_start(tc, level, w, K0):
-    """Return the logistic start at ceiling ``K0`` on the exponential limit (a runaway fit)."""
-    return _exponential_limit_start(tc, level, w, K0=K0)
-
-
-def richards_limit_start(tc, level, w, K0):
-    """Return the Richards start (nu = 1) at ceiling ``K0`` on the exponential limit."""
-    return _exponential_limit_start(tc, level, w, nu=1.0, K0=K0)
-
-
 def gompertz_starts(tc, level, w, fixed):
     """Return starts from ``-log(-log(y/K))`` lines over trial ceilings (R ``SSgompertz``)."""
     return _sigmoid_starts(tc, level, w, lambda u, nu: -np.log(-np.log(u)))
@@ -497,10 +487,6 @@ class ModelSpec:
         ``inflection(params) -> year or None``.
     unshared : tuple of int
         Reporting parameters that are functions of several internal ones (Richards ``t0``).
-    limit_start : callable or None
-        ``limit_start(tc, level, w, K0) -> list of starts`` on the model's exponential limit
-        with ceiling ``K0`` (used when the ceiling runs off, so that the reported fit gets as
-        close to the exponential as the ceiling's bound allows).
     """
 
     name: str
@@ -516,7 +502,6 @@ class ModelSpec:
     boundaries: Callable | None = None
     inflection: Callable | None = None
     unshared: tuple = field(default=())
-    limit_start: Callable | None = None
 
     @property
     def names(self):
@@ -568,8 +553,7 @@ SPECS = {
                              "y = exp(a + r (t - t_ref))", [], None, free_bounds),
     "logistic": ModelSpec("logistic", ["K", "k", "t0"], logistic, logistic_jac,
                           "y = K / (1 + exp(-k (t - t0)))", [2], 0, s_curve_bounds,
-                          logistic_rate, logistic_starts, logistic_boundaries, _t0,
-                          limit_start=logistic_limit_start),
+                          logistic_rate, logistic_starts, logistic_boundaries, _t0),
     "gompertz": ModelSpec("gompertz", ["K", "b", "t0"], gompertz, gompertz_jac,
                           "y = K exp(-exp(-b (t - t0)))", [2], 0, s_curve_bounds,
                           gompertz_rate, gompertz_starts, gompertz_boundaries, _t0),
@@ -577,7 +561,7 @@ SPECS = {
                           "y = K (1 + exp(-k (t - t0)))^(-1/nu)", [2], 0, richards_bounds,
                           richards_rate, richards_starts, richards_boundaries,
                           _richards_inflection,
-                          unshared=(2,), limit_start=richards_limit_start),
+                          unshared=(2,)),
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,

@@ -69,11 +69,6 @@ def numeric_boundaries(curve, lo: float, hi: float, n_grid: int = 4001):
     return np.array(out, dtype=float)
 
 
-def has_analytic_boundaries(res) -> bool:
-    """Return whether the fitted model's spec gives its boundaries in closed form."""
-    return get_spec(res.model).boundaries is not None
-
-
 def res_params(res) -> pd.Series:
     """Return the fit's parameters as a float Series."""
     return pd.Series(res.params, dtype=float)
