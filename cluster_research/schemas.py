@@ -297,11 +297,13 @@ _register(TableSpec(
      "n_failed": _nonneg(False), "n_boot": pa.Column(float, pa.Check.gt(0), coerce=True)},
     checks=[_sums_to_one(PROB_ZH)]))
 _register(TableSpec(
-    "indicator_ranks", "Shanghai's value and rank among provinces per strategy-pillar indicator.",
+    "indicator_ranks", "A region's value and rank among provinces per strategy-pillar indicator (counts ranked per resident).",
     ("indicator", "year"),
     {"pillar_id": _text(), "pillar_zh": _text(), "pillar_en": _text(), "indicator": _text(),
      "indicator_zh": _text(), "unit": _text(), "year": _year(), "value": _num(),
      "rank": pa.Column(float, pa.Check.ge(1), nullable=True),
+     "rank_level": pa.Column(float, pa.Check.ge(1), nullable=True),
+     "rank_basis": pa.Column(str, pa.Check.isin(["per resident", "as published"])),
      "n_ranked": pa.Column(int, pa.Check.in_range(0, 31)), "median": _num()}))
 _register(TableSpec(
     "benchmark", "Region vs benchmark: first/last year and value, CAGR, growth index.",

@@ -60,9 +60,12 @@ print(mapping[["pillar_id", "pillar_zh", "indicator", "measure"]].to_string(inde
 # so 1 is the highest value and tied regions share the better rank (`pandas` `method="min"`,
 # `cluster_research.metrics.rank`). Regions with a gap in year $t$ are left out of that year's
 # ranking; `n_ranked` says how many regions were ranked, so a rank is always read "out of
-# `n_ranked`". Caution: counts (firms, users, sales) grow with the size of a region, so a large
-# province ranks high on counts; per-firm ratios (`websites_per_100_firms`,
-# `computers_per_100_people`, `ecommerce_firms_share`) do not.
+# `n_ranked`". Counts (firms, users, sales) grow with the size of a region, so ranking them as
+# published mostly ranks population: `rank` compares them **per resident** (each value divided by
+# the region's 2024 population, the only population year in the data, so one divisor per region
+# for every year), while ratios (`websites_per_100_firms`, `computers_per_100_people`,
+# `ecommerce_firms_share`) are ranked as published; `rank_level` keeps the rank of the published
+# value.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -73,7 +76,8 @@ ranks.pivot_table(index=["pillar_id", "indicator", "unit"], columns="year", valu
                   sort=False)
 
 # %% [markdown]
-# Ranks among the provinces (1 = highest; this cell is checked strictly by nbval):
+# Ranks among the provinces (1 = highest; counts per resident; this cell is checked strictly by
+# nbval):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -85,8 +89,10 @@ for row in gaps.itertuples():
 
 # %%
 row_col = "indicator_zh" if lang == "zh" else "indicator"
+basis = {"zh": "（计数按 2024 年常住人口折算为人均后排名）",
+         "en": " (counts ranked per resident of 2024)"}[lang]
 fig = cr.viz.rank_heatmap(ranks, lang=lang, row_col=row_col,
-                               title=cr.data.region_name(region, lang=lang))
+                          title=cr.data.region_name(region, lang=lang) + basis)
 saved = cr.viz.save(fig, "indicator_ranks")
 
 # %% [markdown]
@@ -119,11 +125,19 @@ mapping.loc[mapping.measure == "none", ["pillar_zh", "pillar_en", "rationale_en"
 #   **firms trading online** that parks would gather, and the **scale** of e-commerce sales and
 #   purchases to which leading firms contribute. The **third-party service** pillar has no
 #   indicator at all.
-# * For Shanghai (the default run) the ranks in the table above show the pattern: 1st–3rd on
-#   websites per 100 firms and computers per 100 people and 1st–4th on e-commerce sales and
-#   purchases throughout 2015–2024, 4th–12th on the number and share of firms trading online, but
-#   only 17th–23rd on broadband and mobile-internet users — counts that follow population rather
-#   than cluster strength. Rerun with `region` set to another province to compare.
+# * The ranks of this run, per indicator (best and worst year; counts per resident, and as
+#   published in brackets):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for ind, g in ranks.dropna(subset=["rank"]).groupby("indicator", sort=False):
+    lo, hi = int(g["rank"].min()), int(g["rank"].max())
+    line = f"{ind}: {lo}–{hi}" if lo != hi else f"{ind}: {lo}"
+    if (g.rank_basis == "per resident").all():
+        line += f" (as published {int(g.rank_level.min())}–{int(g.rank_level.max())})"
+    print(line)
+
+# %% [markdown]
 # * None of this tests whether the strategy *worked*: a rank is a description, not an effect.
 #   Policies, standards, parks, funds and firm-level leadership are not in the data, and the
 #   panel begins four years after the paper.

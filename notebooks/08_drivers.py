@@ -143,6 +143,7 @@ print(diag.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 names = ({**cr.data.indicator_names("provincial_panel"),
           **cr.data.indicator_names("provincial_economy")} if lang == "zh" else None)
 fig = cr.viz.coefficient_plot(coefficients, key, lang=lang, names=names, skip=("log_gdp",),
+                              dependent=base.split("~")[0].strip(),
                               descriptions=descriptions_zh if lang == "zh" else None)
 saved = cr.viz.save(fig, "coefficients")
 

@@ -113,7 +113,7 @@ saved = cr.outputs.save_table(bar_checks, "stage_model_bars")
 print(bar_checks.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 # %%
-fig = calibration.accuracy_chart(bench.assign(truth=bench.truth + " · " + bench.design), bars,
+fig = calibration.accuracy_chart(bench, bars,
                                  lang=lang)
 saved = cr.viz.save(fig, "stage_model_accuracy")
 

@@ -54,8 +54,18 @@ def test_accuracy_chart_draws_the_bars_at_their_accuracy():
     for ax in fig.axes:
         ys = sorted(float(seg[0][1]) for c in ax.collections for seg in c.get_segments())
         assert ys == [0.80, 0.90]
-        texts = [t.get_text() for t in ax.texts]
-        assert "bar 0.90 (hindsight)" in texts and "bar 0.80 (hindsight)" in texts
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "bar · hindsight: 0.90 (σ 0.08), 0.80 (σ 0.15)" in labels
+    plt.close(fig)
+
+
+def test_accuracy_chart_one_panel_per_truth_and_design():
+    t = pd.concat([BENCH.assign(design="independent"), BENCH.assign(design="shifted")])
+    fig = calibration.accuracy_chart(t, BARS, lang="en")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles == ["Truth: Logistic\nindependent midpoints", "Truth: Gompertz\nindependent midpoints",
+                      "Truth: Logistic\none curve, shifted midpoints",
+                      "Truth: Gompertz\none curve, shifted midpoints"]
     plt.close(fig)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import data, metrics
+from ..lifecycle.lag import per_person_scale
 from ..geo import shanghai_districts
 from ..errors import ClaimError
 
@@ -115,7 +116,12 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
 
     Rank 1 is the highest value (competition ranking, ties share the best rank, see
     :func:`cluster_research.metrics.rank`); regions with a gap are left out of that
-    year's ranking and ``n_ranked`` says how many were ranked.
+    year's ranking and ``n_ranked`` says how many were ranked.  Counts (users, firms,
+    sales) grow with a region's size, so ``rank`` compares them per resident -- the value
+    divided by the region's 2024 population (:func:`cluster_research.lifecycle.lag.per_person_scale`,
+    the only population year shipped: one divisor per region, a change of scale, not a
+    per-capita series); ratios are ranked as published.  ``rank_level`` is the rank of the
+    published value.
 
     Parameters
     ----------
@@ -130,7 +136,8 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
     -------
     pandas.DataFrame
         Columns ``pillar_id, pillar_zh, pillar_en, indicator, indicator_zh, unit, year,
-        value, rank, n_ranked, median`` (median of the ranked regions).
+        value, rank, rank_level, rank_basis, n_ranked, median`` (median of the ranked
+        regions' published values; ``rank_basis`` "per resident" or "as published").
 
     Raises
     ------
@@ -146,17 +153,23 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
         panel = data.load("provincial_panel")
     mp = pillars().dropna(subset=["indicator"])
     rows = []
+    def ranks(s):
+        return metrics.rank(s, missing="drop") if s.notna().any() else pd.Series(dtype=float)
+
     for p in mp.itertuples(index=False):
+        scale, _ = per_person_scale(p.indicator)
         sub = panel[(panel.indicator == p.indicator) & panel.year.between(year_from, year_to)]
         for year, g in sub.groupby("year"):
             s = g.set_index("region_code")["value"].astype(float)
-            r = metrics.rank(s, missing="drop") if s.notna().any() else pd.Series(dtype=float)
-            val = s.get(code, float("nan"))
+            level = ranks(s)
+            r = level if scale is None else ranks(s / g.set_index("region_code")["region"].map(scale))
             rows.append({
                 "pillar_id": p.pillar_id, "pillar_zh": p.pillar_zh, "pillar_en": p.pillar_en,
                 "indicator": p.indicator, "indicator_zh": g["indicator_zh"].iloc[0],
-                "unit": g["unit"].iloc[0], "year": int(year), "value": val,
-                "rank": float(r[code]) if code in r.index else float("nan"),
+                "unit": g["unit"].iloc[0], "year": int(year), "value": s.get(code, float("nan")),
+                "rank": float(r.get(code, float("nan"))),
+                "rank_level": float(level.get(code, float("nan"))),
+                "rank_basis": "as published" if scale is None else "per resident",
                 "n_ranked": len(r), "median": float(s.median()) if s.notna().any() else float("nan"),
             })
     return pd.DataFrame(rows)

@@ -12,6 +12,7 @@ probability of a stage against the observed frequency of that stage, DeGroot & F
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 
@@ -30,10 +31,14 @@ _TEXT = {
     "hindsight": {"zh": "事后", "en": "hindsight"},
     "realtime": {"zh": "实时", "en": "real time"},
     "truth": {"zh": "真实曲线：", "en": "Truth: "},
+    "independent": {"zh": "各区独立中点", "en": "independent midpoints"},
+    "shifted": {"zh": "同一曲线、中点平移", "en": "one curve, shifted midpoints"},
+    "mixed": {"zh": "逻辑斯蒂与冈珀茨混合", "en": "logistic and Gompertz mixed"},
 }
 
 #: Names of the panel stage models (:func:`cluster_research.lifecycle.panel_stages` methods).
 STAGE_MODEL_NAMES = {
+    "lag": {"zh": "扩散滞后", "en": "diffusion lag"},
     "pooled": {"zh": "合并先验曲线", "en": "pooled"},
     "mixed": {"zh": "混合效应曲线", "en": "mixed"},
     "hmm": {"zh": "隐马尔可夫", "en": "HMM"},
@@ -99,17 +104,21 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
     if not need <= set(table.columns):
         raise PlotError(f"accuracy_chart: the benchmark table lacks {sorted(need - set(table.columns))}")
     setup()
-    truths = list(dict.fromkeys(table["truth"]))
+    table = table.assign(design=table["design"] if "design" in table else "")
+    panels = list(dict.fromkeys(zip(table["truth"], table["design"])))
     methods = list(dict.fromkeys(table["method"]))
     colours = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3))
-    fig, axes = plt.subplots(1, len(truths), figsize=(FIGSIZE[0], FIGSIZE[1]), sharey=True,
-                             squeeze=False)
+    ncols = min(3, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(FIGSIZE[0], 2.6 * nrows + 1.2),
+                             sharey=True, squeeze=False)
     bars = pd.DataFrame(bars if bars is not None else [],
                         columns=["information", "noise", "accuracy"])
     noises = sorted(set(table["noise"]) | set(bars["noise"]))
-    width = 0.12 * (max(noises) - min(noises)) if len(noises) > 1 else 0.01
-    for ax, truth in zip(axes[0], truths):
-        sub = table[table["truth"] == truth]
+    span = max(noises) - min(noises) if len(noises) > 1 else 0.05
+    width = 0.12 * span
+    for i, (ax, (truth, design)) in enumerate(zip(axes.flat, panels)):
+        sub = table[(table["truth"] == truth) & (table["design"] == design)]
         for (method, info), g in sub.groupby(["method", "information"], sort=False):
             g = g.sort_values("noise")
             ax.plot(g["noise"], g["accuracy"], marker="o", color=colours[method],
@@ -119,15 +128,27 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
             ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
                       color="black", lw=2.5,
                       ls="-" if b["information"] == "hindsight" else "--")
-            ax.annotate(f"{_t('bar', lang)} {b['accuracy']:.2f} ({_t(b['information'], lang)})",
-                        (b["noise"] + width / 2, b["accuracy"]), fontsize=7,
-                        xytext=(2, -3), textcoords="offset points")
-        ax.set_title(_t("truth", lang) + model_label(truth, lang), fontsize=10)
-        ax.set_xlabel(_t("noise", lang))
+        head = _t("truth", lang) + (_t(truth, lang) if truth == "mixed" else model_label(truth, lang))
+        ax.set_title(head + (f"\n{_t(design, lang)}" if design else ""), fontsize=9)
         ax.set_xticks(noises)
+        ax.set_xlim(min(noises) - 0.25 * span, max(noises) + 0.25 * span)
         ax.set_ylim(0.0, 1.02)
-    axes[0][0].set_ylabel(_t("accuracy", lang))
-    axes[0][-1].legend(fontsize=7, loc="lower left")
+        if i >= len(panels) - ncols:
+            ax.set_xlabel(_t("noise", lang), fontsize=9)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    fig.supylabel(_t("accuracy", lang), fontsize=10)
+    seen = {}
+    for ax in axes.flat[:len(panels)]:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    for info, g in bars.groupby("information", sort=False):  # the bars, in the legend
+        marks = ", ".join(f"{a:.2f} (σ {n:g})" for n, a in zip(g["noise"], g["accuracy"]))
+        seen[f"{_t('bar', lang)} · {_t(info, lang)}: {marks}"] = Line2D(
+            [], [], color="black", lw=2.5, ls="-" if info == "hindsight" else "--")
+    fig.legend(seen.values(), seen.keys(), fontsize=7, loc="lower center",
+               ncol=min(3, len(seen)), bbox_to_anchor=(0.5, 0.0), frameon=False)
+    fig.tight_layout(rect=(0.02, 0.035 * (-(-len(seen) // 3)) + 0.01, 1, 0.95 if title else 1))
     if title:
         fig.suptitle(title)
     return fig

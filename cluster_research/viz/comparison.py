@@ -35,6 +35,7 @@ LABELS = {
            "en": "Location quotient (e-commerce sales / GDP)"},
     "ci": {"zh": "估计值与 {level}% 置信区间（按规格）",
            "en": "Estimate and {level}% confidence interval, by specification"},
+    "dependent": {"zh": "因变量：{name}", "en": "Dependent variable: {name}"},
     "spec_key": {"zh": "规格", "en": "Specifications"},
     "region": {"zh": "地区", "en": "Region"},
 }
@@ -258,7 +259,7 @@ def term_label(term: str, names: dict | None = None, lang: str = "zh") -> str:
 
 def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
                      names: dict | None = None, descriptions: dict | None = None,
-                     skip=(), level: float = 95.0):
+                     skip=(), level: float = 95.0, dependent: str | None = None):
     """Plot each term's estimate with its confidence interval, one row per specification,
     and print the key of the specification labels under the panels.
 
@@ -279,6 +280,8 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
         Terms not drawn (e.g. a control).
     level : float
         Confidence level of ``ci_low``/``ci_high`` in percent (for the title).
+    dependent : str, optional
+        The dependent variable (a term, shown through ``names``), named in the title.
 
     Returns
     -------
@@ -299,6 +302,9 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
     >>> fig = coefficient_plot(coefs, key, lang="en")
     >>> "A: entity FE" in fig.texts[-1].get_text()
     True
+    >>> coefficient_plot(coefs, key, lang="en", dependent="y").get_suptitle().splitlines()[1]
+    'Dependent variable: y'
+
     """
     check_lang(lang)
     unkeyed = sorted(set(coefs["spec"]) - set(key["spec"]))
@@ -322,7 +328,10 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
         ax.set_title(term_label(term, names, lang), fontsize=9)
     axes[0].set_yticks(range(len(order)), order)
     axes[0].set_ylim(len(order) - 0.5, -0.5)
-    fig.suptitle(_lab("ci", lang).format(level=f"{level:g}"), fontsize=11)
+    head = _lab("ci", lang).format(level=f"{level:g}")
+    if dependent:
+        head += "\n" + _lab("dependent", lang).format(name=term_label(dependent, names, lang))
+    fig.suptitle(head, fontsize=11)
     descriptions = descriptions or {}
     sep = "；" if lang == "zh" else "; "
     lines = []

@@ -107,7 +107,7 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
     wide = ranks.pivot_table(index=row_col, columns="year", values=value_col, aggfunc="first",
                              sort=False)
     fig, ax = plt.subplots(figsize=(9.0, 0.45 * len(wide) + 1.6))
-    sns.heatmap(wide, ax=ax, annot=True, fmt=".0f", cmap="RdYlGn_r", vmin=1, vmax=31,
+    sns.heatmap(wide, ax=ax, annot=True, fmt=".0f", cmap="cividis", vmin=1, vmax=31,
                 cbar_kws={"label": label("rank", lang)}, linewidths=0.5)
     for i, j in zip(*np.nonzero(wide.isna().to_numpy())):  # a gap is marked, not left blank
         ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="///", ec="#bbbbbb", lw=0))
