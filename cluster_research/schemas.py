@@ -239,7 +239,16 @@ _register(TableSpec(
      "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
      "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
      "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
-     "reason": _text()}, min_rows=17))
+     "reason": _text()}, min_rows=9))
+_register(TableSpec(
+    "claim_checks", "Checks behind the claims: another reading, derived quantities, the stage "
+    "judgements by year and information set.",
+    ("claim_id",),
+    {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}[a-z]?$")), "claim": _text(),
+     "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
+     "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
+     "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
+     "reason": _text(), "kind": _text(isin=["reading", "derived", "judgement"])}, min_rows=9))
 _register(TableSpec(
     "arithmetic", "The paper's growth arithmetic from two starting values.",
     ("2002 value",),

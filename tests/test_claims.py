@@ -37,8 +37,8 @@ SERIES = pd.Series({2002: 253.86, 2007: 2300.0, 2009: 3250.0, 2010: 4252.8})
 
 
 def _table(data=PUBLISHED):
-    return claims.check_all(data=data, panel=EMPTY_PANEL, stage_series=SERIES).set_index(
-        "claim_id")
+    return claims.check_all(data=data, panel=EMPTY_PANEL, stage_series=SERIES,
+                            kinds=claims.KINDS).set_index("claim_id")
 
 
 def test_claims_as_data():
@@ -65,14 +65,27 @@ def test_paper_values_are_the_papers_numbers():
                                                         rel=1e-9)
     assert c.loc["C16", "paper_value"] == len(c.loc["C16", "claim"].split("、")) == 5
     assert c.loc["C17", "paper_value"] == 12
-    assert (c.loc[["C12", "C13", "C14", "C15"], "paper_value"] == "成长").all()
+    assert (c.loc[["C12", "C12a", "C12b", "C12c", "C12d"], "paper_value"] == "成长").all()
+
+
+def test_each_statement_counts_once_and_checks_sit_apart():
+    c = claims.claims().set_index("claim_id")
+    assert list(c.index[c.kind == "claim"]) == ["C01", "C02", "C03", "C07", "C08", "C11", "C12",
+                                                "C16", "C17"]
+    assert c.loc["C04", "kind"] == "reading"  # the same sentence as C03, read otherwise
+    assert set(c.index[c.kind == "derived"]) == {"C05", "C06", "C09", "C10"}
+    assert (c.loc[c.qualifier == "derived", "kind"] == "derived").all()
+    d = claims.check_details(data=PUBLISHED, panel=EMPTY_PANEL, stage_series=SERIES)
+    assert set(d.claim_id) == set(c.index[c.kind != "claim"])
+    with pytest.raises(claims.ClaimError, match="kind"):
+        claims.Claim("X1", "q", "s", 1.0, "-", "exact", "m", kind="other")
 
 
 def test_check_all_shape_and_verdicts():
     t = claims.check_all(data=PUBLISHED, panel=EMPTY_PANEL, stage_series=SERIES)
     assert list(t.columns) == COLUMNS
     assert set(t.verdict) <= set(claims.VERDICTS)
-    assert len(t) == len(claims.CLAIMS)
+    assert list(t.claim_id) == list(claims.claims().query("kind == 'claim'").claim_id)
     assert t.reason.str.len().gt(0).all()
 
 
@@ -140,7 +153,7 @@ def test_stage_claims_wired_to_lifecycle(monkeypatch):
     monkeypatch.setattr(lifecycle, "classify", fake)
     t = _table()
     assert (2010, "ensemble", "realtime") in calls and (2011, "ensemble", "hindsight") in calls
-    for cid in ("C12", "C13", "C14", "C15"):
+    for cid in ("C12", "C12a", "C12b", "C12c", "C12d"):
         assert t.loc[cid, "verdict"] == "reproduced"
         assert t.loc[cid, "reproduced_value"] == "成长"
 
@@ -155,9 +168,21 @@ def test_stage_claim_not_reproduced_or_not_checkable(monkeypatch):
 
     monkeypatch.setattr(lifecycle, "classify", fake)
     t = _table()
-    assert t.loc["C12", "verdict"] == "not checkable"
-    assert "too short" in t.loc["C12", "reason"]
-    assert t.loc["C13", "verdict"] == "not reproduced"
+    assert t.loc["C12a", "verdict"] == "not checkable"
+    assert "too short" in t.loc["C12a", "reason"]
+    assert t.loc["C12b", "verdict"] == "not reproduced"
+    # the claim: two judgements can be made, both give 萌芽 -> not reproduced
+    assert t.loc["C12", "verdict"] == "not reproduced"
+    assert t.loc["C12", "reproduced_value"] == "萌芽"
+    assert "2 of 4 judgements can be made, 0 give 成长" in t.loc["C12", "reason"]
+
+
+def test_stage_claim_not_checkable_when_no_judgement_can_be_made(monkeypatch):
+    from cluster_research import lifecycle
+
+    monkeypatch.setattr(lifecycle, "classify", lambda series, year, method, information:
+                        SimpleNamespace(stage=None, reason="too short"))
+    assert _table().loc["C12", "verdict"] == "not checkable"
 
 
 def test_figure1_districts_and_members():
@@ -184,7 +209,8 @@ def test_check_unknown_id():
 
 
 def test_summary_and_style():
-    t = claims.check_all(data=PUBLISHED, panel=EMPTY_PANEL, stage_series=SERIES)
+    t = claims.check_all(data=PUBLISHED, panel=EMPTY_PANEL, stage_series=SERIES,
+                         kinds=claims.KINDS)
     assert claims.summary(t).startswith(f"{len(t)} claims: ")
     html = claims.style(t).to_html()
     assert "#d9f0d3" in html and "#f4cccc" in html
@@ -239,7 +265,7 @@ def test_register_adds_a_claim_in_one_place_and_check_all_picks_it_up():
     finally:
         claims.unregister("Z01")
     assert "Z01" not in [x.id for x in claims.registered()]
-    assert len(claims.registered()) == len(claims.CLAIMS) == 17
+    assert len(claims.registered()) == len(claims.CLAIMS) == 18
 
 
 def test_unknown_claim_is_a_package_error_and_a_key_error():

@@ -40,9 +40,11 @@ from __future__ import annotations
 from ..errors import ClaimError, UnknownClaimError
 from .paper import (
     CLAIMS,
+    KINDS,
     Claim,
     check,
     check_all,
+    check_details,
     claims,
     register,
     registered,
@@ -63,6 +65,7 @@ from .taxonomy import (
 
 __all__ = [
     "CLAIMS",
+    "KINDS",
     "FIGURE1_DISTRICTS",
     "MEMBER_SENTENCE",
     "VERDICTS",
@@ -71,6 +74,7 @@ __all__ = [
     "UnknownClaimError",
     "check",
     "check_all",
+    "check_details",
     "claims",
     "district_names",
     "ecosystem",

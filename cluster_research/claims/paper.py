@@ -19,7 +19,7 @@ from .taxonomy import (
     parse_member_list,
 )
 
-__all__ = ["CLAIMS", "Claim", "check", "check_all", "claims", "register", "registered", "style",
+__all__ = ["CLAIMS", "KINDS", "Claim", "check", "check_all", "check_details", "claims", "register", "registered", "style",
            "summary", "unregister"]
 
 #: Independent statement not present as a number row in the data set: the growth rate of
@@ -55,6 +55,11 @@ class Claim:
         How the claim is checked.
     tolerance : float
         Allowed absolute difference in ``unit`` (NaN when the check is a range or a match).
+    kind : str
+        ``claim`` (a statement of the paper: the claims table counts these), ``reading``
+        (another reading of a claim's words), ``derived`` (a quantity implied by the paper's
+        numbers, not stated) or ``judgement`` (one year and information set of a claim
+        judged several times); the last three form the table of :func:`check_details`.
     """
 
     id: str
@@ -65,6 +70,17 @@ class Claim:
     qualifier: str
     method: str
     tolerance: float = float("nan")
+    kind: str = "claim"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ClaimError(f"claim {self.id}: kind {self.kind!r} not in {KINDS}")
+        if (self.qualifier == "derived") != (self.kind == "derived"):
+            raise ClaimError(f"claim {self.id}: qualifier 'derived' goes with kind 'derived'")
+
+
+#: Kinds of :class:`Claim`: the paper's claims, then the checks behind them.
+KINDS = ("claim", "reading", "derived", "judgement")
 
 
 _S1 = "二(一) 产业规模持续快速发展"
@@ -159,12 +175,13 @@ def claims() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim_id, claim, section, paper_value, unit, qualifier, method, tolerance``.
+        Columns ``claim_id, claim, section, paper_value, unit, qualifier, method, tolerance,
+        kind``.
 
     Examples
     --------
-    >>> len(claims()) >= 12
-    True
+    >>> int((claims().kind == "claim").sum())
+    9
     """
     rows = []
     for c in registered():
@@ -173,7 +190,7 @@ def claims() -> pd.DataFrame:
         d["claim"] = d.pop("quote")
         rows.append(d)
     cols = ["claim_id", "claim", "section", "paper_value", "unit", "qualifier", "method",
-            "tolerance"]
+            "tolerance", "kind"]
     return pd.DataFrame(rows)[cols]
 
 
@@ -301,7 +318,8 @@ def _check_c03(c, ctx):
 
 
 @register(Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
-               "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]"))
+               "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]",
+               kind="reading"))
 def _check_c04(c, ctx):
     g = growth
     v02, v10, why = _multiples(ctx)
@@ -326,7 +344,7 @@ def _cagr_pair(ctx):
 
 @register(Claim("C05", "（派生）2002-2010年均增速", _S1, 100 * _PAPER_G, "%/yr", "derived",
                "CAGR (v2010/v2002)^(1/8) - 1: paper's numbers vs independent 2002 value",
-               0.5))
+               0.5, kind="derived"))
 def _check_c05(c, ctx):
     paper, rep, v02, why = _cagr_pair(ctx)
     if math.isnan(rep):
@@ -338,7 +356,7 @@ def _check_c05(c, ctx):
 
 
 @register(Claim("C06", "（派生）翻番时间", _S1, math.log(2) / math.log(1 + _PAPER_G), "years", "derived",
-               "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1))
+               "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1, kind="derived"))
 def _check_c06(c, ctx):
     g = growth
     paper, rep, _v02, why = _cagr_pair(ctx)
@@ -382,7 +400,7 @@ def _check_c08(c, ctx):
 
 
 @register(Claim("C09", "（派生）2010年上半年", _S1, _PAPER_H1_2010, "亿元", "derived",
-               "implied 2010 H1 = 2495.05 / 1.2477 against an independent 2010 H1 value"))
+               "implied 2010 H1 = 2495.05 / 1.2477 against an independent 2010 H1 value", kind="derived"))
 def _check_c09(c, ctx):
     implied = 2495.05 / 1.2477
     h1, why = ctx.value(2010, period="H1")
@@ -395,7 +413,7 @@ def _check_c09(c, ctx):
 
 
 @register(Claim("C10", "（派生）上半年占全年比重", _S1, 100 * _PAPER_H1_2010 / 4252.8, "%", "derived",
-               "implied 2010 H1 / 2010 FY against an independent 2010 H1 value"))
+               "implied 2010 H1 / 2010 FY against an independent 2010 H1 value", kind="derived"))
 def _check_c10(c, ctx):
     implied = 2495.05 / 1.2477
     fy, _why = ctx.value(2010)
@@ -455,21 +473,39 @@ def _stage_check(c, ctx, *, year, information):
                 f"{getattr(res, 'reason', '')}" + (f" [{detail}]" if detail else ""))
 
 
-register(Claim("C12", "正处于成长阶段 (2010, 实时)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2010, method='ensemble', information='realtime')"))(
-    partial(_stage_check, year=2010, information="realtime"))
+register(Claim("C12a", "正处于成长阶段 (2010, 实时)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2010, method='ensemble', information='realtime')",
+               kind="judgement"))(partial(_stage_check, year=2010, information="realtime"))
 
-register(Claim("C13", "正处于成长阶段 (2010, 事后)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2010, method='ensemble', information='hindsight')"))(
-    partial(_stage_check, year=2010, information="hindsight"))
+register(Claim("C12b", "正处于成长阶段 (2010, 事后)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2010, method='ensemble', information='hindsight')",
+               kind="judgement"))(partial(_stage_check, year=2010, information="hindsight"))
 
-register(Claim("C14", "正处于成长阶段 (2011, 实时)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2011, method='ensemble', information='realtime')"))(
-    partial(_stage_check, year=2011, information="realtime"))
+register(Claim("C12c", "正处于成长阶段 (2011, 实时)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2011, method='ensemble', information='realtime')",
+               kind="judgement"))(partial(_stage_check, year=2011, information="realtime"))
 
-register(Claim("C15", "正处于成长阶段 (2011, 事后)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2011, method='ensemble', information='hindsight')"))(
-    partial(_stage_check, year=2011, information="hindsight"))
+register(Claim("C12d", "正处于成长阶段 (2011, 事后)", _S2, "成长", "stage", "exact",
+               "cr.lifecycle.classify(series, 2011, method='ensemble', information='hindsight')",
+               kind="judgement"))(partial(_stage_check, year=2011, information="hindsight"))
+
+
+@register(Claim("C12", "正处于成长阶段", _S2, "成长", "stage", "exact",
+               "the four judgements C12a-C12d (2010 and 2011, real time and hindsight): "
+               "reproduced if every one that can be made gives 成长"))
+def _check_c12(c, ctx):
+    rows = [func(j, ctx) for j, func in _REGISTRY.values() if j.id.startswith("C12") and j.kind == "judgement"]
+    made = [r for r in rows if r["verdict"] != "not checkable"]
+    parts = "; ".join(f"{r['claim_id']} {r['claim'].split('(')[1].rstrip(')')}: "
+                      + (r["reproduced_value"] or "no stage") for r in rows)
+    if not made:
+        return _row(c, "", "not checkable", f"no judgement can be made ({parts})")
+    stages = "/".join(dict.fromkeys(r["reproduced_value"] for r in made))
+    ok = all(r["verdict"] == "reproduced" for r in made)
+    return _row(c, stages, "reproduced" if ok else "not reproduced",
+                f"{len(made)} of {len(rows)} judgements can be made, "
+                f"{sum(r['verdict'] == 'reproduced' for r in made)} give 成长 ({parts}; "
+                "reasons in the claim-checks table)")
 
 
 @register(Claim("C16", "嘉定、普陀、宝山、徐汇、浦东", _S3, 5.0, "districts", "exact",
@@ -538,8 +574,8 @@ def check(claim_id: str, data: pd.DataFrame | None = None,
 
 
 def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
-              stage_series: pd.Series | None = None) -> pd.DataFrame:
-    """Evaluate every claim of the paper.
+              stage_series: pd.Series | None = None, kinds=("claim",)) -> pd.DataFrame:
+    """Evaluate every claim of the paper (or, with ``kinds``, the checks behind them).
 
     Parameters
     ----------
@@ -550,12 +586,15 @@ def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = Non
     stage_series : pandas.Series, optional
         Annual actual Shanghai transaction volume (year -> 亿元) for the stage claims
         (default ``cr.data.shanghai_transactions()``).
+    kinds : sequence of str
+        Kinds of :data:`KINDS` to evaluate (default the paper's claims only).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``claim_id, claim, section, paper_value, unit, reproduced_value, tolerance,
-        verdict, reason``; verdict in {reproduced, not reproduced, not checkable}.
+        verdict, reason`` (and ``kind`` unless only claims are asked for); verdict in
+        {reproduced, not reproduced, not checkable}.
 
     Notes
     -----
@@ -569,9 +608,32 @@ def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = Non
     >>> set(t.verdict) <= set(VERDICTS)
     True
     """
+    bad = set(kinds) - set(KINDS)
+    if bad:
+        raise ClaimError(f"check_all: unknown kinds {sorted(bad)}; kinds: {KINDS}")
     ctx = _Context(data, panel, stage_series)
-    rows = [func(c, ctx) for c, func in _REGISTRY.values()]
-    return pd.DataFrame(rows)
+    rows = [{**func(c, ctx), "kind": c.kind} for c, func in _REGISTRY.values() if c.kind in kinds]
+    out = pd.DataFrame(rows)
+    return out.drop(columns="kind") if tuple(kinds) == ("claim",) else out
+
+
+def check_details(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = None,
+                  stage_series: pd.Series | None = None) -> pd.DataFrame:
+    """Evaluate the checks behind the claims: other readings, derived quantities, judgements.
+
+    ``check_all(..., kinds=("reading", "derived", "judgement"))``; see :func:`check_all`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`check_all` and ``kind``.
+
+    Examples
+    --------
+    >>> sorted(set(check_details().kind))
+    ['derived', 'judgement', 'reading']
+    """
+    return check_all(data, panel, stage_series, kinds=KINDS[1:])
 
 
 def summary(table: pd.DataFrame) -> str:
