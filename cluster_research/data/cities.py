@@ -95,8 +95,6 @@ def city_gdp(place, *, root=None):
     >>> city_gdp("义乌").empty
     True
     """
-    import re
-
     import pandas as pd
 
     from .places import resolve_place
@@ -104,11 +102,10 @@ def city_gdp(place, *, root=None):
 
     p = place if hasattr(place, "kind") else resolve_place(place, parameter="city", root=root)
     df = load("major_cities_gdp", root=root)
-    short = re.sub(r"(市|省)$", "", p.name) if p.kind in ("city", "province") else None
-    rows = df[df["city"] == short].sort_values("year")
+    rows = df[df["city"] == p.short].sort_values("year")  # "" for a county: no row
     s = pd.Series(rows["value"].to_numpy(float), index=rows["year"].astype(int).to_numpy(),
                   name="gdp")
     s.index.name = "year"
-    s.attrs = {"region": short if len(rows) else p.name, "unit": "亿元",
+    s.attrs = {"region": p.short if len(rows) else p.name, "unit": "亿元",
                "source_id": "nbs_major_cities"}
     return s

@@ -25,7 +25,7 @@ from .parsing import (
     parse_number,
     parse_year,
 )
-from .regions import REGIONS, find_region, region_row
+from .places import REGIONS, find_region, region_row
 from .registry import dataset
 
 __all__ = [
@@ -85,7 +85,7 @@ def _panel_row(f, path, ln):
     if len(f) != 7:
         raise DataValidationError(f"expected 7 fields, got {len(f)}", path=path, row=ln)
     prov, code12, ytxt, dset, label, vtxt, unit = f
-    code = find_region(prov, provinces_only=True)
+    code = find_region(prov)
     if code is None or region_row(code)[1] != prov:
         raise DataValidationError("unknown province", path=path, row=ln, column="省份", value=prov)
     if code12 != code + "000000":
@@ -370,7 +370,7 @@ def _region_rows(exp: NBSExport):
     """Map row labels (full names) to codes; require the 31 provinces exactly once."""
     seen = {}
     for ln, label, vals in exp.rows:
-        code = find_region(label, provinces_only=True)
+        code = find_region(label)
         if code is None or region_row(code)[2] != label:
             raise DataValidationError("unknown region", path=exp.path, row=ln, column="地区",
                                       value=label)

@@ -41,7 +41,6 @@ from __future__ import annotations
 from ..errors import DataValidationError, TaobaoDataError
 
 import csv
-import difflib
 import functools
 import io
 import re
@@ -52,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 
 from .manifest import data_dir, read_processed, read_raw, update_processed_manifest
+from .places import find_region, region_row
 from .registry import dataset
 
 __all__ = [
@@ -63,13 +63,11 @@ __all__ = [
     "VILLAGE_COLUMNS",
     "admin_units",
     "build_taobao",
-    "city_names",
     "load_corrections",
     "load_counts",
     "load_towns",
     "load_villages",
     "names_index",
-    "resolve_city",
 ]
 
 RAW_DIR = "taobao_villages"
@@ -109,7 +107,6 @@ _HEADERS = {
 }
 _TOWN_HEADER = ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "淘宝村数量")
 _WS_RE = re.compile(r"\s+")
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
 
 
 # ---------------------------------------------------------------------------- raw files
@@ -205,29 +202,16 @@ def names_index() -> tuple:
     return tuple(_cnmaps_index()[0])
 
 
-def _short(name: str) -> str:
-    for suf in _SUFFIXES:
-        if name.endswith(suf) and len(name) > len(suf) + 1:
-            return name[: -len(suf)]
-    return name
-
-
 class _Coder:
     """Match province / city / county names to GB/T 2260 codes."""
 
     def __init__(self, rows):
         self.prov = {p: c for lv, p, _, _, c in rows if lv == "省"}
-        self.prov_by_short = {_short(p): p for p in self.prov}
         self.city = {(p, ci): c for lv, p, ci, _, c in rows if lv == "市"}
         self.county = {(p, ci, d): c for lv, p, ci, d, c in rows if lv == "区县"}
         self.county_by_prov: dict = {}
         for (p, ci, d), c in self.county.items():
             self.county_by_prov.setdefault(p, []).append((ci, d, c))
-
-    def province(self, name: str) -> str | None:
-        if name in self.prov:
-            return name
-        return self.prov_by_short.get(_short(name))
 
     def codes(self, prov: str, city: str, county: str):
         pc = self.prov.get(prov, "")
@@ -289,7 +273,8 @@ def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
              "trailing '*' marker of the list (its meaning is not stated in the file) "
              "stripped so that the name matches the other years")
         rec["village"] = name
-    prov = coder.province(rec["province"])
+    code = find_region(rec["province"])
+    prov = region_row(code)[2] if code else None  # full GB/T 2260 name (= the index's)
     if prov is None:
         raise TaobaoDataError(f"unknown province {rec['province']!r}",
                               path=root / "raw" / rel, row=row, column="province")
@@ -668,67 +653,3 @@ def load_corrections(*, root=None) -> pd.DataFrame:
     1
     """
     return _load("taobao_corrections", root, CORRECTION_COLUMNS)
-
-
-def city_names(*, root=None) -> list[str]:
-    """Return the cities (地级) that have at least one Taobao village in any list.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
-    Returns
-    -------
-    list of str
-        Sorted canonical names as spelled in the lists (e.g. 金华市).
-
-    Examples
-    --------
-    >>> "金华市" in city_names()
-    True
-    """
-    return sorted(set(load_villages(root=root)["city"]))
-
-
-def resolve_city(name, *, root=None) -> str:
-    """Return the canonical spelling of a city of the Taobao-village lists.
-
-    Accepts the listed name (金华市) or the name without its suffix (金华); an unknown name
-    raises with the closest matches (:func:`difflib.get_close_matches`).
-
-    Parameters
-    ----------
-    name : str
-        City name.
-    root : path-like, optional
-        Data directory.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    TaobaoDataError
-        If the name is not a city of the lists; the message suggests the closest.
-
-    Examples
-    --------
-    >>> resolve_city("金华")
-    '金华市'
-    """
-    names = city_names(root=root)
-    text = _clean(name)
-    if text in names:
-        return text
-    by_short = {}
-    for n in names:
-        by_short.setdefault(re.sub(r"(市|地区|自治州|盟)$", "", n), []).append(n)
-    hits = by_short.get(re.sub(r"(市|地区|自治州|盟)$", "", text), [])
-    if len(hits) == 1:
-        return hits[0]
-    close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    raise TaobaoDataError(f"unknown city {name!r}: not in the Taobao-village lists{hint}",
-                          column="city", value=name)

@@ -29,7 +29,7 @@ from .parsing import (
     parse_year,
     to_float,
 )
-from .regions import find_region, region_row
+from .places import find_region, region_row
 
 __all__ = ["PANEL_USER_COLUMNS", "check_series", "read_csv"]
 
