@@ -6,8 +6,8 @@ Dataset ``major_cities_gdp``; file ``data/raw/nbs_major_cities_gdp/``.
 from __future__ import annotations
 
 from ..errors import DataValidationError
-from .manifest import read_raw, resolve_root
-from .parsing import check_header, csv_rows, decode_utf8, parse_number, parse_year
+from .manifest import resolve_root
+from .parsing import parse_number, parse_year, shipped_rows
 from .registry import dataset
 
 __all__ = ["CITY_COLUMNS", "build_cities", "city_gdp"]
@@ -44,18 +44,9 @@ def build_cities(root=None):
     """
     import pandas as pd
 
-    root = resolve_root(root)
-    path = root / "raw" / _CITY_FILE
-    rows = csv_rows(decode_utf8(read_raw(_CITY_FILE, root), path), path)
-    try:
-        _, head = next(rows)
-    except StopIteration:
-        raise DataValidationError("empty file", path=path) from None
-    check_header(head, path, expected=["city", "year", "gdp_yi_yuan"])
+    path, rows = shipped_rows(_CITY_FILE, resolve_root(root), ["city", "year", "gdp_yi_yuan"])
     out, keys = [], set()
     for ln, f in rows:
-        if len(f) != 3:
-            raise DataValidationError(f"expected 3 fields, got {len(f)}", path=path, row=ln)
         city = f[0].strip()
         if not city:
             raise DataValidationError("empty city", path=path, row=ln, column="city")
