@@ -560,12 +560,7 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
     # county
     close.sort(key=lambda k: (-difflib.SequenceMatcher(None, text, k).ratio(),
                               not keys[k].data, rank[keys[k].kind], k))
-    out: list[str] = []
-    for k in close:
-        label = keys[k].label
-        if label not in out:
-            out.append(label)
-    return out[:n]
+    return list(dict.fromkeys(keys[k].label for k in close))[:n]  # one label per place
 
 
 def _unknown_message(name, parameter, suggestions) -> str:
