@@ -293,9 +293,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     p = places.resolve_place(place, parameter="place", root=root)
     tab = (taobao_data.load_villages(root=root) if measure == "taobao_villages"
            else taobao_data.load_towns(root=root))
-    col = {"province": "province_code", "city": "city_code", "county": "county_code"}[p.kind]
-    name_col = {"province": "province", "city": "city", "county": "county"}[p.kind]
-    mine = tab[tab[col] == p.code] if p.code else tab[tab[name_col] == p.name]
+    mine = tab[tab[f"{p.kind}_code"] == p.code] if p.code else tab[tab[p.kind] == p.name]
     src = _data.sources().set_index("source_id")
     rows = []
     for year in sorted(set(tab["year"])):
