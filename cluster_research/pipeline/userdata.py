@@ -1,16 +1,5 @@
-"""A researcher's own city series for a region profile (notebook 06, ``profile`` command).
-
-Examples
---------
->>> import pathlib, tempfile
->>> from cluster_research.pipeline.userdata import profile_series
->>> csv = pathlib.Path(tempfile.mkdtemp()) / "city.csv"
->>> rows = [f"示例市,{y},{2 ** (y - 2012)},亿元" for y in range(2012, 2017)]
->>> _ = csv.write_text("\\n".join(["region,year,value,unit", *rows]), encoding="utf-8")
->>> s = profile_series(csv)
->>> s.attrs["region"], s.index.tolist(), s.tolist()
-('示例市', [2012, 2013, 2014, 2015, 2016], [1.0, 2.0, 4.0, 8.0, 16.0])
-"""
+"""A researcher's own city series for a region profile (notebook 06, ``profile`` command):
+:func:`profile_series`."""
 
 from __future__ import annotations
 
