@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 import cluster_research as cr
-from cluster_research import metrics, taobao as tb
-from cluster_research.data import taobao as td
+from cluster_research import metrics
+from cluster_research import taobao as tb
 from cluster_research.data import places
+from cluster_research.data import taobao as td
 from cluster_research.errors import ClusterResearchError, DataValidationError, UnknownPlaceError
-
 
 
 @pytest.fixture(scope="module")

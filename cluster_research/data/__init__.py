@@ -54,7 +54,7 @@ from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: ski
 from .cities import CITY_COLUMNS  # isort: skip
 from . import taobao  # isort: skip  (registers taobao_villages, _towns, _counts, _corrections)
 from . import taobao_reported  # isort: skip  (taobao_counts_reported, _reported_checks)
-from . import units
+from . import places, units
 from .manifest import (
     data_dir,
     processed_dir,
@@ -65,9 +65,8 @@ from .manifest import (
     verify_processed,
 )
 from .parsing import YEAR_MAX, YEAR_MIN
-from .processed import build_processed, main
-from . import places
 from .places import find_region, region_code, region_name, regions
+from .processed import build_processed, main
 from .registry import dataset, dataset_spec, datasets, indicator_names, load
 from .series import breaks, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
