@@ -37,7 +37,6 @@ __all__ = [
     "YEAR_MIN",
     "bounded",
     "check_header",
-    "check_name",
     "check_not_formula",
     "check_one_dimension",
     "convert_value",
@@ -184,37 +183,6 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
             + "; write codes with ASCII digits 0-9", path=path, row=row, column=column,
             value=text)
     return norm.strip()
-
-
-def check_name(text: str, path, row, column) -> str:
-    """Return ``text`` in NFKC, stripped, or raise if it holds invisible characters.
-
-    See :func:`normalise_name`.
-
-    Parameters
-    ----------
-    text : str
-        Cell as read.
-    path, row, column
-        Location for the error message.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    DataValidationError
-        Naming the invisible characters (e.g. a zero-width space that would make
-        "上海" two regions).
-
-    Examples
-    --------
-    >>> check_name(" 上海 ", "f.csv", 2, "region")
-    '上海'
-    """
-    return normalise_name(text, path=path, row=row, column=column)
-
 
 
 def check_not_formula(text: str, path, row, column) -> str:
@@ -586,7 +554,7 @@ def check_header(fields, path, expected=None, required=(), optional=()):
     >>> check_header(["Region", "year"], "f.csv", required=("region", "year"))
     ['region', 'year']
     """
-    names = [check_name(f, path, 1, f) for f in fields]
+    names = [normalise_name(f, path=path, row=1, column=f) for f in fields]
     seen = set()
     for n in names:
         if n in seen:
