@@ -17,8 +17,6 @@ Gort, M. and Klepper, S. (1982). Time paths in the diffusion of product innovati
 
 from __future__ import annotations
 
-from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
-
 import difflib
 
 import numpy as np
@@ -28,14 +26,15 @@ from . import data as _data
 from . import growth, lifecycle, metrics
 from .data import places
 from .data import taobao as taobao_data
+from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
 
 __all__ = [
     "DEFINITION_BREAK",
     "LEVELS",
     "MIN_POINTS",
     "TaobaoAnalysisError",
-    "concentration",
     "city_series",
+    "concentration",
     "counts",
     "national_fits",
     "national_series",
@@ -93,8 +92,9 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     ------
     TaobaoAnalysisError
         Neither given, a city outside the province, a province or county given as
-        ``city``, two different cities, or an unknown name (the message suggests the
-        closest provinces and cities).
+        ``city``, two different cities, or a city without a Taobao village in the lists.
+    UnknownPlaceError
+        An unknown name (the message suggests the closest provinces and cities).
 
     Examples
     --------
@@ -106,33 +106,23 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     ('浙江省', '金华市')
     """
     v = _villages(villages)
-    prov, from_region = "", ""
-    if province:
-        try:
-            place = places.resolve_place(province, parameter="region")
-        except _data.DataValidationError as exc:
-            raise TaobaoAnalysisError(str(exc)) from None
-        prov = place.province
-        from_region = place.city  # "" for a province
-    if not city and not from_region:
-        if not prov:
-            raise TaobaoAnalysisError("give a province or a city")
-        return prov, ""
-    name = from_region
+    place = places.resolve_place(province, parameter="region") if province else None
+    prov, name = (place.province, place.city) if place else ("", "")  # city "": a province
     if city:
-        try:
-            place = places.resolve_place(city, parameter="city")
-        except _data.DataValidationError as exc:
-            raise TaobaoAnalysisError(str(exc)) from None
+        place = places.resolve_place(city, parameter="city")
         if place.kind != "city":
             raise TaobaoAnalysisError(
                 f"city {city!r} is a {place.kind} ({place.label}), not a city of the lists"
                 + (f"; give its city {place.city}" if place.kind == "county" else
-                   "; give it as the region"))
-        if from_region and from_region != place.name:
-            raise TaobaoAnalysisError(f"region {province!r} is the city {from_region} but "
+                   "; give it as the region (a province's counts: counts('province'))"))
+        if name and name != place.name:
+            raise TaobaoAnalysisError(f"region {province!r} is the city {name} but "
                                       f"city {city!r} is {place.name}: give one of them")
         name = place.name
+    if not name:
+        if not prov:
+            raise TaobaoAnalysisError("give a province or a city")
+        return prov, ""
     provs = sorted(set(v.loc[v["city"] == name, "province"]))
     if not provs:  # a city of GB/T 2260 without a Taobao village in the lists
         raise TaobaoAnalysisError(
@@ -169,8 +159,9 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
     Raises
     ------
     TaobaoAnalysisError
-        Unknown level, an unknown name (the message suggests the closest provinces and
-        cities), or a province that has no Taobao village.
+        Unknown level, or a province that has no Taobao village.
+    UnknownPlaceError
+        An unknown name (the message suggests the closest provinces and cities).
 
     Examples
     --------
@@ -224,9 +215,10 @@ def city_series(name: str, *, villages=None) -> pd.Series:
 
     Raises
     ------
-    TaobaoDataError
-        A province or county, or an unknown name (``UnknownPlaceError``, a subclass: the
-        message suggests the closest provinces and cities).
+    TaobaoAnalysisError
+        A province or county, or a city without a Taobao village (:func:`resolve_place`).
+    UnknownPlaceError
+        An unknown name (the message suggests the closest provinces and cities).
 
     Examples
     --------
@@ -234,19 +226,13 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     [11, 56, 95]
     """
     v = _villages(villages)
-    place = places.resolve_place(name, parameter="city")
-    if place.kind != "city":
-        hint = (f"its city is {place.city}" if place.kind == "county" else
-                "a province's counts are counts('province')")
-        raise taobao_data.TaobaoDataError(f"{place.label} is a {place.kind}, not a city of the "
-                                          f"lists ({hint})", column="city", value=name)
-    city = place.name
+    prov, city = resolve_place(city=name, villages=v)
     sub = v[v["city"] == city]
     years = sorted(set(v["year"]))
     s = sub.groupby("year").size().reindex(years, fill_value=0).astype(int)
     s.index = s.index.astype(int)
     s.name = "taobao_villages"
-    s.attrs = {"region": city, "province": sorted(set(sub["province"]))[0], "unit": "个",
+    s.attrs = {"region": city, "province": prov, "unit": "个",
                "source_id": ",".join(sorted(set(sub["source_id"])))}
     return s
 
@@ -307,9 +293,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     p = places.resolve_place(place, parameter="place", root=root)
     tab = (taobao_data.load_villages(root=root) if measure == "taobao_villages"
            else taobao_data.load_towns(root=root))
-    col = {"province": "province_code", "city": "city_code", "county": "county_code"}[p.kind]
-    name_col = {"province": "province", "city": "city", "county": "county"}[p.kind]
-    mine = tab[tab[col] == p.code] if p.code else tab[tab[name_col] == p.name]
+    mine = tab[tab[f"{p.kind}_code"] == p.code] if p.code else tab[tab[p.kind] == p.name]
     src = _data.sources().set_index("source_id")
     rows = []
     for year in sorted(set(tab["year"])):
@@ -407,6 +391,11 @@ def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
         press figures dropped): province (short name), year, value, qualifier (exact |
         lower_bound | ""), origin (list | reported | gap), used, definition, source_url.
 
+    Raises
+    ------
+    ProvincialDataError
+        A city or county among ``provinces`` (the message names its province).
+
     Examples
     --------
     >>> t = province_series(n=2)
@@ -419,13 +408,12 @@ def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
         provinces = top.sort_values(ascending=False, kind="stable").index[:n].tolist()
     out = []
     for prov in provinces:
-        p = places.resolve_place(prov, parameter="provinces", root=root)
-        if p.kind != "province":
-            raise TaobaoAnalysisError(f"{prov!r} is a {p.kind} ({p.label}), not a province")
-        s = place_series(p.name, root=root)
+        name = places.region_row(places.province_of(prov, parameter="provinces",
+                                                    root=root))[1]  # a city: its province
+        s = place_series(name, root=root)
         s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list",
                                                                     "year"]))]
-        out.append(s.assign(province=p.name))
+        out.append(s.assign(province=name))
     cols = ["province", "year", "value", "qualifier", "origin", "used", "definition",
             "source_url"]
     return pd.concat(out, ignore_index=True)[cols]

@@ -74,6 +74,17 @@ def test_counties_with_and_without_suffix(spelling, name, city, province):
     assert (p.kind, p.name, p.city, p.province) == ("county", name, city, province)
 
 
+def test_city_gdp_matches_the_major_cities_table_by_the_short_name():
+    from cluster_research.data.cities import city_gdp
+
+    gdp = cr.data.load("major_cities_gdp")
+    for name, short in (("深圳市", "深圳"), ("北京", "北京"), ("Shanghai", "上海")):
+        s = city_gdp(name)
+        assert s.attrs["region"] == short and len(s) == (gdp.city == short).sum() > 0
+    for name, label in (("义乌", "义乌市"), ("菏泽", "菏泽市")):  # a county; a city not in it
+        assert city_gdp(name).empty and city_gdp(name).attrs["region"] == label
+
+
 def test_data_of_a_place_says_what_the_package_has():
     yiwu = places.resolve_place("义乌")
     rep = cr.data.load("taobao_counts_reported")

@@ -312,22 +312,15 @@ def test_dataset_decorator_registers_one_loader():
         D.dataset("ok_name", kind="wide")
 
 
-def test_add_regions_hook():
-    try:
-        assert D.add_regions(pd.DataFrame(
-            [("330100", "杭州", "杭州市", "Hangzhou", "city")],
-            columns=["code", "name_zh", "name_zh_full", "name_en", "kind"])) == 1
-        assert D.region_code("杭州市") == "330100" and D.region_name("hangzhou") == "杭州"
-        assert len(D.regions()) == 31 and len(D.regions(include_extra=True)) == 32
-        assert D.find_region("杭州", provinces_only=True) is None
-        with pytest.raises(DataValidationError, match="province code"):
-            D.add_regions([("310000", "x", "x", "x", "city")])
-        with pytest.raises(DataValidationError, match="already used"):
-            D.add_regions([("330200", "杭州", "宁波市", "Ningbo", "city")])
-    finally:
-        D.reset_regions()
-    with pytest.raises(DataValidationError):
-        D.region_code("杭州")
+def test_cities_come_from_the_one_resolver_not_from_a_registered_table():
+    # any city of GB/T 2260 is known without registering it (the add_regions hook is gone)
+    p = D.places.resolve_place("杭州市")
+    assert (p.kind, p.code, p.province_code) == ("city", "330100", "330000")
+    assert len(D.regions()) == 31 and D.find_region("杭州") is None
+    with pytest.raises(cr.errors.ProvincialDataError, match="is a city .*浙江省"):
+        D.region_code("杭州", parameter="benchmark")
+    with pytest.raises(DataValidationError, match="unknown benchmark 'Hangzou'"):
+        D.region_code("Hangzou", parameter="benchmark")
 
 
 @pytest.mark.parametrize("cell", ["２１８３", "٢١٨٣", "2183\u200b", "1e400"])

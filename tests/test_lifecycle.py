@@ -423,6 +423,7 @@ def test_scorecard_synthetic_profiles():
         assert comp["percentile"].between(0, 1).all()
     assert lc.scorecard("Bing", 2018, panel=panel).evidence["region"] == "丙"
     assert lc.scorecard("310000", 2018, panel=panel).evidence["region"] == "丙"
+    assert lc.scorecard("上海市", 2018, panel=panel).evidence["region"] == "丙"
     r = lc.classify(None, 2018, "scorecard", region="甲", panel=panel)
     assert r.stage is Stage.GROWTH and r.method == "scorecard"
 
@@ -444,6 +445,8 @@ def test_scorecard_out_of_range_and_missing():
 def test_scorecard_shanghai_2010_packaged_panel():
     r = lc.scorecard("上海", 2010)
     assert r.stage is None and "2015" in r.reason
+    # any name of a province (data.find_region), also an autonomous region's full name
+    assert lc.scorecard("广西壮族自治区", 2010).evidence["region"] == "广西"
 
 
 # ----------------------------------------------------------------------------------------------

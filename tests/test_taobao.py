@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 
 import cluster_research as cr
-from cluster_research import metrics, taobao as tb
+from cluster_research import metrics
+from cluster_research import taobao as tb
+from cluster_research.data import places
 from cluster_research.data import taobao as td
-from cluster_research.errors import ClusterResearchError, DataValidationError
-
+from cluster_research.errors import ClusterResearchError, DataValidationError, UnknownPlaceError
 
 
 @pytest.fixture(scope="module")
@@ -190,11 +191,12 @@ def test_province_stage_too_short_says_so():
 
 # ------------------------------------------------------------------ names, errors
 
-def test_resolve_city():
-    assert td.resolve_city("金华") == "金华市"
-    assert td.resolve_city("台州市") == "台州市"
-    with pytest.raises(td.TaobaoDataError, match="closest: 金华市"):
-        td.resolve_city("金花市")
+def test_a_listed_city_resolves_through_the_one_resolver():
+    assert places.resolve_place("金华", parameter="city").name == "金华市"
+    assert places.resolve_place("台州市", parameter="city").name == "台州市"
+    with pytest.raises(UnknownPlaceError, match="unknown city '金花市': did you mean 金华市"):
+        places.resolve_place("金花市", parameter="city")
+    assert issubclass(UnknownPlaceError, td.TaobaoDataError)
     assert issubclass(td.TaobaoDataError, DataValidationError)
     assert issubclass(tb.TaobaoAnalysisError, ClusterResearchError)
 

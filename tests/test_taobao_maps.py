@@ -36,7 +36,7 @@ def test_resolve_place():
     assert tb.resolve_place(city="金华") == ("浙江省", "金华市")
     with pytest.raises(tb.TaobaoAnalysisError, match="not in"):
         tb.resolve_place("广东", "金华")
-    with pytest.raises(tb.TaobaoAnalysisError, match="did you mean 金华市"):
+    with pytest.raises(cr.errors.UnknownPlaceError, match="unknown city '金花': did you mean 金华市"):
         tb.resolve_place(city="金花")
 
 

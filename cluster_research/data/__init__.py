@@ -27,12 +27,13 @@ the registered ones, and a new one is added with the
     Taobao village / town counts 2015-2022 read on public pages, with their quotes, and
     their check against the lists (:mod:`.taobao_reported`).
 
-Modules: :mod:`.registry` (``dataset``, ``load``), :mod:`.regions`,
+Modules: :mod:`.registry` (``dataset``, ``load``),
 :mod:`.manifest` (paths, checksums, ``sources``), :mod:`.nbs`, :mod:`.hand_collected`,
 :mod:`.cities`, :mod:`.user` (``read_csv``, ``check_series``), :mod:`.series`,
 :mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`, :mod:`.places`
-(a province, or any city / county of GB/T 2260, with what the package has for it and
-suggestions for an unknown name), :mod:`.taobao`, :mod:`.taobao_reported`.
+(the one place resolver: the 31 provinces and their codes, any city / county of GB/T 2260,
+what the package has for it, suggestions for an unknown name), :mod:`.taobao`,
+:mod:`.taobao_reported`.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: ski
 from .cities import CITY_COLUMNS  # isort: skip
 from . import taobao  # isort: skip  (registers taobao_villages, _towns, _counts, _corrections)
 from . import taobao_reported  # isort: skip  (taobao_counts_reported, _reported_checks)
-from . import units
+from . import places, units
 from .manifest import (
     data_dir,
     processed_dir,
@@ -64,33 +65,19 @@ from .manifest import (
     verify_processed,
 )
 from .parsing import YEAR_MAX, YEAR_MIN
+from .places import find_region, region_code, region_name, regions
 from .processed import build_processed, main
-from .regions import (
-    add_regions,
-    find_region,
-    on_unknown_region,
-    region_code,
-    region_name,
-    regions,
-    reset_regions,
-)
-from . import places
 from .registry import dataset, dataset_spec, datasets, indicator_names, load
 from .series import breaks, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
-
-# region_code()/region_name() of a city of the Taobao-village lists name its province; an
-# unknown name gets the closest provinces and cities (data.places)
-on_unknown_region(places.province_of)
 
 #: Names of the datasets registered when the package was imported (see :func:`datasets`
 #: for the live list, which also holds datasets registered later).
 DATASETS = datasets()
 
 # Compatibility aliases for names that were private in the single-module data.py;
-# use the public names (read_manifest, find_region, units) in new code.
+# use the public names (read_manifest, units) in new code.
 _manifest = read_manifest
-_find_region = find_region
 _units = units
 
 __all__ = [
@@ -108,7 +95,6 @@ __all__ = [
     "YEAR_MIN",
     "DataValidationError",
     "NBSExport",
-    "add_regions",
     "breaks",
     "build_processed",
     "check_series",
@@ -121,7 +107,6 @@ __all__ = [
     "indicator_names",
     "load",
     "main",
-    "on_unknown_region",
     "parse_nbs_export",
     "places",
     "processed_dir",
@@ -131,7 +116,6 @@ __all__ = [
     "region_code",
     "region_name",
     "regions",
-    "reset_regions",
     "series",
     "shanghai_transactions",
     "sources",

@@ -6,8 +6,8 @@ Dataset ``major_cities_gdp``; file ``data/raw/nbs_major_cities_gdp/``.
 from __future__ import annotations
 
 from ..errors import DataValidationError
-from .manifest import read_raw, resolve_root
-from .parsing import check_header, csv_rows, decode_utf8, parse_number, parse_year
+from .manifest import resolve_root
+from .parsing import parse_number, parse_year, shipped_rows
 from .registry import dataset
 
 __all__ = ["CITY_COLUMNS", "build_cities", "city_gdp"]
@@ -44,18 +44,9 @@ def build_cities(root=None):
     """
     import pandas as pd
 
-    root = resolve_root(root)
-    path = root / "raw" / _CITY_FILE
-    rows = csv_rows(decode_utf8(read_raw(_CITY_FILE, root), path), path)
-    try:
-        _, head = next(rows)
-    except StopIteration:
-        raise DataValidationError("empty file", path=path) from None
-    check_header(head, path, expected=["city", "year", "gdp_yi_yuan"])
+    path, rows = shipped_rows(_CITY_FILE, resolve_root(root), ["city", "year", "gdp_yi_yuan"])
     out, keys = [], set()
     for ln, f in rows:
-        if len(f) != 3:
-            raise DataValidationError(f"expected 3 fields, got {len(f)}", path=path, row=ln)
         city = f[0].strip()
         if not city:
             raise DataValidationError("empty city", path=path, row=ln, column="city")
@@ -95,8 +86,6 @@ def city_gdp(place, *, root=None):
     >>> city_gdp("义乌").empty
     True
     """
-    import re
-
     import pandas as pd
 
     from .places import resolve_place
@@ -104,11 +93,10 @@ def city_gdp(place, *, root=None):
 
     p = place if hasattr(place, "kind") else resolve_place(place, parameter="city", root=root)
     df = load("major_cities_gdp", root=root)
-    short = re.sub(r"(市|省)$", "", p.name) if p.kind in ("city", "province") else None
-    rows = df[df["city"] == short].sort_values("year")
+    rows = df[df["city"] == p.short].sort_values("year")  # "" for a county: no row
     s = pd.Series(rows["value"].to_numpy(float), index=rows["year"].astype(int).to_numpy(),
                   name="gdp")
     s.index.name = "year"
-    s.attrs = {"region": short if len(rows) else p.name, "unit": "亿元",
+    s.attrs = {"region": p.short if len(rows) else p.name, "unit": "亿元",
                "source_id": "nbs_major_cities"}
     return s

@@ -12,15 +12,13 @@ import re
 
 from ..errors import DataValidationError
 from . import units
-from .manifest import cached_table, read_raw, resolve_root, sources
+from .manifest import cached_table, resolve_root, sources
 from .parsing import (
-    check_header,
     check_one_dimension,
     convert_value,
-    csv_rows,
-    decode_utf8,
     parse_decimal,
     parse_year,
+    shipped_rows,
     to_float,
 )
 from .registry import dataset
@@ -149,20 +147,10 @@ def build_hand_collected(root=None):
 def _build(root):
     import pandas as pd
 
-    path = root / "raw" / _HC_FILE
-    text = decode_utf8(read_raw(_HC_FILE, root), path)
+    path, rows = shipped_rows(_HC_FILE, root, _HC_HEADER)
     by_url = _source_ids_by_url(root)
-    rows = csv_rows(text, path)
-    try:
-        _, head = next(rows)
-    except StopIteration:
-        raise DataValidationError("empty file", path=path) from None
-    check_header(head, path, expected=_HC_HEADER)
     out, keys, dims = [], set(), []
     for ln, f in rows:
-        if len(f) != len(_HC_HEADER):
-            raise DataValidationError(f"expected {len(_HC_HEADER)} fields, got {len(f)}",
-                                      path=path, row=ln)
         r = dict(zip(_HC_HEADER, f))
         rec, unit = _hc_record(r, path, ln, by_url)
         key = (r["series"], r["region"], rec[2], r["period"], r["qualifier"], rec[8])

@@ -17,19 +17,12 @@ from pathlib import Path
 
 from ..errors import DataValidationError
 from .manifest import read_raw, resolve_root
-from .parsing import (
-    NUMBER_RE,
-    check_header,
-    csv_rows,
-    decode_utf8,
-    parse_number,
-    parse_year,
-)
-from .regions import REGIONS, find_region, region_row
+from .parsing import NUMBER_RE, decode_utf8, parse_number, parse_year, shipped_rows
+from .places import REGIONS, find_region, region_row
 from .registry import dataset
 
 __all__ = [
-        "CROSSCHECK_FILES",
+    "CROSSCHECK_FILES",
     "ECONOMY_FILES",
     "ECONOMY_INDICATORS",
     "PANEL_COLUMNS",
@@ -73,19 +66,10 @@ _PANEL_FILE = "nbs_provincial/nbs_digital_economy.csv"
 _PANEL_HEADER = ["省份", "地区代码", "年份", "数据集", "指标", "数值", "单位"]
 
 
-def _first_row(rows, path):
-    try:
-        return next(rows)[1]
-    except StopIteration:
-        raise DataValidationError("empty file", path=path) from None
-
-
 def _panel_row(f, path, ln):
     """Validate one row of the panel file; return (indicator, code, year, value)."""
-    if len(f) != 7:
-        raise DataValidationError(f"expected 7 fields, got {len(f)}", path=path, row=ln)
     prov, code12, ytxt, dset, label, vtxt, unit = f
-    code = find_region(prov, provinces_only=True)
+    code = find_region(prov)
     if code is None or region_row(code)[1] != prov:
         raise DataValidationError("unknown province", path=path, row=ln, column="省份", value=prov)
     if code12 != code + "000000":
@@ -132,10 +116,7 @@ def build_panel(root=None):
     """
     import pandas as pd
 
-    root = resolve_root(root)
-    path = root / "raw" / _PANEL_FILE
-    rows = csv_rows(decode_utf8(read_raw(_PANEL_FILE, root), path), path)
-    check_header(_first_row(rows, path), path, expected=_PANEL_HEADER)
+    path, rows = shipped_rows(_PANEL_FILE, resolve_root(root), _PANEL_HEADER)
     cells: dict = {}
     years = set()
     for ln, f in rows:
@@ -370,7 +351,7 @@ def _region_rows(exp: NBSExport):
     """Map row labels (full names) to codes; require the 31 provinces exactly once."""
     seen = {}
     for ln, label, vals in exp.rows:
-        code = find_region(label, provinces_only=True)
+        code = find_region(label)
         if code is None or region_row(code)[2] != label:
             raise DataValidationError("unknown region", path=exp.path, row=ln, column="地区",
                                       value=label)

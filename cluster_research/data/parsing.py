@@ -37,7 +37,6 @@ __all__ = [
     "YEAR_MIN",
     "bounded",
     "check_header",
-    "check_name",
     "check_not_formula",
     "check_one_dimension",
     "convert_value",
@@ -184,37 +183,6 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
             + "; write codes with ASCII digits 0-9", path=path, row=row, column=column,
             value=text)
     return norm.strip()
-
-
-def check_name(text: str, path, row, column) -> str:
-    """Return ``text`` in NFKC, stripped, or raise if it holds invisible characters.
-
-    See :func:`normalise_name`.
-
-    Parameters
-    ----------
-    text : str
-        Cell as read.
-    path, row, column
-        Location for the error message.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    DataValidationError
-        Naming the invisible characters (e.g. a zero-width space that would make
-        "上海" two regions).
-
-    Examples
-    --------
-    >>> check_name(" 上海 ", "f.csv", 2, "region")
-    '上海'
-    """
-    return normalise_name(text, path=path, row=row, column=column)
-
 
 
 def check_not_formula(text: str, path, row, column) -> str:
@@ -505,6 +473,46 @@ def csv_rows(text: str, path):
         raise DataValidationError(f"malformed CSV: {exc}", path=path, row=reader.line_num) from None
 
 
+def shipped_rows(rel: str, root, header):
+    """Return ``(path, rows)`` of the shipped CSV ``raw/<rel>`` after its header.
+
+    The bytes are checked against ``raw/MANIFEST.sha256`` and decoded as UTF-8, the header
+    must be ``header`` exactly, and each row of ``rows`` (``(line_number, fields)``, as
+    :func:`csv_rows`) must have as many fields.
+
+    Raises
+    ------
+    DataValidationError
+        Changed or non-UTF-8 file, empty file, another header, or a row with another number
+        of fields (naming the line).
+
+    Examples
+    --------
+    >>> from cluster_research.data import data_dir
+    >>> path, rows = shipped_rows("nbs_major_cities_gdp/major_cities_gdp_1999_2017_long.csv",
+    ...                           data_dir(), ["city", "year", "gdp_yi_yuan"])
+    >>> next(rows)[0]
+    2
+    """
+    from .manifest import read_raw
+
+    path = root / "raw" / rel
+    rows = csv_rows(decode_utf8(read_raw(rel, root), path), path)
+    first = next(rows, None)
+    if first is None:
+        raise DataValidationError("empty file", path=path)
+    check_header(first[1], path, expected=header)
+
+    def checked():
+        for ln, f in rows:
+            if len(f) != len(header):
+                raise DataValidationError(f"expected {len(header)} fields, got {len(f)}",
+                                          path=path, row=ln)
+            yield ln, f
+
+    return path, checked()
+
+
 def _check_exact(names, path, expected):
     if names != list(expected):
         missing = [c for c in expected if c not in names]
@@ -546,7 +554,7 @@ def check_header(fields, path, expected=None, required=(), optional=()):
     >>> check_header(["Region", "year"], "f.csv", required=("region", "year"))
     ['region', 'year']
     """
-    names = [check_name(f, path, 1, f) for f in fields]
+    names = [normalise_name(f, path=path, row=1, column=f) for f in fields]
     seen = set()
     for n in names:
         if n in seen:

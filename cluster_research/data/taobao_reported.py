@@ -32,10 +32,11 @@ import pandas as pd
 
 from ..errors import TaobaoDataError
 from .manifest import read_raw, resolve_root
+from .places import find_region, short_names, units_by_spelling
 from .registry import dataset
 
 __all__ = ["CHECK_COLUMNS", "REPORTED_COLUMNS", "REPORTED_FILE", "load_reported",
-           "reported_vs_lists", "short_names"]
+           "reported_vs_lists"]
 
 REPORTED_FILE = "taobao_villages_later/counts_from_news.csv"
 SOURCE_ID = "taobao_counts_reported"
@@ -51,78 +52,20 @@ LEVELS = ("national", "macro-region", "province", "city", "county", "town")
 QUALIFIERS = ("exact", "lower_bound", "approx")
 DEFINITION_BREAK = 2020
 _YEAR_UNCERTAIN = re.compile(r"unknown \((\d{4})\?\)")
-_CITY_SUFFIX = re.compile(r"(市|地区|自治州|盟)$")
-_COUNTY_SUFFIX = re.compile(r"(自治县|自治旗|县|市|区|旗)$")
-_ETHNIC = re.compile(r"^(.{2,}?)(?:.{1,4}族)+自治(?:县|旗|州)$")
-
-
-def short_names(name: str, kind: str) -> set:
-    """Return the spellings of a city or county name that a researcher may write.
-
-    The name itself, the name without its suffix (金华市 -> 金华, 义乌市 -> 义乌; a county
-    stem of one character is not kept: 曹县 stays 曹县) and, for an autonomous prefecture or
-    county, the name before the ethnic names (景宁畲族自治县 -> 景宁, 恩施土家族苗族自治州 ->
-    恩施).
-
-    Parameters
-    ----------
-    name : str
-    kind : {"city", "county"}
-
-    Returns
-    -------
-    set of str
-
-    Examples
-    --------
-    >>> sorted(short_names("景宁畲族自治县", "county"))
-    ['景宁', '景宁畲族', '景宁畲族自治县']
-    >>> sorted(short_names("曹县", "county"))
-    ['曹县']
-    """
-    out = {name}
-    stem = (_CITY_SUFFIX if kind == "city" else _COUNTY_SUFFIX).sub("", name)
-    if len(stem) > 1:
-        out.add(stem)
-    m = _ETHNIC.match(name)
-    if m:
-        out.add(m.group(1))
-    return out
-
-
-@functools.lru_cache(maxsize=1)
-def _admin():
-    """Return {level: {accepted spelling: [(province, city, county, code), ...]}} of the index."""
-    from .taobao import names_index
-
-    out: dict = {"省": {}, "市": {}, "区县": {}}
-    for level, prov, city, dist, code in names_index():
-        own = prov if level == "省" else (city if level == "市" else dist)
-        names = ({own, _prov_short(own)} if level == "省" else
-                 short_names(own, "city" if level == "市" else "county"))
-        for n in names:
-            out[level].setdefault(n, []).append((prov, city, dist, code))
-    return out
-
-
-def _prov_short(name: str) -> str:
-    from .regions import find_region, region_row
-
-    code = find_region(name, provinces_only=True)
-    return region_row(code)[1] if code else name
 
 
 def _resolve(level: str, region: str, parent: str):
     """Return (place, code, province, city) of a row's place, or None when not unique."""
-    adm = _admin()
+    adm = units_by_spelling()
     if level in ("national", "macro-region"):
         return region, "", "", ""
     if level == "province":
         hits = adm["省"].get(region, [])
         return (hits[0][0], hits[0][3], hits[0][0], "") if len(hits) == 1 else None
     if level == "city":
-        hits = [r for r in adm["市"].get(region, [])
-                if not parent or _prov_short(r[0]) == parent]
+        prov = find_region(parent) if parent else None  # the parent: a province, any name
+        hits = [r for r in adm["市"].get(region, []) if not parent or
+                (prov is not None and find_region(r[0]) == prov)]
         return (hits[0][1], hits[0][3], hits[0][0], hits[0][1]) if len(hits) == 1 else None
     if level == "county":
         hits = [r for r in adm["区县"].get(region, [])

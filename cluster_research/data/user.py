@@ -19,17 +19,17 @@ from .hand_collected import QUALIFIERS, SERIES_COLUMNS
 from .parsing import (
     bounded,
     check_header,
-    check_name,
     check_not_formula,
     check_one_dimension,
     convert_value,
     csv_rows,
     decode_utf8,
+    normalise_name,
     parse_decimal,
     parse_year,
     to_float,
 )
-from .regions import find_region, region_row
+from .places import find_region, region_row
 
 __all__ = ["PANEL_USER_COLUMNS", "check_series", "read_csv"]
 
@@ -63,7 +63,7 @@ def _open(path):
 
 
 def _region(text, path, ln, strict):
-    t = check_name(text, path, ln, "region")
+    t = normalise_name(text, path=path, row=ln, column="region")
     if t == "":
         raise DataValidationError("empty region", path=path, row=ln, column="region", value=text)
     code = find_region(t)
@@ -80,7 +80,7 @@ def _region(text, path, ln, strict):
 
 
 def _unit(text, path, ln):
-    check_name(text, path, ln, "unit")
+    normalise_name(text, path=path, row=ln, column="unit")
     try:
         return units.normalize_unit(text)
     except units.UnitError:
@@ -93,7 +93,7 @@ def _unit(text, path, ln):
 
 def _ident(r, column, default, path, ln, pattern, what):
     raw = r.get(column, "")
-    t = check_name(raw, path, ln, column) or default
+    t = normalise_name(raw, path=path, row=ln, column=column) or default
     if not pattern.match(t):
         raise DataValidationError(f"{what} must be ASCII letters, digits, _", path=path, row=ln,
                                   column=column, value=raw)
@@ -113,8 +113,8 @@ def _future(year, path, ln, what):
 
 def _series_record(r, region, year, value, vo, path, ln):
     sname = _ident(r, "series", "value", path, ln, _IND_RE, "series id")
-    period = check_name(r.get("period", ""), path, ln, "period") or "FY"
-    qual = check_name(r.get("qualifier", ""), path, ln, "qualifier") or "exact"
+    period = normalise_name(r.get("period", ""), path=path, row=ln, column="period") or "FY"
+    qual = normalise_name(r.get("qualifier", ""), path=path, row=ln, column="qualifier") or "exact"
     if qual not in QUALIFIERS:
         raise DataValidationError(f"qualifier must be one of {QUALIFIERS}", path=path, row=ln,
                                   column="qualifier", value=r.get("qualifier"))

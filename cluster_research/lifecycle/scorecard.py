@@ -84,7 +84,8 @@ def panel_components(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolve_region(panel: pd.DataFrame, region: str) -> str:
-    """Return the panel's region name for a name or code."""
+    """Return the panel's region name for a name or code (any name of a province:
+    :func:`cluster_research.data.find_region`)."""
     key = str(region).strip()
     cols = [c for c in ("region", "region_en", "region_code") if c in panel.columns]
     for c in cols:
@@ -92,10 +93,11 @@ def resolve_region(panel: pd.DataFrame, region: str) -> str:
         hit = panel.loc[vals.str.lower() == key.lower(), "region"]
         if len(hit):
             return str(hit.iloc[0])
-    stripped = key.rstrip("市省").replace("自治区", "")
-    hit = panel.loc[panel["region"].astype(str) == stripped, "region"]
-    if len(hit):
-        return str(hit.iloc[0])
+    code = data.find_region(key)  # any other name of a province (上海市, 广西壮族自治区)
+    for c, v in (("region_code", code), ("region", code and data.region_name(code))):
+        hit = panel.loc[panel[c].astype(str) == v, "region"] if code and c in panel else ()
+        if len(hit):
+            return str(hit.iloc[0])
     raise LifecycleDataError(f"region {region!r} not found in the provincial panel")
 
 

@@ -1,16 +1,5 @@
-"""A researcher's own city series for a region profile (notebook 06, ``profile`` command).
-
-Examples
---------
->>> import pathlib, tempfile
->>> from cluster_research.pipeline.userdata import profile_series
->>> csv = pathlib.Path(tempfile.mkdtemp()) / "city.csv"
->>> rows = [f"示例市,{y},{2 ** (y - 2012)},亿元" for y in range(2012, 2017)]
->>> _ = csv.write_text("\\n".join(["region,year,value,unit", *rows]), encoding="utf-8")
->>> s = profile_series(csv)
->>> s.attrs["region"], s.index.tolist(), s.tolist()
-('示例市', [2012, 2013, 2014, 2015, 2016], [1.0, 2.0, 4.0, 8.0, 16.0])
-"""
+"""A researcher's own city series for a region profile (notebook 06, ``profile`` command):
+:func:`profile_series`."""
 
 from __future__ import annotations
 
@@ -28,17 +17,17 @@ __all__ = ["MAGNITUDE_FACTOR", "largest_reference", "profile_series"]
 MAGNITUDE_FACTOR = 100.0
 
 
-def _region_label(name: str, path: Path, lines) -> str:
-    """Canonical name of a province / city / county of the lists; other names as written."""
+def _resolve(name: str, path: Path, lines):
+    """The Place of a province / city / county name, None for the researcher's own place."""
     try:
-        return data.places.resolve_place(name, parameter="region").name
+        return data.places.resolve_place(name, parameter="region")
     except UnknownPlaceError as exc:
         if exc.suggestions:
             row = int(lines[0]) if lines is not None and len(lines) else None
             where = f"{path}, row {row}" if row is not None else str(path)
             warnings.warn(f"{where}, column 'region': {exc.message}; kept as written (your own "
                           "place)", UnknownPlaceWarning, stacklevel=3)
-        return name
+        return None
 
 
 def largest_reference(unit: str):
@@ -216,9 +205,9 @@ def profile_series(path: str | os.PathLike, series: str = ""):
     rows = {int(y): int(lines[i]) for i, y in zip(sel.index, sel["year"])} \
         if lines is not None else {}
     _check_magnitude(s, unit, p, rows)
-    label = _region_label(str(regions[0]), p, lines)
-    code = data.find_region(label, provinces_only=True)
-    s.attrs = {"region": label, "province": data.region_name(code) if code else None,
+    place = _resolve(str(regions[0]), p, lines)
+    s.attrs = {"region": place.name if place else str(regions[0]),
+               "province": place.name if place and place.kind == "province" else None,
                "unit": unit, "path": str(p), "n_dropped": int(len(df) - len(sel)),
                "gaps": gaps}
     return s
