@@ -17,8 +17,6 @@ Gort, M. and Klepper, S. (1982). Time paths in the diffusion of product innovati
 
 from __future__ import annotations
 
-from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
-
 import difflib
 
 import numpy as np
@@ -28,6 +26,7 @@ from . import data as _data
 from . import growth, lifecycle, metrics
 from .data import places
 from .data import taobao as taobao_data
+from .errors import DataValidationError, ParameterError, TaobaoAnalysisError
 
 __all__ = [
     "DEFINITION_BREAK",
@@ -224,7 +223,7 @@ def city_series(name: str, *, villages=None) -> pd.Series:
 
     Raises
     ------
-    TaobaoDataError
+    DataValidationError
         A province or county, or an unknown name (``UnknownPlaceError``, a subclass: the
         message suggests the closest provinces and cities).
 
@@ -238,8 +237,8 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     if place.kind != "city":
         hint = (f"its city is {place.city}" if place.kind == "county" else
                 "a province's counts are counts('province')")
-        raise taobao_data.TaobaoDataError(f"{place.label} is a {place.kind}, not a city of the "
-                                          f"lists ({hint})", column="city", value=name)
+        raise DataValidationError(f"{place.label} is a {place.kind}, not a city of the "
+                                  f"lists ({hint})", column="city", value=name)
     city = place.name
     sub = v[v["city"] == city]
     years = sorted(set(v["year"]))
@@ -679,7 +678,7 @@ def national_fits(series=None, *, models=("logistic", "gompertz", "richards", "b
                        last_year=int(s.index[-1]), last_share_of_ceiling=np.nan, error="")
             try:
                 r = growth.fit(s.index.to_numpy(), s.to_numpy(), model=m, errors=e)
-            except growth.GrowthDataError as exc:
+            except ParameterError as exc:
                 row["error"] = str(exc)
                 rows.append(row)
                 continue

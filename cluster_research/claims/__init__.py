@@ -37,7 +37,6 @@ Examples
 
 from __future__ import annotations
 
-from ..errors import ClaimError, UnknownClaimError
 from .paper import (
     CLAIMS,
     Claim,
@@ -67,8 +66,6 @@ __all__ = [
     "MEMBER_SENTENCE",
     "VERDICTS",
     "Claim",
-    "ClaimError",
-    "UnknownClaimError",
     "check",
     "check_all",
     "claims",

@@ -9,7 +9,7 @@ from functools import partial
 import pandas as pd
 
 from .. import data, growth, lifecycle, metrics
-from ..errors import ClaimError, UnknownClaimError
+from ..errors import MissingColumnError, ParameterError
 from .stage import VERDICTS
 from .taxonomy import (
     FIGURE1_DISTRICTS,
@@ -101,7 +101,7 @@ def register(claim: Claim):
 
     Raises
     ------
-    ClaimError
+    ParameterError
         The id is already registered.
 
     Examples
@@ -114,12 +114,12 @@ def register(claim: Claim):
     >>> unregister("X99")
     """
     if not isinstance(claim, Claim):
-        raise ClaimError(f"register() needs a Claim, got {type(claim).__name__}")
+        raise ParameterError(f"register() needs a Claim, got {type(claim).__name__}")
 
     def decorator(func):
         if claim.id in _REGISTRY:
-            raise ClaimError(f"claim {claim.id} is already registered "
-                             f"(check {_REGISTRY[claim.id][1].__name__})")
+            raise ParameterError(f"claim {claim.id} is already registered "
+                                 f"(check {_REGISTRY[claim.id][1].__name__})")
         _REGISTRY[claim.id] = (claim, func)
         return func
 
@@ -135,11 +135,11 @@ def unregister(claim_id: str) -> None:
 
     Raises
     ------
-    UnknownClaimError
+    MissingColumnError
         The id is not registered.
     """
     if claim_id not in _REGISTRY:
-        raise UnknownClaimError(claim_id, list(_REGISTRY))
+        raise MissingColumnError([claim_id], list(_REGISTRY), "unknown claim")
     del _REGISTRY[claim_id]
 
 
@@ -528,11 +528,11 @@ def check(claim_id: str, data: pd.DataFrame | None = None,
 
     Raises
     ------
-    UnknownClaimError
+    MissingColumnError
         Unknown claim id (the message lists the ids); also a ``KeyError``.
     """
     if claim_id not in _REGISTRY:
-        raise UnknownClaimError(claim_id, list(_REGISTRY))
+        raise MissingColumnError([claim_id], list(_REGISTRY), "unknown claim")
     claim, func = _REGISTRY[claim_id]
     return func(claim, _Context(data, panel))
 
