@@ -1,11 +1,13 @@
 """Exceptions and warnings of :mod:`cluster_research`, in one module.
 
 Every exception the package raises derives from :class:`ClusterResearchError`, so a caller
-can catch all of them with one clause, and from the built-in class that describes it. As in
-statsmodels, a class of its own exists only where ``ValueError``/``KeyError`` say too little:
-:class:`ParameterError` (a ``ValueError``) for an argument or parameter a function cannot use,
-:class:`MissingColumnError` (a ``KeyError``) for an absent column or key, and
-:class:`DataValidationError` for data at fault, naming file, row, column and value.
+can catch all of them with one clause, and from the built-in class that describes it. Most are
+one of three: :class:`ParameterError` (a ``ValueError``: an argument or parameter a function
+cannot use), :class:`MissingColumnError` (a ``KeyError``: an absent column or key) and
+:class:`DataValidationError` (data at fault, naming file, row, column and value). As in
+statsmodels, another class exists only where these say too little (the place errors carry
+suggestions and provinces); the classes at the end are kept while
+:mod:`cluster_research.pipeline` raises or catches them.
 
 Examples
 --------
@@ -167,7 +169,7 @@ class UnknownPlaceWarning(ClusterResearchWarning):
     lists (kept as written) while a known name is close (the message suggests it)."""
 
 
-# ------------------------------------------- raised or caught only by cluster_research.pipeline
+# --------------------------------- kept while cluster_research.pipeline raises or catches them
 class UnknownDistrictError(ClusterResearchError, ValueError):
     """Raise for a Shanghai district name or code that matches no district (names it)."""
 

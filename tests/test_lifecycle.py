@@ -332,7 +332,7 @@ def test_bad_options_raise():
         lc.classify(s, 2000, "tarot")
     with pytest.raises(ValueError, match="information"):
         lc.classify(s, 2000, "signs", "clairvoyant")
-    with pytest.raises(TypeError, match="unknown option"):
+    with pytest.raises(ParameterError, match=r"unknown option\(s\) for method='signs': \['windw'\]"):
         lc.classify(s, 2000, "signs", windw=5)
     with pytest.raises(ParameterError, match="year"):
         lc.classify(s, 2000.5, "signs")
