@@ -34,22 +34,13 @@ _SUBMODULES = (
     "taobao",
 )
 
-#: Former module names (before 0.2.0), kept so that old code keeps working.
-_ALIASES = {
-    "units": "data.units",
-    "plotting": "viz",
-    "plotting_growth": "viz",
-    "runner": "pipeline",
-    "report": "pipeline.report",
-}
-
 __all__ = list(_SUBMODULES) + ["ClusterResearchError", "ClusterResearchWarning", "notebook_setup",
                                "__version__"]
 
 
 def __getattr__(name: str):
-    if name in _SUBMODULES or name in _ALIASES:
-        module = importlib.import_module(f"{__name__}.{_ALIASES.get(name, name)}")
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = module
         return module
     if name == "notebook_setup":

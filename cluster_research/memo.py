@@ -63,10 +63,10 @@ import joblib
 import pandas as pd
 
 from . import data
-from .errors import CacheError
+from .errors import DataValidationError, ParameterError
 from .outputs import outputs_dir
 
-__all__ = ["ENUMS", "ENV_CACHE_DIR", "LIBRARIES", "NOT_CODE", "PACKAGE_DIR", "CacheError", "cache_dir",
+__all__ = ["ENUMS", "ENV_CACHE_DIR", "LIBRARIES", "NOT_CODE", "PACKAGE_DIR", "cache_dir",
            "call_key", "code_hash", "code_version", "decode", "encode", "library_versions",
            "memoize"]
 
@@ -211,12 +211,12 @@ def encode(result) -> str:
 
     Raises
     ------
-    CacheError
+    ParameterError
         For a result that JSON cannot give back unchanged.
     """
     if isinstance(result, pd.DataFrame):
         if not result.index.equals(pd.RangeIndex(len(result))):
-            raise CacheError("memoize stores data frames with a default RangeIndex only")
+            raise ParameterError("memoize stores data frames with a default RangeIndex only")
         enums = {}
         columns = {}
         for col in result.columns:
@@ -225,8 +225,8 @@ def encode(result) -> str:
                        if isinstance(v, enum.Enum)}
             if members:
                 if len(members) > 1 or not members <= set(ENUMS):
-                    raise CacheError(f"column {col!r} holds members of {sorted(members)}; "
-                                     f"memoize stores those of {ENUMS}")
+                    raise ParameterError(f"column {col!r} holds members of {sorted(members)}; "
+                                         f"memoize stores those of {ENUMS}")
                 enums[col] = members.pop()
                 values = [v.name if isinstance(v, enum.Enum) else v for v in values]
             columns[col] = values
@@ -238,12 +238,13 @@ def encode(result) -> str:
     try:
         text = json.dumps(doc, ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError) as exc:
-        raise CacheError(f"memoize cannot store a {type(result).__name__} as data: {exc}") from exc
+        raise ParameterError(f"memoize cannot store a {type(result).__name__} as data: "
+                             f"{exc}") from exc
     check = json.loads(text)
     back, orig = (check["attrs"], result.attrs) if doc["kind"] == "frame" else (check["value"],
                                                                                  result)
     if not _same(back, orig):
-        raise CacheError(f"memoize cannot store {orig!r} as JSON without changing it")
+        raise ParameterError(f"memoize cannot store {orig!r} as JSON without changing it")
     return text
 
 
@@ -273,7 +274,7 @@ def decode(text: str):
 
     Raises
     ------
-    CacheError
+    DataValidationError
         If ``text`` is not a well-formed entry (not JSON, wrong layout, an enum not in
         :data:`ENUMS`, a member name the enum lacks).
     """
@@ -282,11 +283,11 @@ def decode(text: str):
         if doc["kind"] == "value":
             return doc["value"]
         if doc["kind"] != "frame":
-            raise CacheError(f"unknown entry kind {doc['kind']!r}")
+            raise DataValidationError(f"unknown entry kind {doc['kind']!r}")
         columns = dict(zip(doc["columns"], doc["data"], strict=True))
         for col, name in doc["enums"].items():
             if name not in ENUMS:
-                raise CacheError(f"column {col!r}: {name!r} is not one of {ENUMS}")
+                raise DataValidationError(f"column {col!r}: {name!r} is not one of {ENUMS}")
             module, _, qualname = name.rpartition(".")
             cls = getattr(importlib.import_module(module), qualname)
             columns[col] = pd.Series([None if v is None else cls[v] for v in columns[col]],
@@ -295,10 +296,10 @@ def decode(text: str):
             dict(zip(doc["columns"], doc["dtypes"], strict=True)))
         frame.attrs.update(doc["attrs"])
         return frame
-    except CacheError:
+    except DataValidationError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise CacheError(f"not a cache entry: {type(exc).__name__}: {exc}") from exc
+        raise DataValidationError(f"not a cache entry: {type(exc).__name__}: {exc}") from exc
 
 
 def memoize(func):
@@ -332,7 +333,7 @@ def memoize(func):
             if path.is_file():
                 try:
                     return decode(path.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError, CacheError):
+                except (OSError, UnicodeDecodeError, DataValidationError):
                     path.unlink(missing_ok=True)  # not a well-formed entry: recompute below
             result = func(*args, **kwargs)
             text = encode(result)

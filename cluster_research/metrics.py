@@ -3,7 +3,7 @@
 All functions take regional values as a :class:`pandas.Series` indexed by region
 (or, for the location quotient, a regions × activities :class:`pandas.DataFrame`)
 and validate their input: negative values, empty input, missing values and
-misaligned indices raise :class:`MetricsError` (or a subclass) naming the
+misaligned indices raise :class:`~cluster_research.errors.ParameterError` naming the
 offending regions.  Missing values are never skipped silently: pass
 ``missing="drop"`` to exclude them explicitly; the excluded regions are then
 listed in ``result.attrs["dropped"]``.
@@ -22,17 +22,12 @@ analysis. *Papers of the Regional Science Association* 6, 97–112 (shift-share)
 
 from __future__ import annotations
 
-from .errors import MetricsError, NegativeValueError, EmptyInputError, MisalignedError, MissingValueError  # noqa: F401  (re-exported)
-
 import numpy as np
 import pandas as pd
 
+from .errors import ParameterError
+
 __all__ = [
-    "EmptyInputError",
-    "MetricsError",
-    "MisalignedError",
-    "MissingValueError",
-    "NegativeValueError",
     "concentration_ratio",
     "cr4",
     "gini",
@@ -58,31 +53,31 @@ __all__ = [
 
 def _series(values, name="values", missing="raise", allow_negative=False) -> pd.Series:
     if isinstance(values, pd.DataFrame):
-        raise MetricsError(f"{name} must be a Series (one value per region), got a DataFrame")
+        raise ParameterError(f"{name} must be a Series (one value per region), got a DataFrame")
     try:
         s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
         x = s.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise MetricsError(f"{name} must be numeric: {exc}") from None
+        raise ParameterError(f"{name} must be numeric: {exc}") from None
     if len(x) == 0:
-        raise EmptyInputError(f"{name} is empty")
+        raise ParameterError(f"{name} is empty")
     if not s.index.is_unique:
         dup = s.index[s.index.duplicated()].unique().tolist()
-        raise MetricsError(f"{name} has duplicate regions: {dup}")
+        raise ParameterError(f"{name} has duplicate regions: {dup}")
     if missing not in ("raise", "drop"):
-        raise MetricsError(f"missing must be 'raise' or 'drop', got {missing!r}")
+        raise ParameterError(f"missing must be 'raise' or 'drop', got {missing!r}")
     index = s.index
     isna = np.isnan(x)
     na = index[isna].tolist() if isna.any() else []
     if na:
         if missing == "raise":
-            raise MissingValueError(
+            raise ParameterError(
                 f"{name} has missing values for {na}; pass missing='drop' to exclude them")
         x, index = x[~isna], index[~isna]
         if len(x) == 0:
-            raise EmptyInputError(f"{name} has no non-missing values")
+            raise ParameterError(f"{name} has no non-missing values")
     if not allow_negative and (x < 0).any():
-        raise NegativeValueError(f"{name} has negative values for {index[x < 0].tolist()}")
+        raise ParameterError(f"{name} has negative values for {index[x < 0].tolist()}")
     out = pd.Series(x, index=index, name=s.name, copy=False)
     out.attrs = {"dropped": na}
     return out
@@ -98,7 +93,7 @@ def share(values, missing="raise") -> pd.Series:
     values : pandas.Series
         Non-negative values indexed by region.
     missing : {"raise", "drop"}
-        Missing values raise :class:`MissingValueError`, or are excluded from
+        Missing values raise :class:`ParameterError`, or are excluded from
         the total and listed in ``result.attrs["dropped"]``.
 
     Returns
@@ -108,7 +103,7 @@ def share(values, missing="raise") -> pd.Series:
 
     Raises
     ------
-    NegativeValueError, EmptyInputError, MissingValueError, MetricsError
+    ParameterError
         Negative values, no values, missing values, or a zero total.
 
     References
@@ -123,7 +118,7 @@ def share(values, missing="raise") -> pd.Series:
     s = _series(values, missing=missing)
     total = s.sum()
     if total == 0:
-        raise MetricsError("the total is zero: shares are undefined")
+        raise ParameterError("the total is zero: shares are undefined")
     out = s / total
     out.attrs = {"dropped": s.attrs["dropped"]}
     return out
@@ -157,7 +152,8 @@ def location_quotient(mat, binary=False) -> pd.DataFrame:
 
     Raises
     ------
-    NegativeValueError, EmptyInputError, MissingValueError
+    ParameterError
+        Negative values, no values or missing values.
 
     References
     ----------
@@ -176,15 +172,15 @@ def location_quotient(mat, binary=False) -> pd.DataFrame:
     if not isinstance(mat, pd.DataFrame):
         mat = pd.DataFrame(mat)
     if mat.size == 0:
-        raise EmptyInputError("location_quotient: the matrix is empty")
+        raise ParameterError("location_quotient: the matrix is empty")
     m = mat.astype(float)
     if m.isna().any().any():
         cells = [(r, c) for r, c in zip(*np.where(m.isna().to_numpy()))]
         named = [(m.index[r], m.columns[c]) for r, c in cells[:10]]
-        raise MissingValueError(f"location_quotient: missing values at {named}")
+        raise ParameterError(f"location_quotient: missing values at {named}")
     if (m < 0).any().any():
         cells = [(m.index[r], m.columns[c]) for r, c in zip(*np.where((m < 0).to_numpy()))]
-        raise NegativeValueError(f"location_quotient: negative values at {cells[:10]}")
+        raise ParameterError(f"location_quotient: negative values at {cells[:10]}")
     x = m.to_numpy()
     total = x.sum()
     row = x.sum(axis=1, keepdims=True)
@@ -222,7 +218,8 @@ def hhi(values, scale=1.0, normalized=False, missing="raise") -> float:
 
     Raises
     ------
-    NegativeValueError, EmptyInputError, MissingValueError, MetricsError
+    ParameterError
+        Negative values, no values, missing values, or a zero total.
 
     References
     ----------
@@ -239,7 +236,7 @@ def hhi(values, scale=1.0, normalized=False, missing="raise") -> float:
     if normalized:
         n = len(s)
         if n < 2:
-            raise MetricsError("normalized HHI needs at least 2 regions")
+            raise ParameterError("normalized HHI needs at least 2 regions")
         h = (h - 1.0 / n) / (1.0 - 1.0 / n)
     return h * scale
 
@@ -264,7 +261,7 @@ def concentration_ratio(values, n=4, missing="raise") -> float:
 
     Raises
     ------
-    MetricsError
+    ParameterError
         If ``n < 1`` or ``n`` exceeds the number of regions; see :func:`share`.
 
     References
@@ -279,9 +276,9 @@ def concentration_ratio(values, n=4, missing="raise") -> float:
     """
     s = share(values, missing=missing)
     if int(n) != n or n < 1:
-        raise MetricsError(f"n must be a positive integer, got {n!r}")
+        raise ParameterError(f"n must be a positive integer, got {n!r}")
     if n > len(s):
-        raise MetricsError(f"n={n} exceeds the number of regions ({len(s)})")
+        raise ParameterError(f"n={n} exceeds the number of regions ({len(s)})")
     return float(np.sort(s.to_numpy())[::-1][: int(n)].sum())
 
 
@@ -319,8 +316,8 @@ def gini(values, missing="raise") -> float:
 
     Raises
     ------
-    NegativeValueError, EmptyInputError, MissingValueError, MetricsError
-        MetricsError when all values are zero.
+    ParameterError
+        Negative values, no values, missing values, or all values zero.
 
     References
     ----------
@@ -336,7 +333,7 @@ def gini(values, missing="raise") -> float:
     x = np.sort(s.to_numpy(dtype=float))
     total = x.sum()
     if total <= 0:
-        raise MetricsError("gini of values that are all zero is undefined")
+        raise ParameterError("gini of values that are all zero is undefined")
     n = len(x)
     i = np.arange(1, n + 1)
     return float(2.0 * np.sum(i * x) / (n * total) - (n + 1.0) / n)
@@ -391,7 +388,7 @@ def rank_change(before, after, ascending=False) -> pd.DataFrame:
 
     Raises
     ------
-    MisalignedError
+    ParameterError
         If the two Series do not cover the same regions.
 
     Examples
@@ -412,7 +409,7 @@ def _check_aligned(a: pd.Series, b: pd.Series) -> None:
     only_a = [r for r in a.index if r not in b.index]
     only_b = [r for r in b.index if r not in a.index]
     if only_a or only_b:
-        raise MisalignedError(
+        raise ParameterError(
             f"indices differ: only in the first {only_a}, only in the second {only_b}")
 
 
@@ -446,8 +443,8 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
 
     Raises
     ------
-    MisalignedError, NegativeValueError, EmptyInputError, MissingValueError,
-    MetricsError (zero base total)
+    ParameterError
+        Misaligned inputs, negative values, no values, missing values, or a zero base total.
 
     References
     ----------
@@ -464,7 +461,7 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
     b = pd.Series(before, dtype=float) if not isinstance(before, pd.Series) else before
     a = pd.Series(after, dtype=float) if not isinstance(after, pd.Series) else after
     if len(b) == 0 or len(a) == 0:
-        raise EmptyInputError("growth_decomposition: empty input")
+        raise ParameterError("growth_decomposition: empty input")
     _check_aligned(b, a)
     a = a.reindex(b.index)
     dropped = []
@@ -476,7 +473,7 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
     a = _series(a, "after", missing="raise")
     X0, X1 = b.sum(), a.sum()
     if X0 == 0:
-        raise MetricsError("growth_decomposition: the base-period total is zero")
+        raise ParameterError("growth_decomposition: the base-period total is zero")
     G = (X1 - X0) / X0
     s0 = b / X0
     g = (a / b.where(b > 0)) - 1.0  # undefined (NaN) where the base value is 0
@@ -495,15 +492,15 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
 
 def _wide(frame, name: str) -> pd.DataFrame:
     if not isinstance(frame, pd.DataFrame):
-        raise MetricsError(f"share_lq_table: {name} must be a years × regions DataFrame, "
-                           f"got {type(frame).__name__}")
+        raise ParameterError(f"share_lq_table: {name} must be a years × regions DataFrame, "
+                             f"got {type(frame).__name__}")
     if frame.index.has_duplicates or frame.columns.has_duplicates:
-        raise MisalignedError(f"share_lq_table: {name} has duplicated years or regions")
+        raise ParameterError(f"share_lq_table: {name} has duplicated years or regions")
     out = frame.apply(pd.to_numeric, errors="coerce").astype(float)
     neg = out.lt(0).stack()
     if neg.any():
         bad = [f"{r} {y}" for (y, r) in neg[neg].index[:5]]
-        raise NegativeValueError(f"share_lq_table: negative {name} values in {', '.join(bad)}")
+        raise ParameterError(f"share_lq_table: negative {name} values in {', '.join(bad)}")
     return out
 
 
@@ -540,7 +537,7 @@ def share_lq_table(values, reference) -> pd.DataFrame:
 
     Raises
     ------
-    MetricsError, NegativeValueError, MisalignedError
+    ParameterError
         Not a DataFrame, negative values, duplicated years or regions, or a year whose
         total is zero.
 
@@ -561,7 +558,7 @@ def share_lq_table(values, reference) -> pd.DataFrame:
     totals = x.sum(axis=1, min_count=1)
     zero = totals.index[(totals == 0)].tolist()
     if zero:
-        raise MetricsError(f"share_lq_table: the total of values is zero in {zero}")
+        raise ParameterError(f"share_lq_table: the total of values is zero in {zero}")
     shares = x.div(totals, axis=0)
     both = x.notna() & g.notna()
     xt = x.where(both).sum(axis=1, min_count=1)

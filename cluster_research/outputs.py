@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import schemas
-from .errors import OutputNameError, TableSchemaError
+from .errors import DataValidationError, OutputNameError
 from .limits import formula_like
 
 __all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "formula_like",
@@ -210,7 +210,7 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
 
     Raises
     ------
-    TableSchemaError
+    DataValidationError
         The table has no schema, fails it, or has an index that carries data.
 
     Examples
@@ -222,7 +222,7 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     'year,region,rank\\n2015,上海,2.0\\n'
     """
     if isinstance(df.index, pd.MultiIndex) or df.index.name is not None:
-        raise TableSchemaError(
+        raise DataValidationError(
             f"table {name!r}: its index ({', '.join(map(str, df.index.names))}) would be lost "
             "(tables are written without the index): call reset_index() first")
     schemas.validate(name, df)

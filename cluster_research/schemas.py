@@ -18,7 +18,7 @@ Examples
 >>> validate("concentration", df)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-cluster_research.errors.TableSchemaError: table 'concentration' fails its schema: ...
+cluster_research.errors.DataValidationError: table 'concentration' fails its schema: ...
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import limits
-from .errors import TableSchemaError
+from .errors import DataValidationError
 
-__all__ = ["SCHEMAS", "TableSpec", "TableSchemaError", "schema", "table_dictionary", "validate"]
+__all__ = ["SCHEMAS", "TableSpec", "schema", "table_dictionary", "validate"]
 
 # --------------------------------------------------------------------------- vocabularies
 STAGE_NAMES = ["EMBRYONIC", "GROWTH", "EXPANSION", "TAKEOFF"]
@@ -131,7 +131,7 @@ SCHEMAS: dict[str, TableSpec] = {}
 
 def _register(spec: TableSpec) -> TableSpec:
     if spec.name in SCHEMAS:
-        raise TableSchemaError(f"table {spec.name!r} registered twice")
+        raise DataValidationError(f"table {spec.name!r} registered twice")
     SCHEMAS[spec.name] = spec
     return spec
 
@@ -149,7 +149,7 @@ def schema(name: str) -> pa.DataFrameSchema:
 
     Raises
     ------
-    TableSchemaError
+    DataValidationError
         If no schema is registered under ``name`` (every written table needs one).
     """
     spec = SCHEMAS.get(name)
@@ -159,7 +159,7 @@ def schema(name: str) -> pa.DataFrameSchema:
     if spec is not None:
         return spec.schema()
     else:
-        raise TableSchemaError(
+        raise DataValidationError(
             f"no schema registered for table {name!r}: add a TableSpec to "
             "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")")
 
@@ -181,7 +181,7 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
     Raises
     ------
-    TableSchemaError
+    DataValidationError
         Naming the table and the first failures (column, check, offending values).
     """
     sch = schema(name)
@@ -199,7 +199,7 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
         for _, row in fc.head(10).iterrows():
             shown.append(f"column {row['column']!r}: {row['check']} (value {row['failure_case']!r})")
         more = f"; and {len(fc) - 10} more" if len(fc) > 10 else ""
-        raise TableSchemaError(f"table {name!r} fails its schema: " + "; ".join(shown) + more) \
+        raise DataValidationError(f"table {name!r} fails its schema: " + "; ".join(shown) + more) \
             from None
     return df
 

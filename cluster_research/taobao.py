@@ -26,7 +26,7 @@ from . import data as _data
 from . import growth, lifecycle, metrics
 from .data import places
 from .data import taobao as taobao_data
-from .errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
+from .errors import ParameterError, TaobaoAnalysisError  # noqa: F401  (TaobaoAnalysisError re-exported)
 
 __all__ = [
     "DEFINITION_BREAK",
@@ -667,7 +667,7 @@ def national_fits(series=None, *, models=("logistic", "gompertz", "richards", "b
                        last_year=int(s.index[-1]), last_share_of_ceiling=np.nan, error="")
             try:
                 r = growth.fit(s.index.to_numpy(), s.to_numpy(), model=m, errors=e)
-            except growth.GrowthDataError as exc:
+            except ParameterError as exc:
                 row["error"] = str(exc)
                 rows.append(row)
                 continue

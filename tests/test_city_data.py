@@ -17,7 +17,7 @@ import cluster_research as cr
 from cluster_research import taobao as tb
 from cluster_research.data import places
 from cluster_research.data.taobao import names_index
-from cluster_research.errors import ParameterError, TaobaoDataError, UnknownPlaceError
+from cluster_research.errors import DataValidationError, ParameterError, UnknownPlaceError
 from cluster_research.pipeline.params import validate_parameters
 
 RAW = cr.data.data_dir() / "raw" / "taobao_villages_later" / "counts_from_news.csv"
@@ -195,7 +195,7 @@ def _copy(tmp_path, edit):
      "unknown qualifier")])
 def test_bad_reported_rows_name_file_and_row(tmp_path, edit, row, match):
     root = _copy(tmp_path, edit)
-    with pytest.raises(TaobaoDataError, match=match) as ei:
+    with pytest.raises(DataValidationError, match=match) as ei:
         cr.data.load("taobao_counts_reported", root=root)
     assert ei.value.row == row and "counts_from_news.csv" in str(ei.value)
 

@@ -23,7 +23,6 @@ from cluster_research.errors import (
     DataValidationError,
     ParameterError,
     ProvincialDataError,
-    TaobaoDataError,
     UnknownPlaceError,
     UnknownPlaceWarning,
 )
@@ -81,7 +80,7 @@ def test_unknown_name_suggests_the_closest_city_with_its_province():
     msg = str(ei.value)
     assert msg.startswith("unknown region '金化': did you mean 金华市 (city, 浙江省)?")
     assert ei.value.suggestions[0] == "金华市 (city, 浙江省)"
-    assert isinstance(ei.value, TaobaoDataError) and isinstance(ei.value, ClusterResearchError)
+    assert isinstance(ei.value, DataValidationError) and isinstance(ei.value, ClusterResearchError)
 
 
 def test_errors_survive_pickling():  # raised in pool workers

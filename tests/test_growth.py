@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cluster_research import growth
-from cluster_research.growth import GrowthDataError
+from cluster_research.errors import ParameterError
 
 YEARS = np.arange(2001, 2013)
 
@@ -48,33 +48,33 @@ def test_doubling_time_by_hand():
 
 @pytest.mark.parametrize("bad", [0, -1, np.nan, np.inf])
 def test_arithmetic_rejects_bad_values(bad):
-    with pytest.raises(GrowthDataError):
+    with pytest.raises(ParameterError, match="v0 must be a finite positive number"):
         growth.fold_change(bad, 10)
-    with pytest.raises(GrowthDataError):
+    with pytest.raises(ParameterError, match="years must be a finite positive number"):
         growth.cagr(10, 20, bad)
-    with pytest.raises(GrowthDataError):
+    with pytest.raises(ParameterError, match="rate must be a finite positive number"):
         growth.doubling_time(bad)
 
 
 # -- input validation ------------------------------------------------------------------------------
 def test_too_few_points():
-    with pytest.raises(GrowthDataError, match="3 free parameters"):
+    with pytest.raises(ParameterError, match="3 free parameters"):
         growth.fit([2001, 2002], [1.0, 2.0], model="logistic")
 
 
 def test_nonfinite_value_names_year():
     y = noisy_logistic()
     y[4] = np.nan
-    with pytest.raises(GrowthDataError, match="2005"):
+    with pytest.raises(ParameterError, match="2005"):
         growth.fit(YEARS, y)
 
 
 def test_nonpositive_with_multiplicative_names_year():
     y = noisy_logistic()
     y[2] = 0.0
-    with pytest.raises(GrowthDataError, match="2003.*multiplicative"):
+    with pytest.raises(ParameterError, match="2003.*multiplicative"):
         growth.fit(YEARS, y, errors="multiplicative")
-    with pytest.raises(GrowthDataError, match="2003"):
+    with pytest.raises(ParameterError, match="2003"):
         growth.fit(YEARS, y, model="exponential", errors="multiplicative")
 
 
@@ -82,11 +82,11 @@ def test_duplicate_and_unsorted_years():
     y = noisy_logistic()
     t = YEARS.copy()
     t[5] = t[4]
-    with pytest.raises(GrowthDataError, match="duplicate year 2005 at index 4 and 5"):
+    with pytest.raises(ParameterError, match="duplicate year 2005 at index 4 and 5"):
         growth.fit(t, y)
     t = YEARS.copy()
     t[[3, 4]] = t[[4, 3]]
-    with pytest.raises(GrowthDataError, match="not sorted: 2004 at index 4 follows 2005"):
+    with pytest.raises(ParameterError, match="not sorted: 2004 at index 4 follows 2005"):
         growth.fit(t, y)
 
 
@@ -94,13 +94,13 @@ def test_bad_weights_and_options():
     y = noisy_logistic()
     w = np.ones_like(y)
     w[3] = -1
-    with pytest.raises(GrowthDataError, match="weight for year 2004"):
+    with pytest.raises(ParameterError, match="weight for year 2004"):
         growth.fit(YEARS, y, weights=w)
-    with pytest.raises(GrowthDataError, match="model"):
+    with pytest.raises(ParameterError, match="model"):
         growth.fit(YEARS, y, model="weibull")
-    with pytest.raises(GrowthDataError, match="errors"):
+    with pytest.raises(ParameterError, match="errors"):
         growth.fit(YEARS, y, errors="poisson")
-    with pytest.raises(GrowthDataError, match="length|entries"):
+    with pytest.raises(ParameterError, match="length|entries"):
         growth.fit(YEARS, y[:-1])
 
 
@@ -359,7 +359,7 @@ def test_nonlinear_sandwich_hc0():
 
 def test_richards_t0_cannot_be_fixed_and_covariance_maps():
     y = noisy_logistic(19)
-    with pytest.raises(GrowthDataError, match="t0"):
+    with pytest.raises(ParameterError, match="t0"):
         growth.fit(YEARS, y, model="richards", fix={"t0": 2007})
     res = growth.fit(YEARS, y, model="richards")
     # reported t0 = ti + ln(nu)/k: its variance via the delta method from the internal fit

@@ -13,6 +13,7 @@ import pytest
 
 from cluster_research import growth
 from cluster_research.data import load
+from cluster_research.errors import ParameterError
 
 PKG = pathlib.Path(growth.__file__).resolve().parent
 LC = PKG.parent / "lifecycle"
@@ -75,7 +76,7 @@ def test_specs_interface():
             tm[j] -= h
             np.testing.assert_allclose(J[:, j], (spec.f(x, tp) - spec.f(x, tm)) / (2 * h),
                                        rtol=1e-6, atol=1e-8)
-    with pytest.raises(growth.GrowthDataError):
+    with pytest.raises(ParameterError, match="model must be one of .*'weibull'"):
         growth.get_spec("weibull")
 
 
@@ -153,5 +154,5 @@ def test_refit_matches_fit_from_start():
     full = growth.fit(t, y2, errors="multiplicative")
     assert ok
     np.testing.assert_allclose(p.to_numpy(), full.params.to_numpy(), rtol=1e-6)
-    with pytest.raises(growth.GrowthDataError):
+    with pytest.raises(ParameterError, match="refit needs 10 finite values"):
         res.refit(y2[:-1])

@@ -7,7 +7,7 @@ import pytest
 
 from cluster_research import limits, schemas
 from cluster_research.data.parsing import parse_year
-from cluster_research.errors import DataValidationError, ParameterError, TableSchemaError
+from cluster_research.errors import DataValidationError, ParameterError
 from cluster_research.pipeline import describe_spec, validate_parameters
 
 LO, HI = limits.YEARS
@@ -44,7 +44,7 @@ def test_a_year_outside_is_refused_at_the_door_and_at_the_end(year):
     with pytest.raises(DataValidationError, match=f"year out of range {LO}..{HI}"):
         parse_year(str(year), "f.csv", 2)
     df = pd.DataFrame({"year": [year], "hhi": [0.1], "cr4": [0.5], "top4": ["a b c d"]})
-    with pytest.raises(TableSchemaError):
+    with pytest.raises(DataValidationError, match="table 'concentration' fails its schema.*year"):
         schemas.validate("concentration", df)
 
 

@@ -16,7 +16,6 @@ from cluster_research import data as D
 from cluster_research.data import DataValidationError, build_processed
 from cluster_research.data.manifest import read_manifest
 from cluster_research.data.taobao import build_taobao, load_counts
-from cluster_research.errors import TaobaoDataError
 from cluster_research.pipeline import cache, pool
 
 
@@ -57,7 +56,7 @@ def _tamper(root):
 def test_a_changed_processed_count_is_refused_when_loaded(data_copy):
     assert len(load_counts(root=data_copy)) > 0
     p = _tamper(data_copy)
-    with pytest.raises(TaobaoDataError, match="sha256 mismatch") as ei:
+    with pytest.raises(DataValidationError, match="sha256 mismatch") as ei:
         load_counts(root=data_copy)
     assert ei.value.path == str(p)
     with pytest.raises(DataValidationError, match="taobao_counts.csv"):

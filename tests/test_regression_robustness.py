@@ -15,6 +15,7 @@ import pytest
 from _reference import sig_round
 
 from cluster_research import regression as reg
+from cluster_research.errors import ParameterError
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +73,9 @@ def test_spec_key_describes_each_label(results):
 
 def test_duplicate_short_labels_and_bad_values_raise(results):
     res = results["A entity FE"]
-    with pytest.raises(reg.RegressionError, match="short label 'A'"):
+    with pytest.raises(ParameterError, match="short label 'A'"):
         reg.robustness_table({"A one": res, "A two": res})
-    with pytest.raises(reg.RegressionError, match="not a PanelResults"):
+    with pytest.raises(ParameterError, match="not a PanelResults"):
         reg.robustness_table({"A": np.zeros(2)})
-    with pytest.raises(reg.RegressionError):
+    with pytest.raises(ParameterError, match="non-empty dict"):
         reg.spec_key({})

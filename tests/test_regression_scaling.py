@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from cluster_research import regression as reg
+from cluster_research.errors import ParameterError
 
 N, T = 12, 8
 
@@ -59,16 +60,15 @@ def test_other_estimators_accept_far_apart_units(estimator):
 def test_the_same_regressor_in_two_units_is_still_collinear(sa, sb):
     df, a, b = _panel()
     df["x1"], df["x2"], df["w"] = a * sa, a * sb, b
-    with pytest.raises(reg.CollinearityError, match="rank deficient") as info:
+    with pytest.raises(ParameterError, match=r"rank deficient.*collinear: x2 \(linear "):
         reg.panel(df, "y ~ x1 + x2 + w", "region", "year", effects="entity")
-    assert "x2" in info.value.terms
 
 
 def test_a_combination_at_different_scales_is_collinear():
     df, a, b = _panel()
     df["x1"], df["x2"] = a * 1e12, b * 1e-3
     df["x3"] = 1e-12 * df["x1"] + 1e3 * df["x2"]  # = a + b
-    with pytest.raises(reg.CollinearityError, match="x3 \\(linear combination of x1, x2\\)"):
+    with pytest.raises(ParameterError, match="x3 \\(linear combination of x1, x2\\)"):
         reg.panel(df, "y ~ x1 + x2 + x3", "region", "year", effects="entity")
 
 
@@ -76,5 +76,5 @@ def test_a_small_unit_regressor_without_within_variation_is_absorbed():
     df, a, _ = _panel()
     df["x1"] = a
     df["fixed"] = 1e-3 * (1.0 + df["region"])  # constant within each region
-    with pytest.raises(reg.CollinearityError, match="no variation left.*fixed"):
+    with pytest.raises(ParameterError, match="no variation left.*fixed"):
         reg.panel(df, "y ~ x1 + fixed", "region", "year", effects="entity")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import cluster_research as cr
 from cluster_research import outputs, pipeline as runner
-from cluster_research.errors import NotebookError, ParameterError
+from cluster_research.errors import DataValidationError, NotebookError, ParameterError
 from cluster_research.__main__ import main
 
 NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators",
@@ -200,13 +200,13 @@ def test_output_path_and_save_table(tmp_path, monkeypatch):
     assert p == tmp_path / "tables" / "run1" / "concentration.csv"
     assert p.read_text() == "year,hhi,cr4,top4\n2015,0.08,0.5,a b c d\n2016,0.09,0.5,a b c d\n"
     # a table that fails its schema is not written (duplicated key, stray column, no schema)
-    with pytest.raises(cr.errors.TableSchemaError, match="duplicated keys"):
+    with pytest.raises(DataValidationError, match="duplicated keys"):
         outputs.save_table(table.assign(year=2015), "concentration")
-    with pytest.raises(cr.errors.TableSchemaError, match="level_2"):
+    with pytest.raises(DataValidationError, match="level_2"):
         outputs.save_table(table.assign(level_2=1), "concentration")
-    with pytest.raises(cr.errors.TableSchemaError, match="no schema"):
+    with pytest.raises(DataValidationError, match="no schema"):
         outputs.save_table(table, "no_such_table")
-    with pytest.raises(cr.errors.TableSchemaError, match="index"):
+    with pytest.raises(DataValidationError, match="index"):
         outputs.save_table(table.set_index("year"), "concentration")
     with pytest.raises(ValueError, match="output name"):
         outputs.output_path("tables", "../x", "csv")

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import cluster_research as cr
-from cluster_research.errors import ClusterResearchError, LifecycleDataError, StageModelError
+from cluster_research.errors import ClusterResearchError, ParameterError
 from cluster_research.lifecycle import Stage
 from cluster_research.lifecycle.benchmark import score, simulate_panel, true_boundaries, true_phase
 from cluster_research.lifecycle.panel import PROB_COLUMNS, curve_phases, panel_stages
@@ -222,21 +222,20 @@ def test_mixed_candidate_hindsight_accuracy_and_honest_failure():
 
 def test_errors():
     sim = _frame(simulate_panel(3, 6, seed=1))
-    assert issubclass(StageModelError, LifecycleDataError)
-    assert issubclass(StageModelError, ClusterResearchError)
-    with pytest.raises(StageModelError, match="value"):
+    assert issubclass(ParameterError, ClusterResearchError)
+    with pytest.raises(ParameterError, match="value"):
         panel_stages(sim.drop(columns="value"))
-    with pytest.raises(StageModelError, match="duplicate region-year 'R00'"):
+    with pytest.raises(ParameterError, match="duplicate region-year 'R00'"):
         panel_stages(pd.concat([sim, sim.iloc[:1]]))
     bad = sim.copy()
     bad.loc[3, "value"] = -1.0
-    with pytest.raises(StageModelError, match="region 'R00'"):
+    with pytest.raises(ParameterError, match="region 'R00'"):
         panel_stages(bad)
-    with pytest.raises(StageModelError, match="method"):
+    with pytest.raises(ParameterError, match="method"):
         panel_stages(sim, method="tea-leaves")
-    with pytest.raises(StageModelError, match="information"):
+    with pytest.raises(ParameterError, match="information"):
         panel_stages(sim, information="tomorrow")
-    with pytest.raises(StageModelError, match="indicator="):
+    with pytest.raises(ParameterError, match="indicator="):
         panel_stages(cr.data.load("provincial_panel"))
 
 

@@ -93,7 +93,7 @@ def test_empty_cells_and_missing_rows_are_both_gaps(tmp_path):
 def _largest_yi_yuan():
     """The largest 亿元 value of the package's national series (read from its data)."""
     nat = D.load("national_ecommerce")
-    cur = nat["unit_original"].map(cr.units.is_currency)
+    cur = nat["unit_original"].map(cr.data.units.is_currency)
     return float(nat.loc[cur, "value"].max())
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_research.errors import ClusterResearchError, PlotError
+from cluster_research.errors import ClusterResearchError, ParameterError
 from cluster_research.viz import calibration
 
 BENCH = pd.DataFrame({
@@ -100,13 +100,14 @@ def test_chinese_labels_render():
     plt.close(fig)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: calibration.accuracy_chart(BENCH.drop(columns="truth")),
-    lambda: calibration.accuracy_chart(BENCH, lang="fr"),
-    lambda: calibration.reliability_plot({}),
-    lambda: calibration.reliability_plot({"x": pd.DataFrame({"observed": [0.1]})}),
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda: calibration.accuracy_chart(BENCH.drop(columns="truth")), "lacks \\['truth'\\]"),
+    (lambda: calibration.accuracy_chart(BENCH, lang="fr"), "lang must be one of"),
+    (lambda: calibration.reliability_plot({}), "at least one reliability table"),
+    (lambda: calibration.reliability_plot({"x": pd.DataFrame({"observed": [0.1]})}),
+     "table 'x' lacks"),
 ])
-def test_bad_input_raises_plot_error(call):
-    with pytest.raises(PlotError) as e:
+def test_bad_input_raises_plot_error(call, match):
+    with pytest.raises(ParameterError, match=match) as e:
         call()
     assert isinstance(e.value, ClusterResearchError)

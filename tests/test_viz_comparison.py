@@ -11,7 +11,7 @@ import pytest
 from statsmodels.datasets import grunfeld
 
 import cluster_research as cr
-from cluster_research.errors import PlotError, TaobaoAnalysisError
+from cluster_research.errors import MissingColumnError, ParameterError, TaobaoAnalysisError
 from cluster_research.regression import panel, robustness_table, spec_key
 from cluster_research.viz import comparison
 from cluster_research.viz import taobao as vtaobao
@@ -58,9 +58,9 @@ def test_coefficient_plot_points_intervals_and_key(grunfeld_results):
 def test_coefficient_plot_refuses_a_label_without_key(grunfeld_results):
     coefs = robustness_table(grunfeld_results)
     key = spec_key(grunfeld_results)
-    with pytest.raises(PlotError, match=r"no key for specification\(s\) \['B'\]"):
+    with pytest.raises(ParameterError, match=r"no key for specification\(s\) \['B'\]"):
         comparison.coefficient_plot(coefs, key[key.spec == "A"], lang="en")
-    with pytest.raises(PlotError, match="no term"):
+    with pytest.raises(ParameterError, match="no term"):
         comparison.coefficient_plot(coefs, key, skip=tuple(coefs.term.unique()))
 
 
@@ -80,14 +80,14 @@ def test_index_plot_and_region_lines():
     assert got == {"Shanghai": [100.0, 150.0, 200.0], "Beijing": [100.0, 100.0, 200.0]}
     assert ax.texts[-1].get_text().startswith("Data: National Bureau")
     plt.close(fig)
-    with pytest.raises(PlotError, match="gaps"):
+    with pytest.raises(ParameterError, match="gaps"):
         comparison.index_plot(wide.assign(北京=[5.0, np.nan, 1.0]))
-    with pytest.raises(PlotError, match="positive"):
+    with pytest.raises(ParameterError, match="positive"):
         comparison.index_plot(wide.assign(北京=[0.0, 1.0, 1.0]))
     fig = comparison.region_lines(wide, ["北京"], lang="zh", ylabel="亿元")
     assert [ln.get_label() for ln in fig.axes[0].lines] == ["北京"]
     plt.close(fig)
-    with pytest.raises(PlotError, match="天津"):
+    with pytest.raises(ParameterError, match="天津"):
         comparison.region_lines(wide, ["天津"])
 
 
@@ -100,7 +100,7 @@ def test_concentration_panels_are_in_chinese():
     assert texts[0] == "集中度：HHI 与 CR4" and texts[1].startswith("区位商")
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [0.10, 0.12])
     plt.close(fig)
-    with pytest.raises(PlotError, match="cr4"):
+    with pytest.raises(ParameterError, match="cr4"):
         comparison.concentration_panels(c[["hhi"]], lq, ["上海"])
 
 
@@ -121,12 +121,12 @@ def test_taobao_figures_name_source_and_refuse_unknown_places():
 def test_band_label_and_model_label():
     assert cr.viz.band_label("confidence", 0.05, "zh").startswith("阴影：95% 置信区间")
     assert cr.viz.band_label("prediction", 0.2, "en").startswith("Shaded: 80% prediction")
-    with pytest.raises(PlotError, match="interval"):
+    with pytest.raises(ParameterError, match="interval"):
         cr.viz.band_label("credible")
     assert [cr.viz.model_label(m, "zh") for m in cr.growth.MODELS] == [
         cr.viz.MODEL_NAMES[m]["zh"] for m in cr.growth.MODELS]
     assert set(cr.viz.MODEL_NAMES) == set(cr.growth.MODELS)
-    with pytest.raises(cr.errors.UnknownLabelError, match="'nope'"):
+    with pytest.raises(MissingColumnError, match="unknown label: 'nope'"):
         cr.viz.label("nope")
 
 

@@ -21,6 +21,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 
 import cluster_research as cr
+from cluster_research.errors import ParameterError
 from cluster_research.lifecycle import Stage
 from cluster_research.viz import STAGE_COLOURS, growth_panels
 from cluster_research.viz import taobao as vtaobao
@@ -247,11 +248,11 @@ def test_province_choropleth_log_classes_and_bad_scheme(sales_2020):
     np.testing.assert_allclose(edges[[0, -1]], [lo, hi], rtol=1e-12)
     np.testing.assert_allclose(np.diff(np.log10(edges)), np.log10(hi / lo) / 4, rtol=1e-9)
     plt.close(fig)
-    with pytest.raises(cr.errors.PlotError, match="scheme"):
+    with pytest.raises(ParameterError, match="scheme"):
         cr.viz.province_choropleth(sales_2020, scheme="jenks")
-    with pytest.raises(cr.errors.PlotError, match="positive"):
+    with pytest.raises(ParameterError, match="positive"):
         maps.class_edges([0.0, 1.0, 2.0], "log")
-    with pytest.raises(cr.errors.PlotError, match="no finite value"):
+    with pytest.raises(ParameterError, match="no finite value"):
         maps.class_edges([np.nan, np.nan])
 
 

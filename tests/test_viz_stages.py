@@ -10,7 +10,7 @@ from matplotlib.colors import to_rgb
 
 matplotlib.use("Agg")
 
-from cluster_research.errors import PlotError  # noqa: E402
+from cluster_research.errors import ParameterError  # noqa: E402
 from cluster_research.lifecycle import Stage  # noqa: E402
 from cluster_research.viz import stages as vs  # noqa: E402
 
@@ -55,7 +55,7 @@ def test_heatmap_marks_unobserved_year_and_missing_stage():
 def test_map_needs_the_year_and_a_panel_table():
     fig = vs.stage_map(_table(), 2022, lang="zh", highlight="上海")
     assert fig.axes
-    with pytest.raises(PlotError):
+    with pytest.raises(ParameterError, match="no row for year 2030"):
         vs.stage_map(_table(), 2030)
-    with pytest.raises(PlotError):
+    with pytest.raises(ParameterError, match="lacks columns \\['prob_growth'\\]"):
         vs.stage_heatmap(_table().drop(columns="prob_growth"))

@@ -37,7 +37,6 @@ Examples
 
 from __future__ import annotations
 
-from ..errors import ClaimError, UnknownClaimError
 from .paper import (
     CLAIMS,
     KINDS,
@@ -70,8 +69,6 @@ __all__ = [
     "MEMBER_SENTENCE",
     "VERDICTS",
     "Claim",
-    "ClaimError",
-    "UnknownClaimError",
     "check",
     "check_all",
     "check_details",

@@ -9,7 +9,7 @@ from functools import partial
 import pandas as pd
 
 from .. import data, growth, lifecycle, metrics
-from ..errors import ClaimError, UnknownClaimError
+from ..errors import MissingColumnError, ParameterError
 from .stage import VERDICTS
 from .taxonomy import (
     FIGURE1_DISTRICTS,
@@ -74,9 +74,9 @@ class Claim:
 
     def __post_init__(self):
         if self.kind not in KINDS:
-            raise ClaimError(f"claim {self.id}: kind {self.kind!r} not in {KINDS}")
+            raise ParameterError(f"claim {self.id}: kind {self.kind!r} not in {KINDS}")
         if (self.qualifier == "derived") != (self.kind == "derived"):
-            raise ClaimError(f"claim {self.id}: qualifier 'derived' goes with kind 'derived'")
+            raise ParameterError(f"claim {self.id}: qualifier 'derived' goes with kind 'derived'")
 
 
 #: Kinds of :class:`Claim`: the paper's claims, then the checks behind them.
@@ -117,7 +117,7 @@ def register(claim: Claim):
 
     Raises
     ------
-    ClaimError
+    ParameterError
         The id is already registered.
 
     Examples
@@ -130,12 +130,12 @@ def register(claim: Claim):
     >>> unregister("X99")
     """
     if not isinstance(claim, Claim):
-        raise ClaimError(f"register() needs a Claim, got {type(claim).__name__}")
+        raise ParameterError(f"register() needs a Claim, got {type(claim).__name__}")
 
     def decorator(func):
         if claim.id in _REGISTRY:
-            raise ClaimError(f"claim {claim.id} is already registered "
-                             f"(check {_REGISTRY[claim.id][1].__name__})")
+            raise ParameterError(f"claim {claim.id} is already registered "
+                                 f"(check {_REGISTRY[claim.id][1].__name__})")
         _REGISTRY[claim.id] = (claim, func)
         return func
 
@@ -151,11 +151,11 @@ def unregister(claim_id: str) -> None:
 
     Raises
     ------
-    UnknownClaimError
+    MissingColumnError
         The id is not registered.
     """
     if claim_id not in _REGISTRY:
-        raise UnknownClaimError(claim_id, list(_REGISTRY))
+        raise MissingColumnError([claim_id], list(_REGISTRY), "unknown claim")
     del _REGISTRY[claim_id]
 
 
@@ -564,11 +564,11 @@ def check(claim_id: str, data: pd.DataFrame | None = None,
 
     Raises
     ------
-    UnknownClaimError
+    MissingColumnError
         Unknown claim id (the message lists the ids); also a ``KeyError``.
     """
     if claim_id not in _REGISTRY:
-        raise UnknownClaimError(claim_id, list(_REGISTRY))
+        raise MissingColumnError([claim_id], list(_REGISTRY), "unknown claim")
     claim, func = _REGISTRY[claim_id]
     return func(claim, _Context(data, panel))
 
@@ -610,7 +610,7 @@ def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = Non
     """
     bad = set(kinds) - set(KINDS)
     if bad:
-        raise ClaimError(f"check_all: unknown kinds {sorted(bad)}; kinds: {KINDS}")
+        raise ParameterError(f"check_all: unknown kinds {sorted(bad)}; kinds: {KINDS}")
     ctx = _Context(data, panel, stage_series)
     rows = [{**func(c, ctx), "kind": c.kind} for c, func in _REGISTRY.values() if c.kind in kinds]
     out = pd.DataFrame(rows)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import data, metrics
+from ..errors import ParameterError
 from ..lifecycle.lag import per_person_scale
 from ..geo import shanghai_districts
-from ..errors import ClaimError
 
 __all__ = ["FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "district_names", "ecosystem",
            "parse_member_list", "pillar_indicators", "pillars"]
@@ -64,7 +64,7 @@ def parse_member_list(sentence: str) -> list[str]:
 
     Raises
     ------
-    ClaimError
+    ParameterError
         If the sentence has no "包括" (also a ``ValueError``).
 
     Examples
@@ -73,7 +73,7 @@ def parse_member_list(sentence: str) -> list[str]:
     ['甲', '乙', '丙']
     """
     if "包括" not in sentence:
-        raise ClaimError(f"sentence has no '包括' introducing the list: {sentence[:30]!r}")
+        raise ParameterError(f"sentence has no '包括' introducing the list: {sentence[:30]!r}")
     body = sentence.split("包括", 1)[1].rstrip("。").removesuffix("等")
     return [s.strip() for s in re.split("、|以及", body) if s.strip()]
 
@@ -143,11 +143,11 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
     ------
     cluster_research.data.DataValidationError
         Unknown region.
-    ClaimError
+    ParameterError
         ``year_from > year_to`` (also a ``ValueError``).
     """
     if year_from > year_to:
-        raise ClaimError(f"pillar_indicators: year_from {year_from} > year_to {year_to}")
+        raise ParameterError(f"pillar_indicators: year_from {year_from} > year_to {year_to}")
     code = data.region_code(region)
     if panel is None:
         panel = data.load("provincial_panel")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import DataValidationError
+from ..errors import DataValidationError, ParameterError
 from . import units
 from .manifest import cached_table, resolve_root, sources
 from .parsing import (
@@ -92,7 +92,7 @@ def _check_row(r, path, ln):
         raise DataValidationError("empty period", path=path, row=ln, column="period")
     try:
         unit = units.normalize_unit(r["unit"])
-    except units.UnitError:
+    except ParameterError:
         raise DataValidationError("unknown unit", path=path, row=ln, column="unit",
                                   value=r["unit"]) from None
     if r["qualifier"] not in QUALIFIERS:

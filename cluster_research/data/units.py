@@ -33,16 +33,13 @@ import math
 import numbers
 from decimal import Decimal, InvalidOperation
 
-from ..errors import UnitError, UnitTypeError, UnitValueError  # noqa: F401  (re-exported)
+from ..errors import ParameterError
 
 __all__ = [
     "CURRENCY_FACTORS",
     "DIMENSIONS",
     "OTHER_UNITS",
     "SIGNED_UNITS",
-    "UnitError",
-    "UnitTypeError",
-    "UnitValueError",
     "decimal_to_yi",
     "dimension",
     "is_currency",
@@ -103,13 +100,13 @@ DIMENSIONS: dict[str, str] = {
 _ENGLISH = {"billion yuan", "trillion yuan", "million yuan"}
 
 
-def _unknown(unit) -> UnitError:
+def _unknown(unit) -> ParameterError:
     known = ", ".join(sorted(CURRENCY_FACTORS))
-    return UnitError(unit, f"unknown unit {unit!r}; currency units known: {known}")
+    return ParameterError(f"unknown unit {unit!r}; currency units known: {known}")
 
 
 def normalize_unit(unit: str) -> str:
-    """Return the canonical spelling of a unit, or raise UnitError.
+    """Return the canonical spelling of a unit, or raise ParameterError.
 
     Surrounding whitespace is stripped, runs of inner whitespace collapse to
     one space, and the English currency units are matched case-insensitively
@@ -127,7 +124,7 @@ def normalize_unit(unit: str) -> str:
 
     Raises
     ------
-    UnitError
+    ParameterError
         If ``unit`` is not a string or not a known unit.
 
     Examples
@@ -136,7 +133,7 @@ def normalize_unit(unit: str) -> str:
     'trillion yuan'
     """
     if not isinstance(unit, str):
-        raise UnitError(unit, f"unit must be a string, got {unit!r}")
+        raise ParameterError(f"unit must be a string, got {unit!r}")
     u = " ".join(unit.split())
     if u.lower() in _ENGLISH:
         return u.lower()
@@ -169,7 +166,7 @@ def dimension(unit: str) -> str:
 
     Raises
     ------
-    UnitError
+    ParameterError
         If the unit is unknown.
 
     Examples
@@ -191,7 +188,7 @@ def is_currency(unit: str) -> bool:
     """
     try:
         return normalize_unit(unit) in CURRENCY_FACTORS
-    except UnitError:
+    except ParameterError:
         return False
 
 
@@ -205,7 +202,7 @@ def is_known(unit: str) -> bool:
     """
     try:
         normalize_unit(unit)
-    except UnitError:
+    except ParameterError:
         return False
     return True
 
@@ -227,7 +224,7 @@ def decimal_to_yi(value: Decimal, unit: str) -> Decimal:
 
     Raises
     ------
-    UnitError
+    ParameterError
         If ``unit`` is not a currency unit.
 
     Examples
@@ -237,9 +234,7 @@ def decimal_to_yi(value: Decimal, unit: str) -> Decimal:
     """
     u = normalize_unit(unit)
     if u not in CURRENCY_FACTORS:
-        raise UnitError(
-            unit, f"unit {unit!r} is not a currency unit and cannot be converted to 亿元"
-        )
+        raise ParameterError(f"unit {unit!r} is not a currency unit and cannot be converted to 亿元")
     return value * CURRENCY_FACTORS[u]
 
 
@@ -266,12 +261,9 @@ def to_yi(value, unit: str) -> float:
 
     Raises
     ------
-    UnitError
-        If ``unit`` is unknown or not a currency unit (the message names it).
-    UnitTypeError
-        If ``value`` is not a real number (``bool`` is rejected); also a TypeError.
-    UnitValueError
-        If ``value`` is a string that is not a decimal number, or infinite.
+    ParameterError
+        If ``unit`` is unknown or not a currency unit (the message names it), or ``value`` is
+        not a real number (``bool`` is rejected), not a decimal number or infinite.
 
     References
     ----------
@@ -287,25 +279,25 @@ def to_yi(value, unit: str) -> float:
     2300.0
     """
     if isinstance(value, bool):
-        raise UnitTypeError(f"value must be a real number, got {value!r}")
+        raise ParameterError(f"value must be a real number, got {value!r}")
     if isinstance(value, str):
         try:
             dec = Decimal(value.strip())
         except InvalidOperation:
-            raise UnitValueError(f"value {value!r} is not a decimal number") from None
+            raise ParameterError(f"value {value!r} is not a decimal number") from None
     elif isinstance(value, Decimal):
         dec = value
     elif isinstance(value, numbers.Real):
         fv = float(value)
         if math.isnan(fv):
             if normalize_unit(unit) not in CURRENCY_FACTORS:
-                raise UnitError(unit, f"unit {unit!r} is not a currency unit")
+                raise ParameterError(f"unit {unit!r} is not a currency unit")
             return math.nan
         dec = Decimal(int(value)) if isinstance(value, numbers.Integral) else Decimal(repr(fv))
     else:
-        raise UnitTypeError(f"value must be a real number, got {type(value).__name__}")
+        raise ParameterError(f"value must be a real number, got {type(value).__name__}")
     if dec.is_nan():
         return to_yi(math.nan, unit)
     if dec.is_infinite():
-        raise UnitValueError(f"value {value!r} is infinite")
+        raise ParameterError(f"value {value!r} is infinite")
     return float(decimal_to_yi(dec, unit))

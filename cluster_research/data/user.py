@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from ..errors import DataValidationError
+from ..errors import DataValidationError, ParameterError
 from . import units
 from .hand_collected import QUALIFIERS, SERIES_COLUMNS
 from .parsing import (
@@ -83,7 +83,7 @@ def _unit(text, path, ln):
     normalise_name(text, path=path, row=ln, column="unit")
     try:
         return units.normalize_unit(text)
-    except units.UnitError:
+    except ParameterError:
         raise DataValidationError(
             "unknown unit (currency: 亿元, 万亿元, 万元, 元, billion/trillion/million yuan; "
             f"other: {sorted(units.OTHER_UNITS)})",
@@ -434,7 +434,7 @@ def check_series(data, *, positive: bool = True, min_points: int = 5, series: st
                              use["unit_original"]):
             try:
                 dims.append((sid, units.normalize_unit(u), _line(lines, i) or i))
-            except units.UnitError:
+            except ParameterError:
                 raise DataValidationError("unknown unit", path=path, row=_line(lines, i),
                                           column="unit", value=u) from None
         check_one_dimension(dims, path, "series")

@@ -73,7 +73,6 @@ empirical use. *J. Exp. Bot.* 10, 290-300.
 
 from __future__ import annotations
 
-from ..errors import GrowthDataError
 from .arithmetic import cagr, doubling_time, fold_change, increase_multiple
 from .compare import compare
 from .fit import COV_TYPES, fit, nls
@@ -90,7 +89,6 @@ __all__ = [
     "MODELS",
     "OPTIMIZER",
     "SPECS",
-    "GrowthDataError",
     "GrowthResults",
     "MixedModelSpec",
     "MixedResults",

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..errors import GrowthDataError
+from ..errors import ParameterError
 
 __all__ = ["cagr", "doubling_time", "fold_change", "increase_multiple"]
 
@@ -14,7 +14,7 @@ __all__ = ["cagr", "doubling_time", "fold_change", "increase_multiple"]
 def _positive(name, v):
     v = float(v)
     if not np.isfinite(v) or v <= 0:
-        raise GrowthDataError(f"{name} must be a finite positive number, got {v!r}")
+        raise ParameterError(f"{name} must be a finite positive number, got {v!r}")
     return v
 
 
@@ -33,7 +33,7 @@ def fold_change(v0, v1):
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         If a value is not finite and positive.
 
     Examples
@@ -62,7 +62,7 @@ def increase_multiple(v0, v1):
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         If a value is not finite and positive.
 
     Examples
@@ -90,7 +90,7 @@ def cagr(v0, v1, years):
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         If a value or ``years`` is not finite and positive.
 
     Examples
@@ -121,7 +121,7 @@ def doubling_time(rate, kind="discrete"):
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         If ``rate`` is not finite and positive or ``kind`` is unknown.
 
     Examples
@@ -136,6 +136,6 @@ def doubling_time(rate, kind="discrete"):
         return math.log(2.0) / math.log1p(g)
     if kind == "continuous":
         return math.log(2.0) / g
-    raise GrowthDataError(f"kind must be 'discrete' or 'continuous', got {kind!r}")
+    raise ParameterError(f"kind must be 'discrete' or 'continuous', got {kind!r}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import GrowthDataError
+from ..errors import ParameterError
 from .fit import fit, validate
 from .specs import MODELS, SPECS
 
@@ -63,7 +63,7 @@ def compare(years, values=None, models=None, errors="additive", form="cumulative
         f = form if m != "exponential" else "cumulative"
         try:
             res = fit(t, y, model=m, errors=errors, form=f)
-        except GrowthDataError as exc:
+        except ParameterError as exc:
             rows.append({"model": m, "error": str(exc)})
             continue
         errs, fails = [], 0
@@ -75,7 +75,7 @@ def compare(years, values=None, models=None, errors="additive", form="cumulative
                     continue
                 pred = float(r_i.predict([t[i]]).iloc[0])
                 errs.append((y[i] - pred, (y[i] - pred) / y[i] if y[i] != 0 else np.nan))
-            except GrowthDataError:
+            except ParameterError:
                 fails += 1
         e = np.array(errs) if errs else np.zeros((0, 2))
         rows.append({

@@ -21,7 +21,7 @@ import pandas as pd
 from statsmodels.regression.linear_model import WLS
 from statsmodels.tools.tools import add_constant
 
-from ..errors import GrowthDataError
+from ..errors import ParameterError
 from .results import GrowthResults, NLSResults, flag_irregular_solution
 from .solve import NLS_TOL, OPTIMIZER, Problem, quiet, solve
 from .specs import MODELS, RUNAWAY, SPECS, data_mean, linearised_at
@@ -77,7 +77,7 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         For non-finite or mismatched inputs, or fewer observations than parameters.
 
     References
@@ -103,25 +103,25 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     if x.shape[0] != y.shape[0]:
-        raise GrowthDataError(f"x has {x.shape[0]} rows but y has {y.shape[0]}")
+        raise ParameterError(f"x has {x.shape[0]} rows but y has {y.shape[0]}")
     bad = np.flatnonzero(~np.isfinite(y))
     if bad.size:
-        raise GrowthDataError(f"y is not finite at index {int(bad[0])}: {y[bad[0]]!r}")
+        raise ParameterError(f"y is not finite at index {int(bad[0])}: {y[bad[0]]!r}")
     if y.size < p:
-        raise GrowthDataError(f"{p} parameters need at least {p} observations, got {y.size}")
+        raise ParameterError(f"{p} parameters need at least {p} observations, got {y.size}")
     if cov_type not in COV_TYPES:
-        raise GrowthDataError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+        raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     w = np.ones_like(y) if weights is None else np.asarray(weights, float)
     lb, ub = (np.full(p, -np.inf), np.full(p, np.inf)) if bounds is None else bounds
     lb = np.broadcast_to(np.asarray(lb, float), (p,)).copy()
     ub = np.broadcast_to(np.asarray(ub, float), (p,)).copy()
     t0 = time.perf_counter()
     if method not in (None, "lm", "trf"):
-        raise GrowthDataError(f"method must be None, 'lm' or 'trf', got {method!r}")
+        raise ParameterError(f"method must be None, 'lm' or 'trf', got {method!r}")
     if method == "trf" and not (np.isfinite(lb).any() or np.isfinite(ub).any()):
         lb = np.full(p, -1e300)  # a finite (inactive) bound selects trf
     elif method == "lm" and (np.isfinite(lb).any() or np.isfinite(ub).any()):
-        raise GrowthDataError("method='lm' (MINPACK) cannot take bounds; use method='trf'")
+        raise ParameterError("method='lm' (MINPACK) cannot take bounds; use method='trf'")
     pr = Problem(func, jac, x, y, w, errors, lb, ub, np.zeros(p, bool), start)
     theta, ok, msg, info = solve(pr, start, max_nfev=max_nfev, tol=NLS_TOL,
                                  lm_first=max_nfev is None)
@@ -138,46 +138,46 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
 def validate(years, values, weights, errors, model, form):
     """Check years, values, weights and options; return (t, y, w) as float arrays."""
     if model not in MODELS:
-        raise GrowthDataError(f"model must be one of {MODELS}, got {model!r}")
+        raise ParameterError(f"model must be one of {MODELS}, got {model!r}")
     if errors not in ("additive", "multiplicative"):
-        raise GrowthDataError(f"errors must be 'additive' or 'multiplicative', got {errors!r}")
+        raise ParameterError(f"errors must be 'additive' or 'multiplicative', got {errors!r}")
     if form not in ("cumulative", "interval", "rate"):
-        raise GrowthDataError(f"form must be 'cumulative', 'interval' or 'rate', got {form!r}")
+        raise ParameterError(f"form must be 'cumulative', 'interval' or 'rate', got {form!r}")
     if form != "cumulative" and model == "exponential":
-        raise GrowthDataError(f"form={form!r} applies to the S-curve and Bass models only")
+        raise ParameterError(f"form={form!r} applies to the S-curve and Bass models only")
     t = np.asarray(years, dtype=float).ravel()
     y = np.asarray(values, dtype=float).ravel()
     if t.size != y.size:
-        raise GrowthDataError(f"years has {t.size} entries but values has {y.size}")
+        raise ParameterError(f"years has {t.size} entries but values has {y.size}")
     for i in range(t.size):
         if not np.isfinite(t[i]):
-            raise GrowthDataError(f"year at index {i} is not finite: {t[i]!r}")
+            raise ParameterError(f"year at index {i} is not finite: {t[i]!r}")
     for i in range(y.size):
         if not np.isfinite(y[i]):
-            raise GrowthDataError(
+            raise ParameterError(
                 f"value for year {t[i]:g} (index {i}) is not finite: {y[i]!r}; drop gaps "
                 "explicitly before fitting")
     for i in range(1, t.size):
         if t[i] == t[i - 1]:
-            raise GrowthDataError(f"duplicate year {t[i]:g} at index {i - 1} and {i}")
+            raise ParameterError(f"duplicate year {t[i]:g} at index {i - 1} and {i}")
         if t[i] < t[i - 1]:
-            raise GrowthDataError(f"years are not sorted: {t[i]:g} at index {i} follows "
-                                  f"{t[i - 1]:g}")
+            raise ParameterError(f"years are not sorted: {t[i]:g} at index {i} follows "
+                                 f"{t[i - 1]:g}")
     if errors == "multiplicative" or model == "exponential" and errors == "multiplicative":
         for i in range(y.size):
             if y[i] <= 0:
-                raise GrowthDataError(f"value for year {t[i]:g} (index {i}) is {y[i]:g}; "
-                                      "multiplicative errors need positive values")
+                raise ParameterError(f"value for year {t[i]:g} (index {i}) is {y[i]:g}; "
+                                     "multiplicative errors need positive values")
     if weights is None:
         w = np.ones_like(y)
     else:
         w = np.asarray(weights, float).ravel()
         if w.size != y.size:
-            raise GrowthDataError(f"weights has {w.size} entries but values has {y.size}")
+            raise ParameterError(f"weights has {w.size} entries but values has {y.size}")
         for i in range(w.size):
             if not (np.isfinite(w[i]) and w[i] > 0):
-                raise GrowthDataError(f"weight for year {t[i]:g} (index {i}) must be finite and "
-                                      f"positive, got {w[i]!r}")
+                raise ParameterError(f"weight for year {t[i]:g} (index {i}) must be finite and "
+                                     f"positive, got {w[i]!r}")
     return t, y, w
 
 
@@ -228,7 +228,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         Fewer points than free parameters, non-finite values, non-positive values with
         multiplicative errors, duplicate or unsorted years, bad weights or options.
 
@@ -243,12 +243,12 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     """
     if values is None:
         if not isinstance(years, pd.Series):
-            raise GrowthDataError("values is required unless years is a Series indexed by year")
+            raise ParameterError("values is required unless years is a Series indexed by year")
         values = years.to_numpy(dtype=float)
         years = years.index.to_numpy(dtype=float)
     t, y, w = validate(years, values, weights, errors, model, form)
     if cov_type not in COV_TYPES:
-        raise GrowthDataError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+        raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     spec = SPECS[model]
     names = spec.names
     p = len(names)
@@ -260,23 +260,23 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         fix = {"tau": t[0] - 1.0} if (model == "bass" and form != "cumulative") else {}
     for k in fix:
         if k not in names:
-            raise GrowthDataError(f"cannot fix {k!r}: {model} parameters are {names}")
+            raise ParameterError(f"cannot fix {k!r}: {model} parameters are {names}")
     for k in list(fix) + list(bounds or {}):
         if k in names and names.index(k) in spec.unshared:
-            raise GrowthDataError(f"{model}: {k!r} cannot be fixed or bounded (it is a function "
-                                  "of the internal parameters); fix or bound another parameter")
+            raise ParameterError(f"{model}: {k!r} cannot be fixed or bounded (it is a function "
+                                 "of the internal parameters); fix or bound another parameter")
     fixed_mask = np.array([n in fix for n in names])
     fixed_int = {n: float(fix[n]) - shift[i] for i, n in enumerate(names) if n in fix}
     n_free = int((~fixed_mask).sum())
     if y.size < n_free:
-        raise GrowthDataError(f"model {model} has {n_free} free parameters but only {y.size} "
-                              "observations were given")
+        raise ParameterError(f"model {model} has {n_free} free parameters but only {y.size} "
+                             "observations were given")
     level = y if form == "cumulative" else np.cumsum(y)
     lb, ub = spec.bounds(tc, float(np.max(level)), p)
     capped = spec.scale_idx is not None and np.isfinite(ub[spec.scale_idx])
     for k, bd in (bounds or {}).items():
         if k not in names:
-            raise GrowthDataError(f"unknown parameter {k!r} in bounds; {model} has {names}")
+            raise ParameterError(f"unknown parameter {k!r} in bounds; {model} has {names}")
         i = names.index(k)
         if isinstance(bd, str) and bd == "data" and i == spec.scale_idx:
             lb[i] = float(np.max(level))
@@ -306,7 +306,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if isinstance(start, dict):
             missing = [n for n in names if n not in start and n not in fix]
             if missing:
-                raise GrowthDataError(f"start is missing {missing} for model {model}")
+                raise ParameterError(f"start is missing {missing} for model {model}")
             x0 = np.array([start.get(n, fix.get(n, np.nan)) for n in names], float)
         else:
             if isinstance(start, pd.Series):
@@ -315,7 +315,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             else:
                 x0 = np.asarray(start, float)
             if x0.size != p:
-                raise GrowthDataError(f"start has {x0.size} values; {model} needs {p} ({names})")
+                raise ParameterError(f"start has {x0.size} values; {model} needs {p} ({names})")
         settings["start"] = dict(zip(names, x0))
         x0 = spec.to_int(x0, centre)
         x0[fixed_mask] = theta_fixed[fixed_mask]
@@ -440,7 +440,7 @@ def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_i
         if out is None or (out_n is not None and out_n["rss"] < out["rss"]):
             out, form_r = out_n, form_n
     if out is None:
-        raise GrowthDataError(f"no usable starting values for {spec.name}: check the data")
+        raise ParameterError(f"no usable starting values for {spec.name}: check the data")
     logK, theta = form_r.to_internal(out["z"], out["logB"])
     _, start = form_r.to_internal(out["start"], out["logB"])
     theta = np.asarray(theta, float)

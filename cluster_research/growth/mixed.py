@@ -51,11 +51,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from ..errors import ClusterResearchError, MixedModelColumnError, MixedModelError
+from ..errors import ClusterResearchError, MissingColumnError, ParameterError
 from .fit import fit
 from .specs import MODELS
 
-__all__ = ["MODEL_SPECS", "MixedModelColumnError", "MixedModelError", "MixedModelSpec",
+__all__ = ["MODEL_SPECS", "MixedModelSpec",
            "MixedResults", "fit_mixed"]
 
 _THETA_BOUND = 20.0  # |log(sd / sigma)| bound of the LME step (sd/sigma in [2e-9, 5e8])
@@ -245,12 +245,10 @@ def _plain(v):  # Python scalar for a numpy scalar (readable messages and labels
 
 def _prepare(data, group, x, y, errors):
     if not isinstance(data, pd.DataFrame):
-        raise MixedModelError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        raise ParameterError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     for role, col in (("group", group), ("x", x), ("y", y)):
         if col not in data.columns:
-            raise MixedModelColumnError(
-                f"{role} column {col!r} not found in the data (columns: "
-                f"{', '.join(map(str, data.columns))})", column=col)
+            raise MissingColumnError([col], data.columns, f"{role} column not found in the data")
     df = data[[group, x, y]].copy()
 
     def first(mask):  # position and group label of the first offending row
@@ -261,33 +259,33 @@ def _prepare(data, group, x, y, errors):
         num = pd.to_numeric(df[col], errors="coerce")
         if (num.isna() & df[col].notna()).any():
             i, lab = first(num.isna() & df[col].notna())
-            raise MixedModelError(f"column {col!r}, row {i} (group {lab!r}): value "
-                                  f"{df[col].iloc[i]!r} is not a number", group=lab, column=col)
+            raise ParameterError(f"column {col!r}, row {i} (group {lab!r}): value "
+                                 f"{df[col].iloc[i]!r} is not a number")
         df[col] = num.astype(float)
     if df[group].isna().any():
-        raise MixedModelError(f"column {group!r}, row {first(df[group].isna())[0]}: group label "
-                              "is missing", column=group)
+        raise ParameterError(f"column {group!r}, row {first(df[group].isna())[0]}: group label "
+                             "is missing")
     df = df[df[y].notna()]  # missing values (empty cells) are dropped
     for col in (x, y):
         if not np.all(np.isfinite(df[col].to_numpy())):
             i, lab = first(~np.isfinite(df[col].to_numpy()))
-            raise MixedModelError(f"column {col!r}: non-finite value {df[col].iloc[i]!r} in "
-                                  f"group {lab!r}", group=lab, column=col)
+            raise ParameterError(f"column {col!r}: non-finite value {df[col].iloc[i]!r} in "
+                                 f"group {lab!r}")
     if errors == "multiplicative" and np.any(df[y].to_numpy() <= 0):
         i, lab = first(df[y].to_numpy() <= 0)
-        raise MixedModelError(
+        raise ParameterError(
             f"column {y!r}: value {df[y].iloc[i]:g} at {x}={df[x].iloc[i]:g} in group {lab!r} "
-            "is not positive; multiplicative errors need positive values", group=lab, column=y)
+            "is not positive; multiplicative errors need positive values")
     codes, labels = pd.factorize(df[group], sort=False)
     counts = np.bincount(codes, minlength=len(labels))
     labels = [_plain(v) for v in labels]
     for lab, n in zip(labels, counts):
         if n < 2:
-            raise MixedModelError(f"group {lab!r} (column {group!r}) has {n} observation(s); "
-                                  "each group needs at least 2", group=lab, column=group)
+            raise ParameterError(f"group {lab!r} (column {group!r}) has {n} observation(s); "
+                                 "each group needs at least 2")
     if len(labels) < 2:
-        raise MixedModelError(f"column {group!r} has {len(labels)} group(s); a mixed model "
-                              "needs at least 2 (use growth.fit for one series)", column=group)
+        raise ParameterError(f"column {group!r} has {len(labels)} group(s); a mixed model "
+                             "needs at least 2 (use growth.fit for one series)")
     order = np.argsort(codes, kind="stable")
     return df[x].to_numpy()[order], df[y].to_numpy()[order], codes[order], labels, counts
 
@@ -299,8 +297,8 @@ def _random_index(spec, random):
         what = (f"random effect {bad[0]!r} is not a parameter" if bad else
                 "random must name at least one parameter, each once," if not random
                 or len(set(random)) != len(random) else "")
-        raise MixedModelError(f"{what} of the {spec.name} model ({', '.join(spec.param_names)}); "
-                              "for no random effect use growth.fit")
+        raise ParameterError(f"{what} of the {spec.name} model ({', '.join(spec.param_names)}); "
+                             "for no random effect use growth.fit")
     return random, np.array([spec.param_names.index(r) for r in random])
 
 
@@ -479,8 +477,8 @@ def _pooled_start(spec, x, y, errors):
         if np.all(np.isfinite(r.fun)) and (best is None or r.cost < best.cost):
             best = r
     if best is None:
-        raise MixedModelError(f"no self-start of the {spec.name} model gives finite values on "
-                              "the pooled data; pass start={...}")
+        raise ParameterError(f"no self-start of the {spec.name} model gives finite values on "
+                             "the pooled data; pass start={...}")
     return best.x
 
 
@@ -524,8 +522,8 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
 
     Raises
     ------
-    MixedModelError
-        (:class:`MixedModelColumnError` for a missing column) unknown model or random-effect
+    ParameterError
+        (:class:`MissingColumnError` for a missing column) unknown model or random-effect
         name, bad values, a group with < 2 observations, < 2 groups, non-positive ``y`` with
         ``errors="multiplicative"``; the message names the column, group or parameter.
 
@@ -547,15 +545,15 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
     (True, ['K', 'k', 't0'])
     """
     if model not in MODEL_SPECS:
-        raise MixedModelError(f"model must be one of {tuple(MODEL_SPECS)}, got {model!r}")
+        raise ParameterError(f"model must be one of {tuple(MODEL_SPECS)}, got {model!r}")
     if errors not in ("additive", "multiplicative"):
-        raise MixedModelError(f"errors must be 'additive' or 'multiplicative', got {errors!r}")
+        raise ParameterError(f"errors must be 'additive' or 'multiplicative', got {errors!r}")
     spec = MODEL_SPECS[model]
     random, R = _random_index(spec, random)
     xv, yv, g, labels, counts = _prepare(data, group, x, y, errors)
     m, p, q = len(labels), len(spec.param_names), R.size
     if xv.size <= p + q + 1:
-        raise MixedModelError(f"{xv.size} observations for {p + q + 1} parameters")
+        raise ParameterError(f"{xv.size} observations for {p + q + 1} parameters")
     pr = _Problem(spec, xv, yv, g, m, R, errors)
     if start is None:
         beta = _pooled_start(spec, xv, yv, errors)
@@ -563,7 +561,7 @@ def fit_mixed(data, model="logistic", group="region", x="year", y="value", rando
         beta = np.array([start[n] for n in spec.param_names] if isinstance(start, dict)
                         else start, float)
         if beta.shape != (p,):
-            raise MixedModelError(f"start needs {p} values ({', '.join(spec.param_names)})")
+            raise ParameterError(f"start needs {p} values ({', '.join(spec.param_names)})")
     # initial relative precision: penalty 10% of a group's own information on each parameter
     _, J0 = pr.mean_jac(np.tile(beta, (xv.size, 1)))
     info = np.add.reduceat(J0[:, R] ** 2, pr.starts, axis=0)
@@ -768,7 +766,7 @@ class MixedResults:
         elif group in self.group_params.index:
             th = self.group_params.loc[group].to_numpy()
         else:
-            raise MixedModelError(f"group {group!r} is not in the fitted data", group=group)
+            raise ParameterError(f"group {group!r} is not in the fitted data")
         with np.errstate(all="ignore"):
             return self._spec.f(xx, np.broadcast_to(th, (xx.size, th.size)))
 

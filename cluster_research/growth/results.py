@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 from scipy.optimize import brentq
 
-from ..errors import GrowthDataError
+from ..errors import ParameterError
 from .profile import ProfileMixin
 from .solve import Problem, num_jac, quiet, sandwich, solve
 from .specs import RUNAWAY, linearised_at
@@ -214,7 +214,7 @@ class NLSResults(ProfileMixin):
             Index: parameter names; columns ``lower``, ``upper`` (calendar years for t0/tau).
         """
         if method not in ("wald", "profile"):
-            raise GrowthDataError(f"method must be 'wald' or 'profile', got {method!r}")
+            raise ParameterError(f"method must be 'wald' or 'profile', got {method!r}")
         c = self._tcrit(alpha)
         est = self._to_report(self._theta)
         if method == "wald":
@@ -265,7 +265,7 @@ class NLSResults(ProfileMixin):
         if interval is None:
             return pd.Series(m, index=index, name="mean")
         if interval not in ("confidence", "prediction"):
-            raise GrowthDataError(f"interval must be None, 'confidence' or 'prediction', got {interval!r}")
+            raise ParameterError(f"interval must be None, 'confidence' or 'prediction', got {interval!r}")
         free = self._problem.free
         G = num_jac(lambda xx, th: self._mean_at(xx, th), self._theta, xi)[:, free]
         C = self._cov_int[np.ix_(free, free)]
@@ -486,10 +486,10 @@ class GrowthResults(NLSResults):
         """
         y = np.asarray(values, float).ravel()
         if y.shape != self.values.shape or not np.all(np.isfinite(y)):
-            raise GrowthDataError(f"refit needs {self.values.size} finite values like the "
-                                  f"original fit, got shape {y.shape}")
+            raise ParameterError(f"refit needs {self.values.size} finite values like the "
+                                 f"original fit, got shape {y.shape}")
         if self.errors == "multiplicative" and np.any(y <= 0):
-            raise GrowthDataError("refit with multiplicative errors needs positive values")
+            raise ParameterError("refit with multiplicative errors needs positive values")
         pr = self._problem.with_data(y)
         if max_nfev is None:
             max_nfev = 200 * int(pr.free.sum())

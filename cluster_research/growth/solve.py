@@ -22,7 +22,7 @@ import math
 import numpy as np
 from scipy.optimize import least_squares
 
-from ..errors import GrowthDataError
+from ..errors import ParameterError
 
 __all__ = ["OPTIMIZER", "Problem", "fd_jac", "least_squares_fit", "num_jac", "quiet", "sandwich",
            "solve"]
@@ -356,7 +356,7 @@ def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True):
 
     z0 = np.asarray(x0_full, float)[free]
     if not np.all(np.isfinite(z0)):
-        raise GrowthDataError(f"start values must be finite, got {z0!r}")
+        raise ParameterError(f"start values must be finite, got {z0!r}")
     z, _, ok, msg, info = least_squares_fit(fun, jac, z0, pr.lb[free], pr.ub[free],
                                             max_nfev=max_nfev, tol=tol, lm_first=lm_first)
     if ok and any(info["active_bounds"]):

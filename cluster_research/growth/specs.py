@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import expit
 
-from ..errors import GrowthDataError
+from ..errors import ParameterError
 
 __all__ = [
     "CEILING_FACTOR",
@@ -586,7 +586,7 @@ def get_spec(name):
 
     Raises
     ------
-    GrowthDataError
+    ParameterError
         For an unknown model.
 
     Examples
@@ -597,7 +597,7 @@ def get_spec(name):
     try:
         return SPECS[name]
     except (KeyError, TypeError):
-        raise GrowthDataError(f"model must be one of {MODELS}, got {name!r}") from None
+        raise ParameterError(f"model must be one of {MODELS}, got {name!r}") from None
 
 
 def data_mean(spec, form):

@@ -59,7 +59,6 @@ Examples
 
 from __future__ import annotations
 
-from ..errors import LifecycleDataError, LifecycleOptionError
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
 from .checks import face_validity, forecast_summary, instrument_table, rolling_forecast
@@ -101,8 +100,6 @@ __all__ = [
     "PHASES",
     "REGISTRY",
     "SCORECARD_INDICATORS",
-    "LifecycleDataError",
-    "LifecycleOptionError",
     "Stage",
     "StageResult",
     "boundaries",

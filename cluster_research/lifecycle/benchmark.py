@@ -32,7 +32,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..errors import StageModelError
+from ..errors import ParameterError
 from .panel import PROB_COLUMNS, panel_stages
 from .stage import Stage
 
@@ -79,13 +79,13 @@ def true_boundaries(model: str, rate, t0):
     rate = np.asarray(rate, float)
     t0 = np.asarray(t0, float)
     if np.any(rate <= 0):
-        raise StageModelError(f"the rate of a {model} curve must be > 0, got {rate}")
+        raise ParameterError(f"the rate of a {model} curve must be > 0, got {rate}")
     if model == "logistic":
         d = LOGISTIC_KNEE_OFFSET / rate
     elif model == "gompertz":
         d = GOMPERTZ_KNEE_OFFSET / rate
     else:
-        raise StageModelError(f"model must be 'logistic' or 'gompertz', got {model!r}")
+        raise ParameterError(f"model must be 'logistic' or 'gompertz', got {model!r}")
     return t0 - d, t0 + 0.0 * d, t0 + d
 
 
@@ -161,12 +161,12 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
     ['region', 'true_phase', 'value', 'year']
     """
     if model not in ("logistic", "gompertz", "mixed"):
-        raise StageModelError(f"model must be 'logistic', 'gompertz' or 'mixed', got {model!r}")
+        raise ParameterError(f"model must be 'logistic', 'gompertz' or 'mixed', got {model!r}")
     if design not in ("independent", "shifted") or (design == "shifted" and model == "mixed"):
-        raise StageModelError(f"design must be 'independent' or 'shifted' (one curve model), "
-                              f"got {design!r} with model {model!r}")
+        raise ParameterError(f"design must be 'independent' or 'shifted' (one curve model), "
+                             f"got {design!r} with model {model!r}")
     if noise < 0 or n_regions < 1 or n_years < 3:
-        raise StageModelError("noise must be >= 0, n_regions >= 1 and n_years >= 3")
+        raise ParameterError("noise must be >= 0, n_regions >= 1 and n_years >= 3")
     rng = np.random.default_rng(seed)
     years = np.arange(first_year, first_year + n_years, dtype=float)
     last = years[-1]
@@ -249,7 +249,7 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
     m = pred.merge(truth[["region", "year", "true_phase"]], on=["region", "year"],
                    how="inner", validate="one_to_one")
     if len(m) != len(truth):
-        raise StageModelError(f"the prediction covers {len(m)} of {len(truth)} region-years")
+        raise ParameterError(f"the prediction covers {len(m)} of {len(truth)} region-years")
     order = np.array([s.order if isinstance(s, Stage) else 0 for s in m["stage"]])
     hit = order == m["true_phase"].to_numpy()
     cls = order > 0

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import StageModelError
+from ..errors import ParameterError
 from .panel import CORES, PROB_COLUMNS, log_curve, prepare_panel
 
 __all__ = ["face_validity", "forecast_summary", "instrument_table", "rolling_forecast",
@@ -61,8 +61,8 @@ def rolling_forecast(data, *, method="pooled", horizons=(1, 2, 3), min_train=5,
     [2007, 2008, 2009, 2010]
     """
     if method not in ("pooled", "lag", "curve"):
-        raise StageModelError(f"rolling_forecast needs a curve model (pooled, lag, curve), "
-                              f"got {method!r}")
+        raise ParameterError(f"rolling_forecast needs a curve model (pooled, lag, curve), "
+                             f"got {method!r}")
     df = prepare_panel(data, region, x, y, indicator)
     scale = options.get("scale") if method == "lag" else None
     years = sorted(df["year"].unique())

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import growth
-from ..errors import LifecycleOptionError
+from ..errors import ParameterError
 from .boundaries import boundaries, phase_from_boundaries, res_params
 from .registry import register
 from .stage import BOUNDARY_ROWS, PHASES, StageResult, check_phase_map, unclassified
@@ -19,7 +19,7 @@ def classify_curve(years, values, year, information, *, model="logistic",
                     gaps=(), **unknown):
     """Classify by the phase of ``year`` among the boundaries of a fitted S-curve."""
     if unknown:
-        raise LifecycleOptionError(f"unknown option(s) for method='curve': {sorted(unknown)}")
+        raise ParameterError(f"unknown option(s) for method='curve': {sorted(unknown)}")
 
     pm = check_phase_map(phase_map)
     ev: dict[str, Any] = {"model": model, "errors": errors, "n_obs": len(years),
@@ -30,7 +30,7 @@ def classify_curve(years, values, year, information, *, model="logistic",
                              f"to fit a {model} curve", **ev)
     try:
         res = growth.fit(years, values, model=model, errors=errors, **(fit_kwargs or {}))
-    except growth.GrowthDataError as exc:
+    except ParameterError as exc:
         return unclassified("curve", information, year, f"{model} fit failed: {exc}", **ev)
     ev["fit"] = res
     ev["params"] = res_params(res).to_dict()

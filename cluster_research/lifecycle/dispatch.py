@@ -60,7 +60,7 @@ def classify(series: pd.Series | None, year: int, method: str = "curve",
           rate > band -> 萌芽 while net entry is still accelerating ever
           faster (before the lower knee of N, GK 1) else 成长 (GK 2, the sharp
           rise in the number of firms -- the paper's "firms gathering").
-          Negative counts raise :class:`LifecycleDataError`.
+          Negative counts raise :class:`ParameterError`.
         * ``scorecard`` -- options ``region`` (required), ``panel``,
           ``threshold``, ``min_components``; see :func:`scorecard`.
         * ``ensemble`` -- runs curve and signs on ``series``, net_entry on
@@ -84,11 +84,9 @@ def classify(series: pd.Series | None, year: int, method: str = "curve",
 
     Raises
     ------
-    LifecycleDataError
+    ParameterError
         Malformed series (non-integer or duplicate years, non-numeric
-        values), negative counts for net_entry.
-    LifecycleOptionError
-        Unknown option for the method (also a ``TypeError``).
+        values), negative counts for net_entry, an unknown option for the method.
 
     Examples
     --------

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pandas as pd
 
-from ..errors import LifecycleOptionError
+from ..errors import ParameterError
 from .registry import register, run_method
 from .stage import StageResult
 
@@ -16,7 +16,7 @@ def classify_ensemble(series, year, information, *, extrapolate=False, counts=No
                        signs=None, net_entry=None, scorecard=None, **unknown):
     """Run every applicable method and report the majority stage and agreement."""
     if unknown:
-        raise LifecycleOptionError(f"unknown option(s) for method='ensemble': {sorted(unknown)}")
+        raise ParameterError(f"unknown option(s) for method='ensemble': {sorted(unknown)}")
     results: dict[str, StageResult] = {}
     if series is not None:
         results["curve"] = run_method(series, year, "curve", information, extrapolate,
@@ -30,7 +30,7 @@ def classify_ensemble(series, year, information, *, extrapolate=False, counts=No
         results["scorecard"] = run_method(None, year, "scorecard", information, region=region,
                                         **(scorecard or {}))
     if not results:
-        raise LifecycleOptionError("method='ensemble' needs a series, counts= or region=")
+        raise ParameterError("method='ensemble' needs a series, counts= or region=")
     table = pd.DataFrame([r.to_dict() for r in results.values()]).set_index("method")
     got = [r.stage for r in results.values() if r.stage is not None]
     cnt = Counter(got)

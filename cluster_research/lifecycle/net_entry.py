@@ -7,17 +7,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LifecycleDataError, LifecycleOptionError
+from ..errors import ParameterError
 from .registry import register
 from .signs import derivative_operator, landmark_grid, landmark_phases
 from .stage import Stage, StageResult, unclassified
 
 
 def check_counts(years, values):
-    """Raise :class:`LifecycleDataError` for negative firm counts (net entry undefined)."""
+    """Raise :class:`ParameterError` for negative firm counts (net entry undefined)."""
     if np.any(values < 0):
         bad = years[values < 0].tolist()
-        raise LifecycleDataError(f"negative firm counts at years {bad}: net entry undefined")
+        raise ParameterError(f"negative firm counts at years {bad}: net entry undefined")
 
 
 @register("net_entry", check=check_counts)
@@ -25,7 +25,7 @@ def classify_net_entry(years, values, year, information, *, band=0.05, window=11
                         max_gap=1, min_points=None, gaps=(), **unknown):
     """Classify by Gort & Klepper's net-entry stages from smoothed firm counts."""
     if unknown:
-        raise LifecycleOptionError(f"unknown option(s) for method='net_entry': {sorted(unknown)}")
+        raise ParameterError(f"unknown option(s) for method='net_entry': {sorted(unknown)}")
     if min_points is None:
         min_points = window + 4
     ev: dict[str, Any] = {"band": band, "window": window, "degree": degree,

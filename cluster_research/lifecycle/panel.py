@@ -116,14 +116,14 @@ from scipy.optimize import least_squares
 from scipy.special import expit
 
 from .. import growth
-from ..errors import ClusterResearchError, GrowthDataError, StageModelError
+from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
 from ..memo import memoize
 from .lag import KNEES, fit_lag
 from .stage import Stage
 from .trend import panel_growth_check
 
-__all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "StageModelError", "curve_phases",
+__all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "curve_phases",
            "log_curve", "prepare_panel",
            "panel_stages"]
 
@@ -143,48 +143,48 @@ def prepare_panel(data, region, x, y, indicator) -> pd.DataFrame:
     """Return the tidy panel (region, year, value) a stage model reads, or raise with the
     region and year at fault (see :func:`panel_stages` for the rules)."""
     if not isinstance(data, pd.DataFrame):
-        raise StageModelError(f"panel_stages needs a long DataFrame, got {type(data).__name__}")
+        raise ParameterError(f"panel_stages needs a long DataFrame, got {type(data).__name__}")
     df = data
     if "indicator" in df.columns and df["indicator"].nunique() > 1 and indicator is None:
-        raise StageModelError("the panel has several indicators "
-                              f"({', '.join(map(str, df['indicator'].unique()[:5]))} ...); "
-                              "pass indicator=")
+        raise ParameterError("the panel has several indicators "
+                             f"({', '.join(map(str, df['indicator'].unique()[:5]))} ...); "
+                             "pass indicator=")
     if indicator is not None:
         if "indicator" not in df.columns:
-            raise StageModelError("indicator= given but the frame has no 'indicator' column")
+            raise ParameterError("indicator= given but the frame has no 'indicator' column")
         df = df[df["indicator"] == indicator]
         if df.empty:
-            raise StageModelError(f"no rows with indicator {indicator!r}")
+            raise ParameterError(f"no rows with indicator {indicator!r}")
     missing = [c for c in (region, x, y) if c not in df.columns]
     if missing:
-        raise StageModelError(f"column(s) {missing} not in the panel "
-                              f"(columns: {list(data.columns)})")
+        raise ParameterError(f"column(s) {missing} not in the panel "
+                             f"(columns: {list(data.columns)})")
     out = pd.DataFrame({"region": df[region].astype(str).to_numpy(),
                         "year": pd.to_numeric(df[x], errors="coerce").to_numpy(),
                         "value": pd.to_numeric(df[y], errors="coerce").to_numpy(float)})
     if out["year"].isna().any() or (out["year"] % 1 != 0).any():
         bad = out.loc[out["year"].isna() | (out["year"] % 1 != 0), "region"].iloc[0]
-        raise StageModelError(f"non-integer or missing year in region {bad!r}")
+        raise ParameterError(f"non-integer or missing year in region {bad!r}")
     out["year"] = out["year"].astype(int)
     dup = out.duplicated(["region", "year"])
     if dup.any():
         r, t = out.loc[dup, ["region", "year"]].iloc[0]
-        raise StageModelError(f"duplicate region-year {r!r} {t}")
+        raise ParameterError(f"duplicate region-year {r!r} {t}")
     out = out.dropna(subset=["value"])          # gaps are dropped, never filled
     bad = out[out["value"] <= 0]
     if len(bad):
         r, t, v = bad.iloc[0]
-        raise StageModelError(f"non-positive value {v!r} in region {r!r}, year {t}: the models "
-                              "work on logarithms")
+        raise ParameterError(f"non-positive value {v!r} in region {r!r}, year {t}: the models "
+                             "work on logarithms")
     return out.sort_values(["region", "year"]).reset_index(drop=True)
 
 
 def _check(information, method):
     if information not in ("hindsight", "realtime"):
-        raise StageModelError(f"information must be 'hindsight' or 'realtime', "
-                              f"got {information!r}")
+        raise ParameterError(f"information must be 'hindsight' or 'realtime', "
+                             f"got {information!r}")
     if method not in METHODS:
-        raise StageModelError(f"method must be one of {METHODS}, got {method!r}")
+        raise ParameterError(f"method must be one of {METHODS}, got {method!r}")
 
 
 # ------------------------------------------------------------------------------ curve
@@ -221,7 +221,7 @@ def curve_phases(model: str, params, years) -> np.ndarray:
 def _fit_region(years, values, model):
     try:
         return growth.fit(years, values, model=model, errors="multiplicative")
-    except GrowthDataError:
+    except ParameterError:
         return None
 
 
@@ -247,8 +247,8 @@ def _curve_fits(df, model, min_points):
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in _KNEE for m in models):
-        raise StageModelError(f"curve model must be 'logistic', 'gompertz' or 'auto', "
-                              f"got {model!r}")
+        raise ParameterError(f"curve model must be 'logistic', 'gompertz' or 'auto', "
+                             f"got {model!r}")
     fits = {m: {} for m in models}
     for m in models:
         for r in regions:
@@ -437,8 +437,8 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
     use = df[df["region"].isin(counts[counts >= min_points].index)]
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in _KNEE for m in models):
-        raise StageModelError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
-                              f"got {model!r}")
+        raise ParameterError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
+                             f"got {model!r}")
     fits = {m: _mixed_fit(use, m) if len(counts[counts >= min_points]) >= 2 else
             (None, f"fewer than 2 regions with >= {min_points} observations") for m in models}
     good = [m for m in models if fits[m][0] is not None and fits[m][0].converged]
@@ -577,9 +577,9 @@ def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
         sc = pd.Series(scale, dtype=float) if not isinstance(scale, pd.Series) else scale
         missing = sorted(set(d["region"]) - set(sc.index))
         if missing:
-            raise StageModelError(f"scale has no value for region(s) {missing[:5]}")
+            raise ParameterError(f"scale has no value for region(s) {missing[:5]}")
         if not (sc.loc[list(dict.fromkeys(d["region"]))] > 0).all():
-            raise StageModelError("scale values must be positive")
+            raise ParameterError("scale values must be positive")
         d = d.assign(value=d["value"] / d["region"].map(sc).to_numpy(float))
     counts = d.groupby("region", sort=False).size()
     use = d[d["region"].isin(counts[counts >= min_points].index)]
@@ -725,7 +725,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
 
     Raises
     ------
-    StageModelError
+    ParameterError
         Missing columns, duplicate region-years, non-positive values, unknown method,
         information or option.
 
@@ -747,7 +747,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     _check(information, method)
     df = prepare_panel(data, region, x, y, indicator)
     if df.empty:
-        raise StageModelError("the panel has no positive values")
+        raise ParameterError("the panel has no positive values")
     core = CORES[method]
     try:
         if information == "hindsight":
@@ -756,7 +756,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         else:
             out = _realtime(core, df, options)
     except TypeError as exc:
-        raise StageModelError(f"bad option for method {method!r}: {exc}") from exc
+        raise ParameterError(f"bad option for method {method!r}: {exc}") from exc
     out = out.sort_values(["region", "year"]).reset_index(drop=True)
     opts = {k: ({str(i): float(x) for i, x in v.items()} if isinstance(v, pd.Series) else v)
             for k, v in options.items()}

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .. import growth
-from ..errors import LifecycleDataError
+from ..errors import ParameterError
 from .boundaries import boundary_years_for, phase_from_boundaries, res_cov, res_params, search_range
 from .registry import run_method
 from .signs import landmark_phases, phase_from_signs
@@ -94,11 +94,11 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
     1.0
     """
     if method not in ("curve", "signs"):
-        raise LifecycleDataError(f"stage_probabilities supports method 'curve' or 'signs', got {method!r}")
+        raise ParameterError(f"stage_probabilities supports method 'curve' or 'signs', got {method!r}")
     if kind not in ("parametric", "residual"):
-        raise LifecycleDataError(f"kind must be 'parametric' or 'residual', got {kind!r}")
+        raise ParameterError(f"kind must be 'parametric' or 'residual', got {kind!r}")
     if n_boot < 1:
-        raise LifecycleDataError("n_boot must be >= 1")
+        raise ParameterError("n_boot must be >= 1")
     check_information(information)
     year = check_year(year)
     pm = check_phase_map(phase_map)
@@ -210,7 +210,7 @@ def curve_boot(point, year, n_boot, rng, kind, options):
     for i in range(n_boot):
         try:
             th, ok = res.refit(Y[i])
-        except growth.GrowthDataError:
+        except ParameterError:
             continue
         if ok:
             draws[i] = th.to_numpy()

@@ -7,7 +7,7 @@ A method registers itself with :func:`register`; adding a method means writing o
 
 from __future__ import annotations
 
-from ..errors import LifecycleDataError
+from ..errors import ParameterError
 from .stage import check_information, check_year, clean_series, restrict, unclassified
 from .trend import growth_check
 
@@ -81,7 +81,7 @@ def run_method(series, year, method, information="realtime", extrapolate=False, 
     StageResult
     """
     if method not in REGISTRY:
-        raise LifecycleDataError(f"method must be one of {tuple(REGISTRY)}, got {method!r}")
+        raise ParameterError(f"method must be one of {tuple(REGISTRY)}, got {method!r}")
     check_information(information)
     year = check_year(year)
     fn, raw, check = REGISTRY[method]

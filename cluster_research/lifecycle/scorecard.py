@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import data
-from ..errors import LifecycleDataError, LifecycleOptionError
+from ..errors import ParameterError
 from .registry import register
 from .stage import Stage, StageResult, check_information, check_year, unclassified
 
@@ -45,12 +45,12 @@ def panel_components(panel: pd.DataFrame) -> pd.DataFrame:
     need = {"region", "year", "indicator", "value"}
     miss = need - set(panel.columns)
     if miss:
-        raise LifecycleDataError(f"provincial panel lacks columns {sorted(miss)}")
+        raise ParameterError(f"provincial panel lacks columns {sorted(miss)}")
     sub = panel[panel["indicator"].isin(_PANEL_NEEDED)]
     dup = sub.duplicated(["region", "year", "indicator"])
     if dup.any():
         r = sub[dup].iloc[0]
-        raise LifecycleDataError(
+        raise ParameterError(
             f"provincial panel has duplicate rows, e.g. region {r['region']} year {r['year']} "
             f"indicator {r['indicator']}")
     wide = sub.pivot(index=["region", "year"], columns="indicator", values="value")
@@ -98,7 +98,7 @@ def resolve_region(panel: pd.DataFrame, region: str) -> str:
         hit = panel.loc[panel[c].astype(str) == v, "region"] if code and c in panel else ()
         if len(hit):
             return str(hit.iloc[0])
-    raise LifecycleDataError(f"region {region!r} not found in the provincial panel")
+    raise ParameterError(f"region {region!r} not found in the provincial panel")
 
 
 def load_panel(panel):
@@ -138,7 +138,7 @@ def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: 
 
     Raises
     ------
-    LifecycleDataError
+    ParameterError
         ``year`` outside the panel, missing columns or duplicate rows.
 
     Examples
@@ -152,7 +152,7 @@ def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: 
     years = comp.index.get_level_values("year")
     if year not in set(years):
         first, last = int(years.min()), int(years.max())
-        raise LifecycleDataError(f"year {year} not in the provincial panel ({first}-{last})")
+        raise ParameterError(f"year {year} not in the provincial panel ({first}-{last})")
     cur = comp.xs(year, level="year")
     # mid-rank percentiles (rank - 0.5) / n among the regions with a value: symmetric,
     # so the median region scores exactly 0.5 whatever n is
@@ -331,5 +331,5 @@ def classify_scorecard(series, year, information, *, region=None, extrapolate=Fa
     if region is None:
         region = getattr(series, "attrs", {}).get("region") if series is not None else None
     if region is None:
-        raise LifecycleOptionError("method='scorecard' needs region= (a province name or code)")
+        raise ParameterError("method='scorecard' needs region= (a province name or code)")
     return scorecard(region, year, information, **options)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import LifecycleDataError, LifecycleOptionError
+from ..errors import ParameterError
 from .registry import register
 from .stage import PHASES, StageResult, check_phase_map, unclassified
 
@@ -51,7 +51,7 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
 
     Raises
     ------
-    LifecycleDataError
+    ParameterError
         Too few points or non-positive values with relative weights.
 
     Examples
@@ -64,11 +64,11 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
     y = np.asarray(values, dtype=float)
     p = degree + 1
     if len(x) < p + 1:
-        raise LifecycleDataError(f"need at least {p + 1} points for a degree-{degree} local fit")
+        raise ParameterError(f"need at least {p + 1} points for a degree-{degree} local fit")
     if weights == "relative":
         if np.any(y <= 0):
             bad = x[y <= 0].astype(int).tolist()
-            raise LifecycleDataError(
+            raise ParameterError(
                 f"relative weights need positive values; non-positive at years {bad} "
                 "(use weights='equal')")
         logw = -2.0 * np.log(y)
@@ -76,7 +76,7 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
     elif weights == "equal":
         w = np.ones_like(y)
     else:
-        raise LifecycleDataError(f"weights must be 'relative' or 'equal', got {weights!r}")
+        raise ParameterError(f"weights must be 'relative' or 'equal', got {weights!r}")
     d = x - float(at)
     X = np.vander(d, p, increasing=True)
     sw = np.sqrt(w)
@@ -121,7 +121,7 @@ def derivative_operator(x, y, grid, window, degree, weights):
         yy = y[idx]
         if np.any(yy <= 0):
             bad = x[y <= 0].astype(int).tolist()
-            raise LifecycleDataError(
+            raise ParameterError(
                 f"relative weights need positive values; non-positive at years {bad} "
                 "(use weights='equal')")
         logw = -2.0 * np.log(yy)
@@ -129,7 +129,7 @@ def derivative_operator(x, y, grid, window, degree, weights):
     elif weights == "equal":
         w = np.ones(idx.shape)
     else:
-        raise LifecycleDataError(f"weights must be 'relative' or 'equal', got {weights!r}")
+        raise ParameterError(f"weights must be 'relative' or 'equal', got {weights!r}")
     d = x[idx] - grid[:, None]  # (G, w)
     X = d[:, :, None] ** np.arange(p)[None, None, :]  # (G, w, p)
     Xw = X * w[:, :, None]
@@ -227,18 +227,18 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
                     phase_map=None, gaps=(), **unknown):
     """Classify by the signs of smoothed y'' and y''' (model-free)."""
     if unknown:
-        raise LifecycleOptionError(f"unknown option(s) for method='signs': {sorted(unknown)}")
+        raise ParameterError(f"unknown option(s) for method='signs': {sorted(unknown)}")
     pm = check_phase_map(phase_map)
     if rule not in ("landmarks", "pointwise"):
-        raise LifecycleDataError(f"rule must be 'landmarks' or 'pointwise', got {rule!r}")
+        raise ParameterError(f"rule must be 'landmarks' or 'pointwise', got {rule!r}")
     deg = 3 if rule == "pointwise" else degree
     if deg < 2:
-        raise LifecycleDataError("degree must be >= 2 to estimate a second derivative")
+        raise ParameterError("degree must be >= 2 to estimate a second derivative")
     if min_points is None:
         min_points = window + 4
     need = max(deg + 2, min_points) if rule == "landmarks" else deg + 2
     if window < deg + 2:
-        raise LifecycleDataError(f"window must be >= {deg + 2} for degree {deg}")
+        raise ParameterError(f"window must be >= {deg + 2} for degree {deg}")
     ev: dict[str, Any] = {"rule": rule, "window": window, "degree": deg, "weights": weights,
                           "gaps_dropped": list(gaps), "n_obs": len(years)}
     upto = f" up to {year}" if information == "realtime" else ""

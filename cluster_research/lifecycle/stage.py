@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import LifecycleDataError
+from ..errors import ParameterError
 
 METHODS = ("curve", "signs", "net_entry", "scorecard", "ensemble")
 INFORMATION = ("realtime", "hindsight")
@@ -80,7 +80,7 @@ class Stage(enum.Enum):
             return self.en
         if lang == "both":
             return f"{self.zh} {self.en}"
-        raise LifecycleDataError(f"lang must be 'zh', 'en' or 'both', got {lang!r}")
+        raise ParameterError(f"lang must be 'zh', 'en' or 'both', got {lang!r}")
 
     @classmethod
     def from_label(cls, label: str | Stage) -> Stage:
@@ -95,7 +95,7 @@ class Stage(enum.Enum):
                 st.en.replace("-", ""),
             ):
                 return st
-        raise LifecycleDataError(f"unknown stage label {label!r}")
+        raise ParameterError(f"unknown stage label {label!r}")
 
     def __lt__(self, other):
         if not isinstance(other, Stage):
@@ -135,7 +135,7 @@ def check_phase_map(phase_map) -> dict[str, Stage]:
     if phase_map is None:
         return dict(DEFAULT_PHASE_MAP)
     if set(phase_map) != set(PHASES):
-        raise LifecycleDataError(f"phase_map must have exactly the keys {PHASES}, got {sorted(phase_map)}")
+        raise ParameterError(f"phase_map must have exactly the keys {PHASES}, got {sorted(phase_map)}")
     return {k: Stage.from_label(v) for k, v in phase_map.items()}
 
 
@@ -163,10 +163,10 @@ def phase_to_stage(phase: str | int, phase_map: dict | None = None) -> Stage:
     pm = check_phase_map(phase_map)
     if isinstance(phase, (int, np.integer)):
         if not 1 <= int(phase) <= 4:
-            raise LifecycleDataError(f"phase must be 1..4, got {phase}")
+            raise ParameterError(f"phase must be 1..4, got {phase}")
         phase = PHASES[int(phase) - 1]
     if phase not in pm:
-        raise LifecycleDataError(f"phase must be one of {PHASES}, got {phase!r}")
+        raise ParameterError(f"phase must be one of {PHASES}, got {phase!r}")
     return pm[phase]
 
 
@@ -239,44 +239,44 @@ def unclassified(method, information, year, reason, **evidence) -> StageResult:
 # Input handling
 # --------------------------------------------------------------------------------------
 def check_year(year) -> int:
-    """Return ``year`` as int, or raise LifecycleDataError."""
+    """Return ``year`` as int, or raise ParameterError."""
     if isinstance(year, bool) or not isinstance(year, (int, np.integer, float, np.floating)):
-        raise LifecycleDataError(f"year must be an integer calendar year, got {year!r}")
+        raise ParameterError(f"year must be an integer calendar year, got {year!r}")
     if float(year) != int(year):
-        raise LifecycleDataError(f"year must be an integer calendar year, got {year!r}")
+        raise ParameterError(f"year must be an integer calendar year, got {year!r}")
     return int(year)
 
 
 def check_information(information: str) -> str:
     """Return ``information`` if it is 'realtime' or 'hindsight', else raise."""
     if information not in INFORMATION:
-        raise LifecycleDataError(f"information must be one of {INFORMATION}, got {information!r}")
+        raise ParameterError(f"information must be one of {INFORMATION}, got {information!r}")
     return information
 
 
 def clean_series(series, name: str = "series") -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Validate a year-indexed series; return (years, values, gap_years), NaN dropped."""
     if not isinstance(series, pd.Series):
-        raise LifecycleDataError(
+        raise ParameterError(
             f"{name} must be a pandas Series indexed by int year, got {type(series).__name__}"
         )
     idx = series.index
     try:
         yrs = np.asarray(idx, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise LifecycleDataError(f"{name} index must be integer years: {exc}") from None
+        raise ParameterError(f"{name} index must be integer years: {exc}") from None
     if len(yrs) and (not np.all(np.isfinite(yrs)) or np.any(yrs != np.round(yrs))):
-        raise LifecycleDataError(f"{name} index must be integer years, got {list(idx)[:5]}...")
+        raise ParameterError(f"{name} index must be integer years, got {list(idx)[:5]}...")
     if len(set(yrs.tolist())) != len(yrs):
         dup = sorted({int(y) for y in yrs if (yrs == y).sum() > 1})
-        raise LifecycleDataError(f"{name} has duplicate years {dup}")
+        raise ParameterError(f"{name} has duplicate years {dup}")
     try:
         vals = pd.to_numeric(series, errors="raise").to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise LifecycleDataError(f"{name} values must be numeric: {exc}") from None
+        raise ParameterError(f"{name} values must be numeric: {exc}") from None
     if np.any(np.isinf(vals)):
         bad = [int(y) for y, v in zip(yrs, vals) if np.isinf(v)]
-        raise LifecycleDataError(f"{name} has infinite values at years {bad}")
+        raise ParameterError(f"{name} has infinite values at years {bad}")
     order = np.argsort(yrs)
     yrs, vals = yrs[order].astype(int), vals[order]
     gaps = [int(y) for y, v in zip(yrs, vals) if np.isnan(v)]

@@ -7,7 +7,8 @@ import os
 import warnings
 from pathlib import Path
 
-from .. import data, units
+from .. import data
+from ..data import units
 from ..errors import ImplausibleValueWarning, UnknownPlaceError, UnknownPlaceWarning
 
 __all__ = ["MAGNITUDE_FACTOR", "largest_reference", "profile_series"]

@@ -48,14 +48,7 @@ in panels. CESifo Working Paper 1229.
 
 from __future__ import annotations
 
-from ..errors import (
-    CollinearityError,
-    CollinearityWarning,
-    MissingColumnError,
-    NonPositiveLogError,
-    RegressionError,
-    TooFewClustersError,
-)
+from ..errors import CollinearityWarning, MissingColumnError
 from .covariance import COV_TYPES
 from .design import CONDITION_RAISE, CONDITION_WARN, EFFECTS, condition_number
 from .diagnostics import pesaran_cd, vif, wooldridge_serial
@@ -77,13 +70,9 @@ __all__ = [
     "EFFECTS",
     "PANEL_INDICATORS",
     "STAR_LEVELS",
-    "CollinearityError",
     "CollinearityWarning",
     "MissingColumnError",
-    "NonPositiveLogError",
     "PanelResults",
-    "RegressionError",
-    "TooFewClustersError",
     "analysis_frame",
     "condition_number",
     "first_difference",

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..errors import RegressionError, TooFewClustersError
+from ..errors import ParameterError
 
 __all__ = ["COV_TYPES", "cov_kwargs", "default_maxlags"]
 
@@ -26,26 +26,28 @@ def default_maxlags(n_periods: int) -> int:
 
 def cov_kwargs(cov_type, entity_codes, time_codes, n_periods, maxlags, min_clusters):
     if cov_type not in COV_TYPES:
-        raise RegressionError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
+        raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     if cov_type == "nonrobust":
         return "nonrobust", {}, None
     if cov_type == "HC1":
         return "HC1", {}, None
     if cov_type == "cluster":
         if entity_codes is None:
-            raise RegressionError("cov_type='cluster' needs the entity column")
+            raise ParameterError("cov_type='cluster' needs the entity column")
         g = len(np.unique(entity_codes))
         if g < min_clusters:
-            raise TooFewClustersError(g, min_clusters, "clusters (entities)")
+            raise ParameterError(f"too few clusters (entities) for this covariance: {g} clusters "
+                                 f"(entities), minimum {min_clusters}")
         return "cluster", {"groups": entity_codes}, None
     # driscoll-kraay
     if time_codes is None:
-        raise RegressionError("cov_type='driscoll-kraay' needs the time column")
+        raise ParameterError("cov_type='driscoll-kraay' needs the time column")
     if n_periods < min_clusters:
-        raise TooFewClustersError(n_periods, min_clusters, "periods")
+        raise ParameterError(f"too few periods for this covariance: {n_periods} periods, minimum "
+                             f"{min_clusters}")
     lags = default_maxlags(n_periods) if maxlags is None else int(maxlags)
     if lags < 0 or lags >= n_periods:
-        raise RegressionError(f"maxlags must be in [0, {n_periods - 1}], got {lags}")
+        raise ParameterError(f"maxlags must be in [0, {n_periods - 1}], got {lags}")
     # no small-sample correction, as Stata's xtscc (Hoechle 2007)
     return "hac-groupsum", {"time": time_codes, "maxlags": lags, "use_correction": False}, lags
 

@@ -17,11 +17,10 @@ import patsy
 
 from ..errors import (
     ClusterResearchWarning,
-    CollinearityError,
     CollinearityWarning,
+    DataValidationError,
     MissingColumnError,
-    NonPositiveLogError,
-    RegressionError,
+    ParameterError,
 )
 
 __all__ = ["CONDITION_RAISE", "CONDITION_WARN", "EFFECTS", "check_columns", "check_rank",
@@ -35,7 +34,7 @@ EFFECTS = ("entity", "time", "twoway")
 #: (1980, ch. 3) read condition indexes of 30 and more as moderate to strong dependence.
 CONDITION_WARN = 30.0
 #: Scaled condition number above which estimation is refused
-#: (:class:`~cluster_research.errors.CollinearityError`): ``1 / sqrt(eps)`` of float64
+#: (:class:`~cluster_research.errors.ParameterError`): ``1 / sqrt(eps)`` of float64
 #: (6.7e7). Above it cond(X'X) = cond(X)^2 exceeds ``1 / eps``, so the covariance
 #: ``(X'X)^-1`` is numerically singular and the estimates keep less than half of the
 #: 16 significant digits of double precision.
@@ -186,7 +185,7 @@ def condition_number(X) -> float:
     """
     A = np.asarray(X, dtype=float)
     if A.ndim != 2 or A.shape[1] == 0:
-        raise RegressionError(f"condition_number needs a 2-D design, got shape {A.shape}")
+        raise ParameterError(f"condition_number needs a 2-D design, got shape {A.shape}")
     norms = np.sqrt((A**2).sum(axis=0))
     norms[norms == 0] = 1.0
     s = np.linalg.svd(A / norms, compute_uv=False)
@@ -203,12 +202,12 @@ def _near_collinear_message(X, names, kappa, context):
     involved = [n for n, w in zip(names, weights) if w >= 0.1 * weights.max()]
     return (f"the {context} is near-collinear: scaled condition number {kappa:.3g} "
             f"(thresholds: warn {CONDITION_WARN:g}, raise {CONDITION_RAISE:.3g}); "
-            f"regressors in the near-dependence: {', '.join(involved)}"), involved
+            f"regressors in the near-dependence: {', '.join(involved)}")
 
 
 def check_rank(X: np.ndarray, names, X_raw=None, context="design") -> None:
     if X.shape[1] == 0:
-        raise RegressionError("the model has no regressors left to estimate")
+        raise ParameterError("the model has no regressors left to estimate")
     # the rank of the column-scaled design: units never decide collinearity
     rank = np.linalg.matrix_rank(unit_columns(X, X_raw)[0])
     if rank < X.shape[1]:
@@ -219,17 +218,13 @@ def check_rank(X: np.ndarray, names, X_raw=None, context="design") -> None:
                          + ", ".join(absorbed))
         if collinear:
             parts.append("collinear: " + "; ".join(collinear))
-        terms = absorbed + [c.split(" (")[0] for c in collinear]
-        raise CollinearityError(
-            f"the {context} is rank deficient (rank {rank} < {X.shape[1]} columns); "
-            + "; ".join(parts),
-            terms,
-        )
+        raise ParameterError(f"the {context} is rank deficient (rank {rank} < {X.shape[1]} "
+                             "columns); " + "; ".join(parts))
     kappa = condition_number(X)
     if kappa > CONDITION_WARN:
-        msg, involved = _near_collinear_message(X, names, kappa, context)
+        msg = _near_collinear_message(X, names, kappa, context)
         if kappa > CONDITION_RAISE:
-            raise CollinearityError(msg + "; the estimates would be numerical noise", involved)
+            raise ParameterError(msg + "; the estimates would be numerical noise")
         warnings.warn(msg, CollinearityWarning, stacklevel=3)
 
 
@@ -241,11 +236,11 @@ def prepare(df, formula, entity, time, intercept):
 
     Rows with a missing value in a formula variable are dropped and listed in
     ``dropped`` (entity, time, reason) with a warning; a log (or any transform) that
-    gives a non-finite value raises :class:`NonPositiveLogError` /
-    :class:`RegressionError` naming the column, entity and period.
+    gives a non-finite value raises :class:`DataValidationError` /
+    :class:`ParameterError` naming the column, entity and period.
     """
     if not isinstance(df, pd.DataFrame):
-        raise RegressionError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+        raise ParameterError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     cols = formula_columns(formula)
     check_columns(df, cols + [entity, time])
     data = _sample(df, cols, entity, time)
@@ -270,14 +265,14 @@ def _sample(df, cols, entity, time) -> pd.DataFrame:
     data = df[used].copy()
     data.attrs = {}  # attrs (e.g. analysis_frame reports) would be deep-copied on every op
     if entity is not None and data[entity].isna().any():
-        raise RegressionError(f"entity column {entity!r} has missing values")
+        raise ParameterError(f"entity column {entity!r} has missing values")
     if time is not None and data[time].isna().any():
-        raise RegressionError(f"time column {time!r} has missing values")
+        raise ParameterError(f"time column {time!r} has missing values")
     if entity is not None and time is not None:
         dup = data.duplicated([entity, time])
         if dup.any():
             first = data.loc[dup, [entity, time]].iloc[0].tolist()
-            raise RegressionError(
+            raise ParameterError(
                 f"duplicate (entity, time) rows, e.g. {first}: one row per entity-period needed")
         data = data.sort_values([entity, time], kind="mergesort")
     return data
@@ -298,7 +293,7 @@ def _drop_missing_rows(data, cols, entity, time):
                       ClusterResearchWarning, stacklevel=4)
     data = data[~bad]
     if len(data) == 0:
-        raise RegressionError("no complete rows left after dropping missing values")
+        raise ParameterError("no complete rows left after dropping missing values")
     return data, dropped
 
 
@@ -317,5 +312,8 @@ def _check_finite(full, data, cols, entity, time) -> None:
         cells.append((data.at[r, entity] if entity else r,
                       data.at[r, time] if time else None, val))
     if "log" in col:
-        raise NonPositiveLogError(col, cells)
-    raise RegressionError(f"non-finite values in {col!r} at {cells[:10]}")
+        shown = "; ".join(f"{e}/{t}: {v!r}" for e, t, v in cells[:10])
+        raise DataValidationError(f"log of non-positive values at (entity/time: value) {shown}"
+                                  + (f" (and {len(cells) - 10} more)" if len(cells) > 10 else ""),
+                                  column=col)
+    raise ParameterError(f"non-finite values in {col!r} at {cells[:10]}")

@@ -10,7 +10,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-from ..errors import RegressionError
+from ..errors import ParameterError
 from .design import period_positions
 
 __all__ = ["pesaran_cd", "vif", "wooldridge_serial"]
@@ -120,7 +120,7 @@ def vif(X) -> pd.DataFrame:
 
     Raises
     ------
-    RegressionError
+    ParameterError
         If fewer than two columns are given (a VIF needs other regressors).
 
     Examples
@@ -132,7 +132,7 @@ def vif(X) -> pd.DataFrame:
     """
     X = pd.DataFrame(X)
     if X.shape[1] < 2:
-        raise RegressionError(f"VIF needs at least two regressors, got {X.shape[1]}")
+        raise ParameterError(f"VIF needs at least two regressors, got {X.shape[1]}")
     A = np.column_stack([np.ones(len(X)), X.to_numpy(float)])
     vals = [variance_inflation_factor(A, j + 1) for j in range(X.shape[1])]
     return pd.DataFrame({"term": list(X.columns), "vif": vals})

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .. import data
-from ..errors import MissingColumnError, NonPositiveLogError, RegressionError
+from ..errors import DataValidationError, MissingColumnError, ParameterError
 
 __all__ = ["PANEL_INDICATORS", "analysis_frame"]
 
@@ -35,8 +35,8 @@ def _load(name):
 def _exclusions(exclude) -> dict:
     """Map (region_code, year) -> reason for ``analysis_frame(exclude=...)``."""
     if not isinstance(exclude, pd.DataFrame):
-        raise RegressionError("exclude must be a DataFrame with columns region (or "
-                              f"region_code) and year, got {type(exclude).__name__}")
+        raise ParameterError("exclude must be a DataFrame with columns region (or "
+                             f"region_code) and year, got {type(exclude).__name__}")
     key = "region_code" if "region_code" in exclude.columns else "region"
     miss = [c for c in (key, "year") if c not in exclude.columns]
     if miss:
@@ -88,7 +88,7 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         ``economy_indicators`` except ``population``).
     nonpositive : {"raise", "drop"}
         What to do with zero/negative values of a logged column among the
-        required ones: raise :class:`NonPositiveLogError` naming region and
+        required ones: raise :class:`DataValidationError` naming region and
         year, or drop the row with that reason.  Outside ``required`` a
         non-positive value gives a NaN log and a reported note.
     exclude : pandas.DataFrame, optional
@@ -113,7 +113,7 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
     ------
     MissingColumnError
         Long frame lacks contract columns or an indicator id is unknown.
-    NonPositiveLogError
+    DataValidationError
         See ``nonpositive``.
 
     Examples
@@ -123,7 +123,7 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
     ['region_code', 'region', 'region_en', 'year', 'ecommerce_sales', 'broadband_users']
     """
     if nonpositive not in ("raise", "drop"):
-        raise RegressionError(f"nonpositive must be 'raise' or 'drop', got {nonpositive!r}")
+        raise ParameterError(f"nonpositive must be 'raise' or 'drop', got {nonpositive!r}")
     if panel is None:
         panel = _load("provincial_panel")
     econ = list(economy_indicators)
@@ -201,7 +201,7 @@ def _long_selection(panel, indicators, economy, econ) -> pd.DataFrame:
     dup = long.duplicated(["region_code", "year", "indicator"])
     if dup.any():
         r = long[dup].iloc[0]
-        raise RegressionError(
+        raise ParameterError(
             f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
     return long.assign(region_code=long["region_code"].astype(str),
                        year=long["year"].astype(int))
@@ -255,9 +255,12 @@ def _add_logs(wide, base_cols, nonpositive, report) -> pd.DataFrame:
         nonpos = v.notna() & (v <= 0)
         if nonpos.any():
             if c in required and nonpositive == "raise":
-                cells = [(wide.at[i, "region"], int(wide.at[i, "year"]), float(v[i]))
-                         for i in wide.index[nonpos]]
-                raise NonPositiveLogError(c, cells)
+                n = int(nonpos.sum())
+                shown = "; ".join(f"{wide.at[i, 'region']}/{int(wide.at[i, 'year'])}: "
+                                  f"{float(v[i])!r}" for i in wide.index[nonpos][:10])
+                raise DataValidationError("log of non-positive values at (entity/time: value) "
+                                          + shown + (f" (and {n - 10} more)" if n > 10 else ""),
+                                          column=c)
             if c in required:
                 wide = report.drop(wide, nonpos.to_numpy(),
                                    lambda i, c=c: f"non-positive {c} for log")

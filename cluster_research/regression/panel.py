@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.stats.diagnostic import het_breuschpagan
 from statsmodels.stats.stattools import jarque_bera
 
-from ..errors import RegressionError
+from ..errors import ParameterError
 from .covariance import cov_kwargs
 from .design import EFFECTS, check_rank, demean, period_positions, prepare
 from .diagnostics import pesaran_cd, vif, wooldridge_serial
@@ -229,7 +229,7 @@ class PanelResults:
 def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, time_codes,
               n_periods, maxlags, min_clusters, meta):
     if df_resid <= 0:
-        raise RegressionError(
+        raise ParameterError(
             f"no residual degrees of freedom: {len(y_t)} observations, {X_t.shape[1]} "
             f"regressors, {meta['absorbed']} absorbed effects")
     sm_cov, kwds, lags = cov_kwargs(cov_type, entity_codes, time_codes, n_periods,
@@ -292,14 +292,11 @@ def panel(df, formula, entity, time, effects="entity", cov_type="nonrobust", max
     ------
     MissingColumnError
         A formula variable, ``entity`` or ``time`` is not in ``df``.
-    CollinearityError
-        Regressors without within variation or linearly dependent (named).
-    TooFewClustersError
-        Fewer clusters / periods than ``min_clusters``.
-    NonPositiveLogError
+    ParameterError
+        Regressors without within variation or linearly dependent (named), fewer clusters /
+        periods than ``min_clusters``, any other invalid specification.
+    DataValidationError
         ``log`` of zero or negative values (entity and time named).
-    RegressionError
-        Any other invalid specification.
 
     References
     ----------
@@ -315,9 +312,9 @@ def panel(df, formula, entity, time, effects="entity", cov_type="nonrobust", max
     (0.1101238, 0.0118567)
     """
     if effects not in EFFECTS:
-        raise RegressionError(f"effects must be one of {EFFECTS}, got {effects!r}")
+        raise ParameterError(f"effects must be one of {EFFECTS}, got {effects!r}")
     if entity is None or time is None:
-        raise RegressionError("panel() needs both entity and time columns")
+        raise ParameterError("panel() needs both entity and time columns")
     data, y, X, dropped = prepare(df, formula, entity, time, intercept=False)
     names = list(X.columns)
     e_codes, e_uni = pd.factorize(data[entity], sort=True)

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..errors import RegressionError
+from ..errors import ParameterError
 from .panel import PanelResults
 
 __all__ = ["STAR_LEVELS", "format_robustness", "robustness_table", "spec_key", "split_label",
@@ -81,17 +81,17 @@ def stars(p: float) -> str:
 
 def _check_results(results) -> dict:
     if not isinstance(results, dict) or not results:
-        raise RegressionError("results must be a non-empty dict {label: PanelResults}, got "
-                              f"{type(results).__name__}")
+        raise ParameterError("results must be a non-empty dict {label: PanelResults}, got "
+                             f"{type(results).__name__}")
     shorts = {}
     for label, res in results.items():
         if not isinstance(res, PanelResults):
-            raise RegressionError(f"results[{label!r}] is a {type(res).__name__}, "
-                                  "not a PanelResults")
+            raise ParameterError(f"results[{label!r}] is a {type(res).__name__}, "
+                                 "not a PanelResults")
         short, _ = split_label(label)
         if short in shorts:
-            raise RegressionError(f"specification labels {shorts[short]!r} and {label!r} share "
-                                  f"the short label {short!r}")
+            raise ParameterError(f"specification labels {shorts[short]!r} and {label!r} share "
+                                 f"the short label {short!r}")
         shorts[short] = label
     return shorts
 
@@ -116,7 +116,7 @@ def robustness_table(results: dict) -> pd.DataFrame:
 
     Raises
     ------
-    RegressionError
+    ParameterError
         Empty input, a value that is not a :class:`PanelResults`, or two labels with the
         same short label.
 
@@ -172,8 +172,8 @@ def format_robustness(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     miss = [c for c in ("spec", "term", "estimate", "std_error", "p_value", "nobs",
                         "n_entities", "n_periods", "within_r2") if c not in table.columns]
     if miss:
-        raise RegressionError(f"format_robustness: table lacks columns {miss}; pass the "
-                              "output of robustness_table()")
+        raise ParameterError(f"format_robustness: table lacks columns {miss}; pass the "
+                             "output of robustness_table()")
     specs = list(dict.fromkeys(table["spec"]))
     terms = list(dict.fromkeys(table["term"]))
     out = pd.DataFrame("", index=terms + ["nobs", "regions", "years", "within_r2"],

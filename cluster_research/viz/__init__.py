@@ -22,12 +22,12 @@ from .comparison import coefficient_plot, concentration_panels, index_plot, regi
 from .growth_panels import fit_panels
 from .maps import district_map, province_choropleth
 from .style import (DPI, FALLBACK_NAME, FIGSIZE, FONT_NAME, LABELS, LANGS, METHOD_NAMES,
-                    MODEL_NAMES, PlotError, UnknownLabelError, band_label, check_lang, font_path, label,
-                    method_label, model_label, save, setup, source_note)
+                    MODEL_NAMES, band_label, check_lang, font_path, label, method_label,
+                    model_label, save, setup, source_note)
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
-           "MODEL_NAMES", "PlotError", "method_label",
-           "STAGE_COLOURS", "UnknownLabelError", "band_label", "check_lang", "coefficient_plot",
+           "MODEL_NAMES", "method_label",
+           "STAGE_COLOURS", "band_label", "check_lang", "coefficient_plot",
            "concentration_panels", "district_map", "ecosystem", "fit_panels", "font_path",
            "growth_fits", "index_plot", "label", "model_label", "province_choropleth",
            "provinces", "rank_heatmap", "region_lines", "save", "series_plot", "setup",

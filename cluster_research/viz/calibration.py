@@ -16,10 +16,10 @@ from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 
-from ..errors import PlotError
+from ..errors import ParameterError
 from .style import FIGSIZE, check_lang, display_name, model_label, setup
 
-__all__ = ["STAGE_MODEL_NAMES", "PlotError", "accuracy_chart", "reliability_plot"]
+__all__ = ["STAGE_MODEL_NAMES", "accuracy_chart", "reliability_plot"]
 
 _TEXT = {
     "noise": {"zh": "噪声（对数标准差 σ）", "en": "Noise (log SD σ)"},
@@ -81,7 +81,7 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
 
     Raises
     ------
-    PlotError
+    ParameterError
         If a column is missing, or ``lang`` is not zh/en.
 
     References
@@ -102,7 +102,7 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
     check_lang(lang)
     need = {"method", "truth", "noise", "information", "accuracy"}
     if not need <= set(table.columns):
-        raise PlotError(f"accuracy_chart: the benchmark table lacks {sorted(need - set(table.columns))}")
+        raise ParameterError(f"accuracy_chart: the benchmark table lacks {sorted(need - set(table.columns))}")
     setup()
     table = table.assign(design=table["design"] if "design" in table else "")
     panels = list(dict.fromkeys(zip(table["truth"], table["design"])))
@@ -178,7 +178,7 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
 
     Raises
     ------
-    PlotError
+    ParameterError
         If there is no table, a column is missing, or ``lang`` is not zh/en.
 
     References
@@ -198,11 +198,11 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
     """
     check_lang(lang)
     if not tables:
-        raise PlotError("reliability_plot needs at least one reliability table")
+        raise ParameterError("reliability_plot needs at least one reliability table")
     for name, tab in tables.items():
         missing = {"mean_predicted", "observed", "n"} - set(tab.columns)
         if missing:
-            raise PlotError(f"reliability_plot: table {name!r} lacks {sorted(missing)}")
+            raise ParameterError(f"reliability_plot: table {name!r} lacks {sorted(missing)}")
     setup()
     fig, ax = plt.subplots(figsize=(FIGSIZE[1] * 1.15, FIGSIZE[1]))
     ax.plot([0, 1], [0, 1], color="grey", lw=1, ls=":", label=_t("diagonal", lang))

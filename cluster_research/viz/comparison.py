@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..errors import DataValidationError, PlotError
+from ..errors import DataValidationError, ParameterError
 from .style import check_lang, label, setup, source_note
 
 __all__ = ["LABELS", "coefficient_plot", "concentration_panels", "index_plot", "region_lines",
@@ -87,7 +87,7 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
 
     Raises
     ------
-    PlotError
+    ParameterError
         Empty ``wide``, a gap (NaN), or a first value that is not positive.
 
     Examples
@@ -99,13 +99,13 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
     """
     check_lang(lang)
     if wide.empty:
-        raise PlotError("index_plot: no common year to compare")
+        raise ParameterError("index_plot: no common year to compare")
     if wide.isna().any().any():
         gaps = wide.columns[wide.isna().any()].tolist()
-        raise PlotError(f"index_plot: gaps (NaN) in {gaps}; pass the common years only")
+        raise ParameterError(f"index_plot: gaps (NaN) in {gaps}; pass the common years only")
     first = wide.iloc[0]
     if (first <= 0).any():
-        raise PlotError(f"index_plot: the first value must be positive: {first.to_dict()}")
+        raise ParameterError(f"index_plot: the first value must be positive: {first.to_dict()}")
     setup()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     _lines(100 * wide / first, ax, lang)
@@ -140,7 +140,7 @@ def region_lines(wide: pd.DataFrame, regions, lang: str = "zh", ylabel: str = ""
 
     Raises
     ------
-    PlotError
+    ParameterError
         A region that is not a column of ``wide``.
 
     Examples
@@ -153,7 +153,7 @@ def region_lines(wide: pd.DataFrame, regions, lang: str = "zh", ylabel: str = ""
     check_lang(lang)
     missing = [r for r in regions if r not in wide.columns]
     if missing:
-        raise PlotError(f"region_lines: {missing} not among the columns {list(wide.columns)}")
+        raise ParameterError(f"region_lines: {missing} not among the columns {list(wide.columns)}")
     setup()
     sub = wide[list(regions)]
     fig, ax = plt.subplots(figsize=(8, 4.5))
@@ -189,7 +189,7 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
 
     Raises
     ------
-    PlotError
+    ParameterError
         Missing ``hhi``/``cr4`` columns or regions not in ``lq``.
 
     Examples
@@ -203,10 +203,10 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
     check_lang(lang)
     for col in ("hhi", "cr4"):
         if col not in concentration.columns:
-            raise PlotError(f"concentration_panels: concentration needs column {col!r}")
+            raise ParameterError(f"concentration_panels: concentration needs column {col!r}")
     missing = [r for r in regions if r not in lq.columns]
     if missing:
-        raise PlotError(f"concentration_panels: {missing} not among the LQ columns")
+        raise ParameterError(f"concentration_panels: {missing} not among the LQ columns")
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     conc = concentration[["hhi", "cr4"]].rename(
@@ -289,7 +289,7 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
 
     Raises
     ------
-    PlotError
+    ParameterError
         A specification of ``coefs`` missing from ``key`` (no key for its label), or no term.
 
     Examples
@@ -309,10 +309,10 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
     check_lang(lang)
     unkeyed = sorted(set(coefs["spec"]) - set(key["spec"]))
     if unkeyed:
-        raise PlotError(f"coefficient_plot: no key for specification(s) {unkeyed}")
+        raise ParameterError(f"coefficient_plot: no key for specification(s) {unkeyed}")
     terms = [t for t in coefs["term"].unique() if t not in set(skip)]
     if not terms:
-        raise PlotError("coefficient_plot: no term to draw")
+        raise ParameterError("coefficient_plot: no term to draw")
     setup()
     order = list(key["spec"])
     fig, axes = plt.subplots(1, len(terms), figsize=(3.2 * len(terms) + 0.5, 3.8), sharey=True)

@@ -16,9 +16,10 @@ import seaborn as sns
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
+from ..errors import ParameterError
 from ..lifecycle import Stage
-from .style import (FIGSIZE, MODEL_COLOURS, PlotError, band_label, check_lang, label,
-                    method_label, model_label, setup)
+from .style import (FIGSIZE, MODEL_COLOURS, band_label, check_lang, label, method_label,
+                    model_label, setup)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -204,7 +205,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
     check_lang(lang)
     setup()
     if not results:
-        raise PlotError("results is empty: pass {label: GrowthResults}")
+        raise ParameterError("results is empty: pass {label: GrowthResults}")
     if ax is None:
         fig, ax = plt.subplots(figsize=FIGSIZE)
     else:

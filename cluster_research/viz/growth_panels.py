@@ -20,8 +20,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..errors import ParameterError
 from .figures import growth_fits
-from .style import PlotError, check_lang, setup
+from .style import check_lang, setup
 
 __all__ = ["LABELS", "fit_panels"]
 
@@ -78,7 +79,7 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
 
     Raises
     ------
-    PlotError
+    ParameterError
         If ``results`` is empty or ``lang`` is not zh/en.
 
     Examples
@@ -91,7 +92,7 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
     """
     check_lang(lang)
     if not results:
-        raise PlotError("results is empty: pass {label: GrowthResults}")
+        raise ParameterError("results is empty: pass {label: GrowthResults}")
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(13.0, 5.2))
     first = next(iter(results.values()))

@@ -15,8 +15,9 @@ import numpy as np
 from matplotlib.patches import Patch
 
 from .. import data
+from ..errors import ParameterError
 from ..geo import match_districts, other_regions, provinces, shanghai_districts
-from .style import PlotError, check_lang, label, setup, source_note
+from .style import check_lang, label, setup, source_note
 
 __all__ = ["SCHEMES", "class_edges", "district_map", "province_choropleth"]
 
@@ -46,7 +47,7 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     ------
     cluster_research.geo.UnknownDistrictError
         Unknown district.
-    PlotError
+    ParameterError
         Unknown language.
 
     Examples
@@ -134,7 +135,7 @@ def class_edges(values, scheme: str = "quantile", k: int = 5) -> np.ndarray:
 
     Raises
     ------
-    PlotError
+    ParameterError
         Unknown scheme, ``k < 2``, no finite value, or a non-positive value under ``log``.
 
     Examples
@@ -145,18 +146,18 @@ def class_edges(values, scheme: str = "quantile", k: int = 5) -> np.ndarray:
     [1.0, 3.0, 5.0]
     """
     if scheme not in SCHEMES:
-        raise PlotError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
+        raise ParameterError(f"scheme must be one of {SCHEMES}, got {scheme!r}")
     if int(k) < 2:
-        raise PlotError(f"k must be at least 2 classes, got {k!r}")
+        raise ParameterError(f"k must be at least 2 classes, got {k!r}")
     x = np.asarray(values, float)
     x = x[np.isfinite(x)]
     if x.size == 0:
-        raise PlotError("class_edges: no finite value to classify (every region is no data)")
+        raise ParameterError("class_edges: no finite value to classify (every region is no data)")
     lo, hi = float(x.min()), float(x.max())
     if scheme == "log":
         if lo <= 0:
-            raise PlotError(f"scheme='log' needs positive values; the smallest is {lo:g} "
-                            "(use scheme='quantile')")
+            raise ParameterError(f"scheme='log' needs positive values; the smallest is {lo:g} "
+                                 "(use scheme='quantile')")
         edges = np.geomspace(lo, hi, int(k) + 1) if hi > lo else np.array([lo, hi])
     elif scheme == "linear":
         edges = np.linspace(lo, hi, int(k) + 1) if hi > lo else np.array([lo, hi])
@@ -209,7 +210,7 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     ------
     cluster_research.data.DataValidationError
         For an unknown region in ``values``' index.
-    PlotError
+    ParameterError
         Bad ``scheme`` or ``k``, or no value at all.
 
     Examples

@@ -31,7 +31,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch
 
 from .. import data
-from ..errors import PlotError
+from ..errors import ParameterError
 from ..geo import other_regions, provinces
 from ..lifecycle import Stage, panel_stages
 from .style import check_lang, label, setup, source_note
@@ -105,7 +105,7 @@ def stage_probability(table: pd.DataFrame) -> pd.Series:
 
     Raises
     ------
-    PlotError
+    ParameterError
         A probability column is missing.
 
     Examples
@@ -118,7 +118,7 @@ def stage_probability(table: pd.DataFrame) -> pd.Series:
     """
     missing = [c for c in ("stage", *PROB_COLUMNS) if c not in table.columns]
     if missing:
-        raise PlotError(f"stage table lacks columns {missing} (a panel_stages table is needed)")
+        raise ParameterError(f"stage table lacks columns {missing} (a panel_stages table is needed)")
     P = table[list(PROB_COLUMNS)].to_numpy(float)
     order = table["stage"].map(lambda s: s.order if isinstance(s, Stage) else 0).to_numpy()
     p = np.full(len(table), np.nan)
@@ -203,7 +203,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
 
     Raises
     ------
-    PlotError
+    ParameterError
         No row for ``year``, or not a panel_stages table.
 
     Examples
@@ -213,7 +213,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     check_lang(lang)
     rows = table[table["year"] == int(year)]
     if rows.empty:
-        raise PlotError(f"stage_map: the stage table has no row for year {year}")
+        raise ParameterError(f"stage_map: the stage table has no row for year {year}")
     p = stage_probability(rows)
     colour = {data.region_code(r): shade(s, q)
               for r, s, q in zip(rows["region"], rows["stage"], p)}
@@ -290,7 +290,7 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
 
     Raises
     ------
-    PlotError
+    ParameterError
         An empty or non-panel_stages table.
 
     Examples
@@ -299,7 +299,7 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
     """
     check_lang(lang)
     if table.empty:
-        raise PlotError("stage_heatmap: the stage table is empty")
+        raise ParameterError("stage_heatmap: the stage table is empty")
     p = stage_probability(table)
     years = sorted(table["year"].unique()) if years is None else [int(y) for y in years]
     regions = list(dict.fromkeys(table["region"]))

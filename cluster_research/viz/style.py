@@ -27,12 +27,11 @@ import mplfonts.conf
 import seaborn as sns
 from matplotlib import font_manager
 
-from ..errors import PlotError, UnknownLabelError
+from ..errors import MissingColumnError, ParameterError
 from ..outputs import DPI, save_figure
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
-           "MODEL_COLOURS", "MODEL_NAMES",
-           "PlotError", "UnknownLabelError", "band_label", "check_lang", "display_name",
+           "MODEL_COLOURS", "MODEL_NAMES", "band_label", "check_lang", "display_name",
            "font_path", "label", "method_label", "model_label", "save", "setup", "source_note"]
 
 #: Family name the bundled ``mplfonts`` Noto Sans CJK SC file is registered under: a name no
@@ -121,7 +120,7 @@ def display_name(names: dict, key, lang: str = "zh") -> str:
 
     Raises
     ------
-    PlotError
+    ParameterError
         If ``lang`` is not zh/en.
 
     Examples
@@ -186,9 +185,9 @@ def label(key: str, lang: str = "zh") -> str:
 
     Raises
     ------
-    PlotError
+    ParameterError
         If ``lang`` is not zh/en.
-    UnknownLabelError
+    MissingColumnError
         If ``key`` is unknown.
 
     Examples
@@ -198,7 +197,7 @@ def label(key: str, lang: str = "zh") -> str:
     """
     check_lang(lang)
     if key not in LABELS:
-        raise UnknownLabelError(f"unknown label {key!r}; labels: {', '.join(LABELS)}")
+        raise MissingColumnError([key], LABELS, "unknown label")
     return LABELS[key][lang]
 
 
@@ -241,7 +240,7 @@ def band_label(interval: str, alpha: float = 0.05, lang: str = "zh") -> str:
 
     Raises
     ------
-    PlotError
+    ParameterError
         For another ``interval``.
 
     Examples
@@ -250,7 +249,7 @@ def band_label(interval: str, alpha: float = 0.05, lang: str = "zh") -> str:
     'Shaded: 95% prediction interval (a new observation, delta method)'
     """
     if interval not in ("confidence", "prediction"):
-        raise PlotError(f"interval must be 'confidence' or 'prediction', got {interval!r}")
+        raise ParameterError(f"interval must be 'confidence' or 'prediction', got {interval!r}")
     level = f"{100 * (1 - alpha):g}"
     return label(f"band_{interval}", lang).format(level=level)
 
@@ -293,7 +292,7 @@ def check_lang(lang: str) -> None:
 
     Raises
     ------
-    PlotError
+    ParameterError
         If ``lang`` is not ``"zh"`` or ``"en"``.
 
     Examples
@@ -301,7 +300,7 @@ def check_lang(lang: str) -> None:
     >>> check_lang("en")
     """
     if lang not in LANGS:
-        raise PlotError(f"lang must be one of {LANGS}, got {lang!r}")
+        raise ParameterError(f"lang must be one of {LANGS}, got {lang!r}")
 
 
 def font_path() -> Path:
@@ -321,7 +320,7 @@ def _register_font() -> None:
     manager = font_manager.fontManager
     for name, path in files:
         if not path.exists():  # pragma: no cover - broken installation
-            raise PlotError(f"font file missing: {path}")
+            raise ParameterError(f"font file missing: {path}")
         entry = font_manager.ttfFontProperty(font_manager.get_font(path))
         manager.ttflist.append(dataclasses.replace(entry, name=name))
     # addfont also clears the cache of findfont, which may hold a fallback for these names
