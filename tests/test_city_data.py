@@ -16,7 +16,7 @@ import pytest
 import cluster_research as cr
 from cluster_research import taobao as tb
 from cluster_research.data import places
-from cluster_research.data.taobao import names_index
+from cluster_research.data.places import names_index
 from cluster_research.errors import DataValidationError, ParameterError, UnknownPlaceError
 from cluster_research.pipeline.params import validate_parameters
 

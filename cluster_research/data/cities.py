@@ -6,8 +6,8 @@ Dataset ``major_cities_gdp``; file ``data/raw/nbs_major_cities_gdp/``.
 from __future__ import annotations
 
 from ..errors import DataValidationError
-from .manifest import resolve_root
-from .parsing import parse_number, parse_year, shipped_rows
+from .manifest import resolve_root, shipped_rows
+from .parsing import parse_number, parse_year
 from .registry import dataset
 
 __all__ = ["CITY_COLUMNS", "build_cities", "city_gdp"]

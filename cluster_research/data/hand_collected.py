@@ -12,13 +12,12 @@ import re
 
 from ..errors import DataValidationError, ParameterError
 from . import units
-from .manifest import cached_table, resolve_root, sources
+from .manifest import cached_table, resolve_root, shipped_rows, sources
 from .parsing import (
     check_one_dimension,
     convert_value,
     parse_decimal,
     parse_year,
-    shipped_rows,
     to_float,
 )
 from .registry import dataset

