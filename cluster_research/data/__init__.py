@@ -76,7 +76,7 @@ from .regions import (
 )
 from . import places
 from .registry import dataset, dataset_spec, datasets, indicator_names, load
-from .series import breaks, coverage, series, shanghai_transactions
+from .series import breaks, check_years, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
 
 # region_code()/region_name() of a city of the Taobao-village lists name its province; an
@@ -111,6 +111,7 @@ __all__ = [
     "add_regions",
     "breaks",
     "build_processed",
+    "check_years",
     "check_series",
     "coverage",
     "data_dir",
