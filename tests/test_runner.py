@@ -426,6 +426,30 @@ def test_cli_values_read_by_declared_kind(name, text, default, expected):
     assert runner.coerce_cli_value(name, text, default) == expected
 
 
+def test_cli_values_read_by_the_notebooks_own_model():
+    assert runner.coerce_cli_value("year", "null", None, "06") is None  # 06: null = last year
+    with pytest.raises(ParameterError, match=r"'year': cannot read 'null' as year 1949-2100"):
+        runner.coerce_cli_value("year", "null", 2024, "07")  # 07 maps one year: no null
+    assert runner.coerce_cli_value("noises", "[0.08, '0.15']", [0.1], "10") == [0.08, 0.15]
+    assert runner.coerce_cli_value("nbs_check", "no", True, "10") is False
+    with pytest.raises(ParameterError, match=r"'seeds': cannot read '1,x' as list of int"):
+        runner.coerce_cli_value("seeds", "1,x", [0], "10")
+
+
+def test_check_years_names_the_parameter_and_warns_for_some_years_outside():
+    with pytest.raises(ParameterError, match=r"parameter 'year' = 2014 is outside the years "
+                       r"with data for region 北京 \(ecommerce_sales: 2015-2024\)"):
+        cr.data.check_years(region="北京", year=2014)
+    with pytest.warns(cr.errors.ParameterWarning, match=r"'years': years \[2014\] have no data"):
+        cr.data.check_years(region="北京", years=[2014, 2015])
+    cr.data.check_years(region="上海", shanghai_series=True, years=[2010])  # the paper's series
+    with pytest.raises(ParameterError, match=r"'years' = 2010 .*none of \[2010\] has data"):
+        cr.data.check_years(region="上海", years=[2010])
+    cr.data.check_years("ecommerce_firms_share", year_from=2015, year=None)  # None: unchecked
+    with pytest.raises(ParameterError, match=r"'year' = 2024 .*ecommerce_firms_share: 2015-2023"):
+        cr.data.check_years("ecommerce_firms_share", year=2024)
+
+
 def test_help_shows_list_syntax_and_allowed_values(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
