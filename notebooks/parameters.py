@@ -69,10 +69,14 @@ class Parameters(BaseModel):
 
 
 class PaperClaims(Parameters):
+    """01_paper_claims: the paper's claims checked."""
+
     lang: Lang = "zh"
 
 
 class ShanghaiGrowth(Parameters):
+    """02_shanghai_growth: growth models fitted to Shanghai's transaction series."""
+
     region_label: Literal["上海"] = "上海"
     lang: Lang = "zh"
     through_year: Year | None = None
@@ -121,6 +125,8 @@ class ShanghaiGrowth(Parameters):
 
 
 class LifecycleStage(Parameters):
+    """03_lifecycle_stage: a region's lifecycle stage in chosen years."""
+
     region: Province = "上海"
     years: Annotated[list[Year], Field(min_length=1)] = [2010, 2011]
     information: Information = "hindsight"
@@ -138,12 +144,16 @@ class LifecycleStage(Parameters):
 
 
 class Figure1Parks(Parameters):
+    """04_figure1_parks: the paper's Figure 1, Shanghai's park districts."""
+
     lang: Lang = "zh"
     highlight_districts: Annotated[list[str], Field(min_length=1), AfterValidator(
         _districts)] = ["嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区"]
 
 
 class StrategyIndicators(Parameters):
+    """05_strategy_indicators: a region's indicators of the four strategy pillars."""
+
     region: Province = "上海"
     year_from: Year = 2015
     year_to: Year = 2024
@@ -160,6 +170,8 @@ class StrategyIndicators(Parameters):
 
 
 class RegionProfile(Parameters):
+    """06_region_profile: one region's (or a user CSV's) growth and stage profile."""
+
     region: Province = "上海"
     csv_path: str = ""
     csv_series: str = ""
@@ -185,6 +197,8 @@ class RegionProfile(Parameters):
 
 
 class CrossRegion(Parameters):
+    """07_cross_region: stages of all provinces, map and heatmap."""
+
     year: Year = 2024
     year_from: Year = 2015
     indicator: Indicator = "ecommerce_sales"
@@ -199,6 +213,8 @@ class CrossRegion(Parameters):
 
 
 class Drivers(Parameters):
+    """08_drivers: panel regressions of e-commerce on its drivers."""
+
     break_threshold: Annotated[float, Field(gt=-1.0, lt=0.0, allow_inf_nan=False)] = -0.30
     # Driscoll-Kraay lags: the NBS panel has 10 years (2015-2024), so at most 9
     dk_maxlags: Annotated[int, Field(ge=0, le=9)] | None = None
@@ -206,6 +222,8 @@ class Drivers(Parameters):
 
 
 class TaobaoVillages(Parameters):
+    """09_taobao_villages: Taobao villages of a province or city, by county."""
+
     region: Annotated[str, AfterValidator(_place), Field(description=(
         "province or a city or county of the Taobao-village lists (金华)"))] = "浙江"
     city: Annotated[str, AfterValidator(_place), Field(description=(
@@ -232,6 +250,8 @@ class TaobaoVillages(Parameters):
 
 
 class StageModel(Parameters):
+    """10_stage_model: panel stage models scored on simulated panels."""
+
     methods: Annotated[list[PanelMethod], Field(min_length=1)] = [
         "lag", "pooled", "hmm", "curve"]
     noises: Annotated[list[Noise], Field(min_length=1)] = [0.08, 0.15]
@@ -262,6 +282,8 @@ class StageModel(Parameters):
 
 
 class City(Parameters):
+    """11_city: what the package has for a city or county."""
+
     city: Annotated[str, AfterValidator(_place), Field(
         description="any city or county (深圳, 义乌, 曹县)")] = "义乌"
     csv_path: str = ""
