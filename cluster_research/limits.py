@@ -1,7 +1,7 @@
 """One set of limits from input to output: the ranges a value may take, defined once.
 
 The input parsers (:func:`cluster_research.data.parsing.parse_year`, hence every CSV reader
-and a user's series), the parameter checks (:mod:`cluster_research.pipeline.params`: a
+and a user's series), the parameter checks (the ``Year`` type of ``notebooks/parameters.py``: a
 ``year`` parameter) and the output schemas (:mod:`cluster_research.schemas`: every ``year``
 column) read the same constants here, so whatever is accepted at the door can be written at
 the end (issue 28). The acceptance bars of the stage model are here too: a benchmark design

@@ -80,7 +80,7 @@ def test_bad_lang_rejected(no_execution):
     ("02", {"errors": "log"}, r"'errors'.*multiplicative"),
     ("02", {"interval": "credible"}, r"'interval'.*prediction"),
     ("02", {"models": ["logistc"]}, r"'models'.*logistc"),
-    ("02", {"models": []}, r"'models'.*at least one"),
+    ("02", {"models": []}, r"'models' must name at least 1 value"),
     ("03", {"curve_models": ["exponential"]}, r"'curve_models'.*exponential"),
     ("02", {"through_year": 20111}, r"'through_year'.*20111"),
     ("03", {"years": [2010, 211]}, r"'years'.*211"),
@@ -109,12 +109,19 @@ def test_region_valued_parameters_are_checked(no_execution):
                                       "through_year": 2016, "errors": "additive"})
 
 
-def test_float_accepts_int_and_list_types():
-    assert cr.pipeline.type_ok(3, 1.5)
-    assert not cr.pipeline.type_ok("a", 1.5)
-    assert cr.pipeline.type_ok(["嘉定区"], ["普陀区"])
-    assert not cr.pipeline.type_ok([1], ["普陀区"])
-    assert not cr.pipeline.type_ok("嘉定区", ["普陀区"])
+def test_float_accepts_int_and_list_types_are_strict():
+    # an int is a valid float (noise 1 = 1.0); a number written as text is not a number
+    merged = runner.validate_parameters("10", {"noises": [0.08, 1]})
+    assert merged["noises"] == [0.08, 1.0]
+    with pytest.raises(ParameterError, match=r"'noises' item 0 must be float, got str '0.1'"):
+        runner.validate_parameters("10", {"noises": ["0.1"]})
+    runner.validate_parameters("04", {"highlight_districts": ["嘉定区"]})
+    with pytest.raises(ParameterError, match=r"'highlight_districts' item 0 must be str, got int"):
+        runner.validate_parameters("04", {"highlight_districts": [1]})
+    with pytest.raises(ParameterError, match=r"'highlight_districts' must be a list, got str"):
+        runner.validate_parameters("04", {"highlight_districts": "嘉定区"})
+    with pytest.raises(ParameterError, match=r"'nbs_check' must be bool, got int 1"):
+        runner.validate_parameters("10", {"nbs_check": 1})
 
 
 @pytest.mark.parametrize(("text", "default", "expected"), [
@@ -297,9 +304,8 @@ def test_default_run_name_is_readable():
 @given(st.integers(min_value=-10**6, max_value=10**6))
 def test_int_round_trips_through_cli(n):
     value = runner.coerce_cli_value("year", str(n), 2010)
-    assert value == n and cr.pipeline.type_ok(value, 2010)
-    assert not cr.pipeline.type_ok(str(n), 2010)
-    assert cr.pipeline.type_ok(n, 1.5)  # an int is a valid float parameter
+    assert value == n and type(value) is int
+    assert runner.coerce_cli_value("break_threshold", str(n), -0.3) == float(n)
 
 
 @settings(max_examples=50, deadline=None)
@@ -339,11 +345,73 @@ def test_cli_refuses_bad_input_before_execution(no_execution, tmp_path, capsys, 
     assert not (tmp_path / "notebooks").exists()
 
 
-def test_every_notebook_parameter_is_declared():
+def test_every_notebook_has_a_model_that_agrees_with_its_parameters_cell():
+    assert set(cr.pipeline.parameter_models()) == {nb.stem for nb in runner.list_notebooks()}
     for nb in runner.list_notebooks():
-        for name in runner.notebook_parameters(nb):
-            assert name in cr.pipeline.SPECS, f"{nb.name}: {name} has no declaration"
-            assert cr.pipeline.describe_spec(name) != "undeclared"
+        model, cell = cr.pipeline.parameter_model(nb), runner.notebook_parameters(nb)
+        assert {n: f.default for n, f in model.model_fields.items()} == cell, nb.name
+        assert list(model.model_fields) == list(cell), nb.name  # help lists them in cell order
+        model.model_validate(cell)  # the defaults pass their own checks (data included)
+        for name in cell:
+            assert cr.pipeline.describe_spec(name, nb) != "undeclared"
+
+
+def test_a_model_default_other_than_the_cell_is_refused(tmp_path):
+    # negative control of the agreement: notebook 08's cell with another break_threshold
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    c = nbformat.v4.new_code_cell('break_threshold = -0.5\ndk_maxlags = None\nlang = "zh"')
+    c.metadata["tags"] = ["parameters"]
+    nb.cells = [c]
+    path = tmp_path / "08_drivers.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(ParameterError, match=r"\['break_threshold'\] are not declared alike"):
+        runner.validate_parameters(path, {})
+    c.source = 'break_threshold = -0.3\nlang = "zh"\nextra = 1'
+    nbformat.write(nb, path)
+    with pytest.raises(ParameterError, match=r"\['extra', 'dk_maxlags'\]"):
+        cr.pipeline.parameter_model(path)
+
+
+def test_a_notebook_without_a_model_takes_the_declared_fields(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    c = nbformat.v4.new_code_cell('region = "北京"\nlang = "en"')
+    c.metadata["tags"] = ["parameters"]
+    nb.cells = [c]
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(nb, path)
+    assert runner.validate_parameters(path, {"lang": "zh"}) == {"region": "北京", "lang": "zh"}
+    with pytest.raises(ParameterError, match=r"'lang' must be 'zh' or 'en', got 'fr'"):
+        runner.validate_parameters(path, {"lang": "fr"})
+    with pytest.raises(cr.data.DataValidationError, match="火星"):
+        runner.validate_parameters(path, {"region": "火星"})
+    c.source = "undeclared_name = 1"
+    nbformat.write(nb, path)
+    with pytest.raises(ParameterError, match=r"\['undeclared_name'\] are not declared"):
+        runner.validate_parameters(path, {})
+
+
+@pytest.mark.parametrize(("nb", "params", "match"), [
+    ("05", {"year_to": 2024.0}, (r"05_strategy_indicators.ipynb: parameter 'year_to' must be "
+                                 r"int, got float 2024.0")),
+    ("07", {"year": 1900}, (r"07_cross_region.ipynb: parameter 'year' 1900 is not a year in "
+                            r"1949-2100")),
+    ("07", {"year": None}, r"'year' must be int, got NoneType None"),  # only 06 takes null
+    ("03", {"years": [2015, 2200]}, r"'years' item 1 2200 is not a year in 1949-2100"),
+    ("09", {"scheme": "quantil"}, (r"'scheme' must be 'log' or 'quantile', got 'quantil' "
+                                   r"\(did you mean 'quantile'\?\)")),
+    ("10", {"designs": ["shifed"]}, (r"'designs' item 0 must be 'independent' or 'shifted', "
+                                     r"got 'shifed' \(did you mean 'shifted'\?\)")),
+    ("10", {"n_years": 61}, r"'n_years' must be <= 60, got 61"),
+    ("06", {"seed": -1}, r"'seed' must be >= 0, got -1"),
+    ("02", {"region_label": "北京"}, r"'region_label' must be '上海', got '北京'"),
+])
+def test_wrong_type_range_and_choice_name_notebook_parameter_and_allowed(nb, params, match):
+    with pytest.raises(ParameterError, match=match):
+        runner.validate_parameters(nb, params)
 
 
 @pytest.mark.parametrize(("name", "text", "default", "expected"), [
@@ -356,6 +424,30 @@ def test_every_notebook_parameter_is_declared():
 ])
 def test_cli_values_read_by_declared_kind(name, text, default, expected):
     assert runner.coerce_cli_value(name, text, default) == expected
+
+
+def test_cli_values_read_by_the_notebooks_own_model():
+    assert runner.coerce_cli_value("year", "null", None, "06") is None  # 06: null = last year
+    with pytest.raises(ParameterError, match=r"'year': cannot read 'null' as year 1949-2100"):
+        runner.coerce_cli_value("year", "null", 2024, "07")  # 07 maps one year: no null
+    assert runner.coerce_cli_value("noises", "[0.08, '0.15']", [0.1], "10") == [0.08, 0.15]
+    assert runner.coerce_cli_value("nbs_check", "no", True, "10") is False
+    with pytest.raises(ParameterError, match=r"'seeds': cannot read '1,x' as list of int"):
+        runner.coerce_cli_value("seeds", "1,x", [0], "10")
+
+
+def test_check_years_names_the_parameter_and_warns_for_some_years_outside():
+    with pytest.raises(ParameterError, match=r"parameter 'year' = 2014 is outside the years "
+                       r"with data for region 北京 \(ecommerce_sales: 2015-2024\)"):
+        cr.data.check_years(region="北京", year=2014)
+    with pytest.warns(cr.errors.ParameterWarning, match=r"'years': years \[2014\] have no data"):
+        cr.data.check_years(region="北京", years=[2014, 2015])
+    cr.data.check_years(region="上海", shanghai_series=True, years=[2010])  # the paper's series
+    with pytest.raises(ParameterError, match=r"'years' = 2010 .*none of \[2010\] has data"):
+        cr.data.check_years(region="上海", years=[2010])
+    cr.data.check_years("ecommerce_firms_share", year_from=2015, year=None)  # None: unchecked
+    with pytest.raises(ParameterError, match=r"'year' = 2024 .*ecommerce_firms_share: 2015-2023"):
+        cr.data.check_years("ecommerce_firms_share", year=2024)
 
 
 def test_help_shows_list_syntax_and_allowed_values(capsys):

@@ -68,7 +68,7 @@ from .parsing import YEAR_MAX, YEAR_MIN
 from .places import find_region, region_code, region_name, regions
 from .processed import build_processed, main
 from .registry import dataset, dataset_spec, datasets, indicator_names, load
-from .series import breaks, coverage, series, shanghai_transactions
+from .series import breaks, check_years, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
 
 #: Names of the datasets registered when the package was imported (see :func:`datasets`
@@ -97,6 +97,7 @@ __all__ = [
     "NBSExport",
     "breaks",
     "build_processed",
+    "check_years",
     "check_series",
     "coverage",
     "data_dir",

@@ -2,18 +2,20 @@
 
 ``series`` picks one region's indicator; ``coverage`` lists missing cells;
 ``breaks`` flags year-on-year drops that look like survey changes;
-``shanghai_transactions`` is the paper's headline series.
+``shanghai_transactions`` is the paper's headline series; ``check_years`` refuses parameter
+years that select no observation.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
-from ..errors import DataValidationError
-from .places import find_region, region_name, region_row
+from ..errors import DataValidationError, ParameterError, ParameterWarning
+from .places import find_region, region_code, region_name, region_row
 from .registry import dataset_spec, load
 
-__all__ = ["breaks", "coverage", "series", "shanghai_transactions"]
+__all__ = ["breaks", "check_years", "coverage", "series", "shanghai_transactions"]
 
 
 def coverage(df, *, qualifiers=None, period=None):
@@ -314,3 +316,57 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *, exclude_source_
     s.index.name = "year"
     s.name = "ecommerce_transaction_volume"
     return s
+
+
+def check_years(indicator="ecommerce_sales", region=None, *, shanghai_series=False, **years):
+    """Refuse parameter years outside the years with a value of ``indicator`` (NBS panel).
+
+    A year, or a list of years of which none has data, raises; a list with some years
+    outside warns (the notebooks label those years "no verdict").
+
+    Parameters
+    ----------
+    indicator : str
+        Indicator of the provincial panel.
+    region : str, optional
+        Any name of a province (None: any region of the panel).
+    shanghai_series : bool
+        For Shanghai, also count the years of :func:`shanghai_transactions`.
+    **years : int, list of int or None
+        Parameter name -> its value (None is not checked).
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, its value and the years with data.
+
+    Examples
+    --------
+    >>> check_years(region="北京", year_from=2010)
+    Traceback (most recent call last):
+    ...
+    cluster_research.errors.ParameterError: parameter 'year_from' = 2010 is outside the years with data for region 北京 (ecommerce_sales: 2015-2024); choose years in 2015-2024
+    """
+    panel = load("provincial_panel")
+    code = region_code(region) if region else None
+    sel = panel[(panel["indicator"] == indicator) & panel["value"].notna()]
+    if code is not None:
+        sel = sel[sel["region_code"] == code]
+    have = [int(y) for y in sel["year"]]
+    if code == "310000" and shanghai_series:
+        have += [int(y) for y in shanghai_transactions().index]
+    where = f"region {region}" if region else "the panel"
+    if not have:
+        raise ParameterError(f"no data for indicator {indicator!r} in {where}")
+    lo, hi = min(have), max(have)
+    span = f"{where} ({indicator}: {lo}-{hi})"
+    for name, value in years.items():
+        given = value if isinstance(value, list) else [] if value is None else [value]
+        outside = [y for y in given if not lo <= y <= hi]
+        if outside and len(outside) == len(given):
+            none = f"; none of {value} has data" if isinstance(value, list) else ""
+            raise ParameterError(f"parameter {name!r} = {outside[0]} is outside the years with "
+                                 f"data for {span}{none}; choose years in {lo}-{hi}")
+        if outside:
+            warnings.warn(f"parameter {name!r}: years {outside} have no data for {span}; they are "
+                          "reported as 'no verdict'", ParameterWarning, stacklevel=2)

@@ -29,8 +29,14 @@ from .. import __version__, data, schemas
 from ..errors import ClusterResearchError, ParameterError, ReportIncompleteError, RunFailedError
 from ..outputs import outputs_dir
 from . import report
-from .notebooks import list_runs, notebook_parameters, resolve_notebook
-from .params import SPECS, coerce_cli_value, describe_spec, validate_parameters
+from .notebooks import list_runs, resolve_notebook
+from .params import (
+    coerce_cli_value,
+    describe_spec,
+    parameter_model,
+    parameter_models,
+    validate_parameters,
+)
 from .pool import Interrupted, run_all
 from .runner import describe, refresh, run_notebook
 from .runs import read_yaml, slug
@@ -42,10 +48,12 @@ _P_HELP = ("set a parameter (repeatable); lists as a,b or '[a, b]', None as null
            "see the allowed values below or with `list`")
 
 
-def _param_epilog(names=None) -> str:
-    """The parameters' kinds and allowed values: ``names`` only (default every one)."""
+def _param_epilog(names=None, notebook=None) -> str:
+    """The parameters' kinds and allowed values from the notebooks' models: ``names`` of
+    ``notebook`` only (default every parameter of every notebook)."""
+    names = names or dict.fromkeys(n for m in parameter_models().values() for n in m.model_fields)
     lines = ["parameters (kind and allowed values):"]
-    lines += [f"  {name:<20} {describe_spec(name)}" for name in (names or SPECS)]
+    lines += [f"  {name:<20} {describe_spec(name, notebook)}" for name in names]
     lines += ["", "regions: the 31 provincial-level regions (北京, 北京市, Beijing, 110000); a city",
               "or county of the Taobao-village lists (金华 / 金华市, 义乌) only where the notebook",
               "has a city parameter (09) -- elsewhere the data is provincial and the error names",
@@ -86,10 +94,11 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
                      help="only these run files (stems of notebooks/params/*.yaml)")
 
     # profile runs notebook 06 only: its own parameters, without the two the command sets
-    own = [n for n in notebook_parameters(resolve_notebook("06"))
+    own = [n for n in parameter_model("06").model_fields
            if n not in ("csv_path", "csv_series")] if with_epilog else None
     pr = sub.add_parser("profile", help="run the region profile (notebook 06) on your own CSV",
-                        epilog=_param_epilog(own) if with_epilog else None, formatter_class=fmt)
+                        epilog=_param_epilog(own, "06") if with_epilog else None,
+                        formatter_class=fmt)
     pr.add_argument("csv", help="series CSV (format: data/README.md section 5); its region "
                                 "column: a province, a city or county of the Taobao-village "
                                 "lists (any spelling: 金华, 金华市; labelled canonically) or your "
@@ -114,13 +123,13 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
 
 
 def _cli_parameters(nb_path, pairs) -> dict:
-    """Type ``-p NAME VALUE`` pairs by their declarations (unknown names raise)."""
-    defaults = notebook_parameters(nb_path)
+    """Type ``-p NAME VALUE`` pairs by the notebook's model (unknown names raise)."""
+    fields = parameter_model(nb_path).model_fields
     params: dict = {}
     for name, text in pairs:
-        if name not in defaults:
+        if name not in fields:
             validate_parameters(nb_path, {name: text})  # raises, lists the names
-        params[name] = coerce_cli_value(name, text, defaults[name])
+        params[name] = coerce_cli_value(name, text, fields[name].default, nb_path)
     return params
 
 

@@ -1,9 +1,8 @@
 """The notebooks of the reproduction: where they are, their parameters, their run files.
 
-Every notebook in ``notebooks/`` has exactly one cell tagged ``parameters`` that
-assigns literals only. The parameters are discovered with papermill's
-:func:`papermill.inspect_notebook` (names, default source, help comment); each default
-must be a Python literal.
+Every notebook in ``notebooks/`` has exactly one cell tagged ``parameters`` that assigns
+literals only (``name = literal``, read with :func:`ast.literal_eval`); their types, ranges
+and checks are declared in ``notebooks/parameters.py``.
 
 Examples
 --------
@@ -24,7 +23,7 @@ from ..errors import NotebookError
 from ..outputs import repo_dir
 
 __all__ = ["KERNEL_NAME", "NotebookError", "list_notebooks", "list_runs", "normalise_notebook",
-           "notebook_parameters", "notebooks_dir", "parameter_help", "resolve_notebook"]
+           "notebook_parameters", "notebooks_dir", "resolve_notebook"]
 
 KERNEL_NAME = "python3"
 
@@ -95,49 +94,35 @@ def resolve_notebook(notebook: str | os.PathLike) -> Path:
 
 
 @lru_cache(maxsize=64)
-def _inspect(path: str, mtime_ns: int) -> tuple[tuple[str, Any, str], ...]:
+def _cell(path: str, mtime_ns: int) -> tuple[tuple[str, Any], ...]:
     import nbformat
-    import papermill as pm
 
-    nb = nbformat.read(path, as_version=4)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     name = Path(path).name
-    if len(cells) != 1:
-        raise NotebookError(f"{name}: a notebook must have exactly one cell tagged "
+    cells = [c for c in nbformat.read(path, as_version=4).cells
+             if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1 or cells[0].cell_type != "code":
+        raise NotebookError(f"{name}: a notebook must have exactly one code cell tagged "
                             f"'parameters', found {len(cells)}")
-    if cells[0].cell_type != "code":
-        raise NotebookError(f"{name}: the cell tagged 'parameters' must be a code cell")
     try:
         tree = ast.parse(cells[0].source)
     except SyntaxError as exc:
         raise NotebookError(f"{name}: parameters cell does not parse: {exc}") from exc
-    for node in tree.body:  # papermill's parser skips anything else silently
+    out = []
+    for node in tree.body:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)):
             raise NotebookError(
                 f"{name}: parameters cell line {node.lineno}: only `name = literal` allowed")
-    try:
-        found = pm.inspect_notebook(path)
-    except ValueError as exc:  # e.g. no kernelspec in the notebook's metadata
-        raise NotebookError(f"{name}: papermill cannot inspect it: {exc}") from exc
-    out = []
-    for pname, info in found.items():
         try:
-            value = ast.literal_eval(info["default"])
-        except (ValueError, SyntaxError) as exc:
-            raise NotebookError(f"{name}: parameter {pname!r} is not a literal: "
-                                f"{info['default']}") from exc
-        out.append((pname, value, info.get("help") or ""))
+            out.append((node.targets[0].id, ast.literal_eval(node.value)))
+        except ValueError as exc:
+            raise NotebookError(f"{name}: parameter {node.targets[0].id!r} is not a literal: "
+                                f"{ast.unparse(node.value)}") from exc
     return tuple(out)
 
 
-def _discover(notebook) -> tuple[tuple[str, Any, str], ...]:
-    path = resolve_notebook(notebook)
-    return _inspect(str(path), path.stat().st_mtime_ns)
-
-
 def notebook_parameters(notebook: str | os.PathLike) -> dict[str, Any]:
-    """Read the defaults of a notebook's ``parameters`` cell (papermill ``inspect_notebook``).
+    """Read the defaults of a notebook's ``parameters`` cell.
 
     Parameters
     ----------
@@ -160,22 +145,8 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, Any]:
     >>> notebook_parameters("05")["year_from"]
     2015
     """
-    return {n: ast.literal_eval(repr(v)) for n, v, _ in _discover(notebook)}
-
-
-def parameter_help(notebook: str | os.PathLike) -> dict[str, str]:
-    """Return the help comment of each parameter (the ``# ...`` after its assignment).
-
-    Parameters
-    ----------
-    notebook : str or path-like
-
-    Returns
-    -------
-    dict
-        Parameter name -> comment text ("" when none).
-    """
-    return {n: h for n, _, h in _discover(notebook)}
+    path = resolve_notebook(notebook)
+    return {n: ast.literal_eval(repr(v)) for n, v in _cell(str(path), path.stat().st_mtime_ns)}
 
 
 def normalise_notebook(nb) -> None:
