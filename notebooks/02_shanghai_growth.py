@@ -32,8 +32,10 @@
 #    **ceiling** (saturation level) that every S-curve needs.
 #
 # Parameters: `through_year` is the information cut-off (`None` = all data; `2011` = what the
-# paper's authors could have known), `exclude_source_ids` leaves questionable sources out of the
-# fit, `models` and `errors` choose the models and the error structure.
+# paper's authors could have known), `exclude_source_ids` leaves sources out of the main fit (by
+# default the secondary ones: the 2025 value quoted in a code comment, `cr.data.SECONDARY_SOURCES`),
+# `sensitivity_exclude` those left out of the sensitivity fit (which otherwise uses every exact
+# value, secondary ones included), `models` and `errors` choose the models and the error structure.
 
 # %% tags=["parameters"]
 region_label = "上海"  # the transaction series exists for Shanghai only
@@ -41,8 +43,8 @@ lang = "zh"  # figure labels: "zh" or "en"
 through_year = None  # information cut-off year (None: all data; 2011: what the authors could know)
 models = ["exponential", "logistic", "gompertz", "richards", "bass"]
 errors = "multiplicative"  # "multiplicative" (log-scale errors) or "additive"
-exclude_source_ids = []  # sources left out of the main fit, e.g. ["hc_researchinchina_2008"]
-sensitivity_exclude = ["hc_researchinchina_2008", "hc_github_codecomment_tjjsh_2026_03_30"]
+exclude_source_ids = ["hc_github_codecomment_tjjsh_2026_03_30"]  # left out of the main fit
+sensitivity_exclude = []  # left out of the sensitivity fit (every exact value otherwise)
 interval = "prediction"  # band around the fitted curves: "prediction" or "confidence"
 plot_to_year = 2030  # curves are drawn up to this year
 
@@ -123,7 +125,7 @@ saved = cr.viz.save(fig, "shanghai_series")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-exact = cr.data.shanghai_transactions()  # all exact full-year values, whatever the fit excludes
+exact = cr.data.shanghai_transactions(exclude_source_ids=())  # every exact full-year value
 v2010 = float(exact.loc[2010])
 rows = []
 for start, v0 in [("paper: 250多 -> 250 (upper bounds)", 250.0),
@@ -274,51 +276,65 @@ cols = ["n_params", "aicc", "delta_aicc", "bic", "identified", "ceiling", "oos_m
 print(comparison[cols].to_string(float_format=lambda x: f"{x:.4g}"))
 
 # %% [markdown]
-# ## 6 · Sensitivity: without the questionable points
+# ## 6 · Sensitivity: every exact value, secondary ones included
 #
-# The same models fitted again without the sources in `sensitivity_exclude` (by default the 2007
-# association figure and the unverified 2025 value). Models with as many parameters as remaining
-# points are skipped.
+# The same models fitted again on every exact full-year value except the sources in
+# `sensitivity_exclude` (by default none: the unverified 2025 value comes back in). Models with as
+# many parameters as points are skipped.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-dropped = sorted(set(exclude_source_ids) | set(sensitivity_exclude))
-alt_data = cr.data.shanghai_transactions(exclude_source_ids=dropped)
+alt_data = cr.data.shanghai_transactions(exclude_source_ids=sensitivity_exclude)
 if through_year is not None:
     alt_data = alt_data[alt_data.index <= through_year]
 alt_fits = {m: cr.growth.fit(alt_data, model=m, errors=errors)
             for m in models if fits[m].df_model < len(alt_data)}
 sensitivity = pd.DataFrame([
     {"model": m, "ceiling_main": fits[m].ceiling, "identified_main": fits[m].identified,
-     "ceiling_without": r.ceiling, "identified_without": r.identified,
-     "aicc_without": r.aicc, "inflection_without": r.inflection}
+     "ceiling_sensitivity": r.ceiling, "identified_sensitivity": r.identified,
+     "aicc_sensitivity": r.aicc, "inflection_sensitivity": r.inflection}
     for m, r in alt_fits.items()]).set_index("model")
-print(f"without {dropped}: {len(alt_data)} points, years {list(alt_data.index)}")
+print(f"sensitivity fit ({f'without {sensitivity_exclude}' if sensitivity_exclude else 'every exact value'}): "
+      f"{len(alt_data)} points, years {list(alt_data.index)}")
 print(sensitivity.to_string(float_format=lambda x: f"{x:.5g}"))
 
 # %% [markdown]
 # ## What this shows
 #
-# (The numbers quoted are those of the default run: all exact values 2002–2025, multiplicative
-# errors. Rerun with `through_year=2011` — run file `02_shanghai_growth_2011.yaml` — for the view
-# of the paper's authors.)
-#
-# * **The paper's arithmetic holds.** "上升了近16倍" is the increase multiple (15.75 with the
-#   independent 2002 value); the CAGR 2002–2010 is about 42.5 % and the volume doubled about every
-#   two years. The implied 2010 H1 value (≈2000亿元, 47 % of the year) cannot be checked.
-# * **What the data identify.** With all eight actuals the logistic, Richards and Bass ceilings
-#   have bounded profile intervals, but they are wide (the logistic ceiling about 4.2万亿元 with a
-#   95 % profile interval of roughly 3.0–6.3万亿元; Richards and Bass reach 12–55万亿元 at the
-#   upper end), and the Gompertz ceiling is not identified at all: its inflection lies beyond the
-#   data, although it has the lowest AICc. The exponential model, without a ceiling, fits far
-#   worse (ΔAICc ≈ 11) — growth has clearly slowed since 2010 — but which S-curve is right, and
-#   where the ceiling is, the data cannot say: logistic and Gompertz are within 1 AICc point of
-#   each other, and the out-of-sample errors rest on two forecasts only (2021 and 2025).
-# * **What they cannot identify.** With the data the paper's authors had (four actuals up to
-#   2010), no ceiling is identified — every S-curve fits the four points and any ceiling above the
-#   last value is compatible with them — so no stage boundary could have been estimated in 2011.
-# * **Fragile points matter.** The 2025 value is a secondary citation and the last point; the
-#   2021 < 2019 break is probably a definition change. Without the 2007 and 2025 values
-#   (section 6) the logistic, Richards and Bass ceilings all fall to about 3.9万亿元 — below the
-#   unverified 2025 figure of 4.5万亿元. Treat every ceiling as an order of magnitude, not a
-#   number.
+# * **The paper's arithmetic holds** (section 3, the same in every run): "上升了近16倍" is the
+#   increase multiple (15.75 with the independent 2002 value); the CAGR 2002–2010 is about 42.5 %
+#   and the volume doubled about every two years. The implied 2010 H1 value (≈2000亿元, 47 % of the
+#   year) cannot be checked.
+# * **What this run's data identify**, computed from the fits above ("identified" needs a profile
+#   upper limit of the ceiling within 10 times the estimate, `cr.growth.results.IDENTIFIED_RATIO`):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+best = comparison["aicc"].idxmin()
+print(f"{len(fit_data)} actual values {fit_data.index.min()}-{fit_data.index.max()}"
+      f"{'' if through_year is None else f' (cut-off {through_year})'}; lowest AICc: {best}")
+ceil = parameters_table[parameters_table.parameter.isin(["K", "M"])].set_index("model")
+for m, r in fits.items():
+    dk = comparison.loc[m, "delta_aicc"]
+    if m not in ceil.index:
+        print(f"- {m}: no ceiling (ΔAICc {dk:.1f})")
+    elif r.identified:
+        c = ceil.loc[m]
+        print(f"- {m}: ceiling {c.estimate:,.0f}亿元, 95% profile interval "
+              f"{c.profile_low:,.0f}-{c.profile_high:,.0f} (ΔAICc {dk:.1f})")
+    else:
+        print(f"- {m}: ceiling NOT identified ({r.identified_reason}; ΔAICc {dk:.1f})")
+if len(alt_fits):
+    moved = [f"{m} {sensitivity.loc[m, 'ceiling_main']:,.0f} -> "
+             f"{sensitivity.loc[m, 'ceiling_sensitivity']:,.0f}"
+             for m in sensitivity.index if np.isfinite(sensitivity.loc[m, "ceiling_main"])]
+    print(f"sensitivity fit ({len(alt_data)} values): ceilings " + "; ".join(moved))
+
+# %% [markdown]
+# * **Reading it.** Where no ceiling is identified, no stage boundary (knee, inflection) can be
+#   estimated from this series either; a model with the lowest AICc but no identified ceiling says
+#   only that growth has slowed, not where it ends. Run `through_year=2011` (run file
+#   `02_shanghai_growth_2011.yaml`) for the view of the paper's authors.
+# * **Fragile points.** The 2025 value is a secondary citation (left out of the main fit by
+#   default, back in the sensitivity fit) and the 2021 < 2019 break is probably a definition
+#   change; treat every ceiling as an order of magnitude, not a number.

@@ -45,7 +45,7 @@ lang = "zh"  # figure labels: "zh" or "en"
 n_boot = 1000  # bootstrap replicates for the stage probabilities
 seed = 0  # seed of the bootstrap
 curve_models = ["logistic", "gompertz", "richards", "bass"]
-exclude_source_ids = []  # Shanghai only: sources left out, e.g. ["hc_researchinchina_2008"]
+exclude_source_ids = ["hc_github_codecomment_tjjsh_2026_03_30"]  # Shanghai only: sources left out
 
 # %%
 import pandas as pd
@@ -322,22 +322,25 @@ for y in years:
 print("\n".join(lines))
 
 # %% [markdown]
-# ### 6.2 Shanghai without the questionable points
+# ### 6.2 Shanghai: sensitivity to the questionable points
 #
-# The hindsight curve classification for the judged years without the 2007 association figure and
-# the unverified 2025 value (see notebook 02).
+# The hindsight curve classification for the judged years with the secondary 2025 value put back
+# (every exact value) and without the 2007 association figure (see notebook 02).
 
 # %%
 # NBVAL_CHECK_OUTPUT
-questionable = ["hc_researchinchina_2008", "hc_github_codecomment_tjjsh_2026_03_30"]
 if region_zh == "上海":
-    alt = cr.data.shanghai_transactions(exclude_source_ids=sorted(set(exclude_source_ids)
-                                                                  | set(questionable)))
+    variants = {"with the secondary 2025 value": (),
+                "without the 2007 association figure":
+                    sorted({*exclude_source_ids, "hc_researchinchina_2008"})}
     lines = []
-    for y in years:
-        for m in curve_models:
-            r = cr.lifecycle.classify(alt, y, "curve", "hindsight", model=m)
-            lines.append(f"{y} {m:9s} {r.label('zh') or '-':3s} {r.reason}")
+    for what, drop in variants.items():
+        alt = cr.data.shanghai_transactions(exclude_source_ids=drop)
+        lines.append(f"{what}: {len(alt)} values, {alt.index.min()}-{alt.index.max()}")
+        for y in years:
+            for m in curve_models:
+                r = cr.lifecycle.classify(alt, y, "curve", "hindsight", model=m)
+                lines.append(f"  {y} {m:9s} {r.label('zh') or '-':3s} {r.reason}")
     print("\n".join(lines))
 else:
     print(f"{region_zh}: NBS panel only, no questionable sources to drop")
@@ -400,7 +403,7 @@ print("\n".join(lines))
 # ### One city, two instruments
 #
 # For Shanghai the package has a second, longer instrument: the transaction series above
-# (电子商务交易额, 2002–2025). Its own logistic curve (the `curve` method, ceiling identified in
+# (电子商务交易额, primary values 2002–2021). Its own logistic curve (the `curve` method, ceiling identified in
 # section 3) gives a stage for each of its observed years; the table puts the two instruments
 # side by side for the years both observe, with the probability of the stage shown (or of the
 # most likely stage where none is shown).

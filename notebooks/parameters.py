@@ -83,9 +83,8 @@ class ShanghaiGrowth(Parameters):
     models: Annotated[list[Literal[MODELS]], Field(min_length=1)] = [
         "exponential", "logistic", "gompertz", "richards", "bass"]
     errors: Literal["multiplicative", "additive"] = "multiplicative"
-    exclude_source_ids: list[Source] = []
-    sensitivity_exclude: list[Source] = [
-        "hc_researchinchina_2008", "hc_github_codecomment_tjjsh_2026_03_30"]
+    exclude_source_ids: list[Source] = ["hc_github_codecomment_tjjsh_2026_03_30"]
+    sensitivity_exclude: list[Source] = []
     interval: Literal["prediction", "confidence"] = "prediction"
     plot_to_year: Year = 2030
 
@@ -109,14 +108,13 @@ class ShanghaiGrowth(Parameters):
             raise ParameterError(f"{what} keeps {len(fit)} actual values of Shanghai's series "
                                  f"({kept}); the fits need at least {least}"
                                  + (f" ({most}: {least} parameters)" if most else ""))
-        alt = data.shanghai_transactions(exclude_source_ids=sorted(
-            {*self.exclude_source_ids, *self.sensitivity_exclude}))
+        alt = data.shanghai_transactions(exclude_source_ids=self.sensitivity_exclude)
         alt = alt if t is None else alt[alt.index <= t]
         if min(need.values()) >= len(alt):
             cut = "" if t is None else f" up to 'through_year' = {t}"
             raise ParameterError(
-                f"parameter 'sensitivity_exclude' = {self.sensitivity_exclude} (with "
-                f"'exclude_source_ids') leaves {len(alt)} actual values{cut}: no model of "
+                f"parameter 'sensitivity_exclude' = {self.sensitivity_exclude} "
+                f"leaves {len(alt)} actual values{cut}: no model of "
                 f"{list(need)} has fewer parameters, so the sensitivity check has nothing to "
                 "fit; exclude fewer sources")
         if self.plot_to_year < int(obs.index.min()):
@@ -135,7 +133,7 @@ class LifecycleStage(Parameters):
     seed: Seed = 0
     curve_models: Annotated[list[Literal[tuple(m for m in MODELS if m != "exponential")]],
                             Field(min_length=1)] = ["logistic", "gompertz", "richards", "bass"]
-    exclude_source_ids: list[Source] = []
+    exclude_source_ids: list[Source] = ["hc_github_codecomment_tjjsh_2026_03_30"]
 
     @model_validator(mode="after")
     def _years_with_data(self):  # Shanghai's transaction series counts for 上海

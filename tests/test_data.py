@@ -643,3 +643,12 @@ def test_city_is_not_a_province_and_gets_no_false_suggestion():
         D.region_code("杭州")
     assert "did you mean" not in str(ei.value) and "杭州市" in str(ei.value)
     assert "浙江省" in str(ei.value)
+
+
+def test_secondary_sources_are_the_rows_marked_secondary_and_main_fits_leave_them_out():
+    d = D.load("shanghai_ecommerce")
+    marked = set(d.loc[d["notes"].astype(str).str.startswith("SECONDARY")
+                       & (d["series"] == "ecommerce_transaction_volume"), "source_id"])
+    assert marked == set(D.SECONDARY_SOURCES)
+    main, every = D.shanghai_transactions(), D.shanghai_transactions(exclude_source_ids=())
+    assert set(every.index) - set(main.index) == {2025}

@@ -68,7 +68,7 @@ from .parsing import YEAR_MAX, YEAR_MIN
 from .places import find_region, region_code, region_name, regions
 from .processed import build_processed, main
 from .registry import dataset, dataset_spec, datasets, indicator_names, load
-from .series import breaks, check_years, coverage, series, shanghai_transactions
+from .series import SECONDARY_SOURCES, breaks, check_years, coverage, series, shanghai_transactions
 from .user import check_series, read_csv
 
 #: Names of the datasets registered when the package was imported (see :func:`datasets`
@@ -90,6 +90,7 @@ __all__ = [
     "PANEL_COLUMNS",
     "PANEL_INDICATORS",
     "QUALIFIERS",
+    "SECONDARY_SOURCES",
     "SERIES_COLUMNS",
     "YEAR_MAX",
     "YEAR_MIN",

@@ -15,7 +15,7 @@ from ..errors import DataValidationError, ParameterError, ParameterWarning
 from .places import find_region, region_code, region_name, region_row
 from .registry import dataset_spec, load
 
-__all__ = ["breaks", "check_years", "coverage", "series", "shanghai_transactions"]
+__all__ = ["SECONDARY_SOURCES", "breaks", "check_years", "coverage", "series", "shanghai_transactions"]
 
 
 def coverage(df, *, qualifiers=None, period=None):
@@ -271,7 +271,14 @@ def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
     return out.sort_values(["change", "region_code"])[cols].reset_index(drop=True)
 
 
-def shanghai_transactions(qualifiers=("exact",), period="FY", *, exclude_source_ids=(), root=None):
+#: Secondary sources of Shanghai's series: values quoted second-hand and not verified against
+#: the primary publication (their ``notes`` start with "SECONDARY"). Main fits leave them out;
+#: a sensitivity fit may put them back (``exclude_source_ids=()``).
+SECONDARY_SOURCES = ("hc_github_codecomment_tjjsh_2026_03_30",)
+
+
+def shanghai_transactions(qualifiers=("exact",), period="FY", *,
+                          exclude_source_ids=SECONDARY_SOURCES, root=None):
     """Return Shanghai's 电子商务交易额 (e-commerce transaction volume), 亿元.
 
     Parameters
@@ -281,11 +288,11 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *, exclude_source_
         included unless asked for.
     period : str, default "FY"
         Full-year values; e.g. "H1" for the 2011 half year.
-    exclude_source_ids : sequence of str
-        Sources to drop (e.g. ``"hc_researchinchina_2008"``, the 2007 value
-        compiled by the Shanghai E-commerce Association rather than the
-        Commerce Commission, or ``"hc_github_codecomment_tjjsh_2026_03_30"``,
-        the unverified secondary 2025 value).
+    exclude_source_ids : sequence of str, default :data:`SECONDARY_SOURCES`
+        Sources to drop: by default the secondary ones (the unverified 2025 value quoted in
+        a code comment); ``()`` keeps every source; add ``"hc_researchinchina_2008"`` to drop
+        the 2007 value compiled by the Shanghai E-commerce Association rather than the
+        Commerce Commission.
     root : path-like, optional
 
     Returns
@@ -303,6 +310,8 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *, exclude_source_
     --------
     >>> float(shanghai_transactions().loc[2010])
     4252.8
+    >>> 2025 in shanghai_transactions(), 2025 in shanghai_transactions(exclude_source_ids=())
+    (False, True)
     """
     df = load("shanghai_ecommerce", root=root)
     sel = df[
