@@ -254,3 +254,11 @@ def test_profile_count_series_of_a_listed_city(tmp_path):
     assert df.unit_original.unique().tolist() == ["个"]
     with pytest.raises(DataValidationError, match="at least 5"):
         profile_series(p)
+
+
+@pytest.mark.parametrize("name, first", [("shenzhen", "深圳市 (city, 广东省)"),
+                                         ("Yiwu", "义乌市 (county, 金华市, 浙江省)"),
+                                         ("caoxian", "曹县 (county, 菏泽市, 山东省)")])
+def test_a_pinyin_city_or_county_name_is_told_its_chinese_name(name, first):
+    with pytest.raises(UnknownPlaceError, match=re.escape(f"did you mean {first}?")):
+        places.resolve_place(name, parameter="region")

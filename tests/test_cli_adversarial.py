@@ -49,7 +49,7 @@ CASES = [
       "2011"], r"'exclude_source_ids' = \['hc_researchinchina_2008'\] with parameter "
      r"'through_year' = 2011 keeps 3 actual values .*\(2002, 2009, 2010\)"),
     (["run", "02", "-p", "models", "exponential,logistic", "-p", "exclude_source_ids",
-      "hc_shine_2022_10_09", "-p", "sensitivity_exclude", FOUR],
+      "hc_shine_2022_10_09", "-p", "sensitivity_exclude", FOUR + ",hc_shine_2022_10_09"],
      r"parameter 'sensitivity_exclude' = .* leaves 2 actual values: no model of "
      r"\['exponential', 'logistic'\] has fewer parameters"),
     (["run", "10", "-p", "noises", "0.05", "-p", "realtime_methods", "[]"],

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from pypinyin import lazy_pinyin
 
 from ..errors import DataValidationError, ProvincialDataError, UnknownPlaceError
 from .parsing import normalise_name
@@ -390,9 +391,13 @@ def _index(root=None):
             if suggest:
                 keys.setdefault(k, p)
 
+    def add_pinyin(p, names):  # a pinyin spelling is suggested, never resolved
+        keys.setdefault("".join(lazy_pinyin(min(names, key=len))), p)
+
     def add_city(p):
         for k in sorted(short_names(p.name, "city"), key=len, reverse=True):
             add(k, p)
+        add_pinyin(p, short_names(p.name, "city"))
 
     by_code: dict[str, Place] = {}
     # 1. the cities of the lists, under the lists' spelling
@@ -443,6 +448,7 @@ def _index(root=None):
         for n in sorted(spellings[id(p)], key=len, reverse=True):
             if len(count[n]) == 1:
                 add(n, p)
+        add_pinyin(p, spellings[id(p)])
         for c in short_names(p.city, "city") if p.city else ():
             for n in spellings[id(p)]:
                 add(c + n, p, suggest=False)
@@ -523,8 +529,9 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
     """Return the labels of the known places closest to ``name`` (best first).
 
     Compares ``name`` with every accepted spelling of the 31 provinces (short, full,
-    English, which is the pinyin) and of the cities and counties (name and name without
-    suffix) by :func:`difflib.get_close_matches`; on equal similarity a place with data
+    English, which is the pinyin) and of the cities and counties (name, name without
+    suffix and its toneless pinyin by ``pypinyin.lazy_pinyin``: ``shenzhen`` suggests
+    深圳市) by :func:`difflib.get_close_matches`; on equal similarity a place with data
     comes first, then a province before a city before a county.  A Latin name is compared
     without tone marks, spaces, hyphens, apostrophes and a trailing ``Province`` / ``Sheng`` /
     ``Shi`` / ``City`` (``Zhèjiāng Shěng`` suggests 浙江).
@@ -546,8 +553,10 @@ def suggest_places(name, *, n: int = 3, cutoff: float | None = None, root=None) 
 
     Examples
     --------
-    >>> suggest_places("Shanghaii"), suggest_places("Zhe Jiang Sheng")
+    >>> suggest_places("Shanghaii", n=1), suggest_places("Zhe Jiang Sheng", n=1)
     (['上海 (Shanghai)'], ['浙江 (Zhejiang)'])
+    >>> suggest_places("Shenzhen", n=1), suggest_places("yiwu", n=1)
+    (['深圳市 (city, 广东省)'], ['义乌市 (county, 金华市, 浙江省)'])
     """
     if not isinstance(name, str) or not name.strip():
         return []
