@@ -46,6 +46,7 @@ __all__ = [
     "ModelSpec",
     "data_mean",
     "get_spec",
+    "log_sigmoid",
 ]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).
@@ -106,24 +107,42 @@ def logistic_rate(t, th):
 
 
 # -- gompertz -------------------------------------------------------------------------------
+def log_sigmoid(model, u):
+    """Return ``log g(u)`` and ``d log g / du`` of the unit logistic or Gompertz curve.
+
+    ``g = expit(u)`` (logistic) or ``exp(-exp(-u))`` (Gompertz), so that the level curve is
+    ``K g(k (t - t0))``; the one definition of the log forms used by the panel stage models
+    (:mod:`cluster_research.lifecycle`).  Vectorised over ``u``.
+
+    Examples
+    --------
+    >>> [round(float(v), 6) for v in log_sigmoid("logistic", 0.0)]
+    [-0.693147, 0.5]
+    """
+    if model == "logistic":
+        return -np.logaddexp(0.0, -u), expit(-u)
+    e = np.exp(np.minimum(-u, 700.0))
+    return -e, e
+
+
 def gompertz(t, th):
     """Return ``K exp(-exp(-b (t - t0)))``."""
-    return th[0] * np.exp(-np.exp(np.minimum(-th[1] * (t - th[2]), 700.0)))
+    return th[0] * np.exp(log_sigmoid("gompertz", th[1] * (t - th[2]))[0])
 
 
 def gompertz_jac(t, th):
     """Return the Jacobian of :func:`gompertz`."""
     K, b, t0 = th[0], th[1], th[2]
-    u = np.exp(np.minimum(-b * (t - t0), 700.0))
-    g = np.exp(-u)
+    lg, u = log_sigmoid("gompertz", b * (t - t0))
+    g = np.exp(lg)
     f = K * g
     return cols(g, f * u * (t - t0), -f * u * b)
 
 
 def gompertz_rate(t, th):
     """Return ``dL/dt = K b u exp(-u)``, ``u = exp(-b (t - t0))``."""
-    u = np.exp(np.minimum(-th[1] * (t - th[2]), 700.0))
-    return th[0] * th[1] * u * np.exp(-u)
+    lg, u = log_sigmoid("gompertz", th[1] * (t - th[2]))
+    return th[0] * th[1] * u * np.exp(lg)
 
 
 # -- richards (internal: inflection time ti) ------------------------------------------------
@@ -143,6 +162,24 @@ def richards_jac(t, th):
     f = K * g
     q = expit(z) / nu
     return cols(g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
+
+
+def _ti(th):
+    """Return Richards parameters with ``t0`` replaced by the inflection ``t0 - ln(nu)/k``."""
+    return [th[0], th[1], th[2] - np.log(th[3]) / th[1], th[3]]
+
+
+def richards_t0(t, th):
+    """Return :func:`richards` at the reporting parameters ``(K, k, t0, nu)`` of ``fit``."""
+    return richards(t, _ti(th))
+
+
+def richards_t0_jac(t, th):
+    """Return the Jacobian of :func:`richards_t0` (chain rule through the inflection)."""
+    J = richards_jac(t, _ti(th))
+    J[:, 1] += J[:, 2] * np.log(th[3]) / th[1] ** 2
+    J[:, 3] -= J[:, 2] / (th[3] * th[1])
+    return J
 
 
 def richards_rate(t, th):

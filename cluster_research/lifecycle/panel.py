@@ -113,11 +113,11 @@ import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
-from scipy.special import expit
 
 from .. import growth
 from ..errors import ClusterResearchError, GrowthDataError, StageModelError
 from ..growth.mixed import fit_mixed
+from ..growth.specs import log_sigmoid
 from ..memo import memoize
 from .lag import KNEES, fit_lag
 from .stage import Stage
@@ -308,23 +308,17 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
 def log_curve(model, z, t):
     """Return ``log f(t)`` of a logistic or Gompertz curve at ``z = (log K, log r, t0)``.
 
-    ``log K - log(1 + exp(-r (t - t0)))`` (logistic), ``log K - exp(-r (t - t0))`` (Gompertz).
+    ``log K + log g(r (t - t0))`` with the log form ``log g`` of
+    :func:`cluster_research.growth.specs.log_sigmoid`.
     """
-    a, r, t0 = z[0], np.exp(z[1]), z[2]
-    u = -r * (t - t0)
-    if model == "logistic":
-        return a - np.logaddexp(0.0, u)
-    return a - np.exp(np.minimum(u, 50.0))
+    return z[0] + log_sigmoid(model, np.exp(z[1]) * (t - z[2]))[0]
 
 
 def _dlogf(model, z, t):
     """Return the analytic Jacobian of :func:`log_curve` in ``z = (log K, log r, t0)``."""
     r = np.exp(z[1])
     u = r * (t - z[2])
-    if model == "logistic":
-        du = expit(-u)                      # d/du of -log(1 + exp(-u))
-    else:
-        du = np.where(-u < 50.0, np.exp(np.minimum(-u, 50.0)), 0.0)
+    du = log_sigmoid(model, u)[1]
     return np.column_stack([np.ones_like(t), du * u, -du * r])
 
 
