@@ -233,7 +233,7 @@ def test_results_api_and_information_criteria():
     np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse)
     assert res.ceiling == res.params["K"]
     frame = res.to_frame()
-    assert {"estimate", "std_err", "ci_lower", "ci_upper"} <= set(frame.columns)
+    assert {"estimate", "std_err", "ci_low", "ci_high"} <= set(frame.columns)
     text = res.summary()
     assert "logistic" in text and "AICc" in text and "identified" in text
     assert res.model == "logistic" and res.form == "cumulative" and res.errors == "additive"

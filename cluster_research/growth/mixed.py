@@ -50,7 +50,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from ..errors import ClusterResearchError, MixedModelColumnError, MixedModelError
 from .fit import fit
@@ -596,9 +596,10 @@ class MixedResults:
         The settings used.
     params, bse : pandas.Series
         Fixed effects (population curve, named as in ``growth.fit``) and standard errors
-        ``sqrt(diag(sigma^2 N / (N - p) (X' V^-1 X)^-1))``, as ``summary.nlme`` prints them.
-    cov_params : pandas.DataFrame
-        Covariance of the fixed effects.
+        ``sqrt(diag(sigma^2 N / (N - p) (X' V^-1 X)^-1))``, as ``summary.nlme`` prints them;
+        :meth:`cov_params` their covariance and :meth:`conf_int` Wald intervals.
+    cov_type : str
+        ``"nonrobust"`` (model-based covariance, the only one).
     random : tuple of str
         Parameters with a random effect.
     cov_re, sd_re : pandas.DataFrame, pandas.Series
@@ -636,7 +637,8 @@ class MixedResults:
         self.params = pd.Series(beta, index=names, name="estimate")
         # nlme scales the ML variance by N / (N - p) for cov(beta) (summary.nlme's Std.Error)
         cov = s2 * pr.N / (pr.N - pr.p) * inv
-        self.cov_params = pd.DataFrame(cov, index=names, columns=names)
+        self._cov = pd.DataFrame(cov, index=names, columns=names)
+        self.cov_type = "nonrobust"
         self.bse = pd.Series(np.sqrt(np.diag(cov)), index=names, name="std_err")
         self.scale = float(s2)
         self.sigma = math.sqrt(s2)
@@ -698,6 +700,19 @@ class MixedResults:
         if not res.converged:
             return False, f"does not converge: {res.convergence_message}"
         return ok, why
+
+    def cov_params(self):
+        """Return the covariance of the fixed effects (DataFrame)."""
+        return self._cov.copy()
+
+    def conf_int(self, alpha=0.05):
+        """Return Wald intervals ``params -/+ z_{1 - alpha/2} bse`` (columns lower, upper).
+
+        Large-sample normal quantile, as statsmodels' ``MixedLM``.
+        """
+        c = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - c * self.bse,
+                             "upper": self.params + c * self.bse})
 
     # ------------------------------------------------------------------ curves
     def predict(self, x, group=None):

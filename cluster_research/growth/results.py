@@ -287,8 +287,8 @@ class NLSResults(ProfileMixin):
         """Return a table of estimates, standard errors and Wald intervals."""
         ci = self.conf_int(alpha)
         df = pd.DataFrame({"estimate": self.params, "std_err": self.bse})
-        df["ci_lower"] = ci["lower"]
-        df["ci_upper"] = ci["upper"]
+        df["ci_low"] = ci["lower"]
+        df["ci_high"] = ci["upper"]
         df["fixed"] = [n in self.fixed for n in self.param_names]
         return df
 
