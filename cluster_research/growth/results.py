@@ -539,6 +539,9 @@ class GrowthResults(NLSResults):
             hi, step = K, step * 2.0
         return lb
 
+    def _logs(self):
+        return np.isin(np.arange(self._theta.size), self._spec.log_solve)
+
     def _cap_index(self):
         j = self._spec.scale_idx
         if j is None or not self.settings.get("ceiling_capped", False):
@@ -614,7 +617,8 @@ class GrowthResults(NLSResults):
             cands += [np.where(held.fixed, held.theta_fixed, np.clip(c, held.lb, held.ub))
                       for c in linearised_at(self._spec, held.x, level, held.sw**2, K)]
         th0 = min(cands, key=held.rss)
-        theta, _, _, info = solve(held, th0, tol=1e-10, max_nfev=50 * int(held.free.sum()))
+        theta, _, _, info = solve(held, th0, tol=1e-10, max_nfev=50 * int(held.free.sum()),
+                                  logs=self._logs())
         self._profile_nfev += info["nfev"]
         self.convergence.setdefault("ceiling_profile_nfev", []).append(info["nfev"])
         theta[j] = K
