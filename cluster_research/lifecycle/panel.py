@@ -462,13 +462,8 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
         # Laplace approximation of the group curve's conditional distribution:
         # H = J'J / sigma^2 + cov_re^-1, J = d log f / d theta at the group curve
         t = yrs.astype(float)
-        J = np.empty((len(t), 3))
-        for j in range(3):
-            h = 1e-6 * max(abs(theta[j]), 1.0)
-            up, dn = theta.copy(), theta.copy()
-            up[j] += h
-            dn[j] -= h
-            J[:, j] = (_logf_natural(chosen, up, t) - _logf_natural(chosen, dn, t)) / (2 * h)
+        J = _dlogf(chosen, [np.log(theta[0]), np.log(theta[1]), theta[2]], t) / \
+            np.array([theta[0], theta[1], 1.0])
         H = J.T @ J / res.scale + Dinv
         if np.all(np.isfinite(H)):
             cov = np.linalg.pinv(H, hermitian=True)
@@ -489,10 +484,6 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
                "the year on it")
         out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why, threshold))
     return pd.concat(out, ignore_index=True)
-
-
-def _logf_natural(model, theta, t):
-    return log_curve(model, np.array([np.log(theta[0]), np.log(theta[1]), theta[2]]), t)
 
 
 # ------------------------------------------------------------------------------ hmm
