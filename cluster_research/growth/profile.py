@@ -113,7 +113,8 @@ class ProfileMixin:
         ubr = np.where(shared, pr.ub + off, np.inf)
         z, f, _, _, info = least_squares_fit(fun, jac, p[free], lbr[free], ubr[free],
                                              tol=PROFILE_TOL,
-                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()),
+                                             logs=self._logs()[free])
         self._profile_nfev += info["nfev"]
         p[free] = z
         return float(f), p

@@ -579,8 +579,9 @@ class ModelSpec:
     unshared : tuple of int
         Reporting parameters that are functions of several internal ones (Richards ``t0``).
     log_solve : tuple of int
-        Parameters whose profile solves run in log coordinates (Bass ``p``: the ``p -> 0``,
-        ``tau -> -inf`` ridge is straight in ``(log p, tau)``).
+        Parameters whose profile solves run in log coordinates, where a ridge to a limit is
+        straight: Bass ``p -> 0``, ``tau -> -inf`` (the logistic) and ``M -> inf``, ``p -> 0``
+        with ``M p`` fixed; Richards ``nu -> 0`` with ``t0 - ti = ln(nu)/k`` (the Gompertz).
     """
 
     name: str
@@ -658,7 +659,8 @@ SPECS = {
     "richards": ModelSpec("richards", ["K", "k", "t0", "nu"], richards, richards_jac,
                           "y = K (1 + exp(-k (t - t0)))^(-1/nu)", [2], 0, richards_bounds,
                           richards_rate, richards_starts, richards_boundaries,
-                          _richards_inflection, richards_boundary_grad, unshared=(2,)),
+                          _richards_inflection, richards_boundary_grad, unshared=(2,),
+                          log_solve=(3,)),
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,
