@@ -179,3 +179,17 @@ def test_refit_matches_fit_from_start():
     np.testing.assert_allclose(p.to_numpy(), full.params.to_numpy(), rtol=1e-6)
     with pytest.raises(growth.GrowthDataError):
         res.refit(y2[:-1])
+
+
+@pytest.mark.parametrize("model", ["logistic", "richards", "bass"])
+def test_boundary_se_closed_form_equals_central_differences(model, monkeypatch):
+    """``lifecycle.boundaries``: the closed-form delta method and its numerical fallback."""
+    from cluster_research import lifecycle
+
+    t = np.arange(2000, 2021.0)
+    res = growth.fit(t, 100 / (1 + np.exp(-0.5 * (t - 2010))) + np.cos(t), model=model)
+    exact = lifecycle.boundaries(res)["se"].to_numpy()
+    monkeypatch.setattr(growth.get_spec(model), "boundary_grad", None)
+    numeric = lifecycle.boundaries(res)["se"].to_numpy()
+    assert np.isfinite(exact).sum() >= 2
+    np.testing.assert_allclose(exact, numeric, rtol=1e-4)

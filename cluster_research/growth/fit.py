@@ -250,7 +250,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     if cov_type not in COV_TYPES:
         raise GrowthDataError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     spec = SPECS[model]
-    names = spec.names
+    names = spec.param_names
     p = len(names)
     centre = float(np.mean(t))
     tc = t - centre
@@ -406,7 +406,7 @@ def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_i
     :func:`_check_bounds` reports the fit as not converged with the reason.
     """
     j = spec.scale_idx
-    names = spec.names
+    names = spec.param_names
     cap = pr.ub[j]
     rss_exp, _, rate = exponential_rss(tc, level if form == "cumulative" else y, w,
                                        errors if form == "cumulative" else "additive")

@@ -386,10 +386,10 @@ class GrowthResults(NLSResults):
         self.years = np.asarray(years, float)
         self.values = np.asarray(values, float)
         self._spec = spec
-        self._shift = np.zeros(len(spec.names))
+        self._shift = np.zeros(len(spec.param_names))
         self._shift[spec.time_idx] = centre
         self.ols = ols
-        super().__init__(problem, theta, spec.names, converged, message, settings, convergence,
+        super().__init__(problem, theta, spec.param_names, converged, message, settings, convergence,
                          cov_type, cov_kwds)
         if ols is not None:
             self._cov = self._cov_int = np.asarray(ols.cov_params())
@@ -564,7 +564,7 @@ class GrowthResults(NLSResults):
         numpy.ndarray
         """
         th = self._theta if params is None else self._to_internal(params)
-        return self._spec.level(self._x_internal(np.atleast_1d(np.asarray(t, float))), th)
+        return self._spec.f(self._x_internal(np.atleast_1d(np.asarray(t, float))), th)
 
     @property
     def identified(self):

@@ -285,19 +285,13 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     e = np.zeros(z0.size, bool) if logs is None else np.asarray(logs, bool)
     if e.any() and np.all(z0[e] > 0):
         def ex(w):
-            z = w.copy()
-            z[e] = np.exp(w[e])
-            return z
-
-        def jac_w(w):
-            z = ex(w)
-            return jac(z) * np.where(e, z, 1.0)
+            return np.where(e, np.exp(np.where(e, w, 0.0)), w)
 
         with np.errstate(divide="ignore"):
-            lw, uw = (np.where(e, np.log(np.maximum(b, 0.0)), b) for b in (lb, ub))
-        w, f, ok, msg, info = least_squares_fit(lambda w: fun(ex(w)), jac_w,
-                                                np.where(e, np.log(z0), z0), lw, uw,
-                                                max_nfev, tol, lm_first)
+            lw, uw, w0 = (np.where(e, np.log(np.maximum(b, 0.0)), b) for b in (lb, ub, z0))
+        w, f, ok, msg, info = least_squares_fit(lambda w: fun(ex(w)),
+                                                lambda w: jac(ex(w)) * np.where(e, ex(w), 1.0),
+                                                w0, lw, uw, max_nfev, tol, lm_first)
         return ex(w), f, ok, msg, info
     bounded = bool(np.isfinite(lb).any() or np.isfinite(ub).any())
     meth = "trf" if bounded else "lm"

@@ -600,16 +600,6 @@ class ModelSpec:
     unshared: tuple = field(default=())
     log_solve: tuple = field(default=())
 
-    @property
-    def names(self):
-        """Return the parameter names (alias of ``param_names``)."""
-        return self.param_names
-
-    @property
-    def level(self):
-        """Return the level function (alias of ``f``)."""
-        return self.f
-
     def shift(self, centre):
         """Return the additive shift from internal to reporting parameters."""
         sh = np.zeros(len(self.param_names))

@@ -103,20 +103,13 @@ def search_range(res, theta: pd.Series) -> tuple[float, float]:
 def _numeric_grad(res, theta, names, cov, rng):
     """Return central-difference gradients of the boundary years (curves without a closed
     form), step ``1e-3`` standard errors."""
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
     grad = np.full((3, len(names)), np.nan)
-    se_theta = np.sqrt(np.clip(np.diag(cov), 0, None)) if np.all(np.isfinite(cov)) else None
     for j, nm in enumerate(names):
-        base = abs(theta[nm])
-        if se_theta is not None and np.isfinite(se_theta[j]) and se_theta[j] > 0:
-            h = 1e-3 * se_theta[j]
-        else:
-            h = 1e-6 * max(base, 1.0)
-        tp, tm = theta.copy(), theta.copy()
-        tp[nm] += h
-        tm[nm] -= h
-        yp = boundary_years_for(res, tp, rng)[0]
-        ym = boundary_years_for(res, tm, rng)[0]
-        grad[:, j] = (yp - ym) / (2 * h)
+        h = 1e-3 * se[j] if se[j] > 0 else 1e-6 * max(abs(theta[nm]), 1.0)
+        d = pd.Series(np.eye(len(names))[j] * h, index=names)
+        grad[:, j] = (boundary_years_for(res, theta + d, rng)[0]
+                      - boundary_years_for(res, theta - d, rng)[0]) / (2 * h)
     return grad
 
 
