@@ -17,7 +17,8 @@ Richards: ``nu = 1`` is the logistic; the inflection is at ``t0 - ln(nu)/k`` (wh
 ``K (1 + nu)^(-1/nu)``), reported by :attr:`GrowthResults.inflection`.  It is fitted internally
 with the inflection time ``ti = t0 - ln(nu)/k`` (``y = K (1 + nu e^{-k(t-ti)})^(-1/nu)``, which
 tends smoothly to the Gompertz curve as ``nu -> 0``); the covariance of the reported ``t0`` comes
-from the exact delta method; :func:`fit_mixed` reports the same ``t0``.  Bass: ``tau`` is the year adoption starts (F(tau) = 0).
+from the exact delta method; :func:`fit_mixed` reports the same ``t0``.  Bass: ``tau`` is the
+year adoption starts (F(tau) = 0).
 
 Data forms (``form=``): ``"cumulative"`` (the level ``L(t)``, default), ``"interval"``
 (per-period increments ``y_t = L(t) - L(t-1)``, Srinivasan & Mason 1986) and ``"rate"`` (the

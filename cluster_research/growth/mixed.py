@@ -53,8 +53,8 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ..errors import ClusterResearchError, MixedModelColumnError, MixedModelError
-from .fit import fit
 from . import specs
+from .fit import fit
 from .specs import MODELS
 
 __all__ = ["MODEL_SPECS", "MixedModelColumnError", "MixedModelError", "MixedModelSpec",

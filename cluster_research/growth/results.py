@@ -389,8 +389,8 @@ class GrowthResults(NLSResults):
         self._shift = np.zeros(len(spec.param_names))
         self._shift[spec.time_idx] = centre
         self.ols = ols
-        super().__init__(problem, theta, spec.param_names, converged, message, settings, convergence,
-                         cov_type, cov_kwds)
+        super().__init__(problem, theta, spec.param_names, converged, message, settings,
+                         convergence, cov_type, cov_kwds)
         if ols is not None:
             self._cov = self._cov_int = np.asarray(ols.cov_params())
         # decided at fit time (a likelihood-ratio comparison and at most two small solves)
