@@ -321,6 +321,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         x0[fixed_mask] = theta_fixed[fixed_mask]
         theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev, lm_first=not strict)
         record.update(info)
+        if spec.scale_idx is not None and form == "cumulative":  # the K -> inf limit, as below
+            record["exponential_rss"] = exponential_rss(tc, y, w, errors)[0]
     elif model == "exponential":
         if np.any(y <= 0):
             pos = y > 0
