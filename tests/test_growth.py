@@ -233,7 +233,7 @@ def test_results_api_and_information_criteria():
     np.testing.assert_allclose(np.sqrt(np.diag(cov)), res.bse)
     assert res.ceiling == res.params["K"]
     frame = res.to_frame()
-    assert {"estimate", "std_err", "ci_lower", "ci_upper"} <= set(frame.columns)
+    assert {"estimate", "std_err", "ci_low", "ci_high"} <= set(frame.columns)
     text = res.summary()
     assert "logistic" in text and "AICc" in text and "identified" in text
     assert res.model == "logistic" and res.form == "cumulative" and res.errors == "additive"
@@ -388,3 +388,16 @@ def test_covariance_available_for_large_scale_values():
     assert res.converged
     assert np.isfinite(res.bse).all()
     assert res.identified is False and "less than half" in res.identified_reason
+
+
+@pytest.mark.parametrize("model", ["logistic", "gompertz", "richards"])
+def test_refit_from_start_decides_identification_as_the_fit(model):
+    """A refit from given values compares with the exponential's closed-form RSS too (not a
+    ceiling profile at the cap, which ran a ridge solve per refit): same verdict, cheap."""
+    y = noisy_logistic(5)
+    res = growth.fit(YEARS, y, model=model)
+    again = growth.fit(YEARS, y, model=model, start=res.params)
+    assert again.convergence["exponential_rss"] == res.convergence["exponential_rss"]
+    assert (again.identified, again.identified_reason) == (res.identified, res.identified_reason)
+    profiles = [len(r.convergence.get("ceiling_profile_nfev", [])) for r in (res, again)]
+    assert profiles[1] == profiles[0] <= 1

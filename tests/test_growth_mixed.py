@@ -397,3 +397,27 @@ def test_read_csv_panel_layout(tmp_path):
     assert r.converged
     assert set(r.group_params.index) == {"上海", "浙江", "江苏", "广东"}
     assert r.params["t0"] == pytest.approx(2009, abs=0.5)
+
+
+def test_richards_t0_means_the_same_as_in_fit():
+    """``t0`` of ``K (1 + exp(-k (t - t0)))^(-1/nu)`` in both fits (not the inflection)."""
+    from cluster_research.growth import fit
+
+    K, k, t0, nu = 100.0, 0.6, 2006.0, 0.5          # inflection t0 - ln(nu)/k = 2007.16
+    t = np.arange(1996, 2018.0)
+    rng = np.random.default_rng(4)
+    rows = [(g, tt, (K + 8 * u) * (1 + np.exp(-k * (tt - t0))) ** (-1 / nu) + rng.normal(0, .2))
+            for g, u in zip(range(12), rng.normal(size=12)) for tt in t]
+    df = pd.DataFrame(rows, columns=["region", "year", "value"])
+    mixed = fit_mixed(df, model="richards", random=("K",), check_groups=False)
+    own = fit(t, df[df.region == 0]["value"].to_numpy(), model="richards")
+    assert mixed.converged and own.converged
+    for res in (mixed, own):
+        # closer to t0 than to the inflection, 1.16 years later
+        assert abs(res.params["t0"] - t0) < min(4 * res.bse["t0"], 0.3)
+    # the same parameters give the same curve in both
+    np.testing.assert_allclose(MODEL_SPECS["richards"].f(t, own.params.to_numpy()),
+                               own.predict(t).to_numpy(), rtol=1e-12)
+    p = mixed.params                                # the level at the inflection
+    assert mixed.predict([p.t0 - np.log(p.nu) / p.k])[0] == pytest.approx(
+        p.K * (1 + p.nu) ** (-1 / p.nu), rel=1e-12)

@@ -80,6 +80,30 @@ def test_specs_interface():
         growth.get_spec("weibull")
 
 
+@pytest.mark.parametrize("name,theta", [("logistic", [10, 0.5, 2010.0]),
+                                        ("gompertz", [10, 0.4, 2010.0]),
+                                        ("richards", [10, 0.5, 2010.0, 0.3]),
+                                        ("richards", [10, 0.8, 2010.0, 4.0]),
+                                        ("bass", [10, 0.03, 0.4, 2001.0]),
+                                        ("bass", [10, 0.2, 0.3, 2001.0])])  # inflection passed
+def test_boundary_gradients_match_central_differences(name, theta):
+    """The closed-form delta-method gradients of the boundary years (issue 21 item 4)."""
+    spec = growth.get_spec(name)
+    th = np.array(theta, float)
+
+    def years(v):
+        return spec.boundaries(dict(zip(spec.param_names, (np.array([x]) for x in v))))[0][0]
+
+    G = spec.boundary_grad(dict(zip(spec.param_names, (np.array([x]) for x in th))))[0]
+    assert G.shape == (3, th.size)
+    for j in range(th.size):
+        h = 1e-6 * max(abs(th[j]), 1.0)
+        e = np.eye(th.size)[j] * h
+        np.testing.assert_allclose(G[:, j], (years(th + e) - years(th - e)) / (2 * h),
+                                   rtol=1e-6, atol=1e-6)
+    assert np.isnan(G[np.isnan(years(th))]).all()
+
+
 @pytest.mark.parametrize("model", ["exponential", "logistic", "gompertz", "richards", "bass"])
 def test_reported_rss_is_rss_of_reported_curve(model):
     """Every reported RSS is recomputed from the reported curve (NBS ecommerce_sales, 31
@@ -156,3 +180,17 @@ def test_refit_matches_fit_from_start():
     np.testing.assert_allclose(p.to_numpy(), full.params.to_numpy(), rtol=1e-6)
     with pytest.raises(ParameterError, match="refit needs 10 finite values"):
         res.refit(y2[:-1])
+
+
+@pytest.mark.parametrize("model", ["logistic", "richards", "bass"])
+def test_boundary_se_closed_form_equals_central_differences(model, monkeypatch):
+    """``lifecycle.boundaries``: the closed-form delta method and its numerical fallback."""
+    from cluster_research import lifecycle
+
+    t = np.arange(2000, 2021.0)
+    res = growth.fit(t, 100 / (1 + np.exp(-0.5 * (t - 2010))) + np.cos(t), model=model)
+    exact = lifecycle.boundaries(res)["se"].to_numpy()
+    monkeypatch.setattr(growth.get_spec(model), "boundary_grad", None)
+    numeric = lifecycle.boundaries(res)["se"].to_numpy()
+    assert np.isfinite(exact).sum() >= 2
+    np.testing.assert_allclose(exact, numeric, rtol=1e-4)

@@ -110,3 +110,19 @@ def test_gompertz_ceiling_profile_limit_matches_an_independent_profile():
     ref = brentq(profile_t, grid[i], grid[i + 1], xtol=1e-3)
     got = res.conf_int(method="profile").loc["K", "lower"]
     assert got == pytest.approx(ref, rel=1e-4)
+
+
+def test_richards_t0_lower_limit_matches_brute_force():
+    """Richards t0 downwards walks to the Gompertz limit (nu -> 0, t0 - ti = ln(nu)/k): the
+    profile solves run in log nu.  In nu they stalled and put the limit at 1991.2, where the
+    profile RSS is far below the cut-off (the limit is near 1973.8)."""
+    res = growth.fit(T, Y, model="richards")
+    lower = res.conf_int(method="profile").loc["t0", "lower"]
+
+    def richards_lognu(t, th):  # (K, k, t0, log nu), growth.fit's t0
+        return th[0] * np.exp(-np.logaddexp(0, -th[1] * (t - th[2])) / np.exp(th[3]))
+
+    starts = list(itertools.product((110.0, 200.0), (0.2, 0.6), np.log([1e-3, 0.03, 1, 5])))
+    ref = crossing(res, richards_lognu, 2, 1960.0, 1990.0, starts, [0, 0, np.log(1e-3)],
+                   [1e4, 10, np.log(1e3)])
+    assert lower == pytest.approx(ref, abs=0.05)

@@ -17,7 +17,8 @@ Richards: ``nu = 1`` is the logistic; the inflection is at ``t0 - ln(nu)/k`` (wh
 ``K (1 + nu)^(-1/nu)``), reported by :attr:`GrowthResults.inflection`.  It is fitted internally
 with the inflection time ``ti = t0 - ln(nu)/k`` (``y = K (1 + nu e^{-k(t-ti)})^(-1/nu)``, which
 tends smoothly to the Gompertz curve as ``nu -> 0``); the covariance of the reported ``t0`` comes
-from the exact delta method.  Bass: ``tau`` is the year adoption starts (F(tau) = 0).
+from the exact delta method; :func:`fit_mixed` reports the same ``t0``.  Bass: ``tau`` is the
+year adoption starts (F(tau) = 0).
 
 Data forms (``form=``): ``"cumulative"`` (the level ``L(t)``, default), ``"interval"``
 (per-period increments ``y_t = L(t) - L(t-1)``, Srinivasan & Mason 1986) and ``"rate"`` (the
@@ -52,6 +53,10 @@ covariance is the usual non-linear least squares one, ``cov = s^2 (J'J)^{-1}``,
 centred internally at the mean year (numerical conditioning); parameters are reported in
 calendar years.  Model specifications (``f``, ``jac``, bounds, starts, boundaries) are public:
 :data:`SPECS`, :func:`get_spec`.
+
+Results (:class:`GrowthResults`, :class:`MixedResults`, and ``regression``'s ``PanelResults``)
+share one protocol: ``params``, ``bse``, ``cov_params()``, ``conf_int(alpha)`` (columns
+``lower``, ``upper``), ``summary()``, ``nobs`` and ``cov_type``.
 
 Errors: ``errors="additive"`` minimises ``sum w (y - f)^2``; ``errors="multiplicative"``
 minimises ``sum w (log y - log f)^2``.  The exponential model with multiplicative errors is the

@@ -56,8 +56,8 @@ def compare(years, values=None, models=None, errors="additive", form="cumulative
         years = years.index.to_numpy(float)
     t, y, _ = validate(years, values, None, errors, "logistic", form)
     if models is None:
-        models = [m for m in MODELS if len(SPECS[m].names) < t.size]
-    m_train = min_train or (max(len(SPECS[m].names) for m in models) + 2)
+        models = [m for m in MODELS if len(SPECS[m].param_names) < t.size]
+    m_train = min_train or (max(len(SPECS[m].param_names) for m in models) + 2)
     rows = []
     for m in models:
         f = form if m != "exponential" else "cumulative"

@@ -250,7 +250,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     if cov_type not in COV_TYPES:
         raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
     spec = SPECS[model]
-    names = spec.names
+    names = spec.param_names
     p = len(names)
     centre = float(np.mean(t))
     tc = t - centre
@@ -321,6 +321,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         x0[fixed_mask] = theta_fixed[fixed_mask]
         theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev, lm_first=not strict)
         record.update(info)
+        if spec.scale_idx is not None and form == "cumulative":  # the K -> inf limit, as below
+            record["exponential_rss"] = exponential_rss(tc, y, w, errors)[0]
     elif model == "exponential":
         if np.any(y <= 0):
             pos = y > 0
@@ -406,7 +408,7 @@ def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_i
     :func:`_check_bounds` reports the fit as not converged with the reason.
     """
     j = spec.scale_idx
-    names = spec.names
+    names = spec.param_names
     cap = pr.ub[j]
     rss_exp, _, rate = exponential_rss(tc, level if form == "cumulative" else y, w,
                                        errors if form == "cumulative" else "additive")

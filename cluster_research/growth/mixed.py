@@ -26,7 +26,8 @@ Models sit behind a small interface (:class:`MixedModelSpec` in :data:`MODEL_SPE
 parameter names are those of :func:`cluster_research.growth.fit`: logistic ``K, k, t0``,
 ``K / (1 + exp(-k (t - t0)))`` (R's ``SSlogis``: ``Asym = K``, ``xmid = t0``, ``scal = 1/k``);
 gompertz ``K, b, t0``, ``K exp(-exp(-b (t - t0)))``; richards ``K, k, t0, nu``,
-``K (1 + nu exp(-k (t - t0)))^(-1/nu)`` (``t0`` the inflection, as in ``growth.fit``); and
+``K (1 + exp(-k (t - t0)))^(-1/nu)`` (as in ``growth.fit``: inflection at ``t0 - ln(nu)/k``);
+the curves are those of :mod:`cluster_research.growth.specs`; and
 asymptotic ``Asym, R0, lrc``, ``Asym + (R0 - Asym) exp(-exp(lrc) t)`` (R's ``SSasymp``) and
 sslogis ``Asym, xmid, scal`` (R's ``SSlogis``; a random effect on ``scal`` is not one on
 ``k = 1/scal``), both in R's parametrisation for comparison with R.
@@ -49,9 +50,10 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import optimize, special, stats
 
 from ..errors import ClusterResearchError, MissingColumnError, ParameterError
+from . import specs
 from .fit import fit
 from .specs import MODELS
 
@@ -105,47 +107,8 @@ def _stack(*cols):
     return np.stack(np.broadcast_arrays(*cols), axis=-1)
 
 
-def _logistic(x, th):
-    return th[..., 0] * special.expit(th[..., 1] * (x - th[..., 2]))
-
-
-def _logistic_jac(x, th):
-    K, k, t0 = th[..., 0], th[..., 1], th[..., 2]
-    s, ds = special.expit(k * (x - t0)), special.expit(k * (x - t0)) * special.expit(k * (t0 - x))
-    return _stack(s, K * ds * (x - t0), -K * ds * k)
-
-
-def _gompertz(x, th):
-    u = np.exp(np.minimum(-th[..., 1] * (x - th[..., 2]), 700.0))
-    return th[..., 0] * np.exp(-u)
-
-
-def _gompertz_jac(x, th):
-    K, b, t0 = th[..., 0], th[..., 1], th[..., 2]
-    u = np.exp(np.minimum(-b * (x - t0), 700.0))
-    g = np.exp(-u)
-    return _stack(g, K * g * u * (x - t0), -K * g * u * b)
-
-
-def _richards_parts(x, th):
-    K, k, ti, nu = th[..., 0], th[..., 1], th[..., 2], th[..., 3]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.log(nu) - k * (x - ti)
-        L = np.logaddexp(0.0, z)  # log(1 + nu exp(-k (t - ti)))
-        g = np.exp(-L / nu)
-    return K, k, ti, nu, z, L, g
-
-
-def _richards(x, th):
-    K, _, _, _, _, _, g = _richards_parts(x, th)
-    return K * g
-
-
-def _richards_jac(x, th):
-    K, k, ti, nu, z, L, g = _richards_parts(x, th)
-    f = K * g
-    q = special.expit(z) / nu
-    return _stack(g, f * (x - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
+def _rows(fn):  # a growth.specs curve (parameters on the first axis) at one row per observation
+    return lambda x, th: fn(x, np.asarray(th).T)
 
 
 def _sslogis(x, th):  # R's SSlogis: Asym / (1 + exp((xmid - x) / scal))
@@ -218,14 +181,17 @@ def _asymptotic_start(x, y):
 
 
 MODEL_SPECS = {
-    "logistic": MixedModelSpec("logistic", ("K", "k", "t0"), _logistic, _logistic_jac,
+    "logistic": MixedModelSpec("logistic", ("K", "k", "t0"), _rows(specs.logistic),
+                               _rows(specs.logistic_jac),
                                partial(_sigmoid_starts, link=special.logit),
-                               "y = K / (1 + exp(-k (t - t0)))"),
-    "gompertz": MixedModelSpec("gompertz", ("K", "b", "t0"), _gompertz, _gompertz_jac,
+                               specs.SPECS["logistic"].formula),
+    "gompertz": MixedModelSpec("gompertz", ("K", "b", "t0"), _rows(specs.gompertz),
+                               _rows(specs.gompertz_jac),
                                partial(_sigmoid_starts, link=_gompertz_link),
-                               "y = K exp(-exp(-b (t - t0)))"),
-    "richards": MixedModelSpec("richards", ("K", "k", "t0", "nu"), _richards, _richards_jac,
-                               _richards_start, "y = K (1 + nu exp(-k (t - t0)))^(-1/nu)",
+                               specs.SPECS["gompertz"].formula),
+    "richards": MixedModelSpec("richards", ("K", "k", "t0", "nu"), _rows(specs.richards_t0),
+                               _rows(specs.richards_t0_jac), _richards_start,
+                               specs.SPECS["richards"].formula,
                                lower=(-np.inf, -np.inf, -np.inf, 1e-3),
                                upper=(np.inf, np.inf, np.inf, 1e3)),
     "asymptotic": MixedModelSpec("asymptotic", ("Asym", "R0", "lrc"), _asymptotic,
@@ -628,9 +594,10 @@ class MixedResults:
         The settings used.
     params, bse : pandas.Series
         Fixed effects (population curve, named as in ``growth.fit``) and standard errors
-        ``sqrt(diag(sigma^2 N / (N - p) (X' V^-1 X)^-1))``, as ``summary.nlme`` prints them.
-    cov_params : pandas.DataFrame
-        Covariance of the fixed effects.
+        ``sqrt(diag(sigma^2 N / (N - p) (X' V^-1 X)^-1))``, as ``summary.nlme`` prints them;
+        :meth:`cov_params` their covariance and :meth:`conf_int` Wald intervals.
+    cov_type : str
+        ``"nonrobust"`` (model-based covariance, the only one).
     random : tuple of str
         Parameters with a random effect.
     cov_re, sd_re : pandas.DataFrame, pandas.Series
@@ -668,7 +635,8 @@ class MixedResults:
         self.params = pd.Series(beta, index=names, name="estimate")
         # nlme scales the ML variance by N / (N - p) for cov(beta) (summary.nlme's Std.Error)
         cov = s2 * pr.N / (pr.N - pr.p) * inv
-        self.cov_params = pd.DataFrame(cov, index=names, columns=names)
+        self._cov = pd.DataFrame(cov, index=names, columns=names)
+        self.cov_type = "nonrobust"
         self.bse = pd.Series(np.sqrt(np.diag(cov)), index=names, name="std_err")
         self.scale = float(s2)
         self.sigma = math.sqrt(s2)
@@ -730,6 +698,19 @@ class MixedResults:
         if not res.converged:
             return False, f"does not converge: {res.convergence_message}"
         return ok, why
+
+    def cov_params(self):
+        """Return the covariance of the fixed effects (DataFrame)."""
+        return self._cov.copy()
+
+    def conf_int(self, alpha=0.05):
+        """Return Wald intervals ``params -/+ z_{1 - alpha/2} bse`` (columns lower, upper).
+
+        Large-sample normal quantile, as statsmodels' ``MixedLM``.
+        """
+        c = stats.norm.ppf(1 - alpha / 2)
+        return pd.DataFrame({"lower": self.params - c * self.bse,
+                             "upper": self.params + c * self.bse})
 
     # ------------------------------------------------------------------ curves
     def predict(self, x, group=None):

@@ -76,7 +76,8 @@ class ProfileMixin:
         starts = [z0] + [np.clip(c, lbf, ubf) for c in (warm[free], self._theta[free])]
         z_start = min(starts, key=lambda z_: float(np.sum(fun(z_) ** 2)))
         z, f, _, _, info = least_squares_fit(fun, jac, z_start, lbf, ubf, tol=PROFILE_TOL,
-                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()),
+                                             logs=self._logs()[free])
         self._profile_nfev += info["nfev"]
         if not np.isfinite(f):
             z = z0
@@ -112,7 +113,8 @@ class ProfileMixin:
         ubr = np.where(shared, pr.ub + off, np.inf)
         z, f, _, _, info = least_squares_fit(fun, jac, p[free], lbr[free], ubr[free],
                                              tol=PROFILE_TOL,
-                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()))
+                                             max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()),
+                                             logs=self._logs()[free])
         self._profile_nfev += info["nfev"]
         p[free] = z
         return float(f), p
@@ -218,3 +220,7 @@ class ProfileMixin:
     def _cap_index(self):
         """Index of a parameter whose upper bound is a default cap (None here)."""
         return
+
+    def _logs(self):
+        """Parameters whose profile solves run in log coordinates (none here)."""
+        return np.zeros(self._theta.size, bool)

@@ -287,8 +287,8 @@ class NLSResults(ProfileMixin):
         """Return a table of estimates, standard errors and Wald intervals."""
         ci = self.conf_int(alpha)
         df = pd.DataFrame({"estimate": self.params, "std_err": self.bse})
-        df["ci_lower"] = ci["lower"]
-        df["ci_upper"] = ci["upper"]
+        df["ci_low"] = ci["lower"]
+        df["ci_high"] = ci["upper"]
         df["fixed"] = [n in self.fixed for n in self.param_names]
         return df
 
@@ -386,11 +386,11 @@ class GrowthResults(NLSResults):
         self.years = np.asarray(years, float)
         self.values = np.asarray(values, float)
         self._spec = spec
-        self._shift = np.zeros(len(spec.names))
+        self._shift = np.zeros(len(spec.param_names))
         self._shift[spec.time_idx] = centre
         self.ols = ols
-        super().__init__(problem, theta, spec.names, converged, message, settings, convergence,
-                         cov_type, cov_kwds)
+        super().__init__(problem, theta, spec.param_names, converged, message, settings,
+                         convergence, cov_type, cov_kwds)
         if ols is not None:
             self._cov = self._cov_int = np.asarray(ols.cov_params())
         # decided at fit time (a likelihood-ratio comparison and at most two small solves)
@@ -539,6 +539,9 @@ class GrowthResults(NLSResults):
             hi, step = K, step * 2.0
         return lb
 
+    def _logs(self):
+        return np.isin(np.arange(self._theta.size), self._spec.log_solve)
+
     def _cap_index(self):
         j = self._spec.scale_idx
         if j is None or not self.settings.get("ceiling_capped", False):
@@ -561,7 +564,7 @@ class GrowthResults(NLSResults):
         numpy.ndarray
         """
         th = self._theta if params is None else self._to_internal(params)
-        return self._spec.level(self._x_internal(np.atleast_1d(np.asarray(t, float))), th)
+        return self._spec.f(self._x_internal(np.atleast_1d(np.asarray(t, float))), th)
 
     @property
     def identified(self):
@@ -614,7 +617,8 @@ class GrowthResults(NLSResults):
             cands += [np.where(held.fixed, held.theta_fixed, np.clip(c, held.lb, held.ub))
                       for c in linearised_at(self._spec, held.x, level, held.sw**2, K)]
         th0 = min(cands, key=held.rss)
-        theta, _, _, info = solve(held, th0, tol=1e-10, max_nfev=50 * int(held.free.sum()))
+        theta, _, _, info = solve(held, th0, tol=1e-10, max_nfev=50 * int(held.free.sum()),
+                                  logs=self._logs())
         self._profile_nfev += info["nfev"]
         self.convergence.setdefault("ceiling_profile_nfev", []).append(info["nfev"])
         theta[j] = K

@@ -225,7 +225,7 @@ class Problem:
 
 
 @quiet
-def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=True):
+def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=True, logs=None):
     """Minimise ``sum fun(z)^2`` subject to ``lb <= z <= ub`` with ``scipy.optimize.least_squares``.
 
     ``method="lm"`` (MINPACK) when no bound is finite, else ``method="trf"``;
@@ -250,6 +250,9 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
         Tolerances.
     lm_first : bool
         Try unbounded ``lm`` before ``trf`` on a bounded problem (see above).
+    logs : array of bool, optional
+        Parameters (positive) solved in ``log z``: a ridge along which ``z -> 0`` (Bass
+        ``p -> 0``) is straight in ``log z`` and is followed in a few steps, not crept along.
 
     Returns
     -------
@@ -279,6 +282,17 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     lb = np.asarray(lb, float)
     ub = np.asarray(ub, float)
     z0 = np.clip(np.asarray(z0, float), lb, ub)
+    e = np.zeros(z0.size, bool) if logs is None else np.asarray(logs, bool)
+    if e.any() and np.all(z0[e] > 0):
+        def ex(w):
+            return np.where(e, np.exp(np.where(e, w, 0.0)), w)
+
+        with np.errstate(divide="ignore"):
+            lw, uw, w0 = (np.where(e, np.log(np.maximum(b, 0.0)), b) for b in (lb, ub, z0))
+        w, f, ok, msg, info = least_squares_fit(lambda w: fun(ex(w)),
+                                                lambda w: jac(ex(w)) * np.where(e, ex(w), 1.0),
+                                                w0, lw, uw, max_nfev, tol, lm_first)
+        return ex(w), f, ok, msg, info
     bounded = bool(np.isfinite(lb).any() or np.isfinite(ub).any())
     meth = "trf" if bounded else "lm"
     kw = {"ftol": tol, "xtol": tol, "gtol": tol, "x_scale": "jac", "method": meth}
@@ -318,7 +332,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     return z, float(2.0 * sol.cost), bool(sol.status > 0), str(sol.message), info
 
 
-def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True):
+def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True, logs=None):
     """Fit the free parameters of a :class:`Problem` from ``x0_full``.
 
     Parameters
@@ -333,6 +347,8 @@ def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True):
         Tolerances passed to :func:`least_squares_fit`.
     lm_first : bool
         See :func:`least_squares_fit` (off when the caller sets a strict budget).
+    logs : array of bool, optional
+        Parameters solved in log coordinates (all parameters; see :func:`least_squares_fit`).
 
     Returns
     -------
@@ -358,7 +374,8 @@ def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True):
     if not np.all(np.isfinite(z0)):
         raise ParameterError(f"start values must be finite, got {z0!r}")
     z, _, ok, msg, info = least_squares_fit(fun, jac, z0, pr.lb[free], pr.ub[free],
-                                            max_nfev=max_nfev, tol=tol, lm_first=lm_first)
+                                            max_nfev=max_nfev, tol=tol, lm_first=lm_first,
+                                            logs=None if logs is None else np.asarray(logs)[free])
     if ok and any(info["active_bounds"]):
         msg += "; a parameter is at its bound"
     return pr.full(z), ok, msg, info

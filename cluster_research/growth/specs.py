@@ -46,6 +46,7 @@ __all__ = [
     "ModelSpec",
     "data_mean",
     "get_spec",
+    "log_sigmoid",
 ]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).
@@ -106,24 +107,42 @@ def logistic_rate(t, th):
 
 
 # -- gompertz -------------------------------------------------------------------------------
+def log_sigmoid(model, u):
+    """Return ``log g(u)`` and ``d log g / du`` of the unit logistic or Gompertz curve.
+
+    ``g = expit(u)`` (logistic) or ``exp(-exp(-u))`` (Gompertz), so that the level curve is
+    ``K g(k (t - t0))``; the one definition of the log forms used by the panel stage models
+    (:mod:`cluster_research.lifecycle`).  Vectorised over ``u``.
+
+    Examples
+    --------
+    >>> [round(float(v), 6) for v in log_sigmoid("logistic", 0.0)]
+    [-0.693147, 0.5]
+    """
+    if model == "logistic":
+        return -np.logaddexp(0.0, -u), expit(-u)
+    e = np.exp(np.minimum(-u, 700.0))
+    return -e, e
+
+
 def gompertz(t, th):
     """Return ``K exp(-exp(-b (t - t0)))``."""
-    return th[0] * np.exp(-np.exp(np.minimum(-th[1] * (t - th[2]), 700.0)))
+    return th[0] * np.exp(log_sigmoid("gompertz", th[1] * (t - th[2]))[0])
 
 
 def gompertz_jac(t, th):
     """Return the Jacobian of :func:`gompertz`."""
     K, b, t0 = th[0], th[1], th[2]
-    u = np.exp(np.minimum(-b * (t - t0), 700.0))
-    g = np.exp(-u)
+    lg, u = log_sigmoid("gompertz", b * (t - t0))
+    g = np.exp(lg)
     f = K * g
     return cols(g, f * u * (t - t0), -f * u * b)
 
 
 def gompertz_rate(t, th):
     """Return ``dL/dt = K b u exp(-u)``, ``u = exp(-b (t - t0))``."""
-    u = np.exp(np.minimum(-th[1] * (t - th[2]), 700.0))
-    return th[0] * th[1] * u * np.exp(-u)
+    lg, u = log_sigmoid("gompertz", th[1] * (t - th[2]))
+    return th[0] * th[1] * u * np.exp(lg)
 
 
 # -- richards (internal: inflection time ti) ------------------------------------------------
@@ -143,6 +162,24 @@ def richards_jac(t, th):
     f = K * g
     q = expit(z) / nu
     return cols(g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
+
+
+def _ti(th):
+    """Return Richards parameters with ``t0`` replaced by the inflection ``t0 - ln(nu)/k``."""
+    return [th[0], th[1], th[2] - np.log(th[3]) / th[1], th[3]]
+
+
+def richards_t0(t, th):
+    """Return :func:`richards` at the reporting parameters ``(K, k, t0, nu)`` of ``fit``."""
+    return richards(t, _ti(th))
+
+
+def richards_t0_jac(t, th):
+    """Return the Jacobian of :func:`richards_t0` (chain rule through the inflection)."""
+    J = richards_jac(t, _ti(th))
+    J[:, 1] += J[:, 2] * np.log(th[3]) / th[1] ** 2
+    J[:, 3] -= J[:, 2] / (th[3] * th[1])
+    return J
 
 
 def richards_rate(t, th):
@@ -440,6 +477,57 @@ def bass_boundaries(P, extra=None):
     return years, shares, notes, valid, passed
 
 
+# -- gradients of the boundary years (delta method) -----------------------------------------
+def _grad(years, *cols):
+    """Stack per-parameter derivatives ``(n, 3)`` into ``(n, 3, p)``; NaN where no year."""
+    G = np.stack(np.broadcast_arrays(*cols), axis=-1)
+    return np.where(np.isfinite(years)[..., None], G, np.nan)
+
+
+def _symmetric_grad(P, rate_name, knee, boundaries):
+    k = P[rate_name][:, None]
+    years = boundaries(P)[0]
+    return _grad(years, 0.0, np.array([knee, 0.0, -knee]) / k**2, 1.0)
+
+
+def logistic_boundary_grad(P):
+    """Return d(year)/d(K, k, t0) of the logistic boundaries, ``(n, 3, 3)``."""
+    return _symmetric_grad(P, "k", LOGISTIC_KNEE, logistic_boundaries)
+
+
+def gompertz_boundary_grad(P):
+    """Return d(year)/d(K, b, t0) of the Gompertz boundaries, ``(n, 3, 3)``."""
+    return _symmetric_grad(P, "b", GOMPERTZ_KNEE, gompertz_boundaries)
+
+
+def richards_boundary_grad(P):
+    """Return d(year)/d(K, k, t0, nu) of the Richards boundaries, ``(n, 3, 4)``.
+
+    A share ``u`` is reached at ``t0 - ln(1/u - 1)/k``; ``du/dnu`` of a knee follows from the
+    quadratic of :func:`richards_shares` by implicit differentiation, of the inflection
+    ``u = 1/(1 + nu)`` directly.
+    """
+    k, nu = P["k"][:, None], P["nu"][:, None]
+    with np.errstate(all="ignore"):
+        U = richards_shares(nu[:, 0])
+        a, b = (nu + 1) * (2 * nu + 1), (nu + 1) * (nu + 2)
+        dU = (U * (2 * nu + 3) - U**2 * (4 * nu + 3)) / (2 * a * U - b)
+        dU[:, 1] = -1.0 / (1.0 + nu[:, 0]) ** 2
+        return _grad(richards_boundaries(P)[0], 0.0, np.log(1.0 / U - 1.0) / k**2, 1.0,
+                     dU / (k * U * (1.0 - U)))
+
+
+def bass_boundary_grad(P, extra=None):
+    """Return d(year)/d(M, p, q, tau) of the Bass boundaries, ``(n, 3, 4)``
+    (``year = tau + (ln(q/p) + s c_L)/(p+q)``, ``s = -1, 0, 1``)."""
+    p, q = P["p"][:, None], P["q"][:, None]
+    c = p + q
+    with np.errstate(all="ignore"):
+        num = np.log(q / p) + np.array([-LOGISTIC_KNEE, 0.0, LOGISTIC_KNEE])
+        return _grad(bass_boundaries(P, extra)[0], 0.0, -1.0 / (p * c) - num / c**2,
+                     1.0 / (q * c) - num / c**2, 1.0)
+
+
 # -- inflection of the level curve (reporting parameters) -----------------------------------
 def _t0(params):
     return float(params["t0"])
@@ -485,8 +573,15 @@ class ModelSpec:
         the lifecycle module locates them numerically on ``res.curve``.
     inflection : callable or None
         ``inflection(params) -> year or None``.
+    boundary_grad : callable or None
+        ``boundary_grad(P) -> (n, 3, p)``: derivatives of the boundary years with respect to the
+        reporting parameters (closed form, for the delta method).
     unshared : tuple of int
         Reporting parameters that are functions of several internal ones (Richards ``t0``).
+    log_solve : tuple of int
+        Parameters whose profile solves run in log coordinates, where a ridge to a limit is
+        straight: Bass ``p -> 0``, ``tau -> -inf`` (the logistic) and ``M -> inf``, ``p -> 0``
+        with ``M p`` fixed; Richards ``nu -> 0`` with ``t0 - ti = ln(nu)/k`` (the Gompertz).
     """
 
     name: str
@@ -501,17 +596,9 @@ class ModelSpec:
     starts: Callable | None = None
     boundaries: Callable | None = None
     inflection: Callable | None = None
+    boundary_grad: Callable | None = None
     unshared: tuple = field(default=())
-
-    @property
-    def names(self):
-        """Return the parameter names (alias of ``param_names``)."""
-        return self.param_names
-
-    @property
-    def level(self):
-        """Return the level function (alias of ``f``)."""
-        return self.f
+    log_solve: tuple = field(default=())
 
     def shift(self, centre):
         """Return the additive shift from internal to reporting parameters."""
@@ -553,19 +640,21 @@ SPECS = {
                              "y = exp(a + r (t - t_ref))", [], None, free_bounds),
     "logistic": ModelSpec("logistic", ["K", "k", "t0"], logistic, logistic_jac,
                           "y = K / (1 + exp(-k (t - t0)))", [2], 0, s_curve_bounds,
-                          logistic_rate, logistic_starts, logistic_boundaries, _t0),
+                          logistic_rate, logistic_starts, logistic_boundaries, _t0,
+                          logistic_boundary_grad),
     "gompertz": ModelSpec("gompertz", ["K", "b", "t0"], gompertz, gompertz_jac,
                           "y = K exp(-exp(-b (t - t0)))", [2], 0, s_curve_bounds,
-                          gompertz_rate, gompertz_starts, gompertz_boundaries, _t0),
+                          gompertz_rate, gompertz_starts, gompertz_boundaries, _t0,
+                          gompertz_boundary_grad),
     "richards": ModelSpec("richards", ["K", "k", "t0", "nu"], richards, richards_jac,
                           "y = K (1 + exp(-k (t - t0)))^(-1/nu)", [2], 0, richards_bounds,
                           richards_rate, richards_starts, richards_boundaries,
-                          _richards_inflection,
-                          unshared=(2,)),
+                          _richards_inflection, richards_boundary_grad, unshared=(2,),
+                          log_solve=(3,)),
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,
-                      _bass_inflection),
+                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1)),
 }
 
 #: Names of the growth models, in display order.

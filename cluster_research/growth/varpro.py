@@ -179,7 +179,7 @@ class Native(ReducedForm):
         self.spec = spec
         self.mean = mean
         self.jac = jac
-        self.names = tuple(spec.names[1:])
+        self.names = tuple(spec.param_names[1:])
         self._lb, self._ub = lb[1:], ub[1:]
         self.starts = starts
 

@@ -100,6 +100,19 @@ def search_range(res, theta: pd.Series) -> tuple[float, float]:
     return lo, hi
 
 
+def _numeric_grad(res, theta, names, cov, rng):
+    """Return central-difference gradients of the boundary years (curves without a closed
+    form), step ``1e-3`` standard errors."""
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    grad = np.full((3, len(names)), np.nan)
+    for j, nm in enumerate(names):
+        h = 1e-3 * se[j] if se[j] > 0 else 1e-6 * max(abs(theta[nm]), 1.0)
+        d = pd.Series(np.eye(len(names))[j] * h, index=names)
+        grad[:, j] = (boundary_years_for(res, theta + d, rng)[0]
+                      - boundary_years_for(res, theta - d, rng)[0]) / (2 * h)
+    return grad
+
+
 def boundary_years_for(res, theta: pd.Series, rng=None):
     """Return (years(3,), shares(3,), notes, passed(3,)) for one parameter vector."""
     spec = get_spec(res.model)
@@ -165,9 +178,10 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
     * Any other curve: numerically, as the sign changes of finite-difference y'' and y'''
       of ``res.curve`` refined by Brent's method.
 
-    Intervals use the delta method: ``se² = g' Σ g`` with ``g`` the central
-    finite-difference gradient of the boundary year with respect to the
-    parameters and ``Σ = res.cov_params()``.
+    Intervals use the delta method: ``se² = g' Σ g`` with ``g`` the gradient of the
+    boundary year with respect to the parameters (closed form,
+    ``spec.boundary_grad``; central differences for a curve without one) and
+    ``Σ = res.cov_params()``.
 
     Examples
     --------
@@ -207,21 +221,12 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
     rng = None if get_spec(model).boundaries is not None else search_range(res, theta)
     yrs, sh, notes, passed = boundary_years_for(res, theta, rng)
     cov = res_cov(res, names)
-    # delta method: numerical gradient of each boundary year
-    grad = np.full((3, len(names)), np.nan)
-    se_theta = np.sqrt(np.clip(np.diag(cov), 0, None)) if np.all(np.isfinite(cov)) else None
-    for j, nm in enumerate(names):
-        base = abs(theta[nm])
-        if se_theta is not None and np.isfinite(se_theta[j]) and se_theta[j] > 0:
-            h = 1e-3 * se_theta[j]
-        else:
-            h = 1e-6 * max(base, 1.0)
-        tp, tm = theta.copy(), theta.copy()
-        tp[nm] += h
-        tm[nm] -= h
-        yp = boundary_years_for(res, tp, rng)[0]
-        ym = boundary_years_for(res, tm, rng)[0]
-        grad[:, j] = (yp - ym) / (2 * h)
+    # delta method: closed-form gradient of each boundary year (numerical for other curves)
+    spec = get_spec(model)
+    if spec.boundary_grad is not None:
+        grad = spec.boundary_grad({k: np.array([v]) for k, v in theta.items()})[0]
+    else:
+        grad = _numeric_grad(res, theta, names, cov, rng)
     with np.errstate(invalid="ignore"):
         var = np.einsum("ij,jk,ik->i", grad, cov, grad)
     se = np.sqrt(np.where(var >= 0, var, np.nan))

@@ -40,10 +40,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 from scipy.optimize import least_squares
-from scipy.special import expit
 
 from .. import data
-from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE
+from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE, log_sigmoid
 
 __all__ = ["KNEES", "LagFit", "fit_lag", "per_person_scale"]
 
@@ -51,14 +50,6 @@ __all__ = ["KNEES", "LagFit", "fit_lag", "per_person_scale"]
 KNEES = {"logistic": LOGISTIC_KNEE, "gompertz": GOMPERTZ_KNEE}
 #: A ceiling this many times the estimate must also lie outside the 95 % profile region.
 IDENTIFIED_RATIO = 10.0
-
-
-def _log_g(model, u):
-    """Return ``log g(u)`` and ``d log g / du``."""
-    if model == "logistic":
-        return -np.logaddexp(0.0, -u), expit(-u)
-    e = np.exp(np.minimum(-u, 700.0))
-    return -e, e
 
 
 @dataclass
@@ -173,7 +164,7 @@ def _fit_lag(regions, years, values, model, warm):
     def parts(z):
         k = math.exp(min(z[0], 50.0))
         u = k * (t - z[1:][ri])
-        lg, dlg = _log_g(model, u)
+        lg, dlg = log_sigmoid(model, u)
         logK = float(np.mean(ly - lg))
         return k, u, lg, dlg, logK
 
@@ -250,7 +241,7 @@ def _held_rss(model, ly, t, ri, N, logK, zr):
 
     def resid(z):
         u = math.exp(min(z[0], 50.0)) * (t - z[1:][ri])
-        return ly - logK - _log_g(model, u)[0]
+        return ly - logK - log_sigmoid(model, u)[0]
 
     sol = least_squares(resid, zr, method="trf", x_scale="jac", ftol=1e-10, xtol=1e-10,
                         gtol=1e-10, max_nfev=100 * (N + 1))

@@ -113,11 +113,11 @@ import numpy as np
 import pandas as pd
 from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
-from scipy.special import expit
 
 from .. import growth
 from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
+from ..growth.specs import log_sigmoid
 from ..memo import memoize
 from .lag import KNEES, fit_lag
 from .stage import Stage
@@ -308,23 +308,17 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
 def log_curve(model, z, t):
     """Return ``log f(t)`` of a logistic or Gompertz curve at ``z = (log K, log r, t0)``.
 
-    ``log K - log(1 + exp(-r (t - t0)))`` (logistic), ``log K - exp(-r (t - t0))`` (Gompertz).
+    ``log K + log g(r (t - t0))`` with the log form ``log g`` of
+    :func:`cluster_research.growth.specs.log_sigmoid`.
     """
-    a, r, t0 = z[0], np.exp(z[1]), z[2]
-    u = -r * (t - t0)
-    if model == "logistic":
-        return a - np.logaddexp(0.0, u)
-    return a - np.exp(np.minimum(u, 50.0))
+    return z[0] + log_sigmoid(model, np.exp(z[1]) * (t - z[2]))[0]
 
 
 def _dlogf(model, z, t):
     """Return the analytic Jacobian of :func:`log_curve` in ``z = (log K, log r, t0)``."""
     r = np.exp(z[1])
     u = r * (t - z[2])
-    if model == "logistic":
-        du = expit(-u)                      # d/du of -log(1 + exp(-u))
-    else:
-        du = np.where(-u < 50.0, np.exp(np.minimum(-u, 50.0)), 0.0)
+    du = log_sigmoid(model, u)[1]
     return np.column_stack([np.ones_like(t), du * u, -du * r])
 
 
@@ -468,13 +462,8 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
         # Laplace approximation of the group curve's conditional distribution:
         # H = J'J / sigma^2 + cov_re^-1, J = d log f / d theta at the group curve
         t = yrs.astype(float)
-        J = np.empty((len(t), 3))
-        for j in range(3):
-            h = 1e-6 * max(abs(theta[j]), 1.0)
-            up, dn = theta.copy(), theta.copy()
-            up[j] += h
-            dn[j] -= h
-            J[:, j] = (_logf_natural(chosen, up, t) - _logf_natural(chosen, dn, t)) / (2 * h)
+        J = _dlogf(chosen, [np.log(theta[0]), np.log(theta[1]), theta[2]], t) / \
+            np.array([theta[0], theta[1], 1.0])
         H = J.T @ J / res.scale + Dinv
         if np.all(np.isfinite(H)):
             cov = np.linalg.pinv(H, hermitian=True)
@@ -495,10 +484,6 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
                "the year on it")
         out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why, threshold))
     return pd.concat(out, ignore_index=True)
-
-
-def _logf_natural(model, theta, t):
-    return log_curve(model, np.array([np.log(theta[0]), np.log(theta[1]), theta[2]]), t)
 
 
 # ------------------------------------------------------------------------------ hmm

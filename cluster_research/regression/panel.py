@@ -103,10 +103,15 @@ class PanelResults:
             return np.array([])
         return np.unique(np.asarray(self._time))
 
+    def cov_params(self) -> pd.DataFrame:
+        """Return the covariance of the estimates (of ``cov_type``) as a DataFrame."""
+        return pd.DataFrame(np.asarray(self.sm.cov_params()), index=self.exog_names,
+                            columns=self.exog_names)
+
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Return confidence intervals (columns ci_low, ci_high) at level 1 - alpha."""
+        """Return confidence intervals (columns lower, upper) at level 1 - alpha."""
         ci = np.asarray(self.sm.conf_int(alpha=alpha))
-        return pd.DataFrame(ci, index=self.exog_names, columns=["ci_low", "ci_high"])
+        return pd.DataFrame(ci, index=self.exog_names, columns=["lower", "upper"])
 
     def summary(self) -> str:
         """Return a plain-text summary: model, sample, covariance and coefficients."""
