@@ -250,7 +250,13 @@ def test_indicator_ranks_are_competition_ranks_of_the_data():
     expected_rank = int((sales.value > expected_value).sum()) + 1
     got = ranks[(ranks.indicator == "ecommerce_sales") & (ranks.year == 2021)].iloc[0]
     assert got["value"] == pytest.approx(expected_value)
-    assert got["rank"] == expected_rank
+    assert got["rank_level"] == expected_rank
+    # the rank per resident: value / 2024 population, ranked independently here
+    econ = cr.data.load("provincial_economy")
+    pop = econ[econ.indicator == "population"].set_index("region")["value"]
+    per = sales.set_index("region")["value"] / pop
+    assert got["rank"] == int((per > per["北京"]).sum()) + 1
+    assert got["rank_basis"] == "per resident"
 
 
 # -------------------------------------------------------- committed notebooks
