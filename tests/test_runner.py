@@ -517,3 +517,33 @@ def test_runs_execute_in_fresh_kernels_at_most_jobs_at_a_time(tmp_path):
     assert len({s[0] for s in spans}) == 3  # a fresh kernel per run
     assert max(sum(a <= t < b for _, a, b in spans) for _, t, _ in spans) <= 2
     assert psutil.Process().children(recursive=True) == []  # every kernel stopped
+
+
+def test_ctrl_c_stops_the_kernels_and_records_nothing(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    nb = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    run = tmp_path / "slow.yaml"
+    run.write_text(f"notebook: {nb}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = ("import sys\nfrom cluster_research.pipeline import runner\ntry:\n"
+            "    runner.run_all(jobs=2, output_dir=sys.argv[2], runs=[sys.argv[1]], "
+            "progress=False, verify_data=False)\nexcept KeyboardInterrupt:\n    sys.exit(130)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(run), str(out)],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 60
+    while not psutil.Process(proc.pid).children() and time.time() < deadline:
+        time.sleep(0.2)
+    kernels = psutil.Process(proc.pid).children(recursive=True)
+    assert kernels
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
+    assert not (out / ".staging").exists() and not (out / "notebooks").exists()
+    assert cr.pipeline.read_manifest(out)["runs"] == {}

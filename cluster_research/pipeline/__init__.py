@@ -23,10 +23,9 @@ from .runs import (Job, check_run_name, default_run_name, expand_run, list_jobs,
                    load_params_file, slug)
 from .userdata import profile_series
 
-__all__ = ["Job", "KERNEL_NAME", "ParamSpec", "RunResult", "SPECS", "check_run_name",
-           "coerce_cli_value", "default_run_name", "describe", "describe_spec",
-           "environment_key", "expand_run", "list_jobs", "list_notebooks", "list_runs",
-           "load_params_file", "normalise_notebook", "notebook_parameters", "notebooks_dir",
-           "outputs_lock", "parameter_help", "profile_series", "read_manifest", "refresh",
-           "resolve_notebook", "run_all", "run_notebook", "slug", "type_ok",
-           "validate_parameters"]
+__all__ = ["KERNEL_NAME", "SPECS", "Job", "ParamSpec", "RunResult", "check_run_name",
+           "coerce_cli_value", "default_run_name", "describe", "describe_spec", "environment_key",
+           "expand_run", "list_jobs", "list_notebooks", "list_runs", "load_params_file",
+           "normalise_notebook", "notebook_parameters", "notebooks_dir", "outputs_lock",
+           "parameter_help", "profile_series", "read_manifest", "refresh", "resolve_notebook",
+           "run_all", "run_notebook", "slug", "type_ok", "validate_parameters"]

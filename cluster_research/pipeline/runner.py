@@ -27,6 +27,8 @@ import json
 import os
 import shutil
 import sys
+import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -39,8 +41,8 @@ from . import cache
 from .notebooks import (KERNEL_NAME, list_notebooks, list_runs, normalise_notebook,
                         notebook_parameters, notebooks_dir, resolve_notebook)
 from .params import describe_spec, validate_parameters
-from .runs import check_not_nested, check_run_name, default_run_name, list_jobs, \
-    load_params_file, read_run_file
+from .runs import (check_not_nested, check_run_name, default_run_name, list_jobs,
+                   load_params_file, read_run_file)
 
 __all__ = ["RunResult", "describe", "describe_error", "execute", "existing_runs", "plan",
            "refresh", "run_all", "run_notebook", "run_params_file"]
@@ -100,11 +102,15 @@ def _replace(src: Path, dest: Path) -> None:
         os.replace(p, dest / p.name)
 
 
-def _kernel_class(env: dict):
-    """A papermill kernel manager whose kernel gets ``env`` on top of this process's."""
+def _kernel_class(env: dict, sockets: str):
+    """A kernel manager over IPC (Unix sockets in ``sockets``, so no unencrypted TCP) whose
+    kernel gets ``env`` on top of this process's environment."""
     from jupyter_client import AsyncKernelManager
 
     class RunKernel(AsyncKernelManager):
+        def __init__(self, **kw):
+            super().__init__(transport="ipc", ip=os.path.join(sockets, "k"), **kw)
+
         async def start_kernel(self, **kw):
             return await super().start_kernel(**{**kw, "env": {**os.environ, **env}})
 
@@ -151,13 +157,15 @@ def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: 
     nb_stage = stage / "notebooks" / f"{run_name}.ipynb"
     nb_stage.parent.mkdir(parents=True, exist_ok=True)
     env = {ENV_OUTPUT_DIR: str(stage), ENV_RUN_NAME: run_name}
+    sockets = tempfile.mkdtemp(prefix="cr-kernel-")  # short: a socket path has <= 107 bytes
     t0 = time.perf_counter()
     try:
         try:
             pm.execute_notebook(
                 str(path), str(nb_stage), parameters=parameters, kernel_name=KERNEL_NAME,
                 progress_bar=progress_bar, execution_timeout=timeout,
-                request_save_on_cell_execute=False, kernel_manager_class=_kernel_class(env),
+                request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                kernel_manager_class=_kernel_class(env, sockets),
                 resources={"metadata": {"path": str(notebooks_dir())}})
         except BaseException:
             if nb_stage.exists():
@@ -171,6 +179,7 @@ def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: 
         return seconds
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -226,7 +235,7 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
     hashes = cache.input_hashes(path, parameters)
     with cache.outputs_lock(out):
         check_not_nested([run_name], existing_runs(out))
-        rec = dict(hashes=hashes, notebook=path.name, parameters=parameters)
+        rec = {"hashes": hashes, "notebook": path.name, "parameters": parameters}
         try:
             seconds = execute(path, parameters, out, run_name, timeout=timeout,
                               progress_bar=progress_bar)
@@ -339,43 +348,47 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
 
             bar = tqdm(total=len(todo), desc="notebooks", unit="run")
 
-        def attempt(job):
+        def attempt(i: int) -> None:  # in a thread: waits on the run's kernel
+            job = all_jobs[i]
             try:
-                return execute(job.notebook, job.parameters, out, job.name, timeout=timeout), None
+                seconds, err = execute(job.notebook, job.parameters, out, job.name,
+                                       timeout=timeout), None
+                results[i] = collect(job.name, job.notebook, job.parameters, out, seconds)
             except Exception as exc:  # noqa: BLE001 - recorded and reported
-                return 0.0, describe_error(exc)
-
-        with cf.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
-            futs = {ex.submit(attempt, all_jobs[i]): i for i in todo}
-            try:
-                for fut in cf.as_completed(futs):
-                    i, (seconds, err) = futs[fut], fut.result()
-                    job = all_jobs[i]
-                    if err:
-                        errors[i] = err
-                    else:
-                        results[i] = collect(job.name, job.notebook, job.parameters, out, seconds)
-                    cache.update_manifest(out, job.name, status="failed" if err else "ok",
-                                          hashes=hashes[i], seconds=seconds, error=err,
-                                          notebook=job.notebook.name, parameters=job.parameters,
-                                          files=None if err else results[i].files())
-                    line = f"{job.name}: " + (f"FAILED {err[:200]}" if err else f"ok {seconds:.1f} s")
-                    if bar is not None:
-                        bar.update()
-                        bar.write(line) if err else bar.set_postfix_str(job.name)
-                    elif progress:
-                        print(f"[{len(results) + len(errors) - len(reused)}/{len(todo)}] {line}",
-                              flush=True)
-            except KeyboardInterrupt:
-                ex.shutdown(wait=False, cancel_futures=True)
-                _stop_kernels()
-                raise KeyboardInterrupt(
-                    f"interrupted: {len(results) - len(reused)} of {len(todo)} runs finished; "
-                    "unfinished runs left no outputs") from None
-            finally:
+                seconds, err = 0.0, describe_error(exc)
+            with lock:
+                if stop.is_set():  # interrupted: the kernel was stopped, nothing recorded
+                    return
+                if err:
+                    errors[i] = err
+                cache.update_manifest(out, job.name, status="failed" if err else "ok",
+                                      hashes=hashes[i], seconds=seconds, error=err,
+                                      notebook=job.notebook.name, parameters=job.parameters,
+                                      files=None if err else results[i].files())
+                line = f"{job.name}: " + (f"FAILED {err[:200]}" if err else f"ok {seconds:.1f} s")
                 if bar is not None:
-                    bar.close()
-        shutil.rmtree(out / ".staging", ignore_errors=True)
+                    bar.update()
+                    bar.write(line) if err else bar.set_postfix_str(job.name)
+                elif progress:
+                    print(f"[{len(results) + len(errors) - len(reused)}/{len(todo)}] {line}",
+                          flush=True)
+
+        lock, stop = threading.Lock(), threading.Event()
+        ex = cf.ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
+            cf.wait([ex.submit(attempt, i) for i in todo])
+        except KeyboardInterrupt:
+            with lock:
+                stop.set()
+            ex.shutdown(wait=False, cancel_futures=True)
+            _stop_kernels()
+            raise KeyboardInterrupt(f"interrupted: {len(results) - len(reused)} of {len(todo)} "
+                                    "runs finished; unfinished runs left no outputs") from None
+        finally:
+            ex.shutdown(wait=True)
+            shutil.rmtree(out / ".staging", ignore_errors=True)
+            if bar is not None:
+                bar.close()
         m = cache.read_manifest(out)
         m["last_reproduce"] = {k: sorted(all_jobs[i].name for i in v) for k, v in (
             ("executed", set(results) - set(reused)), ("reused", reused), ("failed", errors))}
@@ -410,6 +423,7 @@ def refresh(notebooks=None, timeout: int = 600) -> list[Path]:
         notebook_parameters(path)  # convention check
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
+                       shutdown_kernel="immediate",
                        resources={"metadata": {"path": str(notebooks_dir())}}).execute(env=env)
         normalise_notebook(nb)
         nbformat.write(nb, path)
