@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import shutil
@@ -38,14 +39,20 @@ from .. import data
 from ..errors import NotebookError, ParameterError, RunFailedError
 from ..outputs import ENV_OUTPUT_DIR, ENV_RUN_NAME, outputs_dir
 from . import cache
-from .notebooks import (KERNEL_NAME, list_notebooks, list_runs, normalise_notebook,
-                        notebook_parameters, notebooks_dir, resolve_notebook)
+from .notebooks import (
+    KERNEL_NAME,
+    list_notebooks,
+    list_runs,
+    normalise_notebook,
+    notebook_parameters,
+    notebooks_dir,
+    resolve_notebook,
+)
 from .params import describe_spec, validate_parameters
-from .runs import (check_not_nested, check_run_name, default_run_name, list_jobs,
-                   load_params_file, read_run_file)
+from .runs import Job, check_not_nested, check_run_name, default_run_name, list_jobs, read_run_file
 
 __all__ = ["RunResult", "describe", "describe_error", "execute", "existing_runs", "plan",
-           "refresh", "run_all", "run_notebook", "run_params_file"]
+           "refresh", "run_all", "run_notebook"]
 
 
 @dataclass
@@ -119,30 +126,10 @@ def _kernel_class(env: dict, sockets: str):
 
 def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: int = 600,
             progress_bar: bool = False) -> float:
-    """Execute a validated run in a fresh kernel and move its outputs into place.
+    """Execute a validated run in a fresh kernel, move its outputs into place, return seconds.
 
-    Thread-safe: nothing of this process (directory, environment) changes.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-    parameters : dict
-    out : pathlib.Path
-        Root of the outputs (resolved).
-    run_name : str
-    timeout : int
-        Per-cell timeout in seconds.
-    progress_bar : bool
-
-    Returns
-    -------
-    float
-        Seconds of execution (kernel start included).
-
-    Raises
-    ------
-    papermill.PapermillExecutionError
-        If a cell fails; the executed notebook goes to ``<out>/failed/<run>.ipynb``.
+    Thread-safe (this process's directory and environment are left alone). A failing cell
+    raises :class:`papermill.PapermillExecutionError`; its notebook goes to ``failed/``.
     """
     import papermill as pm  # heavy; only when something executes
     from papermill.translators import PythonTranslator, papermill_translators
@@ -190,6 +177,25 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(text.split())[:800]}"
 
 
+def _run(job: Job, out: Path, hashes: dict, timeout: int, progress_bar: bool = False,
+         stop: threading.Event | None = None):
+    """Execute one job and record it in the manifest (not a failure after ``stop`` is set:
+    an interrupted run); return (RunResult or None, error)."""
+    rec = {"hashes": hashes, "notebook": job.notebook.name, "parameters": job.parameters}
+    try:
+        seconds = execute(job.notebook, job.parameters, out, job.name, timeout=timeout,
+                          progress_bar=progress_bar)
+    except Exception as exc:  # noqa: BLE001 - recorded, then re-raised or reported
+        if stop is not None and stop.is_set():
+            return None, exc
+        cache.update_manifest(out, job.name, status="failed", seconds=0.0,
+                              error=describe_error(exc), **rec)
+        return None, exc
+    res = collect(job.name, job.notebook, job.parameters, out, seconds)
+    cache.update_manifest(out, job.name, status="ok", seconds=seconds, files=res.files(), **rec)
+    return res, None
+
+
 def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
                  name: str | None = None, timeout: int = 600,
                  progress_bar: bool = False) -> RunResult:
@@ -200,8 +206,7 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
     notebook : str or path-like
         See :func:`~cluster_research.pipeline.notebooks.resolve_notebook`.
     parameters : dict, optional
-        Overrides of the ``parameters`` cell, validated before any kernel starts; a
-        relative ``csv_path`` is resolved against the current directory.
+        Overrides of the ``parameters`` cell (a relative ``csv_path`` is made absolute).
     output_dir : path-like, optional
         Root of the outputs (default ``outputs/``).
     name : str, optional
@@ -217,102 +222,70 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
     Raises
     ------
     ParameterError, NotebookError, cluster_research.data.DataValidationError
-        Before execution, for bad parameters.
+        Bad parameters, before any kernel starts.
     cluster_research.errors.OutputNameError
         A name leaving the outputs, or the folder of an existing run (or inside one).
     cluster_research.errors.ReproductionLockedError
-        When another process holds the outputs directory.
+        Another process holds the outputs directory.
     papermill.PapermillExecutionError
-        If a cell fails.
+        A cell failed.
     """
     parameters = dict(parameters or {})
     if parameters.get("csv_path"):
         parameters["csv_path"] = str(Path(parameters["csv_path"]).expanduser().resolve())
     path = resolve_notebook(notebook)
     validate_parameters(path, parameters)
-    run_name = check_run_name(name or default_run_name(path, parameters))
+    job = Job(check_run_name(name or default_run_name(path, parameters)), path, parameters)
     out = Path(output_dir or outputs_dir()).resolve()
-    hashes = cache.input_hashes(path, parameters)
     with cache.outputs_lock(out):
-        check_not_nested([run_name], existing_runs(out))
-        rec = {"hashes": hashes, "notebook": path.name, "parameters": parameters}
-        try:
-            seconds = execute(path, parameters, out, run_name, timeout=timeout,
-                              progress_bar=progress_bar)
-        except Exception as exc:
-            cache.update_manifest(out, run_name, status="failed", seconds=0.0,
-                                  error=describe_error(exc), **rec)
-            raise
-        res = collect(run_name, path, parameters, out, seconds)
-        cache.update_manifest(out, run_name, status="ok", seconds=seconds, files=res.files(),
-                              **rec)
+        check_not_nested([job.name], existing_runs(out))
+        res, exc = _run(job, out, cache.input_hashes(path, parameters), timeout, progress_bar)
+    if exc is not None:
+        raise exc
     return res
 
 
-def run_params_file(path, output_dir=None, **kwargs) -> RunResult:
-    """Run the notebook of a (single) run file, named after the file's stem."""
-    nb, params = load_params_file(path)
-    return run_notebook(nb, params, output_dir=output_dir, name=Path(path).stem, **kwargs)
-
-
 def plan(jobs: list, out: Path, force: bool = False) -> tuple[list[int], list[int], list]:
-    """Split jobs into those to execute and those reused (record ``ok``, same key, files there).
-
-    Returns
-    -------
-    (list of int, list of int, list of dict)
-        Indices to execute, indices reused, each job's input hashes.
-    """
+    """Return the indices of the jobs to execute, of those reused (record ``ok``, same key,
+    files all there) and every job's input hashes."""
     env = cache.environment_key()
     hashes = [cache.input_hashes(j.notebook, j.parameters, env) for j in jobs]
     recs = cache.read_manifest(out)["runs"]
     todo, reused = [], []
     for i, job in enumerate(jobs):
         rec = recs.get(job.name, {})
+        files = [f"notebooks/{job.name}.ipynb", *rec.get("files", [])]
         ok = (not force and rec.get("status") == "ok" and rec.get("key") == cache.run_key(hashes[i])
-              and all((out / f).is_file() for f in [f"notebooks/{job.name}.ipynb",
-                                                    *rec.get("files", [])]))
+              and all((out / f).is_file() for f in files))
         (reused if ok else todo).append(i)
     return todo, reused, hashes
-
-
-def _stop_kernels() -> None:
-    import psutil  # this process's children are the kernels of the running runs
-
-    kids = psutil.Process().children(recursive=True)
-    for k in kids:
-        try:
-            k.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(kids, timeout=5)
 
 
 def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
             force: bool = False, timeout: int = 600, verify_data: bool = True) -> list[RunResult]:
     """Execute every run of the reproduction that is not up to date.
 
-    All runs are expanded and those to execute validated before any kernel starts; runs
-    whose key and files are unchanged are reused; the others execute, at most ``jobs`` at a
-    time, single runs before fan-out runs. The manifest records every run and, under
+    Every run is expanded, and every run to execute validated, before any kernel starts;
+    runs with an unchanged key and files are reused; the others execute at most ``jobs`` at
+    a time (single runs first). The manifest records each run and, under
     ``last_reproduce``, which were executed, reused and failed.
 
     Parameters
     ----------
     jobs : int
-        Runs executing at once (each in its own kernel).
+        Runs executing at once, each in its own kernel.
     output_dir : path-like, optional
         Root of the outputs (default ``outputs/``).
     runs : list of path-like, optional
         Run files (default every ``notebooks/params/*.yaml``).
     progress : bool
-        A bar on a terminal, else one line per finished run.
+        One line per finished run (and a bar on a terminal).
     force : bool
-        Execute every run even when up to date.
+        Execute every run, even those up to date.
     timeout : int
         Per-cell timeout in seconds.
     verify_data : bool
-        Check the raw and processed data against their manifests first.
+        First check the raw and processed data against their manifests.
 
     Returns
     -------
@@ -322,11 +295,13 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
     Raises
     ------
     RunFailedError
-        If any run failed (``failures``: name -> error; ``results``: the runs that succeeded).
+        Runs failed (``failures``: name -> error; ``results``: the runs that succeeded).
     KeyboardInterrupt
-        On Ctrl-C, after the kernels were stopped (unfinished runs leave no outputs).
+        On Ctrl-C, once the kernels are stopped (unfinished runs leave no outputs).
     cluster_research.errors.ReproductionLockedError, cluster_research.errors.OutputNameError
     """
+    from tqdm.auto import tqdm
+
     out = Path(output_dir or outputs_dir()).resolve()
     if verify_data:
         data.verify_manifest()  # raises DataValidationError naming a changed file
@@ -342,53 +317,44 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
         results = {i: collect(j.name, j.notebook, j.parameters, out, 0.0, reused=True)
                    for i, j in enumerate(all_jobs) if i in reused}
         errors: dict[int, str] = {}
-        bar = None
-        if progress and todo and sys.stdout.isatty():
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(todo), desc="notebooks", unit="run")
+        lock, stop = threading.Lock(), threading.Event()
+        bar = tqdm(total=len(todo), desc="notebooks", unit="run",
+                   disable=not (progress and todo and sys.stdout.isatty()))
 
         def attempt(i: int) -> None:  # in a thread: waits on the run's kernel
             job = all_jobs[i]
-            try:
-                seconds, err = execute(job.notebook, job.parameters, out, job.name,
-                                       timeout=timeout), None
-                results[i] = collect(job.name, job.notebook, job.parameters, out, seconds)
-            except Exception as exc:  # noqa: BLE001 - recorded and reported
-                seconds, err = 0.0, describe_error(exc)
             with lock:
-                if stop.is_set():  # interrupted: the kernel was stopped, nothing recorded
+                if stop.is_set():
                     return
-                if err:
-                    errors[i] = err
-                cache.update_manifest(out, job.name, status="failed" if err else "ok",
-                                      hashes=hashes[i], seconds=seconds, error=err,
-                                      notebook=job.notebook.name, parameters=job.parameters,
-                                      files=None if err else results[i].files())
-                line = f"{job.name}: " + (f"FAILED {err[:200]}" if err else f"ok {seconds:.1f} s")
-                if bar is not None:
-                    bar.update()
-                    bar.write(line) if err else bar.set_postfix_str(job.name)
-                elif progress:
-                    print(f"[{len(results) + len(errors) - len(reused)}/{len(todo)}] {line}",
-                          flush=True)
-
-        lock, stop = threading.Lock(), threading.Event()
-        ex = cf.ThreadPoolExecutor(max_workers=max(1, jobs))
-        try:
-            cf.wait([ex.submit(attempt, i) for i in todo])
-        except KeyboardInterrupt:
+            res, exc = _run(job, out, hashes[i], timeout, stop=stop)
             with lock:
-                stop.set()
+                if stop.is_set():
+                    return
+                if res is None:
+                    errors[i] = describe_error(exc)
+                else:
+                    results[i] = res
+                bar.update()
+                if progress:
+                    done = len(results) + len(errors) - len(reused)
+                    bar.write(f"[{done}/{len(todo)}] {job.name}: " + (
+                        f"FAILED {errors[i][:200]}" if res is None else f"ok {res.seconds:.1f} s"))
+
+        ex = cf.ThreadPoolExecutor(max_workers=max(1, jobs))
+        futs = [ex.submit(attempt, i) for i in todo]
+        try:
+            cf.wait(futs)
+        except KeyboardInterrupt:
+            stop.set()
             ex.shutdown(wait=False, cancel_futures=True)
-            _stop_kernels()
+            while _stop_kernels() or cf.wait(futs, timeout=1).not_done:
+                pass  # until no thread is left that could still have started a kernel
             raise KeyboardInterrupt(f"interrupted: {len(results) - len(reused)} of {len(todo)} "
                                     "runs finished; unfinished runs left no outputs") from None
         finally:
             ex.shutdown(wait=True)
             shutil.rmtree(out / ".staging", ignore_errors=True)
-            if bar is not None:
-                bar.close()
+            bar.close()
         m = cache.read_manifest(out)
         m["last_reproduce"] = {k: sorted(all_jobs[i].name for i in v) for k, v in (
             ("executed", set(results) - set(reused)), ("reused", reused), ("failed", errors))}
@@ -400,6 +366,17 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
         err.results = [results[i] for i in sorted(results)]
         raise err
     return [results[i] for i in range(len(all_jobs))]
+
+
+def _stop_kernels() -> None:
+    """Terminate this process's children: the kernels of the running runs."""
+    import psutil
+
+    kids = psutil.Process().children(recursive=True)
+    for k in kids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            k.terminate()
+    psutil.wait_procs(kids, timeout=5)
 
 
 def refresh(notebooks=None, timeout: int = 600) -> list[Path]:
