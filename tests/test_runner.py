@@ -547,3 +547,13 @@ def test_ctrl_c_stops_the_kernels_and_records_nothing(tmp_path):
     assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
     assert not (out / ".staging").exists() and not (out / "notebooks").exists()
     assert cr.pipeline.read_manifest(out)["runs"] == {}
+
+
+def test_refresh_executes_in_place_without_an_output_directory(tmp_path, monkeypatch):
+    nb = _tiny_notebook(tmp_path / "r.ipynb", "import os\nprint(os.environ.get("
+                        "'CLUSTER_RESEARCH_OUTPUT_DIR'), os.getcwd())")
+    monkeypatch.setenv(outputs.ENV_OUTPUT_DIR, str(tmp_path / "nowhere"))
+    assert runner.refresh([nb]) == [nb]
+    cell = nbformat.read(nb, as_version=4).cells[-1]
+    assert cell.outputs[0]["text"].split() == ["None", str(runner.notebooks_dir())]
+    assert "execution" not in cell.metadata  # no timing: an unchanged result, an unchanged file
