@@ -486,13 +486,15 @@ def test_a_dependency_upgrade_makes_every_run_stale_and_executes_it_again(tmp_pa
 def test_environment_key_covers_the_code_but_not_the_pipeline(tmp_path, monkeypatch):
     from cluster_research.pipeline import cache
 
-    for rel in ("growth/fit.py", "pipeline/runner.py", "resources/x.csv"):
+    report_only = ("pipeline/runner.py", "__main__.py", "resources/site/conf.py")
+    for rel in ("growth/fit.py", "resources/x.csv", *report_only):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("a", encoding="utf-8")
     monkeypatch.setattr(cache, "PACKAGE_DIR", tmp_path)
     before = cache.environment_key()
-    (tmp_path / "pipeline" / "runner.py").write_text("b", encoding="utf-8")
-    assert cache.environment_key() == before  # executes notebooks, computes no result
+    for rel in report_only:  # execute notebooks or build the report, compute no result
+        (tmp_path / rel).write_text("b", encoding="utf-8")
+        assert cache.environment_key() == before, rel
     for rel in ("growth/fit.py", "resources/x.csv"):
         (tmp_path / rel).write_text("b", encoding="utf-8")
         assert cache.environment_key() != before, rel

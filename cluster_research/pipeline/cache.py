@@ -5,8 +5,8 @@ hashes of its ``inputs`` (notebook cells, parameters, :func:`environment_key`), 
 combined ``key``, the wall time, when it finished, its output ``files`` and any ``error``.
 A run whose record is ``ok`` with an unchanged key and all of whose files exist is reused.
 The environment key is the only key definition: the package code (every
-``cluster_research/**`` file but ``pipeline/`` and ``__main__.py``, which compute no
-result), the data manifests and the installed versions of :data:`LIBRARIES`; so an
+``cluster_research/**`` file but those of :data:`NOT_RESULTS`, which compute no result),
+the data manifests and the installed versions of :data:`LIBRARIES`; so an
 edited module, a changed data file or an upgraded numerical library re-executes every run.
 
 Examples
@@ -31,12 +31,14 @@ from pathlib import Path
 from .. import data
 from ..errors import ReproductionLockedError
 
-__all__ = ["LIBRARIES", "environment_key", "input_hashes", "outputs_lock", "read_manifest",
+__all__ = ["LIBRARIES", "NOT_RESULTS", "environment_key", "input_hashes", "outputs_lock", "read_manifest",
            "run_key", "update_manifest", "write_manifest"]
 
 #: Distributions whose installed version can change a notebook's outputs.
 LIBRARIES = ("numpy", "scipy", "pandas", "statsmodels", "hmmlearn", "matplotlib", "papermill",
              "nbformat")
+#: Files (path prefixes) of the package that execute notebooks or build the report only.
+NOT_RESULTS = ("pipeline/", "__main__.py", "resources/site/", "resources/report_index.yaml")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -65,8 +67,7 @@ def environment_key() -> str:
     h = hashlib.sha256()
     for p in sorted(PACKAGE_DIR.rglob("*")):
         rel = p.relative_to(PACKAGE_DIR).as_posix()
-        if (p.is_file() and "__pycache__" not in p.parts and not rel.startswith("pipeline/")
-                and rel != "__main__.py"):
+        if p.is_file() and "__pycache__" not in p.parts and not rel.startswith(NOT_RESULTS):
             h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
     for folder in ("raw", "processed"):
         h.update((data.data_dir() / folder / "MANIFEST.sha256").read_bytes() + b"\0")
