@@ -124,6 +124,18 @@ def _kernel_class(env: dict, sockets: str):
     return RunKernel
 
 
+def _register_readable_translator() -> None:
+    """Make papermill write non-ASCII strings as is (区, not \\u533a) in injected cells."""
+    from papermill.translators import PythonTranslator, papermill_translators
+
+    class Readable(PythonTranslator):
+        @classmethod
+        def translate_escaped_str(cls, str_val):
+            return json.dumps(str(str_val), ensure_ascii=False)
+
+    papermill_translators.register("python", Readable)
+
+
 def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: int = 600,
             progress_bar: bool = False) -> float:
     """Execute a validated run in a fresh kernel, move its outputs into place, return seconds.
@@ -132,14 +144,8 @@ def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: 
     raises :class:`papermill.PapermillExecutionError`; its notebook goes to ``failed/``.
     """
     import papermill as pm  # heavy; only when something executes
-    from papermill.translators import PythonTranslator, papermill_translators
 
-    class Readable(PythonTranslator):  # 区, not \u533a, in the injected cell
-        @classmethod
-        def translate_escaped_str(cls, str_val):
-            return json.dumps(str(str_val), ensure_ascii=False)
-
-    papermill_translators.register("python", Readable)
+    _register_readable_translator()
     stage = out / ".staging" / uuid.uuid4().hex
     nb_stage = stage / "notebooks" / f"{run_name}.ipynb"
     nb_stage.parent.mkdir(parents=True, exist_ok=True)
