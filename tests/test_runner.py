@@ -555,3 +555,105 @@ def test_lock_keeps_two_reproductions_out(no_execution, tmp_path):
             runner.run_all(jobs=1, output_dir=tmp_path, progress=False)
     with cr.pipeline.outputs_lock(tmp_path):  # released
         pass
+
+
+def test_a_dependency_upgrade_makes_every_run_stale_and_executes_it_again(tmp_path, monkeypatch):
+    """One key definition: a new version of any numerical library changes the environment
+    key, so the run manifest calls every run stale and reproduce executes it again."""
+    from cluster_research.pipeline import cache
+    from cluster_research.pipeline.runs import run_problems
+
+    nb = _tiny_notebook(tmp_path / "tiny.ipynb", TABLE_CELL)
+    run = tmp_path / "tiny.yaml"
+    run.write_text(f"notebook: {nb}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
+    assert run_problems(out, [run])[0] == []
+    key, real = cache.environment_key(), cache.metadata.version
+    for lib in ("numpy", "scipy", "pandas", "statsmodels", "hmmlearn"):
+        monkeypatch.setattr(cache.metadata, "version",
+                            lambda n, lib=lib: "99.0" if n == lib else real(n))
+        assert cache.environment_key() != key, lib
+    assert run_problems(out, [run])[0] == ["tiny: stale (environment changed since it ran)"]
+    (b,) = runner.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
+    assert not b.reused
+    monkeypatch.setattr(cache.metadata, "version", real)
+    assert cache.environment_key() == key
+
+
+def test_environment_key_covers_the_code_but_not_the_pipeline(tmp_path, monkeypatch):
+    from cluster_research.pipeline import cache
+
+    report_only = ("pipeline/runner.py", "__main__.py", "resources/site/conf.py")
+    for rel in ("growth/fit.py", "resources/x.csv", *report_only):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("a", encoding="utf-8")
+    monkeypatch.setattr(cache, "PACKAGE_DIR", tmp_path)
+    before = cache.environment_key()
+    for rel in report_only:  # execute notebooks or build the report, compute no result
+        (tmp_path / rel).write_text("b", encoding="utf-8")
+        assert cache.environment_key() == before, rel
+    for rel in ("growth/fit.py", "resources/x.csv"):
+        (tmp_path / rel).write_text("b", encoding="utf-8")
+        assert cache.environment_key() != before, rel
+        before = cache.environment_key()
+
+
+def test_runs_execute_in_fresh_kernels_at_most_jobs_at_a_time(tmp_path):
+    import psutil
+
+    nb = _tiny_notebook(tmp_path / "t.ipynb", "import os, time\nt0 = time.time()\n"
+                        "time.sleep(1.5)\nprint(os.getpid(), t0, time.time())")
+    nb_text = nb.read_text(encoding="utf-8").replace('lang = \\"zh\\"', 'region = \\"上海\\"')
+    nb.write_text(nb_text, encoding="utf-8")
+    run = tmp_path / "fan.yaml"
+    run.write_text(f"notebook: {nb}\nfanout:\n  region: [北京, 天津, 上海]\n", encoding="utf-8")
+    res = runner.run_all(jobs=2, output_dir=tmp_path / "out", runs=[run], progress=False)
+    spans = []
+    for r in res:
+        out = nbformat.read(r.output_notebook, as_version=4).cells[-1].outputs[0]["text"]
+        pid, t0, t1 = out.split()
+        spans.append((int(pid), float(t0), float(t1)))
+    assert len({s[0] for s in spans}) == 3  # a fresh kernel per run
+    assert max(sum(a <= t < b for _, a, b in spans) for _, t, _ in spans) <= 2
+    assert psutil.Process().children(recursive=True) == []  # every kernel stopped
+
+
+def test_ctrl_c_stops_the_kernels_and_records_nothing(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    nb = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    run = tmp_path / "slow.yaml"
+    run.write_text(f"notebook: {nb}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = ("import sys\nfrom cluster_research.pipeline import runner\ntry:\n"
+            "    runner.run_all(jobs=2, output_dir=sys.argv[2], runs=[sys.argv[1]], "
+            "progress=False, verify_data=False)\nexcept KeyboardInterrupt:\n    sys.exit(130)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(run), str(out)],
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 60
+    while not psutil.Process(proc.pid).children() and time.time() < deadline:
+        time.sleep(0.2)
+    kernels = psutil.Process(proc.pid).children(recursive=True)
+    assert kernels
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
+    assert not (out / ".staging").exists() and not (out / "notebooks").exists()
+    assert cr.pipeline.read_manifest(out)["runs"] == {}
+
+
+def test_refresh_executes_in_place_without_an_output_directory(tmp_path, monkeypatch):
+    nb = _tiny_notebook(tmp_path / "r.ipynb", "import os\nprint(os.environ.get("
+                        "'CLUSTER_RESEARCH_OUTPUT_DIR'), os.getcwd())")
+    monkeypatch.setenv(outputs.ENV_OUTPUT_DIR, str(tmp_path / "nowhere"))
+    assert runner.refresh([nb]) == [nb]
+    cell = nbformat.read(nb, as_version=4).cells[-1]
+    assert cell.outputs[0]["text"].split() == ["None", str(runner.notebooks_dir())]
+    assert "execution" not in cell.metadata  # no timing: an unchanged result, an unchanged file

@@ -247,10 +247,9 @@ def test_missing_values_are_dropped_not_filled():
     assert not ((out["region"] == sim.loc[5, "region"]) & (out["year"] == sim.loc[5, "year"])).any()
 
 
-def test_realtime_warm_start_gives_the_answer_of_the_data_up_to_each_year(monkeypatch):
+def test_realtime_warm_start_gives_the_answer_of_the_data_up_to_each_year():
     """Real time starts year t from year t-1's solution: a start only, so each year's row is
     the hindsight answer on the data <= t (no process pool, one process)."""
-    monkeypatch.setenv("CLUSTER_RESEARCH_CACHE_DIR", "off")
     df = _frame(simulate_panel(12, 10, noise=0.08, seed=12, design="shifted"))
     rt = panel_stages(df, method="lag", information="realtime")
     for t in (2014, 2019):

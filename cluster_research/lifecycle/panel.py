@@ -118,7 +118,6 @@ from .. import growth
 from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
 from ..growth.specs import log_sigmoid
-from ..memo import memoize
 from .lag import KNEES, fit_lag
 from .stage import Stage
 from .trend import panel_growth_check
@@ -666,7 +665,6 @@ def _realtime(core, df, options) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@memoize
 def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
                  region: str = "region", x: str = "year", y: str = "value",
                  indicator: str | None = None, **options) -> pd.DataFrame:
@@ -703,10 +701,7 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     pandas.DataFrame
         One row per region and observed year: region, year, stage (:class:`Stage` or
         None), prob_embryonic, prob_growth, prob_expansion, prob_takeoff (summing to 1)
-        and reason.  ``attrs`` records method, information and options.  The result
-        is stored in the disk cache of :mod:`cluster_research.memo` (keyed by the
-        data, the options and the package's code), so a repeated call, from any
-        process, reads it back instead of refitting.
+        and reason.  ``attrs`` records method, information and options.
 
     Raises
     ------

@@ -1,26 +1,18 @@
-"""The run manifest: each run's status, inputs' content hashes and time; reuse and lock.
+"""The run manifest: one record per run (status, inputs, key, files) and the outputs lock.
 
 ``<outputs>/manifest.json`` records, per run name, ``status`` (``ok`` or ``failed``), the
-SHA-256 of what the run depends on — its notebook's cell sources, its parameters, the
-data manifests ``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256`` and the
-package's code — the combined ``key``,
-the wall time, when it finished and the run's output files. A run whose recorded status
-is ``ok``, whose key is unchanged and whose executed notebook and output files all exist
-is *reused* (not executed again): a changed
-run file re-executes that run only; a changed raw file or library module re-executes
-every run. The manifest is written atomically (temporary file + rename) and only by the
-process holding the outputs lock (:func:`outputs_lock`).
-
-The package-code hash covers every ``cluster_research/**/*.py`` and resource file except
-the pipeline itself (``pipeline/``, which executes notebooks but computes none of their
-results), the report index and template, and the compatibility modules ``runner.py``,
-``report.py`` and ``__main__.py`` that only re-export; use ``--force`` after changing how
-notebooks are executed.
+hashes of its ``inputs`` (notebook cells, parameters, :func:`environment_key`), their
+combined ``key``, the wall time, when it finished, its output ``files`` and any ``error``.
+A run whose record is ``ok`` with an unchanged key and all of whose files exist is reused.
+The environment key is the only key definition: the package code (every
+``cluster_research/**`` file but those of :data:`NOT_RESULTS`, which compute no result),
+the data manifests and the installed versions of :data:`LIBRARIES`; so an
+edited module, a changed data file or an upgraded numerical library re-executes every run.
 
 Examples
 --------
 >>> from cluster_research.pipeline import cache
->>> len(cache.parameters_hash({"region": "上海"}))
+>>> len(cache.environment_key())
 64
 """
 
@@ -33,229 +25,144 @@ import hashlib
 import json
 import os
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
-from .. import data, memo
+from .. import data
 from ..errors import ReproductionLockedError
 
-__all__ = ["MANIFEST_NAME", "code_hash", "data_hash", "input_hashes", "notebook_hash",
-           "outputs_lock", "parameters_hash", "read_manifest", "run_key", "update_manifest",
-           "write_manifest"]
+__all__ = ["LIBRARIES", "NOT_RESULTS", "environment_key", "input_hashes", "outputs_lock", "read_manifest",
+           "run_key", "update_manifest", "write_manifest"]
 
-MANIFEST_NAME = "manifest.json"
+#: Distributions whose installed version can change a notebook's outputs.
+LIBRARIES = ("numpy", "scipy", "pandas", "statsmodels", "hmmlearn", "matplotlib", "papermill",
+             "nbformat")
+#: Files (path prefixes) of the package that execute notebooks or build the report only.
+NOT_RESULTS = ("pipeline/", "__main__.py", "resources/site/", "resources/report_index.yaml")
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _sha(b: bytes) -> str:
     return hashlib.sha256(b).hexdigest()
 
 
-def notebook_hash(path: str | os.PathLike) -> str:
-    """Hash a notebook's cell types and sources (outputs and metadata do not count).
-
-    Parameters
-    ----------
-    path : path-like
-
-    Returns
-    -------
-    str
-        SHA-256 hex digest.
-    """
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    cells = [[c.get("cell_type"), "".join(c.get("source", "")), sorted(
-        c.get("metadata", {}).get("tags", []))] for c in nb.get("cells", [])]
-    return _sha(json.dumps(cells, ensure_ascii=False).encode())
+def library_versions() -> dict[str, str]:
+    """Return ``{name: installed version}`` for :data:`LIBRARIES` (``"absent"`` if missing)."""
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
 
 
-def parameters_hash(parameters: dict) -> str:
-    """Hash a run's parameters (sorted JSON).
-
-    Parameters
-    ----------
-    parameters : dict
+def environment_key() -> str:
+    """Return the SHA-256 of the package code, the data manifests and the library versions.
 
     Returns
     -------
     str
     """
-    return _sha(json.dumps(parameters, sort_keys=True, ensure_ascii=False, default=str).encode())
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE_DIR.rglob("*")):
+        rel = p.relative_to(PACKAGE_DIR).as_posix()
+        if p.is_file() and "__pycache__" not in p.parts and not rel.startswith(NOT_RESULTS):
+            h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
+    for folder in ("raw", "processed"):
+        h.update((data.data_dir() / folder / "MANIFEST.sha256").read_bytes() + b"\0")
+    h.update(json.dumps(library_versions(), sort_keys=True).encode())
+    return h.hexdigest()
 
 
-def data_hash() -> str:
-    """Hash the data manifests ``data/raw/MANIFEST.sha256`` and ``data/processed/MANIFEST.sha256``.
-
-    Both are checked against their files (raw files when parsed, the processed tables a
-    run reads when loaded, and all of them by ``reproduce``), so a changed raw file or
-    processed table changes the key of every run.
-
-    Returns
-    -------
-    str
-    """
-    d = data.data_dir()
-    return _sha(b"\0".join((d / f / "MANIFEST.sha256").read_bytes()
-                           for f in ("raw", "processed")))
-
-
-def code_hash() -> str:
-    """Hash the package's code and the numerical libraries that can change a notebook's outputs.
-
-    :func:`cluster_research.memo.code_hash` and :func:`cluster_research.memo.library_versions`
-    (both also key the result cache): an upgrade of numpy, scipy, pandas, statsmodels or
-    hmmlearn makes every run out of date.
-
-    Returns
-    -------
-    str
-    """
-    versions = json.dumps(memo.library_versions(), sort_keys=True)
-    return _sha(f"{memo.code_hash()}\0{versions}".encode())
-
-
-def input_hashes(notebook, parameters: dict, shared: dict | None = None) -> dict:
-    """Return the hashes of everything one run depends on.
+def input_hashes(notebook, parameters: dict, environment: str | None = None) -> dict:
+    """Return the hashes of what one run depends on.
 
     Parameters
     ----------
     notebook : path-like
+        Its cell types, sources and tags count (outputs and metadata do not).
     parameters : dict
-    shared : dict, optional
-        Precomputed ``{"data": ..., "code": ...}`` (the same for every run).
+    environment : str, optional
+        :func:`environment_key` (the same for every run; computed when not given).
 
     Returns
     -------
     dict
-        Keys ``notebook``, ``parameters``, ``data``, ``code``.
+        Keys ``notebook``, ``parameters``, ``environment``.
     """
-    shared = shared or {"data": data_hash(), "code": code_hash()}
-    return {"notebook": notebook_hash(notebook), "parameters": parameters_hash(parameters),
-            "data": shared["data"], "code": shared["code"]}
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = [[c.get("cell_type"), "".join(c.get("source", "")),
+              sorted(c.get("metadata", {}).get("tags", []))] for c in nb.get("cells", [])]
+    return {"notebook": _sha(json.dumps(cells, ensure_ascii=False).encode()),
+            "parameters": _sha(json.dumps(parameters, sort_keys=True, ensure_ascii=False,
+                                          default=str).encode()),
+            "environment": environment or environment_key()}
 
 
 def run_key(hashes: dict) -> str:
-    """Combine input hashes into one key.
-
-    Parameters
-    ----------
-    hashes : dict
-
-    Returns
-    -------
-    str
-    """
+    """Combine the :func:`input_hashes` of a run into its key (SHA-256)."""
     return _sha(json.dumps(hashes, sort_keys=True).encode())
 
 
 def read_manifest(output_dir: str | os.PathLike) -> dict:
-    """Read ``<output_dir>/manifest.json``; empty when absent or unreadable.
-
-    Parameters
-    ----------
-    output_dir : path-like
-
-    Returns
-    -------
-    dict
-        ``{"runs": {name: record}}``.
-    """
-    p = Path(output_dir) / MANIFEST_NAME
+    """Read ``<output_dir>/manifest.json``: ``{"runs": {name: record}}``, empty when absent."""
     try:
-        m = json.loads(p.read_text(encoding="utf-8"))
+        m = json.loads((Path(output_dir) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {"runs": {}}
     return m if isinstance(m.get("runs"), dict) else {"runs": {}}
 
 
-def write_manifest(output_dir: str | os.PathLike, manifest: dict) -> Path:
-    """Write the manifest atomically (temporary file, then rename).
-
-    Parameters
-    ----------
-    output_dir : path-like
-    manifest : dict
-
-    Returns
-    -------
-    pathlib.Path
-    """
+def write_manifest(output_dir: str | os.PathLike, manifest: dict) -> None:
+    """Write the manifest atomically (temporary file, then rename); unchanged text is not
+    rewritten, so an unchanged manifest keeps its modification time."""
     out = Path(output_dir)
+    text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True)
+    path = out / "manifest.json"
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
     out.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".manifest-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=1, sort_keys=True)
-    os.replace(tmp, out / MANIFEST_NAME)
-    return out / MANIFEST_NAME
+        f.write(text)
+    os.replace(tmp, path)
 
 
-def update_manifest(output_dir: str | os.PathLike, name: str, *, status: str, hashes: dict,
-                    seconds: float, notebook: str, parameters: dict,
-                    error: str | None = None, files: list[str] | None = None) -> None:
-    """Record one finished run in the manifest.
-
-    Parameters
-    ----------
-    output_dir : path-like
-    name : str
-        Run name.
-    status : {"ok", "failed"}
-    hashes : dict
-        From :func:`input_hashes`.
-    seconds : float
-    notebook : str
-        Notebook file name.
-    parameters : dict
-    error : str, optional
-    files : list of str, optional
-        The run's output files, relative to ``output_dir`` (a run is reused only while
-        all of them exist).
-    """
+def update_manifest(output_dir, name: str, *, status: str, hashes: dict, seconds: float,
+                    notebook: str, parameters: dict, error: str | None = None,
+                    files: list[str] | None = None) -> None:
+    """Record one finished run (``status`` ``"ok"`` or ``"failed"``) in the manifest."""
     m = read_manifest(output_dir)
     m["runs"][name] = {
         "status": status, "inputs": hashes, "key": run_key(hashes),
         "seconds": round(float(seconds), 3), "notebook": notebook, "parameters": parameters,
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        **({"error": error} if error else {}),
-        **({"files": list(files)} if files is not None else {}),
-    }
+        **({"error": error} if error else {}), **({"files": files} if files is not None else {})}
     write_manifest(output_dir, m)
 
 
 @contextlib.contextmanager
 def outputs_lock(output_dir: str | os.PathLike):
-    """Hold an exclusive lock on an outputs directory (``<output_dir>/.lock``, flock).
-
-    Parameters
-    ----------
-    output_dir : path-like
-
-    Yields
-    ------
-    pathlib.Path
-        The lock file.
+    """Hold an exclusive ``flock`` on ``<output_dir>/.lock`` (released when the process ends).
 
     Raises
     ------
     ReproductionLockedError
-        If another process holds it (the message names its pid). The lock ends with its
-        process, however that process ends.
+        If another process holds it (the message names its pid).
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / ".lock"
-    f = open(path, "a+", encoding="utf-8")
-    try:
+    with open(out / ".lock", "a+", encoding="utf-8") as f:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             f.seek(0)
-            holder = f.read().strip() or "?"
             raise ReproductionLockedError(
-                f"{out} is in use by another reproduction (pid {holder}); wait for it to "
-                "finish or use another --output-dir") from None
+                f"{out} is in use by another reproduction (pid {f.read().strip() or '?'}); "
+                "wait for it to finish or use another --output-dir") from None
         f.seek(0)
         f.truncate()
         f.write(str(os.getpid()))
         f.flush()
-        yield path
-    finally:
-        f.close()
+        yield out / ".lock"

