@@ -305,6 +305,13 @@ print(sensitivity.to_string(float_format=lambda x: f"{x:.5g}"))
 #   increase multiple (15.75 with the independent 2002 value); the CAGR 2002–2010 is about 42.5 %
 #   and the volume doubled about every two years. The implied 2010 H1 value (≈2000亿元, 47 % of the
 #   year) cannot be checked.
+# * **Reading it.** Where no ceiling is identified, no stage boundary (knee, inflection) can be
+#   estimated from this series either; a model with the lowest AICc but no identified ceiling says
+#   only that growth has slowed, not where it ends. Run `through_year=2011` (run file
+#   `02_shanghai_growth_2011.yaml`) for the view of the paper's authors.
+# * **Fragile points.** The 2025 value is a secondary citation (left out of the main fit by
+#   default, back in the sensitivity fit) and the 2021 < 2019 break is probably a definition
+#   change; treat every ceiling as an order of magnitude, not a number.
 # * **What this run's data identify**, computed from the fits above ("identified" needs a profile
 #   upper limit of the ceiling within 10 times the estimate, `cr.growth.results.IDENTIFIED_RATIO`):
 
@@ -329,12 +336,3 @@ if len(alt_fits):
              f"{sensitivity.loc[m, 'ceiling_sensitivity']:,.0f}"
              for m in sensitivity.index if np.isfinite(sensitivity.loc[m, "ceiling_main"])]
     print(f"sensitivity fit ({len(alt_data)} values): ceilings " + "; ".join(moved))
-
-# %% [markdown]
-# * **Reading it.** Where no ceiling is identified, no stage boundary (knee, inflection) can be
-#   estimated from this series either; a model with the lowest AICc but no identified ceiling says
-#   only that growth has slowed, not where it ends. Run `through_year=2011` (run file
-#   `02_shanghai_growth_2011.yaml`) for the view of the paper's authors.
-# * **Fragile points.** The 2025 value is a secondary citation (left out of the main fit by
-#   default, back in the sensitivity fit) and the 2021 < 2019 break is probably a definition
-#   change; treat every ceiling as an order of magnitude, not a number.

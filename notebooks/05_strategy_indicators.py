@@ -125,6 +125,9 @@ mapping.loc[mapping.measure == "none", ["pillar_zh", "pillar_en", "rationale_en"
 #   **firms trading online** that parks would gather, and the **scale** of e-commerce sales and
 #   purchases to which leading firms contribute. The **third-party service** pillar has no
 #   indicator at all.
+# * None of this tests whether the strategy *worked*: a rank is a description, not an effect.
+#   Policies, standards, parks, funds and firm-level leadership are not in the data, and the
+#   panel begins four years after the paper.
 # * The ranks of this run, per indicator (best and worst year; counts per resident, and as
 #   published in brackets):
 
@@ -136,8 +139,3 @@ for ind, g in ranks.dropna(subset=["rank"]).groupby("indicator", sort=False):
     if (g.rank_basis == "per resident").all():
         line += f" (as published {int(g.rank_level.min())}–{int(g.rank_level.max())})"
     print(line)
-
-# %% [markdown]
-# * None of this tests whether the strategy *worked*: a rank is a description, not an effect.
-#   Policies, standards, parks, funds and firm-level leadership are not in the data, and the
-#   panel begins four years after the paper.

@@ -329,7 +329,7 @@ def test_string_parameters_kept_verbatim(text):
     (["run", "08", "-p", "dk_maxlags", "20"], r"'dk_maxlags' must be <= 9"),
     (["run", "08", "-p", "break_threshold", "nan"], r"break_threshold"),
     (["run", "02", "-p", "through_year", "2001"], r"'through_year' = 2001 keeps 0 actual"),
-    (["run", "02", "-p", "through_year", "2030"], r"beyond the last observation \(2025\)"),
+    (["run", "02", "-p", "through_year", "2030"], r"beyond the last observation \(2021\)"),
     (["run", "03", "-p", "region", "北京"], r"'years' = 2010 .*北京.*2015-2024"),
     (["run", "03", "-p", "years", "2010,abc"], r"'years'.*cannot read"),
     (["run", "05", "-p", "year_from", "2010"], r"'year_from' = 2010 is outside"),

@@ -88,7 +88,8 @@ def test_growth_fits_curves_equal_predict(fits, interval):
     ax = fig.axes[0]
     lines = _lines(ax)
     for name, res in fits.items():
-        ln = lines[cr.viz.model_label(name, "en")]
+        label = cr.viz.model_label(name, "en")
+        ln = lines[label if res.identified else f"{label} (ceiling not identified)"]
         np.testing.assert_allclose(ln.get_xdata(), years, rtol=RTOL)
         np.testing.assert_allclose(ln.get_ydata(), np.asarray(res.predict(years), float),
                                    rtol=1e-9)
