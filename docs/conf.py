@@ -37,6 +37,7 @@ myst_disable_syntax = ["html_block", "html_inline"]
 
 # API reference
 autosummary_generate = True
+autosummary_mock_imports = ["cluster_research.__main__", "cluster_research.data.__main__"]  # would run
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_typehints = "none"
 autodoc_member_order = "bysource"
