@@ -14,7 +14,7 @@ import jupyter_server_mathjax
 from docutils import nodes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import cluster_research  # noqa: E402
+import cluster_research
 
 project = "cluster_research"
 release = version = cluster_research.__version__

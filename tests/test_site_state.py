@@ -10,10 +10,13 @@ from __future__ import annotations
 import nbformat
 import pytest
 import sphinx.application
-from test_site import _glue, make_outputs, project, small_project  # noqa: F401 (fixtures)
+import test_site
+from test_site import _glue, make_outputs
 
 from cluster_research.errors import ReportError
 from cluster_research.pipeline import report
+
+small_project, project = test_site.small_project, test_site.project  # the fixtures
 
 
 def _no_sphinx(*args, **kwargs):
@@ -57,8 +60,8 @@ def test_moved_outputs_still_build(project, tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["sections: 3\n", "sections:\n  - {title: S, items: [{id: X}]}\n",
-                                 "sections:\n  - title: S\n    items:\n"
-                                 "      - {id: T1, kind: table, run: r, title: t}\n"])
+                                 ("sections:\n  - title: S\n    items:\n"
+                                  "      - {id: T1, kind: table, run: r, title: t}\n")])
 def test_malformed_figure_table_list_is_refused(tmp_path, bad):
     (tmp_path / "i.yaml").write_text(bad, encoding="utf-8")
     with pytest.raises(ReportError):

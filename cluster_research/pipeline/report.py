@@ -1,13 +1,11 @@
 """Build the report of a reproduction: the Sphinx + myst-nb project ``docs/`` over ``outputs/``.
 
-:func:`build_report` refuses a reproduction whose runs are missing, failed or stale (the run
-manifest, :func:`cluster_research.pipeline.runs.run_problems`) or whose listed items are absent,
-unless ``allow_incomplete``. It then links ``docs/`` and ``outputs/{notebooks,figures,tables}``
-into ``outputs/report/src`` (notebooks hard-linked), writes one page per section of the README's figure/table list
-(``resources/report_index.yaml``, :func:`load_index`) and runs Sphinx incrementally into
-``outputs/report/html``; when nothing the build reads changed (:func:`inputs_key`) Sphinx is
-not started at all. The built site is checked to load nothing from the network
-(:func:`check_offline`) and carries a subset of the package's CJK font.
+:func:`build_report` refuses runs missing, failed or stale (:func:`.runs.run_problems`) and
+absent listed items unless ``allow_incomplete``; links ``docs/`` and ``outputs/{notebooks,
+figures,tables}`` into ``outputs/report/src``, writes one page per section of the figure/table
+list (:func:`load_index`) and runs Sphinx incrementally into ``outputs/report/html`` -- not at
+all when nothing it reads changed (:func:`inputs_key`). The site is checked to load nothing
+from the network (:func:`check_offline`) and carries a subset of the package's CJK font.
 
 Examples
 --------
@@ -17,13 +15,12 @@ Examples
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import io
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -38,9 +35,9 @@ KINDS = ("notebook", "figure", "table")
 _PACKAGE = Path(__file__).resolve().parents[1]
 DOCS = _PACKAGE.parent / "docs"
 INDEX = _PACKAGE / "resources" / "report_index.yaml"
-_TAG = re.compile(r"<(?:script|link|img|iframe|source|video|audio|embed|object|input)\b[^>]*>", re.I)
-_ATTR = re.compile(r"""\b(?:src|href|srcset|poster|data)\s*=\s*["']?([^"'>]+)""", re.I)
-_CSS_URL = re.compile(r"""(?:@import\s+|url\()\s*['"]?\s*((?:https?:)?//[^'")\s;]+)""", re.I)
+_TAG = re.compile(r"<(?:script|link|img|iframe|source|video|audio|embed|object|input)\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""\b(?:src|href|srcset|poster|data)\s*=\s*["']?([^"'>]+)""", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:@import\s+|url\()\s*['"]?\s*((?:https?:)?//[^'")\s;]+)""", re.IGNORECASE)
 
 
 def load_index(path: str | os.PathLike | None = None) -> list[dict]:
@@ -59,7 +56,7 @@ def load_index(path: str | os.PathLike | None = None) -> list[dict]:
     Raises
     ------
     ReportError
-        Missing keys, an unknown kind, a duplicate id, or a figure/table without ``name``.
+        Missing keys, an unknown kind, a duplicate id, a figure/table without ``name``.
 
     Examples
     --------
@@ -112,24 +109,18 @@ def _section_page(title: str, items: list[dict], missing: list[str]) -> str:
         else:
             lines += [f"```{{csv-table}} {head}", f":file: /{_path(it)}", ":header-rows: 1",
                       f":name: {label}", ":class: site-table", "```", "",
-                      f"Run {{doc}}`{it['run']} </notebooks/{it['run']}>` · "
-                      f"{{download}}`csv </{_path(it)}>`", ""]
+                      f"Run {{doc}}`{it['run']} </notebooks/{it['run']}>` · {{download}}`csv </{_path(it)}>`", ""]
     return "\n".join(lines + ["```{toctree}", ":glob:", ":maxdepth: 1", "", *runs, "```", ""])
 
 
 def inputs_key(out: Path, state: dict) -> str:
-    """SHA-256 of everything the report is built from.
-
-    The content of ``docs/``, of the package's modules (the API pages), of the figure/table
-    list and of every file under ``<out>/notebooks``, ``figures`` and ``tables``, and
-    ``state`` (the problems and missing items shown).
+    """SHA-256 of what the report reads: ``state`` (problems, missing items) and the content of
+    ``docs/``, the package's modules (API), the figure/table list and ``<out>/{notebooks,figures,tables}``.
 
     Parameters
     ----------
     out : pathlib.Path
-        Root of the outputs.
     state : dict
-        Anything else the pages show.
 
     Returns
     -------
@@ -147,14 +138,12 @@ def inputs_key(out: Path, state: dict) -> str:
 def check_offline(site_dir: str | os.PathLike) -> list[str]:
     """List every resource of a built site that would be loaded from the network.
 
-    Absolute ``http(s)://`` or protocol-relative ``//`` references in the resource attributes
-    of ``<script>``, ``<link>``, ``<img>``, media and embedding tags, and in CSS (``url(...)``,
-    ``@import``, in ``.css`` files and in pages); hyperlinks (``<a href>``) load nothing.
+    ``http(s)://`` or ``//`` references in the resource attributes of script, link, img, media
+    and embedding tags, and in CSS ``url(...)``/``@import``; hyperlinks (``<a href>``) load nothing.
 
     Parameters
     ----------
     site_dir : path-like
-        A built site.
 
     Returns
     -------
@@ -176,7 +165,7 @@ def check_offline(site_dir: str | os.PathLike) -> list[str]:
         text = path.read_text(encoding="utf-8", errors="replace")
         refs = [ref for tag in _TAG.findall(text) for value in _ATTR.findall(tag)
                 for ref in (v.strip().split()[0] for v in value.split(",") if v.strip())
-                if re.match(r"(?:https?:)?//", ref, re.I)] if path.suffix != ".css" else []
+                if re.match(r"(?:https?:)?//", ref, re.IGNORECASE)] if path.suffix != ".css" else []
         found += [f"{path.relative_to(site_dir).as_posix()}: {r}" for r in refs + _CSS_URL.findall(text)]
     return found
 
@@ -200,11 +189,8 @@ class Report:
 
     index: Path
     built: bool
-    problems: list = field(default_factory=list)
-    missing: list = field(default_factory=list)
-
-    def __fspath__(self) -> str:
-        return str(self.index)
+    problems: list
+    missing: list
 
     def __str__(self) -> str:
         flags = [f"{len(self.problems)} run problem(s)"] * bool(self.problems)
@@ -256,34 +242,37 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
         return report
     src = root / "src"
     (src / "sections").mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)  # a build killed half-way is done again
+    pages = {src / "sections" / f"{n:02d}.md": _section_page(
+        title, [it for it in items if it["section"] == title], missing)
+        for n, title in enumerate(dict.fromkeys(it["section"] for it in items), 1)}
+    for p in [*src.iterdir(), *(src / "sections").iterdir()]:  # pages gone from docs/ or the list
+        if (p.is_symlink() and not p.exists()) or (p.parent.name == "sections" and p not in pages):
+            p.unlink()
+    for page, text in pages.items():  # rewritten only when changed: Sphinx compares times
+        if not page.is_file() or page.read_text(encoding="utf-8") != text:
+            page.write_text(text, encoding="utf-8")
     links = {p.name: p for p in DOCS.iterdir() if p.name not in ("conf.py", "_build")}
     links.update({sub: out / sub for sub in ("figures", "tables")})
     for name, target in links.items():
         if not (src / name).is_symlink() or (src / name).readlink() != target:
             (src / name).unlink(missing_ok=True)
             (src / name).symlink_to(target)
-    # the notebooks are hard-linked (same file, no copy): Sphinx resolves symbolic links
-    executed = {p.relative_to(out): p for p in (out / "notebooks").rglob("*.ipynb")}
-    for p in (src / "notebooks").rglob("*.ipynb"):
-        if p.relative_to(src) not in executed:
-            p.unlink()
-    for rel, p in executed.items():
-        if not ((src / rel).is_file() and (src / rel).samefile(p)):
-            (src / rel).parent.mkdir(parents=True, exist_ok=True)
-            (src / rel).unlink(missing_ok=True)
-            os.link(p, src / rel)
-    sections = [s for s in dict.fromkeys(it["section"] for it in items)]
-    for n, title in enumerate(sections, 1):
-        page, text = src / "sections" / f"{n:02d}.md", _section_page(
-            title, [it for it in items if it["section"] == title], missing)
-        if not page.is_file() or page.read_text(encoding="utf-8") != text:
-            page.write_text(text, encoding="utf-8")
+    for p in (src / "notebooks").rglob("*.ipynb"):  # hard links (Sphinx resolves symbolic ones):
+        p.unlink()  # the same files, their times unchanged
+    for p in (out / "notebooks").rglob("*.ipynb"):
+        (src / p.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
+        os.link(p, src / p.relative_to(out))
     from sphinx.application import Sphinx  # only when something changed
+    from sphinx.errors import SphinxError
 
     warnings = io.StringIO()
-    app = Sphinx(src, DOCS, root / "html", root / "doctrees", "html", confoverrides=state,
-                 status=None, warning=warnings, parallel=max(1, jobs))
-    app.build()
+    try:
+        app = Sphinx(src, DOCS, root / "html", root / "doctrees", "html", confoverrides=state,
+                     status=None, warning=warnings, parallel=max(1, jobs))
+        app.build()
+    except SphinxError as exc:
+        raise ReportError(f"Sphinx failed to build {root / 'html'}: {exc}\n{warnings.getvalue()[-3000:]}") from exc
     if app.statuscode:
         raise ReportError(f"Sphinx failed to build {root / 'html'}:\n{warnings.getvalue()[-3000:]}")
     _embed_cjk_font(root / "html")

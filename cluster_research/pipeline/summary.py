@@ -1,8 +1,5 @@
-"""A short summary of one run, read from the tables it wrote (printed by ``run`` and ``profile``).
-
-The stage found by each method (with its probability where the run computed one), the growth
-models whose ceiling is identified, the verdicts against the paper: read from the run's own
-CSV files, so the summary cannot disagree with them.
+"""A short summary of one run (printed by ``run`` and ``profile``), read from the run's own CSV
+files so that it cannot disagree with them: stages, identified ceilings, verdicts vs the paper.
 
 Examples
 --------
@@ -42,7 +39,7 @@ def _stages(df: pd.DataFrame) -> list[str]:
         if not isinstance(zh, str) or zh in ("", "-"):
             lines.append(f"stage ({r['method']}): none — {str(r.get('reason', ''))[:90]}")
         else:
-            p = f", probability {prob:.2f}" if isinstance(prob, float) and prob == prob else ""
+            p = f", probability {prob:.2f}" if isinstance(prob, float) and pd.notna(prob) else ""
             lines.append(f"stage ({r['method']}): {zh} ({r.get('stage_en', '')}{p})")
     return lines
 
