@@ -88,20 +88,18 @@ def _path(item: dict) -> str:
     return f"{item['kind']}s/{item['run']}/{item['name']}.{'png' if item['kind'] == 'figure' else 'csv'}"
 
 
-def _missing(items: list[dict], out: Path) -> list[str]:
-    """``"<id> (<path>)"`` for every listed item without its file in ``out``."""
-    return [f"{it['id']} ({_path(it)})" for it in items if not any(out.glob(_path(it)))]
-
-
-def _section_page(title: str, items: list[dict], missing: list[str]) -> str:
+def _section_page(title: str, items: list[dict], missing: list[str], out: Path) -> str:
     """One page of the report: a section of the figure/table list, its runs in a toctree."""
-    lines, runs = [f"# {title}", ""], []
+    lines, runs = [f"# {title}", ""], {}
     for it in items:
-        label, head, doc = it["id"].lower(), f"{it['id']} · {it['title']}", f"/{_path(it)[:-6]}"
-        if it["kind"] == "notebook":
-            lines += [f"({label})=", f"## {head}", "", f"Run `{it['run']}`, pages below.", ""]
-            runs.append(doc)
-        elif any(m.startswith(f"{it['id']} ") for m in missing):
+        label, head = it["id"].lower(), f"{it['id']} · {it['title']}"
+        gone = any(m.startswith(f"{it['id']} ") for m in missing)
+        if it["kind"] == "notebook":  # a fan-out's pages are titled by their run's name
+            lines += [f"({label})=", f"## {head}", "", f"Run `{it['run']}`"
+                      + (": *missing from this build*" if gone else ", pages below."), ""]
+            found = [p.relative_to(out / "notebooks").with_suffix("").as_posix() for p in sorted(out.glob(_path(it)))]
+            runs.update({r: head if r == it["run"] else r for r in found if r not in runs})
+        elif gone:
             lines += [f"({label})=", f"**{head}**: *missing from this build* (`{_path(it)}`)", ""]
         elif it["kind"] == "figure":
             lines += [f"```{{figure}} /{_path(it)}", f":name: {label}", "",
@@ -110,7 +108,8 @@ def _section_page(title: str, items: list[dict], missing: list[str]) -> str:
             lines += [f"```{{csv-table}} {head}", f":file: /{_path(it)}", ":header-rows: 1",
                       f":name: {label}", ":class: site-table", "```", "",
                       f"Run {{doc}}`{it['run']} </notebooks/{it['run']}>` · {{download}}`csv </{_path(it)}>`", ""]
-    return "\n".join(lines + ["```{toctree}", ":glob:", ":maxdepth: 1", "", *runs, "```", ""])
+    toc = [f"{t} </notebooks/{r}>" for r, t in runs.items()]
+    return "\n".join(lines + ["```{toctree}", ":maxdepth: 1", "", *toc, "```", ""])
 
 
 def inputs_key(out: Path, state: dict) -> str:
@@ -229,7 +228,8 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
         raise ReportError(f"no executed notebook in {out / 'notebooks'} (run `python -m "
                           f"cluster_research reproduce`) or no Sphinx project {DOCS}")
     items = load_index()
-    problems, missing = run_problems(out)[0], _missing(items, out)
+    missing = [f"{it['id']} ({_path(it)})" for it in items if not any(out.glob(_path(it)))]
+    problems = run_problems(out)[0]
     if (problems or missing) and not allow_incomplete:
         raise ReportIncompleteError(
             f"the reproduction in {out} is incomplete:\n  " + "\n  ".join(problems + missing)
@@ -244,7 +244,7 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     (src / "sections").mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)  # a build killed half-way is done again
     pages = {src / "sections" / f"{n:02d}.md": _section_page(
-        title, [it for it in items if it["section"] == title], missing)
+        title, [it for it in items if it["section"] == title], missing, out)
         for n, title in enumerate(dict.fromkeys(it["section"] for it in items), 1)}
     for p in [*src.iterdir(), *(src / "sections").iterdir()]:  # pages gone from docs/ or the list
         if (p.is_symlink() and not p.exists()) or (p.parent.name == "sections" and p not in pages):
