@@ -73,10 +73,16 @@ def _mark(app, doctree):
         doctree.next_node(nodes.section).insert(1, box)
 
 
+def _outdated(app, env, added, changed, removed):
+    """Read the landing page again whenever a page changed: it quotes the notebooks (glue)."""
+    app.report_changed = bool(added | changed | removed)
+    return ["index"] if app.report_changed else []
+
+
 def setup(app):
     app.add_config_value("report_problems", [], "env")
     app.add_config_value("report_missing", [], "env")
     app.connect("doctree-read", _mark)
-    # the landing page quotes the notebooks (glue): read it again whenever a page changed
-    app.connect("env-get-outdated", lambda app, env, added, changed, removed:
-                ["index"] if added | changed | removed else [])
+    app.connect("env-get-outdated", _outdated)
+    # and write every page again then: each carries the navigation, which may have changed
+    app.connect("env-updated", lambda app, env: env.found_docs if app.report_changed else [])

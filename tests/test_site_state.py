@@ -33,12 +33,18 @@ def test_unchanged_outputs_start_no_sphinx_and_a_change_rebuilds(project, tmp_pa
         second = report.build_report(out)
     assert not second.built and "not rebuilt" in str(second)
     assert second.index == first.index and first.index.stat().st_mtime_ns == mtime
-    # the notebook quoted by the landing page changes: its page and the landing page follow
+    # the notebook quoted by the landing page changes: the landing page follows
     nb = nbformat.read(out / "notebooks" / "01_paper_claims.ipynb", as_version=4)
     nb.cells[1].outputs[1] = _glue("claims_n", 17)
     nbformat.write(nb, out / "notebooks" / "01_paper_claims.ipynb")
+    # and a title of the list: the pages, unchanged themselves, get it in their navigation
+    index = tmp_path / "index.yaml"
+    index.write_text(test_site.INDEX.replace("title: \"Regions\"", "title: \"Every region\""), "utf-8")
+    monkeypatch.setattr(report, "INDEX", index)
     third = report.build_report(out)
     assert third.built and ">17<" in third.index.read_text(encoding="utf-8").replace(" ", "")
+    shanghai = third.index.parent / "notebooks" / "06_region_profile" / "310000_Shanghai.html"
+    assert "Every region" in shanghai.read_text(encoding="utf-8")
 
 
 def test_a_build_killed_before_its_end_is_done_again(project, tmp_path, monkeypatch):
