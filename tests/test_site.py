@@ -30,8 +30,8 @@ INDEX = """sections:
       - {id: N12, kind: notebook, run: "06_region_profile/*", title: "06 · all regions"}
 """
 XSS = "<img src=x onerror=alert(1)>"
-CLAIMS = ("claim_id,claim,verdict\nC01,a,reproduced\nC02,b,not reproduced\n"
-          f'C03,"{XSS} <script>alert(3)</script>",not checkable\nC04,d,reproduced\n')
+CLAIMS = ("claim_id,claim,verdict,value\nC01,a,reproduced,15.752540770503426\nC02,b,not reproduced,\n"
+          f'C03,"{XSS} <script>alert(3)</script>",not checkable,\nC04,d,reproduced,\n')
 # A 1x1 PNG (the figure's content does not matter to the report).
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -137,6 +137,7 @@ def test_runs_code_hidden_fan_out_in_its_section_user_runs_apart(built):
     assert "user_my_city" in _page(built, "user_runs.html")
     section = _page(built, "sections/01.html")
     assert 'id="t1"' in section and 'id="f1"' in section and "<table" in section
+    assert "15.7525<" in section and "15.75254077" not in section  # shown with 6 digits
     assert (built.index.parent / "searchindex.js").is_file()
 
 

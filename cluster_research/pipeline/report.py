@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from ..errors import ReportError, ReportIncompleteError
@@ -105,11 +106,10 @@ def _section_page(title: str, items: list[dict], missing: list[str], out: Path) 
             lines += [f"```{{figure}} /{_path(it)}", f":name: {label}", "",
                       f"**{head}** · run {{doc}}`{it['run']} </notebooks/{it['run']}>`", "```", ""]
         else:
-            lines += [f"```{{csv-table}} {head}", f":file: /{_path(it)}", ":header-rows: 1",
+            lines += [f"```{{csv-table}} {head}", f":file: /display/{it['id']}.csv", ":header-rows: 1",
                       f":name: {label}", ":class: site-table", "```", "",
                       f"Run {{doc}}`{it['run']} </notebooks/{it['run']}>` · {{download}}`csv </{_path(it)}>`", ""]
-    toc = [f"{t} </notebooks/{r}>" for r, t in runs.items()]
-    return "\n".join(lines + ["```{toctree}", ":maxdepth: 1", "", *toc, "```", ""])
+    return "\n".join([*lines, "```{toctree}", ":maxdepth: 1", "", *(f"{t} </notebooks/{r}>" for r, t in runs.items()), "```", ""])
 
 
 def inputs_key(out: Path, state: dict) -> str:
@@ -158,9 +158,7 @@ def check_offline(site_dir: str | os.PathLike) -> list[str]:
     ['a.html: https://cdn.x/r.js']
     """
     found = []
-    for path in sorted(Path(site_dir).rglob("*.*")):
-        if path.suffix.lower() not in (".html", ".htm", ".css"):
-            continue
+    for path in sorted(p for p in Path(site_dir).rglob("*") if p.suffix.lower() in (".html", ".htm", ".css")):
         text = path.read_text(encoding="utf-8", errors="replace")
         refs = [ref for tag in _TAG.findall(text) for value in _ATTR.findall(tag)
                 for ref in (v.strip().split()[0] for v in value.split(",") if v.strip())
@@ -192,9 +190,8 @@ class Report:
     missing: list
 
     def __str__(self) -> str:
-        flags = [f"{len(self.problems)} run problem(s)"] * bool(self.problems)
-        flags += [f"missing: {', '.join(self.missing)}"] * bool(self.missing)
-        flags += ["up to date, not rebuilt"] * (not self.built)
+        flags = [f"{len(self.problems)} run problem(s)"] * bool(self.problems) + [
+            f"missing: {', '.join(self.missing)}"] * bool(self.missing) + ["up to date, not rebuilt"] * (not self.built)
         return f"{self.index}" + (f" ({'; '.join(flags)})" if flags else "")
 
 
@@ -241,7 +238,8 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     if report.index.is_file() and stamp.is_file() and stamp.read_text() == key:
         return report
     src = root / "src"
-    (src / "sections").mkdir(parents=True, exist_ok=True)
+    for sub in ("sections", "display"):
+        (src / sub).mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)  # a build killed half-way is done again
     pages = {src / "sections" / f"{n:02d}.md": _section_page(
         title, [it for it in items if it["section"] == title], missing, out)
@@ -252,8 +250,11 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     for page, text in pages.items():  # rewritten only when changed: Sphinx compares times
         if not page.is_file() or page.read_text(encoding="utf-8") != text:
             page.write_text(text, encoding="utf-8")
-    links = {p.name: p for p in DOCS.iterdir() if p.name not in ("conf.py", "_build")}
-    links.update({sub: out / sub for sub in ("figures", "tables")})
+    for it in (it for it in items if it["kind"] == "table" and (out / _path(it)).is_file()):
+        pd.read_csv(out / _path(it)).head(80).to_csv(  # shown: 6 digits, 80 rows
+            src / "display" / f"{it['id']}.csv", index=False, float_format="%.6g")
+    links = {**{p.name: p for p in DOCS.iterdir() if p.name not in ("conf.py", "_build")},
+             "figures": out / "figures", "tables": out / "tables"}
     for name, target in links.items():
         if not (src / name).is_symlink() or (src / name).readlink() != target:
             (src / name).unlink(missing_ok=True)
@@ -276,8 +277,7 @@ def build_report(output_dir: str | os.PathLike | None = None, jobs: int = 1,
     if app.statuscode:
         raise ReportError(f"Sphinx failed to build {root / 'html'}:\n{warnings.getvalue()[-3000:]}")
     _embed_cjk_font(root / "html")
-    found = check_offline(root / "html")
-    if found:
+    if found := check_offline(root / "html"):
         raise ReportError(f"{root / 'html'} loads from the network: {found[:10]}")
     stamp.write_text(key)
     report.built = True
