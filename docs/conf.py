@@ -2,7 +2,8 @@
 
 ``python -m cluster_research report`` (:mod:`cluster_research.pipeline.report`) builds it:
 the source folder ``outputs/report/src`` links these pages and ``outputs/{notebooks,figures,
-tables}``, plus one page per section of ``resources/report_index.yaml``. Nothing is executed
+tables}``, plus one page per section of ``resources/report_index.yaml`` and the tables as
+shown (``display/<id>.csv``). Nothing is executed
 (``nb_execution_mode = "off"``) and nothing is loaded from the network: MathJax comes from the
 installed ``jupyter-server-mathjax``, no require.js / ipywidgets scripts.
 """
