@@ -61,8 +61,8 @@ refresh-notebooks: $(STAMP) ## Sync each .py/.ipynb pair (newer file wins; stops
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-report: $(STAMP) ## Render the HTML report from outputs/; fails when runs are missing, failed or stale (ALLOW_INCOMPLETE=1 to build anyway)
-	$(PY) -m cluster_research report $(if $(ALLOW_INCOMPLETE),--allow-incomplete,)
+report: $(STAMP) ## Build the report (Sphinx project docs/) from outputs/ into outputs/report/html; fails when runs are missing, failed or stale (ALLOW_INCOMPLETE=1 to build anyway)
+	$(PY) -m cluster_research report --jobs $(JOBS) $(if $(ALLOW_INCOMPLETE),--allow-incomplete,)
 
 bench: $(STAMP) ## Run the speed and memory benchmarks (benchmarks/*.py)
 	$(PY) benchmarks/run_all.py

@@ -113,6 +113,14 @@ print(cr.claims.summary(table))
 print(table[["claim_id", "paper_value", "reproduced_value", "verdict"]]
       .to_string(index=False, float_format=lambda x: f"{x:.2f}"))
 
+# %%
+from myst_nb import glue  # the landing page of the report quotes these (`{glue:text}`)
+
+verdicts = table["verdict"].value_counts()
+glue("claims_n", len(table), display=False)
+for verdict in ("reproduced", "not reproduced", "not checkable"):
+    glue(f"claims_{verdict.replace(' ', '_')}", int(verdicts.get(verdict, 0)), display=False)
+
 # %% [markdown]
 # The table counts each statement of the paper once. The checks behind them sit in a table of
 # their own (`cr.claims.check_details`): another reading of a claim's words (C04, "倍" read as a

@@ -233,6 +233,19 @@ saved = cr.outputs.save_table(identification.reset_index(), "identification")
 with pd.option_context("display.max_colwidth", 120, "display.float_format", "{:.5g}".format):
     print(identification.to_string())
 
+# %%
+from myst_nb import glue  # the landing page of the report quotes these (`{glue:text}`)
+
+bounds = parameters_table[parameters_table["parameter"].isin(["K", "M"])].set_index("model")
+s_curves = identification.loc[identification.index.isin(bounds.index)]
+glue("s_curves", len(s_curves), display=False)
+glue("s_curves_identified", int(s_curves["identified"].sum()), display=False)
+glue("ceilings", "; ".join(
+    f"{m} ≈ {r.ceiling:,.0f}, profile 95 % CI {bounds.profile_low[m]:,.0f}–"
+    + ("∞" if bounds.profile_high_unbounded[m] else f"{bounds.profile_high[m]:,.0f}")
+    + (" (identified)" if r.identified else " (not identified)")
+    for m, r in s_curves.iterrows()), display=False)
+
 # %% [markdown]
 # ## 4 · The fits, with prediction bands
 #
@@ -274,6 +287,10 @@ saved = cr.outputs.save_table(comparison.reset_index(), "model_comparison")
 cols = ["n_params", "aicc", "delta_aicc", "bic", "identified", "ceiling", "oos_mape", "oos_n",
         "oos_failures"]
 print(comparison[cols].to_string(float_format=lambda x: f"{x:.4g}"))
+
+# %%
+glue("aicc_order", "; ".join(f"{m} {v:.1f}" for m, v in comparison["aicc"].sort_values().items()),
+     display=False)
 
 # %% [markdown]
 # ## 6 · Sensitivity: every exact value, secondary ones included

@@ -189,6 +189,15 @@ saved = cr.outputs.save_table(verdicts, "stage_verdicts")
 print(verdicts.pivot_table(index=["information", "method"], columns="year", values="verdict",
                            aggfunc="first", sort=False).to_string())
 
+# %%
+from myst_nb import glue  # the landing page of the report quotes this (`{glue:text}`)
+
+glue("stage_summary", " ".join(
+    f"{info}: stages given "
+    + (", ".join(f"{s} × {n}" for s, n in g["stage_zh"].dropna().value_counts().items()) or "none")
+    + f"; no verdict in {int((g['verdict'] == 'no verdict').sum())} of {len(g)} method-years."
+    for info, g in verdicts.groupby("information", sort=False)), display=False)
+
 # %% [markdown]
 # Why — the reason each method gives:
 

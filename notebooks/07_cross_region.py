@@ -252,6 +252,18 @@ change = cr.metrics.rank_change(sales.iloc[0], sales.iloc[-1])
 print(change.loc[municipalities].to_string())
 saved = cr.outputs.save_table(ranks.stack().rename("rank").reset_index(), "ranks")
 
+# %%
+from myst_nb import glue  # the landing page of the report quotes these (`{glue:text}`)
+
+glue("years", f"{concentration.index.min()}–{concentration.index.max()}", display=False)
+for col in ("hhi", "cr4"):
+    glue(f"{col}_min", float(concentration[col].min()), display=False)
+    glue(f"{col}_max", float(concentration[col].max()), display=False)
+glue("top4_always", " ".join(sorted(set.intersection(
+    *(set(t.split()) for t in concentration["top4"])))) or "none", display=False)
+glue("highlight_ranks", f"{int(ranks[highlight].min())}–{int(ranks[highlight].max())} of "
+     f"{ranks.shape[1]}", display=False)
+
 # %% [markdown]
 # ## What this shows
 #

@@ -125,6 +125,13 @@ print(key[["spec", "description", "effects", "cov_type", "nobs", "first_period",
            "last_period"]].to_string(index=False))
 print(cr.regression.format_robustness(coefficients).to_string())  # stars only in display
 
+# %%
+from myst_nb import glue  # the landing page of the report quotes this (`{glue:text}`)
+
+broadband = coefficients[coefficients["term"] == "log_broadband_users"]
+glue("broadband", "; ".join(f"{r.spec}: {r.estimate:.3f} ({r.std_error:.3f})"
+                            for r in broadband.itertuples()), display=False)
+
 # %% [markdown]
 # ## 3 · Diagnostics
 #

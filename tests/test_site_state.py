@@ -1,84 +1,74 @@
-"""The site shows what failed, and is replaced atomically (issue 29.3).
+"""The report is rebuilt only when what it reads changed, and then incrementally (issue 23).
 
-Small sites built from made-up executed notebooks (no real notebook is executed).
+A second ``build_report`` with nothing changed does not start Sphinx; a changed notebook
+re-renders its page and the landing page that quotes it (glue); a build killed before it
+finished is redone. Small builds from made-up outputs (see test_site.py).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
-
 import nbformat
 import pytest
+import sphinx.application
+import test_site
+from test_site import _glue, make_outputs
 
-from cluster_research.pipeline import site
+from cluster_research.errors import ReportError
+from cluster_research.pipeline import report
 
-INDEX = [{"section": "S", "id": "N1", "kind": "notebook", "run": "01_paper_claims",
-          "title": "01 · claims"},
-         {"section": "S", "id": "N5", "kind": "notebook", "run": "05_strategy_indicators",
-          "title": "05 · indicators"}]
-
-
-def _outputs(tmp_path, error="cell 3: ValueError: <b>boom</b>"):
-    out = tmp_path / "outputs"
-    for run in ("01_paper_claims", "05_strategy_indicators"):
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_markdown_cell(f"# {run}\n\ntext of {run}")]
-        (out / "notebooks").mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out / "notebooks" / f"{run}.ipynb")
-    manifest = {"runs": {"01_paper_claims": {"status": "failed", "error": error},
-                         "05_strategy_indicators": {"status": "ok", "key": "x", "inputs": {}}}}
-    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return out
+small_project, project = test_site.small_project, test_site.project  # the fixtures
 
 
-def test_failed_and_stale_runs_are_marked_whatever_builds_the_site(tmp_path):
-    out = _outputs(tmp_path)
-    res = site.build_site(out, tmp_path / "report", index=INDEX, api=False,
-                          allow_incomplete=True)
-    index = (res.site_dir / "index.html").read_text("utf-8")
-    assert "failed, are stale or are missing" in index
-    assert "01_paper_claims: failed" in index
-    assert "05_strategy_indicators: stale" in index  # its recorded key is not the current one
-    assert "<b>boom</b>" not in index and "&lt;b&gt;boom&lt;/b&gt;" in index
-    page = (res.site_dir / "runs" / "01_paper_claims.html").read_text("utf-8")
-    assert "This run failed" in page and "from an earlier run" in page
-    stale = (res.site_dir / "runs" / "05_strategy_indicators.html").read_text("utf-8")
-    assert "This run is stale" in stale and "from an earlier run" in stale
+def _no_sphinx(*args, **kwargs):
+    raise AssertionError("Sphinx started although nothing changed")
 
 
-def test_no_mark_without_problems(tmp_path):
-    out = _outputs(tmp_path)
-    res = site.build_site(out, tmp_path / "report", index=INDEX, api=False, problems=[])
-    assert "failed, are stale" not in (res.site_dir / "index.html").read_text("utf-8")
-
-
-def _interrupt_copy(monkeypatch, dest_name):
-    real = shutil.copytree
-
-    def copy_then_die(src, dst, *a, **k):
-        name = Path(dst).name
-        if name == dest_name or name.startswith(f".{dest_name}.new-"):
-            real(src, dst, *a, ignore=lambda d, names: [n for n in names
-                                                         if n.endswith(".html")], **k)
-            raise KeyboardInterrupt  # killed half-way through writing the new site
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(site.shutil, "copytree", copy_then_die)
-
-
-def test_a_kill_while_the_site_is_replaced_leaves_the_old_site_and_no_wedge(tmp_path,
-                                                                            monkeypatch):
-    out = _outputs(tmp_path)
-    dest = tmp_path / "report"
-    site.build_site(out, dest, index=INDEX, api=False, problems=[])
-    old = (dest / "index.html").read_bytes()
+def test_unchanged_outputs_start_no_sphinx_and_a_change_rebuilds(project, tmp_path, monkeypatch):
+    out = make_outputs(tmp_path / "outputs")
+    first = report.build_report(out)
+    assert first.built and "not rebuilt" not in str(first)
+    mtime = first.index.stat().st_mtime_ns
     with monkeypatch.context() as m:
-        _interrupt_copy(m, "report")
-        with pytest.raises(KeyboardInterrupt):
-            site.build_site(out, dest, index=INDEX, api=False, problems=[])
-    assert (dest / "index.html").read_bytes() == old  # the old site, whole
-    res = site.build_site(out, dest, index=INDEX, api=False, problems=[])  # no wedge
-    assert (res.site_dir / "index.html").is_file()
-    assert not list(tmp_path.glob(".report.*"))  # leftovers of the killed swap removed
+        m.setattr(sphinx.application, "Sphinx", _no_sphinx)
+        second = report.build_report(out)
+    assert not second.built and "not rebuilt" in str(second)
+    assert second.index == first.index and first.index.stat().st_mtime_ns == mtime
+    # the notebook quoted by the landing page changes: the landing page follows
+    nb = nbformat.read(out / "notebooks" / "01_paper_claims.ipynb", as_version=4)
+    nb.cells[1].outputs[1] = _glue("claims_n", 17)
+    nbformat.write(nb, out / "notebooks" / "01_paper_claims.ipynb")
+    # and a title of the list: the pages, unchanged themselves, get it in their navigation
+    index = tmp_path / "index.yaml"
+    index.write_text(test_site.INDEX.replace("title: \"Regions\"", "title: \"Every region\""), "utf-8")
+    monkeypatch.setattr(report, "INDEX", index)
+    third = report.build_report(out)
+    assert third.built and ">17<" in third.index.read_text(encoding="utf-8").replace(" ", "")
+    shanghai = third.index.parent / "notebooks" / "06_region_profile" / "310000_Shanghai.html"
+    assert "Every region" in shanghai.read_text(encoding="utf-8")
+
+
+def test_a_build_killed_before_its_end_is_done_again(project, tmp_path, monkeypatch):
+    out = make_outputs(tmp_path / "outputs")
+    report.build_report(out)
+    (out / "report" / "inputs.sha256").unlink()  # what a kill during the build leaves
+    (out / "report" / "html" / "index.html").unlink()
+    again = report.build_report(out)
+    assert again.built and again.index.is_file()
+
+
+def test_moved_outputs_still_build(project, tmp_path):
+    out = make_outputs(tmp_path / "a")
+    report.build_report(out)
+    moved = out.rename(tmp_path / "b")
+    res = report.build_report(moved)  # the links of report/src follow the outputs
+    assert res.built and (moved / "report" / "src" / "figures").resolve() == moved / "figures"
+    assert "310000_Shanghai" in (res.index.parent / "sections" / "02.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("bad", ["sections: 3\n", "sections:\n  - {title: S, items: [{id: X}]}\n",
+                                 ("sections:\n  - title: S\n    items:\n"
+                                  "      - {id: T1, kind: table, run: r, title: t}\n")])
+def test_malformed_figure_table_list_is_refused(tmp_path, bad):
+    (tmp_path / "i.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ReportError):
+        report.load_index(tmp_path / "i.yaml")

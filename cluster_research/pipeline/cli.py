@@ -107,8 +107,10 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
     pr.add_argument("--output-dir", help="root of the outputs (default outputs/)")
     pr.add_argument("--name", help="run name (default 06_region_profile/user_<file stem>)")
 
-    rp = sub.add_parser("report", help="render the HTML report of the executed notebooks")
+    rp = sub.add_parser("report", help="build the report (Sphinx, docs/) of the executed "
+                                       "notebooks into outputs/report/html")
     rp.add_argument("--output-dir", help="root of the outputs (default outputs/)")
+    rp.add_argument("--jobs", type=int, default=1, help="Sphinx processes (default 1)")
     rp.add_argument("--allow-incomplete", action="store_true",
                     help="build even when runs are missing, failed or stale")
 
@@ -216,7 +218,7 @@ def _dispatch(args) -> int:
         return _reproduce(args)
     elif args.command == "report":
         try:
-            print(f"report: {report.build_report(output_dir=args.output_dir, allow_incomplete=args.allow_incomplete)}")
+            print(f"report: {report.build_report(args.output_dir, args.jobs, args.allow_incomplete)}")
         except ReportIncompleteError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
