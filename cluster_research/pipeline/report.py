@@ -10,7 +10,7 @@ from the network (:func:`check_offline`) and carries a subset of the package's C
 Examples
 --------
 >>> [i["id"] for i in load_index()][:3]
-['N1', 'T1', 'F1']
+['N1', 'T1', 'T36']
 """
 
 from __future__ import annotations
