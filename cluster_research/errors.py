@@ -6,8 +6,8 @@ one of three: :class:`ParameterError` (a ``ValueError``: an argument or paramete
 cannot use), :class:`MissingColumnError` (a ``KeyError``: an absent column or key) and
 :class:`DataValidationError` (data at fault, naming file, row, column and value). As in
 statsmodels, another class exists only where these say too little (the place errors carry
-suggestions and provinces); the classes at the end are kept while
-:mod:`cluster_research.pipeline` raises or catches them.
+suggestions and provinces; a failed run carries the failures, an incomplete reproduction its
+problems).
 
 Examples
 --------
@@ -169,26 +169,7 @@ class UnknownPlaceWarning(ClusterResearchWarning):
     lists (kept as written) while a known name is close (the message suggests it)."""
 
 
-# --------------------------------- kept while cluster_research.pipeline raises or catches them
-class UnknownDistrictError(ClusterResearchError, ValueError):
-    """Raise for a Shanghai district name or code that matches no district (names it)."""
-
-
-class OutputNameError(ClusterResearchError, ValueError):
-    """Raise for an output file or run name that could leave the outputs directory."""
-
-
-class TaobaoAnalysisError(ClusterResearchError, ValueError):
-    """A Taobao-village analysis gets an unknown level, year or region."""
-
-
-class NotebookError(ClusterResearchError, ValueError):
-    """A notebook is missing or does not follow the notebook conventions."""
-
-
-class ParamsFileError(ParameterError, FileNotFoundError):
-    """A parameters/run file given on the command line does not exist or cannot be read."""
-
+# ------------------------------------------------------------------- runs and the report
 
 class RunFailedError(ClusterResearchError, RuntimeError):
     """Raise when runs of a reproduction failed; ``failures`` maps run name -> error text."""
@@ -215,10 +196,6 @@ class ReportIncompleteError(ReportError):
     def __init__(self, message, problems=None):
         self.problems = list(problems or [])
         super().__init__(message)
-
-
-class SiteError(ReportError):
-    """Raise when the results site cannot be built: outputs missing, a listed item absent, Sphinx failed."""
 
 
 class ParameterWarning(ClusterResearchWarning):

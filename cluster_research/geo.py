@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import data
-from .errors import DataValidationError, UnknownDistrictError
+from .errors import DataValidationError, ParameterError
 
-__all__ = ["UnknownDistrictError", "cnmaps_root", "match_districts",
+__all__ = ["cnmaps_root", "match_districts",
            "other_regions", "provinces", "resource_path", "shanghai_districts"]
 
 
@@ -119,7 +119,7 @@ def match_districts(gdf, names) -> list[str]:
 
     Raises
     ------
-    UnknownDistrictError
+    ParameterError
         For a name that matches no district or several; the message lists the districts.
 
     Examples
@@ -136,7 +136,7 @@ def match_districts(gdf, names) -> list[str]:
                   | (gdf.name_en.str.lower() == s.lower())]
         if len(hit) != 1:
             known = "、".join(gdf.name_zh)
-            raise UnknownDistrictError(f"unknown Shanghai district {n!r}; districts: {known}")
+            raise ParameterError(f"unknown Shanghai district {n!r}; districts: {known}")
         codes.append(hit.code.iloc[0])
     return codes
 

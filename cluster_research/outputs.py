@@ -27,10 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import schemas
-from .errors import DataValidationError, OutputNameError
+from .errors import DataValidationError, ParameterError
 from .limits import formula_like
 
-__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "OutputNameError", "formula_like",
+__all__ = ["DPI", "ENV_OUTPUT_DIR", "ENV_RUN_NAME", "formula_like",
            "md_escape", "neutralise_formulas",
            "output_path", "outputs_dir", "repo_dir", "save_figure", "save_table"]
 
@@ -88,7 +88,7 @@ def output_path(kind: str, name: str, ext: str, output_dir: str | os.PathLike | 
 
     Raises
     ------
-    OutputNameError
+    ParameterError
         If ``name`` contains other characters or ``kind`` is not figures/tables.
 
     Examples
@@ -98,9 +98,9 @@ def output_path(kind: str, name: str, ext: str, output_dir: str | os.PathLike | 
     'x.csv'
     """
     if kind not in ("figures", "tables"):
-        raise OutputNameError(f"output kind {kind!r}: use 'figures' or 'tables'")
+        raise ParameterError(f"output kind {kind!r}: use 'figures' or 'tables'")
     if not _NAME.fullmatch(name) or set(name) == {"."}:
-        raise OutputNameError(f"output name {name!r}: use letters, digits, '_', '-', '.' only")
+        raise ParameterError(f"output name {name!r}: use letters, digits, '_', '-', '.' only")
     base = output_dir if output_dir is not None else os.environ.get(ENV_OUTPUT_DIR)
     if not base:
         return None

@@ -26,13 +26,12 @@ from . import data as _data
 from . import growth, lifecycle, metrics
 from .data import places
 from .data import taobao as taobao_data
-from .errors import ParameterError, TaobaoAnalysisError  # noqa: F401  (TaobaoAnalysisError re-exported)
+from .errors import ParameterError
 
 __all__ = [
     "DEFINITION_BREAK",
     "LEVELS",
     "MIN_POINTS",
-    "TaobaoAnalysisError",
     "city_series",
     "concentration",
     "counts",
@@ -64,7 +63,7 @@ def _villages(villages):
 
 def _level(level):
     if level not in LEVELS:
-        raise TaobaoAnalysisError(f"level must be one of {list(LEVELS)}, got {level!r}")
+        raise ParameterError(f"level must be one of {list(LEVELS)}, got {level!r}")
     return LEVELS[level]
 
 
@@ -90,7 +89,7 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         Neither given, a city outside the province, a province or county given as
         ``city``, two different cities, or a city without a Taobao village in the lists.
     UnknownPlaceError
@@ -111,25 +110,25 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     if city:
         place = places.resolve_place(city, parameter="city")
         if place.kind != "city":
-            raise TaobaoAnalysisError(
+            raise ParameterError(
                 f"city {city!r} is a {place.kind} ({place.label}), not a city of the lists"
                 + (f"; give its city {place.city}" if place.kind == "county" else
                    "; give it as the region (a province's counts: counts('province'))"))
         if name and name != place.name:
-            raise TaobaoAnalysisError(f"region {province!r} is the city {name} but "
+            raise ParameterError(f"region {province!r} is the city {name} but "
                                       f"city {city!r} is {place.name}: give one of them")
         name = place.name
     if not name:
         if not prov:
-            raise TaobaoAnalysisError("give a province or a city")
+            raise ParameterError("give a province or a city")
         return prov, ""
     provs = sorted(set(v.loc[v["city"] == name, "province"]))
     if not provs:  # a city of GB/T 2260 without a Taobao village in the lists
-        raise TaobaoAnalysisError(
+        raise ParameterError(
             f"{place.label} has no Taobao village in the 2014-2016 lists (maps and counts by "
             f"county need them); {places.describe_data(place)}")
     if prov and prov not in provs:
-        raise TaobaoAnalysisError(f"city {name} is in {provs}, not in {prov}")
+        raise ParameterError(f"city {name} is in {provs}, not in {prov}")
     return (prov or provs[0]), name
 
 
@@ -158,7 +157,7 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         Unknown level, or a province that has no Taobao village.
     UnknownPlaceError
         An unknown name (the message suggests the closest provinces and cities).
@@ -182,7 +181,7 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
         province = prov
         if province not in set(v["province"]):
             close = difflib.get_close_matches(str(province), sorted(set(v["province"])), n=3)
-            raise TaobaoAnalysisError(f"province {province!r} has no Taobao village in the "
+            raise ParameterError(f"province {province!r} has no Taobao village in the "
                                       f"lists; closest: {close}")
         v = v[v["province"] == province]
     tab = v.groupby(cols + ["year"]).size().unstack("year", fill_value=0)
@@ -215,7 +214,7 @@ def city_series(name: str, *, villages=None) -> pd.Series:
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         A province or county, or a city without a Taobao village (:func:`resolve_place`).
     UnknownPlaceError
         An unknown name (the message suggests the closest provinces and cities).
@@ -271,7 +270,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         Unknown measure.
     UnknownPlaceError
         Unknown or ambiguous name (closest names suggested).
@@ -288,7 +287,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     from .data.taobao_reported import load_reported
 
     if measure not in ("taobao_villages", "taobao_towns"):
-        raise TaobaoAnalysisError(f"measure must be 'taobao_villages' or 'taobao_towns', got "
+        raise ParameterError(f"measure must be 'taobao_villages' or 'taobao_towns', got "
                                   f"{measure!r}")
     p = places.resolve_place(place, parameter="place", root=root)
     tab = (taobao_data.load_villages(root=root) if measure == "taobao_villages"
@@ -442,7 +441,7 @@ def transition_detail(from_year: int, to_year: int, *, villages=None) -> pd.Data
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         A year that is not in the lists, or ``to_year <= from_year``.
 
     Examples
@@ -453,7 +452,7 @@ def transition_detail(from_year: int, to_year: int, *, villages=None) -> pd.Data
     v = _villages(villages)
     years = sorted(set(v["year"]))
     if from_year not in years or to_year not in years or to_year <= from_year:
-        raise TaobaoAnalysisError(f"from_year/to_year must be list years {years} in order, "
+        raise ParameterError(f"from_year/to_year must be list years {years} in order, "
                                   f"got {from_year}, {to_year}")
     a, ka = _keys(v, from_year)
     b, kb = _keys(v, to_year)
@@ -623,7 +622,7 @@ def national_series(kind: str = "villages", *, definition=None, counts_table=Non
     """
     c = taobao_data.load_counts() if counts_table is None else counts_table
     if kind not in ("villages", "towns"):
-        raise TaobaoAnalysisError(f"kind must be 'villages' or 'towns', got {kind!r}")
+        raise ParameterError(f"kind must be 'villages' or 'towns', got {kind!r}")
     c = c[c["kind"] == kind]
     if definition is not None:
         c = c[c["definition"] == definition]

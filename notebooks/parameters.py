@@ -242,7 +242,7 @@ class TaobaoVillages(Parameters):
 
             try:
                 taobao.resolve_place(self.region, self.city)
-            except taobao.TaobaoAnalysisError as exc:
+            except taobao.ParameterError as exc:
                 raise ParameterError(f"parameters 'region'/'city': {exc}") from None
         return self
 

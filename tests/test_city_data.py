@@ -269,7 +269,7 @@ def test_lower_bound_and_conflicts_are_shown_not_used():
     s = tb.place_series("温岭")
     y19 = s[s.year == 2019]
     assert y19[["qualifier", "value", "used"]].values.tolist() == [["lower_bound", 100.0, False]]
-    with pytest.raises(tb.TaobaoAnalysisError, match="measure"):
+    with pytest.raises(tb.ParameterError, match="measure"):
         tb.place_series("温岭", measure="villages")
 
 

@@ -125,7 +125,7 @@ def test_taobao_resolve_place_reads_a_city_region_as_the_city():
     assert tb.resolve_place("金华") == ("浙江省", "金华市")
     assert tb.resolve_place("义乌") == ("浙江省", "金华市")
     assert tb.resolve_place("浙江", "金华") == tb.resolve_place("金华市", "金华")
-    with pytest.raises(tb.TaobaoAnalysisError, match="give one of them"):
+    with pytest.raises(tb.ParameterError, match="give one of them"):
         tb.resolve_place("杭州", "金华")
     with pytest.raises(UnknownPlaceError, match="unknown region '金化': did you mean 金华市"):
         tb.resolve_place("金化")
@@ -143,11 +143,11 @@ def test_counts_by_city_equal_the_city_series():
 
 
 def test_city_series_refuses_a_province_and_suggests_for_unknown():
-    with pytest.raises(tb.TaobaoAnalysisError, match=r"is a province .*counts\('province'\)"):
+    with pytest.raises(tb.ParameterError, match=r"is a province .*counts\('province'\)"):
         tb.city_series("浙江")
-    with pytest.raises(tb.TaobaoAnalysisError, match="give its city 金华市"):
+    with pytest.raises(tb.ParameterError, match="give its city 金华市"):
         tb.city_series("义乌")
-    with pytest.raises(tb.TaobaoAnalysisError, match="深圳市 .* has no Taobao village"):
+    with pytest.raises(tb.ParameterError, match="深圳市 .* has no Taobao village"):
         tb.city_series("深圳")
     with pytest.raises(ProvincialDataError, match=r"provinces '金华' is a city \(金华市, 浙江省\)"):
         tb.province_series(["浙江", "金华"])

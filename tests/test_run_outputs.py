@@ -11,7 +11,7 @@ import pytest
 
 import cluster_research as cr
 from cluster_research import pipeline
-from cluster_research.errors import OutputNameError
+from cluster_research.errors import ParameterError
 from cluster_research.pipeline import runner
 from cluster_research.pipeline.runs import check_not_nested, list_jobs, nested_names
 
@@ -39,9 +39,9 @@ def test_nested_names_are_path_prefixes_only():
     assert nested_names(["a", "a/b", "ab/c", "a/b/c"]) == [
         ("a", "a/b"), ("a", "a/b/c"), ("a/b", "a/b/c")]
     assert nested_names(["a", "ab", "a_b/c"]) == []
-    with pytest.raises(OutputNameError, match="'a' and run 'a/x'"):
+    with pytest.raises(ParameterError, match="'a' and run 'a/x'"):
         check_not_nested(["a"], ["a/x"])
-    with pytest.raises(OutputNameError, match="'a' and run 'a/x'"):
+    with pytest.raises(ParameterError, match="'a' and run 'a/x'"):
         check_not_nested(["a/x"], ["a"])
     check_not_nested(["a/y"], ["a/x", "b"])  # siblings are fine
 
@@ -60,9 +60,9 @@ def test_single_run_inside_a_fanout_folder_is_refused_and_keeps_the_fanout(tmp_p
     res = pipeline.run_all(jobs=1, output_dir=out, runs=[run], progress=False)
     assert [r.name for r in res] == ["fan/110000_Beijing", "fan/310000_Shanghai"]
     # the default name of the notebook without parameters is "fan": the fan-out's folder
-    with pytest.raises(OutputNameError, match="'fan' and run 'fan/110000_Beijing'"):
+    with pytest.raises(ParameterError, match="'fan' and run 'fan/110000_Beijing'"):
         runner.run_notebook(nb, output_dir=out)
-    with pytest.raises(OutputNameError, match="share the folder fan/"):
+    with pytest.raises(ParameterError, match="share the folder fan/"):
         runner.run_notebook(nb, {"region": "北京"}, output_dir=out, name="fan")
     assert _top4(out, "fan/110000_Beijing") == ["北京"]
     assert _top4(out, "fan/310000_Shanghai") == ["上海"]
@@ -70,7 +70,7 @@ def test_single_run_inside_a_fanout_folder_is_refused_and_keeps_the_fanout(tmp_p
     assert "fan" not in cr.pipeline.read_manifest(out)["runs"]
     # and a run inside an existing single run's folder is refused too
     runner.run_notebook(nb, output_dir=out, name="single")
-    with pytest.raises(OutputNameError, match="'single' and run 'single/x'"):
+    with pytest.raises(ParameterError, match="'single' and run 'single/x'"):
         runner.run_notebook(nb, output_dir=out, name="single/x")
 
 

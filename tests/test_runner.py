@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cluster_research as cr
-from cluster_research import outputs, pipeline as runner
-from cluster_research.errors import DataValidationError, NotebookError, ParameterError
+from cluster_research import outputs
+from cluster_research import pipeline as runner
 from cluster_research.__main__ import main
+from cluster_research.errors import DataValidationError, ParameterError
 
 NOTEBOOKS = ["01_paper_claims", "04_figure1_parks", "05_strategy_indicators",
              "06_region_profile", "07_cross_region", "08_drivers"]
@@ -44,7 +45,7 @@ def test_resolve_notebook_forms():
     a = runner.resolve_notebook("05")
     assert a.name == "05_strategy_indicators.ipynb"
     assert runner.resolve_notebook("05_strategy_indicators.ipynb") == a
-    with pytest.raises(NotebookError, match="not found"):
+    with pytest.raises(ParameterError, match="not found"):
         runner.resolve_notebook("99")
 
 
@@ -146,11 +147,11 @@ def test_parameters_cell_must_be_literals(tmp_path):
     nb.cells = [c]
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
-    with pytest.raises(NotebookError, match="year"):
+    with pytest.raises(ParameterError, match="year"):
         runner.notebook_parameters(path)
     nb.cells = [nbformat.v4.new_code_cell("a = 1")]
     nbformat.write(nb, path)
-    with pytest.raises(NotebookError, match="exactly one"):
+    with pytest.raises(ParameterError, match="exactly one"):
         runner.notebook_parameters(path)
 
 
@@ -470,12 +471,12 @@ def test_help_shows_list_syntax_and_allowed_values(capsys):
 @pytest.mark.parametrize("name", ["..", "../x", "a/..", "/abs", "a//b", ".hidden", "a/.b",
                                   "x" * 201, "a b", "a\\b"])
 def test_run_names_cannot_leave_outputs(name):
-    with pytest.raises(cr.errors.OutputNameError):
+    with pytest.raises(cr.errors.ParameterError):
         cr.pipeline.check_run_name(name)
 
 
 def test_missing_run_file_is_a_typed_error(tmp_path):
-    with pytest.raises(cr.errors.ParamsFileError, match="nope.yaml"):
+    with pytest.raises(cr.errors.ParameterError, match="nope.yaml"):
         runner.expand_run(tmp_path / "nope.yaml")
 
 

@@ -20,7 +20,12 @@ from cluster_research import metrics
 from cluster_research import taobao as tb
 from cluster_research.data import places
 from cluster_research.data import taobao as td
-from cluster_research.errors import ClusterResearchError, DataValidationError, ParameterError, UnknownPlaceError
+from cluster_research.errors import (
+    ClusterResearchError,
+    DataValidationError,
+    ParameterError,
+    UnknownPlaceError,
+)
 
 
 @pytest.fixture(scope="module")
@@ -197,13 +202,13 @@ def test_a_listed_city_resolves_through_the_one_resolver():
     with pytest.raises(UnknownPlaceError, match="unknown city '金花市': did you mean 金华市"):
         places.resolve_place("金花市", parameter="city")
     assert issubclass(UnknownPlaceError, DataValidationError)
-    assert issubclass(tb.TaobaoAnalysisError, ClusterResearchError)
+    assert issubclass(tb.ParameterError, ClusterResearchError)
 
 
 def test_unknown_level_and_province():
-    with pytest.raises(tb.TaobaoAnalysisError):
+    with pytest.raises(tb.ParameterError):
         tb.counts("township")
-    with pytest.raises(tb.TaobaoAnalysisError, match="上海"):
+    with pytest.raises(tb.ParameterError, match="上海"):
         tb.counts("city", province="上海市")
 
 

@@ -11,7 +11,7 @@ import pytest
 from statsmodels.datasets import grunfeld
 
 import cluster_research as cr
-from cluster_research.errors import MissingColumnError, ParameterError, TaobaoAnalysisError
+from cluster_research.errors import MissingColumnError, ParameterError
 from cluster_research.regression import panel, robustness_table, spec_key
 from cluster_research.viz import comparison
 from cluster_research.viz import taobao as vtaobao
@@ -109,7 +109,7 @@ def test_taobao_figures_name_source_and_refuse_unknown_places():
     fig = vtaobao.compare_figure(table, ["浙江省", "广东省"], lang="zh")
     assert fig.axes[0].texts[-1].get_text().startswith("数据：阿里研究院")
     plt.close(fig)
-    with pytest.raises(TaobaoAnalysisError, match="火星省"):
+    with pytest.raises(ParameterError, match="火星省"):
         vtaobao.compare_figure(table, ["浙江省", "火星省"])
     fig = vtaobao.scurve_figure(cr.taobao.national_series(), models=("gompertz",), lang="zh")
     labels = [ln.get_label() for ln in fig.axes[0].get_lines()]

@@ -19,10 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotebookError
+from ..errors import ParameterError
 from ..outputs import repo_dir
 
-__all__ = ["KERNEL_NAME", "NotebookError", "list_notebooks", "list_runs", "normalise_notebook",
+__all__ = ["KERNEL_NAME", "list_notebooks", "list_runs", "normalise_notebook",
            "notebook_parameters", "notebooks_dir", "resolve_notebook"]
 
 KERNEL_NAME = "python3"
@@ -72,7 +72,7 @@ def resolve_notebook(notebook: str | os.PathLike) -> Path:
 
     Raises
     ------
-    NotebookError
+    ParameterError
         If no notebook or more than one notebook matches; the message lists the notebooks.
 
     Examples
@@ -89,8 +89,8 @@ def resolve_notebook(notebook: str | os.PathLike) -> Path:
         return candidates[0]
     known = ", ".join(q.stem for q in list_notebooks()) or "(none)"
     if not candidates:
-        raise NotebookError(f"notebook {str(notebook)!r} not found; notebooks: {known}")
-    raise NotebookError(f"notebook {str(notebook)!r} is ambiguous: matches {known}")
+        raise ParameterError(f"notebook {str(notebook)!r} not found; notebooks: {known}")
+    raise ParameterError(f"notebook {str(notebook)!r} is ambiguous: matches {known}")
 
 
 @lru_cache(maxsize=64)
@@ -101,22 +101,22 @@ def _cell(path: str, mtime_ns: int) -> tuple[tuple[str, Any], ...]:
     cells = [c for c in nbformat.read(path, as_version=4).cells
              if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1 or cells[0].cell_type != "code":
-        raise NotebookError(f"{name}: a notebook must have exactly one code cell tagged "
+        raise ParameterError(f"{name}: a notebook must have exactly one code cell tagged "
                             f"'parameters', found {len(cells)}")
     try:
         tree = ast.parse(cells[0].source)
     except SyntaxError as exc:
-        raise NotebookError(f"{name}: parameters cell does not parse: {exc}") from exc
+        raise ParameterError(f"{name}: parameters cell does not parse: {exc}") from exc
     out = []
     for node in tree.body:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)):
-            raise NotebookError(
+            raise ParameterError(
                 f"{name}: parameters cell line {node.lineno}: only `name = literal` allowed")
         try:
             out.append((node.targets[0].id, ast.literal_eval(node.value)))
         except ValueError as exc:
-            raise NotebookError(f"{name}: parameter {node.targets[0].id!r} is not a literal: "
+            raise ParameterError(f"{name}: parameter {node.targets[0].id!r} is not a literal: "
                                 f"{ast.unparse(node.value)}") from exc
     return tuple(out)
 
@@ -136,7 +136,7 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, Any]:
 
     Raises
     ------
-    NotebookError
+    ParameterError
         If there is not exactly one ``parameters`` cell or it holds anything but
         ``name = literal`` assignments.
 

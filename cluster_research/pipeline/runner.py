@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import data
-from ..errors import NotebookError, ParameterError, RunFailedError
+from ..errors import ParameterError, RunFailedError
 from ..outputs import ENV_OUTPUT_DIR, ENV_RUN_NAME, outputs_dir
 from . import cache
 from .notebooks import (
@@ -227,9 +227,9 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
 
     Raises
     ------
-    ParameterError, NotebookError, cluster_research.data.DataValidationError
+    ParameterError, ParameterError, cluster_research.data.DataValidationError
         Bad parameters, before any kernel starts.
-    cluster_research.errors.OutputNameError
+    cluster_research.errors.ParameterError
         A name leaving the outputs, or the folder of an existing run (or inside one).
     cluster_research.errors.ReproductionLockedError
         Another process holds the outputs directory.
@@ -304,7 +304,7 @@ def run_all(jobs: int = 2, output_dir=None, runs=None, progress: bool = True,
         Runs failed (``failures``: name -> error; ``results``: the runs that succeeded).
     KeyboardInterrupt
         On Ctrl-C, once the kernels are stopped (unfinished runs leave no outputs).
-    cluster_research.errors.ReproductionLockedError, cluster_research.errors.OutputNameError
+    cluster_research.errors.ReproductionLockedError, cluster_research.errors.ParameterError
     """
     from tqdm.auto import tqdm
 
@@ -421,7 +421,7 @@ def describe() -> str:
             params = notebook_parameters(p)
             lines.append(f"  {p.stem}:")
             lines += [f"    {k}={v!r}  {describe_spec(k)}" for k, v in params.items()]
-        except NotebookError as exc:
+        except ParameterError as exc:
             lines.append(f"  {p.stem}: INVALID: {exc}")
     lines.append("runs (notebooks/params/*.yaml):")
     for r in list_runs():
@@ -429,6 +429,6 @@ def describe() -> str:
             nb, params, fanout = read_run_file(r)
             fan = f" fanout {json.dumps(fanout, ensure_ascii=False)}" if fanout else ""
             lines.append(f"  {r.stem}: {nb.name} {json.dumps(params, ensure_ascii=False)}{fan}")
-        except (ParameterError, NotebookError) as exc:
+        except (ParameterError, ParameterError) as exc:
             lines.append(f"  {r.stem}: INVALID: {exc}")
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from .. import data
-from ..errors import OutputNameError, ParameterError, ParamsFileError
+from ..errors import ParameterError
 from . import cache
 from .notebooks import list_runs, resolve_notebook
 
@@ -65,7 +65,7 @@ def slug(text: str) -> str:
 
 def check_run_name(name: str) -> str:
     """Return ``name`` if it stays inside ``outputs/``: letters, digits, ``_-.``, ``/`` between
-    parts, no part starting with ``.``; else raise :class:`OutputNameError`.
+    parts, no part starting with ``.``; else raise :class:`ParameterError`.
 
     Examples
     --------
@@ -73,7 +73,7 @@ def check_run_name(name: str) -> str:
     '06_region_profile/310000_Shanghai'
     """
     if not isinstance(name, str) or not _RUN_NAME.fullmatch(name) or len(name) > 200:
-        raise OutputNameError(
+        raise ParameterError(
             f"run name {name!r}: use letters, digits, '_', '-', '.' and '/' between parts "
             "(no part starting with '.'), at most 200 characters; a run cannot leave outputs/")
     return name
@@ -100,13 +100,13 @@ def check_not_nested(names, existing=()) -> None:
     >>> check_not_nested(["06_region_profile"], ["06_region_profile/310000_Shanghai"])
     Traceback (most recent call last):
     ...
-    cluster_research.errors.OutputNameError: run '06_region_profile' and run '06_region_profile/310000_Shanghai' would share the folder 06_region_profile/ ...
+    cluster_research.errors.ParameterError: run '06_region_profile' and run '06_region_profile/310000_Shanghai' would share the folder 06_region_profile/ ...
     """
     names = set(names)
     bad = [(a, b) for a, b in nested_names(names | set(existing)) if a in names or b in names]
     if bad:
         pairs = "; ".join(f"run {a!r} and run {b!r} would share the folder {a}/" for a, b in bad)
-        raise OutputNameError(
+        raise ParameterError(
             f"{pairs} (a run name may not be the folder of another run): choose another run "
             "name (--name) or delete the other run's outputs (notebooks/, tables/, figures/)")
 
@@ -164,14 +164,14 @@ def load_yaml(text: str, source: str):
 
 
 def read_yaml(path: str | os.PathLike):
-    """Read a user's YAML file as plain data (:func:`load_yaml`); :class:`ParamsFileError`
+    """Read a user's YAML file as plain data (:func:`load_yaml`); :class:`ParameterError`
     if it cannot be read, :class:`ParameterError` for its content."""
     p = Path(path)
     try:
         with open(p, encoding="utf-8") as f:
             text = f.read(MAX_YAML_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParamsFileError(f"{p}: cannot read the parameters file ({exc})") from exc
+        raise ParameterError(f"{p}: cannot read the parameters file ({exc})") from exc
     return load_yaml(text, str(p))
 
 
@@ -180,7 +180,7 @@ def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
 
     Raises
     ------
-    ParamsFileError, ParameterError
+    ParameterError, ParameterError
         Unreadable or malformed file, unknown keys, unsupported fan-out.
     """
     p = Path(path)
@@ -262,13 +262,13 @@ def expand_run(path: str | os.PathLike) -> list[Job]:
 
 def list_jobs(runs=None) -> list[Job]:
     """Expand run files (default :func:`list_runs`) into jobs, in file order;
-    :class:`OutputNameError` for a name defined twice or the folder of another."""
+    :class:`ParameterError` for a name defined twice or the folder of another."""
     runs = [Path(r) for r in (runs if runs is not None else list_runs())]
     jobs = [j for r in runs for j in expand_run(r)]
     names = [j.name for j in jobs]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise OutputNameError(f"runs defined twice: {', '.join(dup)}")
+        raise ParameterError(f"runs defined twice: {', '.join(dup)}")
     check_not_nested(names)
     return jobs
 

@@ -45,7 +45,7 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
 
     Raises
     ------
-    cluster_research.geo.UnknownDistrictError
+    cluster_research.geo.ParameterError
         Unknown district.
     ParameterError
         Unknown language.

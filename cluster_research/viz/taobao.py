@@ -20,10 +20,10 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import growth
 from ..data import taobao as taobao_data
-from ..errors import TaobaoAnalysisError  # noqa: F401  (re-exported)
+from ..errors import ParameterError
 from .style import MODEL_COLOURS, check_lang, model_label, setup, source_note
 
-__all__ = ["TaobaoAnalysisError", "choropleth", "classes", "compare_figure",
+__all__ = ["choropleth", "classes", "compare_figure",
            "place_series_figure", "province_counts_figure", "scurve_figure", "unit_counts"]
 
 
@@ -62,7 +62,7 @@ def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.G
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         Unknown level, year not in the lists, or county level without a province.
 
     Examples
@@ -72,13 +72,13 @@ def unit_counts(level: str, year: int, *, province=None, villages=None) -> gpd.G
     506
     """
     if level not in ("city", "county"):
-        raise TaobaoAnalysisError(f"level must be 'city' or 'county', got {level!r}")
+        raise ParameterError(f"level must be 'city' or 'county', got {level!r}")
     if level == "county" and province is None:
-        raise TaobaoAnalysisError("level='county' needs a province (the national county map "
+        raise ParameterError("level='county' needs a province (the national county map "
                                   "would read ~2,900 boundary files)")
     v = taobao_data.load_villages() if villages is None else villages
     if year not in set(v["year"]):
-        raise TaobaoAnalysisError(f"year {year} is not a list year {sorted(set(v['year']))}")
+        raise ParameterError(f"year {year} is not a list year {sorted(set(v['year']))}")
     v = v[v["year"] == year]
     col = f"{level}_code"
     units = taobao_data.admin_units(level, province=province)
@@ -133,7 +133,7 @@ def classes(counts, scheme: str = "log", k: int = 5):
             return np.array([0.5, 1.5])
         q = np.unique(np.floor(np.quantile(nz, np.linspace(0, 1, k + 1)[1:]))) + 0.5
         return np.concatenate([[0.5], q[q > 0.5]])
-    raise TaobaoAnalysisError(f"scheme must be 'log' or 'quantile', got {scheme!r}")
+    raise ParameterError(f"scheme must be 'log' or 'quantile', got {scheme!r}")
 
 
 def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lang: str = "zh",
@@ -267,7 +267,7 @@ def compare_figure(table, places, *, lang: str = "zh"):
 
     Raises
     ------
-    TaobaoAnalysisError
+    ParameterError
         A place that has no row in ``table`` (named in the message).
 
     Examples
@@ -280,7 +280,7 @@ def compare_figure(table, places, *, lang: str = "zh"):
     years = [c for c in table.columns if isinstance(c, int)]
     missing = [p for p in places if p not in set(table["province"])]
     if missing:
-        raise TaobaoAnalysisError(
+        raise ParameterError(
             f"compare_figure: {missing} not in the province table (it has a row for every "
             f"province with a Taobao village in some list: {sorted(table['province'])})")
     sub = table.set_index("province").loc[list(places)]
