@@ -334,20 +334,23 @@ print(sensitivity.to_string(float_format=lambda x: f"{x:.5g}"))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-best = comparison["aicc"].idxmin()
+aicc = comparison["aicc"].dropna()
+best = (f"lowest AICc: {aicc.idxmin()}" if len(aicc)
+        else "AICc undefined for every model (too few values for its correction)")
 print(f"{len(fit_data)} actual values {fit_data.index.min()}-{fit_data.index.max()}"
-      f"{'' if through_year is None else f' (cut-off {through_year})'}; lowest AICc: {best}")
+      f"{'' if through_year is None else f' (cut-off {through_year})'}; {best}")
 ceil = parameters_table[parameters_table.parameter.isin(["K", "M"])].set_index("model")
 for m, r in fits.items():
     dk = comparison.loc[m, "delta_aicc"]
+    dk = f"{dk:.1f}" if np.isfinite(dk) else "undefined"
     if m not in ceil.index:
-        print(f"- {m}: no ceiling (ΔAICc {dk:.1f})")
+        print(f"- {m}: no ceiling (ΔAICc {dk})")
     elif r.identified:
         c = ceil.loc[m]
         print(f"- {m}: ceiling {c.estimate:,.0f}亿元, 95% profile interval "
-              f"{c.profile_low:,.0f}-{c.profile_high:,.0f} (ΔAICc {dk:.1f})")
+              f"{c.profile_low:,.0f}-{c.profile_high:,.0f} (ΔAICc {dk})")
     else:
-        print(f"- {m}: ceiling NOT identified ({r.identified_reason}; ΔAICc {dk:.1f})")
+        print(f"- {m}: ceiling NOT identified ({r.identified_reason}; ΔAICc {dk})")
 if len(alt_fits):
     moved = [f"{m} {sensitivity.loc[m, 'ceiling_main']:,.0f} -> "
              f"{sensitivity.loc[m, 'ceiling_sensitivity']:,.0f}"

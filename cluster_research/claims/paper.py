@@ -473,21 +473,14 @@ def _stage_check(c, ctx, *, year, information):
                 f"{getattr(res, 'reason', '')}" + (f" [{detail}]" if detail else ""))
 
 
-register(Claim("C12a", "正处于成长阶段 (2010, 实时)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2010, method='ensemble', information='realtime')",
-               kind="judgement"))(partial(_stage_check, year=2010, information="realtime"))
-
-register(Claim("C12b", "正处于成长阶段 (2010, 事后)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2010, method='ensemble', information='hindsight')",
-               kind="judgement"))(partial(_stage_check, year=2010, information="hindsight"))
-
-register(Claim("C12c", "正处于成长阶段 (2011, 实时)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2011, method='ensemble', information='realtime')",
-               kind="judgement"))(partial(_stage_check, year=2011, information="realtime"))
-
-register(Claim("C12d", "正处于成长阶段 (2011, 事后)", _S2, "成长", "stage", "exact",
-               "cr.lifecycle.classify(series, 2011, method='ensemble', information='hindsight')",
-               kind="judgement"))(partial(_stage_check, year=2011, information="hindsight"))
+for _id, _year, _info, _zh in (("C12a", 2010, "realtime", "实时"),
+                                ("C12b", 2010, "hindsight", "事后"),
+                                ("C12c", 2011, "realtime", "实时"),
+                                ("C12d", 2011, "hindsight", "事后")):
+    register(Claim(_id, f"正处于成长阶段 ({_year}, {_zh})", _S2, "成长", "stage", "exact",
+                   f"cr.lifecycle.classify(series, {_year}, method='ensemble', "
+                   f"information='{_info}')", kind="judgement"))(
+        partial(_stage_check, year=_year, information=_info))
 
 
 @register(Claim("C12", "正处于成长阶段", _S2, "成长", "stage", "exact",

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from pypinyin import lazy_pinyin
 
 from ..errors import DataValidationError, ProvincialDataError, UnknownPlaceError
 from .parsing import normalise_name
@@ -390,6 +389,8 @@ def _index(root=None):
             lookup[k] = p
             if suggest:
                 keys.setdefault(k, p)
+
+    from pypinyin import lazy_pinyin  # 0.15 s to import: only when the index is built
 
     def add_pinyin(p, names):  # a pinyin spelling is suggested, never resolved
         keys.setdefault("".join(lazy_pinyin(min(names, key=len))), p)
