@@ -111,7 +111,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from hmmlearn.hmm import GaussianHMM
 from scipy.optimize import least_squares
 
 from .. import growth
@@ -517,6 +516,8 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
     if len(regions) >= min_regions:
         X = np.vstack(feats)
         lengths = [len(f) for f in feats]
+        from hmmlearn.hmm import GaussianHMM  # with scikit-learn 0.2 s to import: only here
+
         hmm = GaussianHMM(n_components=4, covariance_type="diag", n_iter=n_iter, tol=1e-4,
                           random_state=seed, params="smc", init_params="")
         hmm.startprob_ = np.full(4, 0.25)
