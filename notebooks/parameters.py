@@ -225,7 +225,8 @@ class TaobaoVillages(Parameters):
     region: Annotated[str, AfterValidator(_place), Field(description=(
         "province or a city or county of the Taobao-village lists (金华)"))] = "浙江"
     city: Annotated[str, AfterValidator(_place), Field(description=(
-        "a city of the Taobao-village lists (金华 or 金华市); empty: the whole province"))] = ""
+        "a city of the Taobao-village lists (金华 or 金华市), or a county (义乌: its city's map, "
+        "the county emphasised); empty: the whole province"))] = ""
     year: Year = 2016
     scheme: Literal["log", "quantile"] = "log"
     lang: Lang = "zh"
@@ -241,7 +242,9 @@ class TaobaoVillages(Parameters):
             from cluster_research import taobao
 
             try:
-                taobao.resolve_place(self.region, self.city)
+                place = self.city and data.places.resolve_place(self.city, parameter="city")
+                taobao.resolve_place(self.region, place.city if place and place.kind == "county"
+                                     else self.city)
             except taobao.ParameterError as exc:
                 raise ParameterError(f"parameters 'region'/'city': {exc}") from None
         return self

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import shapely
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -137,7 +138,7 @@ def classes(counts, scheme: str = "log", k: int = 5):
 
 
 def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lang: str = "zh",
-               ax=None):
+               ax=None, outline: str = "", emphasis: str = ""):
     """Draw a choropleth of Taobao villages per unit with a "none" class.
 
     Parameters
@@ -150,10 +151,21 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
     lang : {"zh", "en"}
         Legend language.
     ax : matplotlib.axes.Axes, optional
+    outline : str, optional
+        A province (full name, 浙江省) whose boundary is drawn as a thin grey line, so that a
+        city's counties are seen where they lie in it.
+    emphasis : str, optional
+        Code of one unit of ``g`` drawn with a heavy black outline; the legend names it.
 
     Returns
     -------
     matplotlib.figure.Figure
+        The axes' collections have gid ``units``, and ``outline`` / ``emphasis`` when drawn.
+
+    Raises
+    ------
+    ParameterError
+        ``emphasis`` is not the code of a unit of ``g``.
 
     Examples
     --------
@@ -177,7 +189,20 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
     else:
         fig = ax.figure
     g.plot(column="n_villages", cmap=cmap, norm=norm, ax=ax, edgecolor="#999999",
-           linewidth=0.2)
+           linewidth=0.2, gid="units")
+    extra = []  # legend lines for the outline and the emphasised unit
+    if outline:
+        (path,) = taobao_data.admin_units("province", province=outline)["path"]
+        gpd.GeoSeries([_boundary(path)]).boundary.plot(ax=ax, color="#777777", linewidth=0.6,
+                                                       gid="outline")
+        extra.append(Line2D([], [], color="#777777", lw=0.6, label=outline))
+    if emphasis:
+        unit = g[g["code"] == emphasis]
+        if unit.empty:
+            raise ParameterError(f"emphasis {emphasis!r} is not the code of a unit of the map")
+        unit.boundary.plot(ax=ax, color="black", linewidth=1.6, gid="emphasis")
+        extra.append(Line2D([], [], color="black", lw=1.6,
+                            label=unit["county"].iloc[0] or unit["city"].iloc[0]))
     none = "无" if lang == "zh" else "none"
     labels = [none] + [f"{int(np.ceil(a))}–{int(np.floor(b))}" if np.ceil(a) != np.floor(b)
                        else f"{int(np.ceil(a))}" for a, b in zip(edges[:-1], edges[1:])]
@@ -185,7 +210,7 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
         int(((g.n_villages > a) & (g.n_villages < b)).sum()) for a, b in zip(edges[:-1],
                                                                               edges[1:])]
     ax.legend(handles=[Patch(facecolor=c, edgecolor="#999999", label=f"{lab} ({n})")
-                       for c, lab, n in zip(colors, labels, counts)],
+                       for c, lab, n in zip(colors, labels, counts)] + extra,
               title="淘宝村数 (单位数)" if lang == "zh" else "Taobao villages (units)",
               loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8)
     ax.set_axis_off()
