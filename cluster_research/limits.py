@@ -5,7 +5,8 @@ and a user's series), the parameter checks (the ``Year`` type of ``notebooks/par
 ``year`` parameter) and the output schemas (:mod:`cluster_research.schemas`: every ``year``
 column) read the same constants here, so whatever is accepted at the door can be written at
 the end (issue 28). The acceptance bars of the stage model are here too: a benchmark design
-that scores none of them is refused before a run.
+that scores none of them is refused before a run; and the one-line definition of the stages,
+read by the stage figures, the notebooks' stage tables and the data dictionary of the outputs.
 
 Examples
 --------
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ESTIMATED_YEARS", "STAGE_MODEL_BARS", "YEARS", "formula_like", "scored_bars"]
+__all__ = ["ESTIMATED_YEARS", "STAGE_DEFINITION", "STAGE_MODEL_BARS", "YEARS", "formula_like",
+           "scored_bars"]
 
 #: Inclusive range of a calendar year of data: an observation, a parameter, a table row.
 #: 1949: the first year of the statistics of the People's Republic; 2100: the horizon of a
@@ -38,6 +40,19 @@ STAGE_MODEL_BARS = (
     {"information": "realtime", "noise": 0.08, "accuracy": 0.75},
     {"information": "realtime", "noise": 0.15, "accuracy": 0.60},
 )
+
+#: One line defining the stages (zh, en), shown with every stage map, heatmap and table and in
+#: the data dictionary (:data:`cluster_research.lifecycle.STAGE_DEFINITION`): a stage is a place
+#: on the fitted S-curve; 起飞 is the paper's word for the last one and means maturity here.
+STAGE_DEFINITION = {
+    "zh": "阶段 = 该年在拟合S曲线上的位置：萌芽 下拐点前 · 成长 下拐点至拐点 · 扩大 拐点至上拐点 · "
+          "起飞 上拐点后（论文用语，此处指接近上限的成熟期，不是开始起飞）；"
+          "未识别 = 数据不足以确定阶段",
+    "en": "stage = place of the year on the fitted S-curve: 萌芽 embryonic, before the lower knee · "
+          "成长 growth, lower knee to inflection · 扩大 expansion, inflection to upper knee · "
+          "起飞 (the paper's word) after the upper knee: close to the ceiling (maturity), not a "
+          "take-off; not identified (未识别) = the data do not identify a stage",
+}
 
 
 def scored_bars(noises, realtime_noises=(), realtime_methods=()) -> list[dict]:

@@ -40,6 +40,8 @@ STAGE_ZH = ["萌芽", "成长", "扩大", "起飞"]
 STAGE_EN = ["embryonic", "growth", "expansion", "take-off", "takeoff"]
 PROB_ZH = STAGE_ZH
 PROB_EN = ["prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff"]
+#: Columns holding a stage or one per stage: their tables carry the stage definition.
+_STAGE_COLUMNS = {"stage", "stage_zh", "stage_en", *PROB_ZH, *PROB_EN, *STAGE_EN}
 INFORMATION = ["realtime", "hindsight"]
 YEARS = limits.YEARS  # the range of the inputs and of the year parameters
 
@@ -210,14 +212,17 @@ def table_dictionary() -> str:
     Returns
     -------
     str
-        One section per table: description, key columns, columns with type and checks.
+        One section per table: description (with :data:`~cluster_research.limits.STAGE_DEFINITION`
+        where a column holds stages), key columns, columns with type and checks.
     """
     lines = ["# Output tables", "",
              "Every CSV under `outputs/tables/<run>/` is checked against the schema below before "
              "it is written (`cluster_research/schemas.py`).", ""]
     for name in sorted(SCHEMAS):
         spec = SCHEMAS[name]
-        lines += [f"## `{name}.csv`", "", spec.description, "",
+        lines += [f"## `{name}.csv`", "", spec.description
+                  + (f" Stage columns: {limits.STAGE_DEFINITION['en']}."
+                     if _STAGE_COLUMNS.intersection(spec.columns) else ""), "",
                   f"Keys (unique): {', '.join(spec.keys) or '—'}; at least {spec.min_rows} rows.",
                   "", "| column | type | checks | missing allowed |", "|---|---|---|---|"]
         for col, c in spec.columns.items():

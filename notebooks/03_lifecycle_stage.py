@@ -188,6 +188,7 @@ saved = cr.outputs.save_table(verdicts, "stage_verdicts")
 # NBVAL_CHECK_OUTPUT
 print(verdicts.pivot_table(index=["information", "method"], columns="year", values="verdict",
                            aggfunc="first", sort=False).to_string())
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %%
 from myst_nb import glue  # the landing page of the report quotes this (`{glue:text}`)
@@ -278,6 +279,7 @@ probabilities = pd.DataFrame(prob_rows)
 saved = cr.outputs.save_table(probabilities, "stage_probabilities")
 print(f"n_boot = {n_boot}, seed = {seed}")
 print(probabilities.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %% [markdown]
 # ## 5 · Stage timeline
@@ -329,6 +331,7 @@ for y in years:
         r = cr.lifecycle.classify(series, y, "signs", info, **short_window)
         lines.append(f"{y} {info:9s} signs(window=5) {r.label('zh') or '-':3s} {r.reason}")
 print("\n".join(lines))
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %% [markdown]
 # ### 6.2 Shanghai: sensitivity to the questionable points
@@ -384,6 +387,7 @@ cols = ["information", "year", "stage_zh", "prob_embryonic", "prob_growth", "pro
         "prob_takeoff"]
 print(f"{region_zh} under the panel stage model (NBS ecommerce_sales)")
 print(shanghai_panel[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %% [markdown]
 # What it says (generated from the table above):

@@ -190,6 +190,7 @@ print(ensemble.reason)
 for method, row in stages.iterrows():
     p_ = f" p={row.prob_shown:.2f}" if np.isfinite(row.prob_shown) else ""
     print(f"  {method:14s} {row.stage_zh:3s}{p_} {str(row.reason)[:150]}")
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %% [markdown]
 # ### What the region borrowed from the panel

@@ -94,6 +94,7 @@ print(pd.crosstab(stage_long.year, stage_long.stage_zh).to_string() if stage_lon
       + "; ".join(sorted({r.split(': K=')[0] for r in model.reason})[:3]))
 wide = stage_long.pivot(index="region", columns="year", values="stage_zh")
 print(wide.loc[["北京", "天津", "上海", "重庆"]].to_string())
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %%
 last = model[model.year == year]

@@ -213,7 +213,7 @@ for info, st in nbs.items():
 nbs_check_table = pd.DataFrame(nbs_rows)
 saved = cr.outputs.save_table(nbs_check_table, "stage_model_nbs_check") if nbs_rows else None
 print(nbs_check_table.to_string(index=False, float_format=lambda x: f"{x:.3f}")
-      if nbs_rows else "nbs_check = False: not run")
+      + "\n" + cr.lifecycle.STAGE_DEFINITION[lang] if nbs_rows else "nbs_check = False: not run")
 
 # %% [markdown]
 # ## What this shows

@@ -145,6 +145,7 @@ if series.attrs["fit_allowed"] and len(positive) >= 2:
     print(village_table[["model", "converged", "identified"]].to_string(index=False))
     print("stage:", village_stage.stage.zh if village_stage.stage else "no verdict", "-",
           village_stage.reason)
+    print(cr.lifecycle.STAGE_DEFINITION[lang])
     if series.attrs["spans_break"]:
         print("caution: the values span AliResearch's 2020 definition change")
 else:

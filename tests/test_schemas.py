@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cluster_research import schemas
+from cluster_research import limits, schemas
 from cluster_research.errors import DataValidationError
+from cluster_research.lifecycle import Stage
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.py"))
 _SAVE = re.compile(r"save_table\((?:[^()]|\([^()]*\))*?,\s*(f?)\"([^\"]+)\"\)", re.DOTALL)
@@ -53,6 +54,19 @@ def test_the_data_dictionary_lists_every_table():
     text = schemas.table_dictionary()
     for name in schemas.SCHEMAS:
         assert f"## `{name}.csv`" in text
+
+
+def test_every_table_with_stages_has_the_stage_definition_in_the_dictionary():
+    sections = {s.split("`")[0].removesuffix(".csv"): s
+                for s in schemas.table_dictionary().split("\n## `")[1:]}
+    names = {x for s in Stage for x in (s.zh, s.en, f"prob_{s.name.lower()}")}
+    staged = [n for n, spec in schemas.SCHEMAS.items()
+              if any(str(c) == "stage" or str(c).startswith("stage_") or c in names
+                     for c in spec.columns)]
+    assert {"stage_verdicts", "stage_timeline", "stage_probabilities", "stages",
+            "stages_by_region_year", "stages_realtime", "shanghai_panel_stages"} <= set(staged)
+    for name in schemas.SCHEMAS:
+        assert (limits.STAGE_DEFINITION["en"] in sections[name]) == (name in staged), name
 
 
 # ------------------------------------------------------ bounds: at the bound in, beyond it out

@@ -59,6 +59,7 @@ Examples
 
 from __future__ import annotations
 
+from ..limits import STAGE_DEFINITION
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
 from .checks import face_validity, forecast_summary, instrument_table, rolling_forecast
@@ -100,6 +101,7 @@ __all__ = [
     "PHASES",
     "REGISTRY",
     "SCORECARD_INDICATORS",
+    "STAGE_DEFINITION",
     "Stage",
     "StageResult",
     "boundaries",

@@ -21,6 +21,7 @@ estimator and its generalizations. *JASA* 70, 311–319 (empirical-Bayes pooling
 from __future__ import annotations
 
 import re
+import textwrap
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
@@ -32,7 +33,7 @@ from matplotlib.patches import Patch
 from .. import data
 from ..errors import ParameterError
 from ..geo import other_regions, provinces
-from ..lifecycle import Stage, panel_stages
+from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
 from .style import check_lang, label, setup, source_note
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
@@ -155,15 +156,9 @@ def shade(stage, p) -> tuple:
     return tuple(1.0 - w * (1.0 - np.asarray(to_rgb(STAGE_HUES[stage.order]))))
 
 
-#: One line defining the stages (what a stage means on the fitted curve), under every map and
-#: heatmap: 起飞 is the paper's word and means maturity here, not a take-off.
-STAGE_DEFINITION = {
-    "zh": "阶段 = 年份在拟合S曲线上的位置：萌芽 下拐点前 · 成长 至拐点 · 扩大 至上拐点 · "
-          "起飞 上拐点后（接近上限，即成熟）\n未识别 = 数据不足以确定阶段",
-    "en": "stage = place of the year on the fitted S-curve: 萌芽 before the lower knee · 成长 to "
-          "the inflection · 扩大 to the upper knee ·\n起飞 after it (near the ceiling: maturity); "
-          "not identified = the data do not identify a stage",
-}
+def _definition(lang: str) -> str:
+    """Return :data:`~cluster_research.lifecycle.STAGE_DEFINITION` wrapped for a figure note."""
+    return textwrap.fill(STAGE_DEFINITION[lang], 52 if lang == "zh" else 115)
 
 
 def _stage_name(stage: Stage, lang: str) -> str:
@@ -260,7 +255,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     ax.legend(handles=handles, loc="lower left", fontsize=8, title=note, title_fontsize=7,
               frameon=False)
     source_note(ax, ["source_nbs", "source_provinces"], lang)
-    source_note(ax, [STAGE_DEFINITION[lang]], lang, y=-0.05)
+    source_note(ax, [_definition(lang)], lang, y=-0.05)
     if title:
         ax.set_title(title, fontsize=12)
     return fig
@@ -343,7 +338,7 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
     if title:
         ax.set_title(title, fontsize=11)
     fig.tight_layout()
-    source_note(ax, [STAGE_DEFINITION[lang]], lang, y=-2.6 / max(len(regions), 1))
+    source_note(ax, [_definition(lang)], lang, y=-2.6 / max(len(regions), 1))
     return fig
 
 
