@@ -90,6 +90,7 @@ saved = cr.viz.save(fig, "shanghai_transactions")
 
 # %%
 # NBVAL_CHECK_OUTPUT
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 cr.claims.claims()
 
 # %% [markdown]
@@ -112,6 +113,7 @@ HTML(cr.claims.style(table).to_html())  # colour-coded table
 print(cr.claims.summary(table))
 print(table[["claim_id", "paper_value", "reproduced_value", "verdict"]]
       .to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %%
 from myst_nb import glue  # the landing page of the report quotes these (`{glue:text}`)
@@ -165,6 +167,7 @@ for row in stage_rows.itertuples():
     value = "-" if pd.isna(row.reproduced_value) or row.reproduced_value == "" else row.reproduced_value
     print(f"{row.claim_id} {row.claim}: {row.verdict} ({value})")
     print(f"    {row.reason}")
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %% [markdown]
 # ## What this shows

@@ -177,6 +177,7 @@ best = fits[fits.converged].sort_values("aicc").iloc[0]
 stage = tb.national_stage(series=national, model=best.model, errors=best.errors)
 fig = tm.scurve_figure(national, errors=best.errors, lang=lang)
 cr.viz.save(fig, "taobao_national_scurve", formats=tuple(figure_formats))
+print(cr.lifecycle.STAGE_DEFINITION[lang])
 stage
 
 # %% [markdown]
