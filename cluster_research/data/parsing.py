@@ -30,26 +30,10 @@ from ..errors import DataValidationError
 from ..limits import YEARS, formula_like
 from . import units
 
-__all__ = [
-    "INT_RE",
-    "NUMBER_RE",
-    "YEAR_MAX",
-    "YEAR_MIN",
-    "bounded",
-    "check_header",
-    "check_not_formula",
-    "check_one_dimension",
-    "convert_value",
-    "csv_rows",
-    "decode_utf8",
-    "formula_like",
-    "invisible_characters",
-    "normalise_name",
-    "parse_decimal",
-    "parse_number",
-    "parse_year",
-    "to_float",
-]
+__all__ = ["INT_RE", "NUMBER_RE", "YEAR_MAX", "YEAR_MIN", "bounded", "check_header",
+           "check_not_formula", "check_one_dimension", "convert_value", "csv_rows", "decode_utf8",
+           "formula_like", "invisible_characters", "normalise_name", "parse_decimal",
+           "parse_number", "parse_year", "to_float"]
 
 #: Range of a year in any input (the one range of :data:`cluster_research.limits.YEARS`).
 YEAR_MIN, YEAR_MAX = YEARS
@@ -110,10 +94,6 @@ def invisible_characters(text: str) -> list[str]:
     Default_Ignorable_Code_Point of Unicode (e.g. U+3164 HANGUL FILLER, U+FE00
     VARIATION SELECTOR-1), or U+2800 BRAILLE PATTERN BLANK.
 
-    Parameters
-    ----------
-    text : str
-
     Returns
     -------
     list of str
@@ -142,13 +122,8 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
 
     Parameters
     ----------
-    text : str
     path, row, column : optional
         Location for the error message.
-
-    Returns
-    -------
-    str
 
     Raises
     ------
@@ -190,13 +165,8 @@ def check_not_formula(text: str, path, row, column) -> str:
 
     Parameters
     ----------
-    text : str
     path, row, column
         Location for the error message.
-
-    Returns
-    -------
-    str
 
     Raises
     ------
@@ -221,13 +191,8 @@ def decode_utf8(data: bytes, path) -> str:
 
     Parameters
     ----------
-    data : bytes
     path : str or Path
         For the error message.
-
-    Returns
-    -------
-    str
 
     Raises
     ------
@@ -310,13 +275,8 @@ def to_float(dec: Decimal, path, row, column, value) -> float:
 
     Parameters
     ----------
-    dec : decimal.Decimal
     path, row, column, value
         Location and cell for error messages.
-
-    Returns
-    -------
-    float
 
     Raises
     ------
@@ -347,15 +307,10 @@ def convert_value(dec: Decimal, unit: str, path, row, column, value) -> float:
 
     Parameters
     ----------
-    dec : decimal.Decimal
     unit : str
         A known unit.
     path, row, column, value
         For error messages.
-
-    Returns
-    -------
-    float
 
     Raises
     ------
@@ -413,13 +368,8 @@ def parse_year(text: str, path, row, column="year") -> int:
 
     Parameters
     ----------
-    text : str
     path, row, column
         For error messages.
-
-    Returns
-    -------
-    int
 
     Raises
     ------
@@ -447,7 +397,6 @@ def csv_rows(text: str, path):
 
     Parameters
     ----------
-    text : str
     path : str or Path
         For error messages.
 

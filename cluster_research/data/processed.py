@@ -35,10 +35,6 @@ def build_processed(out_dir=None, *, root=None) -> list[Path]:
     root : path-like, optional
         Data directory to read from (default :func:`data_dir`).
 
-    Returns
-    -------
-    list of pathlib.Path
-
     Raises
     ------
     DataValidationError

@@ -127,10 +127,6 @@ def dataset(name: str, *, kind: str = "other", files=(), processed: bool = True,
 def unregister(name: str) -> None:
     """Remove a dataset from the registry (tests, or a plugin that replaces a loader).
 
-    Parameters
-    ----------
-    name : str
-
     Raises
     ------
     DataValidationError
@@ -157,10 +153,6 @@ def datasets(*, kind: str | None = None) -> tuple:
     kind : {"panel", "series", "other"}, optional
         Only datasets of this kind.
 
-    Returns
-    -------
-    tuple of str
-
     Examples
     --------
     >>> "provincial_panel" in datasets(kind="panel")
@@ -171,14 +163,6 @@ def datasets(*, kind: str | None = None) -> tuple:
 
 def dataset_spec(name: str) -> DatasetSpec:
     """Return the :class:`DatasetSpec` of a registered dataset.
-
-    Parameters
-    ----------
-    name : str
-
-    Returns
-    -------
-    DatasetSpec
 
     Raises
     ------
@@ -275,10 +259,6 @@ def indicator_names(name: str, lang: str = "zh", *, root=None) -> dict:
         ``"zh"``: the NBS name (``indicator_zh``); ``"en"``: the package's identifier.
     root : path-like, optional
         As for :func:`load`.
-
-    Returns
-    -------
-    dict
 
     Raises
     ------

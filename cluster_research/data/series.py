@@ -136,8 +136,6 @@ def series(
         and sources dropped. Identical values from several sources collapse
         to one; conflicting values raise (e.g. national online retail 2015:
         3.877 trillion vs 38773 亿元 -- pick a source with exclude_source_ids).
-    root : path-like, optional
-        Data directory.
 
     Returns
     -------
@@ -293,7 +291,6 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *,
         a code comment); ``()`` keeps every source; add ``"hc_researchinchina_2008"`` to drop
         the 2007 value compiled by the Shanghai E-commerce Association rather than the
         Commerce Commission.
-    root : path-like, optional
 
     Returns
     -------

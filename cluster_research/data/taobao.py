@@ -51,20 +51,9 @@ from .manifest import data_dir, read_processed, read_raw, update_processed_manif
 from .places import cnmaps_package, find_region, names_index, region_row
 from .registry import dataset
 
-__all__ = [
-    "CORRECTION_COLUMNS",
-    "COUNT_COLUMNS",
-    "TOWN_COLUMNS",
-    "VILLAGE_COLUMNS",
-    "DataValidationError",
-    "admin_units",
-    "build_taobao",
-    "load_corrections",
-    "load_counts",
-    "load_towns",
-    "load_villages",
-    "names_index",
-]
+__all__ = ["CORRECTION_COLUMNS", "COUNT_COLUMNS", "TOWN_COLUMNS", "VILLAGE_COLUMNS",
+           "DataValidationError", "admin_units", "build_taobao", "load_corrections", "load_counts",
+           "load_towns", "load_villages", "names_index"]
 
 RAW_DIR = "taobao_villages"
 RAW_FILES = {
@@ -487,11 +476,6 @@ def _load(name: str, root, columns) -> pd.DataFrame:
 def load_villages(*, root=None) -> pd.DataFrame:
     """Load the Taobao villages of 2014-2016, one row per village and year.
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`cluster_research.data.data_dir`).
-
     Returns
     -------
     pandas.DataFrame
@@ -518,11 +502,6 @@ def load_villages(*, root=None) -> pd.DataFrame:
 def load_towns(*, root=None) -> pd.DataFrame:
     """Load the 135 Taobao towns of 2016 (附录二) with their number of Taobao villages.
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
     Returns
     -------
     pandas.DataFrame
@@ -548,15 +527,6 @@ def load_counts(*, root=None) -> pd.DataFrame:
     source_id (the ``sources.csv`` row of the compilation, ``taobao_national_counts``). Years
     whose figure could not be re-found are absent (never filled in).
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
-    Returns
-    -------
-    pandas.DataFrame
-
     Examples
     --------
     >>> c = load_counts(); int(c[(c.year == 2016) & (c.kind == "villages")].value.iloc[0])
@@ -568,11 +538,6 @@ def load_counts(*, root=None) -> pd.DataFrame:
 @dataset("taobao_corrections", files=(RAW_FILES["2014"], RAW_FILES["2015"], RAW_FILES["2016"]), processed=False)
 def load_corrections(*, root=None) -> pd.DataFrame:
     """Load the log of every correction made while building the lists.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
 
     Returns
     -------

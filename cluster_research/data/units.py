@@ -35,18 +35,8 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import ParameterError
 
-__all__ = [
-    "CURRENCY_FACTORS",
-    "DIMENSIONS",
-    "OTHER_UNITS",
-    "SIGNED_UNITS",
-    "decimal_to_yi",
-    "dimension",
-    "is_currency",
-    "is_known",
-    "normalize_unit",
-    "to_yi",
-]
+__all__ = ["CURRENCY_FACTORS", "DIMENSIONS", "OTHER_UNITS", "SIGNED_UNITS", "decimal_to_yi",
+           "dimension", "is_currency", "is_known", "normalize_unit", "to_yi"]
 
 
 #: Factor that converts one unit to 亿元 (exact decimals).

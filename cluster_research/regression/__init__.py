@@ -55,35 +55,16 @@ from .diagnostics import pesaran_cd, vif, wooldridge_serial
 from .frame import PANEL_INDICATORS, analysis_frame
 from .panel import PanelResults, first_difference, panel, pooled
 from .robustness import (
-    STAR_LEVELS,
-    format_robustness,
-    robustness_table,
-    spec_key,
-    split_label,
-    stars,
+                         STAR_LEVELS,
+                         format_robustness,
+                         robustness_table,
+                         spec_key,
+                         split_label,
+                         stars,
 )
 
-__all__ = [
-    "CONDITION_RAISE",
-    "CONDITION_WARN",
-    "COV_TYPES",
-    "EFFECTS",
-    "PANEL_INDICATORS",
-    "STAR_LEVELS",
-    "CollinearityWarning",
-    "MissingColumnError",
-    "PanelResults",
-    "analysis_frame",
-    "condition_number",
-    "first_difference",
-    "format_robustness",
-    "panel",
-    "pesaran_cd",
-    "pooled",
-    "robustness_table",
-    "spec_key",
-    "split_label",
-    "stars",
-    "vif",
-    "wooldridge_serial",
-]
+__all__ = ["CONDITION_RAISE", "CONDITION_WARN", "COV_TYPES", "EFFECTS", "PANEL_INDICATORS",
+           "STAR_LEVELS", "CollinearityWarning", "MissingColumnError", "PanelResults",
+           "analysis_frame", "condition_number", "first_difference", "format_robustness", "panel",
+           "pesaran_cd", "pooled", "robustness_table", "spec_key", "split_label", "stars", "vif",
+           "wooldridge_serial"]

@@ -11,17 +11,9 @@ from ..errors import DataValidationError, MissingColumnError, ParameterError
 __all__ = ["PANEL_INDICATORS", "analysis_frame"]
 
 #: Indicator ids of the NBS provincial panel (see the data contract).
-PANEL_INDICATORS = (
-    "ecommerce_sales",
-    "ecommerce_purchases",
-    "ecommerce_firms",
-    "ecommerce_firms_share",
-    "websites_per_100_firms",
-    "computers_per_100_people",
-    "broadband_users",
-    "mobile_internet_users",
-    "mobile_internet_traffic",
-)
+PANEL_INDICATORS = ("ecommerce_sales", "ecommerce_purchases", "ecommerce_firms",
+                    "ecommerce_firms_share", "websites_per_100_firms", "computers_per_100_people",
+                    "broadband_users", "mobile_internet_users", "mobile_internet_traffic")
 
 _ID_COLS = ["region_code", "region", "region_en", "year"]
 _LONG_COLS = ["region_code", "region", "region_en", "year", "indicator", "indicator_zh",

@@ -72,7 +72,6 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
         Acceptance bars: information, noise, accuracy (the lowest acceptable accuracy);
         each is drawn as a short black mark at its noise level, in every panel.
     lang : {"zh", "en"}
-    title : str, optional
 
     Returns
     -------
@@ -169,7 +168,6 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
         :func:`cluster_research.lifecycle.benchmark.reliability_table` (columns
         mean_predicted, observed, n).
     lang : {"zh", "en"}
-    title : str, optional
 
     Returns
     -------

@@ -77,7 +77,6 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
     wide : pandas.DataFrame
         Index: years (common to all columns); one column per place.
     lang : {"zh", "en"}
-    title : str, optional
     source : str, optional
         A source label key or literal text, written under the axes.
 
@@ -181,7 +180,6 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
     regions : sequence of str
         Columns of ``lq`` to draw.
     lang : {"zh", "en"}
-    source : str, optional
 
     Returns
     -------
@@ -237,10 +235,6 @@ def term_label(term: str, names: dict | None = None, lang: str = "zh") -> str:
         Variable → display name (e.g. the ``indicator_zh`` of the NBS tables); a variable not
         in it is shown as is.
     lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
 
     Examples
     --------
@@ -304,7 +298,6 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
     True
     >>> coefficient_plot(coefs, key, lang="en", dependent="y").get_suptitle().splitlines()[1]
     'Dependent variable: y'
-
     """
     check_lang(lang)
     unkeyed = sorted(set(coefs["spec"]) - set(key["spec"]))

@@ -95,7 +95,6 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
         (e.g. from :func:`cluster_research.claims.pillar_indicators`); NaN cells are hatched
         and labelled "no data".
     lang : {"zh", "en"}
-    title : str, optional
     value_col, row_col : str
 
     Returns
@@ -135,7 +134,6 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
         Columns ``year``, ``value`` and ``qualifier`` (as in ``load("shanghai_ecommerce")``).
     lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
-    title : str, optional
     logy : bool
         Log scale for the values.
 
@@ -189,10 +187,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
         Years to draw the curves over (default: data span plus 5 years).
     lang : {"zh", "en"}
     interval : {"confidence", "prediction", None}
-    alpha : float
     ax : matplotlib.axes.Axes, optional
-    title : str, optional
-    logy : bool
     band_for : str or None, default "best"
         The model whose band is drawn: ``"best"`` = the converged model with the lowest AICc,
         a label of ``results``, or None (no band).
@@ -274,7 +269,6 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
         its name or label, or None when unclassified).
     lang : {"zh", "en"}
         Also the language of the method names (:func:`~cluster_research.viz.style.method_label`).
-    title : str, optional
     paper_years : tuple of int
         Years to outline.
     observed : iterable of int, optional

@@ -65,7 +65,6 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
         ``cr.data.load("shanghai_ecommerce")`` for one series).
     lang : {"zh", "en"}
     interval : {"prediction", "confidence", None}
-    alpha : float
     years : array-like, optional
         Years over which the curves are drawn (default: the data span plus 5 years).
     cutoff : int, optional

@@ -191,7 +191,6 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     ax : matplotlib.axes.Axes, optional
     title, legend_label : str
         Figure title; legend title (the unit).
-    cmap : str
     highlight : str, optional
         A region drawn with a thick outline (e.g. "上海").
     scheme : {"quantile", "log", "linear"}
