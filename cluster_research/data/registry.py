@@ -181,14 +181,15 @@ def dataset_spec(name: str) -> DatasetSpec:
     return spec
 
 
-def _call(spec: DatasetSpec, root: Path):
+def _takes_root(loader) -> bool:
     try:
-        params = inspect.signature(spec.loader).parameters
+        return "root" in inspect.signature(loader).parameters
     except (TypeError, ValueError):
-        params = {}
-    if "root" in params:
-        return spec.loader(root=root)
-    return spec.loader()
+        return False
+
+
+def _call(spec: DatasetSpec, root: Path):
+    return spec.loader(root=root) if _takes_root(spec.loader) else spec.loader()
 
 
 def load(name: str, *, root=None):
@@ -200,9 +201,6 @@ def load(name: str, *, root=None):
         A registered dataset: "provincial_panel", "provincial_economy",
         "shanghai_ecommerce", "national_ecommerce", "major_cities_gdp", and any
         dataset registered with :func:`dataset` (see :func:`datasets`).
-    root : path-like, optional
-        Data directory holding ``raw/`` and ``sources.csv`` (default
-        :func:`~cluster_research.data.data_dir`); used by tests on temporary copies.
 
     Returns
     -------
@@ -232,14 +230,9 @@ def load(name: str, *, root=None):
     """
     spec = dataset_spec(name)
     r = resolve_root(root)
-    if root is not None and spec.loader is not None:
-        try:
-            takes_root = "root" in inspect.signature(spec.loader).parameters
-        except (TypeError, ValueError):
-            takes_root = False
-        if not takes_root:
-            raise DataValidationError("this dataset's loader takes no root directory",
-                                      column="root", value=str(root))
+    if root is not None and spec.loader is not None and not _takes_root(spec.loader):
+        raise DataValidationError("this dataset's loader takes no root directory",
+                                  column="root", value=str(root))
     if spec.files:
         df = cached_table(name, r, list(spec.files), lambda: _call(spec, r))
     else:
@@ -257,8 +250,6 @@ def indicator_names(name: str, lang: str = "zh", *, root=None) -> dict:
         ``indicator`` and ``indicator_zh``).
     lang : {"zh", "en"}
         ``"zh"``: the NBS name (``indicator_zh``); ``"en"``: the package's identifier.
-    root : path-like, optional
-        As for :func:`load`.
 
     Raises
     ------

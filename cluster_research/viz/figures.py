@@ -13,6 +13,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
@@ -254,7 +255,7 @@ STAGE_COLOURS = {1: "#c6dbef", 2: "#6baed6", 3: "#2171b5", 4: "#08306b"}
 
 
 def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_years=(2010, 2011),
-                   observed=None):
+                   observed=None) -> Figure:
     """Draw the stage judged by each method in each year (rows methods, columns years).
 
     Intended for notebooks 03 and 06. Cells without a classification are left white with
@@ -274,10 +275,6 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     observed : iterable of int, optional
         Years with an observation of the series judged; the other years of ``table`` are
         marked as unobserved. None: no year is marked.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Examples
     --------

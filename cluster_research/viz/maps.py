@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import data
@@ -23,7 +24,7 @@ __all__ = ["SCHEMES", "class_edges", "district_map", "province_choropleth"]
 
 
 def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
-                 color: str = "#d95f02"):
+                 color: str = "#d95f02") -> Figure:
     """Draw Shanghai's districts with some highlighted and labelled in Chinese and English.
 
     Parameters
@@ -38,10 +39,6 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
         Default :data:`LABELS` ``shanghai_map_title``.
     color : str
         Fill colour of highlighted districts.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------
