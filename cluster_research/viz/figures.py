@@ -122,6 +122,17 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
     return fig
 
 
+def _yi_yuan_axes(fig, ax, lang, logy, title, legend_size):
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(label("year", lang))
+    ax.set_ylabel(label("yi_yuan", lang))
+    ax.legend(fontsize=legend_size)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
 def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: bool = True):
     """Plot a level series with its source qualifier shown by the marker.
 
@@ -157,14 +168,7 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
         sub = df[df["qualifier"] == q].sort_values("year")
         if len(sub):
             ax.plot(sub["year"], sub["value"], label=label(q, lang), **st)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(label("year", lang))
-    ax.set_ylabel(label("yi_yuan", lang))
-    ax.legend(fontsize=9)
-    if title:
-        ax.set_title(title)
-    return fig
+    return _yi_yuan_axes(fig, ax, lang, logy, title, 9)
 
 
 def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",
@@ -240,14 +244,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
                                 f"（{model_label(name, lang)}，AICc 最小）" if lang == "zh"
                                 else f" ({model_label(name, lang)}, lowest AICc)"))
     ax.plot(x_obs, y_obs, "o", color="black", label=label("exact", lang), zorder=5)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(label("year", lang))
-    ax.set_ylabel(label("yi_yuan", lang))
-    ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title)
-    return fig
+    return _yi_yuan_axes(fig, ax, lang, logy, title, 8)
 
 
 #: Fill colour of each lifecycle stage (1 embryonic ... 4 takeoff).
