@@ -309,8 +309,6 @@ CROSSCHECK_FILES = {
 }
 
 
-
-
 def _export(rel: str, root: Path) -> NBSExport:
     path = root / "raw" / rel
     exp = parse_nbs_export(read_raw(rel, root), path=str(path))

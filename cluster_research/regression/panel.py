@@ -229,8 +229,6 @@ class PanelResults:
         return pd.DataFrame(rows, columns=["test", "statistic", "df", "p_value", "h0"])
 
 
-
-
 def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, time_codes,
               n_periods, maxlags, min_clusters, meta):
     if df_resid <= 0:

@@ -104,6 +104,23 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     return fig
 
 
+def china_frame(ax, inset, lang: str) -> None:
+    """Frame a map of China: mainland extent on ``ax``, the South China Sea islands on ``inset``.
+
+    Both axes get an aspect corrected for their latitude (``1 / cos φ``); the inset is titled.
+    """
+    ax.set_xlim(73, 136)
+    ax.set_ylim(17.5, 54)
+    ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
+    ax.set_axis_off()
+    inset.set_xlim(106, 123)
+    inset.set_ylim(3, 24)
+    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
+    inset.set(xticks=[], yticks=[], xlabel="", ylabel="")
+    inset.grid(False)
+    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
+
+
 #: Class schemes of :func:`province_choropleth`.
 SCHEMES = ("quantile", "log", "linear")
 
@@ -258,21 +275,9 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
               title=f"{legend_label}（{scheme_note}）" if lang == "zh"
               else f"{legend_label} ({scheme_note})".strip())
     source_note(ax, ([source] if source else []) + ["source_provinces"], lang)
-    ax.set_xlim(73, 136)
-    ax.set_ylim(17.5, 54)
-    ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
-    ax.set_axis_off()
-    inset.set_xlim(106, 123)
-    inset.set_ylim(3, 24)
-    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_xlabel("")
-    inset.set_ylabel("")
-    inset.grid(False)
+    china_frame(ax, inset, lang)
     for sp in inset.spines.values():
         sp.set_edgecolor("#888888")
-    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
     if title:
         ax.set_title(title, fontsize=12)
     return fig
