@@ -138,7 +138,6 @@ class NBSExport:
     notes : list of str
         Footer lines (注：..., 数据来源：...).
     """
-
     path: str
     database: str
     time: str

@@ -52,7 +52,6 @@ class DatasetSpec:
         Written to ``data/processed/`` by ``build_processed``.
     description : str
     """
-
     name: str
     loader: object
     kind: str = "other"

@@ -51,7 +51,6 @@ class PanelResults:
     maxlags : int or None
         Driscoll–Kraay lag truncation used.
     """
-
     sm: object
     coef_table: pd.DataFrame
     model: str

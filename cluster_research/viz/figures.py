@@ -26,7 +26,7 @@ __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_
            "stage_timeline"]
 
 
-def ecosystem(taxonomy=None, lang: str = "zh"):
+def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     """Draw the paper's cluster: 12 kinds of chain members around the core, 3 external actors.
 
     Parameters
@@ -35,12 +35,7 @@ def ecosystem(taxonomy=None, lang: str = "zh"):
         Default :func:`cluster_research.claims.ecosystem`; columns ``layer``
         ("chain" | "external"), ``order``, ``name_zh``, ``name_en``.
     lang : {"zh", "en"}
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     if taxonomy is None:
@@ -86,7 +81,7 @@ def ecosystem(taxonomy=None, lang: str = "zh"):
 
 
 def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: str = "rank",
-                 row_col: str = "indicator_label"):
+                 row_col: str = "indicator_label") -> Figure:
     """Draw a heatmap of ranks (1 = highest) by indicator and year.
 
     Parameters
@@ -97,12 +92,7 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
         and labelled "no data".
     lang : {"zh", "en"}
     value_col, row_col : str
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     wide = ranks.pivot_table(index=row_col, columns="year", values=value_col, aggfunc="first",
@@ -133,7 +123,8 @@ def _yi_yuan_axes(fig, ax, lang, logy, title, legend_size):
     return fig
 
 
-def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: bool = True):
+def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
+                logy: bool = True) -> Figure:
     """Plot a level series with its source qualifier shown by the marker.
 
     Actual values (``exact``) are filled circles joined by a line; ``approx`` open
@@ -148,12 +139,7 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
     ax : matplotlib.axes.Axes, optional
     logy : bool
         Log scale for the values.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     if ax is None:
@@ -173,7 +159,7 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
 
 def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",
                 alpha: float = 0.05, ax=None, title: str | None = None, logy: bool = False,
-                band_for: str | None = "best"):
+                band_for: str | None = "best") -> Figure:
     """Plot fitted growth curves over the data they were fitted to, with one shaded band.
 
     Intended for notebook 02: one line per model in the model's own colour
@@ -196,12 +182,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
     band_for : str or None, default "best"
         The model whose band is drawn: ``"best"`` = the converged model with the lowest AICc,
         a label of ``results``, or None (no band).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     if not results:
@@ -282,7 +263,6 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()][-2:]
     ['–  no verdict by the method that year', "Hatched: no observation that year (stage from other years' data)"]
     """
-
     check_lang(lang)
     setup()
     methods = list(dict.fromkeys(table["method"]))

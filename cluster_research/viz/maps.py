@@ -53,7 +53,6 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     >>> fig.axes[0].get_title()
     '上海电子商务产业园区集聚区（论文图1重绘）'
     """
-
     check_lang(lang)
     setup()
     gdf = shanghai_districts()
@@ -188,7 +187,8 @@ def _fmt(v: float) -> str:
 
 def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = None,
                         legend_label: str = "", cmap: str = "viridis", highlight=None,
-                        scheme: str = "quantile", k: int = 5, source: str | None = "source_nbs"):
+                        scheme: str = "quantile", k: int = 5,
+                        source: str | None = "source_nbs") -> Figure:
     """Draw a classed choropleth of the 31 provinces with a "no data" class and the source.
 
     A linear colour scale makes most provinces one colour when a few are much larger (the
@@ -215,10 +215,6 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
         Key of :data:`cluster_research.viz.style.LABELS` (or literal text) for the data source,
         written under the map with the boundary source; None writes only the boundary source.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-
     Raises
     ------
     cluster_research.data.DataValidationError
@@ -232,7 +228,6 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     >>> fig = province_choropleth(pd.Series({"上海": 10.0, "北京": 200.0, "广东": 3000.0}),
     ...                           lang="en", scheme="log", k=3)  # doctest: +SKIP
     """
-
     check_lang(lang)
     vals = {data.region_code(k_): float(v) for k_, v in values.items()}
     setup()
