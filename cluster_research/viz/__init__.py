@@ -27,7 +27,7 @@ from .style import (DPI, FALLBACK_NAME, FIGSIZE, FONT_NAME, LABELS, LANGS, METHO
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
            "MODEL_NAMES", "method_label", "STAGE_COLOURS", "band_label", "check_lang",
-           "coefficient_plot", "concentration_panels", "district_map", "ecosystem", "fit_panels", "font_path",
-           "growth_fits", "index_plot", "label", "model_label", "province_choropleth",
+           "coefficient_plot", "concentration_panels", "district_map", "ecosystem", "fit_panels",
+           "font_path", "growth_fits", "index_plot", "label", "model_label", "province_choropleth",
            "provinces", "rank_heatmap", "region_lines", "save", "series_plot", "setup",
            "shanghai_districts", "source_note", "stage_timeline"]

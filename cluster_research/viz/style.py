@@ -100,7 +100,7 @@ METHOD_NAMES = {
 
 
 def display_name(names: dict, key, lang: str = "zh") -> str:
-    """Return ``names[key][lang]`` (``names``: ``key -> {"zh": ..., "en": ...}``), else ``str(key)``.
+    """Return ``names[key][lang]`` (``names``: ``key -> {"zh": ..., "en": ...}``), else the key.
 
     The one lookup behind :func:`model_label`, :func:`method_label` and the stage-model names
     of :mod:`cluster_research.viz.calibration`: a name the table does not know (a user's own
@@ -116,7 +116,7 @@ def display_name(names: dict, key, lang: str = "zh") -> str:
 
 
 def method_label(method: str, lang: str = "zh") -> str:
-    """Return the display name of a method of :data:`METHOD_NAMES`; ``curve:<model>`` names the model.
+    """Return a method's display name (:data:`METHOD_NAMES`); ``curve:<model>`` names the model.
 
     Examples
     --------
