@@ -5,7 +5,8 @@ Submodules: :mod:`~cluster_research.viz.style` (font, labels, :func:`setup`, :fu
 :mod:`~cluster_research.viz.figures` (ecosystem, rank heatmap, series, growth fits, stage
 timeline), :mod:`~cluster_research.viz.growth_panels` (fits with the observations not fitted),
 :mod:`~cluster_research.viz.comparison` (growth indices, region lines, concentration,
-coefficients with the key of the specifications).
+coefficients with the key of the specifications). Every figure function takes ``lang``,
+"zh" or "en" (the language of every word drawn); another value raises ParameterError.
 
 Examples
 --------

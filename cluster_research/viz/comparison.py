@@ -90,7 +90,6 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
     ----------
     wide : pandas.DataFrame
         Index: years (common to all columns); one column per place.
-    lang : {"zh", "en"}
     source : str, optional
         A source label key or literal text, written under the axes.
 
@@ -166,7 +165,6 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
         Index: years; one column per region (location quotient vs GDP).
     regions : sequence of str
         Columns of ``lq`` to draw.
-    lang : {"zh", "en"}
 
     Raises
     ------
@@ -217,7 +215,6 @@ def term_label(term: str, names: dict | None = None, lang: str = "zh") -> str:
     names : dict, optional
         Variable → display name (e.g. the ``indicator_zh`` of the NBS tables); a variable not
         in it is shown as is.
-    lang : {"zh", "en"}
 
     Examples
     --------
@@ -248,7 +245,6 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
     key : pandas.DataFrame
         :func:`cluster_research.regression.spec_key` (``spec``, ``description``, ``nobs``,
         ``first_period``, ``last_period``).
-    lang : {"zh", "en"}
     names : dict, optional
         Variable → display name for :func:`term_label`.
     descriptions : dict, optional

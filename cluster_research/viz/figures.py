@@ -34,7 +34,6 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     taxonomy : pandas.DataFrame, optional
         Default :func:`cluster_research.claims.ecosystem`; columns ``layer``
         ("chain" | "external"), ``order``, ``name_zh``, ``name_en``.
-    lang : {"zh", "en"}
     """
     check_lang(lang)
     setup()
@@ -90,7 +89,6 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
         Long table with columns ``year``, ``row_col`` and ``value_col``
         (e.g. from :func:`cluster_research.claims.pillar_indicators`); NaN cells are hatched
         and labelled "no data".
-    lang : {"zh", "en"}
     value_col, row_col : str
     """
     check_lang(lang)
@@ -135,7 +133,6 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
     ----------
     df : pandas.DataFrame
         Columns ``year``, ``value`` and ``qualifier`` (as in ``load("shanghai_ecommerce")``).
-    lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
     logy : bool
         Log scale for the values.
@@ -176,7 +173,6 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
         Label -> fit result of :func:`cluster_research.growth.fit` (same data in all).
     years : array-like, optional
         Years to draw the curves over (default: data span plus 5 years).
-    lang : {"zh", "en"}
     interval : {"confidence", "prediction", None}
     ax : matplotlib.axes.Axes, optional
     band_for : str or None, default "best"

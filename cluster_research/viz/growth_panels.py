@@ -64,7 +64,6 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
     observations : pandas.DataFrame, optional
         Columns ``year``, ``value``, ``qualifier`` (e.g. the full-year rows of
         ``cr.data.load("shanghai_ecommerce")`` for one series).
-    lang : {"zh", "en"}
     interval : {"prediction", "confidence", None}
     years : array-like, optional
         Years over which the curves are drawn (default: the data span plus 5 years).

@@ -201,7 +201,6 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     values : pandas.Series
         Indexed by region (6-digit code, short/full Chinese or English name; resolved
         with :func:`cluster_research.data.region_code`).
-    lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
     title, legend_label : str
         Figure title; legend title (the unit).
