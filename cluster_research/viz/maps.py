@@ -20,7 +20,7 @@ from ..errors import ParameterError
 from ..geo import match_districts, other_regions, provinces, shanghai_districts
 from .style import check_lang, label, setup, source_note
 
-__all__ = ["SCHEMES", "class_edges", "district_map", "province_choropleth"]
+__all__ = ["SCHEMES", "china_frame", "class_edges", "district_map", "province_choropleth"]
 
 
 def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
