@@ -27,28 +27,8 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = [
-    "concentration_ratio",
-    "cr4",
-    "gini",
-    "growth_decomposition",
-    "hhi",
-    "location_quotient",
-    "rank",
-    "rank_change",
-    "share",
-    "share_lq_table",
-]
-
-
-
-
-
-
-
-
-
-
+__all__ = ["concentration_ratio", "cr4", "gini", "growth_decomposition", "hhi",
+           "location_quotient", "rank", "rank_change", "share", "share_lq_table"]
 
 
 def _series(values, name="values", missing="raise", allow_negative=False) -> pd.Series:
@@ -201,25 +181,7 @@ def hhi(values, scale=1.0, normalized=False, missing="raise") -> float:
     guidelines, shares in percent).  ``normalized=True`` returns
     ``(HHI - 1/n) / (1 - 1/n)`` in [0, 1] (0 for n = 1 is undefined and raises).
 
-    Parameters
-    ----------
-    values : pandas.Series
-        Non-negative values indexed by region.
-    scale : float
-        Multiply the index (1 or 10 000).
-    normalized : bool
-        Return the normalised index.
-    missing : {"raise", "drop"}
-        As in :func:`share`.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ParameterError
-        Negative values, no values, missing values, or a zero total.
+    ``values`` and ``missing`` are as in :func:`share` (and raise as there).
 
     References
     ----------
@@ -246,18 +208,7 @@ def concentration_ratio(values, n=4, missing="raise") -> float:
 
     ``CR_n = sum of the n largest shares`` (in [0, 1]).
 
-    Parameters
-    ----------
-    values : pandas.Series
-        Non-negative values indexed by region.
-    n : int
-        Number of leading regions (must not exceed the number of regions).
-    missing : {"raise", "drop"}
-        As in :func:`share`.
-
-    Returns
-    -------
-    float
+    ``values`` and ``missing`` are as in :func:`share`.
 
     Raises
     ------
@@ -303,16 +254,7 @@ def gini(values, missing="raise") -> float:
     Only the regions passed count: include regions with zero to measure concentration
     over all of them.
 
-    Parameters
-    ----------
-    values : pandas.Series
-        Non-negative values indexed by region (not all zero).
-    missing : {"raise", "drop"}
-        As in :func:`share`.
-
-    Returns
-    -------
-    float
+    ``values`` (not all zero) and ``missing`` are as in :func:`share`.
 
     Raises
     ------
@@ -345,18 +287,7 @@ def rank(values, ascending=False, missing="raise") -> pd.Series:
     ``rank_r = 1 + #{q : x_q > x_r}`` (competition ranking, pandas
     ``method="min"``).  Negative values are allowed (e.g. growth rates).
 
-    Parameters
-    ----------
-    values : pandas.Series
-        Values indexed by region.
-    ascending : bool
-        Rank 1 for the smallest value instead.
-    missing : {"raise", "drop"}
-        As in :func:`share`.
-
-    Returns
-    -------
-    pandas.Series of int
+    ``ascending=True`` gives rank 1 to the smallest value; ``missing`` as in :func:`share`.
 
     Examples
     --------

@@ -5,7 +5,8 @@ Every table comes from a file in ``data/raw/`` whose sha256 is listed in
 (parsed tables are cached per process and re-read when the file changes), so
 a changed raw file raises :class:`DataValidationError` naming the file and
 both hashes. Nothing is interpolated, filled in or silently dropped: a gap is
-a row whose ``value`` is NaN, and :func:`coverage` lists the gaps.
+a row whose ``value`` is NaN, and :func:`coverage` lists the gaps. In every module of
+this package, ``root`` is the data directory (default :func:`data_dir`; tests pass copies).
 
 Datasets (see ``data/README.md`` for the full dictionary; :func:`datasets` lists
 the registered ones, and a new one is added with the
@@ -41,15 +42,8 @@ from __future__ import annotations
 from ..errors import DataValidationError
 
 # The dataset modules register their loaders on import, in this order (= datasets()).
-from .nbs import (  # isort: skip
-    CROSSCHECK_FILES,
-    ECONOMY_FILES,
-    ECONOMY_INDICATORS,
-    PANEL_COLUMNS,
-    PANEL_INDICATORS,
-    NBSExport,
-    parse_nbs_export,
-)
+from .nbs import (CROSSCHECK_FILES, ECONOMY_FILES, ECONOMY_INDICATORS,  # isort: skip
+                  PANEL_COLUMNS, PANEL_INDICATORS, NBSExport, parse_nbs_export)
 from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: skip
 from .cities import CITY_COLUMNS  # isort: skip
 from . import taobao  # isort: skip  (registers taobao_villages, _towns, _counts, _corrections)
@@ -58,7 +52,6 @@ from . import places, units
 from .manifest import (
     data_dir,
     processed_dir,
-    raw_dir,
     read_manifest,
     sources,
     verify_manifest,
@@ -75,53 +68,13 @@ from .user import check_series, read_csv
 #: for the live list, which also holds datasets registered later).
 DATASETS = datasets()
 
-# Compatibility aliases for names that were private in the single-module data.py;
-# use the public names (read_manifest, units) in new code.
-_manifest = read_manifest
-_units = units
-
 __all__ = [
-    "CITY_COLUMNS",
-    "CROSSCHECK_FILES",
-    "DATASETS",
-    "ECONOMY_FILES",
-    "ECONOMY_INDICATORS",
-    "HC_REGIONS",
-    "PANEL_COLUMNS",
-    "PANEL_INDICATORS",
-    "QUALIFIERS",
-    "SECONDARY_SOURCES",
-    "SERIES_COLUMNS",
-    "YEAR_MAX",
-    "YEAR_MIN",
-    "DataValidationError",
-    "NBSExport",
-    "breaks",
-    "build_processed",
-    "check_years",
-    "check_series",
-    "coverage",
-    "data_dir",
-    "dataset",
-    "dataset_spec",
-    "datasets",
-    "find_region",
-    "indicator_names",
-    "load",
-    "main",
-    "parse_nbs_export",
-    "places",
-    "processed_dir",
-    "raw_dir",
-    "read_csv",
-    "read_manifest",
-    "region_code",
-    "region_name",
-    "regions",
-    "series",
-    "shanghai_transactions",
-    "sources",
-    "units",
-    "verify_manifest",
-    "verify_processed",
+    "CITY_COLUMNS", "CROSSCHECK_FILES", "DATASETS", "ECONOMY_FILES", "ECONOMY_INDICATORS",
+    "HC_REGIONS", "PANEL_COLUMNS", "PANEL_INDICATORS", "QUALIFIERS", "SECONDARY_SOURCES",
+    "SERIES_COLUMNS", "YEAR_MAX", "YEAR_MIN", "DataValidationError", "NBSExport", "breaks",
+    "build_processed", "check_years", "check_series", "coverage", "data_dir", "dataset",
+    "dataset_spec", "datasets", "find_region", "indicator_names", "load", "main",
+    "parse_nbs_export", "places", "processed_dir", "read_csv", "read_manifest", "region_code",
+    "region_name", "regions", "series", "shanghai_transactions", "sources", "units",
+    "verify_manifest", "verify_processed",
 ]

@@ -22,11 +22,6 @@ _CITY_FILE = "nbs_major_cities_gdp/major_cities_gdp_1999_2017_long.csv"
 def build_cities(root=None):
     """Build the NBS 主要城市年度数据 GDP table (36 major cities, 1999-2017), 亿元.
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`~cluster_research.data.data_dir`).
-
     Returns
     -------
     pandas.DataFrame
@@ -69,7 +64,6 @@ def city_gdp(place, *, root=None):
     place : str or cluster_research.data.places.Place
         Any name :func:`cluster_research.data.places.resolve_place` accepts; a municipality
         (北京) is matched as a city of the table. Only the 36 cities of the table have values.
-    root : path-like, optional
 
     Returns
     -------

@@ -13,54 +13,18 @@ import re
 from ..errors import DataValidationError, ParameterError
 from . import units
 from .manifest import cached_table, resolve_root, shipped_rows, sources
-from .parsing import (
-    check_one_dimension,
-    convert_value,
-    parse_decimal,
-    parse_year,
-    to_float,
-)
+from .parsing import check_one_dimension, convert_value, parse_decimal, parse_year, to_float
 from .registry import dataset
 
-__all__ = [
-    "HC_REGIONS",
-    "QUALIFIERS",
-    "SERIES_COLUMNS",
-    "build_hand_collected",
-    "load_national_ecommerce",
-    "load_shanghai_ecommerce",
-]
+__all__ = ["HC_REGIONS", "QUALIFIERS", "SERIES_COLUMNS", "build_hand_collected",
+           "load_national_ecommerce", "load_shanghai_ecommerce"]
 
 QUALIFIERS = ("exact", "approx", "lower_bound", "target")
-SERIES_COLUMNS = [
-    "series",
-    "region",
-    "year",
-    "period",
-    "value",
-    "value_original",
-    "unit_original",
-    "qualifier",
-    "source_id",
-    "source_title",
-    "source_url",
-    "source_date",
-    "notes",
-]
+SERIES_COLUMNS = ["series", "region", "year", "period", "value", "value_original", "unit_original",
+                  "qualifier", "source_id", "source_title", "source_url", "source_date", "notes"]
 _HC_FILE = "hand_collected/series.csv"
-_HC_HEADER = [
-    "series",
-    "region",
-    "year",
-    "period",
-    "value",
-    "unit",
-    "qualifier",
-    "source_url",
-    "source_title",
-    "source_date",
-    "notes",
-]
+_HC_HEADER = ["series", "region", "year", "period", "value", "unit", "qualifier", "source_url",
+              "source_title", "source_date", "notes"]
 #: region labels of the hand-collected file -> names used in the loaded tables
 HC_REGIONS = {"Shanghai": "上海", "Shanghai-Jiading": "上海嘉定区", "China": "全国"}
 _SERIES_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -117,11 +81,6 @@ def _hc_record(r, path, ln, by_url):
 def build_hand_collected(root=None):
     """Build the table of hand-collected series (all regions), cached per process.
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`~cluster_research.data.data_dir`).
-
     Returns
     -------
     pandas.DataFrame
@@ -168,11 +127,6 @@ def _build(root):
 def load_shanghai_ecommerce(root=None):
     """Load the hand-collected figures of Shanghai and its Jiading district.
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
     Returns
     -------
     pandas.DataFrame
@@ -192,11 +146,6 @@ def load_shanghai_ecommerce(root=None):
 @dataset("national_ecommerce", kind="series", files=())
 def load_national_ecommerce(root=None):
     """Load the hand-collected national (全国) figures.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
 
     Returns
     -------

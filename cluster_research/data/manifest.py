@@ -19,22 +19,9 @@ from pathlib import Path
 from ..errors import DataValidationError
 from .parsing import check_header, csv_rows, decode_utf8
 
-__all__ = [
-    "SOURCES_HEADER",
-    "cached_table",
-    "data_dir",
-    "processed_dir",
-    "raw_dir",
-    "read_manifest",
-    "read_processed",
-    "read_raw",
-    "resolve_root",
-    "shipped_rows",
-    "sources",
-    "update_processed_manifest",
-    "verify_manifest",
-    "verify_processed",
-]
+__all__ = ["SOURCES_HEADER", "cached_table", "data_dir", "processed_dir", "read_manifest",
+           "read_processed", "read_raw", "resolve_root", "shipped_rows", "sources",
+           "update_processed_manifest", "verify_manifest", "verify_processed"]
 
 SOURCES_HEADER = ["source_id", "publisher", "title", "url", "table", "date", "terms", "notes"]
 _SHA_RE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
@@ -47,10 +34,6 @@ def data_dir() -> Path:
 
     Resolved from the package location (``<repo>/data``), or from the
     environment variable ``CLUSTER_RESEARCH_DATA_DIR`` when it is set.
-
-    Returns
-    -------
-    pathlib.Path
 
     Examples
     --------
@@ -66,14 +49,6 @@ def data_dir() -> Path:
 def resolve_root(root=None) -> Path:
     """Return ``root`` as a Path, or :func:`data_dir` when it is None.
 
-    Parameters
-    ----------
-    root : path-like, optional
-
-    Returns
-    -------
-    pathlib.Path
-
     Examples
     --------
     >>> resolve_root() == data_dir()
@@ -82,37 +57,8 @@ def resolve_root(root=None) -> Path:
     return data_dir() if root is None else Path(root)
 
 
-def raw_dir(root=None) -> Path:
-    """Return ``<data>/raw``, the immutable source files.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`data_dir`).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Examples
-    --------
-    >>> raw_dir().name
-    'raw'
-    """
-    return resolve_root(root) / "raw"
-
-
 def processed_dir(root=None) -> Path:
-    """Return ``<data>/processed``, the tidy tables built from raw.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`data_dir`).
-
-    Returns
-    -------
-    pathlib.Path
+    """Return ``<data>/processed``, the tidy tables built from raw (``root``: :func:`data_dir`).
 
     Examples
     --------
@@ -124,16 +70,6 @@ def processed_dir(root=None) -> Path:
 
 def read_manifest(root, folder: str = "raw") -> dict[str, str]:
     """Return ``{relative path: sha256}`` from ``<root>/<folder>/MANIFEST.sha256``.
-
-    Parameters
-    ----------
-    root : path-like
-        Data directory.
-    folder : {"raw", "processed"}
-
-    Returns
-    -------
-    dict
 
     Raises
     ------
@@ -175,18 +111,7 @@ def read_manifest(root, folder: str = "raw") -> dict[str, str]:
 
 
 def read_raw(rel: str, root) -> bytes:
-    """Read ``<root>/raw/<rel>`` and check its sha256 against the manifest.
-
-    Parameters
-    ----------
-    rel : str
-        Path relative to ``raw/`` as written in the manifest.
-    root : path-like
-        Data directory.
-
-    Returns
-    -------
-    bytes
+    """Read ``<root>/raw/<rel>`` and check its sha256 against ``raw/MANIFEST.sha256``.
 
     Raises
     ------
@@ -223,17 +148,6 @@ def _read_checked(root: Path, folder: str, rel: str, why: str) -> bytes:
 def read_processed(rel: str, root=None) -> bytes:
     """Read ``<root>/processed/<rel>`` and check its sha256 against the processed manifest.
 
-    Parameters
-    ----------
-    rel : str
-        Path relative to ``processed/``, e.g. ``taobao/taobao_counts.csv``.
-    root : path-like, optional
-        Data directory (default :func:`data_dir`).
-
-    Returns
-    -------
-    bytes
-
     Raises
     ------
     DataValidationError
@@ -250,32 +164,39 @@ def read_processed(rel: str, root=None) -> bytes:
                          "e.g. cluster_research.data.taobao.build_taobao()")
 
 
-def verify_processed(root=None) -> list[str]:
-    """Check every file listed in ``processed/MANIFEST.sha256``; return their paths.
+def _verify(root, folder: str) -> list[str]:
+    r = resolve_root(root)
+    rels = sorted(read_manifest(r, folder))
+    for rel in rels:
+        (read_raw if folder == "raw" else read_processed)(rel, r)
+    return rels
 
-    Parameters
-    ----------
-    root : path-like, optional
 
-    Returns
-    -------
-    list of str
+def verify_manifest(root=None) -> list[str]:
+    """Check every file listed in ``raw/MANIFEST.sha256``; return their paths, sorted.
 
     Raises
     ------
     DataValidationError
-        On the first missing or changed file.
+        On the first missing or changed file (names the file and both hashes).
+
+    Examples
+    --------
+    >>> len(verify_manifest()) > 10
+    True
+    """
+    return _verify(root, "raw")
+
+
+def verify_processed(root=None) -> list[str]:
+    """Check every file listed in ``processed/MANIFEST.sha256``, as :func:`verify_manifest`.
 
     Examples
     --------
     >>> "taobao/taobao_villages.csv" in verify_processed()
     True
     """
-    r = resolve_root(root)
-    rels = sorted(read_manifest(r, "processed"))
-    for rel in rels:
-        read_processed(rel, r)
-    return rels
+    return _verify(root, "processed")
 
 
 def update_processed_manifest(paths, root=None) -> Path:
@@ -285,7 +206,6 @@ def update_processed_manifest(paths, root=None) -> Path:
     ----------
     paths : iterable of path-like
         Files under ``<root>/processed/`` just written by a builder from raw.
-    root : path-like, optional
 
     Returns
     -------
@@ -307,36 +227,6 @@ def update_processed_manifest(paths, root=None) -> Path:
     mpath.write_text("".join(f"{h}  {rel}\n" for rel, h in sorted(entries.items())),
                      encoding="utf-8")
     return mpath
-
-
-def verify_manifest(root=None) -> list[str]:
-    """Check every file listed in ``raw/MANIFEST.sha256`` and return their paths.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`data_dir`).
-
-    Returns
-    -------
-    list of str
-        Relative paths verified.
-
-    Raises
-    ------
-    DataValidationError
-        On the first missing or changed file (names the file and both hashes).
-
-    Examples
-    --------
-    >>> len(verify_manifest()) > 10
-    True
-    """
-    r = resolve_root(root)
-    rels = sorted(read_manifest(r))
-    for rel in rels:
-        read_raw(rel, r)
-    return rels
 
 
 def cached_table(name: str, root, rels, build):
@@ -384,11 +274,6 @@ def cached_table(name: str, root, rels, build):
 
 def sources(*, root=None):
     """Return the source register ``data/sources.csv``, one row per source.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`data_dir`).
 
     Returns
     -------

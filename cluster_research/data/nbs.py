@@ -21,29 +21,11 @@ from .parsing import NUMBER_RE, decode_utf8, parse_number, parse_year
 from .places import REGIONS, find_region, region_row
 from .registry import dataset
 
-__all__ = [
-    "CROSSCHECK_FILES",
-    "ECONOMY_FILES",
-    "ECONOMY_INDICATORS",
-    "PANEL_COLUMNS",
-    "PANEL_INDICATORS",
-    "NBSExport",
-    "build_economy",
-    "build_panel",
-    "parse_nbs_export",
-]
+__all__ = ["CROSSCHECK_FILES", "ECONOMY_FILES", "ECONOMY_INDICATORS", "PANEL_COLUMNS",
+           "PANEL_INDICATORS", "NBSExport", "build_economy", "build_panel", "parse_nbs_export"]
 
-PANEL_COLUMNS = [
-    "region_code",
-    "region",
-    "region_en",
-    "year",
-    "indicator",
-    "indicator_zh",
-    "value",
-    "unit",
-    "source_id",
-]
+PANEL_COLUMNS = ["region_code", "region", "region_en", "year", "indicator", "indicator_zh",
+                 "value", "unit", "source_id"]
 
 
 # ---------------------------------------------------------------------------
@@ -93,11 +75,6 @@ def _panel_row(f, path, ln):
 @dataset("provincial_panel", kind="panel", files=(_PANEL_FILE,))
 def build_panel(root=None):
     """Build the NBS provincial e-commerce / internet panel (31 x years x 9 indicators).
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`~cluster_research.data.data_dir`).
 
     Returns
     -------
@@ -161,7 +138,6 @@ class NBSExport:
     notes : list of str
         Footer lines (注：..., 数据来源：...).
     """
-
     path: str
     database: str
     time: str
@@ -259,10 +235,6 @@ def parse_nbs_export(source, *, path=None) -> NBSExport:
     path : str, optional
         Name used in error messages when ``source`` is bytes.
 
-    Returns
-    -------
-    NBSExport
-
     Raises
     ------
     DataValidationError
@@ -334,8 +306,6 @@ CROSSCHECK_FILES = {
     "nbs_export_gdp_per_capita_unlabelled": _EXPORTS + "2025GDP.csv",
     "nbs_export_archive_beijing": "province_economy_nbs/archive/分省年度数据.csv",
 }
-
-
 
 
 def _export(rel: str, root: Path) -> NBSExport:
@@ -415,11 +385,6 @@ def _export_long(exp: NBSExport, layout: str, spec, source_id: str):
 @dataset("provincial_economy", kind="panel", files=tuple(f[1] for f in ECONOMY_FILES))
 def build_economy(root=None):
     """Build the NBS 分省年度数据 economy table from the web exports of :data:`ECONOMY_FILES`.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`~cluster_research.data.data_dir`).
 
     Returns
     -------

@@ -14,6 +14,9 @@ file, 1-based line, column and value):
   such as U+200B ZERO WIDTH SPACE, U+3164 HANGUL FILLER or the variation selectors
   U+FE00..U+FE0F, U+2800 BRAILLE PATTERN BLANK and spaces other than U+0020 after
   normalisation); the message shows each one by code point and name.
+
+The ``path``, ``row``, ``column`` (and ``value``) arguments of the functions only locate an
+error in its message.
 """
 
 from __future__ import annotations
@@ -30,26 +33,10 @@ from ..errors import DataValidationError
 from ..limits import YEARS, formula_like
 from . import units
 
-__all__ = [
-    "INT_RE",
-    "NUMBER_RE",
-    "YEAR_MAX",
-    "YEAR_MIN",
-    "bounded",
-    "check_header",
-    "check_not_formula",
-    "check_one_dimension",
-    "convert_value",
-    "csv_rows",
-    "decode_utf8",
-    "formula_like",
-    "invisible_characters",
-    "normalise_name",
-    "parse_decimal",
-    "parse_number",
-    "parse_year",
-    "to_float",
-]
+__all__ = ["INT_RE", "NUMBER_RE", "YEAR_MAX", "YEAR_MIN", "bounded", "check_header",
+           "check_not_formula", "check_one_dimension", "convert_value", "csv_rows", "decode_utf8",
+           "formula_like", "invisible_characters", "normalise_name", "parse_decimal",
+           "parse_number", "parse_year", "to_float"]
 
 #: Range of a year in any input (the one range of :data:`cluster_research.limits.YEARS`).
 YEAR_MIN, YEAR_MAX = YEARS
@@ -71,18 +58,7 @@ _TINY = sys.float_info.min  # smallest normal double
 
 
 def bounded(items, limit: int = 10) -> str:
-    """Join the first ``limit`` items and say how many more there are.
-
-    Parameters
-    ----------
-    items : iterable
-        Offenders (converted with ``str``).
-    limit : int, default 10
-
-    Returns
-    -------
-    str
-        ``"a, b, c"`` or ``"a, ..., j and 5 more"``.
+    """Join the first ``limit`` items (as str): ``"a, b, c"`` or ``"a, ..., j and 5 more"``.
 
     Examples
     --------
@@ -94,13 +70,6 @@ def bounded(items, limit: int = 10) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _invisible(ch: str) -> bool:
-    o = ord(ch)
-    cat = unicodedata.category(ch)
-    return (cat in _INVISIBLE or (cat == "Zs" and ch != " ")
-            or any(a <= o <= b for a, b in _IGNORABLE))
-
-
 def invisible_characters(text: str) -> list[str]:
     """List the invisible characters of ``text`` as ``"U+200B ZERO WIDTH SPACE"``.
 
@@ -109,10 +78,6 @@ def invisible_characters(text: str) -> list[str]:
     paragraph-separator (Zl, Zp) or a space other than U+0020 (Zs), or when it is a
     Default_Ignorable_Code_Point of Unicode (e.g. U+3164 HANGUL FILLER, U+FE00
     VARIATION SELECTOR-1), or U+2800 BRAILLE PATTERN BLANK.
-
-    Parameters
-    ----------
-    text : str
 
     Returns
     -------
@@ -124,11 +89,9 @@ def invisible_characters(text: str) -> list[str]:
     >>> invisible_characters("上\\u200b海")
     ['U+200B ZERO WIDTH SPACE']
     """
-    out = []
-    for ch in dict.fromkeys(text):
-        if _invisible(ch):
-            out.append(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}")
-    return out
+    return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}" for ch in dict.fromkeys(text)
+            if (cat := unicodedata.category(ch)) in _INVISIBLE or (cat == "Zs" and ch != " ")
+            or any(a <= ord(ch) <= b for a, b in _IGNORABLE)]
 
 
 def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
@@ -139,16 +102,6 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
     U+3000 become U+0020 and are stripped at the ends). Characters that are invisible
     after normalisation (:func:`invisible_characters`) are refused, so that ``上海``
     followed by a zero-width or filler character never becomes a new region.
-
-    Parameters
-    ----------
-    text : str
-    path, row, column : optional
-        Location for the error message.
-
-    Returns
-    -------
-    str
 
     Raises
     ------
@@ -188,16 +141,6 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
 def check_not_formula(text: str, path, row, column) -> str:
     """Return ``text``, or refuse a cell a spreadsheet would execute as a formula.
 
-    Parameters
-    ----------
-    text : str
-    path, row, column
-        Location for the error message.
-
-    Returns
-    -------
-    str
-
     Raises
     ------
     DataValidationError
@@ -218,16 +161,6 @@ def check_not_formula(text: str, path, row, column) -> str:
 
 def decode_utf8(data: bytes, path) -> str:
     """Decode file bytes as UTF-8 (an optional BOM is dropped).
-
-    Parameters
-    ----------
-    data : bytes
-    path : str or Path
-        For the error message.
-
-    Returns
-    -------
-    str
 
     Raises
     ------
@@ -270,8 +203,6 @@ def parse_decimal(text: str, path, row, column, *, allow_empty=True, allow_negat
     ----------
     text : str
         Cell as read; surrounding ASCII whitespace is ignored.
-    path, row, column
-        Location for error messages.
     allow_empty : bool, default True
         An empty cell gives None (a missing value).
     allow_negative : bool, default False
@@ -308,16 +239,6 @@ def parse_decimal(text: str, path, row, column, *, allow_empty=True, allow_negat
 def to_float(dec: Decimal, path, row, column, value) -> float:
     """Round an exact decimal to a double, refusing overflow and underflow.
 
-    Parameters
-    ----------
-    dec : decimal.Decimal
-    path, row, column, value
-        Location and cell for error messages.
-
-    Returns
-    -------
-    float
-
     Raises
     ------
     DataValidationError
@@ -347,15 +268,8 @@ def convert_value(dec: Decimal, unit: str, path, row, column, value) -> float:
 
     Parameters
     ----------
-    dec : decimal.Decimal
     unit : str
         A known unit.
-    path, row, column, value
-        For error messages.
-
-    Returns
-    -------
-    float
 
     Raises
     ------
@@ -411,16 +325,6 @@ def parse_number(text: str, path, row, column, *, allow_empty=True, allow_negati
 def parse_year(text: str, path, row, column="year") -> int:
     """Parse an ASCII integer year in :data:`YEAR_MIN` .. :data:`YEAR_MAX`.
 
-    Parameters
-    ----------
-    text : str
-    path, row, column
-        For error messages.
-
-    Returns
-    -------
-    int
-
     Raises
     ------
     DataValidationError
@@ -444,12 +348,6 @@ def parse_year(text: str, path, row, column="year") -> int:
 
 def csv_rows(text: str, path):
     """Yield ``(line_number, fields)`` from CSV text.
-
-    Parameters
-    ----------
-    text : str
-    path : str or Path
-        For error messages.
 
     Yields
     ------
@@ -493,7 +391,6 @@ def check_header(fields, path, expected=None, required=(), optional=()):
     ----------
     fields : list of str
         Header cells.
-    path : str or Path
     expected : list of str, optional
         Exact header (shipped files); else ``required`` and ``optional``
         (case-insensitive, any order; user files).

@@ -32,12 +32,6 @@ def build_processed(out_dir=None, *, root=None) -> list[Path]:
     ----------
     out_dir : path-like, optional
         Target directory (default ``data_dir()/"processed"``); created if needed.
-    root : path-like, optional
-        Data directory to read from (default :func:`data_dir`).
-
-    Returns
-    -------
-    list of pathlib.Path
 
     Raises
     ------
@@ -71,17 +65,9 @@ def build_processed(out_dir=None, *, root=None) -> list[Path]:
 def main(argv=None) -> int:
     """Verify the manifest and rebuild ``data/processed/``, printing what was done.
 
-    Used as ``python -m cluster_research.data`` (e.g. by ``make reproduce``).
-
-    Parameters
-    ----------
-    argv : list of str, optional
-        Unused; present for a conventional entry-point signature.
-
-    Returns
-    -------
-    int
-        0 on success (validation errors propagate as DataValidationError).
+    Used as ``python -m cluster_research.data`` (e.g. by ``make reproduce``); ``argv`` is
+    unused (a conventional entry-point signature). Returns 0; validation errors propagate as
+    DataValidationError.
     """
     rels = verify_manifest()
     print(f"verified sha256 of {len(rels)} raw files in {data_dir() / 'raw'}")

@@ -52,7 +52,6 @@ class DatasetSpec:
         Written to ``data/processed/`` by ``build_processed``.
     description : str
     """
-
     name: str
     loader: object
     kind: str = "other"
@@ -127,10 +126,6 @@ def dataset(name: str, *, kind: str = "other", files=(), processed: bool = True,
 def unregister(name: str) -> None:
     """Remove a dataset from the registry (tests, or a plugin that replaces a loader).
 
-    Parameters
-    ----------
-    name : str
-
     Raises
     ------
     DataValidationError
@@ -157,10 +152,6 @@ def datasets(*, kind: str | None = None) -> tuple:
     kind : {"panel", "series", "other"}, optional
         Only datasets of this kind.
 
-    Returns
-    -------
-    tuple of str
-
     Examples
     --------
     >>> "provincial_panel" in datasets(kind="panel")
@@ -171,14 +162,6 @@ def datasets(*, kind: str | None = None) -> tuple:
 
 def dataset_spec(name: str) -> DatasetSpec:
     """Return the :class:`DatasetSpec` of a registered dataset.
-
-    Parameters
-    ----------
-    name : str
-
-    Returns
-    -------
-    DatasetSpec
 
     Raises
     ------
@@ -197,14 +180,15 @@ def dataset_spec(name: str) -> DatasetSpec:
     return spec
 
 
-def _call(spec: DatasetSpec, root: Path):
+def _takes_root(loader) -> bool:
     try:
-        params = inspect.signature(spec.loader).parameters
+        return "root" in inspect.signature(loader).parameters
     except (TypeError, ValueError):
-        params = {}
-    if "root" in params:
-        return spec.loader(root=root)
-    return spec.loader()
+        return False
+
+
+def _call(spec: DatasetSpec, root: Path):
+    return spec.loader(root=root) if _takes_root(spec.loader) else spec.loader()
 
 
 def load(name: str, *, root=None):
@@ -216,9 +200,6 @@ def load(name: str, *, root=None):
         A registered dataset: "provincial_panel", "provincial_economy",
         "shanghai_ecommerce", "national_ecommerce", "major_cities_gdp", and any
         dataset registered with :func:`dataset` (see :func:`datasets`).
-    root : path-like, optional
-        Data directory holding ``raw/`` and ``sources.csv`` (default
-        :func:`~cluster_research.data.data_dir`); used by tests on temporary copies.
 
     Returns
     -------
@@ -248,14 +229,9 @@ def load(name: str, *, root=None):
     """
     spec = dataset_spec(name)
     r = resolve_root(root)
-    if root is not None and spec.loader is not None:
-        try:
-            takes_root = "root" in inspect.signature(spec.loader).parameters
-        except (TypeError, ValueError):
-            takes_root = False
-        if not takes_root:
-            raise DataValidationError("this dataset's loader takes no root directory",
-                                      column="root", value=str(root))
+    if root is not None and spec.loader is not None and not _takes_root(spec.loader):
+        raise DataValidationError("this dataset's loader takes no root directory",
+                                  column="root", value=str(root))
     if spec.files:
         df = cached_table(name, r, list(spec.files), lambda: _call(spec, r))
     else:
@@ -273,12 +249,6 @@ def indicator_names(name: str, lang: str = "zh", *, root=None) -> dict:
         ``indicator`` and ``indicator_zh``).
     lang : {"zh", "en"}
         ``"zh"``: the NBS name (``indicator_zh``); ``"en"``: the package's identifier.
-    root : path-like, optional
-        As for :func:`load`.
-
-    Returns
-    -------
-    dict
 
     Raises
     ------

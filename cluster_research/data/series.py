@@ -15,7 +15,8 @@ from ..errors import DataValidationError, ParameterError, ParameterWarning
 from .places import find_region, region_code, region_name, region_row
 from .registry import dataset_spec, load
 
-__all__ = ["SECONDARY_SOURCES", "breaks", "check_years", "coverage", "series", "shanghai_transactions"]
+__all__ = ["SECONDARY_SOURCES", "breaks", "check_years", "coverage", "series",
+           "shanghai_transactions"]
 
 
 def coverage(df, *, qualifiers=None, period=None):
@@ -110,16 +111,8 @@ def _collapse(df, what):
     return pd.Series(out, dtype="float64").sort_index()
 
 
-def series(
-    region,
-    indicator,
-    dataset: str = "provincial_panel",
-    *,
-    qualifiers=("exact",),
-    period="FY",
-    exclude_source_ids=(),
-    root=None,
-):
+def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=("exact",),
+           period="FY", exclude_source_ids=(), root=None):
     """Return one region's indicator as a year-indexed Series.
 
     Parameters
@@ -136,8 +129,6 @@ def series(
         and sources dropped. Identical values from several sources collapse
         to one; conflicting values raise (e.g. national online retail 2015:
         3.877 trillion vs 38773 亿元 -- pick a source with exclude_source_ids).
-    root : path-like, optional
-        Data directory.
 
     Returns
     -------
@@ -217,8 +208,6 @@ def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
     df : pandas.DataFrame, optional
         Long frame with columns region_code, region, year, indicator, value
         (default: ``load("provincial_panel")``).
-    root : path-like, optional
-        Data root for the default frame.
 
     Returns
     -------
@@ -293,7 +282,6 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *,
         a code comment); ``()`` keeps every source; add ``"hc_researchinchina_2008"`` to drop
         the 2007 value compiled by the Shanghai E-commerce Association rather than the
         Commerce Commission.
-    root : path-like, optional
 
     Returns
     -------

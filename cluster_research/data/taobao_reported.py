@@ -142,11 +142,6 @@ def _flag_conflicts(df: pd.DataFrame) -> pd.Series:
 def load_reported(root=None) -> pd.DataFrame:
     """Load the Taobao village / town counts read on public pages (2015-2022, one per row).
 
-    Parameters
-    ----------
-    root : path-like, optional
-        Data directory (default :func:`cluster_research.data.data_dir`).
-
     Returns
     -------
     pandas.DataFrame
@@ -202,10 +197,6 @@ def reported_vs_lists(root=None) -> pd.DataFrame:
     2014-2016; towns 2016) at province, city or county level, matching places by GB/T 2260
     code. The lists are complete national lists, so a place absent from a list counts 0.
     Nothing is changed in either table: the differences are the result.
-
-    Parameters
-    ----------
-    root : path-like, optional
 
     Returns
     -------

@@ -35,18 +35,8 @@ from decimal import Decimal, InvalidOperation
 
 from ..errors import ParameterError
 
-__all__ = [
-    "CURRENCY_FACTORS",
-    "DIMENSIONS",
-    "OTHER_UNITS",
-    "SIGNED_UNITS",
-    "decimal_to_yi",
-    "dimension",
-    "is_currency",
-    "is_known",
-    "normalize_unit",
-    "to_yi",
-]
+__all__ = ["CURRENCY_FACTORS", "DIMENSIONS", "OTHER_UNITS", "SIGNED_UNITS", "decimal_to_yi",
+           "dimension", "is_currency", "is_known", "normalize_unit", "to_yi"]
 
 
 #: Factor that converts one unit to 亿元 (exact decimals).
@@ -62,40 +52,18 @@ CURRENCY_FACTORS: dict[str, Decimal] = {
     "million yuan": Decimal("0.01"),
 }
 
+#: Dimension of every non-currency unit (currency units have dimension "currency").
+DIMENSIONS: dict[str, str] = {
+    "%": "percent", "% YoY": "percent_change", "个": "count", "台": "count", "家": "count",
+    "人": "persons", "万人": "persons", "万户": "households", "万GB": "data_volume",
+    "元/人": "currency_per_person", "上年=100": "index",
+}
+
 #: Non-currency units recognised in shipped and user files (not converted).
-OTHER_UNITS: frozenset[str] = frozenset(
-    {
-        "%",
-        "% YoY",
-        "个",
-        "台",
-        "家",
-        "人",
-        "万人",
-        "万户",
-        "万GB",
-        "元/人",
-        "上年=100",
-    }
-)
+OTHER_UNITS: frozenset[str] = frozenset(DIMENSIONS)
 
 #: Units whose values may legitimately be negative (growth rates).
 SIGNED_UNITS: frozenset[str] = frozenset({"% YoY"})
-
-#: Dimension of every non-currency unit (currency units have dimension "currency").
-DIMENSIONS: dict[str, str] = {
-    "%": "percent",
-    "% YoY": "percent_change",
-    "个": "count",
-    "台": "count",
-    "家": "count",
-    "人": "persons",
-    "万人": "persons",
-    "万户": "households",
-    "万GB": "data_volume",
-    "元/人": "currency_per_person",
-    "上年=100": "index",
-}
 
 _ENGLISH = {"billion yuan", "trillion yuan", "million yuan"}
 
@@ -111,11 +79,6 @@ def normalize_unit(unit: str) -> str:
     Surrounding whitespace is stripped, runs of inner whitespace collapse to
     one space, and the English currency units are matched case-insensitively
     (``"Billion Yuan"`` -> ``"billion yuan"``). Nothing else is guessed.
-
-    Parameters
-    ----------
-    unit : str
-        Unit as written in a file.
 
     Returns
     -------
@@ -152,22 +115,8 @@ def dimension(unit: str) -> str:
     also agree in scale (万人 and 人 are both ``"persons"`` but not
     interchangeable without conversion).
 
-    Parameters
-    ----------
-    unit : str
-        Any unit accepted by :func:`normalize_unit`.
-
-    Returns
-    -------
-    str
-        ``"currency"`` for every key of :data:`CURRENCY_FACTORS`, else the
-        value of :data:`DIMENSIONS`: percent, percent_change, count, persons,
-        households, data_volume, currency_per_person or index.
-
-    Raises
-    ------
-    ParameterError
-        If the unit is unknown.
+    Returns ``"currency"`` for every key of :data:`CURRENCY_FACTORS`, else the value of
+    :data:`DIMENSIONS`; raises ParameterError for a unit :func:`normalize_unit` does not know.
 
     Examples
     --------
@@ -208,24 +157,9 @@ def is_known(unit: str) -> bool:
 
 
 def decimal_to_yi(value: Decimal, unit: str) -> Decimal:
-    """Convert an exact decimal amount to 亿元 exactly.
+    """Convert an exact decimal amount in ``unit`` to 亿元 exactly: ``value * factor(unit)``.
 
-    Parameters
-    ----------
-    value : decimal.Decimal
-        Amount in ``unit``.
-    unit : str
-        A currency unit (see :data:`CURRENCY_FACTORS`).
-
-    Returns
-    -------
-    decimal.Decimal
-        ``value * factor(unit)``.
-
-    Raises
-    ------
-    ParameterError
-        If ``unit`` is not a currency unit.
+    Raises ParameterError if ``unit`` is not a currency unit of :data:`CURRENCY_FACTORS`.
 
     Examples
     --------
@@ -251,13 +185,7 @@ def to_yi(value, unit: str) -> float:
     value : int, float, decimal.Decimal or numeric str
         Amount in ``unit``. NaN passes through as NaN.
     unit : str
-        One of 亿元, 万亿元, 千亿元, 百万元, 万元, 元, "billion yuan",
-        "trillion yuan", "million yuan" (English case-insensitive).
-
-    Returns
-    -------
-    float
-        The amount in 亿元.
+        A key of :data:`CURRENCY_FACTORS` (English case-insensitive).
 
     Raises
     ------

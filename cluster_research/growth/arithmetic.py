@@ -1,4 +1,8 @@
-"""Growth arithmetic: fold change, increase multiple, CAGR and doubling time."""
+"""Growth arithmetic: fold change, increase multiple, CAGR and doubling time.
+
+Every value (``v0``, ``v1`` the start and end values, ``years``, ``rate``) must be finite and
+positive; otherwise :class:`~cluster_research.errors.ParameterError` is raised.
+"""
 
 from __future__ import annotations
 
@@ -18,23 +22,8 @@ def _positive(name, v):
     return v
 
 
-def fold_change(v0, v1):
+def fold_change(v0, v1) -> float:
     """Return the ratio ``v1 / v0`` ("N-fold", 是原来的N倍).
-
-    Parameters
-    ----------
-    v0, v1 : float
-        Start and end values, both finite and positive.
-
-    Returns
-    -------
-    float
-        ``v1 / v0``.
-
-    Raises
-    ------
-    ParameterError
-        If a value is not finite and positive.
 
     Examples
     --------
@@ -44,26 +33,11 @@ def fold_change(v0, v1):
     return _positive("v1", v1) / _positive("v0", v0)
 
 
-def increase_multiple(v0, v1):
+def increase_multiple(v0, v1) -> float:
     """Return the increase multiple ``v1 / v0 - 1`` (the Chinese "增长N倍" convention).
 
     "增长了N倍" / "上升了N倍" counts the increase, not the ratio: 250 -> 4252.8 is an increase of
     16.0 times ("近16倍") although the ratio is 17.0.
-
-    Parameters
-    ----------
-    v0, v1 : float
-        Start and end values, both finite and positive.
-
-    Returns
-    -------
-    float
-        ``v1 / v0 - 1``.
-
-    Raises
-    ------
-    ParameterError
-        If a value is not finite and positive.
 
     Examples
     --------
@@ -73,25 +47,11 @@ def increase_multiple(v0, v1):
     return fold_change(v0, v1) - 1.0
 
 
-def cagr(v0, v1, years):
-    """Return the compound annual growth rate ``(v1 / v0) ** (1 / years) - 1``.
+def cagr(v0, v1, years) -> float:
+    """Return the compound annual growth rate ``g = (v1 / v0) ** (1 / years) - 1``.
 
-    Parameters
-    ----------
-    v0, v1 : float
-        Start and end values, both finite and positive.
-    years : float
-        Elapsed time in years (e.g. 8 for 2002 -> 2010), positive.
-
-    Returns
-    -------
-    float
-        The discrete annual rate ``g`` with ``v1 = v0 (1 + g) ** years``.
-
-    Raises
-    ------
-    ParameterError
-        If a value or ``years`` is not finite and positive.
+    ``g`` is the discrete annual rate with ``v1 = v0 (1 + g) ** years``; ``years`` is the
+    elapsed time (e.g. 8 for 2002 -> 2010).
 
     Examples
     --------
@@ -102,8 +62,8 @@ def cagr(v0, v1, years):
     return fold_change(v0, v1) ** (1.0 / n) - 1.0
 
 
-def doubling_time(rate, kind="discrete"):
-    """Return the doubling time implied by a growth rate.
+def doubling_time(rate, kind="discrete") -> float:
+    """Return the years to double implied by a growth rate per year.
 
     Parameters
     ----------
@@ -113,16 +73,7 @@ def doubling_time(rate, kind="discrete"):
         ``"discrete"`` (default): ``rate`` is a compound annual rate ``g`` (e.g. a CAGR) and the
         doubling time is ``ln 2 / ln(1 + g)``.  ``"continuous"``: ``rate`` is an instantaneous
         rate ``r`` (e.g. the exponential model's ``r``) and the doubling time is ``ln 2 / r``.
-
-    Returns
-    -------
-    float
-        Years to double.
-
-    Raises
-    ------
-    ParameterError
-        If ``rate`` is not finite and positive or ``kind`` is unknown.
+        Another ``kind`` raises ParameterError.
 
     Examples
     --------
@@ -137,5 +88,3 @@ def doubling_time(rate, kind="discrete"):
     if kind == "continuous":
         return math.log(2.0) / g
     raise ParameterError(f"kind must be 'discrete' or 'continuous', got {kind!r}")
-
-

@@ -63,27 +63,8 @@ from .robustness import (
     stars,
 )
 
-__all__ = [
-    "CONDITION_RAISE",
-    "CONDITION_WARN",
-    "COV_TYPES",
-    "EFFECTS",
-    "PANEL_INDICATORS",
-    "STAR_LEVELS",
-    "CollinearityWarning",
-    "MissingColumnError",
-    "PanelResults",
-    "analysis_frame",
-    "condition_number",
-    "first_difference",
-    "format_robustness",
-    "panel",
-    "pesaran_cd",
-    "pooled",
-    "robustness_table",
-    "spec_key",
-    "split_label",
-    "stars",
-    "vif",
-    "wooldridge_serial",
-]
+__all__ = ["CONDITION_RAISE", "CONDITION_WARN", "COV_TYPES", "EFFECTS", "PANEL_INDICATORS",
+           "STAR_LEVELS", "CollinearityWarning", "MissingColumnError", "PanelResults",
+           "analysis_frame", "condition_number", "first_difference", "format_robustness", "panel",
+           "pesaran_cd", "pooled", "robustness_table", "spec_key", "split_label", "stars", "vif",
+           "wooldridge_serial"]

@@ -23,7 +23,6 @@ def default_maxlags(n_periods: int) -> int:
     return math.floor(4 * (n_periods / 100.0) ** (2.0 / 9.0))
 
 
-
 def cov_kwargs(cov_type, entity_codes, time_codes, n_periods, maxlags, min_clusters):
     if cov_type not in COV_TYPES:
         raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")

@@ -73,8 +73,6 @@ def check_columns(df: pd.DataFrame, cols) -> None:
         raise MissingColumnError(missing, list(df.columns))
 
 
-
-
 def period_positions(values) -> np.ndarray:
     """Return integer period positions: the values for integer years, else sorted codes."""
     v = pd.Series(np.asarray(values))
@@ -226,8 +224,6 @@ def check_rank(X: np.ndarray, names, X_raw=None, context="design") -> None:
         if kappa > CONDITION_RAISE:
             raise ParameterError(msg + "; the estimates would be numerical noise")
         warnings.warn(msg, CollinearityWarning, stacklevel=3)
-
-
 
 
 # --------------------------------------------------------------------------- core

@@ -11,25 +11,9 @@ from ..errors import DataValidationError, MissingColumnError, ParameterError
 __all__ = ["PANEL_INDICATORS", "analysis_frame"]
 
 #: Indicator ids of the NBS provincial panel (see the data contract).
-PANEL_INDICATORS = (
-    "ecommerce_sales",
-    "ecommerce_purchases",
-    "ecommerce_firms",
-    "ecommerce_firms_share",
-    "websites_per_100_firms",
-    "computers_per_100_people",
-    "broadband_users",
-    "mobile_internet_users",
-    "mobile_internet_traffic",
-)
+PANEL_INDICATORS = tuple(data.PANEL_INDICATORS)
 
 _ID_COLS = ["region_code", "region", "region_en", "year"]
-_LONG_COLS = ["region_code", "region", "region_en", "year", "indicator", "indicator_zh",
-              "value", "unit", "source_id"]
-
-
-def _load(name):
-    return data.load(name)
 
 
 def _exclusions(exclude) -> dict:
@@ -125,10 +109,10 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
     if nonpositive not in ("raise", "drop"):
         raise ParameterError(f"nonpositive must be 'raise' or 'drop', got {nonpositive!r}")
     if panel is None:
-        panel = _load("provincial_panel")
+        panel = data.load("provincial_panel")
     econ = list(economy_indicators)
     if economy is None and econ:
-        economy = _load("provincial_economy")
+        economy = data.load("provincial_economy")
     _check_long_frames(panel, economy if econ else None)
     indicators = _panel_indicators(panel, indicators)
     long = _long_selection(panel, indicators, economy, econ)

@@ -51,7 +51,6 @@ class PanelResults:
     maxlags : int or None
         Driscoll–Kraay lag truncation used.
     """
-
     sm: object
     coef_table: pd.DataFrame
     model: str
@@ -227,8 +226,6 @@ class PanelResults:
                 rows.append(("Pesaran CD", cd, "", float(2 * stats.norm.sf(abs(cd))),
                              "no cross-sectional dependence"))
         return pd.DataFrame(rows, columns=["test", "statistic", "df", "p_value", "h0"])
-
-
 
 
 def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, time_codes,

@@ -5,7 +5,8 @@ Submodules: :mod:`~cluster_research.viz.style` (font, labels, :func:`setup`, :fu
 :mod:`~cluster_research.viz.figures` (ecosystem, rank heatmap, series, growth fits, stage
 timeline), :mod:`~cluster_research.viz.growth_panels` (fits with the observations not fitted),
 :mod:`~cluster_research.viz.comparison` (growth indices, region lines, concentration,
-coefficients with the key of the specifications).
+coefficients with the key of the specifications). Every figure function takes ``lang``,
+"zh" or "en" (the language of every word drawn); another value raises ParameterError.
 
 Examples
 --------
@@ -26,9 +27,8 @@ from .style import (DPI, FALLBACK_NAME, FIGSIZE, FONT_NAME, LABELS, LANGS, METHO
                     model_label, save, setup, source_note)
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
-           "MODEL_NAMES", "method_label",
-           "STAGE_COLOURS", "band_label", "check_lang", "coefficient_plot",
-           "concentration_panels", "district_map", "ecosystem", "fit_panels", "font_path",
-           "growth_fits", "index_plot", "label", "model_label", "province_choropleth",
+           "MODEL_NAMES", "method_label", "STAGE_COLOURS", "band_label", "check_lang",
+           "coefficient_plot", "concentration_panels", "district_map", "ecosystem", "fit_panels",
+           "font_path", "growth_fits", "index_plot", "label", "model_label", "province_choropleth",
            "provinces", "rank_heatmap", "region_lines", "save", "series_plot", "setup",
            "shanghai_districts", "source_note", "stage_timeline"]

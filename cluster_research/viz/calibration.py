@@ -71,8 +71,6 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
     bars : pandas.DataFrame or list of dict, optional
         Acceptance bars: information, noise, accuracy (the lowest acceptable accuracy);
         each is drawn as a short black mark at its noise level, in every panel.
-    lang : {"zh", "en"}
-    title : str, optional
 
     Returns
     -------
@@ -168,8 +166,6 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
         Label → a table of
         :func:`cluster_research.lifecycle.benchmark.reliability_table` (columns
         mean_predicted, observed, n).
-    lang : {"zh", "en"}
-    title : str, optional
 
     Returns
     -------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ..errors import DataValidationError, ParameterError
 from .style import check_lang, label, setup, source_note
@@ -66,8 +67,21 @@ def _lines(wide: pd.DataFrame, ax, lang: str, legend_title: str | None = "region
     ax.legend(title=_lab(legend_title, lang) if legend_title else None, fontsize=9)
 
 
+def _line_figure(wide, lang, ylabel, title, source) -> Figure:
+    setup()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    _lines(wide, ax, lang)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(label("year", lang))
+    if title:
+        ax.set_title(title)
+    if source:
+        source_note(ax, [source], lang, y=-0.18)
+    return fig
+
+
 def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
-               source: str | None = None):
+               source: str | None = None) -> Figure:
     """Plot each column as an index, its first row = 100 (growth compared whatever the size).
 
     ``index_t = 100 x_t / x_{t0}``, with ``t0`` the first row of ``wide``.
@@ -76,14 +90,8 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
     ----------
     wide : pandas.DataFrame
         Index: years (common to all columns); one column per place.
-    lang : {"zh", "en"}
-    title : str, optional
     source : str, optional
         A source label key or literal text, written under the axes.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------
@@ -106,20 +114,11 @@ def index_plot(wide: pd.DataFrame, lang: str = "zh", title: str | None = None,
     first = wide.iloc[0]
     if (first <= 0).any():
         raise ParameterError(f"index_plot: the first value must be positive: {first.to_dict()}")
-    setup()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    _lines(100 * wide / first, ax, lang)
-    ax.set_ylabel(f"{wide.index[0]} = 100")
-    ax.set_xlabel(label("year", lang))
-    if title:
-        ax.set_title(title)
-    if source:
-        source_note(ax, [source], lang, y=-0.18)
-    return fig
+    return _line_figure(100 * wide / first, lang, f"{wide.index[0]} = 100", title, source)
 
 
 def region_lines(wide: pd.DataFrame, regions, lang: str = "zh", ylabel: str = "",
-                 title: str | None = None, source: str | None = "source_nbs"):
+                 title: str | None = None, source: str | None = "source_nbs") -> Figure:
     """Plot the yearly values of some regions (columns of ``wide``) as lines with markers.
 
     Parameters
@@ -133,10 +132,6 @@ def region_lines(wide: pd.DataFrame, regions, lang: str = "zh", ylabel: str = ""
     ylabel, title : str
     source : str, optional
         Source label key or text.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------
@@ -154,21 +149,11 @@ def region_lines(wide: pd.DataFrame, regions, lang: str = "zh", ylabel: str = ""
     missing = [r for r in regions if r not in wide.columns]
     if missing:
         raise ParameterError(f"region_lines: {missing} not among the columns {list(wide.columns)}")
-    setup()
-    sub = wide[list(regions)]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    _lines(sub, ax, lang)
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel(label("year", lang))
-    if title:
-        ax.set_title(title)
-    if source:
-        source_note(ax, [source], lang, y=-0.18)
-    return fig
+    return _line_figure(wide[list(regions)], lang, ylabel, title, source)
 
 
 def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
-                         lang: str = "zh", source: str | None = "source_nbs"):
+                         lang: str = "zh", source: str | None = "source_nbs") -> Figure:
     """Draw concentration (HHI, CR4) by year beside the location quotients of some regions.
 
     Parameters
@@ -180,12 +165,6 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
         Index: years; one column per region (location quotient vs GDP).
     regions : sequence of str
         Columns of ``lq`` to draw.
-    lang : {"zh", "en"}
-    source : str, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------
@@ -236,11 +215,6 @@ def term_label(term: str, names: dict | None = None, lang: str = "zh") -> str:
     names : dict, optional
         Variable → display name (e.g. the ``indicator_zh`` of the NBS tables); a variable not
         in it is shown as is.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
 
     Examples
     --------
@@ -259,7 +233,7 @@ def term_label(term: str, names: dict | None = None, lang: str = "zh") -> str:
 
 def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
                      names: dict | None = None, descriptions: dict | None = None,
-                     skip=(), level: float = 95.0, dependent: str | None = None):
+                     skip=(), level: float = 95.0, dependent: str | None = None) -> Figure:
     """Plot each term's estimate with its confidence interval, one row per specification,
     and print the key of the specification labels under the panels.
 
@@ -271,7 +245,6 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
     key : pandas.DataFrame
         :func:`cluster_research.regression.spec_key` (``spec``, ``description``, ``nobs``,
         ``first_period``, ``last_period``).
-    lang : {"zh", "en"}
     names : dict, optional
         Variable → display name for :func:`term_label`.
     descriptions : dict, optional
@@ -282,10 +255,6 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
         Confidence level of ``ci_low``/``ci_high`` in percent (for the title).
     dependent : str, optional
         The dependent variable (a term, shown through ``names``), named in the title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------
@@ -304,7 +273,6 @@ def coefficient_plot(coefs: pd.DataFrame, key: pd.DataFrame, lang: str = "zh",
     True
     >>> coefficient_plot(coefs, key, lang="en", dependent="y").get_suptitle().splitlines()[1]
     'Dependent variable: y'
-
     """
     check_lang(lang)
     unkeyed = sorted(set(coefs["spec"]) - set(key["spec"]))

@@ -13,6 +13,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
@@ -25,7 +26,7 @@ __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_
            "stage_timeline"]
 
 
-def ecosystem(taxonomy=None, lang: str = "zh"):
+def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     """Draw the paper's cluster: 12 kinds of chain members around the core, 3 external actors.
 
     Parameters
@@ -33,13 +34,7 @@ def ecosystem(taxonomy=None, lang: str = "zh"):
     taxonomy : pandas.DataFrame, optional
         Default :func:`cluster_research.claims.ecosystem`; columns ``layer``
         ("chain" | "external"), ``order``, ``name_zh``, ``name_en``.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     if taxonomy is None:
@@ -85,7 +80,7 @@ def ecosystem(taxonomy=None, lang: str = "zh"):
 
 
 def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: str = "rank",
-                 row_col: str = "indicator_label"):
+                 row_col: str = "indicator_label") -> Figure:
     """Draw a heatmap of ranks (1 = highest) by indicator and year.
 
     Parameters
@@ -94,15 +89,8 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
         Long table with columns ``year``, ``row_col`` and ``value_col``
         (e.g. from :func:`cluster_research.claims.pillar_indicators`); NaN cells are hatched
         and labelled "no data".
-    lang : {"zh", "en"}
-    title : str, optional
     value_col, row_col : str
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     wide = ranks.pivot_table(index=row_col, columns="year", values=value_col, aggfunc="first",
@@ -122,7 +110,19 @@ def rank_heatmap(ranks, lang: str = "zh", title: str | None = None, value_col: s
     return fig
 
 
-def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: bool = True):
+def _yi_yuan_axes(fig, ax, lang, logy, title, legend_size):
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(label("year", lang))
+    ax.set_ylabel(label("yi_yuan", lang))
+    ax.legend(fontsize=legend_size)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
+                logy: bool = True) -> Figure:
     """Plot a level series with its source qualifier shown by the marker.
 
     Actual values (``exact``) are filled circles joined by a line; ``approx`` open
@@ -133,17 +133,10 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
     ----------
     df : pandas.DataFrame
         Columns ``year``, ``value`` and ``qualifier`` (as in ``load("shanghai_ecommerce")``).
-    lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
-    title : str, optional
     logy : bool
         Log scale for the values.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     if ax is None:
@@ -158,19 +151,12 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None, logy: b
         sub = df[df["qualifier"] == q].sort_values("year")
         if len(sub):
             ax.plot(sub["year"], sub["value"], label=label(q, lang), **st)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(label("year", lang))
-    ax.set_ylabel(label("yi_yuan", lang))
-    ax.legend(fontsize=9)
-    if title:
-        ax.set_title(title)
-    return fig
+    return _yi_yuan_axes(fig, ax, lang, logy, title, 9)
 
 
 def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",
                 alpha: float = 0.05, ax=None, title: str | None = None, logy: bool = False,
-                band_for: str | None = "best"):
+                band_for: str | None = "best") -> Figure:
     """Plot fitted growth curves over the data they were fitted to, with one shaded band.
 
     Intended for notebook 02: one line per model in the model's own colour
@@ -187,21 +173,12 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
         Label -> fit result of :func:`cluster_research.growth.fit` (same data in all).
     years : array-like, optional
         Years to draw the curves over (default: data span plus 5 years).
-    lang : {"zh", "en"}
     interval : {"confidence", "prediction", None}
-    alpha : float
     ax : matplotlib.axes.Axes, optional
-    title : str, optional
-    logy : bool
     band_for : str or None, default "best"
         The model whose band is drawn: ``"best"`` = the converged model with the lowest AICc,
         a label of ``results``, or None (no band).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
-
     check_lang(lang)
     setup()
     if not results:
@@ -244,14 +221,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
                                 f"（{model_label(name, lang)}，AICc 最小）" if lang == "zh"
                                 else f" ({model_label(name, lang)}, lowest AICc)"))
     ax.plot(x_obs, y_obs, "o", color="black", label=label("exact", lang), zorder=5)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel(label("year", lang))
-    ax.set_ylabel(label("yi_yuan", lang))
-    ax.legend(fontsize=8)
-    if title:
-        ax.set_title(title)
-    return fig
+    return _yi_yuan_axes(fig, ax, lang, logy, title, 8)
 
 
 #: Fill colour of each lifecycle stage (1 embryonic ... 4 takeoff).
@@ -259,7 +229,7 @@ STAGE_COLOURS = {1: "#c6dbef", 2: "#6baed6", 3: "#2171b5", 4: "#08306b"}
 
 
 def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_years=(2010, 2011),
-                   observed=None):
+                   observed=None) -> Figure:
     """Draw the stage judged by each method in each year (rows methods, columns years).
 
     Intended for notebooks 03 and 06. Cells without a classification are left white with
@@ -274,16 +244,11 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
         its name or label, or None when unclassified).
     lang : {"zh", "en"}
         Also the language of the method names (:func:`~cluster_research.viz.style.method_label`).
-    title : str, optional
     paper_years : tuple of int
         Years to outline.
     observed : iterable of int, optional
         Years with an observation of the series judged; the other years of ``table`` are
         marked as unobserved. None: no year is marked.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Examples
     --------
@@ -294,7 +259,6 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()][-2:]
     ['–  no verdict by the method that year', "Hatched: no observation that year (stage from other years' data)"]
     """
-
     check_lang(lang)
     setup()
     methods = list(dict.fromkeys(table["method"]))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from ..errors import ParameterError
 from .figures import growth_fits
@@ -44,7 +45,7 @@ def _lab(key: str, lang: str) -> str:
 
 def fit_panels(results, observations=None, lang: str = "zh", interval: str | None = "prediction",
                alpha: float = 0.05, years=None, cutoff: int | None = None,
-               title: str | None = None):
+               title: str | None = None) -> Figure:
     """Plot growth fits on a linear and a log panel, with the unfitted observations marked.
 
     Each panel is drawn by :func:`cluster_research.viz.growth_fits` (one line per model,
@@ -63,19 +64,13 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
     observations : pandas.DataFrame, optional
         Columns ``year``, ``value``, ``qualifier`` (e.g. the full-year rows of
         ``cr.data.load("shanghai_ecommerce")`` for one series).
-    lang : {"zh", "en"}
     interval : {"prediction", "confidence", None}
-    alpha : float
     years : array-like, optional
         Years over which the curves are drawn (default: the data span plus 5 years).
     cutoff : int, optional
         Information cut-off year, drawn as a dotted vertical line.
     title : str, optional
         Figure title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------

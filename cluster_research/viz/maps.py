@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .. import data
@@ -19,11 +20,11 @@ from ..errors import ParameterError
 from ..geo import match_districts, other_regions, provinces, shanghai_districts
 from .style import check_lang, label, setup, source_note
 
-__all__ = ["SCHEMES", "class_edges", "district_map", "province_choropleth"]
+__all__ = ["SCHEMES", "china_frame", "class_edges", "district_map", "province_choropleth"]
 
 
 def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
-                 color: str = "#d95f02"):
+                 color: str = "#d95f02") -> Figure:
     """Draw Shanghai's districts with some highlighted and labelled in Chinese and English.
 
     Parameters
@@ -39,10 +40,6 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     color : str
         Fill colour of highlighted districts.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-
     Raises
     ------
     cluster_research.geo.ParameterError
@@ -56,7 +53,6 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     >>> fig.axes[0].get_title()
     '上海电子商务产业园区集聚区（论文图1重绘）'
     """
-
     check_lang(lang)
     setup()
     gdf = shanghai_districts()
@@ -105,6 +101,23 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     ax.annotate(label("source_map", lang), xy=(0.0, 0.0), xycoords="axes fraction",
                 fontsize=7, color="#777777", va="bottom")
     return fig
+
+
+def china_frame(ax, inset, lang: str) -> None:
+    """Frame a map of China: mainland extent on ``ax``, the South China Sea islands on ``inset``.
+
+    Both axes get an aspect corrected for their latitude (``1 / cos φ``); the inset is titled.
+    """
+    ax.set_xlim(73, 136)
+    ax.set_ylim(17.5, 54)
+    ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
+    ax.set_axis_off()
+    inset.set_xlim(106, 123)
+    inset.set_ylim(3, 24)
+    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
+    inset.set(xticks=[], yticks=[], xlabel="", ylabel="")
+    inset.grid(False)
+    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
 
 
 #: Class schemes of :func:`province_choropleth`.
@@ -174,7 +187,8 @@ def _fmt(v: float) -> str:
 
 def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = None,
                         legend_label: str = "", cmap: str = "viridis", highlight=None,
-                        scheme: str = "quantile", k: int = 5, source: str | None = "source_nbs"):
+                        scheme: str = "quantile", k: int = 5,
+                        source: str | None = "source_nbs") -> Figure:
     """Draw a classed choropleth of the 31 provinces with a "no data" class and the source.
 
     A linear colour scale makes most provinces one colour when a few are much larger (the
@@ -187,11 +201,9 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     values : pandas.Series
         Indexed by region (6-digit code, short/full Chinese or English name; resolved
         with :func:`cluster_research.data.region_code`).
-    lang : {"zh", "en"}
     ax : matplotlib.axes.Axes, optional
     title, legend_label : str
         Figure title; legend title (the unit).
-    cmap : str
     highlight : str, optional
         A region drawn with a thick outline (e.g. "上海").
     scheme : {"quantile", "log", "linear"}
@@ -201,10 +213,6 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     source : str or None
         Key of :data:`cluster_research.viz.style.LABELS` (or literal text) for the data source,
         written under the map with the boundary source; None writes only the boundary source.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Raises
     ------
@@ -219,7 +227,6 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     >>> fig = province_choropleth(pd.Series({"上海": 10.0, "北京": 200.0, "广东": 3000.0}),
     ...                           lang="en", scheme="log", k=3)  # doctest: +SKIP
     """
-
     check_lang(lang)
     vals = {data.region_code(k_): float(v) for k_, v in values.items()}
     setup()
@@ -262,21 +269,9 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
               title=f"{legend_label}（{scheme_note}）" if lang == "zh"
               else f"{legend_label} ({scheme_note})".strip())
     source_note(ax, ([source] if source else []) + ["source_provinces"], lang)
-    ax.set_xlim(73, 136)
-    ax.set_ylim(17.5, 54)
-    ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
-    ax.set_axis_off()
-    inset.set_xlim(106, 123)
-    inset.set_ylim(3, 24)
-    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_xlabel("")
-    inset.set_ylabel("")
-    inset.grid(False)
+    china_frame(ax, inset, lang)
     for sp in inset.spines.values():
         sp.set_edgecolor("#888888")
-    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
     if title:
         ax.set_title(title, fontsize=12)
     return fig

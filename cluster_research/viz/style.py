@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,27 +100,11 @@ METHOD_NAMES = {
 
 
 def display_name(names: dict, key, lang: str = "zh") -> str:
-    """Return ``names[key][lang]``, or ``key`` as text when ``names`` has no entry for it.
+    """Return ``names[key][lang]`` (``names``: ``key -> {"zh": ..., "en": ...}``), else the key.
 
     The one lookup behind :func:`model_label`, :func:`method_label` and the stage-model names
     of :mod:`cluster_research.viz.calibration`: a name the table does not know (a user's own
-    label) is shown as given.
-
-    Parameters
-    ----------
-    names : dict
-        ``key -> {"zh": ..., "en": ...}``.
-    key : hashable
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ParameterError
-        If ``lang`` is not zh/en.
+    label) is shown as given. Raises ParameterError if ``lang`` is not zh/en.
 
     Examples
     --------
@@ -133,17 +116,7 @@ def display_name(names: dict, key, lang: str = "zh") -> str:
 
 
 def method_label(method: str, lang: str = "zh") -> str:
-    """Return the display name of a classification method; ``curve:<model>`` names the model.
-
-    Parameters
-    ----------
-    method : str
-        A key of :data:`METHOD_NAMES`, or ``"curve:<model>"``; anything else is returned as is.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
+    """Return a method's display name (:data:`METHOD_NAMES`); ``curve:<model>`` names the model.
 
     Examples
     --------
@@ -171,17 +144,7 @@ MODEL_NAMES = {
 
 
 def label(key: str, lang: str = "zh") -> str:
-    """Return the label ``key`` in ``lang``.
-
-    Parameters
-    ----------
-    key : str
-        A key of :data:`LABELS`.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
+    """Return the label ``key`` of :data:`LABELS` in ``lang``.
 
     Raises
     ------
@@ -204,16 +167,6 @@ def label(key: str, lang: str = "zh") -> str:
 def model_label(name: str, lang: str = "zh") -> str:
     """Return the display name of a growth model, or ``name`` itself if it is not a model.
 
-    Parameters
-    ----------
-    name : str
-        A model of :data:`cluster_research.growth.MODELS` (or any other label, returned as is).
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
-
     Examples
     --------
     >>> model_label("gompertz", "zh"), model_label("gompertz", "en"), model_label("A", "zh")
@@ -232,11 +185,6 @@ def band_label(interval: str, alpha: float = 0.05, lang: str = "zh") -> str:
         observation (the curve's uncertainty plus the residual variance).
     alpha : float
         The band covers ``1 - alpha``.
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    str
 
     Raises
     ------
@@ -263,7 +211,6 @@ def source_note(ax, keys, lang: str = "zh", y: float = -0.02) -> None:
     keys : str or sequence of str
         Keys of :data:`LABELS` (``"source_nbs"``, ``"source_provinces"``, ...), or literal
         text for a key that is not a label.
-    lang : {"zh", "en"}
     y : float
         Vertical position in axes fraction.
 
@@ -284,16 +231,7 @@ def source_note(ax, keys, lang: str = "zh", y: float = -0.02) -> None:
 
 
 def check_lang(lang: str) -> None:
-    """Check that ``lang`` is a figure language.
-
-    Parameters
-    ----------
-    lang : str
-
-    Raises
-    ------
-    ParameterError
-        If ``lang`` is not ``"zh"`` or ``"en"``.
+    """Raise ParameterError unless ``lang`` is ``"zh"`` or ``"en"``.
 
     Examples
     --------
@@ -304,12 +242,7 @@ def check_lang(lang: str) -> None:
 
 
 def font_path() -> Path:
-    """Return the path of the Noto Sans CJK SC font file inside ``mplfonts``.
-
-    Returns
-    -------
-    pathlib.Path
-    """
+    """Return the path of the Noto Sans CJK SC font file inside ``mplfonts``."""
     return Path(mplfonts.conf.FONT_DIR) / FONT_FILE
 
 
@@ -330,10 +263,7 @@ def _register_font() -> None:
 def setup(context: str = "notebook") -> None:
     """Apply the project style: seaborn theme, CJK font, fixed size/dpi, deterministic SVG.
 
-    Parameters
-    ----------
-    context : str
-        seaborn plotting context ("paper", "notebook", "talk").
+    ``context`` is the seaborn plotting context ("paper", "notebook", "talk").
 
     Notes
     -----
@@ -351,7 +281,6 @@ def setup(context: str = "notebook") -> None:
     ...     mpl.rcParams["savefig.dpi"], mpl.rcParams["axes.unicode_minus"]
     (150.0, False)
     """
-
     _register_font()
     sns.set_theme(context=context, style="whitegrid", palette="colorblind")
     mpl.rcParams.update(
@@ -370,34 +299,6 @@ def setup(context: str = "notebook") -> None:
     )
 
 
-def save(fig, name: str, output_dir: str | os.PathLike | None = None,
-         formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
-    """Write a figure as PNG and SVG under ``<output_dir>/figures/<run>/`` when one is set.
-
-    Files carry no creation date, so the same figure gives the same bytes
-    (see :func:`cluster_research.outputs.save_figure`).
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    name : str
-        File stem (letters, digits, ``_``, ``-``, ``.``).
-    output_dir : path-like, optional
-        Root of the outputs; default the environment variable set by the runner
-        (``CLUSTER_RESEARCH_OUTPUT_DIR``). With neither, nothing is written.
-    formats : tuple of str
-        File formats.
-
-    Returns
-    -------
-    list of pathlib.Path
-        Files written (empty when no output directory is set).
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt, tempfile
-    >>> fig, ax = plt.subplots()
-    >>> [p.suffix for p in save(fig, "demo", output_dir=tempfile.mkdtemp())]
-    ['.png', '.svg']
-    """
-    return save_figure(fig, name, output_dir, formats)
+#: :func:`cluster_research.outputs.save_figure`: PNG and SVG under ``<output_dir>/figures/<run>/``
+#: without creation dates, so the same figure gives the same bytes.
+save = save_figure
