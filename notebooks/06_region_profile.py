@@ -153,6 +153,11 @@ saved = cr.viz.save(fig, "growth_fits", formats=figure_formats)
 #   probabilities from parameter draws. In hindsight its stages never go backwards. It is fitted
 #   once for all 31 regions (`cluster_research.viz.stages.pooled_panel_stages`, computed once per
 #   kernel).
+# * **panel (lag)** — `cr.lifecycle.panel_stages(panel, method="lag")`: the regions as
+#   time-shifted positions on one common logistic curve of the indicator per resident (each
+#   region's value divided by its 2024 population, `cr.lifecycle.per_person_scale`; Griliches
+#   1957, Comin & Hobijn 2010). It shows a stage only where the panel identifies the common
+#   ceiling against parallel exponential trends.
 #
 # A method that cannot decide says why; it is never forced to a stage. The panel model and net
 # entry need a province of the NBS panel: for a single series of your own the panel model cannot
@@ -165,22 +170,29 @@ ensemble = cr.lifecycle.classify(values, judged, method="ensemble", information=
                                  counts=counts, signs={"window": window},
                                  net_entry={"window": window})
 stages = ensemble.evidence["table"][["stage_zh", "stage_en", "reason"]].assign(prob_shown=np.nan)
-if province:  # the panel stage model (pooled over the 31 regions)
-    panel_model = stage_figures.pooled_panel_stages(indicator, information)
-    own = panel_model[panel_model.region == province].reset_index(drop=True)
-    own = own.assign(prob_shown=stage_figures.stage_probability(own))
-    at = own[own.year == judged]
+own = None
+panel_models = {"panel (pooled)": lambda: stage_figures.pooled_panel_stages(indicator, information)}
+if province:  # the panel stage models (over the 31 regions)
+    scale, _ = cr.lifecycle.per_person_scale(indicator)
+    panel_models["panel (lag)"] = lambda: cr.lifecycle.panel_stages(
+        cr.data.load("provincial_panel"), indicator=indicator, method="lag", scale=scale,
+        information=information)
+for name, model in panel_models.items():
+    if not province:
+        stages.loc[name] = [None, None, "not applicable: a single series of your own cannot be "
+                            "pooled with a panel; per-series methods used", np.nan]
+        continue
+    rows = model()
+    rows = rows[rows.region == province].reset_index(drop=True)
+    rows = rows.assign(prob_shown=stage_figures.stage_probability(rows))
+    own = rows if own is None else own  # the pooled rows are drawn below
+    at = rows[rows.year == judged]
     if len(at):
         s_ = at.stage.iloc[0]
-        stages.loc["panel (pooled)"] = [s_.zh if s_ else None, s_.en if s_ else None,
-                                        at.reason.iloc[0], at.prob_shown.iloc[0]]
+        stages.loc[name] = [s_.zh if s_ else None, s_.en if s_ else None, at.reason.iloc[0],
+                            at.prob_shown.iloc[0]]
     else:
-        stages.loc["panel (pooled)"] = [None, None, f"no {indicator} value for {judged}", np.nan]
-else:
-    own = None
-    stages.loc["panel (pooled)"] = [None, None, "not applicable: a single series of your own "
-                                    "cannot be pooled with a panel; per-series methods used",
-                                    np.nan]
+        stages.loc[name] = [None, None, f"no {indicator} value for {judged}", np.nan]
 stages[["stage_zh", "stage_en"]] = stages[["stage_zh", "stage_en"]].fillna("-")
 stages.index.name = "method"
 saved = cr.outputs.save_table(stages.reset_index(), "stages")
