@@ -88,25 +88,8 @@ from .specs import CEILING_FACTOR, MODELS, SPECS, ModelSpec, get_spec
 from .mixed import MODEL_SPECS as MIXED_MODELS, MixedModelSpec, MixedResults, fit_mixed  # isort: skip
 
 __all__ = [
-    "CEILING_FACTOR",
-    "COV_TYPES",
-    "MIXED_MODELS",
-    "MODELS",
-    "OPTIMIZER",
-    "SPECS",
-    "GrowthResults",
-    "MixedModelSpec",
-    "MixedResults",
-    "ModelSpec",
-    "NLSResults",
-    "cagr",
-    "compare",
-    "doubling_time",
-    "fit",
-    "fit_mixed",
-    "fold_change",
-    "get_spec",
-    "increase_multiple",
-    "least_squares_fit",
-    "nls",
+    "CEILING_FACTOR", "COV_TYPES", "MIXED_MODELS", "MODELS", "OPTIMIZER", "SPECS", "GrowthResults",
+    "MixedModelSpec", "MixedResults", "ModelSpec", "NLSResults", "cagr", "compare",
+    "doubling_time", "fit", "fit_mixed", "fold_change", "get_spec", "increase_multiple",
+    "least_squares_fit", "nls"
 ]
