@@ -30,8 +30,13 @@ from ..errors import ClusterResearchError, ParameterError, ReportIncompleteError
 from ..outputs import outputs_dir
 from . import report
 from .notebooks import list_runs, resolve_notebook
-from .params import (coerce_cli_value, describe_spec, parameter_model, parameter_models,
-                     validate_parameters)
+from .params import (
+    coerce_cli_value,
+    describe_spec,
+    parameter_model,
+    parameter_models,
+    validate_parameters,
+)
 from .runner import describe, refresh, run_all, run_notebook
 from .runs import read_yaml, slug
 from .summary import run_summary

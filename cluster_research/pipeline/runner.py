@@ -39,8 +39,15 @@ from .. import data
 from ..errors import ParameterError, RunFailedError
 from ..outputs import ENV_OUTPUT_DIR, ENV_RUN_NAME, outputs_dir
 from . import cache
-from .notebooks import (KERNEL_NAME, list_notebooks, list_runs, normalise_notebook,
-                        notebook_parameters, notebooks_dir, resolve_notebook)
+from .notebooks import (
+    KERNEL_NAME,
+    list_notebooks,
+    list_runs,
+    normalise_notebook,
+    notebook_parameters,
+    notebooks_dir,
+    resolve_notebook,
+)
 from .params import describe_spec, validate_parameters
 from .runs import Job, check_not_nested, check_run_name, default_run_name, list_jobs, read_run_file
 
