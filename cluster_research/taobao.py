@@ -554,7 +554,7 @@ def concentration(level: str = "city", *, villages=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def national_series(kind: str = "villages", *, definition=None, counts_table=None) -> pd.Series:
+def national_series(kind: str = "villages", *, definition=None) -> pd.Series:
     """Return the national count of Taobao villages (or towns) per year.
 
     Parameters
@@ -562,8 +562,6 @@ def national_series(kind: str = "villages", *, definition=None, counts_table=Non
     kind : {"villages", "towns"}
     definition : {None, "pre2020", "post2020"}
         Keep one side of the 2020 definition change (default both).
-    counts_table : pandas.DataFrame, optional
-        Output of :func:`cluster_research.data.taobao.load_counts`.
 
     Returns
     -------
@@ -576,7 +574,7 @@ def national_series(kind: str = "villages", *, definition=None, counts_table=Non
     >>> int(national_series().loc[2022])
     7780
     """
-    c = taobao_data.load_counts() if counts_table is None else counts_table
+    c = taobao_data.load_counts()
     if kind not in ("villages", "towns"):
         raise ParameterError(f"kind must be 'villages' or 'towns', got {kind!r}")
     c = c[c["kind"] == kind]
