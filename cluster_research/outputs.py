@@ -7,14 +7,6 @@ checked by nbval has neither set, and then nothing is written::
 
     <CLUSTER_RESEARCH_OUTPUT_DIR>/figures/<CLUSTER_RESEARCH_RUN>/<name>.png|svg
     <CLUSTER_RESEARCH_OUTPUT_DIR>/tables/<CLUSTER_RESEARCH_RUN>/<name>.csv
-
-Examples
---------
->>> import pandas as pd, tempfile
->>> t = pd.DataFrame({"year": [2015], "region": ["上海"], "rank": [2.0]})
->>> p = save_table(t, "ranks", output_dir=tempfile.mkdtemp())
->>> p.name
-'ranks.csv'
 """
 
 from __future__ import annotations
@@ -44,32 +36,20 @@ _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 def repo_dir() -> Path:
-    """Return the repository root (the parent of the installed package directory).
-
-    Returns
-    -------
-    pathlib.Path
-        ``cluster_research/..`` resolved from this file, never from the cwd.
-    """
+    """Return the repository root, ``cluster_research/..`` resolved from this file (not the cwd)."""
     return Path(__file__).resolve().parent.parent
 
 
 def outputs_dir() -> Path:
-    """Return the default ``outputs/`` directory of the repository (git-ignored).
-
-    Returns
-    -------
-    pathlib.Path
-    """
+    """Return the default ``outputs/`` directory of the repository (git-ignored)."""
     return repo_dir() / "outputs"
 
 
 def output_path(kind: str, name: str, ext: str, output_dir: str | os.PathLike | None = None):
     """Return where a figure or table of the current run is written, or None.
 
-    The directory is ``output_dir`` if given, else the environment variable
-    ``CLUSTER_RESEARCH_OUTPUT_DIR`` (set by the runner for the kernel). When
-    neither is set nothing is written and None is returned.
+    The directory is ``output_dir`` if given, else ``CLUSTER_RESEARCH_OUTPUT_DIR``; with
+    neither, None (nothing is written).
 
     Parameters
     ----------
@@ -118,20 +98,9 @@ _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 def md_escape(text) -> str:
     """Escape a string given by the user (a region name) for a Markdown output.
 
-    HTML's ``&``, ``<`` and ``>`` become entities (no tag or script can be injected into
-    the site, which renders Markdown outputs as HTML) and CommonMark's ASCII punctuation
-    is backslash-escaped (no link, emphasis or heading), as CommonMark section 2.4
-    ("Backslash escapes", https://spec.commonmark.org/0.31.2/#backslash-escapes) allows
-    for any ASCII punctuation character.
-
-    Parameters
-    ----------
-    text : object
-        Converted with ``str``.
-
-    Returns
-    -------
-    str
+    HTML's ``&``, ``<`` and ``>`` become entities (no tag can be injected into the site)
+    and ASCII punctuation is backslash-escaped (no link, emphasis or heading), as
+    CommonMark 2.4 allows (https://spec.commonmark.org/0.31.2/#backslash-escapes).
 
     Examples
     --------
@@ -148,21 +117,10 @@ def md_escape(text) -> str:
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``df`` whose formula-like text cells start with an apostrophe.
 
-    A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab
-    or carriage return first, not a number, see :func:`formula_like`) is written as ``'=...``, the
-    neutralisation OWASP recommends ("CSV Injection",
-    https://owasp.org/www-community/attacks/CSV_Injection). Numbers, and a lone ``-``,
-    are kept (the rule of :func:`formula_like`). User files are refused at input already
-    (:func:`cluster_research.data.read_csv`); this is the second defence.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``df`` itself when nothing needed a change.
+    A cell (or column name) that :func:`formula_like` flags is written as ``'=...``, the
+    neutralisation OWASP recommends (https://owasp.org/www-community/attacks/CSV_Injection);
+    ``df`` itself is returned when nothing needed a change. User files are refused at input
+    already (:func:`cluster_research.data.read_csv`); this is the second defence.
 
     Examples
     --------
@@ -188,12 +146,9 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     """Check a table against its schema, then write it as CSV (UTF-8, no index).
 
     The table is validated against the schema registered under ``name`` in
-    :mod:`cluster_research.schemas` (unique keys, declared columns only, types, ranges)
-    every time, also when nothing is written (a notebook run interactively or under
-    nbval), so a wrong table stops the run instead of being handed out. The index is not
-    written: a table whose index carries data (a named index or a MultiIndex) is refused —
-    call ``reset_index()`` first. Text cells a spreadsheet would run as a formula are
-    written with a leading apostrophe (:func:`neutralise_formulas`).
+    :mod:`cluster_research.schemas` every time, also when nothing is written, so a wrong
+    table stops the run. A table whose index carries data (named, or a MultiIndex) is
+    refused. Formula-like cells are neutralised (:func:`neutralise_formulas`).
 
     Parameters
     ----------
@@ -201,7 +156,6 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None):
     name : str
         File stem, e.g. ``"claims"``; must have a registered schema.
     output_dir : path-like, optional
-        Overrides ``CLUSTER_RESEARCH_OUTPUT_DIR``.
 
     Returns
     -------
@@ -243,9 +197,7 @@ def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None,
     name : str
         File stem (letters, digits, ``_``, ``-``, ``.``).
     output_dir : path-like, optional
-        Root of the outputs; default ``CLUSTER_RESEARCH_OUTPUT_DIR``.
     formats : tuple of str
-        File formats.
 
     Returns
     -------

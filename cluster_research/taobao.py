@@ -1,12 +1,8 @@
 """Analyse Taobao-village clusters: counts by place, entries and exits, concentration, stage.
 
 Taobao villages (淘宝村) are AliResearch's villages where online selling has clustered; the
-lists of 2014, 2015 and 2016 (:mod:`cluster_research.data.taobao`) give them by province,
-city, county and township, and :func:`national_series` the national count 2013-2022. This
-module counts them by place and year, follows villages between consecutive lists (entries,
-persistence, exits, the Gort-Klepper view of a life cycle by place), measures their
-concentration across cities and counties (HHI, CR4, Gini from :mod:`cluster_research.metrics`)
-and fits growth curves and lifecycle stages to the national count.
+2014-2016 lists (:mod:`cluster_research.data.taobao`) give them by province, city, county and
+township, :func:`national_series` the national count 2013-2022.
 
 References
 ----------
@@ -29,23 +25,9 @@ from .data import taobao as taobao_data
 from .errors import ParameterError
 
 __all__ = [
-    "DEFINITION_BREAK",
-    "LEVELS",
-    "MIN_POINTS",
-    "city_series",
-    "concentration",
-    "counts",
-    "national_fits",
-    "national_series",
-    "national_stage",
-    "place_points",
-    "place_series",
-    "province_series",
-    "province_stages",
-    "rename_candidates",
-    "resolve_place",
-    "transition_detail",
-    "transitions",
+    "DEFINITION_BREAK", "LEVELS", "MIN_POINTS", "city_series", "concentration", "counts",
+    "national_fits", "national_series", "national_stage", "place_points", "place_series",
+    "province_series", "rename_candidates", "resolve_place", "transition_detail", "transitions"
 ]
 
 #: Fewest exact yearly values for a growth fit or a stage (as ``profile`` requires).
@@ -73,13 +55,10 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
     Parameters
     ----------
     province : str
-        Any form :func:`cluster_research.data.region_code` accepts (浙江, 浙江省, Zhejiang,
-        330000); may be empty when ``city`` is given. A city of the lists (金华, 金华市)
-        is accepted too and read as that city (its province is returned with it), and a
-        county (义乌) as its city: the place is what notebook 09 maps.
+        Any form :func:`cluster_research.data.region_code` accepts (浙江, Zhejiang, 330000);
+        a city of the lists (金华) is read as that city, a county (义乌) as its city.
     city : str
-        A city of the lists (:func:`cluster_research.data.places.resolve_place`); its
-        province is returned when ``province`` is empty.
+        A city of the lists (:func:`cluster_research.data.places.resolve_place`).
     villages : pandas.DataFrame, optional
 
     Returns
@@ -93,7 +72,7 @@ def resolve_place(province: str = "", city: str = "", *, villages=None) -> tuple
         Neither given, a city outside the province, a province or county given as
         ``city``, two different cities, or a city without a Taobao village in the lists.
     UnknownPlaceError
-        An unknown name (the message suggests the closest provinces and cities).
+        An unknown name (closest names suggested).
 
     Examples
     --------
@@ -138,29 +117,23 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
     Parameters
     ----------
     level : {"province", "city", "county"}
-        Unit of aggregation (a city is identified by province + city, a county by
-        province + city + county).
     villages : pandas.DataFrame, optional
         Output of :func:`cluster_research.data.taobao.load_villages` (loaded if omitted).
     province : str, optional
-        Keep one province, in any form :func:`cluster_research.data.region_code` accepts
-        (浙江, 浙江省, Zhejiang, 330000). A city of the lists (金华, 金华市) or a county
-        (义乌, read as its city) keeps that city's villages (the natural meaning of a
-        city here: its places at ``level``).
+        Keep one province, or a city (a county: its city), as :func:`resolve_place` reads it.
 
     Returns
     -------
     pandas.DataFrame
         One row per place; the place columns, one int column per list year (0 where the
-        place has no village that year) and ``total`` (sum over years), sorted by the last
-        year's count (descending).
+        place has no village that year) and ``total``, sorted by the last year's count.
 
     Raises
     ------
     ParameterError
         Unknown level, or a province that has no Taobao village.
     UnknownPlaceError
-        An unknown name (the message suggests the closest provinces and cities).
+        An unknown name.
 
     Examples
     --------
@@ -171,9 +144,7 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
     """
     cols = _level(level)
     v = _villages(villages)
-    # every list year is a column, also for a place with no village in some list (a
-    # count of 0 from a complete list, not a gap)
-    list_years = sorted(int(y) for y in v["year"].unique())
+    list_years = sorted(int(y) for y in v["year"].unique())  # 0, not a gap, when absent
     if province is not None:
         prov, city = resolve_place(province, villages=v)
         if city:
@@ -186,10 +157,9 @@ def counts(level: str = "city", *, villages=None, province=None) -> pd.DataFrame
         v = v[v["province"] == province]
     tab = v.groupby(cols + ["year"]).size().unstack("year", fill_value=0)
     tab.columns = [int(c) for c in tab.columns]
-    years = list_years
-    tab = tab.reindex(columns=years, fill_value=0)
+    tab = tab.reindex(columns=list_years, fill_value=0)
     tab["total"] = tab.sum(axis=1)
-    tab = tab.sort_values([years[-1], "total"], ascending=False).reset_index()
+    tab = tab.sort_values([list_years[-1], "total"], ascending=False).reset_index()
     tab.columns.name = None
     return tab
 
@@ -200,24 +170,21 @@ def city_series(name: str, *, villages=None) -> pd.Series:
     Parameters
     ----------
     name : str
-        A city of the lists, any accepted spelling (金华, 金华市:
-        :func:`cluster_research.data.places.resolve_place`). A province or a county is
-        refused (the series is per city; provinces: ``counts("province")``).
+        A city of the lists (金华, 金华市); a province or a county is refused.
     villages : pandas.DataFrame, optional
 
     Returns
     -------
     pandas.Series
         Indexed by int year (every list year, 0 where the city had none), name
-        ``taobao_villages``; ``attrs``: region (canonical city name), province, unit "个",
-        source_id.
+        ``taobao_villages``; ``attrs``: region (city), province, unit "个", source_id.
 
     Raises
     ------
     ParameterError
         A province or county, or a city without a Taobao village (:func:`resolve_place`).
     UnknownPlaceError
-        An unknown name (the message suggests the closest provinces and cities).
+        An unknown name.
 
     Examples
     --------
@@ -252,11 +219,9 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     Parameters
     ----------
     place : str
-        Any name :func:`cluster_research.data.places.resolve_place` accepts (浙江, 菏泽,
-        义乌, 曹县 ...).
+        Any name :func:`cluster_research.data.places.resolve_place` accepts (浙江, 义乌 ...).
     measure : {"taobao_villages", "taobao_towns"}
     root : path-like, optional
-        Data directory.
 
     Returns
     -------
@@ -273,7 +238,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     ParameterError
         Unknown measure.
     UnknownPlaceError
-        Unknown or ambiguous name (closest names suggested).
+        Unknown or ambiguous name.
 
     Examples
     --------
@@ -346,17 +311,11 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
 def place_points(series: pd.DataFrame) -> pd.Series:
     """Return the exact yearly values of a :func:`place_series` table (the ``used`` rows).
 
-    Parameters
-    ----------
-    series : pandas.DataFrame
-        Output of :func:`place_series`.
-
     Returns
     -------
     pandas.Series
         Indexed by int year, name = the measure; ``attrs``: region (place label), unit "个",
-        source_id (the sources joined with ","). Years without an exact value are absent
-        (gaps are not filled).
+        source_id (joined with ","). Years without an exact value are absent.
 
     Examples
     --------
@@ -378,8 +337,8 @@ def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
     Parameters
     ----------
     provinces : sequence of str, optional
-        Province names in any accepted form; default the ``n`` provinces with most villages
-        in the 2016 list (the last complete list: 浙江, 广东, 江苏, 山东, 福建, 河北).
+        Default the ``n`` provinces with most villages in the 2016 list (the last complete
+        list: 浙江, 广东, 江苏, 山东, 福建, 河北).
     n : int, default 6
     root : path-like, optional
 
@@ -431,7 +390,6 @@ def transition_detail(from_year: int, to_year: int, *, villages=None) -> pd.Data
     from_year, to_year : int
         Two list years (2014, 2015, 2016).
     villages : pandas.DataFrame, optional
-        As for :func:`counts`.
 
     Returns
     -------
@@ -479,7 +437,6 @@ def transitions(*, villages=None, level=None) -> pd.DataFrame:
     Parameters
     ----------
     villages : pandas.DataFrame, optional
-        As for :func:`counts`.
     level : {None, "province", "city", "county"}
         ``None``: national totals; otherwise one row per place and pair of years.
 
@@ -528,7 +485,6 @@ def rename_candidates(from_year: int, to_year: int, *, villages=None,
     from_year, to_year : int
         Consecutive list years.
     villages : pandas.DataFrame, optional
-        As for :func:`counts`.
     cutoff : float
         Minimum similarity ratio in [0, 1].
 
@@ -598,7 +554,7 @@ def concentration(level: str = "city", *, villages=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def national_series(kind: str = "villages", *, definition=None, counts_table=None) -> pd.Series:
+def national_series(kind: str = "villages", *, definition=None) -> pd.Series:
     """Return the national count of Taobao villages (or towns) per year.
 
     Parameters
@@ -606,8 +562,6 @@ def national_series(kind: str = "villages", *, definition=None, counts_table=Non
     kind : {"villages", "towns"}
     definition : {None, "pre2020", "post2020"}
         Keep one side of the 2020 definition change (default both).
-    counts_table : pandas.DataFrame, optional
-        Output of :func:`cluster_research.data.taobao.load_counts`.
 
     Returns
     -------
@@ -620,7 +574,7 @@ def national_series(kind: str = "villages", *, definition=None, counts_table=Non
     >>> int(national_series().loc[2022])
     7780
     """
-    c = taobao_data.load_counts() if counts_table is None else counts_table
+    c = taobao_data.load_counts()
     if kind not in ("villages", "towns"):
         raise ParameterError(f"kind must be 'villages' or 'towns', got {kind!r}")
     c = c[c["kind"] == kind]
@@ -683,10 +637,9 @@ def national_stage(year=None, *, series=None, model: str = "gompertz",
                    errors: str = "additive", window: int = 5) -> pd.DataFrame:
     """Classify the lifecycle stage of China's Taobao-village count.
 
-    Runs :func:`cluster_research.lifecycle.classify` with the curve method (the stage
-    model: phase I-IV of the fitted S-curve mapped to 萌芽/成长/扩大/起飞) and the
-    Gort-Klepper net-entry method (the count of villages as the count of "firms"; a
-    smaller smoothing ``window`` than the default, since only ten years are published).
+    Runs :func:`cluster_research.lifecycle.classify` with the curve method (phase I-IV of the
+    fitted S-curve as 萌芽/成长/扩大/起飞) and the Gort-Klepper net-entry method (villages as
+    "firms"; a smaller smoothing ``window``, since only ten years are published).
 
     Parameters
     ----------
@@ -722,37 +675,4 @@ def national_stage(year=None, *, series=None, model: str = "gompertz",
                          stage=None if r.stage is None else r.stage.zh,
                          stage_en=None if r.stage is None else r.stage.en,
                          phase=r.phase, reason=r.reason))
-    return pd.DataFrame(rows)
-
-
-def province_stages(*, villages=None, window: int = 5) -> pd.DataFrame:
-    """Apply the net-entry (Gort-Klepper) classification to each province's count.
-
-    With three lists (2014-2016) a province's series is too short for the method; the
-    result then says so (stage None with the reason) rather than guessing.
-
-    Parameters
-    ----------
-    villages : pandas.DataFrame, optional
-    window : int
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns province, years, stage, reason.
-
-    Examples
-    --------
-    >>> bool(province_stages().stage.isna().all())
-    True
-    """
-    tab = counts("province", villages=villages)
-    years = [c for c in tab.columns if isinstance(c, int)]
-    rows = []
-    for _, r in tab.iterrows():
-        s = pd.Series([float(r[y]) for y in years], index=years)
-        res = lifecycle.classify(s, years[-1], method="net_entry", window=window)
-        rows.append(dict(province=r["province"], years=len(years),
-                         stage=None if res.stage is None else res.stage.zh,
-                         reason=res.reason))
     return pd.DataFrame(rows)

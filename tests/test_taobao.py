@@ -189,11 +189,6 @@ def test_national_fits_and_stage_report_identification():
     assert st.reason.str.len().gt(0).all()
 
 
-def test_province_stage_too_short_says_so():
-    p = tb.province_stages()
-    assert p.stage.isna().all() and p.reason.str.contains("too short").all()
-
-
 # ------------------------------------------------------------------ names, errors
 
 def test_a_listed_city_resolves_through_the_one_resolver():

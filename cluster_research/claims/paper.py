@@ -145,10 +145,6 @@ def register(claim: Claim):
 def unregister(claim_id: str) -> None:
     """Remove a registered claim (for claims added in a session or a test).
 
-    Parameters
-    ----------
-    claim_id : str
-
     Raises
     ------
     MissingColumnError
@@ -160,12 +156,7 @@ def unregister(claim_id: str) -> None:
 
 
 def registered() -> tuple:
-    """Return the registered claims in registration order.
-
-    Returns
-    -------
-    tuple of Claim
-    """
+    """Return the registered claims (a tuple of :class:`Claim`) in registration order."""
     return tuple(c for c, _ in _REGISTRY.values())
 
 
@@ -183,20 +174,10 @@ def claims() -> pd.DataFrame:
     >>> int((claims().kind == "claim").sum())
     9
     """
-    rows = []
-    for c in registered():
-        d = asdict(c)
-        d["claim_id"] = d.pop("id")
-        d["claim"] = d.pop("quote")
-        rows.append(d)
-    cols = ["claim_id", "claim", "section", "paper_value", "unit", "qualifier", "method",
-            "tolerance", "kind"]
-    return pd.DataFrame(rows)[cols]
-
-
-# ----------------------------------------------------------------- arithmetic
-
-
+    t = pd.DataFrame([asdict(c) for c in registered()])
+    t = t.rename(columns={"id": "claim_id", "quote": "claim"})
+    return t[["claim_id", "claim", "section", "paper_value", "unit", "qualifier", "method",
+              "tolerance", "kind"]]
 
 
 def _near(x: float, n: float) -> bool:
@@ -255,17 +236,10 @@ class _Context:
 
 def _row(c: Claim, reproduced, verdict: str, reason: str, paper_value=None) -> dict:
     assert verdict in VERDICTS
-    return {
-        "claim_id": c.id,
-        "claim": c.quote,
-        "section": c.section,
-        "paper_value": c.paper_value if paper_value is None else paper_value,
-        "unit": c.unit,
-        "reproduced_value": reproduced,
-        "tolerance": c.tolerance,
-        "verdict": verdict,
-        "reason": reason,
-    }
+    return {"claim_id": c.id, "claim": c.quote, "section": c.section,
+            "paper_value": c.paper_value if paper_value is None else paper_value,
+            "unit": c.unit, "reproduced_value": reproduced, "tolerance": c.tolerance,
+            "verdict": verdict, "reason": reason}
 
 
 def _within(c: Claim, x: float, ref: float) -> str:
@@ -303,12 +277,11 @@ def _multiples(ctx):
                "increase multiple v2010/v2002 - 1 with the independent 2002 value; "
                "'近16' = [15.5, 16.05]"))
 def _check_c03(c, ctx):
-    g = growth
     v02, v10, why = _multiples(ctx)
-    paper = g.increase_multiple(250.0, 4252.8)
+    paper = growth.increase_multiple(250.0, 4252.8)
     if math.isnan(v02) or math.isnan(v10):
         return _row(c, float("nan"), "not checkable", why)
-    x = g.increase_multiple(v02, v10)
+    x = growth.increase_multiple(v02, v10)
     ok = _near(x, 16.0)
     return _row(c, x, "reproduced" if ok else "not reproduced",
                 f"increase multiple {v10:g}/{v02:g} - 1 = {x:.2f} "
@@ -321,12 +294,11 @@ def _check_c03(c, ctx):
                "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]",
                kind="reading"))
 def _check_c04(c, ctx):
-    g = growth
     v02, v10, why = _multiples(ctx)
-    paper = g.fold_change(250.0, 4252.8)
+    paper = growth.fold_change(250.0, 4252.8)
     if math.isnan(v02) or math.isnan(v10):
         return _row(c, float("nan"), "not checkable", why)
-    x = g.fold_change(v02, v10)
+    x = growth.fold_change(v02, v10)
     ok = _near(x, 16.0)
     return _row(c, x, "reproduced" if ok else "not reproduced",
                 f"fold change {v10:g}/{v02:g} = {x:.2f} (with 250: {paper:.2f}); read as a fold "
@@ -335,10 +307,9 @@ def _check_c04(c, ctx):
 
 
 def _cagr_pair(ctx):
-    g = growth
     v02, v10, why = _multiples(ctx)
-    paper = g.cagr(250.0, 4252.8, 8)
-    rep = g.cagr(v02, v10, 8) if not (math.isnan(v02) or math.isnan(v10)) else float("nan")
+    paper = growth.cagr(250.0, 4252.8, 8)
+    rep = growth.cagr(v02, v10, 8) if not (math.isnan(v02) or math.isnan(v10)) else float("nan")
     return paper, rep, v02, why
 
 
@@ -358,12 +329,11 @@ def _check_c05(c, ctx):
 @register(Claim("C06", "（派生）翻番时间", _S1, math.log(2) / math.log(1 + _PAPER_G), "years", "derived",
                "doubling time ln 2 / ln(1 + CAGR): paper's numbers vs independent value", 0.1, kind="derived"))
 def _check_c06(c, ctx):
-    g = growth
     paper, rep, _v02, why = _cagr_pair(ctx)
-    tp = g.doubling_time(paper)
+    tp = growth.doubling_time(paper)
     if math.isnan(rep):
         return _row(c, rep, "not checkable", why, paper_value=tp)
-    tr = g.doubling_time(rep)
+    tr = growth.doubling_time(rep)
     return _row(c, tr, _within(c, tr, tp),
                 f"ln 2 / ln(1 + g): {tp:.3f} years from the paper's numbers (a lower bound), "
                 f"{tr:.3f} years from the independent 2002 value", paper_value=tp)
@@ -632,15 +602,6 @@ def check_details(data: pd.DataFrame | None = None, panel: pd.DataFrame | None =
 def summary(table: pd.DataFrame) -> str:
     """Summarise a :func:`check_all` table in one sentence.
 
-    Parameters
-    ----------
-    table : pandas.DataFrame
-
-    Returns
-    -------
-    str
-        E.g. ``"17 claims: 11 reproduced, 2 not reproduced, 4 not checkable"``.
-
     Examples
     --------
     >>> summary(pd.DataFrame({"verdict": ["reproduced", "not checkable"]}))
@@ -662,7 +623,6 @@ def style(table: pd.DataFrame, precision: int = 2):
     table : pandas.DataFrame
         Output of :func:`check_all`.
     precision : int
-        Decimals shown for numbers.
 
     Returns
     -------
@@ -673,9 +633,7 @@ def style(table: pd.DataFrame, precision: int = 2):
         c = _COLOURS.get(row["verdict"], "white")
         return [f"background-color: {c}"] * len(row)
 
-    return (table.style.apply(colour, axis=1)
-            .format(precision=precision, na_rep="—")
-            .set_uuid("claims")
-            .hide(axis="index"))
+    return (table.style.apply(colour, axis=1).format(precision=precision, na_rep="—")
+            .set_uuid("claims").hide(axis="index"))
 
 

@@ -24,8 +24,7 @@ def method_verdict(result, expected=lifecycle.Stage.GROWTH) -> str:
     Parameters
     ----------
     result : cluster_research.lifecycle result
-        Anything with a ``stage`` attribute (a :class:`~cluster_research.lifecycle.Stage`
-        or ``None`` when the method cannot classify).
+        Anything with a ``stage`` attribute (a :class:`~cluster_research.lifecycle.Stage` or None).
     expected : Stage or None, default Stage.GROWTH
         The stage the paper states (成长); ``None`` where the paper judged nothing (another
         region, or years other than its 2010-11).
@@ -73,7 +72,7 @@ def stage_verdict(ensemble, methods: dict, expected=lifecycle.Stage.GROWTH) -> d
     Parameters
     ----------
     ensemble : lifecycle result
-        Result of the ensemble classifier (``stage`` attribute, ``None`` if no majority).
+        Result of the ensemble classifier (``stage`` None if no majority).
     methods : dict of {str: lifecycle result}
         The individual methods' results by name (without the ensemble).
     expected : Stage, default Stage.GROWTH
@@ -124,9 +123,9 @@ def stage_verdicts(results: dict, region: str, expected=lifecycle.Stage.GROWTH) 
     results : dict of {(int, str, str): lifecycle result}
         ``(year, information, method) -> result``.
     region : str
-        Region name written in the ``region`` column.
+        Written in the ``region`` column.
     expected : Stage or None, default Stage.GROWTH
-        None where the paper judged nothing (see :func:`method_verdict`).
+        As for :func:`method_verdict`.
 
     Returns
     -------

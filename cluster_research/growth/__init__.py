@@ -36,17 +36,12 @@ the exponential's closed-form RSS), (ii) a ceiling ten times the estimate lies o
 (one profile point), and (iii) the data reach at least half of the fitted ceiling;
 ``identified_reason`` says which condition failed.
 
-Fitting (non-linear models): variable projection (Golub and Pereyra 2003; R
-``nls(algorithm = "plinear")``, :mod:`cluster_research.growth.varpro`): the ceiling is
-eliminated in closed form, the reduced problem is started from the best point of a vectorised
-grid and solved once by ``scipy.optimize.least_squares`` with its exact Jacobian.  The logistic
-and Gompertz curves are solved in coordinates in which the exponential limit is a finite face
-(``phi = 0``, ``b = 0``), so a ceiling the data do not identify ends there in a few dozen
-evaluations instead of running along a ridge; such a fit is represented at the ceiling's cap.
-``settings["optimizer"]``/``settings["method"]`` and
-``convergence["method"]`` name what ran.  A ceiling is bounded above by ``CEILING_FACTOR``
-(10^8) times the largest level; a fit that ends there reports ``converged=False`` (the data
-follow the exponential limit and do not identify a ceiling).  Bass ``tau`` on its lower bound
+Fitting (non-linear models): variable projection (:mod:`cluster_research.growth.varpro`; R
+``nls(algorithm = "plinear")``): the ceiling is eliminated in closed form and the exponential
+limit is a finite face of the reduced problem, so an unidentified ceiling ends there (at the
+ceiling's cap) instead of running along a ridge.  ``settings["optimizer"]``/``settings["method"]``
+and ``convergence["method"]`` name what ran.  A ceiling is bounded above by ``CEILING_FACTOR``
+(10^8) times the largest level; a fit that ends there reports ``converged=False``.  Bass ``tau`` on its lower bound
 (the p -> 0 ridge) is flagged in ``convergence["bass_tau_ridge"]`` and the message.  The
 covariance is the usual non-linear least squares one, ``cov = s^2 (J'J)^{-1}``,
 ``s^2 = RSS / (n - p)`` (or a sandwich with ``cov_type="HC0".."HC3"``/``"HAC"``).  Time is
@@ -88,25 +83,8 @@ from .specs import CEILING_FACTOR, MODELS, SPECS, ModelSpec, get_spec
 from .mixed import MODEL_SPECS as MIXED_MODELS, MixedModelSpec, MixedResults, fit_mixed  # isort: skip
 
 __all__ = [
-    "CEILING_FACTOR",
-    "COV_TYPES",
-    "MIXED_MODELS",
-    "MODELS",
-    "OPTIMIZER",
-    "SPECS",
-    "GrowthResults",
-    "MixedModelSpec",
-    "MixedResults",
-    "ModelSpec",
-    "NLSResults",
-    "cagr",
-    "compare",
-    "doubling_time",
-    "fit",
-    "fit_mixed",
-    "fold_change",
-    "get_spec",
-    "increase_multiple",
-    "least_squares_fit",
-    "nls",
+    "CEILING_FACTOR", "COV_TYPES", "MIXED_MODELS", "MODELS", "OPTIMIZER", "SPECS", "GrowthResults",
+    "MixedModelSpec", "MixedResults", "ModelSpec", "NLSResults", "cagr", "compare",
+    "doubling_time", "fit", "fit_mixed", "fold_change", "get_spec", "increase_multiple",
+    "least_squares_fit", "nls"
 ]

@@ -40,9 +40,8 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
         errors="additive", method=None, max_nfev=None, cov_type="nonrobust", cov_kwds=None):
     """Fit ``y = func(x, theta) + e`` by (weighted) non-linear least squares.
 
-    The low-level routine used by :func:`fit`: trust-region / Levenberg-Marquardt
-    (``scipy.optimize.least_squares`` with ``x_scale="jac"`` and tight tolerances), followed by a
-    Gauss-Newton polish.  ``cov = s^2 (J'J)^{-1}``, ``s^2 = RSS / (n - p)``.
+    One :func:`~cluster_research.growth.solve.solve` (``scipy.optimize.least_squares``,
+    tolerances 1e-14).  ``cov = s^2 (J'J)^{-1}``, ``s^2 = RSS / (n - p)``.
 
     Parameters
     ----------
@@ -62,7 +61,7 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
         Defaults to ``b1, b2, ...`` or the keys of ``start``.
     errors : {"additive", "multiplicative"}
         Residuals ``y - f`` or ``log y - log f``.
-    method : {None, "lm", "trf", "dogbox"}
+    method : {None, "lm", "trf"}
         Optimiser; default ``"lm"`` unless bounded.
     max_nfev : int, optional
         Evaluation budget; running out gives ``converged=False``.

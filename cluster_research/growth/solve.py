@@ -41,18 +41,7 @@ DEFAULT_NFEV_PER_PARAM = 1000
 
 
 def quiet(func):
-    """Run ``func`` with floating-point warnings silenced (overflow/NaN are handled explicitly).
-
-    Parameters
-    ----------
-    func : callable
-        Function to wrap.
-
-    Returns
-    -------
-    callable
-        The wrapped function.
-    """
+    """Wrap ``func`` to run with floating-point warnings silenced (overflow/NaN handled explicitly)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -65,21 +54,8 @@ def quiet(func):
 def num_jac(f, th, x, step=None):
     """Return the central-difference Jacobian of ``f(x, th)`` with respect to ``th``.
 
-    Parameters
-    ----------
-    f : callable
-        ``f(x, th) -> ndarray``.
-    th : array-like
-        Parameters; relative steps ``eps^(1/3) max(|th_j|, 1e-8)`` unless ``step`` is given.
-    x : array-like
-        Predictor.
-    step : array-like, optional
-        Absolute steps.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, p)`` matrix ``(f(th + h e_j) - f(th - h e_j)) / (2 h)``.
+    The ``(n, p)`` matrix ``(f(th + h e_j) - f(th - h e_j)) / (2 h)``, relative steps
+    ``h = eps^(1/3) max(|th_j|, 1e-8)`` unless absolute steps ``step`` are given.
     """
     th = np.asarray(th, float)
     h0 = EPS ** (1.0 / 3.0)
@@ -95,21 +71,9 @@ def num_jac(f, th, x, step=None):
 
 
 def fd_jac(fun, z, r0):
-    """Return the forward-difference Jacobian of a residual function ``fun`` at ``z``.
+    """Return the forward-difference Jacobian ``(fun(z + h e_j) - r0) / h`` of ``fun`` at ``z``.
 
-    Parameters
-    ----------
-    fun : callable
-        ``fun(z) -> residuals``.
-    z : numpy.ndarray
-        Point.
-    r0 : numpy.ndarray
-        ``fun(z)``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(fun(z + h e_j) - r0) / h`` with ``h = sqrt(eps) max(|z_j|, 1e-6)``.
+    ``r0 = fun(z)``, ``h = sqrt(eps) max(|z_j|, 1e-6)``.
     """
     h0 = math.sqrt(EPS)
     cols = []
@@ -161,17 +125,7 @@ class Problem:
         self.njev = 0
 
     def with_data(self, y):
-        """Return a copy of the problem with response ``y`` (same design, weights, bounds).
-
-        Parameters
-        ----------
-        y : numpy.ndarray
-            New response.
-
-        Returns
-        -------
-        Problem
-        """
+        """Return a copy of the problem with response ``y`` (same design, weights, bounds)."""
         return Problem(self.mean_fn, self.jac_fn, self.x, np.asarray(y, float), self.sw**2,
                        self.errors, self.lb, self.ub, self.fixed, self.theta_fixed)
 
@@ -338,15 +292,10 @@ def solve(problem, x0_full, max_nfev=None, tol=TOL, lm_first=True, logs=None):
     Parameters
     ----------
     problem : Problem
-        The least-squares problem.
     x0_full : array-like
         Start (all parameters; fixed ones are replaced by their values).
-    max_nfev : int, optional
-        Evaluation budget.
-    tol : float
-        Tolerances passed to :func:`least_squares_fit`.
-    lm_first : bool
-        See :func:`least_squares_fit` (off when the caller sets a strict budget).
+    max_nfev, tol, lm_first
+        As for :func:`least_squares_fit` (``lm_first`` off when the caller sets a strict budget).
     logs : array of bool, optional
         Parameters solved in log coordinates (all parameters; see :func:`least_squares_fit`).
 

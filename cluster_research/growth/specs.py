@@ -37,16 +37,8 @@ from scipy.special import expit
 from ..errors import ParameterError
 
 __all__ = [
-    "CEILING_FACTOR",
-    "GOMPERTZ_KNEE",
-    "LOGISTIC_KNEE",
-    "MODELS",
-    "RUNAWAY",
-    "SPECS",
-    "ModelSpec",
-    "data_mean",
-    "get_spec",
-    "log_sigmoid",
+    "CEILING_FACTOR", "GOMPERTZ_KNEE", "LOGISTIC_KNEE", "MODELS", "RUNAWAY", "SPECS", "ModelSpec",
+    "data_mean", "get_spec", "log_sigmoid"
 ]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).

@@ -5,28 +5,11 @@ Shanghai's e-commerce cluster is in the 成长 (growth) stage of four -- 萌芽
 (embryonic), 成长 (growth), 扩大 (expansion), 起飞 (take-off) -- because firms are
 gathering, scale is expanding fast, inter-firm links are forming and the
 infrastructure has changed a lot.  This module makes that judgement
-quantitative, by several independent methods, each returning a
-:class:`StageResult` that says *why* (or why it cannot classify):
-
-``curve``
-    Fit an S-shaped growth model (:func:`cluster_research.growth.fit`) and
-    place the year relative to the curve's lower knee, inflection and upper
-    knee (:func:`boundaries`).
-``signs``
-    Model-free: signs of the smoothed second and third derivatives
-    (:func:`local_derivatives`).
-``net_entry``
-    Gort & Klepper (1982) stages from counts of firms.
-``scorecard``
-    The paper's four growth-stage features measured on the NBS provincial
-    panel (:func:`scorecard`).
-``ensemble``
-    All applicable methods side by side, with their agreement.
-
+quantitative, by several independent methods (:func:`classify`: curve, signs,
+net_entry, scorecard, ensemble; :func:`panel_stages` for a panel), each returning
+a :class:`StageResult` that says *why* (or why it cannot classify).
 ``information="realtime"`` uses only observations dated on or before the
-classified year (what the paper's authors could have known);
-``"hindsight"`` uses every observation.  Gaps (NaN) are dropped, never filled,
-and listed in the evidence.
+classified year (what the paper's authors could have known).
 
 Curve phases
 ------------
@@ -69,47 +52,18 @@ from .probabilities import stage_probabilities
 from .registry import REGISTRY, register
 from .scorecard import SCORECARD_INDICATORS, scorecard, scorecard_table
 from .signs import local_derivatives
-from .stage import (
-                    BOUNDARY_ROWS,
-                    DEFAULT_PHASE_MAP,
-                    INFORMATION,
-                    PHASES,
-                    Stage,
-                    StageResult,
-                    phase_to_stage,
-)
+from .stage import (BOUNDARY_ROWS, DEFAULT_PHASE_MAP, INFORMATION, PHASES, Stage, StageResult,
+                    phase_to_stage)
 
 #: Names of the registered stage methods (``classify(..., method=...)``).
 _ORDER = ("curve", "signs", "net_entry", "scorecard", "ensemble")
 METHODS = tuple(sorted(REGISTRY, key=lambda m: _ORDER.index(m) if m in _ORDER else len(_ORDER)))
 
 __all__ = [
-    "BOUNDARY_ROWS",
-    "PROB_COLUMNS",
-    "STAGE_THRESHOLD",
-    "face_validity",
-    "forecast_summary",
-    "instrument_table",
-    "panel_stages",
-    "per_person_scale",
-    "rolling_forecast",
-    "DEFAULT_PHASE_MAP",
-    "GOMPERTZ_KNEE",
-    "INFORMATION",
-    "LOGISTIC_KNEE",
-    "METHODS",
-    "PHASES",
-    "REGISTRY",
-    "SCORECARD_INDICATORS",
-    "STAGE_DEFINITION",
-    "Stage",
-    "StageResult",
-    "boundaries",
-    "classify",
-    "local_derivatives",
-    "phase_to_stage",
-    "register",
-    "scorecard",
-    "scorecard_table",
-    "stage_probabilities",
+    "BOUNDARY_ROWS", "PROB_COLUMNS", "STAGE_THRESHOLD", "face_validity", "forecast_summary",
+    "instrument_table", "panel_stages", "per_person_scale", "rolling_forecast",
+    "DEFAULT_PHASE_MAP", "GOMPERTZ_KNEE", "INFORMATION", "LOGISTIC_KNEE", "METHODS", "PHASES",
+    "REGISTRY", "SCORECARD_INDICATORS", "STAGE_DEFINITION", "Stage", "StageResult",
+    "boundaries", "classify", "local_derivatives", "phase_to_stage", "register", "scorecard",
+    "scorecard_table", "stage_probabilities"
 ]

@@ -37,14 +37,8 @@ from .panel import PROB_COLUMNS, panel_stages
 from .stage import Stage
 
 __all__ = [
-    "GOMPERTZ_KNEE_OFFSET",
-    "LOGISTIC_KNEE_OFFSET",
-    "reliability_table",
-    "run_benchmark",
-    "score",
-    "simulate_panel",
-    "true_boundaries",
-    "true_phase",
+    "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "reliability_table", "run_benchmark", "score",
+    "simulate_panel", "true_boundaries", "true_phase"
 ]
 
 #: ``ln(2 + √3)``: distance of the logistic knees from the inflection, in units of 1/k.

@@ -122,17 +122,8 @@ def forecast_summary(table):
 
 
 def stage_position(table):
-    """Return each row's expected phase ``sum_s s p_s`` (1 = 萌芽 ... 4 = 起飞).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A :func:`~cluster_research.lifecycle.panel_stages` table.
-
-    Returns
-    -------
-    pandas.Series
-    """
+    """Return each row's expected phase ``sum_s s p_s`` (1 = 萌芽 ... 4 = 起飞) of a
+    :func:`~cluster_research.lifecycle.panel_stages` table."""
     P = table[list(PROB_COLUMNS)].to_numpy(float)
     return pd.Series(P @ np.arange(1, 5), index=table.index, name="position")
 

@@ -121,9 +121,8 @@ from .lag import KNEES, fit_lag
 from .stage import Stage
 from .trend import panel_growth_check
 
-__all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "curve_phases",
-           "log_curve", "prepare_panel",
-           "panel_stages"]
+__all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "curve_phases", "log_curve",
+           "panel_stages", "prepare_panel"]
 
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
 METHODS = ("lag", "pooled", "mixed", "hmm", "curve")
@@ -132,7 +131,6 @@ METHODS = ("lag", "pooled", "mixed", "hmm", "curve")
 #: probabilities are kept.
 STAGE_THRESHOLD = 2.0 / 3.0
 _STAGES = list(Stage)
-_KNEE = KNEES  # the knee offsets of growth.specs (one definition)
 _RATE = {"logistic": "k", "gompertz": "b"}
 
 
@@ -212,7 +210,7 @@ def curve_phases(model: str, params, years) -> np.ndarray:
     t = np.asarray(years, float)
     r = P[..., 1:2]
     t0 = P[..., 2:3]
-    d = _KNEE[model] / r
+    d = KNEES[model] / r
     return 1 + (t >= t0 - d).astype(int) + (t >= t0).astype(int) + (t >= t0 + d).astype(int)
 
 
@@ -244,7 +242,7 @@ def _curve_fits(df, model, min_points):
     regions = list(dict.fromkeys(df["region"]))
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     models = ("logistic", "gompertz") if model == "auto" else (model,)
-    if any(m not in _KNEE for m in models):
+    if any(m not in KNEES for m in models):
         raise ParameterError(f"curve model must be 'logistic', 'gompertz' or 'auto', "
                              f"got {model!r}")
     fits = {m: {} for m in models}
@@ -428,7 +426,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
     counts = df.groupby("region", sort=False).size()
     use = df[df["region"].isin(counts[counts >= min_points].index)]
     models = ("logistic", "gompertz") if model == "auto" else (model,)
-    if any(m not in _KNEE for m in models):
+    if any(m not in KNEES for m in models):
         raise ParameterError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
                              f"got {model!r}")
     fits = {m: _mixed_fit(use, m) if len(counts[counts >= min_points]) >= 2 else

@@ -54,24 +54,18 @@ def panel_components(panel: pd.DataFrame) -> pd.DataFrame:
             f"provincial panel has duplicate rows, e.g. region {r['region']} year {r['year']} "
             f"indicator {r['indicator']}")
     wide = sub.pivot(index=["region", "year"], columns="indicator", values="value")
-    wide = wide.reindex(columns=list(_PANEL_NEEDED)).astype(float)
-    wide = wide.sort_index()
+    wide = wide.reindex(columns=list(_PANEL_NEEDED)).astype(float).sort_index()
+    yr = pd.Series(wide.index.get_level_values("year"), index=wide.index)
+    consecutive = yr.groupby(level="region").shift(1) == yr - 1  # no growth across a gap
 
     def growth(col):
-        g = wide[col].groupby(level="region")
-        prev = g.shift(1)
-        prev_year = pd.Series(wide.index.get_level_values("year"), index=wide.index)
-        prev_year = prev_year.groupby(level="region").shift(1)
-        consecutive = prev_year == wide.index.get_level_values("year") - 1
-        return (wide[col] / prev - 1).where(consecutive)
+        return (wide[col] / wide[col].groupby(level="region").shift(1) - 1).where(consecutive)
 
     comp = pd.DataFrame(index=wide.index)
     comp["firms_share"] = wide["ecommerce_firms_share"]
     comp["firms_growth"] = growth("ecommerce_firms")
     comp["sales_growth"] = growth("ecommerce_sales")
     prev_g = comp["sales_growth"].groupby(level="region").shift(1)
-    yr = pd.Series(comp.index.get_level_values("year"), index=comp.index)
-    consecutive = yr.groupby(level="region").shift(1) == yr - 1
     comp["sales_acceleration"] = (comp["sales_growth"] - prev_g).where(consecutive)
     with np.errstate(divide="ignore", invalid="ignore"):
         comp["links_ratio"] = wide["ecommerce_purchases"] / wide["ecommerce_sales"].where(
@@ -103,20 +97,14 @@ def resolve_region(panel: pd.DataFrame, region: str) -> str:
 
 def load_panel(panel):
     """Return the given panel, or the NBS provincial panel when None."""
-    if panel is not None:
-        return panel
-
-
-    return data.load("provincial_panel")
+    return data.load("provincial_panel") if panel is None else panel
 
 
 def scorecard_table(year: int, *, panel: pd.DataFrame | None = None, threshold: float = 0.5,
                     min_components: int = 2) -> pd.DataFrame:
     """Rank every region of the provincial panel in ``year`` on the four features.
 
-    A **relative ranking of provinces (not a lifecycle stage)**: see the module docstring
-    and :func:`scorecard`; the ``stage`` column is a relative class, for the lifecycle
-    stage use :func:`~cluster_research.lifecycle.panel_stages`.
+    A **relative ranking of provinces (not a lifecycle stage)**: see :func:`scorecard`.
 
     Parameters
     ----------
@@ -255,10 +243,7 @@ def scorecard(region: str, year: int, information: str = "realtime", *,
         momentum <  thr and level >= thr        -> 起飞 TAKEOFF    (high level, mature)
         momentum <  thr and level <  thr        -> 萌芽 EMBRYONIC  (low and slow)
 
-    This mirrors the curve phases (accelerating / decelerating / saturated /
-    not yet started) but is *relative*: it places a region among China's
-    provinces in that year, not on an absolute scale -- a ranking, not a lifecycle stage.  ``growth_features_present``
-    counts how many of the paper's four features score >= threshold.
+    ``growth_features_present`` counts how many of the paper's four features score >= threshold.
 
     Parameters
     ----------
@@ -269,11 +254,8 @@ def scorecard(region: str, year: int, information: str = "realtime", *,
         Scores only ever use data dated <= ``year``, so both give the same
         answer (the panel has no data vintages; later revisions of past values
         cannot be excluded).
-    panel : DataFrame, optional
-        Long panel with columns region, year, indicator, value (default: the
-        packaged NBS panel).
-    threshold : float, default 0.5
-    min_components : int, default 2
+    panel, threshold, min_components
+        As for :func:`scorecard_table`.
 
     Returns
     -------

@@ -23,6 +23,20 @@ def select_window(years, year, window, information):
     return np.sort(order[:window])
 
 
+def _weights(weights, yy, x, y):
+    """Weights of the values ``yy`` (a row per fit): 1/y² rescaled per row (no overflow for
+    tiny y), or 1; ``x, y`` name the years at fault."""
+    if weights == "relative":
+        if np.any(yy <= 0):
+            raise ParameterError(f"relative weights need positive values; non-positive at years "
+                                 f"{x[y <= 0].astype(int).tolist()} (use weights='equal')")
+        logw = -2.0 * np.log(yy)
+        return np.exp(logw - logw.max(axis=-1, keepdims=True))
+    if weights == "equal":
+        return np.ones(np.shape(yy))
+    raise ParameterError(f"weights must be 'relative' or 'equal', got {weights!r}")
+
+
 def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "relative"):
     """Estimate y(at), y'(at), y''(at), y'''(at) by a local polynomial fit.
 
@@ -65,18 +79,7 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
     p = degree + 1
     if len(x) < p + 1:
         raise ParameterError(f"need at least {p + 1} points for a degree-{degree} local fit")
-    if weights == "relative":
-        if np.any(y <= 0):
-            bad = x[y <= 0].astype(int).tolist()
-            raise ParameterError(
-                f"relative weights need positive values; non-positive at years {bad} "
-                "(use weights='equal')")
-        logw = -2.0 * np.log(y)
-        w = np.exp(logw - logw.max())  # 1/y^2 rescaled (avoids overflow for tiny y)
-    elif weights == "equal":
-        w = np.ones_like(y)
-    else:
-        raise ParameterError(f"weights must be 'relative' or 'equal', got {weights!r}")
+    w = _weights(weights, y, x, y)
     d = x - float(at)
     X = np.vander(d, p, increasing=True)
     sw = np.sqrt(w)
@@ -117,19 +120,7 @@ def derivative_operator(x, y, grid, window, degree, weights):
     d_all = np.abs(x[None, :] - grid[:, None])
     order = np.lexsort((np.broadcast_to(x, d_all.shape), d_all), axis=1)[:, :window]
     idx = np.sort(order, axis=1)  # (G, w)
-    if weights == "relative":
-        yy = y[idx]
-        if np.any(yy <= 0):
-            bad = x[y <= 0].astype(int).tolist()
-            raise ParameterError(
-                f"relative weights need positive values; non-positive at years {bad} "
-                "(use weights='equal')")
-        logw = -2.0 * np.log(yy)
-        w = np.exp(logw - logw.max(axis=1, keepdims=True))
-    elif weights == "equal":
-        w = np.ones(idx.shape)
-    else:
-        raise ParameterError(f"weights must be 'relative' or 'equal', got {weights!r}")
+    w = _weights(weights, y[idx], x, y)
     d = x[idx] - grid[:, None]  # (G, w)
     X = d[:, :, None] ** np.arange(p)[None, None, :]  # (G, w, p)
     Xw = X * w[:, :, None]

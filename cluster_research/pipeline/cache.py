@@ -58,12 +58,7 @@ def library_versions() -> dict[str, str]:
 
 
 def environment_key() -> str:
-    """Return the SHA-256 of the package code, the data manifests and the library versions.
-
-    Returns
-    -------
-    str
-    """
+    """Return the SHA-256 of the package code, the data manifests and the library versions."""
     h = hashlib.sha256()
     for p in sorted(PACKAGE_DIR.rglob("*")):
         rel = p.relative_to(PACKAGE_DIR).as_posix()

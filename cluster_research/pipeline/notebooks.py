@@ -29,32 +29,17 @@ KERNEL_NAME = "python3"
 
 
 def notebooks_dir() -> Path:
-    """Return the ``notebooks/`` directory of the repository.
-
-    Returns
-    -------
-    pathlib.Path
-    """
+    """Return the ``notebooks/`` directory of the repository."""
     return repo_dir() / "notebooks"
 
 
 def list_notebooks() -> list[Path]:
-    """List the numbered notebooks ``notebooks/NN_*.ipynb`` in order.
-
-    Returns
-    -------
-    list of pathlib.Path
-    """
+    """List the numbered notebooks ``notebooks/NN_*.ipynb`` in order."""
     return sorted(p for p in notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 
 
 def list_runs() -> list[Path]:
-    """List the run files ``notebooks/params/*.yaml`` of the reproduction, sorted.
-
-    Returns
-    -------
-    list of pathlib.Path
-    """
+    """List the run files ``notebooks/params/*.yaml`` of the reproduction, sorted."""
     return sorted((notebooks_dir() / "params").glob("*.yaml"))
 
 
@@ -150,12 +135,7 @@ def notebook_parameters(notebook: str | os.PathLike) -> dict[str, Any]:
 
 
 def normalise_notebook(nb) -> None:
-    """Strip volatile metadata (timings, papermill records, widget state) in place.
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-    """
+    """Strip volatile metadata (timings, papermill records, widget state) in place."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",

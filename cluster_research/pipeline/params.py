@@ -5,13 +5,6 @@ with types, ranges, choices, the ``parameters`` cell's defaults and the checks t
 data. :func:`validate_parameters` reports the first problem as one
 :class:`~cluster_research.errors.ParameterError`; :func:`coerce_cli_value` reads
 ``-p NAME VALUE`` by the declared type (lists as ``a,b`` or ``[a, b]``, None as ``null``).
-
-Examples
---------
->>> coerce_cli_value("years", "2018,2022", [2010, 2011])
-[2018, 2022]
->>> coerce_cli_value("dk_maxlags", "null", None) is None
-True
 """
 
 from __future__ import annotations
@@ -44,12 +37,7 @@ _MESSAGES = {"greater_than_equal": "must be >= {ge}", "less_than_equal": "must b
 
 @lru_cache(maxsize=1)
 def parameter_models() -> dict[str, type[BaseModel]]:
-    """Load ``notebooks/parameters.py``: notebook stem -> its parameter model.
-
-    Returns
-    -------
-    dict
-    """
+    """Load ``notebooks/parameters.py``: notebook stem -> its parameter model."""
     name = "cluster_research_notebook_parameters"
     spec = importlib.util.spec_from_file_location(name, notebooks_dir() / "parameters.py")
     module = sys.modules[name] = importlib.util.module_from_spec(spec)
@@ -189,10 +177,6 @@ def coerce_cli_value(name: str, text: str, default: Any,
     notebook : str or path-like, optional
         Whose declaration (default: the first notebook declaring ``name``).
 
-    Returns
-    -------
-    object
-
     Raises
     ------
     ParameterError
@@ -204,6 +188,10 @@ def coerce_cli_value(name: str, text: str, default: Any,
     2011
     >>> coerce_cli_value("lang", "en", "zh")
     'en'
+    >>> coerce_cli_value("years", "2018,2022", [2010, 2011])
+    [2018, 2022]
+    >>> coerce_cli_value("dk_maxlags", "null", None) is None
+    True
     """
     s = _field_schema(name, default, notebook)
     options = s.get("anyOf", [s])

@@ -114,17 +114,7 @@ def _section_page(title: str, items: list[dict], missing: list[str], out: Path) 
 
 def inputs_key(out: Path, state: dict) -> str:
     """SHA-256 of what the report reads: ``state`` (problems, missing items) and the content of
-    ``docs/``, the package's modules (API), the figure/table list and ``<out>/{notebooks,figures,tables}``.
-
-    Parameters
-    ----------
-    out : pathlib.Path
-    state : dict
-
-    Returns
-    -------
-    str
-    """
+    ``docs/``, the package's modules (API), the figure/table list and ``<out>/{notebooks,figures,tables}``."""
     h = hashlib.sha256(json.dumps(state, sort_keys=True).encode())
     roots = [(DOCS, "**/*"), (_PACKAGE, "**/*.py"), (INDEX.parent, INDEX.name)]
     for root, pattern in roots + [(out / sub, "**/*") for sub in ("notebooks", "figures", "tables")]:

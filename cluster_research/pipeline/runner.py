@@ -227,10 +227,9 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None,
 
     Raises
     ------
-    ParameterError, ParameterError, cluster_research.data.DataValidationError
-        Bad parameters, before any kernel starts.
-    cluster_research.errors.ParameterError
-        A name leaving the outputs, or the folder of an existing run (or inside one).
+    ParameterError, cluster_research.data.DataValidationError
+        Bad parameters (before any kernel starts), a name leaving the outputs, or the folder
+        of an existing run (or inside one).
     cluster_research.errors.ReproductionLockedError
         Another process holds the outputs directory.
     papermill.PapermillExecutionError
@@ -429,6 +428,6 @@ def describe() -> str:
             nb, params, fanout = read_run_file(r)
             fan = f" fanout {json.dumps(fanout, ensure_ascii=False)}" if fanout else ""
             lines.append(f"  {r.stem}: {nb.name} {json.dumps(params, ensure_ascii=False)}{fan}")
-        except (ParameterError, ParameterError) as exc:
+        except ParameterError as exc:
             lines.append(f"  {r.stem}: INVALID: {exc}")
     return "\n".join(lines)

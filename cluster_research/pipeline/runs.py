@@ -165,7 +165,7 @@ def load_yaml(text: str, source: str):
 
 def read_yaml(path: str | os.PathLike):
     """Read a user's YAML file as plain data (:func:`load_yaml`); :class:`ParameterError`
-    if it cannot be read, :class:`ParameterError` for its content."""
+    if it cannot be read or for its content."""
     p = Path(path)
     try:
         with open(p, encoding="utf-8") as f:
@@ -180,7 +180,7 @@ def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
 
     Raises
     ------
-    ParameterError, ParameterError
+    ParameterError
         Unreadable or malformed file, unknown keys, unsupported fan-out.
     """
     p = Path(path)
