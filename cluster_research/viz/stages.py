@@ -34,6 +34,7 @@ from .. import data
 from ..errors import ParameterError
 from ..geo import other_regions, provinces
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
+from .maps import china_frame
 from .style import check_lang, label, setup, source_note
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
@@ -230,19 +231,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
         if highlight is not None:
             code = data.region_code(highlight)
             gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
-    ax.set_xlim(73, 136)
-    ax.set_ylim(17.5, 54)
-    ax.set_aspect(1.0 / np.cos(np.deg2rad(35.0)))
-    ax.set_axis_off()
-    inset.set_xlim(106, 123)
-    inset.set_ylim(3, 24)
-    inset.set_aspect(1.0 / np.cos(np.deg2rad(14.0)))
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_xlabel("")
-    inset.set_ylabel("")
-    inset.grid(False)
-    inset.set_title(label("south_china_sea", lang), fontsize=7, pad=2)
+    china_frame(ax, inset, lang)
     handles = _legend_handles(lang, set(rows["stage"].dropna()))
     if (~has).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=label("no_data", lang)))
