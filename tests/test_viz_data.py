@@ -59,9 +59,14 @@ def _lines(ax):
 def test_series_plot_draws_each_qualifier_at_its_values(shanghai_volume):
     fig = cr.viz.series_plot(shanghai_volume, lang="en")
     lines = _lines(fig.axes[0])
+    secondary = shanghai_volume["source_id"].isin(cr.data.SECONDARY_SOURCES)
+    exact = shanghai_volume["qualifier"] == "exact"
+    groups = {"exact": exact & ~secondary, "secondary": exact & secondary}
+    groups.update({q: shanghai_volume["qualifier"] == q for q in ("approx", "lower_bound",
+                                                                  "target")})
     drawn = 0
-    for q in ("exact", "approx", "lower_bound", "target"):
-        sub = shanghai_volume[shanghai_volume["qualifier"] == q].sort_values("year")
+    for q, rows in groups.items():
+        sub = shanghai_volume[rows].sort_values("year")
         if not len(sub):
             assert cr.viz.label(q, "en") not in lines
             continue
@@ -74,8 +79,22 @@ def test_series_plot_draws_each_qualifier_at_its_values(shanghai_volume):
     ex = lines[cr.viz.label("exact", "en")]
     pts = dict(zip(np.asarray(ex.get_xdata(), int), np.asarray(ex.get_ydata(), float)))
     assert pts[2002] == 253.86 and pts[2010] == 4252.8
+    assert 2025 not in pts  # the secondary 2025 value is an open circle of its own
+    assert 2025 in np.asarray(lines[cr.viz.label("secondary", "en")].get_xdata(), int)
     tg = lines[cr.viz.label("target", "en")]
     assert dict(zip(np.asarray(tg.get_xdata(), int), tg.get_ydata()))[2015] == 12000.0
+
+
+def test_series_plot_joins_consecutive_years_only_and_dots_a_gap(shanghai_volume):
+    fig = cr.viz.series_plot(shanghai_volume, lang="en")
+    segments = {tuple(np.asarray(ln.get_xdata(), int)): ln.get_linestyle()
+                for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) == 2
+                and ln.get_linestyle() in ("-", ":")}
+    assert segments[(2009, 2010)] == "-"  # consecutive years: solid
+    assert segments[(2002, 2007)] == ":" and segments[(2019, 2021)] == ":"  # gaps: dotted
+    assert not any(2025 in k for k in segments)  # the secondary value is not joined
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels.count(cr.viz.label("gap", "en")) == 1
 
 
 # ------------------------------------------------------------------ growth_fits / fit_panels

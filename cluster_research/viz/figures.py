@@ -12,15 +12,25 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 
 from .. import claims
+from ..data import SECONDARY_SOURCES
 from ..errors import ParameterError
 from ..lifecycle import Stage
-from .style import (FIGSIZE, MODEL_COLOURS, band_label, check_lang, label, method_label,
-                    model_label, setup)
+from .style import (
+    FIGSIZE,
+    MODEL_COLOURS,
+    band_label,
+    check_lang,
+    label,
+    method_label,
+    model_label,
+    setup,
+)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -125,9 +135,12 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
                 logy: bool = True) -> Figure:
     """Plot a level series with its source qualifier shown by the marker.
 
-    Actual values (``exact``) are filled circles joined by a line; ``approx`` open
-    circles; ``lower_bound`` upward triangles; ``target`` grey crosses (never joined to
-    the actuals). Intended for the Shanghai transaction series (notebook 02).
+    Actual values (``exact``) are filled circles, joined by a solid line between consecutive
+    years and by a dotted line across years without data (a gap is not drawn as if it were
+    observed); an actual from a secondary source (:data:`cluster_research.data.SECONDARY_SOURCES`,
+    needs a ``source_id`` column) is an open circle, not joined; ``approx`` open circles;
+    ``lower_bound`` upward triangles; ``target`` grey crosses (never joined to the actuals).
+    Intended for the Shanghai transaction series (notebooks 01-03).
 
     Parameters
     ----------
@@ -143,15 +156,30 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
         fig, ax = plt.subplots(figsize=FIGSIZE)
     else:
         fig = ax.figure
-    styles = {"exact": {"marker": "o", "color": "#4c72b0", "ls": "-"},
-              "approx": {"marker": "o", "mfc": "none", "color": "#4c72b0", "ls": "none"},
-              "lower_bound": {"marker": "^", "color": "#dd8452", "ls": "none"},
-              "target": {"marker": "x", "color": "#8c8c8c", "ls": "none"}}
-    for q, st in styles.items():
-        sub = df[df["qualifier"] == q].sort_values("year")
+    blue = "#4c72b0"
+    second = (df["source_id"].isin(SECONDARY_SOURCES) if "source_id" in df
+              else pd.Series(False, index=df.index))
+    is_exact = df["qualifier"] == "exact"
+    styles = {"exact": ({"marker": "o", "color": blue}, is_exact & ~second),
+              "secondary": ({"marker": "o", "mfc": "white", "color": blue}, is_exact & second),
+              "approx": ({"marker": "o", "mfc": "none", "color": blue}, df["qualifier"] == "approx"),
+              "lower_bound": ({"marker": "^", "color": "#dd8452"}, df["qualifier"] == "lower_bound"),
+              "target": ({"marker": "x", "color": "#8c8c8c"}, df["qualifier"] == "target")}
+    for q, (st, rows) in styles.items():
+        sub = df[rows].sort_values("year")
         if len(sub):
-            ax.plot(sub["year"], sub["value"], label=label(q, lang), **st)
-    return _yi_yuan_axes(fig, ax, lang, logy, title, 9)
+            ax.plot(sub["year"], sub["value"], ls="none", label=label(q, lang), zorder=3, **st)
+    exact = df[is_exact & ~second].sort_values("year")
+    years, values = exact["year"].to_numpy(), exact["value"].to_numpy()
+    for y0, y1, v0, v1 in zip(years[:-1], years[1:], values[:-1], values[1:]):
+        gap = y1 - y0 > 1
+        ax.plot([y0, y1], [v0, v1], color=blue, ls=":" if gap else "-", lw=1.0 if gap else 1.8,
+                zorder=2, label=label("gap", lang) if gap else None)
+    _yi_yuan_axes(fig, ax, lang, logy, title, 9)
+    handles, labels = ax.get_legend_handles_labels()
+    keep = dict(zip(labels, handles))  # the dotted gap line once
+    ax.legend(keep.values(), keep.keys(), fontsize=9)
+    return fig
 
 
 def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "confidence",

@@ -71,6 +71,8 @@ LABELS = {
     "approx": {"zh": "约数", "en": "Approximate"},
     "lower_bound": {"zh": "下限（“超过”）", "en": "Lower bound"},
     "target": {"zh": "目标/预测（不作实际值）", "en": "Target / forecast (not an actual)"},
+    "secondary": {"zh": "实际值，二手来源（主拟合不用）", "en": "Actual, secondary source (not in the main fit)"},
+    "gap": {"zh": "其间年份无数据（虚线）", "en": "No data in the years between (dotted)"},
     "band_confidence": {"zh": "阴影：{level}% 置信区间（均值曲线，delta 法）",
                         "en": "Shaded: {level}% confidence interval of the curve (delta method)"},
     "band_prediction": {"zh": "阴影：{level}% 预测区间（新观测值，delta 法）",
