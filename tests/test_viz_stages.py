@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 from cluster_research import pipeline  # noqa: E402
 from cluster_research.errors import ParameterError  # noqa: E402
 from cluster_research.lifecycle import STAGE_DEFINITION, Stage  # noqa: E402
+from cluster_research.viz import stage_timeline  # noqa: E402
 from cluster_research.viz import stages as vs  # noqa: E402
 
 
@@ -116,3 +117,44 @@ def test_every_printed_stage_table_comes_with_the_definition(path):
                if "What this shows" not in h and _STAGE_OUTPUT.search(text)
                and definition not in text]
     assert not missing, f"{path.name}: sections printing stages without the definition: {missing}"
+
+
+def _wcag_ratio(a, b):
+    """WCAG 2.1 contrast ratio, written here from the W3C definition (not the package's)."""
+    def lum(c):
+        r, g, b_ = (x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+                    for x in matplotlib.colors.to_rgb(c))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_cell_label_is_legible_on_its_colour():
+    """The probability labels of the heatmap and the stage names of the timeline reach the
+    WCAG contrast of 4.5 on their cell, for every stage and probability drawn."""
+    rows = []
+    for k, s in enumerate(list(Stage) + [None]):
+        for j, p in enumerate(np.linspace(0.0, 1.0, 11)):
+            probs = [(1 - p) / 3] * 4
+            if s is not None:
+                probs[s.value - 1] = p
+            rows.append({"region": f"r{k}", "year": 2000 + j, "stage": s,
+                         **dict(zip(vs.PROB_COLUMNS, probs)), "reason": ""})
+    ax = vs.stage_heatmap(pd.DataFrame(rows), lang="zh").axes[0]
+    cells = {(round(p.get_x()), round(p.get_y())): p.get_facecolor() for p in ax.patches}
+    texts = [t for t in ax.texts if t.get_text() not in ("", "?") and t.get_position() in
+             {(x + 0.5, y + 0.5) for x, y in cells}]
+    assert len(texts) == 4 * 11
+    for t in texts:
+        x, y = t.get_position()
+        bg = cells[(round(x - 0.5), round(y - 0.5))]
+        assert _wcag_ratio(t.get_color(), bg) >= 4.5, (t.get_text(), bg)
+    timeline = pd.DataFrame([{"year": 2000 + s.value, "method": "m", "stage": s} for s in Stage])
+    ax = stage_timeline(timeline, lang="zh").axes[0]
+    cells = {(round(p.get_x()), round(p.get_y())): p.get_facecolor() for p in ax.patches
+             if p.get_fill()}
+    names = [t for t in ax.texts if t.get_text() in {s.zh for s in Stage}]
+    assert len(names) == 4
+    for t in names:
+        x, y = t.get_position()
+        assert _wcag_ratio(t.get_color(), cells[(round(x - 0.5), round(y - 0.5))]) >= 4.5

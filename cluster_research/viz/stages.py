@@ -35,7 +35,7 @@ from ..errors import ParameterError
 from ..geo import other_regions, provinces
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
 from .maps import china_frame
-from .style import check_lang, label, setup, source_note
+from .style import check_lang, label, setup, source_note, text_colour
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
            "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
@@ -305,9 +305,8 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=shade(s, q), edgecolor="white",
                                        linewidth=0.5))
             text = f"{q:.2f}" if isinstance(s, Stage) else "?"
-            dark = isinstance(s, Stage) and q > 0.6
             ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=5.5,
-                    color="white" if dark else "#333333")
+                    color=text_colour(shade(s, q)))
     ax.set_xlim(0, len(years))
     ax.set_ylim(len(regions), 0)
     ax.set_xticks(np.arange(len(years)) + 0.5, [str(y) for y in years], fontsize=7)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import matplotlib as mpl
 import mplfonts.conf
+import numpy as np
 import seaborn as sns
 from matplotlib import font_manager
 
@@ -31,7 +32,8 @@ from ..outputs import DPI, save_figure
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
            "MODEL_COLOURS", "MODEL_NAMES", "band_label", "check_lang", "display_name",
-           "font_path", "label", "method_label", "model_label", "save", "setup", "source_note"]
+           "font_path", "label", "method_label", "model_label", "save", "setup", "source_note",
+           "text_colour"]
 
 #: Family name the bundled ``mplfonts`` Noto Sans CJK SC file is registered under: a name no
 #: installed font takes, so the file, not the machine's fonts, decides every glyph.
@@ -202,6 +204,24 @@ def band_label(interval: str, alpha: float = 0.05, lang: str = "zh") -> str:
         raise ParameterError(f"interval must be 'confidence' or 'prediction', got {interval!r}")
     level = f"{100 * (1 - alpha):g}"
     return label(f"band_{interval}", lang).format(level=level)
+
+
+def text_colour(background) -> str:
+    """Return black or white, whichever reads better on ``background`` (WCAG 2 contrast).
+
+    The contrast ratio of two colours is ``(L1 + 0.05) / (L2 + 0.05)`` with ``L`` the relative
+    luminance ``0.2126 R + 0.7152 G + 0.0722 B`` of the linearised sRGB channels (W3C, WCAG 2.1,
+    section 1.4.3); one of black and white always reaches 4.5, the level for small text.
+
+    Examples
+    --------
+    >>> text_colour("#08306b"), text_colour("#c6dbef")
+    ('white', 'black')
+    """
+    c = np.asarray(mpl.colors.to_rgb(background))
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lum = float(c @ [0.2126, 0.7152, 0.0722])
+    return "white" if 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 else "black"
 
 
 def source_note(ax, keys, lang: str = "zh", y: float = -0.02) -> None:
