@@ -138,19 +138,23 @@ def test_coerce_cli_value_error():
         runner.coerce_cli_value("year", "twenty", 2010)
 
 
-def test_parameters_cell_must_be_literals(tmp_path):
+def _notebook(path, parameters: str, *cells: str):
+    """Write a notebook: a tagged ``parameters`` cell, then ``cells``; return its path."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
-    c = nbformat.v4.new_code_cell("region = '上海'\nyear = 2000 + 10")
-    c.metadata["tags"] = ["parameters"]
-    nb.cells = [c]
-    path = tmp_path / "x.ipynb"
+    p = nbformat.v4.new_code_cell(parameters)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, *map(nbformat.v4.new_code_cell, cells)]
     nbformat.write(nb, path)
+    return path
+
+
+def test_parameters_cell_must_be_literals(tmp_path):
+    path = _notebook(tmp_path / "x.ipynb", "region = '上海'\nyear = 2000 + 10")
     with pytest.raises(ParameterError, match="year"):
         runner.notebook_parameters(path)
-    nb.cells = [nbformat.v4.new_code_cell("a = 1")]
-    nbformat.write(nb, path)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 1")]), path)
     with pytest.raises(ParameterError, match="exactly one"):
         runner.notebook_parameters(path)
 
@@ -365,38 +369,23 @@ def test_every_notebook_has_a_model_that_agrees_with_its_parameters_cell():
 
 def test_a_model_default_other_than_the_cell_is_refused(tmp_path):
     # negative control of the agreement: notebook 08's cell with another break_threshold
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    c = nbformat.v4.new_code_cell('break_threshold = -0.5\ndk_maxlags = None\nlang = "zh"')
-    c.metadata["tags"] = ["parameters"]
-    nb.cells = [c]
-    path = tmp_path / "08_drivers.ipynb"
-    nbformat.write(nb, path)
+    path = _notebook(tmp_path / "08_drivers.ipynb",
+                     'break_threshold = -0.5\ndk_maxlags = None\nlang = "zh"')
     with pytest.raises(ParameterError, match=r"\['break_threshold'\] are not declared alike"):
         runner.validate_parameters(path, {})
-    c.source = 'break_threshold = -0.3\nlang = "zh"\nextra = 1'
-    nbformat.write(nb, path)
+    _notebook(path, 'break_threshold = -0.3\nlang = "zh"\nextra = 1')
     with pytest.raises(ParameterError, match=r"\['extra', 'dk_maxlags'\]"):
         cr.pipeline.parameter_model(path)
 
 
 def test_a_notebook_without_a_model_takes_the_declared_fields(tmp_path):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    c = nbformat.v4.new_code_cell('region = "北京"\nlang = "en"')
-    c.metadata["tags"] = ["parameters"]
-    nb.cells = [c]
-    path = tmp_path / "mine.ipynb"
-    nbformat.write(nb, path)
+    path = _notebook(tmp_path / "mine.ipynb", 'region = "北京"\nlang = "en"')
     assert runner.validate_parameters(path, {"lang": "zh"}) == {"region": "北京", "lang": "zh"}
     with pytest.raises(ParameterError, match=r"'lang' must be 'zh' or 'en', got 'fr'"):
         runner.validate_parameters(path, {"lang": "fr"})
     with pytest.raises(cr.data.DataValidationError, match="火星"):
         runner.validate_parameters(path, {"region": "火星"})
-    c.source = "undeclared_name = 1"
-    nbformat.write(nb, path)
+    _notebook(path, "undeclared_name = 1")
     with pytest.raises(ParameterError, match=r"\['undeclared_name'\] are not declared"):
         runner.validate_parameters(path, {})
 
@@ -484,14 +473,7 @@ def test_missing_run_file_is_a_typed_error(tmp_path):
 
 
 def _tiny_notebook(path, body):
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    p = nbformat.v4.new_code_cell('lang = "zh"')
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [p, nbformat.v4.new_code_cell(body)]
-    nbformat.write(nb, path)
-    return path
+    return _notebook(path, 'lang = "zh"', body)
 
 
 FIGURE_CELL = ("import matplotlib.pyplot as plt\n"
