@@ -14,8 +14,9 @@ import pytest
 from cluster_research import pipeline
 
 
-def _text(res) -> str:
-    nb = nbformat.read(res.output_notebook, as_version=4)
+def _text(path) -> str:
+    """The printed and displayed text of an executed notebook."""
+    nb = nbformat.read(path, as_version=4)
     out = []
     for c in nb.cells:
         for o in c.get("outputs", []):
@@ -33,7 +34,7 @@ def runs(tmp_path_factory):
     cases = {"02_2011": ("02", {"through_year": 2011}),
              "03_zhejiang": ("03", {"region": "浙江", "years": [2020, 2024], "n_boot": 50}),
              "05_beijing": ("05", {"region": "北京", "year_from": 2018, "year_to": 2022})}
-    return {k: _text(pipeline.run_notebook(nb, params, output_dir=out, name=k))
+    return {k: _text(pipeline.run_notebook(nb, params, output_dir=out, name=k).output_notebook)
             for k, (nb, params) in cases.items()}
 
 
@@ -57,3 +58,26 @@ def test_05_for_another_province_ranks_that_province_in_its_years(runs):
     assert "北京市 2018-2022" in text
     assert "2015" not in text.split("北京市 2018-2022", 1)[1].split("\n", 3)[0]
     assert "上海" not in text
+
+
+def test_the_readmes_run_examples_execute_and_speak_of_their_place(tmp_path):
+    """Issue 26 item 3: every ``run`` line of the README runs as written (exit 0) and the
+    executed notebook names the place the line asks for."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from cluster_research.pipeline.cli import main
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = [ln.split("#")[0] for ln in readme.splitlines()
+             if ln.startswith(".venv/bin/python -m cluster_research run ")]
+    assert len(lines) >= 3
+    names = {"Zhejiang": "浙江"}
+    for k, ln in enumerate(lines):
+        argv = shlex.split(ln.split("-m cluster_research ", 1)[1])
+        out = tmp_path / f"run{k}"
+        assert main([*argv, "--output-dir", str(out), "--name", f"example{k}"]) == 0, ln
+        place = re.search(r"-p (?:region|city) (\S+)", ln).group(1)
+        text = _text(out / "notebooks" / f"example{k}.ipynb")
+        assert names.get(place, place) in text, ln
