@@ -158,3 +158,11 @@ def test_every_cell_label_is_legible_on_its_colour():
     for t in names:
         x, y = t.get_position()
         assert _wcag_ratio(t.get_color(), cells[(round(x - 0.5), round(y - 0.5))]) >= 4.5
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_stage_timeline_carries_the_definition(lang):
+    timeline = pd.DataFrame([{"year": 2000 + s.value, "method": "m", "stage": s} for s in Stage])
+    notes = " ".join(t.get_text().replace("\n", " ")
+                     for t in stage_timeline(timeline, lang=lang).axes[0].texts)
+    assert STAGE_DEFINITION[lang].replace(" ", "") in notes.replace(" ", "")

@@ -9,6 +9,7 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,7 +21,7 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Rectangle
 from .. import claims
 from ..data import SECONDARY_SOURCES
 from ..errors import ParameterError
-from ..lifecycle import Stage
+from ..lifecycle import STAGE_DEFINITION, Stage
 from .style import (
     FIGSIZE,
     MODEL_COLOURS,
@@ -338,6 +339,10 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
                              label=label("unobserved", lang)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_xlabel(label("year", lang))
+    # what a stage means, under the year labels (the figure is saved with a tight bounding box)
+    ax.annotate(textwrap.fill(STAGE_DEFINITION[lang], 60 if lang == "zh" else 120), xy=(0, 0),
+                xycoords="axes fraction", xytext=(0, -64), textcoords="offset points",
+                fontsize=7, color="#666666", va="top", ha="left", annotation_clip=False)
     if title:
         ax.set_title(title)
     return fig
