@@ -26,7 +26,8 @@ from .errors import ParameterError
 
 __all__ = [
     "DEFINITION_BREAK", "LEVELS", "MIN_POINTS", "city_series", "concentration", "counts",
-    "national_fits", "national_series", "national_stage", "place_points", "place_series",
+    "national_fits", "national_series", "national_stage", "place_fits", "place_points",
+    "place_series",
     "province_series", "rename_candidates", "resolve_place", "transition_detail", "transitions"
 ]
 
@@ -631,6 +632,35 @@ def national_fits(series=None, *, models=("logistic", "gompertz", "richards", "b
                        aicc=float(r.aicc), last_share_of_ceiling=float(s.iloc[-1]) / cap)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def place_fits(series, name: str, *, errors: str = "multiplicative") -> pd.DataFrame:
+    """Fit the exponential, logistic and Gompertz curves to one place's series (notebook 11).
+
+    :func:`national_fits` with one error form, in the city page's columns: a ceiling is shown
+    only where it is identified.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Values by year.
+    name : str
+        Written to the ``series`` column.
+    errors : {"multiplicative", "additive"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns series, model, converged, identified, ceiling_if_identified, aicc.
+
+    Examples
+    --------
+    >>> place_fits(national_series(), "national").model.tolist()
+    ['exponential', 'logistic', 'gompertz']
+    """
+    f = national_fits(series, models=("exponential", "logistic", "gompertz"), errors=(errors,))
+    return f.assign(series=name, ceiling_if_identified=f["ceiling"].where(f["identified"]))[
+        ["series", "model", "converged", "identified", "ceiling_if_identified", "aicc"]]
 
 
 def national_stage(year=None, *, series=None, model: str = "gompertz",

@@ -43,7 +43,6 @@ lang = "zh"  # figure labels: "zh" or "en"
 figure_formats = ["png", "svg"]
 
 # %%
-import numpy as np
 import pandas as pd
 
 import cluster_research as cr
@@ -134,13 +133,7 @@ if series.attrs["fit_allowed"] and len(positive) >= 2:
     t0, t1 = int(positive.index[0]), int(positive.index[-1])
     print(f"{t0}-{t1}: x{cr.growth.fold_change(positive.iloc[0], positive.iloc[-1]):.1f}, "
           f"CAGR {cr.growth.cagr(positive.iloc[0], positive.iloc[-1], t1 - t0):.1%}")
-    village_fits = {m: cr.growth.fit(points, model=m, errors="additive")
-                    for m in ("exponential", "logistic", "gompertz")}
-    village_table = pd.DataFrame([{"series": "taobao_villages", "model": m,
-                                   "converged": r.converged, "identified": r.identified,
-                                   "ceiling_if_identified": r.ceiling if r.identified and
-                                   r.ceiling is not None else np.nan, "aicc": r.aicc}
-                                  for m, r in village_fits.items()])
+    village_table = tb.place_fits(points, "taobao_villages", errors="additive")
     village_stage = cr.lifecycle.classify(points, int(points.index.max()), method="curve")
     print(village_table[["model", "converged", "identified"]].to_string(index=False))
     print("stage:", village_stage.stage.zh if village_stage.stage else "no verdict", "-",
@@ -166,13 +159,7 @@ if len(gdp) >= tb.MIN_POINTS:
     span = int(gdp.index.max() - gdp.index.min())
     print(f"GDP {gdp.index.min()}-{gdp.index.max()}: {gdp.iloc[0]:,.1f} -> {gdp.iloc[-1]:,.1f} "
           f"亿元, CAGR {cr.growth.cagr(gdp.iloc[0], gdp.iloc[-1], span):.1%}")
-    gdp_fits = {m: cr.growth.fit(gdp, model=m, errors="multiplicative")
-                for m in ("exponential", "logistic", "gompertz")}
-    gdp_table = pd.DataFrame([{"series": "gdp", "model": m, "converged": r.converged,
-                               "identified": r.identified,
-                               "ceiling_if_identified": r.ceiling if r.identified and
-                               r.ceiling is not None else np.nan, "aicc": r.aicc}
-                              for m, r in gdp_fits.items()])
+    gdp_table = tb.place_fits(gdp, "gdp")
     print(gdp_table[["model", "converged", "identified"]].to_string(index=False))
 else:
     gdp_table = None
@@ -193,13 +180,7 @@ if csv_path:
     print(f"{own.attrs['region']} · {own.name} ({own.attrs['unit']}): {len(own)} values "
           f"{own.index.min()}-{own.index.max()}, CAGR "
           f"{cr.growth.cagr(own.iloc[0], own.iloc[-1], span):.1%}")
-    own_fits = {m: cr.growth.fit(own, model=m, errors="multiplicative")
-                for m in ("exponential", "logistic", "gompertz")}
-    own_table = pd.DataFrame([{"series": str(own.name), "model": m, "converged": r.converged,
-                               "identified": r.identified,
-                               "ceiling_if_identified": r.ceiling if r.identified and
-                               r.ceiling is not None else np.nan, "aicc": r.aicc}
-                              for m, r in own_fits.items()])
+    own_table = tb.place_fits(own, str(own.name))
     print(own_table[["model", "converged", "identified"]].to_string(index=False))
 else:
     print("no csv_path given: no series of your own")
