@@ -1,9 +1,24 @@
-"""Shared fixtures: the Grunfeld investment data (statsmodels) and Baltagi's 10-firm sample."""
+"""Shared fixtures: the Grunfeld investment data (statsmodels), Baltagi's 10-firm sample, and
+``no_kernel`` (a test fails if a notebook kernel is started)."""
 
 from __future__ import annotations
 
 import pytest
 from _reference import BALTAGI_FIRMS
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """Fail the test if a kernel is started or papermill asked to execute."""
+    import papermill
+
+    from cluster_research.pipeline import runner
+
+    def boom(*a, **k):
+        raise AssertionError("a kernel was started despite invalid input")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+    monkeypatch.setattr(runner, "execute", boom)
 
 
 @pytest.fixture(scope="session")

@@ -21,20 +21,6 @@ from cluster_research.pipeline import validate_parameters
 FOUR = "hc_chinaorgjp_2010_06_17,hc_researchinchina_2008,hc_eastday_2011_12_23,hc_shine_2020_04"
 
 
-@pytest.fixture
-def no_kernel(monkeypatch):
-    """Fail the test if a kernel is started or papermill asked to execute."""
-    import papermill
-
-    from cluster_research.pipeline import runner
-
-    def boom(*a, **k):
-        raise AssertionError("a kernel was started despite invalid input")
-
-    monkeypatch.setattr(papermill, "execute_notebook", boom)
-    monkeypatch.setattr(runner, "execute", boom)
-
-
 def _series_csv(path, years):
     rows = "".join(f"杭州,{y},{10.0 + i},亿元\n" for i, y in enumerate(years))
     path.write_text("region,year,value,unit\n" + rows, encoding="utf-8")

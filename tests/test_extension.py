@@ -30,17 +30,6 @@ def write_city(path, rows=None, header="region,year,value,unit"):
     return path
 
 
-@pytest.fixture
-def no_execution(monkeypatch):
-    """Fail the test if papermill is asked to execute anything."""
-    import papermill
-
-    def boom(*a, **k):
-        raise AssertionError("papermill.execute_notebook called despite invalid input")
-
-    monkeypatch.setattr(papermill, "execute_notebook", boom)
-
-
 # ---------------------------------------------------------------- fan-out
 
 
@@ -83,7 +72,7 @@ def test_fanout_list_and_bad_fanouts(tmp_path):
         runner.expand_run(f)
 
 
-def test_run_all_validates_fanout_before_executing(no_execution, tmp_path):
+def test_run_all_validates_fanout_before_executing(no_kernel, tmp_path):
     f = tmp_path / "bad.yaml"
     f.write_text("notebook: 06\nfanout:\n  region: all\nparameters:\n  n_bot: 5\n",
                  encoding="utf-8")
@@ -158,7 +147,7 @@ def test_profile_series_rejects_bad_files(tmp_path, rows, header, match):
     assert str(p) in str(ei.value)
 
 
-def test_malformed_csv_stops_before_papermill(no_execution, tmp_path, capsys):
+def test_malformed_csv_stops_before_papermill(no_kernel, tmp_path, capsys):
     bad = write_city(tmp_path / "bad.csv", ["示例市,2012,1 234,亿元"])
     with pytest.raises(cr.data.DataValidationError, match="row 2"):
         runner.run_notebook("06", {"csv_path": str(bad)}, output_dir=tmp_path)

@@ -22,17 +22,6 @@ NB03 = "03_lifecycle_stage"
 NB02 = "02_shanghai_growth"
 
 
-@pytest.fixture
-def no_execution(monkeypatch):
-    """Fail the test if papermill is asked to execute anything."""
-    import papermill
-
-    def boom(*a, **k):
-        raise AssertionError("papermill.execute_notebook called despite invalid parameters")
-
-    monkeypatch.setattr(papermill, "execute_notebook", boom)
-
-
 @pytest.fixture(scope="module")
 def beijing():
     """Notebook 03's cell 3 for region=北京, years=[2014, 2020], curve_models=[logistic, gompertz]."""
@@ -67,13 +56,13 @@ def test_nb03_beijing_uses_the_nbs_panel(beijing):
     assert sc["reason"].str.startswith("北京 2020").all()
 
 
-def test_nb03_unknown_region_fails_before_execution(no_execution, tmp_path):
+def test_nb03_unknown_region_fails_before_execution(no_kernel, tmp_path):
     with pytest.raises(DataValidationError, match="火星"):
         cr.pipeline.run_notebook(NB03, {"region": "火星"}, output_dir=tmp_path)
     assert not (tmp_path / "notebooks").exists()
 
 
-def test_nb03_misspelt_parameter_fails_before_execution(no_execution, tmp_path):
+def test_nb03_misspelt_parameter_fails_before_execution(no_kernel, tmp_path):
     with pytest.raises(ParameterError, match="did you mean 'region'"):
         cr.pipeline.run_notebook(NB03, {"regoin": "北京"}, output_dir=tmp_path)
     with pytest.raises(ParameterError, match="n_boot"):
