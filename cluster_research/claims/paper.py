@@ -195,6 +195,15 @@ class _Context:
         self._data = data
         self._panel = panel
         self._stage_series = stage_series
+        self._rows: dict = {}
+
+    def row(self, claim_id: str) -> dict:
+        """The row of a registered check, computed once per context (C12 reuses its
+        judgements' rows)."""
+        if claim_id not in self._rows:
+            claim, func = _REGISTRY[claim_id]
+            self._rows[claim_id] = func(claim, self)
+        return self._rows[claim_id]
 
     @property
     def data(self) -> pd.DataFrame:
@@ -457,7 +466,7 @@ for _id, _year, _info, _zh in (("C12a", 2010, "realtime", "实时"),
                "the four judgements C12a-C12d (2010 and 2011, real time and hindsight): "
                "reproduced if every one that can be made gives 成长"))
 def _check_c12(c, ctx):
-    rows = [func(j, ctx) for j, func in _REGISTRY.values() if j.id.startswith("C12") and j.kind == "judgement"]
+    rows = [ctx.row(j.id) for j in registered() if j.id.startswith("C12") and j.kind == "judgement"]
     made = [r for r in rows if r["verdict"] != "not checkable"]
     parts = "; ".join(f"{r['claim_id']} {r['claim'].split('(')[1].rstrip(')')}: "
                       + (r["reproduced_value"] or "no stage") for r in rows)
@@ -575,7 +584,7 @@ def check_all(data: pd.DataFrame | None = None, panel: pd.DataFrame | None = Non
     if bad:
         raise ParameterError(f"check_all: unknown kinds {sorted(bad)}; kinds: {KINDS}")
     ctx = _Context(data, panel, stage_series)
-    rows = [{**func(c, ctx), "kind": c.kind} for c, func in _REGISTRY.values() if c.kind in kinds]
+    rows = [{**ctx.row(c.id), "kind": c.kind} for c in registered() if c.kind in kinds]
     out = pd.DataFrame(rows)
     return out.drop(columns="kind") if tuple(kinds) == ("claim",) else out
 
