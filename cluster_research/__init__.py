@@ -11,8 +11,24 @@ that needs them is first used::
 from __future__ import annotations
 
 import importlib
+import os
 
-from .errors import ClusterResearchError, ClusterResearchWarning
+# One BLAS thread.  The package's matrices are small (tens of parameters): extra BLAS threads
+# only spin against each other and against the notebook and test processes (a 31-parameter
+# least-squares fit took 2-4 s instead of 0.08 s on a busy 2-core machine), and a thread count
+# that follows the machine's cores changes the order of floating-point sums, so results would
+# depend on the machine.  The variables cover BLAS libraries loaded later; threadpoolctl limits
+# the ones already loaded (numpy's and scipy's, imported here for that).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy  # noqa: E402
+import scipy.linalg  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+threadpool_limits(1, user_api="blas")
+
+from .errors import ClusterResearchError, ClusterResearchWarning  # noqa: E402
 
 __version__ = "0.2.0"
 
