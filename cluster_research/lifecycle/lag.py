@@ -44,7 +44,7 @@ from scipy.optimize import least_squares
 from .. import data
 from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE, log_sigmoid
 
-__all__ = ["KNEES", "LagFit", "fit_lag", "per_person_scale"]
+__all__ = ["KNEES", "LagFit", "common_curve_test", "fit_lag", "per_person_scale"]
 
 #: Knee offsets of the common curve in units of 1/k.
 KNEES = {"logistic": LOGISTIC_KNEE, "gompertz": GOMPERTZ_KNEE}
@@ -95,6 +95,8 @@ class LagFit:
     converged: bool
     nfev: int
     z: np.ndarray = field(repr=False, default=None)
+    siblings: dict = field(repr=False, default=None)
+    common_test: dict = field(repr=False, default=None)
 
     def aic(self, nobs):
         """Return the Gaussian AIC of the fit on the log scale."""
@@ -183,35 +185,37 @@ def _fit_lag(regions, years, values, model, warm):
         D = dlog_g(z)
         return -(D - D.mean(axis=0))            # projected: log K eliminated (exact)
 
+    starts = []
     if warm is not None and warm.model == model and list(warm.regions) == names:
-        starts = [np.r_[math.log(warm.k), warm.t0 - t_ref]]
-    else:
-        starts = []
-        top = ly.max()
-        for kf in (0.5, 1.0, 2.0, 4.0):
-            k = max(r_exp, 0.02) * kf * 2.0
-            for lk in (top + 0.2, top + 1.0, top + 2.5):
-                # each region's own linearisation of g at ceiling exp(lk): u = g^{-1}(y / K)
-                v = np.minimum(ly - lk, -1e-6)
-                uinv = (-np.log(np.expm1(-v)) if model == "logistic"
-                        else -np.log(-v))
-                t0 = np.array([np.mean(t[ri == i] - uinv[ri == i] / k) for i in range(N)])
-                starts.append(np.r_[math.log(k), t0])
+        starts.append(np.r_[math.log(warm.k), warm.t0 - t_ref])
+    top = ly.max()
+    for kf in (0.5, 1.0, 2.0, 4.0):
+        k = max(r_exp, 0.02) * kf * 2.0
+        for lk in (top + 0.2, top + 1.0, top + 2.5):
+            # each region's own linearisation of g at ceiling exp(lk): u = g^{-1}(y / K)
+            v = np.minimum(ly - lk, -1e-6)
+            uinv = (-np.log(np.expm1(-v)) if model == "logistic"
+                    else -np.log(-v))
+            t0 = np.array([np.mean(t[ri == i] - uinv[ri == i] / k) for i in range(N)])
+            starts.append(np.r_[math.log(k), t0])
+    # a region at a flat end of the curve (every year after the upper knee, or before the lower
+    # one) sends its t0 off towards -inf or +inf: the step test, relative to |z|, would then
+    # stop the solve early, so convergence is judged on the cost and the gradient only
     z0 = min(starts, key=lambda z: float(np.sum(resid(z) ** 2)))
     sol = least_squares(resid, z0, jac=jac, method="trf", x_scale="jac", ftol=1e-10,
-                        xtol=1e-10, gtol=1e-10, max_nfev=200 * (N + 1))
+                        xtol=None, gtol=1e-10, max_nfev=200 * (N + 1))
     zr = sol.x
     _, _, _, _, logK = parts(zr)
     rss = float(2.0 * sol.cost)
     df = n - (N + 2)
     s2 = rss / df if df > 0 else np.nan
     z = np.r_[logK, zr[0], zr[1:] + t_ref]
-    # covariance of the full parameter vector from the full Jacobian at the solution
+    # covariance of the full parameter vector from the full Jacobian at the solution; a region
+    # at the flat end of the curve (t0 -> -inf or +inf: every year after the upper knee or
+    # before the lower one) has a zero column, and the pseudo-inverse gives it no variance
+    # instead of making every region's covariance singular
     Jfull = np.column_stack([np.ones(n), dlog_g(zr)])
-    try:
-        cov = s2 * np.linalg.inv(Jfull.T @ Jfull)
-    except np.linalg.LinAlgError:
-        cov = np.full((N + 2, N + 2), np.nan)
+    cov = s2 * np.linalg.pinv(Jfull.T @ Jfull, hermitian=True)
     c2 = float(stats.t.ppf(0.975, df)) ** 2 if df > 0 else np.nan
     K = math.exp(min(logK, 700.0))
     if not sol.status > 0:
@@ -224,7 +228,11 @@ def _fit_lag(regions, years, values, model, warm):
                              f"region ((RSS_exp - RSS)/s^2 = {(rss_exp - rss) / s2:.2f} <= "
                              f"t^2 = {c2:.2f})")
     else:
-        rss10 = _held_rss(model, ly, t, ri, N, logK + math.log(IDENTIFIED_RATIO), zr)
+        held = logK + math.log(IDENTIFIED_RATIO)    # the ceiling held at 10 K: one solve
+        sol10 = least_squares(lambda z: ly - held - parts(z)[2], zr, jac=lambda z: -dlog_g(z),
+                              method="trf", x_scale="jac", ftol=1e-10, xtol=None,
+                              gtol=1e-10, max_nfev=100 * (N + 1))
+        rss10 = float(2.0 * sol10.cost)
         if (rss10 - rss) / s2 <= c2:
             ident, why = False, (f"the common ceiling's 95% profile upper limit is above "
                                  f"{IDENTIFIED_RATIO:g} x the estimate K = {K:.4g}")
@@ -236,16 +244,74 @@ def _fit_lag(regions, years, values, model, warm):
                   ident, why, bool(sol.status > 0), int(sol.nfev), z=z)
 
 
-def _held_rss(model, ly, t, ri, N, logK, zr):
-    """Return the RSS with the ceiling held at ``exp(logK)`` (one solve from ``zr``)."""
+#: The common curve is rejected when the F test against separate curves has p below this.
+COMMON_CURVE_LEVEL = 0.01
 
-    def resid(z):
-        u = math.exp(min(z[0], 50.0)) * (t - z[1:][ri])
-        return ly - logK - log_sigmoid(model, u)[0]
 
-    sol = least_squares(resid, zr, method="trf", x_scale="jac", ftol=1e-10, xtol=1e-10,
-                        gtol=1e-10, max_nfev=100 * (N + 1))
-    return float(2.0 * sol.cost)
+def common_curve_test(fit, regions, years, values, fits):
+    """Test the diffusion-lag model against a separate curve for every region.
+
+    The lag model (one ceiling ``K`` and rate ``k``, a date ``t0_i`` per region) is nested
+    in separate curves ``(K_i, k_i, t0_i)`` of the same form (:func:`cluster_research.growth.fit`,
+    multiplicative errors), fitted to every region with at least 4 observations; the
+    restriction is tested by the F statistic of nested least squares (Bates & Watts 1988,
+    sec. 3.5; exact for linear models, approximate here)::
+
+        F = ((RSS_lag - RSS_sep) / q) / (RSS_sep / df_sep),
+        q = 2 (N - 1),  df_sep = n - 3 N
+
+    over the ``N`` regions that have a separate fit (the lag RSS restricted to them).
+
+    Parameters
+    ----------
+    fit : LagFit
+    regions, years, values : array-like
+        The data ``fit`` was fitted to.
+    fits : dict
+        Region -> its own :func:`cluster_research.growth.fit` of the same model
+        (multiplicative errors), or None.
+
+    Returns
+    -------
+    dict
+        ``F``, ``p``, ``q``, ``df_sep``, ``rss_sep``, ``rss_lag``, ``n_regions``; ``p`` is NaN
+        (not testable) with fewer than 2 regions of 4 observations or no residual degrees of
+        freedom.
+
+    References
+    ----------
+    Bates, D. M., Watts, D. G. (1988). *Nonlinear Regression Analysis and Its Applications*.
+    Wiley (extra-sum-of-squares F test for nested nonlinear models).
+    """
+    regions = np.asarray(regions).astype(str)
+    years = np.asarray(years, float)
+    ly = np.log(np.asarray(values, float))
+    resid_lag = ly - _log_mean(fit, regions, years)
+    rss_sep = rss_lag = 0.0
+    n = N = 0
+    for r in fit.regions:
+        sel = regions == r
+        res = fits.get(r)
+        if res is None or sel.sum() < 4:
+            continue
+        rss_sep += min(float(np.sum(np.asarray(res.resid, float) ** 2)),
+                       float(np.sum(resid_lag[sel] ** 2)))
+        rss_lag += float(np.sum(resid_lag[sel] ** 2))
+        n += int(sel.sum())
+        N += 1
+    q, df_sep = 2 * (N - 1), n - 3 * N
+    out = {"F": float("nan"), "p": float("nan"), "q": q, "df_sep": df_sep, "rss_sep": rss_sep,
+           "rss_lag": rss_lag, "n_regions": N}
+    if N >= 2 and df_sep > 0 and rss_sep > 0:
+        F = max(rss_lag - rss_sep, 0.0) / q / (rss_sep / df_sep)
+        out.update(F=float(F), p=float(stats.f.sf(F, q, df_sep)))
+    return out
+
+
+def _log_mean(fit, regions, years):
+    """``log K + log g(k (t - t0_i))`` of a lag fit at the given region-years."""
+    idx = np.array([fit.regions.index(r) for r in regions])
+    return fit.z[0] + log_sigmoid(fit.model, fit.k * (years - fit.t0[idx]))[0]
 
 
 #: NBS panel indicators that are already ratios (per 100 people or firms, a share): no scale.

@@ -111,13 +111,14 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.optimize import least_squares
 
 from .. import growth
 from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
 from ..growth.specs import log_sigmoid
-from .lag import KNEES, fit_lag
+from .lag import COMMON_CURVE_LEVEL, KNEES, common_curve_test, fit_lag
 from .stage import Stage
 from .trend import panel_growth_check
 
@@ -131,6 +132,10 @@ METHODS = ("lag", "pooled", "mixed", "hmm", "curve")
 #: probabilities are kept.
 STAGE_THRESHOLD = 2.0 / 3.0
 _STAGES = list(Stage)
+#: Level at the lower knee as a fraction of the ceiling: logistic ``1/(3 + sqrt 3)``, Gompertz
+#: ``exp(-(3 + sqrt 5)/2)`` (``g(-c)`` with the knee offsets ``c`` of :data:`KNEES`).
+KNEE_LEVEL = {"logistic": 1.0 / (3.0 + math.sqrt(3.0)),
+              "gompertz": math.exp(-(3.0 + math.sqrt(5.0)) / 2.0)}
 _RATE = {"logistic": "k", "gompertz": "b"}
 
 
@@ -237,8 +242,75 @@ def _curve_probs(res, model, years, n_draws, rng) -> np.ndarray:
     return np.stack([(ph == p).mean(axis=0) for p in (1, 2, 3, 4)], axis=1)
 
 
+def before_lower_knee(res, model, years, alpha=0.05):
+    """Return the years that lie before the lower knee for every ceiling the data allow.
+
+    A series whose ceiling is not identified (the profile upper limit is infinite) still has
+    a lower limit ``K_lo`` (95 % profile-t, :meth:`GrowthResults.profile_limit`).  On a
+    logistic or Gompertz curve the lower knee is where the level reaches the fraction
+    ``q`` of the ceiling (logistic ``q = 1/(3 + sqrt 3) = 0.211``, Gompertz
+    ``q = exp(-(3 + sqrt 5)/2) = 0.073``), so a year whose fitted level ``f(t)`` satisfies
+    ``f(t) / K_lo < q`` is before the lower knee (萌芽) for every ceiling ``K >= K_lo``.  Its
+    confidence is the one-sided profile-t level ``F_t(tau(K*))`` of the ceiling
+    ``K* = f(t) / q`` at which the year would be on the knee (``tau`` the profile-t
+    statistic, Bates & Watts 1988, sec. 6.1; at least ``1 - alpha/2``).
+
+    Parameters
+    ----------
+    res : GrowthResults
+        A logistic or Gompertz fit.
+    model : {"logistic", "gompertz"}
+    years : array-like
+    alpha : float
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool
+    confidence : numpy.ndarray
+        ``F_t(tau(K*))`` where ``mask``, NaN elsewhere.
+    K_lo : float
+        The ceiling's lower profile limit (NaN without residual degrees of freedom).
+    """
+    years = np.asarray(years, float)
+    conf = np.full(years.size, np.nan)
+    df = res.df_resid
+    if not (df > 0 and res.scale > 0):
+        return np.zeros(years.size, bool), conf, np.nan
+    K_lo = res.profile_limit("K", -1, alpha)
+    kstar = np.asarray(res.predict(years), float) / KNEE_LEVEL[model]
+    mask = np.isfinite(K_lo) & (K_lo > 0) & (kstar < K_lo)
+    for i in np.flatnonzero(mask):
+        tau = math.sqrt(max(res.ceiling_profile(kstar[i])[0] - res.rss, 0.0) / res.scale)
+        conf[i] = float(stats.t.cdf(tau, df))
+    return mask, conf, K_lo
+
+
+def _with_early(stages, probs, reason, own, yrs):
+    """Give the years before the lower knee for every allowed ceiling (:func:`before_lower_knee`)
+    *under every candidate curve* (``own``: model -> the region's own fit; the shape is not
+    known, so the rule must hold for the logistic and the Gompertz alike) the stage 萌芽, the
+    smallest confidence as its probability and the rest to 成长; the other years keep
+    ``stages`` and ``probs``.  Returns stages, probabilities, per-row reasons."""
+    stages, P = list(stages), np.array(probs, float)
+    reasons = [reason] * len(stages)
+    if not own or any(res is None or not res.converged for res in own.values()):
+        return stages, P, reasons
+    parts = {m: before_lower_knee(res, m, yrs) for m, res in own.items()}
+    mask = np.logical_and.reduce([p[0] for p in parts.values()])
+    conf = np.min([p[1] for p in parts.values()], axis=0)
+    lims = ", ".join(f"{m} {KNEE_LEVEL[m]:.3f} x {p[2]:.4g}" for m, p in parts.items())
+    for i in np.flatnonzero(mask):
+        stages[i] = Stage.EMBRYONIC
+        P[i] = [conf[i], 1.0 - conf[i], 0.0, 0.0]
+        reasons[i] = (f"{reason}; but before the lower knee for every ceiling the region's own "
+                      f"data allow (fitted level below the knee level x the ceiling's 95% lower "
+                      f"limit: {lims}): 萌芽 with confidence {conf[i]:.3f}")
+    return stages, P, reasons
+
+
 def _curve_fits(df, model, min_points):
-    """Fit every region separately; return the chosen model and its fits per region."""
+    """Fit every region separately; return the chosen model, its fits per region and, per
+    region, every candidate model's fit (model -> fit)."""
     regions = list(dict.fromkeys(df["region"]))
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     models = ("logistic", "gompertz") if model == "auto" else (model,)
@@ -259,14 +331,14 @@ def _curve_fits(df, model, min_points):
                          and np.isfinite(fits[m][r].aicc) for m in models)]
         tot = {m: sum(fits[m][r].aicc for r in common) for m in models}
         chosen = min(models, key=lambda m: tot[m])
-    return chosen, fits[chosen]
+    return chosen, fits[chosen], {r: {m: fits[m][r] for m in models} for r in regions}
 
 
 def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
                 threshold=STAGE_THRESHOLD):
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     regions = list(groups)
-    chosen, fits = _curve_fits(df, model, min_points)
+    chosen, fits, own = _curve_fits(df, model, min_points)
     rng = np.random.default_rng(seed)
     out = []
     curves = {}
@@ -290,8 +362,10 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
         if not res.converged:
             stages, why = [None] * len(yrs), desc + "; fit did not converge: no stage"
         elif not res.identified:
-            stages = [None] * len(yrs)
-            why = desc + f"; ceiling not identified ({res.identified_reason}): no stage"
+            stages, probs, why = _with_early(
+                [None] * len(yrs), probs,
+                desc + f"; ceiling not identified ({res.identified_reason}): no stage", own[r],
+                yrs)
         else:
             stages, why = [_STAGES[q - 1] for q in ph], desc + "; phase of the year on the curve"
         out.append(_rows(r, yrs, stages, probs, why, threshold))
@@ -340,7 +414,7 @@ def _map_fit(model, t, ly, sigma, mu, tau, starts):
 
 def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min=0.1,
                  tau_default=1.0, threshold=STAGE_THRESHOLD):
-    chosen, fits = _curve_fits(df, model, min_points)
+    chosen, fits, own = _curve_fits(df, model, min_points)
     ident = [f for f in fits.values() if f is not None and f.converged and f.identified]
     ok = [f for f in fits.values() if f is not None and f.converged]
     logr = np.log([f.params.iloc[1] for f in ident])
@@ -399,9 +473,11 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
                              desc + f"; MAP fit failed ({sol.message}): no stage"))
             continue
         if prior_only:
-            out.append(_rows(r, yrs, [None] * len(yrs), probs,
-                             desc + "; not identified: the curve rests on the weak prior (fewer "
-                             "than 3 regions with an identified ceiling), so no stage is shown"))
+            st, P, why = _with_early(
+                [None] * len(yrs), probs,
+                desc + "; not identified: the curve rests on the weak prior (fewer than 3 "
+                "regions with an identified ceiling), so no stage is shown", own.get(r), yrs)
+            out.append(_rows(r, yrs, st, P, why))
             continue
         out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
                          desc + "; phase of the year on the MAP curve", threshold))
@@ -552,9 +628,14 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
 
 
 # ------------------------------------------------------------------------------ lag
-def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD, warm=None,
-              min_points=3):
-    """The diffusion-lag model (:mod:`cluster_research.lifecycle.lag`), logistic curve."""
+def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
+              warm=None, min_points=2):
+    """The diffusion-lag model (:mod:`cluster_research.lifecycle.lag`); ``model="auto"`` fits
+    the logistic and the Gompertz common curve and keeps the smaller RSS (same number of
+    parameters, so the smaller AIC)."""
+    models = ("logistic", "gompertz") if model == "auto" else (model,)
+    if any(m not in KNEES for m in models):
+        raise ParameterError(f"lag model must be 'logistic', 'gompertz' or 'auto', got {model!r}")
     d = df
     if scale is not None:
         sc = pd.Series(scale, dtype=float) if not isinstance(scale, pd.Series) else scale
@@ -570,7 +651,30 @@ def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
     out = []
     fit = None
     if use["region"].nunique() >= 2 and len(use) > use["region"].nunique() + 2:
-        fit = fit_lag(use["region"], use["year"], use["value"], warm=warm)
+        warm = warm or {}
+        fits = [fit_lag(use["region"], use["year"], use["value"], model=m, warm=warm.get(m))
+                for m in models]
+        fit = min(fits, key=lambda f: f.rss)
+        fit.siblings = {f.model: f for f in fits}
+        own = _curve_fits(use, "auto", 4)[2]     # each region's own curves
+        if fit.identified:
+            test = common_curve_test(fit, use["region"], use["year"], use["value"],
+                                     {r: f[fit.model] for r, f in own.items()})
+            fit.common_test = test
+            if test["p"] < COMMON_CURVE_LEVEL:
+                fit.identified = False
+                fit.reason = (f"the regions do not share one curve: separate {fit.model} curves "
+                              f"fit better (F = {test['F']:.2f} on {test['q']} and "
+                              f"{test['df_sep']} df, p = {test['p']:.2g} < "
+                              f"{COMMON_CURVE_LEVEL:g})")
+            elif not test["p"] >= 0:
+                fit.identified = False
+                fit.reason = ("the common curve cannot be tested against separate curves yet "
+                              "(fewer than 2 regions with 4 observations), so the stages would "
+                              "rest on an untested assumption")
+            else:
+                fit.reason += (f"; one common curve is not rejected against separate curves "
+                               f"(F = {test['F']:.2f}, p = {test['p']:.2g})")
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if fit is None or r not in fit.regions:
@@ -578,11 +682,13 @@ def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
                              f"lag: fewer than {min_points} observations or 2 regions: no stage"))
             continue
         i = fit.regions.index(r)
-        desc = (f"diffusion lag (logistic, common K={fit.K:.4g}, k={fit.k:.3g}, "
+        desc = (f"diffusion lag ({fit.model}{', smaller RSS' if model == 'auto' else ''}, "
+                f"common K={fit.K:.4g}, k={fit.k:.3g}, "
                 f"{len(fit.regions)} regions): t0={fit.t0[i]:.1f}")
         if not fit.identified:
-            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
-                             f"{desc}; not identified: {fit.reason}"))
+            st, P, why = _with_early([None] * len(yrs), np.full((len(yrs), 4), 0.25),
+                                     f"{desc}; not identified: {fit.reason}", own.get(r), yrs)
+            out.append(_rows(r, yrs, st, P, why))
             continue
         C = fit.cov[np.ix_([1, 2 + i], [1, 2 + i])]
         C = (C + C.T) / 2.0
@@ -601,7 +707,7 @@ def _lag_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
     res = pd.concat(out, ignore_index=True)
     res.attrs["fit"] = fit
     if fit is not None:
-        res.attrs["curves"] = {r: ["logistic", [math.log(fit.K), math.log(fit.k),
+        res.attrs["curves"] = {r: [fit.model, [math.log(fit.K), math.log(fit.k),
                                                 float(fit.t0[i])]]
                                for i, r in enumerate(fit.regions)}
     return res
@@ -614,7 +720,7 @@ def _rows(region, years, stages, probs, reason, threshold=None) -> pd.DataFrame:
     P = np.asarray(probs, float)
     P = P / P.sum(axis=1, keepdims=True)
     stages = list(stages)
-    reasons = [reason] * len(stages)
+    reasons = list(reason) if isinstance(reason, list) else [reason] * len(stages)
     if threshold is not None:
         for i, st in enumerate(stages):
             if st is not None and P[i, st.order - 1] < threshold:
@@ -655,7 +761,8 @@ def _realtime(core, df, options) -> pd.DataFrame:
             kw["warm"] = warm
         part = df[df["year"] <= t]
         res = core(part, **kw)
-        warm = res.attrs.get("fit")
+        fit = res.attrs.get("fit")
+        warm = getattr(fit, "siblings", None)
         res = _gate(part, res)
         res.attrs = {}
         res = res[res["year"] == t].copy()
