@@ -100,3 +100,10 @@ saved = cr.viz.save(fig, "ecosystem")
 #   and eleven kinds of service providers) supported from outside by government, industry
 #   organisations and parks; this taxonomy is now data (`cr.claims.ecosystem()`) that other
 #   analyses can use.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"This run highlights {len(found)} of the {len(highlight_districts)} districts asked for: "
+      + ", ".join(f"{r.name_zh} ({r.name_en})" for r in found.itertuples())
+      + ("" if set(highlight_districts) == {"嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区"}
+         else "; these are not the five of the paper's Figure 1"))

@@ -137,5 +137,6 @@ for ind, g in ranks.dropna(subset=["rank"]).groupby("indicator", sort=False):
     lo, hi = int(g["rank"].min()), int(g["rank"].max())
     line = f"{ind}: {lo}–{hi}" if lo != hi else f"{ind}: {lo}"
     if (g.rank_basis == "per resident").all():
-        line += f" (as published {int(g.rank_level.min())}–{int(g.rank_level.max())})"
+        lo, hi = int(g.rank_level.min()), int(g.rank_level.max())
+        line += f" (as published {lo}–{hi})" if lo != hi else f" (as published {lo})"
     print(line)

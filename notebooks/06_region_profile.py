@@ -214,8 +214,9 @@ print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %%
 # NBVAL_CHECK_OUTPUT
-if own is not None:
-    borrowed_reason = own.reason.iloc[-1]
+if own is not None:  # the fit behind the judged year (real time: refitted on data <= year)
+    at_judged = own[own.year == judged]
+    borrowed_reason = (at_judged if len(at_judged) else own).reason.iloc[-1]
     own_identified = bool(fits["logistic"].identified)
     print(f"{place}: own logistic ceiling identified: {own_identified}")
     print(f"pooled fit: {borrowed_reason}")
@@ -254,7 +255,9 @@ print(probabilities.to_string(float_format=lambda x: f"{x:.3f}"))
 # ### The stage year by year
 #
 # The panel model (with the probability of its stage) and the model-free methods in every year
-# of the data, in hindsight (the panel model for every region and year is in notebook 07).
+# of the data: the panel model with the information set `information` (real time: refitted on the
+# data up to each year), the model-free methods in hindsight (the panel model for every region
+# and year is in notebook 07).
 
 # %%
 timeline = pd.DataFrame(
@@ -271,7 +274,9 @@ if "probability" not in timeline:
 timeline["probability"] = timeline["probability"].astype(float)
 saved = cr.outputs.save_table(timeline.assign(stage=timeline.stage.map(
     lambda s: s.name if s else None)), "stage_timeline")
-fig = cr.viz.stage_timeline(timeline[["year", "method", "stage"]], lang=lang, title=place,
+fig = cr.viz.stage_timeline(timeline[["year", "method", "stage"]], lang=lang,
+                            title=place if information == "hindsight" or own is None else
+                            f"{place} · panel (pooled): {'实时' if lang == 'zh' else 'real time'}",
                             paper_years=(), observed=values.dropna().index)
 if own is not None:  # the probability of the panel model's stage, written in its row
     row_pos = list(dict.fromkeys(timeline.method)).index("panel (pooled)")
@@ -311,7 +316,7 @@ else:
           "panel)")
 
 # %% [markdown]
-# ## 5 · Benchmark: Shanghai
+# ## 5 · Benchmark: `benchmark` (default Shanghai, the paper's cluster)
 #
 # Growth indices (first common year = 100) compare growth, whatever the size of the region. For
 # your own CSV compare growth only: your series may measure something else than NBS enterprise
@@ -355,7 +360,7 @@ stage_text = {m: (None if r.stage_zh == "-" else f"{r.stage_zh} ({r.stage_en})")
 s_curves = fit_table[fit_table.model != "exponential"]
 n_id = int(s_curves.identified.sum())
 best = fit_table.loc[fit_table.aicc.idxmin(), "model"] if fit_table.aicc.notna().any() else None
-per_series = {m: v for m, v in stage_text.items() if m != "panel (pooled)"}
+per_series = {m: v for m, v in stage_text.items() if not m.startswith("panel ")}
 said = [f"{m} {v}" for m, v in per_series.items() if v]
 silent = [m for m, v in per_series.items() if not v]
 lines = [
@@ -384,7 +389,8 @@ if own is not None:
            + (" (a weak prior around the median fitted rate, since no region identified one)"
               if n_ident == 0 else "")
            + f"; {place_md}'s MAP curve: {own_params}." if prior_centre else
-           f"Pooled fit: {borrowed_reason}."))
+           f"Pooled fit: {borrowed_reason}.")
+        + f" Diffusion-lag model: {stage_text.get('panel (lag)') or 'no stage'}.")
 else:
     lines.append("* **Panel stage model: not applicable.** A single series of your own cannot be "
                  "pooled with the panel; only the per-series methods were used.")

@@ -15,7 +15,7 @@
 # ---
 
 # %% [markdown]
-# # 07 · All regions compared: stages, shares, concentration and Shanghai's rank
+# # 07 · All regions compared: stages, shares, concentration and one region's rank
 #
 # Notebook 06 profiles one region; this one puts the 31 provincial-level regions side by side
 # with the NBS panel (2015–2024):
@@ -28,7 +28,7 @@
 # 2. the four municipalities (北京, 天津, 上海, 重庆 — the regions that are cities) compared;
 # 3. each region's share of national e-commerce sales, its location quotient against GDP, and the
 #    concentration of e-commerce sales (HHI, CR4) over time;
-# 4. Shanghai's rank.
+# 4. the rank of `highlight` (default Shanghai).
 #
 # Parameters: `year` (the year mapped), `year_from` (first year of the stage heatmap),
 # `indicator`, `highlight`, `lang`.
@@ -228,7 +228,7 @@ saved = cr.outputs.save_table(concentration.reset_index(), "concentration")
 # NBVAL_CHECK_OUTPUT
 print(concentration.to_string(float_format=lambda x: f"{x:.3f}"))
 print()
-print("share of national e-commerce sales (municipalities)")
+print(f"share of the national total of {indicator} (municipalities)")
 print(shares[municipalities].to_string(float_format=lambda x: f"{x:.3f}"))
 print()
 print("location quotient vs GDP (municipalities)")
@@ -239,7 +239,7 @@ fig = cr.viz.concentration_panels(concentration, lq, municipalities, lang=lang)
 saved = cr.viz.save(fig, "concentration_lq")
 
 # %% [markdown]
-# ## 4 · Shanghai's rank
+# ## 4 · The rank of `highlight` (default Shanghai)
 #
 # Competition rank among the 31 regions (1 = largest; `cr.metrics.rank`), and the change between
 # the first and the last year (`cr.metrics.rank_change`).
@@ -274,7 +274,8 @@ glue("highlight_ranks", f"{int(ranks[highlight].min())}–{int(ranks[highlight].
 # %%
 in_year = last.stage.map(lambda s: s.zh if s else "未识别 / not identified").value_counts()
 hl = model[model.region == highlight]
-hl_path = ", ".join(f"{y} {s.zh if s else '?'}" for y, s in zip(hl.year, hl.stage))
+hl_path = (", ".join(f"{y} {s.zh if s else '未识别'}" for y, s in zip(hl.year, hl.stage))
+           if hl.stage.notna().any() else "not identified in any year")
 hl_last = hl[hl.year == year]
 hl_p = float(stage_figures.stage_probability(hl_last).iloc[0]) if len(hl_last) else np.nan
 top4_sets = concentration.top4.map(lambda t: frozenset(t.split())).unique()

@@ -88,7 +88,7 @@ g_city = tm.unit_counts("city", year, villages=villages)
 fig = tm.choropleth(g_city, scheme=scheme, lang=lang,
                     title=(f"{year} 年各地级市淘宝村数" if lang == "zh"
                            else f"Taobao villages by city, {year}"))
-cr.viz.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
+saved = cr.viz.save(fig, f"taobao_cities_{year}", formats=tuple(figure_formats))
 
 # %%
 g_county = tm.unit_counts("county", year, province=prov, villages=villages)
@@ -101,7 +101,7 @@ fig = tm.choropleth(g_county, scheme=scheme, lang=lang, outline=prov if city_nam
                            + (f"（黑框：{county.name}）" if county else "") if lang == "zh"
                            else f"{prov}{city_name}: Taobao villages by county, {year}"
                            + (f" ({county.name} outlined in black)" if county else "")))
-cr.viz.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
+saved = cr.viz.save(fig, f"taobao_counties_{tag}_{year}", formats=tuple(figure_formats))
 print(f"{prov}{city_name}: {len(g_county)} counties drawn"
       + (f" inside the outline of {prov}" if city_name else "")
       + (f"; {county.name} outlined in black" if shown else
@@ -120,7 +120,7 @@ if city_name:
     table = table[table["city"] == city_name]
 if county:  # a county narrows the table to its own row
     table = table[table["county"] == county.name]
-cr.outputs.save_table(table, f"taobao_counts_{tag}")
+saved = cr.outputs.save_table(table, f"taobao_counts_{tag}")
 table.head(25)
 
 # %%
@@ -140,7 +140,7 @@ top_cities
 moves = tb.transitions(villages=villages)
 moves_prov = tb.transitions(villages=villages, level="province")
 moves_prov = moves_prov[moves_prov["province"] == prov]
-cr.outputs.save_table(moves, "taobao_transitions")
+saved = cr.outputs.save_table(moves, "taobao_transitions")
 pd.concat([moves.assign(place="全国"), moves_prov.assign(place=prov)])
 
 # %%
@@ -156,7 +156,7 @@ renames
 # NBVAL_CHECK_OUTPUT
 conc = pd.concat([tb.concentration(lv, villages=villages)
                   for lv in ("province", "city", "county")])
-cr.outputs.save_table(conc, "taobao_concentration")
+saved = cr.outputs.save_table(conc, "taobao_concentration")
 conc
 
 # %% [markdown]
@@ -168,7 +168,7 @@ conc
 
 # %%
 fits = tb.national_fits(national)
-cr.outputs.save_table(fits, "taobao_national_fits")
+saved = cr.outputs.save_table(fits, "taobao_national_fits")
 fits[["model", "errors", "converged", "ceiling", "inflection", "identified", "aicc",
       "last_share_of_ceiling"]]
 
@@ -176,7 +176,7 @@ fits[["model", "errors", "converged", "ceiling", "inflection", "identified", "ai
 best = fits[fits.converged].sort_values("aicc").iloc[0]
 stage = tb.national_stage(series=national, model=best.model, errors=best.errors)
 fig = tm.scurve_figure(national, errors=best.errors, lang=lang)
-cr.viz.save(fig, "taobao_national_scurve", formats=tuple(figure_formats))
+saved = cr.viz.save(fig, "taobao_national_scurve", formats=tuple(figure_formats))
 print(cr.lifecycle.STAGE_DEFINITION[lang])
 stage
 
@@ -212,7 +212,7 @@ print(national_forecasts.to_string(index=False, float_format=lambda x: f"{x:.3f}
 by_prov = tb.counts("province", villages=villages)
 four = ["浙江省", "广东省", "江苏省", "福建省"]
 fig = tm.compare_figure(by_prov, four, lang=lang)
-cr.viz.save(fig, "taobao_four_provinces", formats=tuple(figure_formats))
+saved = cr.viz.save(fig, "taobao_four_provinces", formats=tuple(figure_formats))
 by_prov.set_index("province").reindex(four + ["上海市"]).fillna(0).astype(int)
 
 # %%

@@ -232,8 +232,10 @@ for (info, noise, bar), g in bar_checks.groupby(["information", "noise", "bar"],
     lines.append(f"* {info}, noise {noise:.0%}, bar {bar:.2f}: "
                  + (f"met by {met_text}" if len(met) else "met by none")
                  + (f"; missed by {missed_text}" if len(missed) else ""))
-lines.append(f"* (hindsight panels: {n_regions} regions; real-time panels: {realtime_regions} "
-             f"regions; {n_years} years; seeds {seeds}.)")
+lines.append(f"* (hindsight panels: {n_regions} regions; "
+             + (f"real-time panels: {realtime_regions} regions; " if realtime_methods
+                else "no real-time panels (realtime_methods is empty); ")
+             + f"{n_years} years; seeds {seeds}.)")
 for k, t in rel.items():
     top = t.iloc[-1]
     lines.append(f"* calibration, {k}: ECE {t.attrs['ece']:.3f}; in the top bin "

@@ -90,15 +90,22 @@ def test_empty_cells_and_missing_rows_are_both_gaps(tmp_path):
 # ------------------------------------------------------------------ magnitudes
 
 
-def _largest_yi_yuan():
-    """The largest 亿元 value of the package's national series (read from its data)."""
-    nat = D.load("national_ecommerce")
-    cur = nat["unit_original"].map(cr.data.units.is_currency)
-    return float(nat.loc[cur, "value"].max())
+def _largest_yi_yuan(province_code=None):
+    """The largest 亿元 value of the package's national series, or of one province's NBS
+    series (provincial panel and economy), read from its data files."""
+    if province_code is None:
+        nat = D.load("national_ecommerce")
+        cur = nat["unit_original"].map(cr.data.units.is_currency)
+        return float(nat.loc[cur, "value"].max())
+    return max(float(d.loc[(d.region_code == province_code) & (d.unit == "亿元"), "value"].max())
+               for d in (D.load("provincial_panel"), D.load("provincial_economy")))
+
+
+ZHEJIANG = "330000"  # 杭州 and 金华 are cities of 浙江
 
 
 def test_values_in_wan_yuan_labelled_yi_yuan_are_warned_with_the_factor(tmp_path):
-    big = _largest_yi_yuan()
+    big = _largest_yi_yuan(ZHEJIANG)
     values = [v * 1e4 for v in (22490.06, 24221.98, 26927.09, 27670.24, 30664.85)]  # 万元 of 亿元
     p = _csv(tmp_path, region="杭州", years=range(2018, 2023), values=values)
     with pytest.warns(ImplausibleValueWarning) as rec:
@@ -106,15 +113,26 @@ def test_values_in_wan_yuan_labelled_yi_yuan_are_warned_with_the_factor(tmp_path
     msg = str(next(w for w in rec if w.category is ImplausibleValueWarning).message)
     factor = max(values) / big
     assert factor > 100
-    assert f"{factor:,.0f}×" in msg and "row 6" in msg and "2022" in msg
+    assert f"{factor:,.0f}×" in msg and "row 6" in msg and "2022" in msg and "浙江省" in msg
+
+
+def test_a_city_value_is_compared_with_its_own_province_not_the_country(tmp_path):
+    """150× 浙江's largest 亿元 value (its GDP) is far too large for 金华, though less than
+    100× the national e-commerce total: the place's province is the yardstick."""
+    prov, nat = _largest_yi_yuan(ZHEJIANG), _largest_yi_yuan()
+    values = [prov * f for f in (90, 100, 120, 140, 150)]
+    assert max(values) < 100 * nat  # the country-wide yardstick would stay silent
+    with pytest.warns(ImplausibleValueWarning, match="150×.*浙江省 \\(the province of 金华市\\)"):
+        profile_series(_csv(tmp_path, region="金华", years=range(2015, 2020), values=values))
 
 
 def test_plausible_values_are_not_warned(tmp_path):
-    big = _largest_yi_yuan()
-    values = [big * f for f in (0.2, 0.4, 0.6, 0.8, 50.0)]  # 50x: large but within 100x
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ImplausibleValueWarning)
-        profile_series(_csv(tmp_path, years=range(2015, 2020), values=values))
+    for region, big in (("杭州", _largest_yi_yuan(ZHEJIANG)), ("示例市", _largest_yi_yuan())):
+        values = [big * f for f in (0.2, 0.4, 0.6, 0.8, 50.0)]  # 50x: large but within 100x
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ImplausibleValueWarning)
+            profile_series(_csv(tmp_path, region=region, years=range(2015, 2020),
+                                values=values))
 
 
 # ------------------------------------------------------------------ names
@@ -152,3 +170,48 @@ def test_profile_help_lists_only_the_profile_parameters(capsys):
     assert listed == own
     other = set(notebook_parameters(resolve_notebook("09"))) - set(own)
     assert other and not other & set(listed)  # e.g. 09's city and scheme are not shown
+
+
+# ------------------------------------------------------------------ progress
+
+
+def test_a_long_cli_run_prints_progress_while_the_kernel_computes(monkeypatch, capsys):
+    """The command says it is alive every HEARTBEAT_SECONDS while a notebook executes."""
+    import time
+
+    from cluster_research.errors import ParameterError
+    from cluster_research.pipeline import cli
+
+    def slow_run(*a, **k):
+        time.sleep(0.35)
+        raise ParameterError("stop here")  # no kernel: the run itself is not under test
+
+    monkeypatch.setattr(cli, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(cli, "run_notebook", slow_run)
+    assert main(["run", "05", "-p", "region", "北京"]) == 2
+    beats = [ln for ln in capsys.readouterr().err.splitlines() if "still running" in ln]
+    assert len(beats) >= 3 and "05_strategy_indicators" in beats[0]
+
+
+def test_the_heartbeat_is_at_most_30_seconds():
+    from cluster_research.lifecycle import panel
+    from cluster_research.pipeline import cli
+
+    assert 0 < cli.HEARTBEAT_SECONDS <= 30 and 0 < panel.PROGRESS_SECONDS <= 30
+
+
+def test_the_real_time_refits_log_their_progress(monkeypatch, caplog):
+    import logging
+
+    from cluster_research.lifecycle import panel
+
+    nbs = D.load("provincial_panel")
+    small = nbs[(nbs.indicator == "ecommerce_sales") & nbs.region.isin(["北京", "上海", "浙江"])]
+    monkeypatch.setattr(panel, "PROGRESS_SECONDS", 0.0)  # a record after every refit
+    with caplog.at_level(logging.INFO, logger="cluster_research.lifecycle.panel"):
+        cr.lifecycle.panel_stages(small[["region", "year", "value"]], information="realtime",
+                                  method="curve", model="logistic")
+    years = sorted(set(small.year))
+    msgs = [r.getMessage() for r in caplog.records if "real-time" in r.getMessage()]
+    assert len(msgs) == len(years)
+    assert f"refit {len(years)} of {len(years)} done (data <= {years[-1]})" in msgs[-1]

@@ -107,7 +107,9 @@ Engineering* 9, 559-572 (phases between the knees and the inflection).
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -748,14 +750,24 @@ def _gate(df, out) -> pd.DataFrame:
     return out
 
 
+#: Progress of the real-time refits: an INFO record of logger ``cluster_research.lifecycle.
+#: panel`` after a refit when at least this many seconds passed since the last record (or the
+#: start), so a long loop reports every refit that ends 30 s or more after the last report.
+PROGRESS_SECONDS = 30.0
+_log = logging.getLogger(__name__)
+
+
 def _realtime(core, df, options) -> pd.DataFrame:
     """Refit the model on the years <= t for every year t, keeping the answer for t.
 
     The refits run in year order in this process; models that accept ``warm`` start year
     ``t`` from year ``t - 1``'s solution (a start only: the answer is that of the data <= t).
+    Progress is logged (:data:`PROGRESS_SECONDS`).
     """
     parts, warm = [], None
-    for t in sorted(df["year"].unique()):
+    years = sorted(df["year"].unique())
+    start = last = time.monotonic()
+    for k, t in enumerate(years, 1):
         kw = dict(options)
         if core is _lag_core:
             kw["warm"] = warm
@@ -768,6 +780,11 @@ def _realtime(core, df, options) -> pd.DataFrame:
         res = res[res["year"] == t].copy()
         res["reason"] = f"real time (data <= {t}): " + res["reason"]
         parts.append(res)
+        now = time.monotonic()
+        if now - last >= PROGRESS_SECONDS:
+            last = now
+            _log.info("real-time %s: refit %d of %d done (data <= %s), %.0f s", core.__name__,
+                      k, len(years), t, now - start)
     return pd.concat(parts, ignore_index=True)
 
 

@@ -21,7 +21,9 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -189,6 +191,32 @@ def _reproduce(args) -> int:
     return 0
 
 
+#: Seconds between two "still running" lines on stderr while a command executes notebooks:
+#: a run may compute for many minutes in its kernel (the real-time stage models), and the
+#: command shows it is alive at least this often.
+HEARTBEAT_SECONDS = 30.0
+
+
+@contextlib.contextmanager
+def _heartbeat(what: str):
+    """Print ``... still running <what>: N s`` to stderr every :data:`HEARTBEAT_SECONDS`
+    until the block ends (a daemon thread; nothing is printed for a shorter block)."""
+    stop, start = threading.Event(), time.monotonic()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            print(f"... still running {what}: {time.monotonic() - start:.0f} s",
+                  file=sys.stderr, flush=True)
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _dispatch(args) -> int:
     if args.command == "list":
         print(describe())
@@ -204,18 +232,23 @@ def _dispatch(args) -> int:
                     f"{args.params_file} is for {spec['notebook']}, not {nb_path.name}")
             params.update(spec.get("parameters", spec if "notebook" not in spec else {}) or {})
         params.update(_cli_parameters(nb_path, args.parameter))
-        _print_result(run_notebook(nb_path, params, output_dir=args.output_dir,
-                                   name=args.name, progress_bar=sys.stdout.isatty()))
+        with _heartbeat(nb_path.stem):
+            res = run_notebook(nb_path, params, output_dir=args.output_dir, name=args.name,
+                               progress_bar=sys.stdout.isatty())
+        _print_result(res)
     elif args.command == "profile":
         nb_path = resolve_notebook("06")
         params = _cli_parameters(nb_path, args.parameter)
         params.update(csv_path=args.csv, csv_series=args.series)
         validate_parameters(nb_path, params)  # a malformed CSV stops before any kernel
         name = args.name or f"06_region_profile/user_{slug(Path(args.csv).stem)}"
-        _print_result(run_notebook(nb_path, params, output_dir=args.output_dir, name=name,
-                                   progress_bar=sys.stdout.isatty()))
+        with _heartbeat(name):
+            res = run_notebook(nb_path, params, output_dir=args.output_dir, name=name,
+                               progress_bar=sys.stdout.isatty())
+        _print_result(res)
     elif args.command == "reproduce":
-        return _reproduce(args)
+        with _heartbeat("the reproduction"):
+            return _reproduce(args)
     elif args.command == "report":
         try:
             print(f"report: {report.build_report(args.output_dir, args.jobs, args.allow_incomplete)}")

@@ -31,61 +31,81 @@ def _resolve(name: str, path: Path, lines):
         return None
 
 
-def largest_reference(unit: str):
-    """Return the largest value in ``unit`` of any series of the package's data, and its label.
+def largest_reference(unit: str, province_code: str = ""):
+    """Return the largest value in ``unit`` of the package's data for a place, and its label.
 
-    The national, Shanghai, provincial (NBS panel and economy) and major-city series are
-    searched: no place's value can plausibly exceed the largest of them by much (the
-    national totals bound every province and city).
+    For a place in a province (``province_code``: the province itself, or a city or county
+    in it) the province's NBS series (provincial panel and economy: e-commerce sales, GDP,
+    retail sales ...) and, for Shanghai, its transaction series are searched: no value of
+    the place can plausibly exceed the largest of them by much (a city's sales or GDP are
+    part of its province's). Without a province, or when the province has no series in
+    ``unit``, every series is searched (national, Shanghai, provincial, major cities): the
+    national totals bound every province and city.
 
     Parameters
     ----------
     unit : str
         ``"亿元"`` for every currency unit (values are compared after conversion), else the
         unit as written (``个``, ``%`` ...).
+    province_code : str, default ""
+        6-digit GB/T 2260 code of the place's province (``"330000"``); ``""``: none known.
 
     Returns
     -------
     (float, str) or None
-        The value and what it is (``"national_ecommerce transactions 2024"``); None when
-        no series of the package has that unit.
+        The value and what it is (``"provincial_economy: 浙江 gdp 2024"``); None when no
+        series of the package has that unit.
 
     Examples
     --------
     >>> value, label = largest_reference("亿元")
     >>> value > 1e5
     True
+    >>> largest_reference("亿元", "330000")[1].startswith("provincial_economy: 浙江 gdp")
+    True
     """
     best = None
     for name in ("provincial_panel", "provincial_economy", "major_cities_gdp"):
+        if province_code and name == "major_cities_gdp":
+            continue
         df = data.load(name)
         sel = df[df["unit"] == unit]
+        if province_code:
+            sel = sel[sel["region_code"] == province_code]
         if len(sel) and (best is None or sel["value"].max() > best[0]):
             r = sel.loc[sel["value"].idxmax()]
             what = f"{r.get('region', r.get('city'))} {r.get('indicator', 'GDP')} {int(r['year'])}"
             best = (float(r["value"]), f"{name}: {what}")
     for name in ("national_ecommerce", "shanghai_ecommerce"):
+        if province_code and (name == "national_ecommerce" or province_code != "310000"):
+            continue
         df = data.load(name)
         orig = df["unit_original"].map(lambda u: "亿元" if units.is_currency(u) else u)
         sel = df[(orig == unit) & df["value"].notna()]
         if len(sel) and (best is None or sel["value"].max() > best[0]):
             r = sel.loc[sel["value"].idxmax()]
             best = (float(r["value"]), f"{name}: {r['region']} {r['series']} {int(r['year'])}")
+    if best is None and province_code:
+        return largest_reference(unit)
     return best
 
 
-def _check_magnitude(s, unit: str, path: Path, lines) -> None:
-    """Warn (ImplausibleValueWarning) when the series' largest value is implausibly large."""
-    ref = largest_reference(unit)
+def _check_magnitude(s, unit: str, path: Path, lines, place=None) -> None:
+    """Warn (ImplausibleValueWarning) when the series' largest value is implausibly large
+    for its place (:func:`largest_reference` of the place's province, else of all data)."""
+    ref = largest_reference(unit, place.province_code if place is not None else "")
     if ref is None or ref[0] <= 0 or s.empty:
         return
     year = int(s.idxmax())
     factor = float(s.max()) / ref[0]
     if factor > MAGNITUDE_FACTOR:
         row = f", row {lines[year]}" if year in lines else ""
+        scope = (f"{place.province} (the province of {place.name})"
+                 if place is not None and place.kind != "province"
+                 else place.province if place is not None else "any series in the package's data")
         warnings.warn(
             f"{path}{row}, column 'value': {float(s.max()):g} {unit} in {year} is {factor:,.0f}× "
-            f"the largest {unit} value of any series in the package's data ({ref[1]}: "
+            f"the largest {unit} value of {scope} ({ref[1]}: "
             f"{ref[0]:g} {unit}); check the unit (万元 written as 亿元 is 10^4× too large)",
             ImplausibleValueWarning, stacklevel=3)
 
@@ -132,8 +152,9 @@ def profile_series(path: str | os.PathLike, series: str = ""):
         The region is neither a province nor a place of the lists but close to one.
     ImplausibleValueWarning
         The largest value is more than :data:`MAGNITUDE_FACTOR` times the largest value of
-        its unit in the package's data (:func:`largest_reference`); the message gives the
-        factor, the year and the row.
+        its unit for the place: in the series of its province when the region is a province,
+        city or county, else in the package's data (:func:`largest_reference`); the message
+        gives the factor, the year and the row.
 
     Raises
     ------
@@ -205,8 +226,8 @@ def profile_series(path: str | os.PathLike, series: str = ""):
     lines = df.attrs.get("lines")
     rows = {int(y): int(lines[i]) for i, y in zip(sel.index, sel["year"])} \
         if lines is not None else {}
-    _check_magnitude(s, unit, p, rows)
     place = _resolve(str(regions[0]), p, lines)
+    _check_magnitude(s, unit, p, rows, place)
     s.attrs = {"region": place.name if place else str(regions[0]),
                "province": place.name if place and place.kind == "province" else None,
                "unit": unit, "path": str(p), "n_dropped": int(len(df) - len(sel)),
