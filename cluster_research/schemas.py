@@ -504,11 +504,11 @@ _register(TableSpec(
      "n": pa.Column(int, pa.Check.ge(0)), "mean_predicted": _prob(), "observed": _prob(),
      "ece": _prob()}))
 _register(TableSpec(
-    "stage_model_nbs_check", "The pooled stage model on the NBS panel: coverage, backward "
-    "steps, weak-prior share, stage counts.",
+    "stage_model_nbs_check", "The default stage model (auto) on the NBS panel: coverage, "
+    "backward steps, common-curve and weak-prior shares, stage counts.",
     ("information",),
     {"information": _text(isin=INFORMATION), "years": _text(),
      "region_years": pa.Column(int, pa.Check.ge(0)), "classified": _prob(),
-     "weak_prior": _prob(), "backward_steps": _prob(),
+     "common_curve": _prob(), "weak_prior": _prob(), "backward_steps": _prob(),
      **{c: pa.Column(int, pa.Check.ge(0)) for c in ("embryonic", "growth", "expansion",
                                                      "take-off")}}))

@@ -360,11 +360,15 @@ else:
 # %% [markdown]
 # ## 7 · Shanghai under the panel stage model
 #
-# `cr.lifecycle.panel_stages` (default `method="pooled"`, benchmarked in notebook 10) fits all 31
-# provinces of the NBS panel (电子商务销售额 `ecommerce_sales`) at once: regions whose own series
-# cannot identify a ceiling borrow the panel's distribution of growth rates. A region-year gets a
-# stage only where the data identify it (the panel grows, at least three regions identify their
-# own ceiling, the stage has probability ≥ 2/3); otherwise "not identified", with the reason. In
+# `cr.lifecycle.panel_stages` (default `method="auto"`, benchmarked in notebook 10) fits all 31
+# provinces of the NBS panel (电子商务销售额 `ecommerce_sales`, per resident) at once: first as
+# time-shifted positions on one common curve (the diffusion-lag model), used only if the panel
+# identifies that curve and does not reject it against a separate curve per region; otherwise
+# the pooled model, where regions whose own series cannot identify a ceiling borrow the panel's
+# distribution of growth rates. A region-year gets a stage only where the data identify it (the
+# panel grows, the curve is identified, the stage has probability ≥ 2/3, or the year lies below
+# the lower knee for every ceiling the region's data allow); otherwise "not identified", with
+# the reason. In
 # hindsight and in real time (the whole panel refitted on the data up to each year). This NBS
 # series (enterprise e-commerce sales) is not the transaction series used above, and it starts
 # later.
@@ -372,8 +376,9 @@ else:
 # %%
 # NBVAL_IGNORE_OUTPUT
 nbs_panel = cr.data.load("provincial_panel")
-panel_rows = {info: cr.lifecycle.panel_stages(nbs_panel, information=info,
-                                              indicator="ecommerce_sales")
+per_person = cr.lifecycle.per_person_scale("ecommerce_sales")[0]
+panel_rows = {info: cr.lifecycle.panel_stages(nbs_panel, information=info, method="auto",
+                                              indicator="ecommerce_sales", scale=per_person)
               for info in ("hindsight", "realtime")}
 panel_all = pd.concat(panel_rows, names=["information", None]).reset_index(level="information")
 shanghai_panel = panel_all[panel_all["region"] == region_zh].copy()

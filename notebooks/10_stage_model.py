@@ -43,19 +43,19 @@
 # `n_boot` for the single-series bootstrap, and `nbs_check` for the NBS panel check.
 
 # %% tags=["parameters"]
-methods = ["lag", "pooled", "hmm", "curve"]  # panel_stages methods scored in hindsight
+methods = ["auto", "lag", "pooled", "hmm", "curve"]  # panel_stages methods scored in hindsight
 noises = [0.08, 0.15]  # log-noise SD of the simulated panels
 truths = ["logistic", "gompertz", "mixed"]  # true curves ("mixed": independent design only)
 designs = ["independent", "shifted"]  # simulation designs
 seeds = [0]  # one simulated panel per seed
 n_regions = 30  # regions per simulated panel
 n_years = 15  # years per simulated panel
-realtime_methods = ["lag", "pooled"]  # methods also scored in real time (empty list: none)
+realtime_methods = ["auto", "lag"]  # methods also scored in real time (empty list: none)
 realtime_noises = [0.08, 0.15]
 realtime_truths = ["logistic"]
 realtime_regions = 15  # regions per real-time panel (real time refits every year)
 n_boot = 200  # bootstrap replicates of stage_probabilities (single series)
-nbs_check = True  # run the pooled model on the NBS provincial panel
+nbs_check = True  # run the default model (auto) on the NBS provincial panel
 lang = "zh"  # figure labels: "zh" or "en"
 
 # %%
@@ -179,22 +179,25 @@ saved = cr.viz.save(fig, "stage_model_reliability")
 # %% [markdown]
 # ## 3 · The NBS panel check
 #
-# The pooled model on the real NBS provincial panel (电子商务销售额 `ecommerce_sales`, 31
-# provinces): how many region-years get a stage, and how often a region's stage goes back, in
-# hindsight and in real time. There is no truth here — only plausibility. `weak_prior` is the
-# share of region-years fitted with the weak fallback prior on the rate (fewer than three
+# The default model (`method="auto"`: the diffusion-lag model where the panel shares one
+# identified curve, the pooled model otherwise) on the real NBS provincial panel (电子商务销售额
+# `ecommerce_sales` per resident, 31 provinces): how many region-years get a stage, and how often
+# a region's stage goes back, in hindsight and in real time. There is no truth here — only
+# plausibility. `common_curve` is the share of region-years staged by one common curve;
+# `weak_prior` the share fitted with the weak fallback prior on the rate (fewer than three
 # regions with an identified ceiling: ten years of a still-growing series rarely identify one).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 panel = cr.data.load("provincial_panel")
+scale = cr.lifecycle.per_person_scale("ecommerce_sales")[0]
 nbs = {}
 if nbs_check:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for info in ("hindsight", "realtime"):
-            nbs[info] = cr.lifecycle.panel_stages(panel, information=info,
-                                                  indicator="ecommerce_sales")
+            nbs[info] = cr.lifecycle.panel_stages(panel, information=info, method="auto",
+                                                  indicator="ecommerce_sales", scale=scale)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -207,6 +210,7 @@ for info, st in nbs.items():
     nbs_rows.append({"information": info, "region_years": len(st),
                      "years": f"{st['year'].min()}-{st['year'].max()}",
                      "classified": float(st["stage"].notna().mean()),
+                     "common_curve": float(st["reason"].str.contains("one common curve ->").mean()),
                      "weak_prior": float(st["reason"].str.contains("weak rate prior").mean()),
                      "backward_steps": float((diff < 0).mean()) if len(diff) else float("nan"),
                      **{s.en: int((st["stage"] == s).sum()) for s in cr.lifecycle.Stage}})

@@ -73,3 +73,22 @@ def test_constraints_pin_every_dependency_within_its_bound():
     for name, spec in _pyproject().items():
         assert name in pins, f"{name} is not pinned in constraints.txt"
         assert pins[name] in SpecifierSet(spec), f"{name}=={pins[name]} violates {spec}"
+
+
+def test_import_limits_blas_to_one_thread():
+    """``import cluster_research`` leaves every loaded BLAS with one thread, whatever the
+    machine's cores (results must not depend on them, and small fits ran 30-60x slower with
+    threads spinning on a busy machine)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    code = ("import numpy, cluster_research, scipy.optimize\n"
+            "from threadpoolctl import threadpool_info\n"
+            "info = [i for i in threadpool_info() if i['user_api'] == 'blas']\n"
+            "print(len(info), max(i['num_threads'] for i in info))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert int(out[0]) >= 1 and out[1] == "1", out

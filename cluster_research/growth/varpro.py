@@ -118,7 +118,7 @@ class RichardsPhi(ReducedForm):
         for nu in nus:
             for fac in (1.0, 1.4, 2.0, 3.0, 5.0, 8.0):
                 k = nu * base * fac
-                rows += [(k, math.exp(-k * t0), nu) for t0 in t0s]
+                rows += [(k, math.exp(min(-k * t0, 700.0)), nu) for t0 in t0s]  # no overflow
             rows.append((nu * base, 0.0, nu))  # the exponential face, rate ``rate``
         Z = np.array(rows, float).T
         return Z if self.richards else Z[:2]

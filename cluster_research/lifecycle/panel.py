@@ -2,9 +2,9 @@
 
 :func:`panel_stages` returns one row per region and year with a stage (a
 :class:`~cluster_research.lifecycle.Stage` or None), the four stage probabilities
-(summing to 1) and a reason.  Five documented models, all ordered (萌芽 < 成长 < 扩大 <
-起飞) and persistent; the default ``pooled`` won the benchmark
-(:mod:`cluster_research.lifecycle.benchmark`, ``benchmarks/bench_stage_model.py``):
+(summing to 1) and a reason.  Five documented models and a rule choosing between two of them,
+all ordered (萌芽 < 成长 < 扩大 < 起飞) and persistent; the default ``auto`` scored best over the
+simulation designs of :mod:`cluster_research.lifecycle.benchmark` (notebook 10).
 
 Every model answers "not identified" (``stage=None``, probabilities kept, the reason says
 why) rather than showing a guess: (i) where there is no growth -- the panel's within trend of
@@ -12,17 +12,28 @@ why) rather than showing a guess: (i) where there is no growth -- the panel's wi
 (:func:`~cluster_research.lifecycle.trend.panel_growth_check`, 1 % one-sided tests); (ii) where
 the most likely stage has a probability below :data:`STAGE_THRESHOLD` (2/3); and (iii) for
 ``pooled``, wherever the curves rest on the weak prior alone (fewer than 3 regions identify
-their own ceiling); for ``lag``, wherever the common ceiling is not identified.
+their own ceiling); for ``lag``, wherever the common ceiling is not identified or one common
+curve is rejected.  In (iii) and for a ``curve`` fit whose ceiling is not identified, the years
+that lie before the lower knee for every ceiling the region's own data allow, under the
+logistic and the Gompertz curve alike, are 萌芽 (:func:`before_lower_knee`): a ceiling without
+an upper limit still has a lower one.
+
+``method="auto"`` (default: ``lag`` where it holds, ``pooled`` elsewhere)
+    ``lag`` when the panel identifies one common curve and does not reject it against separate
+    curves (:func:`~cluster_research.lifecycle.lag.common_curve_test`, F test at 1 %);
+    otherwise ``pooled``.  The reason says which, and why.
 
 ``method="lag"`` (diffusion lag: regions as time-shifted positions on one curve)
-    :mod:`cluster_research.lifecycle.lag`: one logistic curve of a scale-free indicator
-    (``scale=`` divides each region's values, e.g. by its population,
-    :func:`~cluster_research.lifecycle.lag.per_person_scale`), common ceiling and rate, one
-    inflection year per region (Griliches 1957; Comin & Hobijn 2010).  Identified by a
-    likelihood-ratio test against the common exponential.  Probabilities from draws of the
-    region's ``(log k, t0_i)`` from the Laplace approximation.
+    :mod:`cluster_research.lifecycle.lag`: one logistic or Gompertz curve (``model="auto"``:
+    the smaller RSS) of a scale-free indicator (``scale=`` divides each region's values, e.g.
+    by its population, :func:`~cluster_research.lifecycle.lag.per_person_scale`), common
+    ceiling and rate, one inflection year per region (Griliches 1957; Comin & Hobijn 2010).
+    Identified by a likelihood-ratio test against the common exponential; the common curve
+    must not be rejected against a separate curve per region (extra-sum-of-squares F test,
+    1 %; with fewer than 2 regions of 4 years it cannot be tested, and no stage is shown).
+    Probabilities from draws of the region's ``(log k, t0_i)`` from the Laplace approximation.
 
-``method="pooled"`` (default: empirical-Bayes curves, one rate distribution for the panel)
+``method="pooled"`` (empirical-Bayes curves, one rate distribution for the panel)
     Step 1 fits every region separately as in ``curve`` below (and chooses the model).
     Step 2 estimates, from the regions whose ceiling *is* identified, the panel's
     distribution of log rates, ``log r ~ N(μ, τ²)`` (mean and SD of the identified log
@@ -101,8 +112,7 @@ Pinheiro, J. C., Bates, D. M. (2000). *Mixed-Effects Models in S and S-PLUS*. Sp
 Rabiner, L. R. (1989). A tutorial on hidden Markov models and selected applications in
 speech recognition. *Proc. IEEE* 77(2), 257-286 (left-to-right models, forward-backward,
 Viterbi).
-Kucharavy, D., De Guio, R. (2011). Application of S-shaped curves. *Procedia
-Engineering* 9, 559-572 (phases between the knees and the inflection).
+Kucharavy & De Guio (2011), see :mod:`cluster_research.lifecycle.phases`.
 """
 
 from __future__ import annotations
@@ -113,7 +123,6 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.optimize import least_squares
 
 from .. import growth
@@ -121,23 +130,15 @@ from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
 from ..growth.specs import log_sigmoid
 from .lag import COMMON_CURVE_LEVEL, KNEES, common_curve_test, fit_lag
+from .phases import PROB_COLUMNS, STAGE_THRESHOLD, curve_phases, mark_early, stage_rows
 from .stage import Stage
 from .trend import panel_growth_check
 
 __all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "curve_phases", "log_curve",
            "panel_stages", "prepare_panel"]
 
-PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
-METHODS = ("lag", "pooled", "mixed", "hmm", "curve")
-#: A stage is shown only where the most likely stage has at least this probability (2 : 1
-#: odds against the others together); below it the stage is "not identified" (None) and the
-#: probabilities are kept.
-STAGE_THRESHOLD = 2.0 / 3.0
+METHODS = ("auto", "lag", "pooled", "mixed", "hmm", "curve")
 _STAGES = list(Stage)
-#: Level at the lower knee as a fraction of the ceiling: logistic ``1/(3 + sqrt 3)``, Gompertz
-#: ``exp(-(3 + sqrt 5)/2)`` (``g(-c)`` with the knee offsets ``c`` of :data:`KNEES`).
-KNEE_LEVEL = {"logistic": 1.0 / (3.0 + math.sqrt(3.0)),
-              "gompertz": math.exp(-(3.0 + math.sqrt(5.0)) / 2.0)}
 _RATE = {"logistic": "k", "gompertz": "b"}
 
 
@@ -191,36 +192,6 @@ def _check(information, method):
 
 
 # ------------------------------------------------------------------------------ curve
-def curve_phases(model: str, params, years) -> np.ndarray:
-    """Return the phase 1-4 of each year on logistic or Gompertz curves.
-
-    Parameters
-    ----------
-    model : {"logistic", "gompertz"}
-    params : array, shape (..., 3)
-        ``(K, k, t0)`` or ``(K, b, t0)``; several parameter vectors broadcast.
-    years : array
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (..., len(years))
-        1 before the lower knee ``t0 - c/r``, 2 up to the inflection ``t0``, 3 up to the
-        upper knee ``t0 + c/r``, 4 after; ``c = ln(2+√3)`` (logistic) or
-        ``ln((3+√5)/2)`` (Gompertz), ``r`` the rate.
-
-    Examples
-    --------
-    >>> curve_phases("logistic", [100.0, 1.0, 2000.0], [1990, 1999, 2001, 2010]).tolist()
-    [1, 2, 3, 4]
-    """
-    P = np.asarray(params, float)
-    t = np.asarray(years, float)
-    r = P[..., 1:2]
-    t0 = P[..., 2:3]
-    d = KNEES[model] / r
-    return 1 + (t >= t0 - d).astype(int) + (t >= t0).astype(int) + (t >= t0 + d).astype(int)
-
-
 def _fit_region(years, values, model):
     try:
         return growth.fit(years, values, model=model, errors="multiplicative")
@@ -242,72 +213,6 @@ def _curve_probs(res, model, years, n_draws, rng) -> np.ndarray:
         return np.full((len(years), 4), 0.25)
     ph = curve_phases(model, draws, years)              # (n, T)
     return np.stack([(ph == p).mean(axis=0) for p in (1, 2, 3, 4)], axis=1)
-
-
-def before_lower_knee(res, model, years, alpha=0.05):
-    """Return the years that lie before the lower knee for every ceiling the data allow.
-
-    A series whose ceiling is not identified (the profile upper limit is infinite) still has
-    a lower limit ``K_lo`` (95 % profile-t, :meth:`GrowthResults.profile_limit`).  On a
-    logistic or Gompertz curve the lower knee is where the level reaches the fraction
-    ``q`` of the ceiling (logistic ``q = 1/(3 + sqrt 3) = 0.211``, Gompertz
-    ``q = exp(-(3 + sqrt 5)/2) = 0.073``), so a year whose fitted level ``f(t)`` satisfies
-    ``f(t) / K_lo < q`` is before the lower knee (萌芽) for every ceiling ``K >= K_lo``.  Its
-    confidence is the one-sided profile-t level ``F_t(tau(K*))`` of the ceiling
-    ``K* = f(t) / q`` at which the year would be on the knee (``tau`` the profile-t
-    statistic, Bates & Watts 1988, sec. 6.1; at least ``1 - alpha/2``).
-
-    Parameters
-    ----------
-    res : GrowthResults
-        A logistic or Gompertz fit.
-    model : {"logistic", "gompertz"}
-    years : array-like
-    alpha : float
-
-    Returns
-    -------
-    mask : numpy.ndarray of bool
-    confidence : numpy.ndarray
-        ``F_t(tau(K*))`` where ``mask``, NaN elsewhere.
-    K_lo : float
-        The ceiling's lower profile limit (NaN without residual degrees of freedom).
-    """
-    years = np.asarray(years, float)
-    conf = np.full(years.size, np.nan)
-    df = res.df_resid
-    if not (df > 0 and res.scale > 0):
-        return np.zeros(years.size, bool), conf, np.nan
-    K_lo = res.profile_limit("K", -1, alpha)
-    kstar = np.asarray(res.predict(years), float) / KNEE_LEVEL[model]
-    mask = np.isfinite(K_lo) & (K_lo > 0) & (kstar < K_lo)
-    for i in np.flatnonzero(mask):
-        tau = math.sqrt(max(res.ceiling_profile(kstar[i])[0] - res.rss, 0.0) / res.scale)
-        conf[i] = float(stats.t.cdf(tau, df))
-    return mask, conf, K_lo
-
-
-def _with_early(stages, probs, reason, own, yrs):
-    """Give the years before the lower knee for every allowed ceiling (:func:`before_lower_knee`)
-    *under every candidate curve* (``own``: model -> the region's own fit; the shape is not
-    known, so the rule must hold for the logistic and the Gompertz alike) the stage 萌芽, the
-    smallest confidence as its probability and the rest to 成长; the other years keep
-    ``stages`` and ``probs``.  Returns stages, probabilities, per-row reasons."""
-    stages, P = list(stages), np.array(probs, float)
-    reasons = [reason] * len(stages)
-    if not own or any(res is None or not res.converged for res in own.values()):
-        return stages, P, reasons
-    parts = {m: before_lower_knee(res, m, yrs) for m, res in own.items()}
-    mask = np.logical_and.reduce([p[0] for p in parts.values()])
-    conf = np.min([p[1] for p in parts.values()], axis=0)
-    lims = ", ".join(f"{m} {KNEE_LEVEL[m]:.3f} x {p[2]:.4g}" for m, p in parts.items())
-    for i in np.flatnonzero(mask):
-        stages[i] = Stage.EMBRYONIC
-        P[i] = [conf[i], 1.0 - conf[i], 0.0, 0.0]
-        reasons[i] = (f"{reason}; but before the lower knee for every ceiling the region's own "
-                      f"data allow (fitted level below the knee level x the ceiling's 95% lower "
-                      f"limit: {lims}): 萌芽 with confidence {conf[i]:.3f}")
-    return stages, P, reasons
 
 
 def _curve_fits(df, model, min_points):
@@ -350,7 +255,7 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
         res = fits[r]
         if res is None:
             why = f"{len(g)} observations, fewer than min_points={min_points}"
-            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
                              f"curve ({chosen}): no fit: {why}"))
             continue
         probs = _curve_probs(res, chosen, yrs, n_draws, rng)
@@ -364,13 +269,13 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
         if not res.converged:
             stages, why = [None] * len(yrs), desc + "; fit did not converge: no stage"
         elif not res.identified:
-            stages, probs, why = _with_early(
+            stages, probs, why = mark_early(
                 [None] * len(yrs), probs,
                 desc + f"; ceiling not identified ({res.identified_reason}): no stage", own[r],
                 yrs)
         else:
             stages, why = [_STAGES[q - 1] for q in ph], desc + "; phase of the year on the curve"
-        out.append(_rows(r, yrs, stages, probs, why, threshold))
+        out.append(stage_rows(r, yrs, stages, probs, why, threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["curves"] = curves
     return res
@@ -443,7 +348,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         t = yrs.astype(float)
         ly = np.log(g["value"].to_numpy(float))
         if len(g) < 2:
-            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
                              "pooled curve: a single observation has no growth rate: no stage"))
             continue
         starts = [[ly.max() + 0.5, mu, t.mean()], [ly.max() + 3.0, mu, t[-1] + 3.0],
@@ -471,17 +376,17 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
                 f"pooled sigma={sigma:.3f}): K={theta[0]:.4g}, {_RATE[chosen]}="
                 f"{theta[1]:.3g}, t0={theta[2]:.1f}")
         if sol.status <= 0:
-            out.append(_rows(r, yrs, [None] * len(yrs), probs,
+            out.append(stage_rows(r, yrs, [None] * len(yrs), probs,
                              desc + f"; MAP fit failed ({sol.message}): no stage"))
             continue
         if prior_only:
-            st, P, why = _with_early(
+            st, P, why = mark_early(
                 [None] * len(yrs), probs,
                 desc + "; not identified: the curve rests on the weak prior (fewer than 3 "
                 "regions with an identified ceiling), so no stage is shown", own.get(r), yrs)
-            out.append(_rows(r, yrs, st, P, why))
+            out.append(stage_rows(r, yrs, st, P, why))
             continue
-        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
+        out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
                          desc + "; phase of the year on the MAP curve", threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["curves"] = curves
@@ -517,7 +422,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
         why = "; ".join(f"{m}: " + (fits[m][1] or "did not converge: "
                                     + fits[m][0].convergence_message) for m in models)
         for r, g in df.groupby("region", sort=False):
-            out.append(_rows(r, g["year"].to_numpy(int), [None] * len(g),
+            out.append(stage_rows(r, g["year"].to_numpy(int), [None] * len(g),
                              np.full((len(g), 4), 0.25), f"mixed: no converged fit ({why})"))
         return pd.concat(out, ignore_index=True)
     res = fits[chosen][0]
@@ -529,7 +434,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if r not in gp.index:
-            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
                              f"mixed: fewer than {min_points} observations: no stage"))
             continue
         theta = gp.loc[r, names].to_numpy(float)
@@ -556,7 +461,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
                f"{'pooled llf choice; ' if model == 'auto' else ''}converged): group curve "
                f"K={theta[0]:.4g}, {names[1]}={theta[1]:.3g}, t0={theta[2]:.1f}; phase of "
                "the year on it")
-        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why, threshold))
+        out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs, why, threshold))
     return pd.concat(out, ignore_index=True)
 
 
@@ -616,13 +521,13 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
             means = ", ".join(f"{m:.3f}" for m in hmm.means_[:, 0])
             why = (f"hmm (left-to-right, pooled over {len(regions)} regions, {ok}; "
                    f"state growth-rate means {means}): smoothed posterior, Viterbi stage")
-            out.append(_rows(r, g["year"].to_numpy(int), [_STAGES[k] for k in s], P, why,
+            out.append(stage_rows(r, g["year"].to_numpy(int), [_STAGES[k] for k in s], P, why,
                              threshold))
     else:
         single = single + regions
     for r in single:
         g = df[df["region"] == r]
-        out.append(_rows(r, g["year"].to_numpy(int), [None] * len(g),
+        out.append(stage_rows(r, g["year"].to_numpy(int), [None] * len(g),
                          np.full((len(g), 4), 0.25),
                          "hmm: fewer than 3 observations, or fewer than "
                          f"{min_regions} usable regions: no stage"))
@@ -680,7 +585,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if fit is None or r not in fit.regions:
-            out.append(_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
                              f"lag: fewer than {min_points} observations or 2 regions: no stage"))
             continue
         i = fit.regions.index(r)
@@ -688,9 +593,9 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
                 f"common K={fit.K:.4g}, k={fit.k:.3g}, "
                 f"{len(fit.regions)} regions): t0={fit.t0[i]:.1f}")
         if not fit.identified:
-            st, P, why = _with_early([None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            st, P, why = mark_early([None] * len(yrs), np.full((len(yrs), 4), 0.25),
                                      f"{desc}; not identified: {fit.reason}", own.get(r), yrs)
-            out.append(_rows(r, yrs, st, P, why))
+            out.append(stage_rows(r, yrs, st, P, why))
             continue
         C = fit.cov[np.ix_([1, 2 + i], [1, 2 + i])]
         C = (C + C.T) / 2.0
@@ -703,7 +608,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
         else:
             probs = np.full((len(yrs), 4), 0.25)
         ph = fit.phases(i, yrs)[0]
-        out.append(_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
+        out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
                          f"{desc}; {fit.reason}; phase of the year on the common curve",
                          threshold))
     res = pd.concat(out, ignore_index=True)
@@ -715,27 +620,24 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     return res
 
 
+# ------------------------------------------------------------------------------ auto
+def _auto_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD, warm=None):
+    """``lag`` where the panel identifies one common curve and does not reject it against
+    separate curves; ``pooled`` (each region its own ceiling) otherwise."""
+    lag = _lag_core(df, scale=scale, n_draws=n_draws, seed=seed, threshold=threshold, warm=warm)
+    fit = lag.attrs.get("fit")
+    if fit is not None and fit.identified:
+        lag["reason"] = "auto: one common curve -> " + lag["reason"]
+        return lag
+    out = _pooled_core(df, n_draws=n_draws, seed=seed, threshold=threshold)
+    why = fit.reason if fit is not None else "no lag fit (fewer than 2 regions with 2 years)"
+    out["reason"] = f"auto: no common curve ({why}) -> " + out["reason"]
+    out.attrs["fit"] = fit
+    return out
+
+
 # ------------------------------------------------------------------------------ public
-def _rows(region, years, stages, probs, reason, threshold=None) -> pd.DataFrame:
-    """Return the output rows; with ``threshold``, a stage whose own probability is below it
-    becomes None ("not identified") and the reason says so (probabilities are kept)."""
-    P = np.asarray(probs, float)
-    P = P / P.sum(axis=1, keepdims=True)
-    stages = list(stages)
-    reasons = list(reason) if isinstance(reason, list) else [reason] * len(stages)
-    if threshold is not None:
-        for i, st in enumerate(stages):
-            if st is not None and P[i, st.order - 1] < threshold:
-                reasons[i] = (f"{reason}; most likely {st.zh} has probability "
-                              f"{P[i, st.order - 1]:.2f} < {threshold:.2f}: not identified")
-                stages[i] = None
-    d = {"region": region, "year": np.asarray(years, int), "stage": stages}
-    d.update({c: P[:, j] for j, c in enumerate(PROB_COLUMNS)})
-    d["reason"] = reasons
-    return pd.DataFrame(d)
-
-
-CORES = {"lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
+CORES = {"auto": _auto_core, "lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
           "mixed": _mixed_core}
 
 
@@ -769,7 +671,7 @@ def _realtime(core, df, options) -> pd.DataFrame:
     start = last = time.monotonic()
     for k, t in enumerate(years, 1):
         kw = dict(options)
-        if core is _lag_core:
+        if core in (_lag_core, _auto_core):
             kw["warm"] = warm
         part = df[df["year"] <= t]
         res = core(part, **kw)
@@ -788,7 +690,7 @@ def _realtime(core, df, options) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "pooled",
+def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "auto",
                  region: str = "region", x: str = "year", y: str = "value",
                  indicator: str | None = None, **options) -> pd.DataFrame:
     """Classify the lifecycle stage of every region and year of a long panel.
@@ -804,9 +706,11 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         Hindsight uses all years; real time reruns the model on the years ≤ each year
         (no look-ahead, see the module docstring), each year's refit started from the
         previous year's solution.
-    method : {"lag", "pooled", "mixed", "hmm", "curve"}
-        The models of the module docstring.  Options: ``lag`` -- ``scale`` (a mapping
-        region -> divisor making the values scale-free, e.g. population), ``n_draws`` (400),
+    method : {"auto", "lag", "pooled", "mixed", "hmm", "curve"}
+        The models of the module docstring.  Options: ``auto`` -- ``scale``, ``n_draws``,
+        ``seed``, ``threshold`` (passed on); ``lag`` -- ``scale`` (a mapping
+        region -> divisor making the values scale-free, e.g. population), ``model`` ("auto",
+        "logistic", "gompertz"), ``n_draws`` (400),
         ``seed`` (0), ``threshold`` (:data:`STAGE_THRESHOLD`); ``pooled`` -- ``model``
         ("auto"), ``n_draws`` (400), ``seed`` (0), ``min_points`` (5, for the step-1
         fits), ``tau_min`` (0.1), ``tau_default`` (1.0); every method also takes
