@@ -230,8 +230,9 @@ lines = []
 for (info, noise, bar), g in bar_checks.groupby(["information", "noise", "bar"], sort=False):
     met = g[g["met"]]
     missed = g[~g["met"]]
-    met_text = ", ".join(f"{r.method}/{r.truth} {r.accuracy:.3f}" for r in met.itertuples())
-    missed_text = ", ".join(f"{r.method}/{r.truth} {r.accuracy:.3f}"
+    met_text = ", ".join(f"{r.method}/{r.design}/{r.truth} {r.accuracy:.3f}"
+                         for r in met.itertuples())
+    missed_text = ", ".join(f"{r.method}/{r.design}/{r.truth} {r.accuracy:.3f}"
                             for r in missed.itertuples())
     lines.append(f"* {info}, noise {noise:.0%}, bar {bar:.2f}: "
                  + (f"met by {met_text}" if len(met) else "met by none")
