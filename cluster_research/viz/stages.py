@@ -290,7 +290,9 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
               zip(table["region"], table["year"], table["stage"], p)}
     setup()
     if ax is None:
-        fig, ax = plt.subplots(figsize=(1.0 + 0.62 * len(years), 1.2 + 0.26 * len(regions)))
+        # at least 6 in wide: the legend sits right of the cells, so a few years must still fit it
+        fig, ax = plt.subplots(figsize=(max(1.0 + 0.62 * len(years), 6.0),
+                                        1.2 + 0.26 * len(regions)))
     else:
         fig = ax.figure
     unobserved = False
