@@ -126,3 +126,33 @@ def test_richards_t0_lower_limit_matches_brute_force():
     ref = crossing(res, richards_lognu, 2, 1960.0, 1990.0, starts, [0, 0, np.log(1e-3)],
                    [1e4, 10, np.log(1e3)])
     assert lower == pytest.approx(ref, abs=0.05)
+
+
+def test_lower_ceiling_limit_of_a_fit_at_the_exponential_limit_matches_brute_force():
+    """上海's NBS e-commerce sales 2015-2024, logistic, multiplicative errors: the best ceiling is
+    the limit K -> inf (held at the cap, no standard error).  The lower limit used to come
+    from steps of the cap's size and a false crossing (469,044, where tau = 0.62); it must be
+    where an independent profile (log-scale refits of k, t0 from a grid of starts) crosses
+    the cut-off."""
+    import cluster_research as cr
+
+    p = cr.data.load("provincial_panel")
+    g = p[(p["indicator"] == "ecommerce_sales") & (p["region"] == "上海")].dropna(subset=["value"])
+    t, y = g["year"].to_numpy(float), g["value"].to_numpy(float)
+    res = growth.fit(t, y, model="logistic", errors="multiplicative")
+    assert "K" in res.at_bound                     # the exponential limit, held at the cap
+    lo = res.profile_limit("K", -1)
+
+    def rss_at(K):
+        best = np.inf
+        for k0, t00 in itertools.product((0.1, 0.5), (2015.0, 2025.0, 2040.0)):
+            s = least_squares(lambda z: np.log(y) - np.log(K / (1 + np.exp(-z[0] * (t - z[1])))),
+                              [k0, t00], bounds=([1e-4, 1900], [5, 2300]), method="trf",
+                              x_scale="jac", ftol=1e-12, xtol=1e-12)
+            best = min(best, 2 * s.cost)
+        return best
+
+    c = stats.t.ppf(0.975, res.df_resid)
+    tau = lambda K: np.sqrt(max(rss_at(K) - res.rss, 0) / res.scale)
+    assert tau(lo) == pytest.approx(c, rel=1e-3)
+    assert tau(1.05 * lo) < c < tau(0.95 * lo)

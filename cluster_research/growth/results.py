@@ -522,6 +522,8 @@ class GrowthResults(NLSResults):
             se = 0.1 * K_hat
         lb = max(float(self._problem.lb[j]), 0.0)
         visited = [(K_hat, self._theta.copy())]
+        if K_hat >= RUNAWAY * self._problem.ub[j]:
+            return self._ceiling_lower_from_limit(c, s2, lb, visited)
 
         def excess(K):
             warm = min(visited, key=lambda e: abs(e[0] - K))[1]
@@ -537,6 +539,27 @@ class GrowthResults(NLSResults):
             if K <= lb + 1e-9 * max(K_hat, 1.0):
                 return lb
             hi, step = K, step * 2.0
+        return lb
+
+    def _ceiling_lower_from_limit(self, c, s2, lb, visited):
+        """Lower profile limit of a ceiling whose estimate is the limit ``K -> inf`` (the fit
+        sits at the cap: no standard error, and steps in ``K`` of the cap's size jump over the
+        crossing).  Profiled in ``phi = 1/K``, rising by factors of 4 from ``1e-8 / top`` (the
+        cap) until ``tau(phi) > t``, then ``scipy.optimize.brentq`` between the last two."""
+        top = float(np.max(self.values if self.form == "cumulative" else np.cumsum(self.values)))
+
+        def excess(phi):
+            warm = min(visited, key=lambda e: abs(1.0 / e[0] - phi))[1]
+            f, th = self.ceiling_profile(1.0 / phi, warm)
+            visited.append((1.0 / phi, th))
+            return math.sqrt(max(f - self.rss, 0.0) / s2) - c
+
+        phi_max = 1.0 / lb if lb > 0 else np.inf
+        lo, phi = 0.0, 1e-8 / top
+        while phi < phi_max and phi < 1e6 / top:
+            if excess(phi) > 0:
+                return 1.0 / phi if lo == 0.0 else 1.0 / brentq(excess, lo, phi, rtol=1e-8)
+            lo, phi = phi, phi * 4.0
         return lb
 
     def _logs(self):

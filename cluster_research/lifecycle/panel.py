@@ -242,7 +242,7 @@ def _curve_fits(df, model, min_points):
 
 
 def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
-                threshold=STAGE_THRESHOLD):
+                threshold=STAGE_THRESHOLD, last_only=False):
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     regions = list(groups)
     chosen, fits, own = _curve_fits(df, model, min_points)
@@ -272,13 +272,18 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
             stages, probs, why = mark_early(
                 [None] * len(yrs), probs,
                 desc + f"; ceiling not identified ({res.identified_reason}): no stage", own[r],
-                yrs)
+                yrs, _last(yrs, df, last_only))
         else:
             stages, why = [_STAGES[q - 1] for q in ph], desc + "; phase of the year on the curve"
         out.append(stage_rows(r, yrs, stages, probs, why, threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["curves"] = curves
     return res
+
+
+def _last(yrs, df, last_only):
+    """The rows the lower-knee rule must test: all, or (real time) the panel's last year."""
+    return np.asarray(yrs) == df["year"].max() if last_only else None
 
 
 # ------------------------------------------------------------------------------ pooled
@@ -320,7 +325,7 @@ def _map_fit(model, t, ly, sigma, mu, tau, starts):
 
 
 def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min=0.1,
-                 tau_default=1.0, threshold=STAGE_THRESHOLD):
+                 tau_default=1.0, threshold=STAGE_THRESHOLD, last_only=False):
     chosen, fits, own = _curve_fits(df, model, min_points)
     ident = [f for f in fits.values() if f is not None and f.converged and f.identified]
     ok = [f for f in fits.values() if f is not None and f.converged]
@@ -383,7 +388,8 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
             st, P, why = mark_early(
                 [None] * len(yrs), probs,
                 desc + "; not identified: the curve rests on the weak prior (fewer than 3 "
-                "regions with an identified ceiling), so no stage is shown", own.get(r), yrs)
+                "regions with an identified ceiling), so no stage is shown", own.get(r), yrs,
+                _last(yrs, df, last_only))
             out.append(stage_rows(r, yrs, st, P, why))
             continue
         out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
@@ -536,7 +542,7 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
 
 # ------------------------------------------------------------------------------ lag
 def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=STAGE_THRESHOLD,
-              warm=None, min_points=2):
+              warm=None, min_points=2, last_only=False):
     """The diffusion-lag model (:mod:`cluster_research.lifecycle.lag`); ``model="auto"`` fits
     the logistic and the Gompertz common curve and keeps the smaller RSS (same number of
     parameters, so the smaller AIC)."""
@@ -594,7 +600,8 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
                 f"{len(fit.regions)} regions): t0={fit.t0[i]:.1f}")
         if not fit.identified:
             st, P, why = mark_early([None] * len(yrs), np.full((len(yrs), 4), 0.25),
-                                     f"{desc}; not identified: {fit.reason}", own.get(r), yrs)
+                                     f"{desc}; not identified: {fit.reason}", own.get(r), yrs,
+                                     _last(yrs, df, last_only))
             out.append(stage_rows(r, yrs, st, P, why))
             continue
         C = fit.cov[np.ix_([1, 2 + i], [1, 2 + i])]
@@ -621,15 +628,17 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
 
 
 # ------------------------------------------------------------------------------ auto
-def _auto_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD, warm=None):
+def _auto_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD, warm=None,
+               last_only=False):
     """``lag`` where the panel identifies one common curve and does not reject it against
     separate curves; ``pooled`` (each region its own ceiling) otherwise."""
-    lag = _lag_core(df, scale=scale, n_draws=n_draws, seed=seed, threshold=threshold, warm=warm)
+    lag = _lag_core(df, scale=scale, n_draws=n_draws, seed=seed, threshold=threshold, warm=warm,
+                    last_only=last_only)
     fit = lag.attrs.get("fit")
     if fit is not None and fit.identified:
         lag["reason"] = "auto: one common curve -> " + lag["reason"]
         return lag
-    out = _pooled_core(df, n_draws=n_draws, seed=seed, threshold=threshold)
+    out = _pooled_core(df, n_draws=n_draws, seed=seed, threshold=threshold, last_only=last_only)
     why = fit.reason if fit is not None else "no lag fit (fewer than 2 regions with 2 years)"
     out["reason"] = f"auto: no common curve ({why}) -> " + out["reason"]
     out.attrs["fit"] = fit
@@ -673,6 +682,8 @@ def _realtime(core, df, options) -> pd.DataFrame:
         kw = dict(options)
         if core in (_lag_core, _auto_core):
             kw["warm"] = warm
+        if core in (_lag_core, _auto_core, _pooled_core, _curve_core):
+            kw["last_only"] = True      # only year t's row is kept: test the rule there only
         part = df[df["year"] <= t]
         res = core(part, **kw)
         fit = res.attrs.get("fit")

@@ -65,18 +65,19 @@ def curve_phases(model: str, params, years) -> np.ndarray:
     return 1 + (t >= t0 - d).astype(int) + (t >= t0).astype(int) + (t >= t0 + d).astype(int)
 
 
-def before_lower_knee(res, model, years, alpha=0.05):
+def before_lower_knee(res, model, years, alpha=0.05, only=None):
     """Return the years that lie before the lower knee for every ceiling the data allow.
 
-    A series whose ceiling is not identified (the profile upper limit is infinite) still has
-    a lower limit ``K_lo`` (95 % profile-t, :meth:`GrowthResults.profile_limit`).  On a
-    logistic or Gompertz curve the lower knee is where the level reaches the fraction
-    ``q`` of the ceiling (logistic ``q = 1/(3 + sqrt 3) = 0.211``, Gompertz
-    ``q = exp(-(3 + sqrt 5)/2) = 0.073``), so a year whose fitted level ``f(t)`` satisfies
-    ``f(t) / K_lo < q`` is before the lower knee (萌芽) for every ceiling ``K >= K_lo``.  Its
-    confidence is the one-sided profile-t level ``F_t(tau(K*))`` of the ceiling
-    ``K* = f(t) / q`` at which the year would be on the knee (``tau`` the profile-t
-    statistic, Bates & Watts 1988, sec. 6.1; at least ``1 - alpha/2``).
+    A series whose ceiling is not identified (the profile upper limit is infinite) still has a
+    lower limit.  On a logistic or Gompertz curve the lower knee is where the level reaches
+    the fraction ``q`` of the ceiling (logistic ``q = 1/(3 + sqrt 3) = 0.211``, Gompertz
+    ``q = exp(-(3 + sqrt 5)/2) = 0.073``).  A year with fitted level ``f(t)`` would sit on the
+    knee for the ceiling ``K* = f(t) / q``; if ``K*`` is below the estimate and excluded by the
+    profile, ``tau(K*) > t_{df, 1 - alpha/2}`` (``tau`` the profile-t statistic, Bates & Watts
+    1988, sec. 6.1), every ceiling the data allow puts the year before the knee (萌芽).  Its
+    confidence is the one-sided level ``F_t(tau(K*))``.  Years are tried from the lowest level
+    up, and the search stops at the first that fails (the profile rises as ``K`` falls), so a
+    series with no such year costs one profile solve.
 
     Parameters
     ----------
@@ -85,27 +86,33 @@ def before_lower_knee(res, model, years, alpha=0.05):
     model : {"logistic", "gompertz"}
     years : array-like
     alpha : float
+    only : array of bool, optional
+        Test only these years (e.g. the last one, in real time); the others are False.
 
     Returns
     -------
     mask : numpy.ndarray of bool
     confidence : numpy.ndarray
         ``F_t(tau(K*))`` where ``mask``, NaN elsewhere.
-    K_lo : float
-        The ceiling's lower profile limit (NaN without residual degrees of freedom).
     """
     years = np.asarray(years, float)
-    conf = np.full(years.size, np.nan)
+    mask, conf = np.zeros(years.size, bool), np.full(years.size, np.nan)
     df = res.df_resid
+    c = float(stats.t.ppf(1 - alpha / 2, df)) if df > 0 else np.nan
     if not (df > 0 and res.scale > 0):
-        return np.zeros(years.size, bool), conf, np.nan
-    K_lo = res.profile_limit("K", -1, alpha)
+        return mask, conf
     kstar = np.asarray(res.predict(years), float) / KNEE_LEVEL[model]
-    mask = np.isfinite(K_lo) & (K_lo > 0) & (kstar < K_lo)
-    for i in np.flatnonzero(mask):
+    K_hat = float(res.params["K"])
+    for i in np.argsort(kstar):
+        if only is not None and not only[i]:
+            continue
+        if not kstar[i] < K_hat:
+            break
         tau = math.sqrt(max(res.ceiling_profile(kstar[i])[0] - res.rss, 0.0) / res.scale)
-        conf[i] = float(stats.t.cdf(tau, df))
-    return mask, conf, K_lo
+        if not tau > c:
+            break
+        mask[i], conf[i] = True, float(stats.t.cdf(tau, df))
+    return mask, conf
 
 
 def stage_rows(region, years, stages, probs, reason, threshold=None) -> pd.DataFrame:
@@ -127,24 +134,30 @@ def stage_rows(region, years, stages, probs, reason, threshold=None) -> pd.DataF
     return pd.DataFrame(d)
 
 
-def mark_early(stages, probs, reason, own, yrs):
+def mark_early(stages, probs, reason, own, yrs, only=None):
     """Give the years before the lower knee for every allowed ceiling (:func:`before_lower_knee`)
     *under every candidate curve* (``own``: model -> the region's own fit; the shape is not
     known, so the rule must hold for the logistic and the Gompertz alike) the stage 萌芽, the
     smallest confidence as its probability and the rest to 成长; the other years keep
-    ``stages`` and ``probs``.  Returns stages, probabilities, per-row reasons."""
+    ``stages`` and ``probs``; ``only`` restricts the test to some years (the last, in real
+    time).  Returns stages, probabilities, per-row reasons."""
     stages, P = list(stages), np.array(probs, float)
     reasons = [reason] * len(stages)
-    if not own or any(res is None or not res.converged for res in own.values()):
+    # a fit whose best ceiling is the limit K -> inf is held at the cap and reported as not
+    # converged; its profile (what the rule uses) is well defined, so it counts
+    if not own or any(res is None or not (res.converged or "K" in res.at_bound)
+                      for res in own.values()):
         return stages, P, reasons
-    parts = {m: before_lower_knee(res, m, yrs) for m, res in own.items()}
-    mask = np.logical_and.reduce([p[0] for p in parts.values()])
-    conf = np.min([p[1] for p in parts.values()], axis=0)
-    lims = ", ".join(f"{m} {KNEE_LEVEL[m]:.3f} x {p[2]:.4g}" for m, p in parts.items())
+    mask, conf = np.ones(len(stages), bool), np.ones(len(stages))
+    for m, res in own.items():       # the second shape is tried only where the first holds
+        mk, cf = before_lower_knee(res, m, yrs, only=mask if only is None else mask & only)
+        mask &= mk
+        conf = np.fmin(conf, np.where(mk, cf, np.nan))
     for i in np.flatnonzero(mask):
         stages[i] = Stage.EMBRYONIC
         P[i] = [conf[i], 1.0 - conf[i], 0.0, 0.0]
         reasons[i] = (f"{reason}; but before the lower knee for every ceiling the region's own "
-                      f"data allow (fitted level below the knee level x the ceiling's 95% lower "
-                      f"limit: {lims}): 萌芽 with confidence {conf[i]:.3f}")
+                      f"data allow (logistic and Gompertz: the ceiling that would put the year "
+                      f"on the knee is excluded by the 95% profile): 萌芽 with confidence "
+                      f"{conf[i]:.3f}")
     return stages, P, reasons
