@@ -262,7 +262,7 @@ class StageModel(Parameters):
     seeds: Annotated[list[Seed], Field(min_length=1)] = [0]
     n_regions: Regions = 30
     n_years: Annotated[int, Field(ge=5, le=60)] = 15
-    realtime_methods: list[PanelMethod] = ["auto", "lag"]
+    realtime_methods: list[PanelMethod] = ["auto"]
     realtime_noises: Annotated[list[Noise], Field(min_length=1)] = [0.08, 0.15]
     realtime_truths: Annotated[list[Truth], Field(min_length=1)] = ["logistic"]
     realtime_regions: Regions = 15

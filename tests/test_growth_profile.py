@@ -156,3 +156,16 @@ def test_lower_ceiling_limit_of_a_fit_at_the_exponential_limit_matches_brute_for
     tau = lambda K: np.sqrt(max(rss_at(K) - res.rss, 0) / res.scale)
     assert tau(lo) == pytest.approx(c, rel=1e-3)
     assert tau(1.05 * lo) < c < tau(0.95 * lo)
+
+
+@pytest.mark.parametrize("region,errors", [("四川", "additive"), ("安徽", "multiplicative")])
+def test_ceiling_upper_limit_at_the_exponential_limit_is_unbounded_not_an_error(region, errors):
+    """Gompertz on these NBS series: the profile crosses the cut-off at phi = 1/K = 0 itself;
+    brentq returns phi = 0 and the upper limit is +inf (it raised ZeroDivisionError)."""
+    import cluster_research as cr
+
+    p = cr.data.load("provincial_panel")
+    g = p[(p["indicator"] == "ecommerce_sales") & (p["region"] == region)].dropna(subset=["value"])
+    res = growth.fit(g["year"].to_numpy(float), g["value"].to_numpy(float), model="gompertz",
+                     errors=errors)
+    assert res.profile_limit("K", +1) == np.inf

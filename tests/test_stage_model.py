@@ -153,8 +153,13 @@ def test_lag_says_not_identified_on_parallel_exponential_trends():
                                                   + rng.normal(0, 0.05, t.size))})
                     for i in range(10)])
     out = panel_stages(df, method="lag")
-    assert out["stage"].isna().all()
     assert out["reason"].str.contains("common ceiling is not identified").all()
+    # the only stage is 萌芽 (an exponential is a curve before its lower knee), for the years
+    # below the knee of every ceiling each region's own data allow
+    shown = out[out["stage"].notna()]
+    assert (shown["stage"] == Stage.EMBRYONIC).all()
+    assert shown["reason"].str.contains("before the lower knee for every ceiling").all()
+    assert 0.5 < len(shown) / len(out) < 1.0
 
 
 def _trendless(kind, seed):
@@ -200,7 +205,10 @@ def test_nbs_panel_no_stage_rests_on_the_prior_and_real_time_rarely_goes_back():
         out = panel_stages(panel, indicator="ecommerce_sales", method="pooled", information=info)
         assert out["region"].nunique() == 31
         prior = out["reason"].str.contains("weak prior")
-        assert out.loc[prior, "stage"].isna().all()
+        # on the prior alone: no stage, except 萌芽 from the region's own data (lower knee)
+        own = out["reason"].str.contains("before the lower knee for every ceiling")
+        assert out.loc[prior & ~own, "stage"].isna().all()
+        assert (out.loc[prior & own, "stage"] == Stage.EMBRYONIC).all()
         back = steps = 0
         for _, g in out.sort_values("year").groupby("region"):
             o = [s.order for s in g["stage"] if s is not None]

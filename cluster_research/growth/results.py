@@ -692,8 +692,9 @@ class GrowthResults(NLSResults):
             return math.sqrt(max(f - self.rss, 0.0) / s2) - c
 
         phi = brentq(excess, 0.0, 1.0 / K_hat, rtol=1e-8, xtol=1e-6 / K_hat)
-        self._profile_cache[key] = 1.0 / phi
-        return 1.0 / phi
+        out = 1.0 / phi if phi > 0 else np.inf    # the crossing at phi = 0 itself: no bound
+        self._profile_cache[key] = out
+        return out
 
     @quiet
     def _check_identified(self):

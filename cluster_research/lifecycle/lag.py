@@ -121,7 +121,7 @@ def _exp_rss(ly, t, ri, n_regions):
     return float(r @ r), float(coef[-1])
 
 
-def fit_lag(regions, years, values, model="logistic", warm=None):
+def fit_lag(regions, years, values, model="logistic", warm=None, identify=True):
     """Fit the diffusion-lag model to a long panel.
 
     Parameters
@@ -132,6 +132,9 @@ def fit_lag(regions, years, values, model="logistic", warm=None):
         The common curve.
     warm : LagFit, optional
         A previous fit (e.g. the real-time fit of the year before) to start from.
+    identify : bool, default True
+        Decide identification (below); False skips it (``identified=False``), e.g. for a
+        candidate curve that is compared by RSS first.
 
     Returns
     -------
@@ -149,10 +152,10 @@ def fit_lag(regions, years, values, model="logistic", warm=None):
     (50.0, 0.7, True)
     """
     with np.errstate(all="ignore"):
-        return _fit_lag(regions, years, values, model, warm)
+        return _fit_lag(regions, years, values, model, warm, identify)
 
 
-def _fit_lag(regions, years, values, model, warm):
+def _fit_lag(regions, years, values, model, warm, identify):
     regions = np.asarray(regions).astype(str)
     names = list(dict.fromkeys(regions))
     ri = np.array([names.index(r) for r in regions])
@@ -186,7 +189,8 @@ def _fit_lag(regions, years, values, model, warm):
         return -(D - D.mean(axis=0))            # projected: log K eliminated (exact)
 
     starts = []
-    if warm is not None and warm.model == model and list(warm.regions) == names:
+    if (warm is not None and warm.model == model and list(warm.regions) == names
+            and warm.k > 0 and np.all(np.isfinite(warm.t0))):
         starts.append(np.r_[math.log(warm.k), warm.t0 - t_ref])
     top = ly.max()
     for kf in (0.5, 1.0, 2.0, 4.0):
@@ -202,6 +206,17 @@ def _fit_lag(regions, years, values, model, warm):
     # one) sends its t0 off towards -inf or +inf: the step test, relative to |z|, would then
     # stop the solve early, so convergence is judged on the cost and the gradient only
     z0 = min(starts, key=lambda z: float(np.sum(resid(z) ** 2)))
+    if model == "gompertz":
+        face = _gompertz_face_solve(ly, t, ri, N, z0)
+        if face.x is None:          # the best fit is the common exponential itself
+            df = n - (N + 2)
+            return LagFit(model, names, np.inf, 0.0, np.full(N, np.nan), 2.0 * face.cost,
+                          rss_exp, 2.0 * face.cost / df if df > 0 else np.nan, df,
+                          np.full((N + 2, N + 2), np.nan), False,
+                          "the common ceiling is not identified: the best Gompertz curve is the "
+                          "limit K -> inf (regions on parallel exponential trends)",
+                          bool(face.status > 0), int(face.nfev))
+        z0 = face.x                 # then polished in the usual coordinates
     sol = least_squares(resid, z0, jac=jac, method="trf", x_scale="jac", ftol=1e-10,
                         xtol=None, gtol=1e-10, max_nfev=200 * (N + 1))
     zr = sol.x
@@ -222,6 +237,8 @@ def _fit_lag(regions, years, values, model, warm):
         ident, why = False, f"the fit did not converge ({sol.message})"
     elif not (df > 0 and s2 > 0):
         ident, why = False, "no residual degrees of freedom"
+    elif not identify:
+        ident, why = False, "identification not checked (identify=False)"
     elif (rss_exp - rss) / s2 <= c2:
         ident, why = False, (f"the common ceiling is not identified: the limit K -> inf (regions "
                              f"on parallel exponential trends) fits within the 95% profile "
@@ -242,6 +259,69 @@ def _fit_lag(regions, years, values, model, warm):
                                 f"{IDENTIFIED_RATIO:g} x larger is excluded")
     return LagFit(model, names, K, math.exp(zr[0]), zr[1:] + t_ref, rss, rss_exp, s2, df, cov,
                   ident, why, bool(sol.status > 0), int(sol.nfev), z=z)
+
+
+def _gompertz_face_solve(ly, t, ri, N, z0):
+    """Solve the Gompertz lag model in a chart where the common exponential is a finite face.
+
+    With ``A_i = exp(b t0_i)`` the model is ``log y = L - A_i exp(-b t)``; writing
+    ``A_i = r / b + d_i`` (``d_1 = 0``) and absorbing ``r / b`` into ``L``::
+
+        log y_it = L' - r (exp(-b t) - 1) / b - d_i exp(-b t),    b >= 0,
+
+    so ``b = 0`` is the common exponential ``L' - d_i + r t`` (region intercepts, one slope).
+    In the usual coordinates ``(log b, t0_i)`` that limit lies at infinity and the solver
+    creeps along the ridge (5,928 evaluations on the NBS panel); here it is a bound.  ``L'`` is
+    eliminated in closed form (the mean).  Returns a ``least_squares`` result whose ``x`` is
+    mapped back to ``(log b, t0_i)`` as a start for the usual coordinates (a region with
+    ``A_i <= 0``, at or above the ceiling, gets the date 60 / b before the data), or None when
+    the solution is the face itself (``b`` at its bound 0, to the solver's tolerance:
+    ``b * max|t| < 1e-8``).
+    """
+    b0 = math.exp(z0[0])
+    A = np.exp(np.minimum(b0 * z0[1:], 700.0))
+    w0 = np.r_[b0, b0 * A[0], A[1:] - A[0]]
+
+    def hs(b):
+        x = b * t
+        small = np.abs(x) < 1e-5
+        bb = np.where(small, 1.0, b)
+        h = np.where(small, -t + b * t**2 / 2, np.expm1(-x) / bb)                # (e^-bt - 1)/b
+        dh = np.where(small, t**2 / 2 - b * t**3 / 3,
+                      (1.0 - np.exp(-x) * (1.0 + x)) / bb**2)                       # d h / d b
+        return h, dh
+
+    def g(w):
+        d = np.r_[0.0, w[2:]][ri]
+        return -w[1] * hs(w[0])[0] - d * np.exp(-w[0] * t)
+
+    def resid(w):
+        r = ly - g(w)
+        return r - r.mean()
+
+    def jac(w):
+        h, dh = hs(w[0])
+        e = np.exp(-w[0] * t)
+        d = np.r_[0.0, w[2:]][ri]
+        D = np.zeros((t.size, N + 1))
+        D[:, 0] = -w[1] * dh + d * t * e
+        D[:, 1] = -h
+        rows = ri > 0
+        D[np.flatnonzero(rows), 1 + ri[rows]] = -e[rows]
+        return -(D - D.mean(axis=0))
+
+    lo = np.r_[0.0, np.full(N, -np.inf)]
+    sol = least_squares(resid, np.clip(w0, lo, np.inf), jac=jac, bounds=(lo, np.inf),
+                        method="trf", x_scale="jac", ftol=1e-10, xtol=None, gtol=1e-10,
+                        max_nfev=200 * (N + 1))
+    b, r = sol.x[0], sol.x[1]
+    if b * np.abs(t).max() < 1e-8:
+        sol.x = None
+        return sol
+    A = r / b + np.r_[0.0, sol.x[2:]]
+    t0 = np.where(A > 0, np.log(np.maximum(A, 1e-300)) / b, t.min() - 60.0 / b)
+    sol.x = np.r_[math.log(b), t0]
+    return sol
 
 
 #: The common curve is rejected when the F test against separate curves has p below this.

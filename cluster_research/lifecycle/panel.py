@@ -565,14 +565,26 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     fit = None
     if use["region"].nunique() >= 2 and len(use) > use["region"].nunique() + 2:
         warm = warm or {}
-        fits = [fit_lag(use["region"], use["year"], use["value"], model=m, warm=warm.get(m))
-                for m in models]
-        fit = min(fits, key=lambda f: f.rss)
+        fits = [fit_lag(use["region"], use["year"], use["value"], model=m, warm=warm.get(m),
+                        identify=False) for m in models]
+        best = min(fits, key=lambda f: f.rss)           # identification for the chosen curve
+        fit = fit_lag(use["region"], use["year"], use["value"], model=best.model, warm=best)
         fit.siblings = {f.model: f for f in fits}
-        own = _curve_fits(use, "auto", 4)[2]     # each region's own curves
+        groups, cache = {r: g for r, g in use.groupby("region", sort=False)}, {}
+
+        def own_fit(r, m):          # each region's own curve, fitted when first needed
+            if (r, m) not in cache:
+                g = groups[r]
+                cache[r, m] = (_fit_region(g["year"].to_numpy(float),
+                                           g["value"].to_numpy(float), m) if len(g) >= 4
+                               else None)
+            return cache[r, m]
+
+        own = {r: {m: (lambda r=r, m=m: own_fit(r, m)) for m in ("logistic", "gompertz")}
+               for r in groups}
         if fit.identified:
             test = common_curve_test(fit, use["region"], use["year"], use["value"],
-                                     {r: f[fit.model] for r, f in own.items()})
+                                     {r: own_fit(r, fit.model) for r in groups})
             fit.common_test = test
             if test["p"] < COMMON_CURVE_LEVEL:
                 fit.identified = False
@@ -620,7 +632,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
                          threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["fit"] = fit
-    if fit is not None:
+    if fit is not None and fit.k > 0 and np.isfinite(fit.K):
         res.attrs["curves"] = {r: [fit.model, [math.log(fit.K), math.log(fit.k),
                                                 float(fit.t0[i])]]
                                for i, r in enumerate(fit.regions)}

@@ -102,13 +102,14 @@ def before_lower_knee(res, model, years, alpha=0.05, only=None):
     if not (df > 0 and res.scale > 0):
         return mask, conf
     kstar = np.asarray(res.predict(years), float) / KNEE_LEVEL[model]
-    K_hat = float(res.params["K"])
+    K_hat, warm = float(res.params["K"]), None
     for i in np.argsort(kstar):
         if only is not None and not only[i]:
             continue
         if not kstar[i] < K_hat:
             break
-        tau = math.sqrt(max(res.ceiling_profile(kstar[i])[0] - res.rss, 0.0) / res.scale)
+        rss, warm = res.ceiling_profile(kstar[i], warm)     # started from the previous year's
+        tau = math.sqrt(max(rss - res.rss, 0.0) / res.scale)
         if not tau > c:
             break
         mask[i], conf[i] = True, float(stats.t.cdf(tau, df))
@@ -136,23 +137,28 @@ def stage_rows(region, years, stages, probs, reason, threshold=None) -> pd.DataF
 
 def mark_early(stages, probs, reason, own, yrs, only=None):
     """Give the years before the lower knee for every allowed ceiling (:func:`before_lower_knee`)
-    *under every candidate curve* (``own``: model -> the region's own fit; the shape is not
-    known, so the rule must hold for the logistic and the Gompertz alike) the stage 萌芽, the
-    smallest confidence as its probability and the rest to 成长; the other years keep
-    ``stages`` and ``probs``; ``only`` restricts the test to some years (the last, in real
-    time).  Returns stages, probabilities, per-row reasons."""
+    *under every candidate curve* (``own``: model -> the region's own fit, or a function
+    returning it, called only if needed; the shape is not known, so the rule must hold for the
+    logistic and the Gompertz alike) the stage 萌芽, the smallest confidence as its probability
+    and the rest to 成长; the other years keep ``stages`` and ``probs``; ``only`` restricts the
+    test to some years (the last, in real time).  Returns stages, probabilities, reasons."""
     stages, P = list(stages), np.array(probs, float)
     reasons = [reason] * len(stages)
-    # a fit whose best ceiling is the limit K -> inf is held at the cap and reported as not
-    # converged; its profile (what the rule uses) is well defined, so it counts
-    if not own or any(res is None or not (res.converged or "K" in res.at_bound)
-                      for res in own.values()):
-        return stages, P, reasons
-    mask, conf = np.ones(len(stages), bool), np.ones(len(stages))
-    for m, res in own.items():       # the second shape is tried only where the first holds
-        mk, cf = before_lower_knee(res, m, yrs, only=mask if only is None else mask & only)
+    mask = np.ones(len(stages), bool) if only is None else np.array(only, bool)
+    conf = np.ones(len(stages))
+    for m, res in (own or {}).items():
+        res = res() if callable(res) else res
+        # a fit whose best ceiling is the limit K -> inf is held at the cap and reported as not
+        # converged; its profile (what the rule uses) is well defined, so it counts
+        if res is None or not (res.converged or "K" in res.at_bound):
+            return stages, P, reasons
+        mk, cf = before_lower_knee(res, m, yrs, only=mask)
         mask &= mk
         conf = np.fmin(conf, np.where(mk, cf, np.nan))
+        if not mask.any():          # the other shape need not be fitted or tried
+            return stages, P, reasons
+    if not own:
+        return stages, P, reasons
     for i in np.flatnonzero(mask):
         stages[i] = Stage.EMBRYONIC
         P[i] = [conf[i], 1.0 - conf[i], 0.0, 0.0]
