@@ -334,9 +334,10 @@ print("\n".join(lines))
 print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %% [markdown]
-# ### 6.2 Shanghai: sensitivity to the questionable points
+# ### 6.2 Sensitivity to the questionable points (Shanghai only)
 #
-# The hindsight curve classification for the judged years with the secondary 2025 value put back
+# For Shanghai's transaction series only (other regions have the NBS panel alone): the
+# hindsight curve classification for the judged years with the secondary 2025 value put back
 # (every exact value) and without the 2007 association figure (see notebook 02).
 
 # %%
@@ -358,20 +359,19 @@ else:
     print(f"{region_zh}: NBS panel only, no questionable sources to drop")
 
 # %% [markdown]
-# ## 7 · Shanghai under the panel stage model
+# ## 7 · The region under the panel stage model
 #
-# `cr.lifecycle.panel_stages` (default `method="auto"`, benchmarked in notebook 10) fits all 31
-# provinces of the NBS panel (电子商务销售额 `ecommerce_sales`, per resident) at once: first as
-# time-shifted positions on one common curve (the diffusion-lag model), used only if the panel
-# identifies that curve and does not reject it against a separate curve per region; otherwise
-# the pooled model, where regions whose own series cannot identify a ceiling borrow the panel's
-# distribution of growth rates. A region-year gets a stage only where the data identify it (the
-# panel grows, the curve is identified, the stage has probability ≥ 2/3, or the year lies below
-# the lower knee for every ceiling the region's data allow); otherwise "not identified", with
-# the reason. In
-# hindsight and in real time (the whole panel refitted on the data up to each year). This NBS
-# series (enterprise e-commerce sales) is not the transaction series used above, and it starts
-# later.
+# The region of this run (`region`) among the others: `cr.lifecycle.panel_stages` (default
+# `method="auto"`, benchmarked in notebook 10) fits all 31 provinces of the NBS panel (电子商务销售额
+# `ecommerce_sales`, per resident) at once: first as time-shifted positions on one common curve
+# (the diffusion-lag model), used only if the panel identifies that curve and does not reject it
+# against a separate curve per region; otherwise the pooled model, where regions whose own
+# series cannot identify a ceiling borrow the panel's distribution of growth rates. A
+# region-year gets a stage only where the data identify it (the panel grows, the curve is
+# identified, the stage has probability ≥ 2/3, or the year lies below the lower knee for every
+# ceiling the region's data allow); otherwise "not identified", with the reason. In hindsight
+# and in real time (the whole panel refitted on the data up to each year). This NBS series
+# (enterprise e-commerce sales) is not the transaction series used above, and it starts later.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

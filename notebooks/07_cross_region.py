@@ -26,8 +26,10 @@
 #    the same model in real time; a second design, the **diffusion-lag model** (method "lag");
 #    and **checks against what really happened** (out-of-sample forecasts, face validity);
 # 2. the four municipalities (北京, 天津, 上海, 重庆 — the regions that are cities) compared;
-# 3. each region's share of national e-commerce sales, its location quotient against GDP, and the
-#    concentration of e-commerce sales (HHI, CR4) over time;
+# 3. each region's share of the national total of `indicator`, its location quotient against
+#    GDP, and the concentration of the indicator (HHI, CR4) over time — for levels only: an
+#    indicator that is already a ratio (per 100 people or firms, a share) has no national total;
+#    that section is then skipped, and the run says so;
 # 4. the rank of `highlight` (default Shanghai).
 #
 # Parameters: `year` (the year mapped), `year_from` (first year of the stage heatmap),
@@ -202,47 +204,59 @@ saved = cr.viz.save(fig, "municipalities")
 # %% [markdown]
 # ## 3 · Shares, location quotients and concentration
 #
+# For an indicator that is a level (sales, firms, users; not a ratio, see below):
+#
 # * **share** $s_r = x_r / \sum_q x_q$ of the national (31-region) total;
 # * **location quotient** against GDP, $LQ_r = (x_r / g_r) / (X / G)$: above 1, the region's
-#   e-commerce sales are larger than its share of the economy (Balassa 1965; EconGeo). GDP is
-#   available for 2019–2024 only, so the LQ is too;
+#   share of the indicator is larger than its share of the economy (Balassa 1965; EconGeo). GDP
+#   is available for 2019–2024 only, so the LQ is too;
 # * **HHI** $= \sum_r s_r^2$ (1/31 ≈ 0.032 if equal, 1 if all in one region) and **CR4**, the
 #   share of the four largest regions (US DoJ/FTC 2010, §5.3).
 #
 # Careful: `ecommerce_sales` is reported where the selling firm is registered, so head-office
 # regions (Beijing, Shanghai) collect sales made elsewhere.
-
-# %%
-shares = sales.apply(lambda row: cr.metrics.share(row), axis=1)
-economy = cr.data.load("provincial_economy")
-gdp = economy[economy.indicator == "gdp"].pivot(index="year", columns="region", values="value")
-metrics_long = cr.metrics.share_lq_table(sales, gdp).rename(columns={"lq": "lq_vs_gdp"})
-lq = metrics_long.pivot(index="year", columns="region", values="lq_vs_gdp").dropna(how="all")
-concentration = pd.DataFrame({"hhi": sales.apply(cr.metrics.hhi, axis=1),
-                              "cr4": sales.apply(cr.metrics.cr4, axis=1),
-                              "top4": sales.apply(lambda r: " ".join(r.nlargest(4).index), axis=1)})
-saved = cr.outputs.save_table(metrics_long, "shares_lq")
-saved = cr.outputs.save_table(concentration.reset_index(), "concentration")
+#
+# An indicator that is already a ratio (`cr.lifecycle.RATIO_INDICATORS`: computers per 100
+# people, websites per 100 firms, the share of firms selling online) cannot be summed over
+# regions: the sum of 31 ratios is no national total, so shares, location quotients, the HHI
+# and CR4 of a ratio mean nothing and are not computed.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(concentration.to_string(float_format=lambda x: f"{x:.3f}"))
-print()
-print(f"share of the national total of {indicator} (municipalities)")
-print(shares[municipalities].to_string(float_format=lambda x: f"{x:.3f}"))
-print()
-print("location quotient vs GDP (municipalities)")
-print(lq[municipalities].to_string(float_format=lambda x: f"{x:.2f}"))
+is_ratio = indicator in cr.lifecycle.RATIO_INDICATORS
+if is_ratio:
+    print(f"{indicator} ({sel.unit.iloc[0]}) is a ratio: no national total, so no shares, "
+          "location quotients, HHI or CR4 (section skipped)")
+else:
+    shares = sales.apply(lambda row: cr.metrics.share(row), axis=1)
+    economy = cr.data.load("provincial_economy")
+    gdp = economy[economy.indicator == "gdp"].pivot(index="year", columns="region", values="value")
+    metrics_long = cr.metrics.share_lq_table(sales, gdp).rename(columns={"lq": "lq_vs_gdp"})
+    lq = metrics_long.pivot(index="year", columns="region", values="lq_vs_gdp").dropna(how="all")
+    concentration = pd.DataFrame({"hhi": sales.apply(cr.metrics.hhi, axis=1),
+                                  "cr4": sales.apply(cr.metrics.cr4, axis=1),
+                                  "top4": sales.apply(lambda r: " ".join(r.nlargest(4).index),
+                                                      axis=1)})
+    saved = cr.outputs.save_table(metrics_long, "shares_lq")
+    saved = cr.outputs.save_table(concentration.reset_index(), "concentration")
+    print(concentration.to_string(float_format=lambda x: f"{x:.3f}"))
+    print()
+    print(f"share of the national total of {indicator} (municipalities)")
+    print(shares[municipalities].to_string(float_format=lambda x: f"{x:.3f}"))
+    print()
+    print("location quotient vs GDP (municipalities)")
+    print(lq[municipalities].to_string(float_format=lambda x: f"{x:.2f}"))
 
 # %%
-fig = cr.viz.concentration_panels(concentration, lq, municipalities, lang=lang)
-saved = cr.viz.save(fig, "concentration_lq")
+if not is_ratio:
+    fig = cr.viz.concentration_panels(concentration, lq, municipalities, lang=lang)
+    saved = cr.viz.save(fig, "concentration_lq")
 
 # %% [markdown]
 # ## 4 · The rank of `highlight` (default Shanghai)
 #
-# Competition rank among the 31 regions (1 = largest; `cr.metrics.rank`), and the change between
-# the first and the last year (`cr.metrics.rank_change`).
+# Competition rank among the 31 regions (1 = highest value; `cr.metrics.rank`), and the change
+# between the first and the last year (`cr.metrics.rank_change`). A ratio ranks as it is.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -256,20 +270,21 @@ saved = cr.outputs.save_table(ranks.stack().rename("rank").reset_index(), "ranks
 # %%
 from myst_nb import glue  # the landing page of the report quotes these (`{glue:text}`)
 
-glue("years", f"{concentration.index.min()}–{concentration.index.max()}", display=False)
-for col in ("hhi", "cr4"):
-    glue(f"{col}_min", float(concentration[col].min()), display=False)
-    glue(f"{col}_max", float(concentration[col].max()), display=False)
-glue("top4_always", " ".join(sorted(set.intersection(
-    *(set(t.split()) for t in concentration["top4"])))) or "none", display=False)
+glue("years", f"{sales.index.min()}–{sales.index.max()}", display=False)
+if not is_ratio:  # no concentration of a ratio
+    for col in ("hhi", "cr4"):
+        glue(f"{col}_min", float(concentration[col].min()), display=False)
+        glue(f"{col}_max", float(concentration[col].max()), display=False)
+    glue("top4_always", " ".join(sorted(set.intersection(
+        *(set(t.split()) for t in concentration["top4"])))) or "none", display=False)
 glue("highlight_ranks", f"{int(ranks[highlight].min())}–{int(ranks[highlight].max())} of "
      f"{ranks.shape[1]}", display=False)
 
 # %% [markdown]
 # ## What this shows
 #
-# Generated from this run's tables (the stage table, the real-time table, shares/LQ,
-# concentration and ranks above):
+# Generated from this run's tables (the stage table, the real-time table, shares/LQ and
+# concentration where the indicator is a level, and ranks above):
 
 # %%
 in_year = last.stage.map(lambda s: s.zh if s else "未识别 / not identified").value_counts()
@@ -278,8 +293,6 @@ hl_path = (", ".join(f"{y} {s.zh if s else '未识别'}" for y, s in zip(hl.year
            if hl.stage.notna().any() else "not identified in any year")
 hl_last = hl[hl.year == year]
 hl_p = float(stage_figures.stage_probability(hl_last).iloc[0]) if len(hl_last) else np.nan
-top4_sets = concentration.top4.map(lambda t: frozenset(t.split())).unique()
-lq_m = lq[municipalities]
 rk = ranks[highlight].dropna().astype(int)
 lines = [
     f"* **Panel stage model, hindsight.** {coverage:.0%} of the {len(model)} region-years get a "
@@ -303,17 +316,28 @@ lines = [
               else "Better than drift at every horizon: "
               + ", ".join(m for m, v in forecasts.groupby("model").ratio_to_drift.max().items()
                           if v <= 1.0) + "."),
-    f"* **Concentration.** The four largest regions hold {concentration.cr4.min():.0%}–{concentration.cr4.max():.0%} "
-    f"of the national total of {indicator}, {'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
-    f"({concentration.top4.iloc[-1]} in {concentration.index[-1]}); the HHI is "
-    f"{concentration.hhi.min():.3f}–{concentration.hhi.max():.3f} against 1/31 ≈ 0.032 for an even spread "
-    f"(highest in {int(concentration.hhi.idxmax())}).",
-    "* **Municipalities, LQ vs GDP "
-    f"({int(lq.index.min())}–{int(lq.index.max())}).** "
-    + "; ".join(f"{r} {lq_m[r].min():.2f}–{lq_m[r].max():.2f}" for r in municipalities)
-    + (". Sales and purchases are booked where the firm is registered, which raises head-office "
-       "regions." if indicator in ("ecommerce_sales", "ecommerce_purchases") else "."),
-    f"* **{highlight}'s rank** in {indicator}: {rk.min()}–{rk.max()} over "
-    f"{int(rk.index.min())}–{int(rk.index.max())} (1 = largest of 31).",
 ]
+if is_ratio:
+    lines.append(f"* **No concentration.** {indicator} ({sel.unit.iloc[0]}) is a ratio: a sum "
+                 "over regions is no national total, so no shares, HHI, CR4 or location "
+                 "quotients were computed.")
+else:
+    top4_sets = concentration.top4.map(lambda t: frozenset(t.split())).unique()
+    lq_m = lq[municipalities]
+    lines += [
+        (f"* **Concentration.** The four largest regions hold {concentration.cr4.min():.0%}–"
+         f"{concentration.cr4.max():.0%} of the national total of {indicator}, "
+         f"{'the same four' if len(top4_sets) == 1 else 'not always the same four'} "
+         f"({concentration.top4.iloc[-1]} in {concentration.index[-1]}); the HHI is "
+         f"{concentration.hhi.min():.3f}–{concentration.hhi.max():.3f} against 1/31 ≈ 0.032 "
+         f"for an even spread (highest in {int(concentration.hhi.idxmax())})."),
+        "* **Municipalities, LQ vs GDP "
+        f"({int(lq.index.min())}–{int(lq.index.max())}).** "
+        + "; ".join(f"{r} {lq_m[r].min():.2f}–{lq_m[r].max():.2f}" for r in municipalities)
+        + (". Sales and purchases are booked where the firm is registered, which raises "
+           "head-office regions." if indicator in ("ecommerce_sales", "ecommerce_purchases")
+           else "."),
+    ]
+lines.append(f"* **{highlight}'s rank** in {indicator}: {rk.min()}–{rk.max()} over "
+             f"{int(rk.index.min())}–{int(rk.index.max())} (1 = highest of 31).")
 Markdown("\n".join(lines))

@@ -69,7 +69,7 @@ CASES = {
     "02_2011": ("02", {"through_year": 2011}),
     "02_2016": ("02", {"through_year": 2016, "models": ["logistic", "gompertz"], "lang": "en"}),
     "03_zhejiang": ("03", {"region": "浙江", "years": [2020, 2024], "n_boot": 50}),
-    "04_two": ("04", {"highlight_districts": ["黄浦区", "静安区"], "lang": "en"}),
+    "04_two": ("04", {"highlight_districts": ["黄浦", "Jing'an"], "lang": "en"}),
     "04_one": ("04", {"highlight_districts": ["崇明区"]}),
     "05_beijing": ("05", {"region": "北京", "year_from": 2018, "year_to": 2022}),
     "05_guangdong": ("05", {"region": "Guangdong", "year_from": 2016, "year_to": 2019,
@@ -219,6 +219,12 @@ def test_04_counts_and_names_the_chosen_districts(runs):
     summary = runs["04_one"][1]
     assert "highlights 1 of the 1 districts asked for: 崇明区" in summary
     assert "not the five of the paper's Figure 1" in summary
+    assert "崇明县" in summary and "南汇" not in summary  # its own boundary change, not Pudong's
+    assert "km apart" not in summary  # one district: no distance between districts
+    summary = runs["04_two"][1]  # asked as 黄浦 and Jing'an: the other accepted spellings
+    assert "highlights 2 of the 2 districts asked for: 黄浦区 (Huangpu), 静安区 (Jing'an)" in summary
+    assert "卢湾" in summary and "闸北" in summary and "南汇" not in summary
+    assert "km apart" in summary and "All five districts" not in summary
 
 
 def test_05_for_another_province_ranks_that_province_in_its_years(runs):

@@ -156,6 +156,27 @@ def test_a_pinyin_name_gets_the_chinese_name_suggested(tmp_path, name, zh):
         profile_series(_csv(tmp_path, region=name))
 
 
+def test_the_profile_command_warns_about_an_implausible_value_once(tmp_path, monkeypatch):
+    """The parameters (and so the user's CSV) are validated once before the kernel starts;
+    the kernel itself is replaced by a stop, so only the command line's own checks run."""
+    from cluster_research.errors import ClusterResearchError
+    from cluster_research.pipeline import runner
+
+    class Stop(ClusterResearchError):
+        pass
+
+    def no_kernel(*args, **kwargs):
+        raise Stop("no kernel in this test")
+
+    monkeypatch.setattr(runner, "_run", no_kernel)
+    big = _largest_yi_yuan(ZHEJIANG)
+    p = _csv(tmp_path, region="杭州", years=range(2018, 2023),
+             values=[big * f for f in (200, 220, 240, 260, 280)])
+    with pytest.warns(ImplausibleValueWarning) as rec:
+        assert main(["profile", str(p), "--output-dir", str(tmp_path / "out")]) == 2
+    assert sum(w.category is ImplausibleValueWarning for w in rec) == 1
+
+
 # ------------------------------------------------------------------ profile --help
 
 

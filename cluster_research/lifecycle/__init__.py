@@ -46,7 +46,7 @@ from ..limits import STAGE_DEFINITION
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
 from .checks import face_validity, forecast_summary, instrument_table, rolling_forecast
-from .lag import per_person_scale
+from .lag import RATIO_INDICATORS, per_person_scale
 from .panel import PROB_COLUMNS, STAGE_THRESHOLD, panel_stages
 from .probabilities import stage_probabilities
 from .registry import REGISTRY, register
@@ -60,7 +60,7 @@ _ORDER = ("curve", "signs", "net_entry", "scorecard", "ensemble")
 METHODS = tuple(sorted(REGISTRY, key=lambda m: _ORDER.index(m) if m in _ORDER else len(_ORDER)))
 
 __all__ = [
-    "BOUNDARY_ROWS", "PROB_COLUMNS", "STAGE_THRESHOLD", "face_validity", "forecast_summary",
+    "BOUNDARY_ROWS", "PROB_COLUMNS", "RATIO_INDICATORS", "STAGE_THRESHOLD", "face_validity", "forecast_summary",
     "instrument_table", "panel_stages", "per_person_scale", "rolling_forecast",
     "DEFAULT_PHASE_MAP", "GOMPERTZ_KNEE", "INFORMATION", "LOGISTIC_KNEE", "METHODS", "PHASES",
     "REGISTRY", "SCORECARD_INDICATORS", "STAGE_DEFINITION", "Stage", "StageResult",

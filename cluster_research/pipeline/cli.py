@@ -240,7 +240,8 @@ def _dispatch(args) -> int:
         nb_path = resolve_notebook("06")
         params = _cli_parameters(nb_path, args.parameter)
         params.update(csv_path=args.csv, csv_series=args.series)
-        validate_parameters(nb_path, params)  # a malformed CSV stops before any kernel
+        # run_notebook validates (a malformed CSV stops before any kernel); validating here
+        # too read the CSV twice and printed its warnings twice
         name = args.name or f"06_region_profile/user_{slug(Path(args.csv).stem)}"
         with _heartbeat(name):
             res = run_notebook(nb_path, params, output_dir=args.output_dir, name=name,
