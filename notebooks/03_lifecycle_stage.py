@@ -409,12 +409,16 @@ lines = [f"* The NBS series starts in {nbs_first} (ends {nbs_last}): "
 for info, g in shanghai_panel.groupby("information", sort=False):
     g = g.sort_values("year")
     shown = g[g["stage_zh"].notna()]
-    weak = int(g["reason"].str.contains("weak rate prior").sum())
+    weak = g["reason"].str.contains("weak rate prior")
+    own = weak & g["reason"].str.contains("before the lower knee for every ceiling")
     lines.append(f"* {info}: a stage in {len(shown)} of {len(g)} years"
                  + (": " + ", ".join(f"{y} {s}" for y, s in zip(shown.year, shown.stage_zh))
                     if len(shown) else "")
-                 + f". {weak} of {len(g)} years rest on the weak rate prior alone (fewer than 3 "
-                 "regions with an identified ceiling) and are therefore not identified.")
+                 + f". {int(weak.sum())} of {len(g)} years rest on the weak rate prior alone "
+                 "(fewer than 3 regions with an identified ceiling): "
+                 + (f"{int(own.sum())} of them get 萌芽 from {region_zh}'s own series (below the "
+                    "lower knee for every ceiling it allows), the others are not identified."
+                    if own.any() else "none of them is identified."))
 print("\n".join(lines))
 
 # %% [markdown]

@@ -248,11 +248,14 @@ for k, t in rel.items():
                  f"{top['mean_predicted']:.3f}, observed {top['observed']:.3f}"
                  + (" (overconfident)" if top["observed"] < top["mean_predicted"] - 0.05 else ""))
 for r in nbs_check_table.itertuples():
+    own = nbs[r.information]["reason"].str.contains("before the lower knee for every ceiling")
     lines.append(f"* NBS ecommerce_sales {r.years}, {r.information}: {r.classified:.0%} of "
                  f"{r.region_years} region-years get a stage"
                  + (f", backward steps {r.backward_steps:.1%} of consecutive staged years"
                     if r.backward_steps == r.backward_steps else "")
-                 + f"; {r.weak_prior:.0%} of the region-years rest on the weak rate prior alone "
-                 "(fewer than 3 regions with an identified ceiling) and are shown as not "
-                 "identified")
+                 + f"; {r.common_curve:.0%} from one common curve; {r.weak_prior:.0%} rest on "
+                 "the weak rate prior alone (fewer than 3 regions with an identified ceiling), "
+                 f"of which {own.mean():.0%} of all region-years get 萌芽 from the region's own "
+                 "series (below the lower knee for every ceiling it allows) and the rest are "
+                 "shown as not identified")
 print("\n".join(lines))

@@ -364,3 +364,26 @@ def test_auto_real_time_meets_the_bars_on_one_shifted_curve():
     sc = score(panel_stages(_frame(sim), information="realtime"), sim)
     assert sc["accuracy"] >= 0.7 and sc["accuracy_classified"] >= 0.95, sc
     assert sc["backward_steps"] <= 0.05, sc
+
+
+def test_lag_on_parallel_exponential_trends_forecasts_the_common_exponential():
+    """When the best Gompertz common curve is its limit K -> inf (log levels that accelerate:
+    a Gompertz, concave in log, fits best at b = 0), the lag model's curve is the common
+    exponential a_i + r t (closed form), and its forecasts are that line's values (computed
+    here by least squares, independently of the package)."""
+    t = np.arange(2010, 2022)
+    rng = np.random.default_rng(3)
+    df = pd.concat([pd.DataFrame({"region": f"R{i}", "year": t,
+                                  "value": np.exp(i * 0.3 + 0.25 * (t - 2010)
+                                                  + 0.02 * (t - 2010) ** 2
+                                                  + rng.normal(0, 0.02, t.size))})
+                    for i in range(10)])
+    fc = cr.lifecycle.rolling_forecast(df, method="lag", model="gompertz", min_train=8)
+    assert len(fc) > 0
+    row = fc.iloc[0]
+    train = df[df["year"] <= row["origin"]]
+    X = np.column_stack([pd.get_dummies(train["region"]).to_numpy(float), train["year"]])
+    coef = np.linalg.lstsq(X, np.log(train["value"]), rcond=None)[0]
+    i = sorted(df["region"].unique()).index(row["region"])
+    expected = coef[i] + coef[-1] * (row["origin"] + row["horizon"])
+    assert row["model"] == pytest.approx(expected, abs=1e-6)

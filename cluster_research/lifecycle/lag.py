@@ -96,6 +96,9 @@ class LagFit:
     nfev: int
     z: np.ndarray = field(repr=False, default=None)
     siblings: dict = field(repr=False, default=None)
+    #: The common exponential ``a_i + r (t - t_ref)`` as ``(a_1..a_N, r, t_ref)`` when the best
+    #: fit is that limit (``K = inf``), else None.
+    limit: np.ndarray = field(repr=False, default=None)
     common_test: dict = field(repr=False, default=None)
 
     def aic(self, nobs):
@@ -118,7 +121,7 @@ def _exp_rss(ly, t, ri, n_regions):
     X = np.column_stack([np.eye(n_regions)[ri], t])
     coef = np.linalg.lstsq(X, ly, rcond=None)[0]
     r = ly - X @ coef
-    return float(r @ r), float(coef[-1])
+    return float(r @ r), coef
 
 
 def fit_lag(regions, years, values, model="logistic", warm=None, identify=True):
@@ -164,7 +167,8 @@ def _fit_lag(regions, years, values, model, warm, identify):
     t = np.asarray(years, float) - t_ref
     ly = np.log(np.asarray(values, float))
     n = ly.size
-    rss_exp, r_exp = _exp_rss(ly, t, ri, N)
+    rss_exp, coef_exp = _exp_rss(ly, t, ri, N)
+    r_exp = float(coef_exp[-1])
 
     def parts(z):
         k = math.exp(min(z[0], 50.0))
@@ -215,7 +219,7 @@ def _fit_lag(regions, years, values, model, warm, identify):
                           np.full((N + 2, N + 2), np.nan), False,
                           "the common ceiling is not identified: the best Gompertz curve is the "
                           "limit K -> inf (regions on parallel exponential trends)",
-                          bool(face.status > 0), int(face.nfev))
+                          bool(face.status > 0), int(face.nfev), limit=np.r_[coef_exp, t_ref])
         z0 = face.x                 # then polished in the usual coordinates
     sol = least_squares(resid, z0, jac=jac, method="trf", x_scale="jac", ftol=1e-10,
                         xtol=None, gtol=1e-10, max_nfev=200 * (N + 1))

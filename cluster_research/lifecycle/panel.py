@@ -291,8 +291,11 @@ def log_curve(model, z, t):
     """Return ``log f(t)`` of a logistic or Gompertz curve at ``z = (log K, log r, t0)``.
 
     ``log K + log g(r (t - t0))`` with the log form ``log g`` of
-    :func:`cluster_research.growth.specs.log_sigmoid`.
+    :func:`cluster_research.growth.specs.log_sigmoid`; ``model="exponential"`` (the limit
+    ``K -> inf``) takes ``z = (a, r, t_ref)``: ``a + r (t - t_ref)``.
     """
+    if model == "exponential":
+        return z[0] + z[1] * (np.asarray(t, float) - z[2])
     return z[0] + log_sigmoid(model, np.exp(z[1]) * (t - z[2]))[0]
 
 
@@ -635,6 +638,9 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     if fit is not None and fit.k > 0 and np.isfinite(fit.K):
         res.attrs["curves"] = {r: [fit.model, [math.log(fit.K), math.log(fit.k),
                                                 float(fit.t0[i])]]
+                               for i, r in enumerate(fit.regions)}
+    elif fit is not None and fit.limit is not None:     # the common exponential itself
+        res.attrs["curves"] = {r: ["exponential", [fit.limit[i], fit.limit[-2], fit.limit[-1]]]
                                for i, r in enumerate(fit.regions)}
     return res
 
