@@ -283,6 +283,8 @@ def test_07_follows_the_chosen_region_and_indicator(runs):
     assert "share of the national total of mobile_internet_users" in runs["07_guangdong"][0]
     assert "In 2020:" in runs["07_guangdong"][1] and "In 2024:" not in runs["07_guangdong"][1]
     assert "In 2019:" in runs["07_beijing"][1]
+    for name in ("07_guangdong", "07_beijing"):  # "1–1 over" is one rank
+        assert not re.search(r"rank\*\* in \w+: (\d+)–\1 over", runs[name][1]), name
 
 
 def test_07_sums_a_level_but_not_a_ratio_over_regions(runs):
