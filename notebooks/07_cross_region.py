@@ -338,6 +338,8 @@ else:
            "head-office regions." if indicator in ("ecommerce_sales", "ecommerce_purchases")
            else "."),
     ]
-lines.append(f"* **{highlight}'s rank** in {indicator}: {rk.min()}–{rk.max()} over "
-             f"{int(rk.index.min())}–{int(rk.index.max())} (1 = highest of 31).")
+lines.append(f"* **{highlight}'s rank** in {indicator}: "
+             + (f"{rk.min()}–{rk.max()} over " if rk.min() != rk.max()
+                else f"{rk.min()} in every year of ")
+             + f"{int(rk.index.min())}–{int(rk.index.max())} (1 = highest of 31).")
 Markdown("\n".join(lines))
