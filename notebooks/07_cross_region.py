@@ -183,7 +183,7 @@ per_person = panel_all[panel_all.indicator == indicator].assign(
     value=lambda d: d.value / (d.region.map(scale) if scale is not None else 1.0))
 validity = cr.lifecycle.face_validity(model, per_person)
 print(f"face validity (stage position vs {indicator}, {scale_note.split(' (')[0]}):",
-      "no year with five or more staged regions" if validity.empty
+      "no year with five or more staged regions at different positions" if validity.empty
       else validity.to_string(index=False))
 
 # %% [markdown]

@@ -387,3 +387,24 @@ def test_lag_on_parallel_exponential_trends_forecasts_the_common_exponential():
     i = sorted(df["region"].unique()).index(row["region"])
     expected = coef[i] + coef[-1] * (row["origin"] + row["horizon"])
     assert row["model"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_face_validity_leaves_out_a_year_whose_staged_regions_share_one_position():
+    """A rank correlation is not defined when every staged region has the same stage: such a
+    year is left out, without scipy's ConstantInputWarning (which printed a file path into
+    notebook 07's text)."""
+    import warnings
+
+    def p1(i, y):        # 2020: every region 萌芽 at 0.9; 2021: three move on to 成长
+        return 0.9 if y == 2020 or i < 3 else 0.2
+
+    rows = [{"region": f"R{i}", "year": y,
+             "stage": Stage.EMBRYONIC if p1(i, y) > 0.5 else Stage.GROWTH,
+             "prob_embryonic": p1(i, y), "prob_growth": 1 - p1(i, y), "prob_expansion": 0.0,
+             "prob_takeoff": 0.0} for i in range(6) for y in (2020, 2021)]
+    table = pd.DataFrame(rows)
+    measure = table[["region", "year"]].assign(value=np.arange(len(table), dtype=float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = cr.lifecycle.face_validity(table, measure)
+    assert out["year"].tolist() == [2021]

@@ -141,7 +141,8 @@ def face_validity(table, measure, *, min_regions=5):
     measure : pandas.DataFrame
         Columns region, year, value (e.g. e-commerce sales per person).
     min_regions : int
-        Years with fewer staged regions are left out.
+        Years with fewer staged regions are left out, and so are years whose staged regions
+        all sit at one position (a rank correlation is not defined there).
 
     Returns
     -------
@@ -152,7 +153,7 @@ def face_validity(table, measure, *, min_regions=5):
     m = staged.merge(measure[["region", "year", "value"]], on=["region", "year"])
     rows = []
     for yr, g in m.groupby("year"):
-        if len(g) >= min_regions:
+        if len(g) >= min_regions and g["position"].nunique() > 1 and g["value"].nunique() > 1:
             rho, p = stats.spearmanr(g["position"], g["value"])
             rows.append({"year": int(yr), "n": len(g), "spearman_rho": float(rho),
                          "p_value": float(p)})
