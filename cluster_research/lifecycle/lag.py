@@ -99,7 +99,6 @@ class LagFit:
     #: The common exponential ``a_i + r (t - t_ref)`` as ``(a_1..a_N, r, t_ref)`` when the best
     #: fit is that limit (``K = inf``), else None.
     limit: np.ndarray = field(repr=False, default=None)
-    common_test: dict = field(repr=False, default=None)
 
     def aic(self, nobs):
         """Return the Gaussian AIC of the fit on the log scale."""
@@ -206,9 +205,6 @@ def _fit_lag(regions, years, values, model, warm, identify):
                     else -np.log(-v))
             t0 = np.array([np.mean(t[ri == i] - uinv[ri == i] / k) for i in range(N)])
             starts.append(np.r_[math.log(k), t0])
-    # a region at a flat end of the curve (every year after the upper knee, or before the lower
-    # one) sends its t0 off towards -inf or +inf: the step test, relative to |z|, would then
-    # stop the solve early, so convergence is judged on the cost and the gradient only
     z0 = min(starts, key=lambda z: float(np.sum(resid(z) ** 2)))
     if model == "gompertz":
         face = _gompertz_face_solve(ly, t, ri, N, z0)
@@ -221,6 +217,9 @@ def _fit_lag(regions, years, values, model, warm, identify):
                           "limit K -> inf (regions on parallel exponential trends)",
                           bool(face.status > 0), int(face.nfev), limit=np.r_[coef_exp, t_ref])
         z0 = face.x                 # then polished in the usual coordinates
+    # a region at a flat end of the curve (every year after the upper knee, or before the lower
+    # one) sends its t0 off towards -inf or +inf: the step test, relative to |z|, would then
+    # stop the solve early, so convergence is judged on the cost and the gradient only
     sol = least_squares(resid, z0, jac=jac, method="trf", x_scale="jac", ftol=1e-10,
                         xtol=None, gtol=1e-10, max_nfev=200 * (N + 1))
     zr = sol.x

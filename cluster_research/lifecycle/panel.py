@@ -588,7 +588,6 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
         if fit.identified:
             test = common_curve_test(fit, use["region"], use["year"], use["value"],
                                      {r: own_fit(r, fit.model) for r in groups})
-            fit.common_test = test
             if test["p"] < COMMON_CURVE_LEVEL:
                 fit.identified = False
                 fit.reason = (f"the regions do not share one curve: separate {fit.model} curves "
