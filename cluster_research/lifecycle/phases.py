@@ -126,7 +126,7 @@ def stage_rows(region, years, stages, probs, reason, threshold=None) -> pd.DataF
     if threshold is not None:
         for i, st in enumerate(stages):
             if st is not None and P[i, st.order - 1] < threshold:
-                reasons[i] = (f"{reason}; most likely {st.zh} has probability "
+                reasons[i] = (f"{reasons[i]}; most likely {st.zh} has probability "
                               f"{P[i, st.order - 1]:.2f} < {threshold:.2f}: not identified")
                 stages[i] = None
     d = {"region": region, "year": np.asarray(years, int), "stage": stages}
