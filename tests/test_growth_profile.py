@@ -169,3 +169,36 @@ def test_ceiling_upper_limit_at_the_exponential_limit_is_unbounded_not_an_error(
     res = growth.fit(g["year"].to_numpy(float), g["value"].to_numpy(float), model="gompertz",
                      errors=errors)
     assert res.profile_limit("K", +1) == np.inf
+
+
+def test_bass_ceiling_lower_limit_on_shanghai_matches_brute_force():
+    """Shanghai's Bass ceiling (7 points, log errors): the old bracketing + brentq stopped at a
+    false crossing (43,822, where the brute-force profile-t is 0.35, not 3.18); the Newton
+    solve must find the true one (about 25,700)."""
+    import cluster_research as cr
+
+    ser = cr.data.shanghai_transactions()
+    t, y = ser.index.to_numpy(float), ser.to_numpy(float)
+    res = growth.fit(ser, model="bass", errors="multiplicative")
+    c = stats.t.ppf(0.975, res.df_resid)
+    lo_tau, hi_tau = res.settings["bounds"]["tau"]
+
+    def profile_t(M):
+        best = np.inf
+        for p0, q0, tau0 in itertools.product((1e-4, 1e-3, 1e-2), (0.1, 0.3, 0.6),
+                                              (1970.0, 1990.0, 2000.0)):
+            def f(z):
+                with np.errstate(all="ignore"):
+                    return np.log(y) - np.log(bass(t, [M, *z]))
+            try:
+                s = least_squares(f, [p0, q0, tau0], bounds=([1e-6, 0, lo_tau], [1, 10, hi_tau]),
+                                  method="trf", x_scale="jac", ftol=1e-13, xtol=1e-13)
+            except ValueError:
+                continue
+            if np.isfinite(s.cost):
+                best = min(best, 2 * s.cost)
+        return np.sqrt(max(best - res.rss, 0.0) / res.scale) - c
+
+    ref = brentq(profile_t, 15000.0, res.params["M"] - 1.0, xtol=1e-2)
+    got = res.conf_int(method="profile").loc["M", "lower"]
+    assert got == pytest.approx(ref, rel=1e-3)

@@ -16,7 +16,7 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from ..errors import ParameterError
-from .profile import ProfileMixin
+from .profile import ProfileMixin, profile_root
 from .solve import Problem, num_jac, quiet, sandwich, solve
 from .specs import RUNAWAY, linearised_at
 
@@ -509,8 +509,8 @@ class GrowthResults(NLSResults):
 
     @quiet
     def _ceiling_lower(self, alpha=0.05, max_steps=16):
-        """Return the lower profile limit of the ceiling: bracketed by doubling steps of
-        ``t se`` below the estimate (stopping at the bound), then ``brentq``; each point is one
+        """Return the lower profile limit of the ceiling: :func:`~.profile.profile_root` from
+        the Wald limit ``K_hat - t se`` (stopping at the bound); each point is one
         :meth:`ceiling_profile` solve warm-started from the nearest point already profiled."""
         j = self._spec.scale_idx
         K_hat = float(self._theta[j])
@@ -525,21 +525,16 @@ class GrowthResults(NLSResults):
         if K_hat >= RUNAWAY * self._problem.ub[j]:
             return self._ceiling_lower_from_limit(c, s2, lb, visited)
 
-        def excess(K):
+        def tau(K):
             warm = min(visited, key=lambda e: abs(e[0] - K))[1]
             f, th = self.ceiling_profile(K, warm)
             visited.append((K, th))
-            return math.sqrt(max(f - self.rss, 0.0) / s2) - c
+            tv = math.sqrt(max(f - self.rss, 0.0) / s2)
+            return tv, self._slope(th, j, tv)
 
-        step, hi = c * se, K_hat
-        for _ in range(max_steps):
-            K = max(K_hat - step, lb + 1e-9 * max(K_hat, 1.0))
-            if excess(K) > 0:
-                return float(brentq(excess, K, hi, rtol=1e-8, xtol=1e-6 * se))
-            if K <= lb + 1e-9 * max(K_hat, 1.0):
-                return lb
-            hi, step = K, step * 2.0
-        return lb
+        st, K = profile_root(tau, K_hat, K_hat - c * se, -1, c, 1e-6 * se, max_steps,
+                             lb + 1e-9 * max(K_hat, 1.0))
+        return K if st == "root" else lb
 
     def _ceiling_lower_from_limit(self, c, s2, lb, visited):
         """Lower profile limit of a ceiling whose estimate is the limit ``K -> inf`` (the fit
@@ -664,7 +659,8 @@ class GrowthResults(NLSResults):
         ``phi = 0`` is the ceiling's limit ``K -> inf``: for the S-curves its RSS is that of the
         nested exponential (closed form), for Bass that of the profile at the ceiling's cap.  If
         ``(RSS(phi=0) - RSS) / s^2 <= t^2`` the upper limit is ``+inf`` at once; otherwise the
-        root of ``tau(phi) = t`` on ``(0, 1/K_hat)`` is found by ``scipy.optimize.brentq``.
+        root of ``tau(phi) = t`` on ``(0, 1/K_hat)`` is found by :func:`~.profile.profile_root`
+        from the Wald limit in ``phi``.
         """
         key = ("ceiling_upper", alpha)
         if key in self._profile_cache:
@@ -683,16 +679,20 @@ class GrowthResults(NLSResults):
             return np.inf
         visited = [(1.0 / K_hat, self._theta.copy())]
 
-        def excess(phi):
+        def tau(phi):        # in phi = 1/K: d tau / d phi = -K^2 d tau / dK
             if phi <= 0.0:
-                return math.sqrt((rss0 - self.rss) / s2) - c
+                return math.sqrt((rss0 - self.rss) / s2), np.nan
             warm = min(visited, key=lambda e: abs(e[0] - phi))[1]
             f, th = self.ceiling_profile(1.0 / phi, warm)
             visited.append((phi, th))
-            return math.sqrt(max(f - self.rss, 0.0) / s2) - c
+            tv = math.sqrt(max(f - self.rss, 0.0) / s2)
+            return tv, -self._slope(th, j, tv) / (phi * phi)
 
-        phi = brentq(excess, 0.0, 1.0 / K_hat, rtol=1e-8, xtol=1e-6 / K_hat)
-        out = 1.0 / phi if phi > 0 else np.inf    # the crossing at phi = 0 itself: no bound
+        se = math.sqrt(self._cov[j, j]) / K_hat**2 if self._cov[j, j] > 0 else 0.5 / K_hat
+        _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60,
+                              0.0)
+        # a crossing within the tolerance of phi = 0 is the limit itself: no upper bound
+        out = 1.0 / phi if phi > 1e-6 / K_hat else np.inf
         self._profile_cache[key] = out
         return out
 
