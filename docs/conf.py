@@ -2,8 +2,9 @@
 
 ``python -m cluster_research report`` (:mod:`cluster_research.pipeline.report`) builds it:
 the source folder ``outputs/report/src`` links these pages and ``outputs/{notebooks,figures,
-tables}``, plus one page per section of ``resources/report_index.yaml`` and the tables as
-shown (``display/<id>.csv``). Nothing is executed
+tables}``, plus one page per section of ``resources/report_index.yaml``, the tables as
+shown (``display/<id>.csv``) and the landing page's headline results (``display/headlines.md``);
+a fan-out run's page gets its place in front of its title (``report_titles``). Nothing is executed
 (``nb_execution_mode = "off"``) and nothing is loaded from the network: MathJax comes from the
 installed ``jupyter-server-mathjax``, no require.js / ipywidgets scripts.
 """
@@ -22,7 +23,7 @@ release = version = cluster_research.__version__
 copyright = "cluster_research authors (MIT licence)"
 extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.autosummary", "numpydoc",
               "sphinx.ext.mathjax"]
-exclude_patterns = ["figures", "tables", "**.ipynb_checkpoints"]
+exclude_patterns = ["figures", "tables", "display", "**.ipynb_checkpoints"]
 suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "misc.highlighting_failure",
                      "toc.not_included", "toc.glob", "autosummary", "ref.duplicate"]
 
@@ -47,15 +48,21 @@ numpydoc_validation_checks = set()
 
 # MathJax 2.7 of jupyter-server-mathjax, copied into _static
 mathjax_path = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+# MyST marks each page's top section tex2jax_ignore and the math "math" (its mathjax3_config
+# says so); MathJax 2 has to be told too, or no formula is typeset
 mathjax2_config = {"HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None},
-                   "showMathMenu": False}
+                   "showMathMenu": False,
+                   "tex2jax": {"processClass": "tex2jax_process|mathjax_process|math|output_area"}}
 
 html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static", str(Path(jupyter_server_mathjax.__file__).parent / "static")]
 html_css_files = ["site.css"]
 html_copy_source = html_show_sourcelink = False
+html_title = f"{project} {release}"  # the theme's default title overlapped the navigation bar
+# sections' pages are tables and figures: the page's width for them, not a table of contents
 html_theme_options = {"navigation_depth": 2, "icon_links": [], "footer_end": ["sphinx-version"],
-                      "secondary_sidebar_items": ["page-toc"]}
+                      "header_links_before_dropdown": 4,
+                      "secondary_sidebar_items": {"**": ["page-toc"], "sections/*": []}}
 html_context = {"default_mode": "light"}
 
 
@@ -74,6 +81,14 @@ def _mark(app, doctree):
         doctree.next_node(nodes.section).insert(1, box)
 
 
+def _place_title(app, doctree):
+    """Put a fan-out run's place (``report_titles``) in front of its page's title."""
+    place = app.config.report_titles.get(app.env.docname)
+    title = doctree.next_node(nodes.title) if place else None
+    if title is not None:
+        title.insert(0, nodes.Text(f"{place} · "))
+
+
 def _outdated(app, env, added, changed, removed):
     """Read the landing page again whenever a page changed: it quotes the notebooks (glue)."""
     app.report_changed = bool(added | changed | removed)
@@ -83,7 +98,9 @@ def _outdated(app, env, added, changed, removed):
 def setup(app):
     app.add_config_value("report_problems", [], "env")
     app.add_config_value("report_missing", [], "env")
+    app.add_config_value("report_titles", {}, "env")
     app.connect("doctree-read", _mark)
+    app.connect("doctree-read", _place_title, priority=400)  # before Sphinx reads the titles
     app.connect("env-get-outdated", _outdated)
     # and write every page again then: each carries the navigation, which may have changed
     app.connect("env-updated", lambda app, env: env.found_docs if app.report_changed else [])
