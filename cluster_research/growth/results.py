@@ -324,7 +324,7 @@ def flag_irregular_solution(res) -> None:
       region (e.g. NIST BoxBOD from start 1, where exp(-b2 x) underflows and the model is
       a constant), so parameters are not locally identified.
     * **Residuals at rounding level**: rms residual < 10^4 eps rms(y). The data carry a
-      representation error of order eps |y|, so the RSS, s^2 and every standard error are
+      representation error of order ``eps |y|``, so the RSS, s^2 and every standard error are
       unreliable beyond a few digits (NIST Lanczos1, whose certified values need extended
       precision; also an exact fit to noise-free data).
     """

@@ -54,7 +54,7 @@ def classify(series: pd.Series | None, year: int, method: str = "curve",
           for ``signs``: net entry E = N' (firms per year), rate = E / N.
           Options ``band`` (0.05), ``window``, ``degree``, ``max_gap``,
           ``min_points``.  Rules: rate < -band -> 起飞 (GK stage 4,
-          shakeout: a mature industry); |rate| <= band -> 扩大 after an
+          shakeout: a mature industry); ``|rate| <= band`` -> 扩大 after an
           earlier entry wave (GK 3: entry and exit balance, firms grow in
           size) or 起飞 after an earlier shakeout (GK 5), else None;
           rate > band -> 萌芽 while net entry is still accelerating ever
