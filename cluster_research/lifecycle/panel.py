@@ -11,8 +11,8 @@ why) rather than showing a guess: (i) where there is no growth -- the panel's wi
 ``log y`` is not significantly positive, or the region declines at its end
 (:func:`~cluster_research.lifecycle.trend.panel_growth_check`, 1 % one-sided tests); (ii) where
 the most likely stage has a probability below :data:`STAGE_THRESHOLD` (2/3); and (iii) for
-``pooled``, wherever the curves rest on the weak prior alone (fewer than 3 regions identify
-their own ceiling); for ``lag``, wherever the common ceiling is not identified or one common
+``pooled``, wherever the curves rest on the weak prior alone (fewer than 3 regions, or fewer
+than half of the fitted regions, identify their own ceiling); for ``lag``, wherever the common ceiling is not identified or one common
 curve is rejected.  In (iii) and for a ``curve`` fit whose ceiling is not identified, the years
 that lie before the lower knee for every ceiling the region's own data allow, under the
 logistic and the Gompertz curve alike, are 萌芽 (:func:`before_lower_knee`): a ceiling without
@@ -38,7 +38,11 @@ an upper limit still has a lower one.
     Step 2 estimates, from the regions whose ceiling *is* identified, the panel's
     distribution of log rates, ``log r ~ N(μ, τ²)`` (mean and SD of the identified log
     rates, ``τ ≥ tau_min``), and the pooled residual SD ``σ`` (log scale, all identified
-    fits; with fewer than 3 identified regions a weak prior ``τ = tau_default`` around the
+    fits).  The regions that identify their ceiling are selected by the outcome (the ones
+    that have already slowed down, typically the fastest), so their rates speak for the
+    panel only when they are at least 3 and at least half of the regions with a converged
+    fit; otherwise (on the NBS panel in real time at 2020: 3 of 31, mean rate 0.99 a year,
+    which put 23 regions past their upper knee for one year only) a weak prior ``τ = tau_default`` around the
     median fitted rate of the converged fits, and ``σ`` from those; with no converged fit
     at all, as in real time with fewer than ``min_points`` years, ``exp(μ) = 0.5`` and
     ``σ = 0.1``, stated in the reason).  Step 3 refits every
@@ -333,7 +337,8 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
     ident = [f for f in fits.values() if f is not None and f.converged and f.identified]
     ok = [f for f in fits.values() if f is not None and f.converged]
     logr = np.log([f.params.iloc[1] for f in ident])
-    if len(ident) >= 3:
+    prior_only = len(ident) < 3 or 2 * len(ident) < len(ok)
+    if not prior_only:
         mu, tau = float(np.mean(logr)), max(float(np.std(logr, ddof=1)), tau_min)
         prior = f"rate prior from {len(ident)} identified regions"
         pool = ident
@@ -341,10 +346,10 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         rates = [f.params.iloc[1] for f in ok if f.params.iloc[1] > 0]
         mu = float(np.log(np.median(rates))) if rates else float(np.log(0.5))
         tau, pool = tau_default, ok
-        prior = (f"only {len(ident)} identified regions: weak rate prior "
+        prior = (f"only {len(ident)} of {len(ok)} regions with an identified ceiling (a rate "
+                 f"prior needs 3 and at least half): weak rate prior "
                  f"(sd {tau_default:g} in log rate) around "
                  + ("the median fitted rate" if rates else "0.5 (no converged fit)"))
-    prior_only = len(ident) < 3
     rss = sum(float(np.sum(np.asarray(f.resid, float) ** 2)) for f in pool)
     dof = sum(len(f.resid) - 3 for f in pool)
     sigma = float(np.sqrt(rss / dof)) if dof > 0 and rss > 0 else 0.1
@@ -391,7 +396,8 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
             st, P, why = mark_early(
                 [None] * len(yrs), probs,
                 desc + "; not identified: the curve rests on the weak prior (fewer than 3 "
-                "regions with an identified ceiling), so no stage is shown", own.get(r), yrs,
+                "regions, or fewer than half, with an identified ceiling), so no stage is "
+                "shown", own.get(r), yrs,
                 _last(yrs, df, last_only))
             out.append(stage_rows(r, yrs, st, P, why))
             continue
