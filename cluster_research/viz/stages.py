@@ -32,9 +32,9 @@ from matplotlib.patches import Patch
 
 from .. import data
 from ..errors import ParameterError
-from ..geo import other_regions, provinces
+from ..geo import provinces
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
-from .maps import china_frame
+from .maps import china_frame, province_layers
 from .style import check_lang, label, setup, source_note, text_colour
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
@@ -216,21 +216,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     gdf = provinces()
     gdf["colour"] = gdf.code.map(colour)
     has = gdf["colour"].notna()
-    others = other_regions()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 6.4))
-    else:
-        fig = ax.figure
-    inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
-    for a in (ax, inset):
-        others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
-        if (~has).any():
-            gdf[~has].plot(ax=a, color="#eeeeee", edgecolor="white", hatch="///", linewidth=0.4)
-        gdf[has].plot(ax=a, color=list(gdf.loc[has, "colour"]), edgecolor="white",
-                      linewidth=0.4)
-        if highlight is not None:
-            code = data.region_code(highlight)
-            gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    fig, ax, inset = province_layers(gdf, has, ax, highlight, "#eeeeee")
     china_frame(ax, inset, lang)
     handles = _legend_handles(lang, set(rows["stage"].dropna()))
     if (~has).any():
