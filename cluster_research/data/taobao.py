@@ -172,7 +172,10 @@ _PLACE_FIXES = {
 }
 
 
-def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
+def _normalise(rec, coder, log, dataset, row, rel, root):
+    """Fix, rename and code one list row (logged); returned with its source_id and source_row."""
+    year = rec["year"]
+    sid = SOURCE_IDS[year]
     fix = _PLACE_FIXES.get((year, rec["province"], rec["city"], rec["county"],
                             rec.get("township", "")))
     if fix is not None:
@@ -209,7 +212,7 @@ def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
         }
         _log(log, dataset, year, sid, row, "county_code", rec["county"],
              kc, "code_" + how, reasons[how])
-    return rec
+    return rec | dict(source_id=sid, source_row=row)
 
 
 def _villages(root: Path, coder, log):
@@ -234,43 +237,31 @@ def _villages(root: Path, coder, log):
             continue
         rec = dict(year=2014, province=vals[0], city=vals[1], county=vals[2],
                    township=vals[3], village=vals[4], product=vals[5])
-        out.append(_normalise(rec, coder, log, "taobao_villages", 2014, SOURCE_IDS[2014],
-                              i, rel, root) | dict(source_id=SOURCE_IDS[2014], source_row=i))
-    # 2015
-    rel = RAW_FILES["2015"]
-    rows = _xlsx_rows(rel, root)
-    _check_header(rows, _HEADERS[2015], rel, root)
-    for i, r in enumerate(rows[1:], start=2):
-        vals = [_clean(c) for c in r[:5]]
-        if not any(vals):
-            continue
-        rec = dict(year=2015, province=vals[0], city=vals[1], county=vals[2],
-                   township=vals[3], village=vals[4], product="")
-        out.append(_normalise(rec, coder, log, "taobao_villages", 2015, SOURCE_IDS[2015],
-                              i, rel, root) | dict(source_id=SOURCE_IDS[2015], source_row=i))
-    # 2016: the xlsx appendix (the CSV has one extra row not in the appendix)
-    rel = RAW_FILES["2016"]
-    rows = _xlsx_rows(rel, root, 0)
-    _check_header(rows, _HEADERS[2016], rel, root, at=1)
-    keys16 = set()
-    for i, r in enumerate(rows[2:], start=3):
-        vals = [_clean(c) for c in r[:6]]
-        if not any(vals):
-            continue
-        if vals[3]:
-            raise DataValidationError("the empty fourth column holds a value",
-                                      path=root / "raw" / rel, row=i, column=4, value=vals[3])
-        rec = dict(year=2016, province=vals[0], city=vals[1], county=vals[2],
-                   township=vals[4], village=vals[5], product="")
-        keys16.add((vals[0], vals[1], vals[2], vals[4], vals[5]))
-        out.append(_normalise(rec, coder, log, "taobao_villages", 2016, SOURCE_IDS[2016],
-                              i, rel, root) | dict(source_id=SOURCE_IDS[2016], source_row=i))
+        out.append(_normalise(rec, coder, log, "taobao_villages", i, rel, root))
+    # 2015 and 2016: the xlsx appendices (the 2016 CSV has one extra row not in the appendix)
+    keys = {}
+    for year, at, cols in ((2015, 0, (0, 1, 2, 3, 4)), (2016, 1, (0, 1, 2, 4, 5))):
+        rel = RAW_FILES[str(year)]
+        rows = _xlsx_rows(rel, root)
+        _check_header(rows, _HEADERS[year], rel, root, at=at)
+        for i, r in enumerate(rows[at + 1:], start=at + 2):
+            vals = [_clean(c) for c in r[:len(_HEADERS[year])]]
+            if not any(vals):
+                continue
+            if year == 2016 and vals[3]:
+                raise DataValidationError("the empty fourth column holds a value",
+                                          path=root / "raw" / rel, row=i, column=4, value=vals[3])
+            place = tuple(vals[c] for c in cols)
+            keys.setdefault(year, set()).add(place)
+            rec = dict(zip(("province", "city", "county", "township", "village"), place),
+                       year=year, product="")
+            out.append(_normalise(rec, coder, log, "taobao_villages", i, rel, root))
     text = read_raw(RAW_FILES["2016csv"], root).decode("utf-8-sig")
     for i, r in enumerate(csv.reader(io.StringIO(text)), start=1):
         if i == 1:
             continue
         vals = tuple(_clean(c) for c in r)
-        if vals and vals not in keys16:
+        if vals and vals not in keys[2016]:
             _log(log, "taobao_villages", 2016, SOURCE_IDS[2016], i, "row", "|".join(vals), "",
                  "not_used", "row of taobao_village_list_2016.csv that is not in the xlsx "
                  "appendix 附录一: the appendix is used. Spurious: 贵州's first Taobao village "
@@ -294,8 +285,7 @@ def _towns(root: Path, coder, log):
                                       row=i, column="淘宝村数量", value=vals[5])
         rec = dict(year=2016, province=vals[0], city=vals[1], county=vals[2],
                    township=vals[4], n_villages=int(vals[5]))
-        out.append(_normalise(rec, coder, log, "taobao_towns", 2016, SOURCE_IDS[2016], i,
-                              rel, root) | dict(source_id=SOURCE_IDS[2016], source_row=i))
+        out.append(_normalise(rec, coder, log, "taobao_towns", i, rel, root))
     return out
 
 
