@@ -160,10 +160,9 @@ def schema(name: str) -> pa.DataFrameSchema:
                      if k.endswith("*") and name.startswith(k[:-1])), None)
     if spec is not None:
         return spec.schema()
-    else:
-        raise DataValidationError(
-            f"no schema registered for table {name!r}: add a TableSpec to "
-            "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")")
+    raise DataValidationError(
+        f"no schema registered for table {name!r}: add a TableSpec to "
+        "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")")
 
 
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -236,24 +235,29 @@ def table_dictionary() -> str:
 _STAGE_OR_NONE = pa.Column(str, pa.Check.isin(STAGE_NAMES), nullable=True)
 _PROBS_ZH = {c: _prob() for c in PROB_ZH}
 _PROBS_EN = {c: _prob(nullable=False) for c in PROB_EN}
+#: Columns of a stage-by-region-and-year table, after region and year.
+_REGION_STAGES = {"stage_zh": _text(True, STAGE_ZH), "stage_en": _text(True, STAGE_EN),
+                  **{c: _prob() for c in PROB_EN}, "reason": _text(nullable=True)}
+
+
+def _claim_columns(id_pattern: str, **extra) -> dict:
+    return {"claim_id": pa.Column(str, pa.Check.str_matches(id_pattern)), "claim": _text(),
+            "section": _text(), "paper_value": pa.Column(None, nullable=True),
+            "unit": _text(nullable=True), "reproduced_value": pa.Column(None, nullable=True),
+            "tolerance": _nonneg(),
+            "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
+            "reason": _text(), **extra}
+
 
 _register(TableSpec(
     "claims", "The paper's claims, one per row: paper value, reproduced value, verdict.",
-    ("claim_id",),
-    {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}$")), "claim": _text(),
-     "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
-     "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
-     "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
-     "reason": _text()}, min_rows=9))
+    ("claim_id",), _claim_columns(r"^C\d{2}$"), min_rows=9))
 _register(TableSpec(
     "claim_checks", "Checks behind the claims: another reading, derived quantities, the stage "
     "judgements by year and information set.",
-    ("claim_id",),
-    {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}[a-z]?$")), "claim": _text(),
-     "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
-     "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
-     "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
-     "reason": _text(), "kind": _text(isin=["reading", "derived", "judgement"])}, min_rows=9))
+    ("claim_id",), _claim_columns(r"^C\d{2}[a-z]?$",
+                                  kind=_text(isin=["reading", "derived", "judgement"])),
+    min_rows=9))
 _register(TableSpec(
     "arithmetic", "The paper's growth arithmetic from two starting values.",
     ("2002 value",),
@@ -354,10 +358,7 @@ _register(TableSpec(
 _register(TableSpec(
     "stages_by_region_year", "Stage by region and year (cross-region map and heatmap).",
     ("region", "year"),
-    {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
-     "stage_en": _text(True, STAGE_EN), **{c: _prob() for c in PROB_EN},
-     "reason": _text(nullable=True)},
-    checks=[_sums_to_one(PROB_EN)]))
+    {"region": _text(), "year": _year(), **_REGION_STAGES}, checks=[_sums_to_one(PROB_EN)]))
 _register(TableSpec(
     "diagnostics", "Panel diagnostics: statistic, degrees of freedom, p-value, null hypothesis.",
     ("test",),
@@ -460,10 +461,7 @@ _register(TableSpec(
     "stages_realtime", "Stage by region and year from the panel stage model in real time "
     "(data up to each year only).",
     ("region", "year"),
-    {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
-     "stage_en": _text(True, STAGE_EN), **{c: _prob() for c in PROB_EN},
-     "reason": _text(nullable=True)},
-    checks=[_sums_to_one(PROB_EN)]))
+    {"region": _text(), "year": _year(), **_REGION_STAGES}, checks=[_sums_to_one(PROB_EN)]))
 _register(TableSpec(
     "shanghai_panel_stages", "Shanghai's stage per year under the panel stage model (NBS "
     "e-commerce sales), hindsight and real time.",
