@@ -11,13 +11,8 @@ import pandas as pd
 from .. import data, growth, lifecycle, metrics
 from ..errors import MissingColumnError, ParameterError
 from .stage import VERDICTS
-from .taxonomy import (
-    FIGURE1_DISTRICTS,
-    MEMBER_SENTENCE,
-    district_names,
-    ecosystem,
-    parse_member_list,
-)
+from .taxonomy import (FIGURE1_DISTRICTS, MEMBER_SENTENCE, district_names, ecosystem,
+                       parse_member_list)
 
 __all__ = ["CLAIMS", "KINDS", "Claim", "check", "check_all", "check_details", "claims", "register", "registered", "style",
            "summary", "unregister"]
