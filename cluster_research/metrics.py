@@ -412,8 +412,7 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
         "national_component": s0 * G,
         # written as c_r - s_r0 G so it is defined even where x_r0 = 0
         "differential_component": contrib - s0 * G,
-        "contribution_share": contrib / G if G != 0 else np.nan,
-    })
+        "contribution_share": contrib / G if G != 0 else np.nan})
     out.attrs = {"national_growth": float(G), "dropped": dropped}
     return out
 

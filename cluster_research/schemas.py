@@ -53,8 +53,7 @@ def _year(nullable: bool = False, float_ok: bool = False) -> pa.Column:
 
 def _estimated_year() -> pa.Column:
     """A year estimated from a curve (may lie far outside the data, never absurd)."""
-    return pa.Column(float, pa.Check.in_range(*limits.ESTIMATED_YEARS), nullable=True,
-                     coerce=True)
+    return pa.Column(float, pa.Check.in_range(*limits.ESTIMATED_YEARS), nullable=True, coerce=True)
 
 
 def _prob(nullable: bool = True) -> pa.Column:

@@ -28,8 +28,7 @@ __all__ = [
     "DEFINITION_BREAK", "LEVELS", "MIN_POINTS", "city_series", "concentration", "counts",
     "national_fits", "national_series", "national_stage", "place_fits", "place_points",
     "place_series",
-    "province_series", "rename_candidates", "resolve_place", "transition_detail", "transitions"
-]
+    "province_series", "rename_candidates", "resolve_place", "transition_detail", "transitions"]
 
 #: Fewest exact yearly values for a growth fit or a stage (as ``profile`` requires).
 MIN_POINTS = 5
@@ -370,11 +369,9 @@ def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
         name = places.region_row(places.province_of(prov, parameter="provinces",
                                                     root=root))[1]  # a city: its province
         s = place_series(name, root=root)
-        s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list",
-                                                                    "year"]))]
+        s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list", "year"]))]
         out.append(s.assign(province=name))
-    cols = ["province", "year", "value", "qualifier", "origin", "used", "definition",
-            "source_url"]
+    cols = ["province", "year", "value", "qualifier", "origin", "used", "definition", "source_url"]
     return pd.concat(out, ignore_index=True)[cols]
 
 

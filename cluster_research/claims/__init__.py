@@ -47,5 +47,4 @@ __all__ = [
     "CLAIMS", "KINDS", "FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "VERDICTS", "Claim", "check",
     "check_all", "check_details", "claims", "district_names", "ecosystem", "method_verdict",
     "parse_member_list", "pillar_indicators", "pillars", "register", "registered", "stage_verdict",
-    "stage_verdicts", "style", "summary", "unregister"
-]
+    "stage_verdicts", "style", "summary", "unregister"]

@@ -24,8 +24,7 @@ _H1_2011_GROWTH_INDEPENDENT = {
     "value": 25.0,
     "qualifier": "approx",
     "source": "東方ネット 2011-12-23 (上海市商務委員会): 同期比約25%増",
-    "url": "http://jp.eastday.com/node2/home/dfmt/node1248/node1259/userobject1ai63753.html",
-}
+    "url": "http://jp.eastday.com/node2/home/dfmt/node1248/node1259/userobject1ai63753.html"}
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ __all__ = ["FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "district_names", "ecosystem"
 #: The paper's sentence listing the cluster's members (section 一), verbatim.
 MEMBER_SENTENCE = (
     "电子商务产业集群主要包括网店企业、平台服务商、软件服务商、媒体服务商、会展服务商、"
-    "支付与金融服务商、人才服务商、广告服务商、诚信评估服务商、搜索服务商、物流服务商以及咨询服务商等"
-)
+    "支付与金融服务商、人才服务商、广告服务商、诚信评估服务商、搜索服务商、物流服务商以及咨询服务商等")
 #: The districts named for Figure 1 (section 二(二)), verbatim order.
 FIGURE1_DISTRICTS = ("嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区")
 

@@ -101,8 +101,7 @@ def read_manifest(root, folder: str = "raw") -> dict[str, str]:
         m = _SHA_RE.match(line)
         if not m:
             raise DataValidationError(
-                "manifest line is not '<sha256>  <path>'", path=mpath, row=i, value=line
-            )
+                "manifest line is not '<sha256>  <path>'", path=mpath, row=i, value=line)
         if m.group(2) in out:
             raise DataValidationError("duplicate manifest entry", path=mpath, row=i, value=line)
         out[m.group(2)] = m.group(1)
@@ -136,8 +135,7 @@ def _read_checked(root: Path, folder: str, rel: str, why: str) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataValidationError(f"cannot read {folder} file: {exc.strerror}",
-                                  path=path) from None
+        raise DataValidationError(f"cannot read {folder} file: {exc.strerror}", path=path) from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != man[rel]:
         raise DataValidationError(f"sha256 mismatch: expected {man[rel]}, actual {actual} "
@@ -311,8 +309,7 @@ def sources(*, root=None):
         if not re.match(r"^[a-z0-9_]+$", f[0]) or f[0] in ids:
             raise DataValidationError(
                 "source_id empty, not [a-z0-9_] or duplicate",
-                path=path, row=ln, column="source_id", value=f[0],
-            )
+                path=path, row=ln, column="source_id", value=f[0])
         ids.add(f[0])
         out.append(f)
     return pd.DataFrame(out, columns=SOURCES_HEADER)

@@ -125,10 +125,8 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
     if bad:
         raise DataValidationError(
             f"invisible character(s) in the name: {', '.join(bad)}; delete them",
-            path=path, row=row, column=column, value=text,
-        )
-    digits = [c for c in dict.fromkeys(text) if unicodedata.category(c) == "Nd"
-              and not c.isascii()]
+            path=path, row=row, column=column, value=text)
+    digits = [c for c in dict.fromkeys(text) if unicodedata.category(c) == "Nd" and not c.isascii()]
     if digits:  # as for numbers: a code in full-width or other digits is not converted
         raise DataValidationError(
             "non-ASCII digit(s) in the name: " + ", ".join(
@@ -379,8 +377,7 @@ def _check_exact(names, path, expected):
             f"unexpected header {names}; expected {list(expected)}"
             + (f"; missing {missing}" if missing else "")
             + (f"; unexpected {extra}" if extra else ""),
-            path=path, row=1, column=(missing or extra or [None])[0],
-        )
+            path=path, row=1, column=(missing or extra or [None])[0])
     return names
 
 
@@ -432,8 +429,7 @@ def check_header(fields, path, expected=None, required=(), optional=()):
         if n not in required and n not in optional:
             raise DataValidationError(
                 f"unexpected column (allowed: {list(required) + list(optional)})",
-                path=path, row=1, column=n,
-            )
+                path=path, row=1, column=n)
     return names_l
 
 
@@ -488,5 +484,4 @@ def check_one_dimension(records, path, label: str) -> None:
         raise DataValidationError(
             f"{label} {key!r} {why}: {'; '.join(parts)}; one dimension per {label} "
             f"(split it into several {label} ids)",
-            path=path, row=second[1], column="unit", value=second[0],
-        )
+            path=path, row=second[1], column="unit", value=second[0])

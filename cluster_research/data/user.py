@@ -27,8 +27,7 @@ from .parsing import (
     normalise_name,
     parse_decimal,
     parse_year,
-    to_float,
-)
+    to_float)
 from .places import find_region, region_row
 
 __all__ = ["PANEL_USER_COLUMNS", "check_series", "read_csv"]
@@ -39,8 +38,7 @@ _PANEL_REQUIRED = ("region", "year", "indicator", "value", "unit")
 _PANEL_OPTIONAL = ("source", "notes")
 _IND_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Columns of ``read_csv(path, kind="panel")``.
-PANEL_USER_COLUMNS = ["region", "year", "indicator", "value", "unit", "source_id",
-                      "source_title"]
+PANEL_USER_COLUMNS = ["region", "year", "indicator", "value", "unit", "source_id", "source_title"]
 
 
 def _open(path):
@@ -74,8 +72,7 @@ def _region(text, path, ln, strict):
             "unknown region (digits must be a 6-digit province code)"
             if t.isdigit()
             else "unknown region (strict_regions=True allows only the 31 provinces)",
-            path=path, row=ln, column="region", value=text,
-        )
+            path=path, row=ln, column="region", value=text)
     return t
 
 

@@ -33,8 +33,7 @@ _TEXT = {
     "truth": {"zh": "真实曲线：", "en": "Truth: "},
     "independent": {"zh": "各区独立中点", "en": "independent midpoints"},
     "shifted": {"zh": "同一曲线、中点平移", "en": "one curve, shifted midpoints"},
-    "mixed": {"zh": "逻辑斯蒂与冈珀茨混合", "en": "logistic and Gompertz mixed"},
-}
+    "mixed": {"zh": "逻辑斯蒂与冈珀茨混合", "en": "logistic and Gompertz mixed"}}
 
 #: Names of the panel stage models (:func:`cluster_research.lifecycle.panel_stages` methods).
 STAGE_MODEL_NAMES = {
@@ -42,8 +41,7 @@ STAGE_MODEL_NAMES = {
     "pooled": {"zh": "合并先验曲线", "en": "pooled"},
     "mixed": {"zh": "混合效应曲线", "en": "mixed"},
     "hmm": {"zh": "隐马尔可夫", "en": "HMM"},
-    "curve": {"zh": "逐区曲线", "en": "curve"},
-}
+    "curve": {"zh": "逐区曲线", "en": "curve"}}
 
 
 def _t(key: str, lang: str) -> str:
@@ -55,8 +53,7 @@ def _method(name: str, lang: str) -> str:
     return display_name(STAGE_MODEL_NAMES, name, lang)
 
 
-def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
-                   title: str | None = None):
+def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: str | None = None):
     """Plot benchmark accuracy against noise, one panel per truth model, with the bars.
 
     Accuracy is ``mean_i 1[stage_i = true phase_i]`` over all simulated region-years

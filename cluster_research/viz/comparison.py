@@ -38,8 +38,7 @@ LABELS = {
            "en": "Estimate and {level}% confidence interval, by specification"},
     "dependent": {"zh": "因变量：{name}", "en": "Dependent variable: {name}"},
     "spec_key": {"zh": "规格", "en": "Specifications"},
-    "region": {"zh": "地区", "en": "Region"},
-}
+    "region": {"zh": "地区", "en": "Region"}}
 
 
 def _lab(key: str, lang: str) -> str:

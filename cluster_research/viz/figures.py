@@ -31,8 +31,7 @@ from .style import (
     method_label,
     model_label,
     setup,
-    text_colour,
-)
+    text_colour)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -60,8 +59,7 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     ax.set_axis_off()
     ax.add_patch(Circle((0, 0), 1.12, fc="#eef4fb", ec="#4c72b0", lw=1.5, ls="--"))
     ax.add_patch(Circle((0, 0), 0.30, fc="#4c72b0", ec="none"))
-    ax.text(0, 0, label("cluster_core", lang), ha="center", va="center", color="white",
-            fontsize=11)
+    ax.text(0, 0, label("cluster_core", lang), ha="center", va="center", color="white", fontsize=11)
     n = len(chain)
     for i, row in enumerate(chain.itertuples(index=False)):
         ang = np.pi / 2 - 2 * np.pi * i / n
@@ -71,8 +69,7 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
             "Credit ", "Credit\n")
         ax.text(0.80 * c, 0.80 * s, text, ha="center", va="center", fontsize=10,
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#4c72b0", "lw": 0.8})
-    ax.text(0, 1.16, label("chain", lang), ha="center", va="bottom", fontsize=10,
-            color="#4c72b0")
+    ax.text(0, 1.16, label("chain", lang), ha="center", va="bottom", fontsize=10, color="#4c72b0")
     xs = np.linspace(-0.95, 0.95, len(ext)) if len(ext) > 1 else [0.0]
     for x, row in zip(xs, ext.itertuples(index=False)):
         ax.add_patch(FancyBboxPatch((x - 0.30, -1.42), 0.60, 0.17,
@@ -325,8 +322,7 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     for tick, y in zip(ax.get_xticklabels(), years):
         if y in unobserved:
             tick.set_color("#9a9a9a")
-    ax.set_yticks([i + 0.5 for i in range(len(methods))],
-                  [method_label(m, lang) for m in methods])
+    ax.set_yticks([i + 0.5 for i in range(len(methods))], [method_label(m, lang) for m in methods])
     ax.grid(False)
     handles = [Patch(color=STAGE_COLOURS[s.value], label=s.zh if lang == "zh" else s.en)
                for s in Stage]

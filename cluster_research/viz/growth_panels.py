@@ -35,8 +35,7 @@ LABELS = {
     "approx": {"zh": "约数（不拟合）", "en": "Approximate (not fitted)"},
     "linear": {"zh": "线性坐标", "en": "Linear scale"},
     "log": {"zh": "对数坐标", "en": "Log scale"},
-    "cutoff": {"zh": "信息截止", "en": "Information cut-off"},
-}
+    "cutoff": {"zh": "信息截止", "en": "Information cut-off"}}
 
 
 def _lab(key: str, lang: str) -> str:
@@ -118,8 +117,7 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
             if len(df):
                 ax.plot(df["year"], df["value"], zorder=6, **style)
         if cutoff is not None:
-            ax.axvline(cutoff + 0.5, color="#555555", ls=":", lw=1.2,
-                       label=_lab("cutoff", lang))
+            ax.axvline(cutoff + 0.5, color="#555555", ls=":", lw=1.2, label=_lab("cutoff", lang))
         if logy:
             ax.set_ylim(vals.min() / 2.0, vals.max() * 4.0)
         else:

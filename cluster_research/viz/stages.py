@@ -210,8 +210,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     if rows.empty:
         raise ParameterError(f"stage_map: the stage table has no row for year {year}")
     p = stage_probability(rows)
-    colour = {data.region_code(r): shade(s, q)
-              for r, s, q in zip(rows["region"], rows["stage"], p)}
+    colour = {data.region_code(r): shade(s, q) for r, s, q in zip(rows["region"], rows["stage"], p)}
     setup()
     gdf = provinces()
     gdf["colour"] = gdf.code.map(colour)
@@ -222,8 +221,7 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     if (~has).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=label("no_data", lang)))
     if rows["stage"].notna().any():
-        note = ("颜色越浅，该阶段的概率越低" if lang == "zh"
-                else "paler = lower probability of the stage shown")
+        note = ("颜色越浅，该阶段的概率越低" if lang == "zh" else "paler = lower probability of the stage shown")
     else:
         note = ("所有地区均未识别阶段（原因见表）" if lang == "zh"
                 else "no region has an identified stage (reasons in the table)")
