@@ -296,16 +296,8 @@ def sources(*, root=None):
         data = path.read_bytes()
     except OSError as exc:
         raise DataValidationError(f"cannot read: {exc.strerror}", path=path) from None
-    rows = csv_rows(decode_utf8(data, path), path)
-    try:
-        _, head = next(rows)
-    except StopIteration:
-        raise DataValidationError("empty file", path=path) from None
-    check_header(head, path, expected=SOURCES_HEADER)
     out, ids = [], set()
-    for ln, f in rows:
-        if len(f) != len(SOURCES_HEADER):
-            raise DataValidationError(f"expected {len(SOURCES_HEADER)} fields", path=path, row=ln)
+    for ln, f in _rows_after_header(decode_utf8(data, path), path, SOURCES_HEADER):
         if not re.match(r"^[a-z0-9_]+$", f[0]) or f[0] in ids:
             raise DataValidationError(
                 "source_id empty, not [a-z0-9_] or duplicate",
@@ -337,7 +329,11 @@ def shipped_rows(rel: str, root, header):
     2
     """
     path = root / "raw" / rel
-    rows = csv_rows(decode_utf8(read_raw(rel, root), path), path)
+    return path, _rows_after_header(decode_utf8(read_raw(rel, root), path), path, header)
+
+
+def _rows_after_header(text: str, path, header):
+    rows = csv_rows(text, path)
     first = next(rows, None)
     if first is None:
         raise DataValidationError("empty file", path=path)
@@ -350,4 +346,4 @@ def shipped_rows(rel: str, root, header):
                                           path=path, row=ln)
             yield ln, f
 
-    return path, checked()
+    return checked()
