@@ -74,13 +74,9 @@ def coverage(df, *, qualifiers=None, period=None):
     years = range(int(df["year"].min()), int(df["year"].max()) + 1)
     regs = list(dict.fromkeys(df["region"]))
     inds = list(dict.fromkeys(df[ind_col]))
-    out = []
-    for i in inds:
-        for r in regs:
-            for y in years:
-                if (r, i, y) not in have:
-                    out.append((r, i, y, "empty" if (r, i, y) in rows_any else "absent"))
-    return pd.DataFrame(out, columns=cols)
+    return pd.DataFrame([(r, i, y, "empty" if (r, i, y) in rows_any else "absent")
+                         for i in inds for r in regs for y in years if (r, i, y) not in have],
+                        columns=cols)
 
 
 def _resolve_series_region(region):
@@ -173,9 +169,7 @@ def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=(
                 column="series",
                 value=indicator)
         s = _collapse(sel, f"{reg} {indicator}")
-    s.index.name = "year"
-    s.name = indicator
-    return s
+    return s.rename(indicator).rename_axis("year")
 
 
 def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
@@ -305,9 +299,7 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *,
         & (df["period"] == period)
         & ~df["source_id"].isin(list(exclude_source_ids))]
     s = _collapse(sel, "Shanghai ecommerce_transaction_volume")
-    s.index.name = "year"
-    s.name = "ecommerce_transaction_volume"
-    return s
+    return s.rename("ecommerce_transaction_volume").rename_axis("year")
 
 
 def check_years(indicator="ecommerce_sales", region=None, *, shanghai_series=False, **years):
