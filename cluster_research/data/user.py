@@ -16,18 +16,9 @@ from pathlib import Path
 from ..errors import DataValidationError, ParameterError
 from . import units
 from .hand_collected import QUALIFIERS, SERIES_COLUMNS
-from .parsing import (
-    bounded,
-    check_header,
-    check_not_formula,
-    check_one_dimension,
-    convert_value,
-    csv_rows,
-    decode_utf8,
-    normalise_name,
-    parse_decimal,
-    parse_year,
-    to_float)
+from .parsing import (bounded, check_header, check_not_formula, check_one_dimension,
+                      convert_value, csv_rows, decode_utf8, normalise_name, parse_decimal,
+                      parse_year, to_float)
 from .places import find_region, region_row
 
 __all__ = ["PANEL_USER_COLUMNS", "check_series", "read_csv"]
@@ -133,11 +124,7 @@ def _panel_record(r, region, year, value, unit, path, ln):
 
 
 def _header_row(rows, p, kind):
-    head = None
-    for ln, f in rows:
-        if f:
-            head = (ln, f)
-            break
+    head = next(((ln, f) for ln, f in rows if f), None)
     if head is None:
         raise DataValidationError("empty file (no header)", path=p)
     if head[0] != 1:
@@ -316,13 +303,12 @@ def _select(df, series, path):
     return use
 
 
-def _group_key(df):
-    return [c for c in ("series", "region") if c in df.columns]
-
-
-def _offender(lines, idx, year, value):
-    ln = _line(lines, idx)
-    return f"row {ln} ({year}: {value!r})" if ln is not None else f"{year}: {value!r}"
+def _offenders(vals, mask, lines):
+    """``(text, line of the first)`` of the rows of ``vals`` under ``mask``: "row 7 (2017: 0.0)"."""
+    offs = [f"row {ln} ({int(y)}: {float(v)!r})" if (ln := _line(lines, i)) is not None
+            else f"{int(y)}: {float(v)!r}"
+            for i, y, v in zip(vals.index[mask], vals["year"][mask], vals["value"][mask])]
+    return bounded(offs), _line(lines, vals.index[mask][0])
 
 
 def _check_group(g, lines, key, positive, min_points, path):
@@ -335,12 +321,10 @@ def _check_group(g, lines, key, positive, min_points, path):
     nvals = vals.groupby("year")["value"].transform("nunique")
     dup = nvals > 1  # identical values from several sources count once (as in series())
     if dup.any():
-        offs = [_offender(lines, i, int(y), float(v)) for i, y, v in
-                zip(vals.index[dup], vals["year"][dup], vals["value"][dup])]
-        first = vals.index[dup][0]
+        offs, row = _offenders(vals, dup, lines)
         raise DataValidationError(f"{key}: conflicting full-year exact values for one year: "
-                                  f"{bounded(offs)}; keep one", path=path, row=_line(lines, first),
-                                  column="year", value=int(vals["year"][dup].iloc[0]))
+                                  f"{offs}; keep one", path=path, row=row, column="year",
+                                  value=int(vals["year"][dup].iloc[0]))
     vals = vals.drop_duplicates(["year", "value"])
     if len(vals) < min_points:
         raise DataValidationError(
@@ -351,13 +335,11 @@ def _check_group(g, lines, key, positive, min_points, path):
     if positive:
         bad |= vals["value"] <= 0
     if bad.any():
-        offs = [_offender(lines, i, int(y), float(v)) for i, y, v in
-                zip(vals.index[bad], vals["year"][bad], vals["value"][bad])]
-        first = vals.index[bad][0]
+        offs, row = _offenders(vals, bad, lines)
         raise DataValidationError(
             f"{key}: {int(bad.sum())} value(s) not "
             + ("> 0 (a fit with multiplicative errors takes logarithms)" if positive else "finite")
-            + f": {bounded(offs)}", path=path, row=_line(lines, first), column="value",
+            + f": {offs}", path=path, row=row, column="value",
             value=float(vals["value"][bad].iloc[0]))
     return len(vals), int(vals["year"].min()), int(vals["year"].max())
 
@@ -438,7 +420,7 @@ def check_series(data, *, positive: bool = True, min_points: int = 5, series: st
     if use.empty:
         raise DataValidationError("no full-year (period FY) exact values to check", path=path,
                                   column="value")
-    keys = _group_key(use)
+    keys = [c for c in ("series", "region") if c in use.columns]
     groups = use.groupby(keys, sort=False) if keys else [((), use)]
     out = []
     for k, g in groups:
