@@ -89,8 +89,6 @@ def build_panel(root=None):
     >>> len(build_panel())
     2790
     """
-    import pandas as pd
-
     path, rows = shipped_rows(_PANEL_FILE, resolve_root(root), _PANEL_HEADER)
     cells: dict = {}
     years = set()
@@ -102,15 +100,18 @@ def build_panel(root=None):
                 path=path, row=ln)
         cells[(ind, code, year)] = val
         years.add(year)
-    out = [
+    return _panel_frame([
         (code, short, en, y, ind, zh, cells.get((ind, code, y), math.nan), u, "nbs_provincial")
         for ind, (zh, u, _ds) in PANEL_INDICATORS.items()
         for code, short, _full, en, _kind in REGIONS
-        for y in range(min(years), max(years) + 1)]
-    df = pd.DataFrame(out, columns=PANEL_COLUMNS)
-    df["year"] = df["year"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    return df
+        for y in range(min(years), max(years) + 1)])
+
+
+def _panel_frame(rows):
+    """The rows as a frame of :data:`PANEL_COLUMNS` with int64 years and float64 values."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=PANEL_COLUMNS).astype({"year": "int64", "value": "float64"})
 
 
 # ---------------------------------------------------------------------------
@@ -362,14 +363,6 @@ def _by_year(exp: NBSExport, regs, indicator, source_id):
     return out
 
 
-def _export_long(exp: NBSExport, layout: str, spec, source_id: str):
-    """Long records (code, year, indicator, value, source_id) from a parsed export."""
-    regs = _region_rows(exp)
-    if layout == "by_indicator":
-        return _by_indicator(exp, regs, spec, source_id)
-    return _by_year(exp, regs, spec, source_id)
-
-
 @dataset("provincial_economy", kind="panel", files=tuple(f[1] for f in ECONOMY_FILES))
 def build_economy(root=None):
     """Build the NBS 分省年度数据 economy table from the web exports of :data:`ECONOMY_FILES`.
@@ -389,12 +382,12 @@ def build_economy(root=None):
     >>> sorted(set(build_economy().source_id))[0]
     'nbs_export_gdp_2019'
     """
-    import pandas as pd
-
     root = resolve_root(root)
     recs = []
-    for sid, rel, layout, spec in ECONOMY_FILES:
-        recs.extend(_export_long(_export(rel, root), layout, spec, sid))
+    for sid, rel, layout, spec in ECONOMY_FILES:  # long (code, year, indicator, value, sid)
+        exp = _export(rel, root)
+        recs += (_by_indicator if layout == "by_indicator" else _by_year)(
+            exp, _region_rows(exp), spec, sid)
     seen = set()
     for code, y, ind, _v, sid in recs:
         if (code, y, ind) in seen:
@@ -403,11 +396,7 @@ def build_economy(root=None):
         seen.add((code, y, ind))
     order = {k: i for i, k in enumerate(ECONOMY_INDICATORS)}
     recs.sort(key=lambda r: (order[r[2]], r[0], r[1]))
-    out = [
+    return _panel_frame([
         (code, region_row(code)[1], region_row(code)[3], y, ind, ECONOMY_INDICATORS[ind][0], v,
          ECONOMY_INDICATORS[ind][1], sid)
-        for code, y, ind, v, sid in recs]
-    df = pd.DataFrame(out, columns=PANEL_COLUMNS)
-    df["year"] = df["year"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    return df
+        for code, y, ind, v, sid in recs])
