@@ -22,16 +22,8 @@ from .. import claims
 from ..data import SECONDARY_SOURCES
 from ..errors import ParameterError
 from ..lifecycle import STAGE_DEFINITION, Stage
-from .style import (
-    FIGSIZE,
-    MODEL_COLOURS,
-    band_label,
-    check_lang,
-    label,
-    method_label,
-    model_label,
-    setup,
-    text_colour)
+from .style import (FIGSIZE, MODEL_COLOURS, band_label, check_lang, figure_axes, label,
+                    method_label, model_label, setup, text_colour)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -151,10 +143,7 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
     """
     check_lang(lang)
     setup()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=FIGSIZE)
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, FIGSIZE)
     blue = "#4c72b0"
     second = (df["source_id"].isin(SECONDARY_SOURCES) if "source_id" in df
               else pd.Series(False, index=df.index))
@@ -210,10 +199,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
     setup()
     if not results:
         raise ParameterError("results is empty: pass {label: GrowthResults}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=FIGSIZE)
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, FIGSIZE)
     first = next(iter(results.values()))
     x_obs = np.asarray(first.years, float)
     y_obs = np.asarray(first.values, float)

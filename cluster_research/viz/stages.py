@@ -35,7 +35,7 @@ from ..errors import ParameterError
 from ..geo import provinces
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
 from .maps import china_frame, province_layers
-from .style import check_lang, label, setup, source_note, text_colour
+from .style import check_lang, figure_axes, label, setup, source_note, text_colour
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
            "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
@@ -273,12 +273,8 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
     lookup = {(r, int(y)): (s, q) for r, y, s, q in
               zip(table["region"], table["year"], table["stage"], p)}
     setup()
-    if ax is None:
-        # at least 6 in wide: the legend sits right of the cells, so a few years must still fit it
-        fig, ax = plt.subplots(figsize=(max(1.0 + 0.62 * len(years), 6.0),
-                                        1.2 + 0.26 * len(regions)))
-    else:
-        fig = ax.figure
+    # at least 6 in wide: the legend sits right of the cells, so a few years must still fit it
+    fig, ax = figure_axes(ax, (max(1.0 + 0.62 * len(years), 6.0), 1.2 + 0.26 * len(regions)))
     unobserved = False
     for i, r in enumerate(regions):
         for j, y in enumerate(years):

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import mplfonts.conf
 import numpy as np
 import seaborn as sns
@@ -32,8 +33,8 @@ from ..outputs import DPI, save_figure
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
            "MODEL_COLOURS", "MODEL_NAMES", "band_label", "check_lang", "display_name",
-           "font_path", "label", "method_label", "model_label", "save", "setup", "source_note",
-           "text_colour"]
+           "figure_axes", "font_path", "label", "method_label", "model_label", "save", "setup",
+           "source_note", "text_colour"]
 
 #: Family name the bundled ``mplfonts`` Noto Sans CJK SC file is registered under: a name no
 #: installed font takes, so the file, not the machine's fonts, decides every glyph.
@@ -246,6 +247,11 @@ def source_note(ax, keys, lang: str = "zh", y: float = -0.02) -> None:
     text = ("；" if lang == "zh" else "; ").join(label(k, lang) if k in LABELS else k for k in keys)
     ax.annotate(text, xy=(0.0, y), xycoords="axes fraction", fontsize=7, color="#666666",
                 va="top", ha="left", annotation_clip=False)
+
+
+def figure_axes(ax, figsize) -> tuple:
+    """Return ``(figure, axes)``: ``ax`` and its figure, or a new figure of ``figsize`` inches."""
+    return plt.subplots(figsize=figsize) if ax is None else (ax.figure, ax)
 
 
 def check_lang(lang: str) -> None:
