@@ -48,11 +48,6 @@ def _t(key: str, lang: str) -> str:
     return _TEXT[key][lang] if key in _TEXT else str(key)
 
 
-def _method(name: str, lang: str) -> str:
-    """Display name of a stage model; ``name`` itself if it is not one."""
-    return display_name(STAGE_MODEL_NAMES, name, lang)
-
-
 def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: str | None = None):
     """Plot benchmark accuracy against noise, one panel per truth model, with the bars.
 
@@ -118,7 +113,7 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: s
             g = g.sort_values("noise")
             ax.plot(g["noise"], g["accuracy"], marker="o", color=colours[method],
                     ls="-" if info == "hindsight" else "--",
-                    label=f"{_method(method, lang)} · {_t(info, lang)}")
+                    label=f"{display_name(STAGE_MODEL_NAMES, method, lang)} · {_t(info, lang)}")
         for _, b in bars.iterrows():
             ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
                       color="black", lw=2.5,
@@ -204,7 +199,7 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
         ax.plot(tab["mean_predicted"], tab["observed"], lw=1, marker=None)
         ax.scatter(tab["mean_predicted"], tab["observed"], s=6 * np.sqrt(tab["n"]),
                    color=ax.lines[-1].get_color(), alpha=0.8, zorder=3,
-                   label=f"{_method(name, lang)} (ECE {ece:.3f})")
+                   label=f"{display_name(STAGE_MODEL_NAMES, name, lang)} (ECE {ece:.3f})")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")

@@ -96,23 +96,20 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
     if observations is not None and len(observations):
         obs = observations.sort_values("year")
         values.append(obs["value"].to_numpy(float))
-        exact = obs[(obs["qualifier"] == "exact") & ~obs["year"].astype(int).isin(fitted)]
-        styles = {
-            "not_fitted": {"marker": "o", "mfc": "white", "mec": "black", "color": "black"},
-            "approx": {"marker": "o", "mfc": "none", "mec": "#7f7f7f"},
-            "lower_bound": {"marker": "^", "color": "#dd8452", "ms": 8},
-            "target": {"marker": "x", "color": "#7f7f7f", "ms": 8, "mew": 2},
-        }
-        subsets = {"not_fitted": exact, "approx": obs[obs["qualifier"] == "approx"],
-                   "lower_bound": obs[obs["qualifier"] == "lower_bound"],
-                   "target": obs[obs["qualifier"] == "target"]}
-        extra = [(subsets[k], {**st, "ls": "none", "label": _lab(k, lang)})
-                 for k, st in styles.items()]
+        q = obs["qualifier"]
+        styles = {  # key: (rows, marker style)
+            "not_fitted": (obs[(q == "exact") & ~obs["year"].astype(int).isin(fitted)],
+                           {"marker": "o", "mfc": "white", "mec": "black", "color": "black"}),
+            "approx": (obs[q == "approx"], {"marker": "o", "mfc": "none", "mec": "#7f7f7f"}),
+            "lower_bound": (obs[q == "lower_bound"], {"marker": "^", "color": "#dd8452", "ms": 8}),
+            "target": (obs[q == "target"], {"marker": "x", "color": "#7f7f7f", "ms": 8, "mew": 2})}
+        extra = [(rows, {**st, "ls": "none", "label": _lab(k, lang)})
+                 for k, (rows, st) in styles.items()]
     vals = np.concatenate(values)
     vals = vals[np.isfinite(vals) & (vals > 0)]
     for ax, logy in zip(axes, (False, True)):
-        growth_fits(results, years=years, lang=lang, interval=interval, alpha=alpha,
-                             ax=ax, logy=logy)
+        growth_fits(results, years=years, lang=lang, interval=interval, alpha=alpha, ax=ax,
+                    logy=logy)
         for df, style in extra:
             if len(df):
                 ax.plot(df["year"], df["value"], zorder=6, **style)
