@@ -259,14 +259,15 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
            else taobao_data.load_towns(root=root))
     mine = tab[tab[f"{p.kind}_code"] == p.code] if p.code else tab[tab[p.kind] == p.name]
     src = _data.sources().set_index("source_id")
+    blank = dict(qualifier="", conflict=False, used=False, source_id="", source_url="", source="",
+                 source_date="", quote="")
     rows = []
     for year in sorted(set(tab["year"])):
         sid = taobao_data.SOURCE_IDS[int(year)]
-        rows.append(dict(year=int(year), value=float((mine["year"] == year).sum()),
-                         qualifier="exact", origin="list", conflict=False, used=True,
-                         source_id=sid, source_url=src.loc[sid, "url"],
-                         source=src.loc[sid, "publisher"], source_date=src.loc[sid, "date"],
-                         quote=""))
+        rows.append({**blank, "year": int(year), "value": float((mine["year"] == year).sum()),
+                     "qualifier": "exact", "origin": "list", "used": True, "source_id": sid,
+                     "source_url": src.loc[sid, "url"], "source": src.loc[sid, "publisher"],
+                     "source_date": src.loc[sid, "date"]})
     list_years = {r["year"] for r in rows}
     rep = load_reported(root=root)
     # the last list year with a published national count: later years are not gaps
@@ -287,9 +288,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     have = {r["year"] for r in rows}
     for year in range(min(have), last + 1):
         if year not in have:
-            rows.append(dict(year=year, value=float("nan"), qualifier="", origin="gap",
-                             conflict=False, used=False, source_id="", source_url="",
-                             source="", source_date="", quote=""))
+            rows.append({**blank, "year": year, "value": float("nan"), "origin": "gap"})
     df = pd.DataFrame(rows)
     df["definition"] = np.where(df["year"] >= DEFINITION_BREAK, "post2020", "pre2020")
     order = {"list": 0, "reported": 1, "gap": 2}

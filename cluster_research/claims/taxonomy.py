@@ -124,8 +124,7 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
     if year_from > year_to:
         raise ParameterError(f"pillar_indicators: year_from {year_from} > year_to {year_to}")
     code = data.region_code(region)
-    if panel is None:
-        panel = data.load("provincial_panel")
+    panel = data.load("provincial_panel") if panel is None else panel
     mp = pillars().dropna(subset=["indicator"])
     rows = []
     def ranks(s):

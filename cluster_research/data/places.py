@@ -165,8 +165,6 @@ def regions():
     >>> regions().set_index("code").loc["310000", "name_en"]
     'Shanghai'
     """
-    import pandas as pd
-
     return pd.DataFrame(list(REGIONS), columns=REGION_COLUMNS)
 
 

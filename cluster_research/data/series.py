@@ -223,8 +223,7 @@ def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
     if not isinstance(threshold, (int, float)) or not -1 < threshold < 0:
         raise DataValidationError("breaks(): threshold must lie in (-1, 0)", column="threshold",
                                   value=threshold)
-    if df is None:
-        df = load("provincial_panel", root=root)
+    df = load("provincial_panel", root=root) if df is None else df
     need = ["region_code", "region", "year", "indicator", "value"]
     miss = [c for c in need if c not in df.columns]
     if miss:

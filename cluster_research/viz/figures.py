@@ -40,8 +40,7 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     """
     check_lang(lang)
     setup()
-    if taxonomy is None:
-        taxonomy = claims.ecosystem()
+    taxonomy = claims.ecosystem() if taxonomy is None else taxonomy
     chain = taxonomy[taxonomy.layer == "chain"].sort_values("order")
     ext = taxonomy[taxonomy.layer == "external"].sort_values("order")
     fig, ax = plt.subplots(figsize=(8.5, 8.5))
