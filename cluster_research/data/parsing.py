@@ -131,8 +131,7 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
         raise DataValidationError(
             "non-ASCII digit(s) in the name: " + ", ".join(
                 f"U+{ord(c):04X} {unicodedata.name(c, '')}" for c in digits)
-            + "; write codes with ASCII digits 0-9", path=path, row=row, column=column,
-            value=text)
+            + "; write codes with ASCII digits 0-9", path=path, row=row, column=column, value=text)
     return norm.strip()
 
 
@@ -175,8 +174,7 @@ def decode_utf8(data: bytes, path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataValidationError(
-            f"file is not valid UTF-8 (byte {exc.start}); save it as UTF-8",
-            path=path, row=line,
+            f"file is not valid UTF-8 (byte {exc.start}); save it as UTF-8", path=path, row=line,
         ) from None
 
 

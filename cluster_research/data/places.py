@@ -687,8 +687,7 @@ def province_of(name, *, parameter: str = "region", root=None) -> str:
         f"provincial (31 provincial-level regions): use its province {place.province} "
         f"({short}); " + CITY_HINT.format(city=place.city or place.name)
         + f"; what the package has for {describe_data(place)}",
-        name=name, parameter=parameter, place=place.name, kind=place.kind,
-        province=place.province)
+        name=name, parameter=parameter, place=place.name, kind=place.kind, province=place.province)
 
 
 def cnmaps_package():

@@ -99,9 +99,7 @@ def _collapse(df, what):
         if len(vals) > 1:
             raise DataValidationError(
                 f"conflicting values for {what} in {y}: {vals} (sources "
-                f"{sorted(set(g['source_id']))}); filter by source_id",
-                column="value",
-                value=vals)
+                f"{sorted(set(g['source_id']))}); filter by source_id", column="value", value=vals)
         out[int(y)] = vals[0] if vals else math.nan
     return pd.Series(out, dtype="float64").sort_index()
 
@@ -165,9 +163,7 @@ def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=(
         if sel.empty:
             raise DataValidationError(
                 f"no rows for region {reg!r}, qualifiers {qualifiers}, period {period!r} "
-                f"in {dataset}",
-                column="series",
-                value=indicator)
+                f"in {dataset}", column="series", value=indicator)
         s = _collapse(sel, f"{reg} {indicator}")
     return s.rename(indicator).rename_axis("year")
 

@@ -74,8 +74,7 @@ def _unit(text, path, ln):
     except ParameterError:
         raise DataValidationError(
             "unknown unit (currency: 亿元, 万亿元, 万元, 元, billion/trillion/million yuan; "
-            f"other: {sorted(units.OTHER_UNITS)})",
-            path=path, row=ln, column="unit", value=text,
+            f"other: {sorted(units.OTHER_UNITS)})", path=path, row=ln, column="unit", value=text,
         ) from None
 
 
@@ -329,8 +328,7 @@ def _check_group(g, lines, key, positive, min_points, path):
     if len(vals) < min_points:
         raise DataValidationError(
             f"{key}: {len(vals)} distinct full-year (period FY) exact values, at least "
-            f"{min_points} needed (growth models have 2-4 parameters)", path=path,
-            column="value")
+            f"{min_points} needed (growth models have 2-4 parameters)", path=path, column="value")
     bad = ~vals["value"].map(math.isfinite)
     if positive:
         bad |= vals["value"] <= 0

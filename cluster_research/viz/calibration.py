@@ -116,8 +116,7 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: s
                     label=f"{display_name(STAGE_MODEL_NAMES, method, lang)} · {_t(info, lang)}")
         for _, b in bars.iterrows():
             ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
-                      color="black", lw=2.5,
-                      ls="-" if b["information"] == "hindsight" else "--")
+                      color="black", lw=2.5, ls="-" if b["information"] == "hindsight" else "--")
         head = _t("truth", lang) + (_t(truth, lang) if truth == "mixed" else model_label(truth, lang))
         ax.set_title(head + (f"\n{_t(design, lang)}" if design else ""), fontsize=9)
         ax.set_xticks(noises)

@@ -292,8 +292,7 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
         # English labels are too wide for a cell: write them vertically, in full
         ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en, ha="center",
                 va="center", fontsize=8 if lang == "zh" else 5.5,
-                rotation=0 if lang == "zh" else 90,
-                color=text_colour(STAGE_COLOURS[st.value]))
+                rotation=0 if lang == "zh" else 90, color=text_colour(STAGE_COLOURS[st.value]))
     for y in unobserved:
         ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False, hatch="///",
                                ec="#9a9a9a", lw=0))
