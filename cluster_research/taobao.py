@@ -411,10 +411,7 @@ def transition_detail(from_year: int, to_year: int, *, villages=None) -> pd.Data
                                   f"got {from_year}, {to_year}")
     a, ka = _keys(v, from_year)
     b, kb = _keys(v, to_year)
-    dup = set()
-    for d in (a, b):
-        dd = d[d.duplicated(KEY, keep=False)]
-        dup |= set(map(tuple, dd[KEY].to_numpy()))
+    dup = {tuple(k) for d in (a, b) for k in d.loc[d.duplicated(KEY, keep=False), KEY].to_numpy()}
     cols = ["province", "city", "county", "township", "village"]
     out = pd.concat([
         a[cols].assign(status=["persist" if tuple(k) in kb else "exit"

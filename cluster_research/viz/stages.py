@@ -83,10 +83,7 @@ def pooled_panel_stages(indicator: str = "ecommerce_sales",
     >>> out.region.nunique()
     31
     """
-    out = _pooled(str(indicator), str(information))
-    res = out.copy()
-    res.attrs = dict(out.attrs)
-    return res
+    return _pooled(str(indicator), str(information)).copy()  # a copy copies attrs too
 
 
 def stage_probability(table: pd.DataFrame) -> pd.Series:
@@ -162,12 +159,8 @@ def _definition(lang: str) -> str:
     return textwrap.fill(STAGE_DEFINITION[lang], 52 if lang == "zh" else 115)
 
 
-def _stage_name(stage: Stage, lang: str) -> str:
-    return stage.zh if lang == "zh" else stage.en
-
-
 def _legend_handles(lang: str, stages_present) -> list:
-    handles = [Patch(facecolor=STAGE_HUES[s.order], label=_stage_name(s, lang))
+    handles = [Patch(facecolor=STAGE_HUES[s.order], label=s.zh if lang == "zh" else s.en)
                for s in Stage if s in stages_present]
     handles.append(Patch(facecolor=_NO_STAGE, label="未识别（?）" if lang == "zh"
                          else "not identified (?)"))
