@@ -286,27 +286,26 @@ def _towns(root: Path, coder, log):
 
 def _counts(root: Path):
     rel = RAW_FILES["counts"]
-    text = read_raw(rel, root).decode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    path = root / "raw" / rel
+    rows = list(csv.DictReader(io.StringIO(read_raw(rel, root).decode("utf-8"))))
     if not rows or list(rows[0]) != COUNT_COLUMNS:
-        raise DataValidationError(f"header must be {COUNT_COLUMNS}", path=root / "raw" / rel, row=1)
+        raise DataValidationError(f"header must be {COUNT_COLUMNS}", path=path, row=1)
     seen = set()
     for i, r in enumerate(rows, start=2):
         if not re.fullmatch(r"\d+", r["value"]) or not re.fullmatch(r"\d{4}", r["year"]):
-            raise DataValidationError("year and value must be whole numbers",
-                                      path=root / "raw" / rel, row=i)
+            raise DataValidationError("year and value must be whole numbers", path=path, row=i)
         if r["kind"] not in ("villages", "towns") or r["definition"] not in ("pre2020", "post2020"):
             raise DataValidationError("kind must be villages|towns, definition pre2020|post2020",
-                                      path=root / "raw" / rel, row=i)
+                                      path=path, row=i)
         if r["qualifier"] not in ("exact", "approx", "lower_bound"):
             raise DataValidationError(f"unknown qualifier {r['qualifier']!r}",
-                                      path=root / "raw" / rel, row=i, column="qualifier")
+                                      path=path, row=i, column="qualifier")
         if (r["year"], r["kind"]) in seen:
-            raise DataValidationError("duplicate year and kind", path=root / "raw" / rel, row=i)
+            raise DataValidationError("duplicate year and kind", path=path, row=i)
         seen.add((r["year"], r["kind"]))
         if not r["source_url"].startswith("http") or not r["quote"]:
             raise DataValidationError("every figure needs a source_url and the quoted sentence",
-                                      path=root / "raw" / rel, row=i)
+                                      path=path, row=i)
     return rows
 
 
