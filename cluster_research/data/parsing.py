@@ -407,11 +407,9 @@ def check_header(fields, path, expected=None, required=(), optional=()):
     ['region', 'year']
     """
     names = [normalise_name(f, path=path, row=1, column=f) for f in fields]
-    seen = set()
-    for n in names:
-        if n in seen:
-            raise DataValidationError("duplicate column", path=path, row=1, column=n)
-        seen.add(n)
+    dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if dup is not None:
+        raise DataValidationError("duplicate column", path=path, row=1, column=dup)
     if expected is not None:
         return _check_exact(names, path, expected)
     names_l = [n.lower() for n in names]

