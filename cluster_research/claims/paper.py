@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from functools import partial
+from functools import cached_property, partial
 
 import pandas as pd
 
@@ -186,9 +186,8 @@ class _Context:
     """Lazily loaded inputs of the checks (so a missing module affects only its claims)."""
 
     def __init__(self, data=None, panel=None, stage_series=None):
-        self._data = data
-        self._panel = panel
-        self._stage_series = stage_series
+        given = {"data": data, "panel": panel, "stage_series": stage_series}
+        self.__dict__.update((k, v) for k, v in given.items() if v is not None)  # else loaded
         self._rows: dict = {}
 
     def row(self, claim_id: str) -> dict:
@@ -199,17 +198,13 @@ class _Context:
             self._rows[claim_id] = func(claim, self)
         return self._rows[claim_id]
 
-    @property
+    @cached_property
     def data(self) -> pd.DataFrame:
-        if self._data is None:
-            self._data = data.load("shanghai_ecommerce")
-        return self._data
+        return data.load("shanghai_ecommerce")
 
-    @property
+    @cached_property
     def panel(self) -> pd.DataFrame:
-        if self._panel is None:
-            self._panel = data.load("provincial_panel")
-        return self._panel
+        return data.load("provincial_panel")
 
     def value(self, year: int, period: str = "FY", qualifier: str = "exact",
               series: str = "ecommerce_transaction_volume") -> tuple[float, str]:
@@ -228,10 +223,9 @@ class _Context:
         title = str(sub["source_title"].iloc[0]) if "source_title" in sub else ""
         return float(vals[0]), title
 
+    @cached_property
     def stage_series(self) -> pd.Series:
-        if self._stage_series is None:
-            self._stage_series = data.shanghai_transactions(qualifiers=("exact",), period="FY")
-        return self._stage_series
+        return data.shanghai_transactions(qualifiers=("exact",), period="FY")
 
 
 # ---------------------------------------------------------------------- checks
@@ -433,7 +427,7 @@ def _check_c11(c, ctx):
 
 def _stage_check(c, ctx, *, year, information):
     try:
-        series = ctx.stage_series()
+        series = ctx.stage_series
         res = lifecycle.classify(series, year, method="ensemble", information=information)
     except Exception as exc:  # noqa: BLE001 - a failed classifier is reported, not raised
         return _row(c, "", "not checkable", f"{type(exc).__name__}: {exc}")
