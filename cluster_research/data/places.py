@@ -430,16 +430,14 @@ def _index(root=None):
     counties += [_place("county", dist, prov, city, code) for level, prov, city, dist, code
                  in rows if level == "区县" and code not in seen]
     index_name = {c: d for lv, _p, _c, d, c in rows if lv == "区县"}
-    spellings = {}
+    spellings, count = {}, {}
     for i, p in enumerate(counties):
         names = short_names(p.name, "county") | aliases.get(id(p), set())
         p = counties[i] = _with_data(p, extra)
         if p.code in index_name:  # the present-day name of a county the lists spell otherwise
             names |= short_names(index_name[p.code], "county")
         spellings[id(p)] = names
-    count: dict = {}
-    for p in counties:
-        for n in spellings[id(p)]:
+        for n in names:
             count.setdefault(n, []).append(p)
     for p in counties:
         for n in sorted(spellings[id(p)], key=len, reverse=True):
