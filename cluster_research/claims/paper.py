@@ -127,9 +127,10 @@ def register(claim: Claim):
         raise ParameterError(f"register() needs a Claim, got {type(claim).__name__}")
 
     def decorator(func):
-        if claim.id in _REGISTRY:
-            raise ParameterError(f"claim {claim.id} is already registered "
-                                 f"(check {_REGISTRY[claim.id][1].__name__})")
+        if claim.id in _REGISTRY:  # a check may be a functools.partial (C02, C12a ...)
+            old = getattr(_REGISTRY[claim.id][1], "func", _REGISTRY[claim.id][1])
+            raise ParameterError(f"claim {claim.id} is already registered (check "
+                                 f"{getattr(old, '__name__', repr(old))})")
         _REGISTRY[claim.id] = (claim, func)
         return func
 
@@ -279,9 +280,8 @@ def _multiples(ctx):
     return v02, v10, (r02 if math.isnan(v02) else r10)
 
 
-def _check_multiple(c, ctx, measure, reason: str):
-    """``measure(v2002, v2010)`` 'nearly 16' (:func:`_near`); ``reason`` formatted with v02,
-    v10, x, paper (``measure(250, 4252.8)``) and where (within / outside)."""
+def _check_multiple(c, ctx, *, measure, reason: str):
+    """``measure(v2002, v2010)`` near 16; ``reason`` takes v02, v10, x, paper, where."""
     v02, v10, why = _multiples(ctx)
     if math.isnan(v02) or math.isnan(v10):
         return _row(c, float("nan"), "not checkable", why)
@@ -291,26 +291,20 @@ def _check_multiple(c, ctx, measure, reason: str):
                                                   else "outside", paper=measure(250.0, 4252.8)))
 
 
-@register(Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
+register(Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
                "increase multiple v2010/v2002 - 1 with the independent 2002 value; "
-               "'近16' = [15.5, 16.05]"))
-def _check_c03(c, ctx):
-    return _check_multiple(
-        c, ctx, growth.increase_multiple,
-        "increase multiple {v10:g}/{v02:g} - 1 = {x:.2f} ({where} '近16' = [15.5, 16.05]); with "
-        "the paper's lower bound 250: {paper:.2f}, an upper bound since 250多 > 250. "
-        "This convention (上升了N倍 = (N+1)x) is the one under which the paper holds.")
-
-
-@register(Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
+               "'近16' = [15.5, 16.05]"))(partial(
+    _check_multiple, measure=growth.increase_multiple,
+    reason="increase multiple {v10:g}/{v02:g} - 1 = {x:.2f} ({where} '近16' = [15.5, 16.05]); "
+    "with the paper's lower bound 250: {paper:.2f}, an upper bound since 250多 > 250. "
+    "This convention (上升了N倍 = (N+1)x) is the one under which the paper holds."))
+register(Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
                "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]",
-               kind="reading"))
-def _check_c04(c, ctx):
-    return _check_multiple(
-        c, ctx, growth.fold_change,
-        "fold change {v10:g}/{v02:g} = {x:.2f} (with 250: {paper:.2f}); read as a fold change "
-        "the claim would be '近17倍', so the paper's 倍 is not a fold change (see C03). "
-        "Sources differ too: 東方ネット '16倍', HKTDC 'grew 15 fold'.")
+               kind="reading"))(partial(
+    _check_multiple, measure=growth.fold_change,
+    reason="fold change {v10:g}/{v02:g} = {x:.2f} (with 250: {paper:.2f}); read as a fold "
+    "change the claim would be '近17倍', so the paper's 倍 is not a fold change (see C03). "
+    "Sources differ too: 東方ネット '16倍', HKTDC 'grew 15 fold'."))
 
 
 def _cagr_pair(ctx):
