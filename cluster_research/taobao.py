@@ -612,18 +612,17 @@ def national_fits(series=None, *, models=("logistic", "gompertz", "richards", "b
             row = dict(model=m, errors=e, converged=False, ceiling=np.nan, inflection=np.nan,
                        identified=False, identified_reason="", aicc=np.nan,
                        last_year=int(s.index[-1]), last_share_of_ceiling=np.nan, error="")
+            rows.append(row)  # completed below
             try:
                 r = growth.fit(s.index.to_numpy(), s.to_numpy(), model=m, errors=e)
             except ParameterError as exc:
                 row["error"] = str(exc)
-                rows.append(row)
                 continue
             cap = float(r.ceiling) if r.ceiling is not None else np.nan
             row.update(converged=bool(r.converged), ceiling=cap,
                        inflection=float(r.inflection) if r.inflection is not None else np.nan,
                        identified=bool(r.identified), identified_reason=r.identified_reason,
                        aicc=float(r.aicc), last_share_of_ceiling=float(s.iloc[-1]) / cap)
-            rows.append(row)
     return pd.DataFrame(rows)
 
 

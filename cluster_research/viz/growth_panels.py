@@ -115,10 +115,7 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
                 ax.plot(df["year"], df["value"], zorder=6, **style)
         if cutoff is not None:
             ax.axvline(cutoff + 0.5, color="#555555", ls=":", lw=1.2, label=_lab("cutoff", lang))
-        if logy:
-            ax.set_ylim(vals.min() / 2.0, vals.max() * 4.0)
-        else:
-            ax.set_ylim(0.0, vals.max() * 1.6)
+        ax.set_ylim(*((vals.min() / 2.0, vals.max() * 4.0) if logy else (0.0, vals.max() * 1.6)))
         ax.set_title(_lab("log" if logy else "linear", lang), fontsize=11)
     axes[1].get_legend().remove()
     axes[0].legend(fontsize=8, loc="upper left")
