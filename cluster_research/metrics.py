@@ -48,7 +48,7 @@ def _series(values, name="values", missing="raise", allow_negative=False) -> pd.
         raise ParameterError(f"missing must be 'raise' or 'drop', got {missing!r}")
     index = s.index
     isna = np.isnan(x)
-    na = index[isna].tolist() if isna.any() else []
+    na = index[isna].tolist()
     if na:
         if missing == "raise":
             raise ParameterError(
@@ -154,13 +154,10 @@ def location_quotient(mat, binary=False) -> pd.DataFrame:
     if mat.size == 0:
         raise ParameterError("location_quotient: the matrix is empty")
     m = mat.astype(float)
-    if m.isna().any().any():
-        cells = [(r, c) for r, c in zip(*np.where(m.isna().to_numpy()))]
-        named = [(m.index[r], m.columns[c]) for r, c in cells[:10]]
-        raise ParameterError(f"location_quotient: missing values at {named}")
-    if (m < 0).any().any():
-        cells = [(m.index[r], m.columns[c]) for r, c in zip(*np.where((m < 0).to_numpy()))]
-        raise ParameterError(f"location_quotient: negative values at {cells[:10]}")
+    for what, bad in (("missing", m.isna()), ("negative", m < 0)):
+        cells = [(m.index[r], m.columns[c]) for r, c in zip(*np.where(bad.to_numpy()))]
+        if cells:
+            raise ParameterError(f"location_quotient: {what} values at {cells[:10]}")
     x = m.to_numpy()
     total = x.sum()
     row = x.sum(axis=1, keepdims=True)
@@ -415,8 +412,7 @@ def growth_decomposition(before, after, missing="raise") -> pd.DataFrame:
         "national_component": s0 * G,
         # written as c_r - s_r0 G so it is defined even where x_r0 = 0
         "differential_component": contrib - s0 * G,
-        "contribution_share": contrib / G if G != 0 else np.nan,
-    })
+        "contribution_share": contrib / G if G != 0 else np.nan})
     out.attrs = {"national_growth": float(G), "dropped": dropped}
     return out
 

@@ -53,8 +53,7 @@ def _year(nullable: bool = False, float_ok: bool = False) -> pa.Column:
 
 def _estimated_year() -> pa.Column:
     """A year estimated from a curve (may lie far outside the data, never absurd)."""
-    return pa.Column(float, pa.Check.in_range(*limits.ESTIMATED_YEARS), nullable=True,
-                     coerce=True)
+    return pa.Column(float, pa.Check.in_range(*limits.ESTIMATED_YEARS), nullable=True, coerce=True)
 
 
 def _prob(nullable: bool = True) -> pa.Column:
@@ -77,6 +76,10 @@ def _num(nullable: bool = True) -> pa.Column:
 def _text(nullable: bool = False, isin=None) -> pa.Column:
     checks = [pa.Check.isin(isin)] if isin is not None else []
     return pa.Column(str, checks, nullable=nullable)
+
+
+def _count(low: int = 0) -> pa.Column:
+    return pa.Column(int, pa.Check.ge(low))
 
 
 def _bool() -> pa.Column:
@@ -160,10 +163,9 @@ def schema(name: str) -> pa.DataFrameSchema:
                      if k.endswith("*") and name.startswith(k[:-1])), None)
     if spec is not None:
         return spec.schema()
-    else:
-        raise DataValidationError(
-            f"no schema registered for table {name!r}: add a TableSpec to "
-            "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")")
+    raise DataValidationError(
+        f"no schema registered for table {name!r}: add a TableSpec to "
+        "cluster_research/schemas.py (known: " + ", ".join(sorted(SCHEMAS)) + ")")
 
 
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -236,24 +238,29 @@ def table_dictionary() -> str:
 _STAGE_OR_NONE = pa.Column(str, pa.Check.isin(STAGE_NAMES), nullable=True)
 _PROBS_ZH = {c: _prob() for c in PROB_ZH}
 _PROBS_EN = {c: _prob(nullable=False) for c in PROB_EN}
+#: Columns of a stage-by-region-and-year table, after region and year.
+_REGION_STAGES = {"stage_zh": _text(True, STAGE_ZH), "stage_en": _text(True, STAGE_EN),
+                  **{c: _prob() for c in PROB_EN}, "reason": _text(nullable=True)}
+
+
+def _claim_columns(id_pattern: str, **extra) -> dict:
+    return {"claim_id": pa.Column(str, pa.Check.str_matches(id_pattern)), "claim": _text(),
+            "section": _text(), "paper_value": pa.Column(None, nullable=True),
+            "unit": _text(nullable=True), "reproduced_value": pa.Column(None, nullable=True),
+            "tolerance": _nonneg(),
+            "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
+            "reason": _text(), **extra}
+
 
 _register(TableSpec(
     "claims", "The paper's claims, one per row: paper value, reproduced value, verdict.",
-    ("claim_id",),
-    {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}$")), "claim": _text(),
-     "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
-     "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
-     "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
-     "reason": _text()}, min_rows=9))
+    ("claim_id",), _claim_columns(r"^C\d{2}$"), min_rows=9))
 _register(TableSpec(
     "claim_checks", "Checks behind the claims: another reading, derived quantities, the stage "
     "judgements by year and information set.",
-    ("claim_id",),
-    {"claim_id": pa.Column(str, pa.Check.str_matches(r"^C\d{2}[a-z]?$")), "claim": _text(),
-     "section": _text(), "paper_value": pa.Column(None, nullable=True), "unit": _text(nullable=True),
-     "reproduced_value": pa.Column(None, nullable=True), "tolerance": _nonneg(),
-     "verdict": _text(isin=["reproduced", "not reproduced", "not checkable"]),
-     "reason": _text(), "kind": _text(isin=["reading", "derived", "judgement"])}, min_rows=9))
+    ("claim_id",), _claim_columns(r"^C\d{2}[a-z]?$",
+                                  kind=_text(isin=["reading", "derived", "judgement"])),
+    min_rows=9))
 _register(TableSpec(
     "arithmetic", "The paper's growth arithmetic from two starting values.",
     ("2002 value",),
@@ -279,8 +286,7 @@ _register(TableSpec(
     {"model": _text(), "n_params": pa.Column(int, pa.Check.ge(1)), "rss": _nonneg(),
      "aic": _num(), "aicc": _num(), "delta_aicc": _nonneg(), "bic": _num(),
      "converged": _bool(), "identified": _bool(), "ceiling": _nonneg(), "oos_rmse": _nonneg(),
-     "oos_mape": _nonneg(), "oos_n": pa.Column(int, pa.Check.ge(0)),
-     "oos_failures": pa.Column(int, pa.Check.ge(0))}))
+     "oos_mape": _nonneg(), "oos_n": _count(), "oos_failures": _count()}))
 _register(TableSpec(
     "stage_verdicts", "Stage by method for the judged years, real time and hindsight, "
     "with the verdict against the paper's 成长.",
@@ -292,8 +298,7 @@ _register(TableSpec(
 _register(TableSpec(
     "stage_boundaries", "Stage boundaries (lower knee, inflection, upper knee) with intervals.",
     ("information", "method", "boundary"),
-    {"information": _text(isin=INFORMATION), "method": _text(),
-     "n_obs": pa.Column(int, pa.Check.ge(1)),
+    {"information": _text(isin=INFORMATION), "method": _text(), "n_obs": _count(1),
      "boundary": _text(isin=["lower_knee", "inflection", "upper_knee"]),
      "year": _estimated_year(), "ci_low": _num(), "ci_high": _num(), "share_of_ceiling": _prob()}))
 _register(TableSpec(
@@ -354,10 +359,7 @@ _register(TableSpec(
 _register(TableSpec(
     "stages_by_region_year", "Stage by region and year (cross-region map and heatmap).",
     ("region", "year"),
-    {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
-     "stage_en": _text(True, STAGE_EN), **{c: _prob() for c in PROB_EN},
-     "reason": _text(nullable=True)},
-    checks=[_sums_to_one(PROB_EN)]))
+    {"region": _text(), "year": _year(), **_REGION_STAGES}, checks=[_sums_to_one(PROB_EN)]))
 _register(TableSpec(
     "diagnostics", "Panel diagnostics: statistic, degrees of freedom, p-value, null hypothesis.",
     ("test",),
@@ -369,16 +371,14 @@ _register(TableSpec(
     ("spec", "term"),
     {"spec": _text(), "term": _text(), "estimate": _num(), "std_error": _nonneg(),
      "t": _num(), "p_value": _prob(), "ci_low": _num(), "ci_high": _num(),
-     "nobs": pa.Column(int, pa.Check.ge(1)), "n_entities": pa.Column(int, pa.Check.ge(1)),
-     "n_periods": pa.Column(int, pa.Check.ge(1)), "within_r2": _num()},
+     "nobs": _count(1), "n_entities": _count(1), "n_periods": _count(1), "within_r2": _num()},
     checks=[pa.Check(lambda d: (d.ci_low <= d.ci_high) | d.ci_low.isna(), name="ci_low <= ci_high")]))
 _register(TableSpec(
     "specifications", "Key of the regression specifications: label, description, sample.",
     ("spec",),
     {"spec": pa.Column(str, pa.Check.str_matches(r"^[A-Z]$")), "description": _text(),
      "model": _text(), "effects": _text(), "cov_type": _text(), "formula": _text(),
-     "nobs": pa.Column(int, pa.Check.ge(1)), "n_entities": pa.Column(int, pa.Check.ge(1)),
-     "n_periods": pa.Column(int, pa.Check.ge(1)), "first_period": _year(),
+     "nobs": _count(1), "n_entities": _count(1), "n_periods": _count(1), "first_period": _year(),
      "last_period": _year()}))
 _register(TableSpec(
     "taobao_counts_*", "Taobao villages by city or county (one column per list year) and total.",
@@ -423,7 +423,7 @@ _register(TableSpec(
      "region": _text(), "parent": _text(), "place": _text(),
      "code": pa.Column(str, pa.Check.str_matches(r"^(\d{6})?$")), "province": _text(),
      "city": _text(), "list_year": pa.Column("Int64", pa.Check.in_range(*YEARS), nullable=True),
-     "year_confirmed": _bool(), "value": pa.Column(int, pa.Check.ge(0)), "unit": _text(),
+     "year_confirmed": _bool(), "value": _count(), "unit": _text(),
      "qualifier": _text(isin=["exact", "lower_bound", "approx"]),
      "definition": _text(isin=["pre2020", "post2020", ""]), "conflict": _bool(),
      **_SOURCE_COLS, "notes": _text()},
@@ -460,10 +460,7 @@ _register(TableSpec(
     "stages_realtime", "Stage by region and year from the panel stage model in real time "
     "(data up to each year only).",
     ("region", "year"),
-    {"region": _text(), "year": _year(), "stage_zh": _text(True, STAGE_ZH),
-     "stage_en": _text(True, STAGE_EN), **{c: _prob() for c in PROB_EN},
-     "reason": _text(nullable=True)},
-    checks=[_sums_to_one(PROB_EN)]))
+    {"region": _text(), "year": _year(), **_REGION_STAGES}, checks=[_sums_to_one(PROB_EN)]))
 _register(TableSpec(
     "shanghai_panel_stages", "Shanghai's stage per year under the panel stage model (NBS "
     "e-commerce sales), hindsight and real time.",
@@ -476,19 +473,17 @@ _register(TableSpec(
     "stage_model_forecasts", "Rolling-origin forecasts of the stage models' curves against "
     "drift and a random walk: RMSE of log levels per horizon.",
     ("model", "horizon"),
-    {"model": _text(), "horizon": pa.Column(int, pa.Check.ge(1)),
-     "n": pa.Column(int, pa.Check.ge(1)), "rmse_model": _nonneg(), "rmse_drift": _nonneg(),
-     "rmse_random_walk": _nonneg(), "ratio_to_drift": _nonneg(),
+    {"model": _text(), "horizon": _count(1), "n": _count(1), "rmse_model": _nonneg(),
+     "rmse_drift": _nonneg(), "rmse_random_walk": _nonneg(), "ratio_to_drift": _nonneg(),
      "ratio_to_random_walk": _nonneg()}))
 _register(TableSpec(
     "stage_model_benchmark", "Stage methods scored on synthetic panels with known truth.",
     ("method", "design", "truth", "noise", "information"),
     {"method": _text(), "design": _text(isin=["independent", "shifted"]),
      "truth": _text(isin=["logistic", "gompertz", "mixed"]), "noise": _prob(False),
-     "information": _text(isin=INFORMATION), "n_regions": pa.Column(int, pa.Check.ge(1)),
-     "n_panels": pa.Column(int, pa.Check.ge(1)), "accuracy": _prob(), "coverage": _prob(),
-     "accuracy_classified": _prob(), "backward_steps": _prob(), "brier": _nonneg(),
-     "prob_true": _prob(), "seconds": _nonneg()}))
+     "information": _text(isin=INFORMATION), "n_regions": _count(1), "n_panels": _count(1),
+     "accuracy": _prob(), "coverage": _prob(), "accuracy_classified": _prob(),
+     "backward_steps": _prob(), "brier": _nonneg(), "prob_true": _prob(), "seconds": _nonneg()}))
 _register(TableSpec(
     "stage_model_bars", "The benchmark against the bars of the stage-model issue.",
     ("method", "design", "truth", "noise", "information"),
@@ -501,14 +496,12 @@ _register(TableSpec(
     "the true stage vs observed frequency, by bin.",
     ("model", "bin_low"),
     {"model": _text(), "bin_low": _prob(False), "bin_high": _prob(False),
-     "n": pa.Column(int, pa.Check.ge(0)), "mean_predicted": _prob(), "observed": _prob(),
-     "ece": _prob()}))
+     "n": _count(), "mean_predicted": _prob(), "observed": _prob(), "ece": _prob()}))
 _register(TableSpec(
     "stage_model_nbs_check", "The default stage model (auto) on the NBS panel: coverage, "
     "backward steps, common-curve and weak-prior shares, stage counts.",
     ("information",),
     {"information": _text(isin=INFORMATION), "years": _text(),
-     "region_years": pa.Column(int, pa.Check.ge(0)), "classified": _prob(),
+     "region_years": _count(), "classified": _prob(),
      "common_curve": _prob(), "weak_prior": _prob(), "backward_steps": _prob(),
-     **{c: pa.Column(int, pa.Check.ge(0)) for c in ("embryonic", "growth", "expansion",
-                                                     "take-off")}}))
+     **{c: _count() for c in ("embryonic", "growth", "expansion", "take-off")}}))

@@ -28,8 +28,7 @@ __all__ = [
     "DEFINITION_BREAK", "LEVELS", "MIN_POINTS", "city_series", "concentration", "counts",
     "national_fits", "national_series", "national_stage", "place_fits", "place_points",
     "place_series",
-    "province_series", "rename_candidates", "resolve_place", "transition_detail", "transitions"
-]
+    "province_series", "rename_candidates", "resolve_place", "transition_detail", "transitions"]
 
 #: Fewest exact yearly values for a growth fit or a stage (as ``profile`` requires).
 MIN_POINTS = 5
@@ -260,14 +259,15 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
            else taobao_data.load_towns(root=root))
     mine = tab[tab[f"{p.kind}_code"] == p.code] if p.code else tab[tab[p.kind] == p.name]
     src = _data.sources().set_index("source_id")
+    blank = dict(qualifier="", conflict=False, used=False, source_id="", source_url="", source="",
+                 source_date="", quote="")
     rows = []
     for year in sorted(set(tab["year"])):
         sid = taobao_data.SOURCE_IDS[int(year)]
-        rows.append(dict(year=int(year), value=float((mine["year"] == year).sum()),
-                         qualifier="exact", origin="list", conflict=False, used=True,
-                         source_id=sid, source_url=src.loc[sid, "url"],
-                         source=src.loc[sid, "publisher"], source_date=src.loc[sid, "date"],
-                         quote=""))
+        rows.append({**blank, "year": int(year), "value": float((mine["year"] == year).sum()),
+                     "qualifier": "exact", "origin": "list", "used": True, "source_id": sid,
+                     "source_url": src.loc[sid, "url"], "source": src.loc[sid, "publisher"],
+                     "source_date": src.loc[sid, "date"]})
     list_years = {r["year"] for r in rows}
     rep = load_reported(root=root)
     # the last list year with a published national count: later years are not gaps
@@ -288,9 +288,7 @@ def place_series(place, *, measure: str = "taobao_villages", root=None) -> pd.Da
     have = {r["year"] for r in rows}
     for year in range(min(have), last + 1):
         if year not in have:
-            rows.append(dict(year=year, value=float("nan"), qualifier="", origin="gap",
-                             conflict=False, used=False, source_id="", source_url="",
-                             source="", source_date="", quote=""))
+            rows.append({**blank, "year": year, "value": float("nan"), "origin": "gap"})
     df = pd.DataFrame(rows)
     df["definition"] = np.where(df["year"] >= DEFINITION_BREAK, "post2020", "pre2020")
     order = {"list": 0, "reported": 1, "gap": 2}
@@ -370,11 +368,9 @@ def province_series(provinces=None, *, n: int = 6, root=None) -> pd.DataFrame:
         name = places.region_row(places.province_of(prov, parameter="provinces",
                                                     root=root))[1]  # a city: its province
         s = place_series(name, root=root)
-        s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list",
-                                                                    "year"]))]
+        s = s[~((s["origin"] == "reported") & s["year"].isin(s.loc[s["origin"] == "list", "year"]))]
         out.append(s.assign(province=name))
-    cols = ["province", "year", "value", "qualifier", "origin", "used", "definition",
-            "source_url"]
+    cols = ["province", "year", "value", "qualifier", "origin", "used", "definition", "source_url"]
     return pd.concat(out, ignore_index=True)[cols]
 
 
@@ -415,10 +411,7 @@ def transition_detail(from_year: int, to_year: int, *, villages=None) -> pd.Data
                                   f"got {from_year}, {to_year}")
     a, ka = _keys(v, from_year)
     b, kb = _keys(v, to_year)
-    dup = set()
-    for d in (a, b):
-        dd = d[d.duplicated(KEY, keep=False)]
-        dup |= set(map(tuple, dd[KEY].to_numpy()))
+    dup = {tuple(k) for d in (a, b) for k in d.loc[d.duplicated(KEY, keep=False), KEY].to_numpy()}
     cols = ["province", "city", "county", "township", "village"]
     out = pd.concat([
         a[cols].assign(status=["persist" if tuple(k) in kb else "exit"
@@ -619,18 +612,17 @@ def national_fits(series=None, *, models=("logistic", "gompertz", "richards", "b
             row = dict(model=m, errors=e, converged=False, ceiling=np.nan, inflection=np.nan,
                        identified=False, identified_reason="", aicc=np.nan,
                        last_year=int(s.index[-1]), last_share_of_ceiling=np.nan, error="")
+            rows.append(row)  # completed below
             try:
                 r = growth.fit(s.index.to_numpy(), s.to_numpy(), model=m, errors=e)
             except ParameterError as exc:
                 row["error"] = str(exc)
-                rows.append(row)
                 continue
             cap = float(r.ceiling) if r.ceiling is not None else np.nan
             row.update(converged=bool(r.converged), ceiling=cap,
                        inflection=float(r.inflection) if r.inflection is not None else np.nan,
                        identified=bool(r.identified), identified_reason=r.identified_reason,
                        aicc=float(r.aicc), last_share_of_ceiling=float(s.iloc[-1]) / cap)
-            rows.append(row)
     return pd.DataFrame(rows)
 
 

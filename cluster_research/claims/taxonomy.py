@@ -17,8 +17,7 @@ __all__ = ["FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "district_names", "ecosystem"
 #: The paper's sentence listing the cluster's members (section 一), verbatim.
 MEMBER_SENTENCE = (
     "电子商务产业集群主要包括网店企业、平台服务商、软件服务商、媒体服务商、会展服务商、"
-    "支付与金融服务商、人才服务商、广告服务商、诚信评估服务商、搜索服务商、物流服务商以及咨询服务商等"
-)
+    "支付与金融服务商、人才服务商、广告服务商、诚信评估服务商、搜索服务商、物流服务商以及咨询服务商等")
 #: The districts named for Figure 1 (section 二(二)), verbatim order.
 FIGURE1_DISTRICTS = ("嘉定区", "普陀区", "宝山区", "徐汇区", "浦东新区")
 
@@ -125,8 +124,7 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
     if year_from > year_to:
         raise ParameterError(f"pillar_indicators: year_from {year_from} > year_to {year_to}")
     code = data.region_code(region)
-    if panel is None:
-        panel = data.load("provincial_panel")
+    panel = data.load("provincial_panel") if panel is None else panel
     mp = pillars().dropna(subset=["indicator"])
     rows = []
     def ranks(s):

@@ -101,8 +101,7 @@ def read_manifest(root, folder: str = "raw") -> dict[str, str]:
         m = _SHA_RE.match(line)
         if not m:
             raise DataValidationError(
-                "manifest line is not '<sha256>  <path>'", path=mpath, row=i, value=line
-            )
+                "manifest line is not '<sha256>  <path>'", path=mpath, row=i, value=line)
         if m.group(2) in out:
             raise DataValidationError("duplicate manifest entry", path=mpath, row=i, value=line)
         out[m.group(2)] = m.group(1)
@@ -136,8 +135,7 @@ def _read_checked(root: Path, folder: str, rel: str, why: str) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataValidationError(f"cannot read {folder} file: {exc.strerror}",
-                                  path=path) from None
+        raise DataValidationError(f"cannot read {folder} file: {exc.strerror}", path=path) from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != man[rel]:
         raise DataValidationError(f"sha256 mismatch: expected {man[rel]}, actual {actual} "
@@ -298,21 +296,12 @@ def sources(*, root=None):
         data = path.read_bytes()
     except OSError as exc:
         raise DataValidationError(f"cannot read: {exc.strerror}", path=path) from None
-    rows = csv_rows(decode_utf8(data, path), path)
-    try:
-        _, head = next(rows)
-    except StopIteration:
-        raise DataValidationError("empty file", path=path) from None
-    check_header(head, path, expected=SOURCES_HEADER)
     out, ids = [], set()
-    for ln, f in rows:
-        if len(f) != len(SOURCES_HEADER):
-            raise DataValidationError(f"expected {len(SOURCES_HEADER)} fields", path=path, row=ln)
+    for ln, f in _rows_after_header(decode_utf8(data, path), path, SOURCES_HEADER):
         if not re.match(r"^[a-z0-9_]+$", f[0]) or f[0] in ids:
             raise DataValidationError(
                 "source_id empty, not [a-z0-9_] or duplicate",
-                path=path, row=ln, column="source_id", value=f[0],
-            )
+                path=path, row=ln, column="source_id", value=f[0])
         ids.add(f[0])
         out.append(f)
     return pd.DataFrame(out, columns=SOURCES_HEADER)
@@ -340,7 +329,11 @@ def shipped_rows(rel: str, root, header):
     2
     """
     path = root / "raw" / rel
-    rows = csv_rows(decode_utf8(read_raw(rel, root), path), path)
+    return path, _rows_after_header(decode_utf8(read_raw(rel, root), path), path, header)
+
+
+def _rows_after_header(text: str, path, header):
+    rows = csv_rows(text, path)
     first = next(rows, None)
     if first is None:
         raise DataValidationError("empty file", path=path)
@@ -353,4 +346,4 @@ def shipped_rows(rel: str, root, header):
                                           path=path, row=ln)
             yield ln, f
 
-    return path, checked()
+    return checked()

@@ -41,8 +41,7 @@ PANEL_INDICATORS = {
     "computers_per_100_people": ("每百人使用计算机数", "台", "企业信息化及电子商务情况"),
     "broadband_users": ("互联网宽带接入用户", "万户", "互联网主要指标发展情况"),
     "mobile_internet_users": ("移动互联网用户", "万户", "互联网主要指标发展情况"),
-    "mobile_internet_traffic": ("移动互联网接入流量", "万GB", "互联网主要指标发展情况"),
-}
+    "mobile_internet_traffic": ("移动互联网接入流量", "万GB", "互联网主要指标发展情况")}
 _PANEL_BY_LABEL = {f"{v[0]} ({v[1]})": k for k, v in PANEL_INDICATORS.items()}
 _PANEL_FILE = "nbs_provincial/nbs_digital_economy.csv"
 _PANEL_HEADER = ["省份", "地区代码", "年份", "数据集", "指标", "数值", "单位"]
@@ -60,8 +59,7 @@ def _panel_row(f, path, ln):
     year = parse_year(ytxt, path, ln, "年份")
     ind = _PANEL_BY_LABEL.get(label)
     if ind is None:
-        raise DataValidationError("unknown indicator", path=path, row=ln, column="指标",
-                                  value=label)
+        raise DataValidationError("unknown indicator", path=path, row=ln, column="指标", value=label)
     _zh, u, ds = PANEL_INDICATORS[ind]
     if dset != ds:
         raise DataValidationError(f"dataset does not match indicator (expected {ds})",
@@ -91,8 +89,6 @@ def build_panel(root=None):
     >>> len(build_panel())
     2790
     """
-    import pandas as pd
-
     path, rows = shipped_rows(_PANEL_FILE, resolve_root(root), _PANEL_HEADER)
     cells: dict = {}
     years = set()
@@ -104,16 +100,18 @@ def build_panel(root=None):
                 path=path, row=ln)
         cells[(ind, code, year)] = val
         years.add(year)
-    out = [
+    return _panel_frame([
         (code, short, en, y, ind, zh, cells.get((ind, code, y), math.nan), u, "nbs_provincial")
         for ind, (zh, u, _ds) in PANEL_INDICATORS.items()
         for code, short, _full, en, _kind in REGIONS
-        for y in range(min(years), max(years) + 1)
-    ]
-    df = pd.DataFrame(out, columns=PANEL_COLUMNS)
-    df["year"] = df["year"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    return df
+        for y in range(min(years), max(years) + 1)])
+
+
+def _panel_frame(rows):
+    """The rows as a frame of :data:`PANEL_COLUMNS` with int64 years and float64 values."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=PANEL_COLUMNS).astype({"year": "int64", "value": "float64"})
 
 
 # ---------------------------------------------------------------------------
@@ -171,8 +169,7 @@ def _export_lines(source, path):
 def _title_line(line, label, name, row):
     m = re.match(rf"^{label}：(.*?)\s*$", line)
     if not m or (label == "数据库" and not m.group(1)):
-        raise DataValidationError(f"line {row} is not 「{label}：…」", path=name, row=row,
-                                  value=line)
+        raise DataValidationError(f"line {row} is not 「{label}：…」", path=name, row=row, value=line)
     return m.group(1)
 
 
@@ -200,8 +197,7 @@ def _export_header(line, name):
 def _export_row(line, header, name, row):
     c = _cells(line, name, row)
     if len(c) != len(header):
-        raise DataValidationError(f"expected {len(header)} cells, got {len(c)}", path=name,
-                                  row=row)
+        raise DataValidationError(f"expected {len(header)} cells, got {len(c)}", path=name, row=row)
     if c[0] == "":
         raise DataValidationError("empty row label", path=name, row=row, column=header[0])
     for j, v in enumerate(c[1:], start=1):
@@ -282,11 +278,9 @@ ECONOMY_INDICATORS = {
     "retail_sales": ("社会消费品零售总额", "亿元"),
     "population": ("年末常住人口", "万人"),
     "population_urban": ("城镇人口", "万人"),
-    "population_rural": ("乡村人口", "万人"),
-}
+    "population_rural": ("乡村人口", "万人")}
 _ECON_BY_LABEL = {
-    f"{v[0]} ({v[1]})": k for k, v in ECONOMY_INDICATORS.items() if k not in ("gdp_index",)
-}
+    f"{v[0]} ({v[1]})": k for k, v in ECONOMY_INDICATORS.items() if k not in ("gdp_index",)}
 _EXPORTS = "province_economy_nbs/nbs_exports/"
 #: (source_id, raw path, layout, year for 'by_indicator' | indicator for 'by_year')
 ECONOMY_FILES = (
@@ -298,22 +292,19 @@ ECONOMY_FILES = (
     ("nbs_export_gdp_2024", _EXPORTS + "分省年度数据2024.csv", "by_indicator", 2024),
     ("nbs_export_population_2024", _EXPORTS + "分省年度数据人口.csv", "by_indicator", 2024),
     ("nbs_export_gdp_index", _EXPORTS + "地区生产总值指数（近十年）.csv", "by_year", "gdp_index"),
-    ("nbs_export_retail_sales", _EXPORTS + "社会消费品总额.csv", "by_year", "retail_sales"),
-)
+    ("nbs_export_retail_sales", _EXPORTS + "社会消费品总额.csv", "by_year", "retail_sales"))
 #: exports kept in data/raw for cross-checks, not loaded (see data/README.md)
 CROSSCHECK_FILES = {
     "nbs_export_gdp_by_year": _EXPORTS + "按照年份的GDP.csv",
     "nbs_export_gdp_per_capita_unlabelled": _EXPORTS + "2025GDP.csv",
-    "nbs_export_archive_beijing": "province_economy_nbs/archive/分省年度数据.csv",
-}
+    "nbs_export_archive_beijing": "province_economy_nbs/archive/分省年度数据.csv"}
 
 
 def _export(rel: str, root: Path) -> NBSExport:
     path = root / "raw" / rel
     exp = parse_nbs_export(read_raw(rel, root), path=str(path))
     if exp.database != "分省年度数据":
-        raise DataValidationError("expected 数据库：分省年度数据", path=path, row=1,
-                                  value=exp.database)
+        raise DataValidationError("expected 数据库：分省年度数据", path=path, row=1, value=exp.database)
     return exp
 
 
@@ -349,14 +340,12 @@ def _year_columns(exp: NBSExport):
 def _by_indicator(exp: NBSExport, regs, year, source_id):
     m = re.match(r"^([0-9]{4})年$", exp.time)
     if not m or int(m.group(1)) != year:
-        raise DataValidationError(f"expected 时间：{year}年", path=exp.path, row=2,
-                                  value=exp.time)
+        raise DataValidationError(f"expected 时间：{year}年", path=exp.path, row=2, value=exp.time)
     inds = []
     for h in exp.header[1:]:
         ind = _ECON_BY_LABEL.get(h)
         if ind is None:
-            raise DataValidationError("unknown indicator", path=exp.path, row=3, column=h,
-                                      value=h)
+            raise DataValidationError("unknown indicator", path=exp.path, row=3, column=h, value=h)
         inds.append(ind)
     return [(code, year, ind, parse_number(v, exp.path, ln, h)[0], source_id)
             for code, (ln, vals) in regs.items()
@@ -372,14 +361,6 @@ def _by_year(exp: NBSExport, regs, indicator, source_id):
             v = parse_number(vals[j], exp.path, ln, exp.header[j + 1])[0]
             out.append((code, y, indicator, v, source_id))
     return out
-
-
-def _export_long(exp: NBSExport, layout: str, spec, source_id: str):
-    """Long records (code, year, indicator, value, source_id) from a parsed export."""
-    regs = _region_rows(exp)
-    if layout == "by_indicator":
-        return _by_indicator(exp, regs, spec, source_id)
-    return _by_year(exp, regs, spec, source_id)
 
 
 @dataset("provincial_economy", kind="panel", files=tuple(f[1] for f in ECONOMY_FILES))
@@ -401,12 +382,12 @@ def build_economy(root=None):
     >>> sorted(set(build_economy().source_id))[0]
     'nbs_export_gdp_2019'
     """
-    import pandas as pd
-
     root = resolve_root(root)
     recs = []
-    for sid, rel, layout, spec in ECONOMY_FILES:
-        recs.extend(_export_long(_export(rel, root), layout, spec, sid))
+    for sid, rel, layout, spec in ECONOMY_FILES:  # long (code, year, indicator, value, sid)
+        exp = _export(rel, root)
+        recs += (_by_indicator if layout == "by_indicator" else _by_year)(
+            exp, _region_rows(exp), spec, sid)
     seen = set()
     for code, y, ind, _v, sid in recs:
         if (code, y, ind) in seen:
@@ -415,12 +396,7 @@ def build_economy(root=None):
         seen.add((code, y, ind))
     order = {k: i for i, k in enumerate(ECONOMY_INDICATORS)}
     recs.sort(key=lambda r: (order[r[2]], r[0], r[1]))
-    out = [
+    return _panel_frame([
         (code, region_row(code)[1], region_row(code)[3], y, ind, ECONOMY_INDICATORS[ind][0], v,
          ECONOMY_INDICATORS[ind][1], sid)
-        for code, y, ind, v, sid in recs
-    ]
-    df = pd.DataFrame(out, columns=PANEL_COLUMNS)
-    df["year"] = df["year"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    return df
+        for code, y, ind, v, sid in recs])

@@ -125,16 +125,13 @@ def normalise_name(text: str, *, path=None, row=None, column="region") -> str:
     if bad:
         raise DataValidationError(
             f"invisible character(s) in the name: {', '.join(bad)}; delete them",
-            path=path, row=row, column=column, value=text,
-        )
-    digits = [c for c in dict.fromkeys(text) if unicodedata.category(c) == "Nd"
-              and not c.isascii()]
+            path=path, row=row, column=column, value=text)
+    digits = [c for c in dict.fromkeys(text) if unicodedata.category(c) == "Nd" and not c.isascii()]
     if digits:  # as for numbers: a code in full-width or other digits is not converted
         raise DataValidationError(
             "non-ASCII digit(s) in the name: " + ", ".join(
                 f"U+{ord(c):04X} {unicodedata.name(c, '')}" for c in digits)
-            + "; write codes with ASCII digits 0-9", path=path, row=row, column=column,
-            value=text)
+            + "; write codes with ASCII digits 0-9", path=path, row=row, column=column, value=text)
     return norm.strip()
 
 
@@ -177,8 +174,7 @@ def decode_utf8(data: bytes, path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataValidationError(
-            f"file is not valid UTF-8 (byte {exc.start}); save it as UTF-8",
-            path=path, row=line,
+            f"file is not valid UTF-8 (byte {exc.start}); save it as UTF-8", path=path, row=line,
         ) from None
 
 
@@ -379,8 +375,7 @@ def _check_exact(names, path, expected):
             f"unexpected header {names}; expected {list(expected)}"
             + (f"; missing {missing}" if missing else "")
             + (f"; unexpected {extra}" if extra else ""),
-            path=path, row=1, column=(missing or extra or [None])[0],
-        )
+            path=path, row=1, column=(missing or extra or [None])[0])
     return names
 
 
@@ -412,11 +407,9 @@ def check_header(fields, path, expected=None, required=(), optional=()):
     ['region', 'year']
     """
     names = [normalise_name(f, path=path, row=1, column=f) for f in fields]
-    seen = set()
-    for n in names:
-        if n in seen:
-            raise DataValidationError("duplicate column", path=path, row=1, column=n)
-        seen.add(n)
+    dup = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if dup is not None:
+        raise DataValidationError("duplicate column", path=path, row=1, column=dup)
     if expected is not None:
         return _check_exact(names, path, expected)
     names_l = [n.lower() for n in names]
@@ -432,8 +425,7 @@ def check_header(fields, path, expected=None, required=(), optional=()):
         if n not in required and n not in optional:
             raise DataValidationError(
                 f"unexpected column (allowed: {list(required) + list(optional)})",
-                path=path, row=1, column=n,
-            )
+                path=path, row=1, column=n)
     return names_l
 
 
@@ -488,5 +480,4 @@ def check_one_dimension(records, path, label: str) -> None:
         raise DataValidationError(
             f"{label} {key!r} {why}: {'; '.join(parts)}; one dimension per {label} "
             f"(split it into several {label} ids)",
-            path=path, row=second[1], column="unit", value=second[0],
-        )
+            path=path, row=second[1], column="unit", value=second[0])

@@ -82,8 +82,7 @@ REGIONS = (
     ("620000", "甘肃", "甘肃省", "Gansu", "province"),
     ("630000", "青海", "青海省", "Qinghai", "province"),
     ("640000", "宁夏", "宁夏回族自治区", "Ningxia", "autonomous_region"),
-    ("650000", "新疆", "新疆维吾尔自治区", "Xinjiang", "autonomous_region"),
-)
+    ("650000", "新疆", "新疆维吾尔自治区", "Xinjiang", "autonomous_region"))
 _BY_CODE = {r[0]: r for r in REGIONS}
 _LOOKUP = {k: r[0] for r in REGIONS for k in (r[0], r[0] + "000000", r[1], r[2], r[3].lower())}
 _LOOKUP.update({"xizang": "540000", "nei mongol": "150000"})
@@ -166,8 +165,6 @@ def regions():
     >>> regions().set_index("code").loc["310000", "name_en"]
     'Shanghai'
     """
-    import pandas as pd
-
     return pd.DataFrame(list(REGIONS), columns=REGION_COLUMNS)
 
 
@@ -418,8 +415,7 @@ def _index(root=None):
     # 3. counties: the lists' (their spelling) then the index's; a name shared by several
     # counties is accepted only with its city in front
     # one Place per coded county: the spelling of its latest list (the others are aliases)
-    listed = v.sort_values("year", ascending=False).drop_duplicates(["province", "city",
-                                                                      "county"])
+    listed = v.sort_values("year", ascending=False).drop_duplicates(["province", "city", "county"])
     counties, aliases, seen = [], {}, {}
     for prov, city, county, code in zip(listed["province"], listed["city"], listed["county"],
                                         listed["county_code"]):
@@ -434,16 +430,14 @@ def _index(root=None):
     counties += [_place("county", dist, prov, city, code) for level, prov, city, dist, code
                  in rows if level == "区县" and code not in seen]
     index_name = {c: d for lv, _p, _c, d, c in rows if lv == "区县"}
-    spellings = {}
+    spellings, count = {}, {}
     for i, p in enumerate(counties):
         names = short_names(p.name, "county") | aliases.get(id(p), set())
         p = counties[i] = _with_data(p, extra)
         if p.code in index_name:  # the present-day name of a county the lists spell otherwise
             names |= short_names(index_name[p.code], "county")
         spellings[id(p)] = names
-    count: dict = {}
-    for p in counties:
-        for n in spellings[id(p)]:
+        for n in names:
             count.setdefault(n, []).append(p)
     for p in counties:
         for n in sorted(spellings[id(p)], key=len, reverse=True):
@@ -691,8 +685,7 @@ def province_of(name, *, parameter: str = "region", root=None) -> str:
         f"provincial (31 provincial-level regions): use its province {place.province} "
         f"({short}); " + CITY_HINT.format(city=place.city or place.name)
         + f"; what the package has for {describe_data(place)}",
-        name=name, parameter=parameter, place=place.name, kind=place.kind,
-        province=place.province)
+        name=name, parameter=parameter, place=place.name, kind=place.kind, province=place.province)
 
 
 def cnmaps_package():

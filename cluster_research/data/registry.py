@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import DataValidationError
 from .manifest import cached_table, resolve_root
@@ -187,10 +186,6 @@ def _takes_root(loader) -> bool:
         return False
 
 
-def _call(spec: DatasetSpec, root: Path):
-    return spec.loader(root=root) if _takes_root(spec.loader) else spec.loader()
-
-
 def load(name: str, *, root=None):
     """Load a validated dataset as a tidy DataFrame.
 
@@ -232,11 +227,8 @@ def load(name: str, *, root=None):
     if root is not None and spec.loader is not None and not _takes_root(spec.loader):
         raise DataValidationError("this dataset's loader takes no root directory",
                                   column="root", value=str(root))
-    if spec.files:
-        df = cached_table(name, r, list(spec.files), lambda: _call(spec, r))
-    else:
-        df = _call(spec, r)
-    return df.copy()
+    build = (lambda: spec.loader(root=r)) if _takes_root(spec.loader) else spec.loader
+    return (cached_table(name, r, list(spec.files), build) if spec.files else build()).copy()
 
 
 def indicator_names(name: str, lang: str = "zh", *, root=None) -> dict:

@@ -74,13 +74,9 @@ def coverage(df, *, qualifiers=None, period=None):
     years = range(int(df["year"].min()), int(df["year"].max()) + 1)
     regs = list(dict.fromkeys(df["region"]))
     inds = list(dict.fromkeys(df[ind_col]))
-    out = []
-    for i in inds:
-        for r in regs:
-            for y in years:
-                if (r, i, y) not in have:
-                    out.append((r, i, y, "empty" if (r, i, y) in rows_any else "absent"))
-    return pd.DataFrame(out, columns=cols)
+    return pd.DataFrame([(r, i, y, "empty" if (r, i, y) in rows_any else "absent")
+                         for i in inds for r in regs for y in years if (r, i, y) not in have],
+                        columns=cols)
 
 
 def _resolve_series_region(region):
@@ -103,10 +99,7 @@ def _collapse(df, what):
         if len(vals) > 1:
             raise DataValidationError(
                 f"conflicting values for {what} in {y}: {vals} (sources "
-                f"{sorted(set(g['source_id']))}); filter by source_id",
-                column="value",
-                value=vals,
-            )
+                f"{sorted(set(g['source_id']))}); filter by source_id", column="value", value=vals)
         out[int(y)] = vals[0] if vals else math.nan
     return pd.Series(out, dtype="float64").sort_index()
 
@@ -149,16 +142,14 @@ def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=(
     if kind not in ("panel", "series"):
         raise DataValidationError(
             "dataset not supported by series() (needs a panel or series dataset)",
-            column="dataset", value=dataset,
-        )
+            column="dataset", value=dataset)
     df = load(dataset, root=root)
     if kind == "panel":
         reg = region_name(region)
         sel = df[(df["region"] == reg) & (df["indicator"] == indicator)]
         if sel.empty:
             raise DataValidationError(
-                f"no rows for region {reg} in {dataset}", column="indicator", value=indicator
-            )
+                f"no rows for region {reg} in {dataset}", column="indicator", value=indicator)
         s = sel.set_index("year")["value"].astype("float64").sort_index()
         s.index = s.index.astype("int64")
     else:
@@ -172,14 +163,9 @@ def series(region, indicator, dataset: str = "provincial_panel", *, qualifiers=(
         if sel.empty:
             raise DataValidationError(
                 f"no rows for region {reg!r}, qualifiers {qualifiers}, period {period!r} "
-                f"in {dataset}",
-                column="series",
-                value=indicator,
-            )
+                f"in {dataset}", column="series", value=indicator)
         s = _collapse(sel, f"{reg} {indicator}")
-    s.index.name = "year"
-    s.name = indicator
-    return s
+    return s.rename(indicator).rename_axis("year")
 
 
 def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
@@ -233,8 +219,7 @@ def breaks(indicator="ecommerce_sales", threshold=-0.30, *, df=None, root=None):
     if not isinstance(threshold, (int, float)) or not -1 < threshold < 0:
         raise DataValidationError("breaks(): threshold must lie in (-1, 0)", column="threshold",
                                   value=threshold)
-    if df is None:
-        df = load("provincial_panel", root=root)
+    df = load("provincial_panel", root=root) if df is None else df
     need = ["region_code", "region", "year", "indicator", "value"]
     miss = [c for c in need if c not in df.columns]
     if miss:
@@ -307,12 +292,9 @@ def shanghai_transactions(qualifiers=("exact",), period="FY", *,
         & (df["region"] == "上海")
         & df["qualifier"].isin(list(qualifiers))
         & (df["period"] == period)
-        & ~df["source_id"].isin(list(exclude_source_ids))
-    ]
+        & ~df["source_id"].isin(list(exclude_source_ids))]
     s = _collapse(sel, "Shanghai ecommerce_transaction_volume")
-    s.index.name = "year"
-    s.name = "ecommerce_transaction_volume"
-    return s
+    return s.rename("ecommerce_transaction_volume").rename_axis("year")
 
 
 def check_years(indicator="ecommerce_sales", region=None, *, shanghai_series=False, **years):

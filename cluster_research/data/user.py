@@ -16,19 +16,9 @@ from pathlib import Path
 from ..errors import DataValidationError, ParameterError
 from . import units
 from .hand_collected import QUALIFIERS, SERIES_COLUMNS
-from .parsing import (
-    bounded,
-    check_header,
-    check_not_formula,
-    check_one_dimension,
-    convert_value,
-    csv_rows,
-    decode_utf8,
-    normalise_name,
-    parse_decimal,
-    parse_year,
-    to_float,
-)
+from .parsing import (bounded, check_header, check_not_formula, check_one_dimension,
+                      convert_value, csv_rows, decode_utf8, normalise_name, parse_decimal,
+                      parse_year, to_float)
 from .places import find_region, region_row
 
 __all__ = ["PANEL_USER_COLUMNS", "check_series", "read_csv"]
@@ -39,8 +29,7 @@ _PANEL_REQUIRED = ("region", "year", "indicator", "value", "unit")
 _PANEL_OPTIONAL = ("source", "notes")
 _IND_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Columns of ``read_csv(path, kind="panel")``.
-PANEL_USER_COLUMNS = ["region", "year", "indicator", "value", "unit", "source_id",
-                      "source_title"]
+PANEL_USER_COLUMNS = ["region", "year", "indicator", "value", "unit", "source_id", "source_title"]
 
 
 def _open(path):
@@ -74,8 +63,7 @@ def _region(text, path, ln, strict):
             "unknown region (digits must be a 6-digit province code)"
             if t.isdigit()
             else "unknown region (strict_regions=True allows only the 31 provinces)",
-            path=path, row=ln, column="region", value=text,
-        )
+            path=path, row=ln, column="region", value=text)
     return t
 
 
@@ -86,8 +74,7 @@ def _unit(text, path, ln):
     except ParameterError:
         raise DataValidationError(
             "unknown unit (currency: 亿元, 万亿元, 万元, 元, billion/trillion/million yuan; "
-            f"other: {sorted(units.OTHER_UNITS)})",
-            path=path, row=ln, column="unit", value=text,
+            f"other: {sorted(units.OTHER_UNITS)})", path=path, row=ln, column="unit", value=text,
         ) from None
 
 
@@ -136,11 +123,7 @@ def _panel_record(r, region, year, value, unit, path, ln):
 
 
 def _header_row(rows, p, kind):
-    head = None
-    for ln, f in rows:
-        if f:
-            head = (ln, f)
-            break
+    head = next(((ln, f) for ln, f in rows if f), None)
     if head is None:
         raise DataValidationError("empty file (no header)", path=p)
     if head[0] != 1:
@@ -319,13 +302,12 @@ def _select(df, series, path):
     return use
 
 
-def _group_key(df):
-    return [c for c in ("series", "region") if c in df.columns]
-
-
-def _offender(lines, idx, year, value):
-    ln = _line(lines, idx)
-    return f"row {ln} ({year}: {value!r})" if ln is not None else f"{year}: {value!r}"
+def _offenders(vals, mask, lines):
+    """``(text, line of the first)`` of the rows of ``vals`` under ``mask``: "row 7 (2017: 0.0)"."""
+    offs = [f"row {ln} ({int(y)}: {float(v)!r})" if (ln := _line(lines, i)) is not None
+            else f"{int(y)}: {float(v)!r}"
+            for i, y, v in zip(vals.index[mask], vals["year"][mask], vals["value"][mask])]
+    return bounded(offs), _line(lines, vals.index[mask][0])
 
 
 def _check_group(g, lines, key, positive, min_points, path):
@@ -338,29 +320,24 @@ def _check_group(g, lines, key, positive, min_points, path):
     nvals = vals.groupby("year")["value"].transform("nunique")
     dup = nvals > 1  # identical values from several sources count once (as in series())
     if dup.any():
-        offs = [_offender(lines, i, int(y), float(v)) for i, y, v in
-                zip(vals.index[dup], vals["year"][dup], vals["value"][dup])]
-        first = vals.index[dup][0]
+        offs, row = _offenders(vals, dup, lines)
         raise DataValidationError(f"{key}: conflicting full-year exact values for one year: "
-                                  f"{bounded(offs)}; keep one", path=path, row=_line(lines, first),
-                                  column="year", value=int(vals["year"][dup].iloc[0]))
+                                  f"{offs}; keep one", path=path, row=row, column="year",
+                                  value=int(vals["year"][dup].iloc[0]))
     vals = vals.drop_duplicates(["year", "value"])
     if len(vals) < min_points:
         raise DataValidationError(
             f"{key}: {len(vals)} distinct full-year (period FY) exact values, at least "
-            f"{min_points} needed (growth models have 2-4 parameters)", path=path,
-            column="value")
+            f"{min_points} needed (growth models have 2-4 parameters)", path=path, column="value")
     bad = ~vals["value"].map(math.isfinite)
     if positive:
         bad |= vals["value"] <= 0
     if bad.any():
-        offs = [_offender(lines, i, int(y), float(v)) for i, y, v in
-                zip(vals.index[bad], vals["year"][bad], vals["value"][bad])]
-        first = vals.index[bad][0]
+        offs, row = _offenders(vals, bad, lines)
         raise DataValidationError(
             f"{key}: {int(bad.sum())} value(s) not "
             + ("> 0 (a fit with multiplicative errors takes logarithms)" if positive else "finite")
-            + f": {bounded(offs)}", path=path, row=_line(lines, first), column="value",
+            + f": {offs}", path=path, row=row, column="value",
             value=float(vals["value"][bad].iloc[0]))
     return len(vals), int(vals["year"].min()), int(vals["year"].max())
 
@@ -441,7 +418,7 @@ def check_series(data, *, positive: bool = True, min_points: int = 5, series: st
     if use.empty:
         raise DataValidationError("no full-year (period FY) exact values to check", path=path,
                                   column="value")
-    keys = _group_key(use)
+    keys = [c for c in ("series", "region") if c in use.columns]
     groups = use.groupby(keys, sort=False) if keys else [((), use)]
     out = []
     for k, g in groups:

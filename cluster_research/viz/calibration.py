@@ -33,8 +33,7 @@ _TEXT = {
     "truth": {"zh": "真实曲线：", "en": "Truth: "},
     "independent": {"zh": "各区独立中点", "en": "independent midpoints"},
     "shifted": {"zh": "同一曲线、中点平移", "en": "one curve, shifted midpoints"},
-    "mixed": {"zh": "逻辑斯蒂与冈珀茨混合", "en": "logistic and Gompertz mixed"},
-}
+    "mixed": {"zh": "逻辑斯蒂与冈珀茨混合", "en": "logistic and Gompertz mixed"}}
 
 #: Names of the panel stage models (:func:`cluster_research.lifecycle.panel_stages` methods).
 STAGE_MODEL_NAMES = {
@@ -42,21 +41,14 @@ STAGE_MODEL_NAMES = {
     "pooled": {"zh": "合并先验曲线", "en": "pooled"},
     "mixed": {"zh": "混合效应曲线", "en": "mixed"},
     "hmm": {"zh": "隐马尔可夫", "en": "HMM"},
-    "curve": {"zh": "逐区曲线", "en": "curve"},
-}
+    "curve": {"zh": "逐区曲线", "en": "curve"}}
 
 
 def _t(key: str, lang: str) -> str:
     return _TEXT[key][lang] if key in _TEXT else str(key)
 
 
-def _method(name: str, lang: str) -> str:
-    """Display name of a stage model; ``name`` itself if it is not one."""
-    return display_name(STAGE_MODEL_NAMES, name, lang)
-
-
-def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
-                   title: str | None = None):
+def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: str | None = None):
     """Plot benchmark accuracy against noise, one panel per truth model, with the bars.
 
     Accuracy is ``mean_i 1[stage_i = true phase_i]`` over all simulated region-years
@@ -121,11 +113,10 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh",
             g = g.sort_values("noise")
             ax.plot(g["noise"], g["accuracy"], marker="o", color=colours[method],
                     ls="-" if info == "hindsight" else "--",
-                    label=f"{_method(method, lang)} · {_t(info, lang)}")
+                    label=f"{display_name(STAGE_MODEL_NAMES, method, lang)} · {_t(info, lang)}")
         for _, b in bars.iterrows():
             ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
-                      color="black", lw=2.5,
-                      ls="-" if b["information"] == "hindsight" else "--")
+                      color="black", lw=2.5, ls="-" if b["information"] == "hindsight" else "--")
         head = _t("truth", lang) + (_t(truth, lang) if truth == "mixed" else model_label(truth, lang))
         ax.set_title(head + (f"\n{_t(design, lang)}" if design else ""), fontsize=9)
         ax.set_xticks(noises)
@@ -207,7 +198,7 @@ def reliability_plot(tables: dict, *, lang: str = "zh", title: str | None = None
         ax.plot(tab["mean_predicted"], tab["observed"], lw=1, marker=None)
         ax.scatter(tab["mean_predicted"], tab["observed"], s=6 * np.sqrt(tab["n"]),
                    color=ax.lines[-1].get_color(), alpha=0.8, zorder=3,
-                   label=f"{_method(name, lang)} (ECE {ece:.3f})")
+                   label=f"{display_name(STAGE_MODEL_NAMES, name, lang)} (ECE {ece:.3f})")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")

@@ -38,8 +38,7 @@ LABELS = {
            "en": "Estimate and {level}% confidence interval, by specification"},
     "dependent": {"zh": "因变量：{name}", "en": "Dependent variable: {name}"},
     "spec_key": {"zh": "规格", "en": "Specifications"},
-    "region": {"zh": "地区", "en": "Region"},
-}
+    "region": {"zh": "地区", "en": "Region"}}
 
 
 def _lab(key: str, lang: str) -> str:
@@ -61,9 +60,7 @@ def _names(wide: pd.DataFrame, lang: str) -> dict:
 
 
 def _lines(wide: pd.DataFrame, ax, lang: str, legend_title: str | None = "region") -> None:
-    df = wide.rename(columns=_names(wide, lang))
-    df.columns.name = None
-    df.plot(ax=ax, marker="o")
+    wide.rename(columns=_names(wide, lang)).rename_axis(columns=None).plot(ax=ax, marker="o")
     ax.legend(title=_lab(legend_title, lang) if legend_title else None, fontsize=9)
 
 
@@ -188,13 +185,11 @@ def concentration_panels(concentration: pd.DataFrame, lq: pd.DataFrame, regions,
         raise ParameterError(f"concentration_panels: {missing} not among the LQ columns")
     setup()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    conc = concentration[["hhi", "cr4"]].rename(
-        columns={"hhi": _lab("hhi", lang), "cr4": _lab("cr4", lang)})
-    conc.columns.name = None
-    conc.plot(ax=axes[0], marker="o")
+    concentration[["hhi", "cr4"]].rename(
+        columns={"hhi": _lab("hhi", lang), "cr4": _lab("cr4", lang)}).rename_axis(
+        columns=None).plot(ax=axes[0], marker="o")
     axes[0].set_title(_lab("hhi_cr4", lang))
-    sub = lq[list(regions)]
-    _lines(sub, axes[1], lang)
+    _lines(lq[list(regions)], axes[1], lang)
     axes[1].axhline(1, color="grey", lw=0.8)
     axes[1].set_title(_lab("lq", lang), fontsize=10)
     for ax in axes:
@@ -226,8 +221,7 @@ def term_label(term: str, names: dict | None = None, lang: str = "zh") -> str:
     check_lang(lang)
     names = names or {}
     if term.startswith("log_"):
-        var = term[4:]
-        return f"ln {names.get(var, var)}"
+        return f"ln {names.get(term[4:], term[4:])}"
     return names.get(term, term)
 
 

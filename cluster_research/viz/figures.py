@@ -22,17 +22,8 @@ from .. import claims
 from ..data import SECONDARY_SOURCES
 from ..errors import ParameterError
 from ..lifecycle import STAGE_DEFINITION, Stage
-from .style import (
-    FIGSIZE,
-    MODEL_COLOURS,
-    band_label,
-    check_lang,
-    label,
-    method_label,
-    model_label,
-    setup,
-    text_colour,
-)
+from .style import (FIGSIZE, MODEL_COLOURS, band_label, check_lang, figure_axes, label,
+                    method_label, model_label, setup, text_colour)
 
 __all__ = ["STAGE_COLOURS", "ecosystem", "growth_fits", "rank_heatmap", "series_plot",
            "stage_timeline"]
@@ -49,8 +40,7 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     """
     check_lang(lang)
     setup()
-    if taxonomy is None:
-        taxonomy = claims.ecosystem()
+    taxonomy = claims.ecosystem() if taxonomy is None else taxonomy
     chain = taxonomy[taxonomy.layer == "chain"].sort_values("order")
     ext = taxonomy[taxonomy.layer == "external"].sort_values("order")
     fig, ax = plt.subplots(figsize=(8.5, 8.5))
@@ -60,8 +50,7 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
     ax.set_axis_off()
     ax.add_patch(Circle((0, 0), 1.12, fc="#eef4fb", ec="#4c72b0", lw=1.5, ls="--"))
     ax.add_patch(Circle((0, 0), 0.30, fc="#4c72b0", ec="none"))
-    ax.text(0, 0, label("cluster_core", lang), ha="center", va="center", color="white",
-            fontsize=11)
+    ax.text(0, 0, label("cluster_core", lang), ha="center", va="center", color="white", fontsize=11)
     n = len(chain)
     for i, row in enumerate(chain.itertuples(index=False)):
         ang = np.pi / 2 - 2 * np.pi * i / n
@@ -71,8 +60,7 @@ def ecosystem(taxonomy=None, lang: str = "zh") -> Figure:
             "Credit ", "Credit\n")
         ax.text(0.80 * c, 0.80 * s, text, ha="center", va="center", fontsize=10,
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#4c72b0", "lw": 0.8})
-    ax.text(0, 1.16, label("chain", lang), ha="center", va="bottom", fontsize=10,
-            color="#4c72b0")
+    ax.text(0, 1.16, label("chain", lang), ha="center", va="bottom", fontsize=10, color="#4c72b0")
     xs = np.linspace(-0.95, 0.95, len(ext)) if len(ext) > 1 else [0.0]
     for x, row in zip(xs, ext.itertuples(index=False)):
         ax.add_patch(FancyBboxPatch((x - 0.30, -1.42), 0.60, 0.17,
@@ -154,10 +142,7 @@ def series_plot(df, lang: str = "zh", ax=None, title: str | None = None,
     """
     check_lang(lang)
     setup()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=FIGSIZE)
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, FIGSIZE)
     blue = "#4c72b0"
     second = (df["source_id"].isin(SECONDARY_SOURCES) if "source_id" in df
               else pd.Series(False, index=df.index))
@@ -213,10 +198,7 @@ def growth_fits(results, years=None, lang: str = "zh", interval: str | None = "c
     setup()
     if not results:
         raise ParameterError("results is empty: pass {label: GrowthResults}")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=FIGSIZE)
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, FIGSIZE)
     first = next(iter(results.values()))
     x_obs = np.asarray(first.years, float)
     y_obs = np.asarray(first.values, float)
@@ -310,8 +292,7 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
         # English labels are too wide for a cell: write them vertically, in full
         ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en, ha="center",
                 va="center", fontsize=8 if lang == "zh" else 5.5,
-                rotation=0 if lang == "zh" else 90,
-                color=text_colour(STAGE_COLOURS[st.value]))
+                rotation=0 if lang == "zh" else 90, color=text_colour(STAGE_COLOURS[st.value]))
     for y in unobserved:
         ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False, hatch="///",
                                ec="#9a9a9a", lw=0))
@@ -325,8 +306,7 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     for tick, y in zip(ax.get_xticklabels(), years):
         if y in unobserved:
             tick.set_color("#9a9a9a")
-    ax.set_yticks([i + 0.5 for i in range(len(methods))],
-                  [method_label(m, lang) for m in methods])
+    ax.set_yticks([i + 0.5 for i in range(len(methods))], [method_label(m, lang) for m in methods])
     ax.grid(False)
     handles = [Patch(color=STAGE_COLOURS[s.value], label=s.zh if lang == "zh" else s.en)
                for s in Stage]

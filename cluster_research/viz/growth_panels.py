@@ -35,8 +35,7 @@ LABELS = {
     "approx": {"zh": "约数（不拟合）", "en": "Approximate (not fitted)"},
     "linear": {"zh": "线性坐标", "en": "Linear scale"},
     "log": {"zh": "对数坐标", "en": "Log scale"},
-    "cutoff": {"zh": "信息截止", "en": "Information cut-off"},
-}
+    "cutoff": {"zh": "信息截止", "en": "Information cut-off"}}
 
 
 def _lab(key: str, lang: str) -> str:
@@ -97,33 +96,26 @@ def fit_panels(results, observations=None, lang: str = "zh", interval: str | Non
     if observations is not None and len(observations):
         obs = observations.sort_values("year")
         values.append(obs["value"].to_numpy(float))
-        exact = obs[(obs["qualifier"] == "exact") & ~obs["year"].astype(int).isin(fitted)]
-        styles = {
-            "not_fitted": {"marker": "o", "mfc": "white", "mec": "black", "color": "black"},
-            "approx": {"marker": "o", "mfc": "none", "mec": "#7f7f7f"},
-            "lower_bound": {"marker": "^", "color": "#dd8452", "ms": 8},
-            "target": {"marker": "x", "color": "#7f7f7f", "ms": 8, "mew": 2},
-        }
-        subsets = {"not_fitted": exact, "approx": obs[obs["qualifier"] == "approx"],
-                   "lower_bound": obs[obs["qualifier"] == "lower_bound"],
-                   "target": obs[obs["qualifier"] == "target"]}
-        extra = [(subsets[k], {**st, "ls": "none", "label": _lab(k, lang)})
-                 for k, st in styles.items()]
+        q = obs["qualifier"]
+        styles = {  # key: (rows, marker style)
+            "not_fitted": (obs[(q == "exact") & ~obs["year"].astype(int).isin(fitted)],
+                           {"marker": "o", "mfc": "white", "mec": "black", "color": "black"}),
+            "approx": (obs[q == "approx"], {"marker": "o", "mfc": "none", "mec": "#7f7f7f"}),
+            "lower_bound": (obs[q == "lower_bound"], {"marker": "^", "color": "#dd8452", "ms": 8}),
+            "target": (obs[q == "target"], {"marker": "x", "color": "#7f7f7f", "ms": 8, "mew": 2})}
+        extra = [(rows, {**st, "ls": "none", "label": _lab(k, lang)})
+                 for k, (rows, st) in styles.items()]
     vals = np.concatenate(values)
     vals = vals[np.isfinite(vals) & (vals > 0)]
     for ax, logy in zip(axes, (False, True)):
-        growth_fits(results, years=years, lang=lang, interval=interval, alpha=alpha,
-                             ax=ax, logy=logy)
+        growth_fits(results, years=years, lang=lang, interval=interval, alpha=alpha, ax=ax,
+                    logy=logy)
         for df, style in extra:
             if len(df):
                 ax.plot(df["year"], df["value"], zorder=6, **style)
         if cutoff is not None:
-            ax.axvline(cutoff + 0.5, color="#555555", ls=":", lw=1.2,
-                       label=_lab("cutoff", lang))
-        if logy:
-            ax.set_ylim(vals.min() / 2.0, vals.max() * 4.0)
-        else:
-            ax.set_ylim(0.0, vals.max() * 1.6)
+            ax.axvline(cutoff + 0.5, color="#555555", ls=":", lw=1.2, label=_lab("cutoff", lang))
+        ax.set_ylim(*((vals.min() / 2.0, vals.max() * 4.0) if logy else (0.0, vals.max() * 1.6)))
         ax.set_title(_lab("log" if logy else "linear", lang), fontsize=11)
     axes[1].get_legend().remove()
     axes[0].legend(fontsize=8, loc="upper left")

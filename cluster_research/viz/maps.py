@@ -18,9 +18,10 @@ from matplotlib.patches import Patch
 from .. import data
 from ..errors import ParameterError
 from ..geo import match_districts, other_regions, provinces, shanghai_districts
-from .style import check_lang, label, setup, source_note
+from .style import check_lang, figure_axes, label, setup, source_note
 
-__all__ = ["SCHEMES", "china_frame", "class_edges", "district_map", "province_choropleth"]
+__all__ = ["SCHEMES", "china_frame", "class_edges", "district_map", "province_choropleth",
+           "province_layers"]
 
 
 def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
@@ -58,10 +59,7 @@ def district_map(highlight, lang: str = "zh", ax=None, title: str | None = None,
     gdf = shanghai_districts()
     codes = match_districts(gdf, highlight)
     gdf["hl"] = gdf.code.isin(codes)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 7.2))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (8.0, 7.2))
     gdf[~gdf.hl].plot(ax=ax, color="#e8e8e8", edgecolor="white", linewidth=0.8)
     gdf[gdf.hl].plot(ax=ax, color=color, edgecolor="white", linewidth=0.8, alpha=0.85)
     ax.set_aspect(1.0 / np.cos(np.deg2rad(31.2)))
@@ -181,6 +179,25 @@ def class_edges(values, scheme: str = "quantile", k: int = 5) -> np.ndarray:
     return edges
 
 
+def province_layers(gdf, has, ax, highlight, no_data: str):
+    """Draw ``gdf`` (``colour`` column; ``~has`` rows hatched in ``no_data``), ``highlight`` in red
+    and the other regions on ``ax`` (new if None) and a South China Sea inset: (fig, ax, inset)."""
+    others = other_regions()
+    fig, ax = figure_axes(ax, (8.0, 6.4))
+    inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
+    for a in (ax, inset):
+        others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
+        if (~has).any():
+            gdf[~has].plot(ax=a, color=no_data, edgecolor="white", hatch="///", linewidth=0.4)
+        if has.any():
+            gdf[has].plot(ax=a, color=list(gdf.loc[has, "colour"]), edgecolor="white",
+                          linewidth=0.4)
+        if highlight is not None:
+            code = data.region_code(highlight)
+            gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    return fig, ax, inset
+
+
 def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}"
 
@@ -242,22 +259,7 @@ def province_choropleth(values, lang: str = "zh", ax=None, title: str | None = N
     gdf["colour"] = None
     gdf.loc[has, "colour"] = [colours[i] for i in cls]
     counts = np.bincount(cls, minlength=n_cls)
-    others = other_regions()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 6.4))
-    else:
-        fig = ax.figure
-    inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
-    for a in (ax, inset):
-        others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
-        if (~has).any():
-            gdf[~has].plot(ax=a, color="#dddddd", edgecolor="white", hatch="///", linewidth=0.4)
-        if has.any():
-            gdf[has].plot(ax=a, color=list(gdf.loc[has, "colour"]), edgecolor="white",
-                          linewidth=0.4)
-        if highlight is not None:
-            code = data.region_code(highlight)
-            gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    fig, ax, inset = province_layers(gdf, has, ax, highlight, "#dddddd")
     handles = [Patch(facecolor=c, label=f"{_fmt(a)} – {_fmt(b)} ({n})")
                for c, a, b, n in zip(colours, edges[:-1], edges[1:], counts)]
     handles.append(Patch(facecolor="#dddddd", hatch="///",

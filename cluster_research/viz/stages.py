@@ -32,10 +32,10 @@ from matplotlib.patches import Patch
 
 from .. import data
 from ..errors import ParameterError
-from ..geo import other_regions, provinces
+from ..geo import provinces
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
-from .maps import china_frame
-from .style import check_lang, label, setup, source_note, text_colour
+from .maps import china_frame, province_layers
+from .style import check_lang, figure_axes, label, setup, source_note, text_colour
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
            "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
@@ -83,10 +83,7 @@ def pooled_panel_stages(indicator: str = "ecommerce_sales",
     >>> out.region.nunique()
     31
     """
-    out = _pooled(str(indicator), str(information))
-    res = out.copy()
-    res.attrs = dict(out.attrs)
-    return res
+    return _pooled(str(indicator), str(information)).copy()  # a copy copies attrs too
 
 
 def stage_probability(table: pd.DataFrame) -> pd.Series:
@@ -162,12 +159,8 @@ def _definition(lang: str) -> str:
     return textwrap.fill(STAGE_DEFINITION[lang], 52 if lang == "zh" else 115)
 
 
-def _stage_name(stage: Stage, lang: str) -> str:
-    return stage.zh if lang == "zh" else stage.en
-
-
 def _legend_handles(lang: str, stages_present) -> list:
-    handles = [Patch(facecolor=STAGE_HUES[s.order], label=_stage_name(s, lang))
+    handles = [Patch(facecolor=STAGE_HUES[s.order], label=s.zh if lang == "zh" else s.en)
                for s in Stage if s in stages_present]
     handles.append(Patch(facecolor=_NO_STAGE, label="未识别（?）" if lang == "zh"
                          else "not identified (?)"))
@@ -210,34 +203,18 @@ def stage_map(table: pd.DataFrame, year: int, lang: str = "zh", highlight=None,
     if rows.empty:
         raise ParameterError(f"stage_map: the stage table has no row for year {year}")
     p = stage_probability(rows)
-    colour = {data.region_code(r): shade(s, q)
-              for r, s, q in zip(rows["region"], rows["stage"], p)}
+    colour = {data.region_code(r): shade(s, q) for r, s, q in zip(rows["region"], rows["stage"], p)}
     setup()
     gdf = provinces()
     gdf["colour"] = gdf.code.map(colour)
     has = gdf["colour"].notna()
-    others = other_regions()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(8.0, 6.4))
-    else:
-        fig = ax.figure
-    inset = ax.inset_axes([0.80, 0.0, 0.17, 0.27])
-    for a in (ax, inset):
-        others.plot(ax=a, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.4)
-        if (~has).any():
-            gdf[~has].plot(ax=a, color="#eeeeee", edgecolor="white", hatch="///", linewidth=0.4)
-        gdf[has].plot(ax=a, color=list(gdf.loc[has, "colour"]), edgecolor="white",
-                      linewidth=0.4)
-        if highlight is not None:
-            code = data.region_code(highlight)
-            gdf[gdf.code == code].boundary.plot(ax=a, color="#d62728", linewidth=1.6)
+    fig, ax, inset = province_layers(gdf, has, ax, highlight, "#eeeeee")
     china_frame(ax, inset, lang)
     handles = _legend_handles(lang, set(rows["stage"].dropna()))
     if (~has).any():
         handles.append(Patch(facecolor="#eeeeee", hatch="///", label=label("no_data", lang)))
     if rows["stage"].notna().any():
-        note = ("颜色越浅，该阶段的概率越低" if lang == "zh"
-                else "paler = lower probability of the stage shown")
+        note = ("颜色越浅，该阶段的概率越低" if lang == "zh" else "paler = lower probability of the stage shown")
     else:
         note = ("所有地区均未识别阶段（原因见表）" if lang == "zh"
                 else "no region has an identified stage (reasons in the table)")
@@ -289,12 +266,8 @@ def stage_heatmap(table: pd.DataFrame, lang: str = "zh", years=None, title: str 
     lookup = {(r, int(y)): (s, q) for r, y, s, q in
               zip(table["region"], table["year"], table["stage"], p)}
     setup()
-    if ax is None:
-        # at least 6 in wide: the legend sits right of the cells, so a few years must still fit it
-        fig, ax = plt.subplots(figsize=(max(1.0 + 0.62 * len(years), 6.0),
-                                        1.2 + 0.26 * len(regions)))
-    else:
-        fig = ax.figure
+    # at least 6 in wide: the legend sits right of the cells, so a few years must still fit it
+    fig, ax = figure_axes(ax, (max(1.0 + 0.62 * len(years), 6.0), 1.2 + 0.26 * len(regions)))
     unobserved = False
     for i, r in enumerate(regions):
         for j, y in enumerate(years):

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import mplfonts.conf
 import numpy as np
 import seaborn as sns
@@ -32,8 +33,8 @@ from ..outputs import DPI, save_figure
 
 __all__ = ["DPI", "FALLBACK_NAME", "FIGSIZE", "FONT_NAME", "LABELS", "LANGS", "METHOD_NAMES",
            "MODEL_COLOURS", "MODEL_NAMES", "band_label", "check_lang", "display_name",
-           "font_path", "label", "method_label", "model_label", "save", "setup", "source_note",
-           "text_colour"]
+           "figure_axes", "font_path", "label", "method_label", "model_label", "save", "setup",
+           "source_note", "text_colour"]
 
 #: Family name the bundled ``mplfonts`` Noto Sans CJK SC file is registered under: a name no
 #: installed font takes, so the file, not the machine's fonts, decides every glyph.
@@ -89,8 +90,7 @@ LABELS = {
                    "en": "Hatched: no observation that year (stage from other years' data)"},
     "paper_years": {"zh": "红框：论文判断的年份", "en": "Red frame: years the paper judged"},
     "source_taobao": {"zh": "数据：阿里研究院《中国淘宝村名单》",
-                      "en": "Data: AliResearch, lists of China's Taobao villages"},
-}
+                      "en": "Data: AliResearch, lists of China's Taobao villages"}}
 
 #: Display names of the lifecycle classification methods (rows of a stage timeline), zh / en.
 METHOD_NAMES = {
@@ -99,8 +99,7 @@ METHOD_NAMES = {
     "net_entry": {"zh": "净进入法", "en": "net entry"},
     "scorecard": {"zh": "评分卡", "en": "scorecard"},
     "ensemble": {"zh": "综合判定", "en": "ensemble"},
-    "panel (pooled)": {"zh": "面板模型（合并）", "en": "panel (pooled)"},
-}
+    "panel (pooled)": {"zh": "面板模型（合并）", "en": "panel (pooled)"}}
 
 
 def display_name(names: dict, key, lang: str = "zh") -> str:
@@ -143,8 +142,7 @@ MODEL_NAMES = {
     "logistic": {"zh": "逻辑斯蒂", "en": "Logistic"},
     "gompertz": {"zh": "冈珀茨", "en": "Gompertz"},
     "richards": {"zh": "理查兹", "en": "Richards"},
-    "bass": {"zh": "巴斯扩散", "en": "Bass"},
-}
+    "bass": {"zh": "巴斯扩散", "en": "Bass"}}
 
 
 def label(key: str, lang: str = "zh") -> str:
@@ -246,10 +244,14 @@ def source_note(ax, keys, lang: str = "zh", y: float = -0.02) -> None:
     """
     check_lang(lang)
     keys = [keys] if isinstance(keys, str) else list(keys)
-    text = ("；" if lang == "zh" else "; ").join(label(k, lang) if k in LABELS else k
-                                                 for k in keys)
+    text = ("；" if lang == "zh" else "; ").join(label(k, lang) if k in LABELS else k for k in keys)
     ax.annotate(text, xy=(0.0, y), xycoords="axes fraction", fontsize=7, color="#666666",
                 va="top", ha="left", annotation_clip=False)
+
+
+def figure_axes(ax, figsize) -> tuple:
+    """Return ``(figure, axes)``: ``ax`` and its figure, or a new figure of ``figsize`` inches."""
+    return plt.subplots(figsize=figsize) if ax is None else (ax.figure, ax)
 
 
 def check_lang(lang: str) -> None:
@@ -316,9 +318,7 @@ def setup(context: str = "notebook") -> None:
             "savefig.bbox": "tight",
             "svg.hashsalt": "cluster_research",
             "svg.fonttype": "path",
-            "path.simplify": True,
-        }
-    )
+            "path.simplify": True})
 
 
 #: :func:`cluster_research.outputs.save_figure`: PNG and SVG under ``<output_dir>/figures/<run>/``

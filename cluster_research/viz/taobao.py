@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import growth
 from ..data import taobao as taobao_data
 from ..errors import ParameterError
-from .style import MODEL_COLOURS, check_lang, model_label, setup, source_note
+from .style import MODEL_COLOURS, check_lang, figure_axes, model_label, setup, source_note
 
 __all__ = ["choropleth", "classes", "compare_figure",
            "place_series_figure", "province_counts_figure", "scurve_figure", "unit_counts"]
@@ -184,10 +184,7 @@ def choropleth(g: gpd.GeoDataFrame, *, scheme: str = "log", title: str = "", lan
                             for i in range(n_cls)]
     bounds = np.concatenate([[-0.5], edges])
     cmap, norm = ListedColormap(colors), BoundaryNorm(bounds, len(colors))
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 6))
-    else:
-        fig = ax.figure
+    fig, ax = figure_axes(ax, (7, 6))
     g.plot(column="n_villages", cmap=cmap, norm=norm, ax=ax, edgecolor="#999999",
            linewidth=0.2, gid="units")
     extra = []  # legend lines for the outline and the emphasised unit
