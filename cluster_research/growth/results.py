@@ -594,31 +594,6 @@ class GrowthResults(NLSResults):
         """Return why the ceiling is or is not identified."""
         return self._identified[1]
 
-    def ceiling_bounded(self, alpha=0.05):
-        """Return whether the ceiling's upper profile limit is finite.
-
-        The limit ``K -> inf`` is the nested exponential (``phi = 1/K = 0``); the upper limit
-        is finite exactly when that limit lies outside the ``1 - alpha`` profile region,
-        ``(RSS(phi = 0) - RSS) / s^2 > t^2_{df, 1 - alpha/2}``, and the fit is not itself at
-        the limit.  One closed-form RSS, no profile solve (see :meth:`_ceiling_upper`).  With
-        an unbounded ceiling the data admit curves on which every observed year lies before
-        the lower knee: only 萌芽 can be read from them.
-
-        Returns
-        -------
-        bool
-            True also for a model without a ceiling's limit to test (exponential, a fixed
-            ceiling); False without residual degrees of freedom.
-        """
-        j = self._spec.scale_idx
-        if j is None or self._problem.fixed[j]:
-            return True
-        c, s2 = self._tcrit(alpha), self.scale
-        if not (np.isfinite(c) and np.isfinite(s2) and s2 > 0):
-            return False
-        return bool((self._limit_rss() - self.rss) / s2 > c * c
-                    and self._theta[j] < RUNAWAY * self._problem.ub[j])
-
     def _held(self, K):
         """Return the problem with the ceiling held at ``K`` (internal coordinates)."""
         pr = self._problem
