@@ -415,7 +415,8 @@ for info, g in shanghai_panel.groupby("information", sort=False):
                  + (": " + ", ".join(f"{y} {s}" for y, s in zip(shown.year, shown.stage_zh))
                     if len(shown) else "")
                  + f". {int(weak.sum())} of {len(g)} years rest on the weak rate prior alone "
-                 "(fewer than 3 regions with an identified ceiling): "
+                 "(fewer than 3 regions, or fewer than half of the fitted ones, with an "
+                 "identified ceiling): "
                  + (f"{int(own.sum())} of them get 萌芽 from {region_zh}'s own series (below the "
                     "lower knee for every ceiling it allows), the others are not identified."
                     if own.any() else "none of them is identified."))

@@ -386,8 +386,9 @@ if own is not None:
            "panel prior. ")
         + (f"The prior: {n_ident} region(s) of the panel identified their own curve; centre "
            f"exp(mu) = {prior_centre}, tau = {prior_tau} in log rate"
-           + (" (a weak prior around the median fitted rate, since no region identified one)"
-              if n_ident == 0 else "")
+           + (" (a weak prior around the median fitted rate: a rate prior needs at least 3 "
+              "regions, and at least half of the fitted ones, with an identified ceiling)"
+              if prior.get("weak") else "")
            + f"; {place_md}'s MAP curve: {own_params}." if prior_centre else
            f"Pooled fit: {borrowed_reason}.")
         + f" Diffusion-lag model: {stage_text.get('panel (lag)') or 'no stage'}.")

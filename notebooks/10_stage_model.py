@@ -254,7 +254,8 @@ for r in nbs_check_table.itertuples():
                  + (f", backward steps {r.backward_steps:.1%} of consecutive staged years"
                     if r.backward_steps == r.backward_steps else "")
                  + f"; {r.common_curve:.0%} from one common curve; {r.weak_prior:.0%} rest on "
-                 "the weak rate prior alone (fewer than 3 regions with an identified ceiling), "
+                 "the weak rate prior alone (fewer than 3 regions, or fewer than half of the "
+                 "fitted ones, with an identified ceiling), "
                  f"of which {own.mean():.0%} of all region-years get 萌芽 from the region's own "
                  "series (below the lower knee for every ceiling it allows) and the rest are "
                  "shown as not identified")

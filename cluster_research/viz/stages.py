@@ -376,8 +376,9 @@ def pooled_prior(reason: str) -> dict:
     -------
     dict
         ``model``, ``n_identified`` (regions whose own fit identified the curve; int),
-        ``centre`` (:math:`e^{\\mu}`, float), ``tau`` (float), ``params`` (text of the
-        region's MAP parameters); None for what the reason does not state.
+        ``weak`` (the weak prior: too few of them; bool), ``centre`` (:math:`e^{\\mu}`,
+        float), ``tau`` (float), ``params`` (text of the region's MAP parameters); None for
+        what the reason does not state.
 
     Examples
     --------
@@ -385,13 +386,17 @@ def pooled_prior(reason: str) -> dict:
     ...      "tau=1.03, pooled sigma=0.084): K=2.689e+04, k=0.319, t0=2015.4; phase")
     >>> pooled_prior(r)["n_identified"], pooled_prior(r)["centre"], pooled_prior(r)["params"]
     (4, 1.6, 'K=2.689e+04, k=0.319, t0=2015.4')
+    >>> pooled_prior("pooled curve (gompertz, only 2 of 9 regions with an identified ceiling "
+    ...              "(a rate prior needs 3 and at least half): weak rate prior")["n_identified"]
+    2
     """
     def grab(pattern):
         m = re.search(pattern, reason or "")
         return m.group(1) if m else None
-    n = grab(r"(\d+) identified regions?")
+    n = grab(r"(\d+)(?: of \d+)? (?:identified regions?|regions? with an identified ceiling)")
     centre, tau = grab(r"exp\(mu\)=([-+.\de]+)"), grab(r"tau=([-+.\de]+)")
     return {"model": grab(r"pooled curve \((\w+)"),
             "n_identified": int(n) if n is not None else None,
+            "weak": "weak rate prior" in (reason or ""),
             "centre": float(centre) if centre else None, "tau": float(tau) if tau else None,
             "params": grab(r"\):\s*(K=[^;]+)")}
