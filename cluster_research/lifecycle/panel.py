@@ -38,11 +38,9 @@ an upper limit still has a lower one.
     Step 2 estimates, from the regions whose ceiling *is* identified, the panel's
     distribution of log rates, ``log r ~ N(μ, τ²)`` (mean and SD of the identified log
     rates, ``τ ≥ tau_min``), and the pooled residual SD ``σ`` (log scale, all identified
-    fits).  The regions that identify their ceiling are selected by the outcome (the ones
-    that have already slowed down, typically the fastest), so their rates speak for the
-    panel only when they are at least 3 and at least half of the regions with a converged
-    fit; otherwise (on the NBS panel in real time at 2020: 3 of 31, mean rate 0.99 a year,
-    which put 23 regions past their upper knee for one year only) a weak prior ``τ = tau_default`` around the
+    fits).  The regions that identify their ceiling are selected by the outcome (those
+    already slowing down), so their rates speak for the panel only when they are at least 3
+    and at least half of the converged fits; otherwise a weak prior ``τ = tau_default`` around the
     median fitted rate of the converged fits, and ``σ`` from those; with no converged fit
     at all, as in real time with fewer than ``min_points`` years, ``exp(μ) = 0.5`` and
     ``σ = 0.1``, stated in the reason).  Step 3 refits every
@@ -64,9 +62,8 @@ an upper limit still has a lower one.
     (multiplicative errors) with the logistic ``K / (1 + exp(-k (t - t0)))`` or the
     Gompertz ``K exp(-exp(-b (t - t0)))``; ``model="auto"`` pools the *choice*: the
     model with the smaller AICc summed over the regions where both fits converged is used
-    for all of them.  The
-    phase of a year is its place among the fitted curve's lower knee, inflection and
-    upper knee (logistic ``t0 ∓ ln(2+√3)/k``, Gompertz ``t0 ∓ ln((3+√5)/2)/b``; roots of
+    for all of them.  The phase of a year is its place among the fitted curve's lower knee,
+    inflection and upper knee (logistic ``t0 ∓ ln(2+√3)/k``, Gompertz ``t0 ∓ ln((3+√5)/2)/b``; roots of
     y''' and y''), so in hindsight a region's stages never go backwards.  Probabilities:
     ``n_draws`` draws ``θ* ~ N(θ̂, Σ̂)`` of the region's parameters (``res.cov_params()``),
     each mapped to the phase of every year (draws with a non-positive ceiling or rate are
@@ -393,12 +390,10 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
                              desc + f"; MAP fit failed ({sol.message}): no stage"))
             continue
         if prior_only:
-            st, P, why = mark_early(
-                [None] * len(yrs), probs,
-                desc + "; not identified: the curve rests on the weak prior (fewer than 3 "
-                "regions, or fewer than half, with an identified ceiling), so no stage is "
-                "shown", own.get(r), yrs,
-                _last(yrs, df, last_only))
+            st, P, why = mark_early([None] * len(yrs), probs, desc + "; not identified: the "
+                                    "curve rests on the weak prior (fewer than 3 regions, or "
+                                    "fewer than half, with an identified ceiling), so no stage "
+                                    "is shown", own.get(r), yrs, _last(yrs, df, last_only))
             out.append(stage_rows(r, yrs, st, P, why))
             continue
         out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
@@ -669,8 +664,8 @@ def _auto_core(df, *, scale=None, n_draws=400, seed=0, threshold=STAGE_THRESHOLD
 
 
 # ------------------------------------------------------------------------------ public
-CORES = {"auto": _auto_core, "lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core, "pooled": _pooled_core,
-          "mixed": _mixed_core}
+CORES = {"auto": _auto_core, "lag": _lag_core, "curve": _curve_core, "hmm": _hmm_core,
+         "pooled": _pooled_core, "mixed": _mixed_core}
 
 
 def _gate(df, out) -> pd.DataFrame:
