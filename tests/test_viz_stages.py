@@ -40,6 +40,23 @@ def test_stage_probability_picks_the_shown_stage_column():
     assert p.iloc[4] == 0.7
 
 
+def test_stage_grid_writes_a_gap_as_a_dash_and_says_why():
+    """Issue 26: notebook 07 printed a grid of NaN. 北京 2020 is not identified (stage None)
+    and 2021 has no row at all: both read "–", and the note counts each kind."""
+    t = _table()
+    t.loc[3, "reason"] = "pooled fit; not identified: the curve rests on the weak prior"
+    grid, note = vs.stage_grid(vs.stage_columns(t), ["北京", "上海"], lang="en")
+    assert grid.loc["北京"].tolist() == ["–", "–", "take-off"]
+    assert grid.loc["上海"].tolist() == ["embryonic", "growth", "growth"]
+    assert not grid.isna().any().any()
+    assert note == ("– = no stage: 1 of 5 region-years shown is not identified (the curve "
+                    "rests on the weak prior); 1 region-year has no value in the panel.")
+    grid, note = vs.stage_grid(vs.stage_columns(t), ["上海"], lang="zh")
+    assert grid.loc["上海"].tolist() == ["萌芽", "成长", "成长"] and note == ""
+    with pytest.raises(ParameterError, match="重庆"):
+        vs.stage_grid(vs.stage_columns(t), ["重庆"])
+
+
 def test_shade_is_the_hue_at_certainty_and_paler_when_uncertain():
     assert vs.shade(Stage.EXPANSION, 1.0) == pytest.approx(to_rgb(vs.STAGE_HUES[3]))
     pale, full = vs.shade(Stage.EXPANSION, 0.2), vs.shade(Stage.EXPANSION, 1.0)
@@ -166,3 +183,4 @@ def test_the_stage_timeline_carries_the_definition(lang):
     notes = " ".join(t.get_text().replace("\n", " ")
                      for t in stage_timeline(timeline, lang=lang).axes[0].texts)
     assert STAGE_DEFINITION[lang].replace(" ", "") in notes.replace(" ", "")
+
