@@ -184,3 +184,32 @@ def test_the_stage_timeline_carries_the_definition(lang):
                      for t in stage_timeline(timeline, lang=lang).axes[0].texts)
     assert STAGE_DEFINITION[lang].replace(" ", "") in notes.replace(" ", "")
 
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_stage_timeline_text_is_legible_at_page_width(lang):
+    """Issue 26: F6/F7 (20 years x 8 methods) were saved 2251 px wide with text of 5.5-8 pt:
+    shown at a page width of 900 px, their cell names and definition were 4-6 px tall. Every
+    text of the figure must be at least 9 px tall there (at the 150 dpi of saved figures)."""
+    import io
+
+    import matplotlib.image as mpimg
+
+    from cluster_research.viz.style import DPI
+
+    methods = [f"方法{k}" for k in range(8)]
+    stages = list(Stage) + [None]
+    table = pd.DataFrame([{"year": 2002 + j, "method": m, "stage": stages[(j // 4 + k) % 5]}
+                          for k, m in enumerate(methods) for j in range(20)])
+    fig = stage_timeline(table, lang=lang, title="t", observed=range(2002, 2022, 2))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    width_px = mpimg.imread(io.BytesIO(buf.getvalue())).shape[1]
+    ax = fig.axes[0]
+    texts = [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.title,
+             *ax.get_legend().get_texts()]
+    texts = [t for t in texts if t.get_text().strip()]
+    assert len(texts) > 20 * 8
+    shown = {t.get_text(): t.get_fontsize() * DPI / 72 * 900 / width_px for t in texts}
+    small = {k: round(v, 1) for k, v in shown.items() if v < 9}
+    assert not small, small
+    matplotlib.pyplot.close(fig)
