@@ -413,6 +413,6 @@ def test_ceiling_interval_reads_at_three_figures_and_says_when_it_runs_off():
     assert ceiling_interval_text(69524.0, 21951.0, 140626284.0) == (
         "22,000 to more than 10× the estimate")
     assert ceiling_interval_text(100.0, 50.0, 1000.0) == "50–1,000"  # 10 x: not more
-    assert ceiling_interval_text(1667.0, 1667.0, float("inf")).endswith("10× the estimate")
+    assert ceiling_interval_text(5010.0, 1567.0, float("inf")) == "1,570 to ∞ (no upper limit)"
     assert ceiling_interval_text(8821.0, float("nan"), float("nan")) == "not computed"
     assert round_sig(272301973.0) == "272,000,000" and round_sig(0.0123456) == "0.0123"

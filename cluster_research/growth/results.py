@@ -51,9 +51,10 @@ def ceiling_interval_text(estimate: float, low: float, high: float,
     """Write a ceiling's 95 % profile interval as a reader should read it.
 
     Ends are rounded to 3 significant figures (:func:`round_sig`); an upper end above
-    ``ratio`` times the estimate, or unbounded (``inf``), is written "more than 10× the
-    estimate" -- the rule of ``identified``: beyond that the data say only that the ceiling
-    is large. A missing end (NaN: the profile was not computed) is said so.
+    ``ratio`` times the estimate is written "more than 10× the estimate" -- the rule of
+    ``identified``: beyond that the data say only that the ceiling is large; an unbounded
+    one (``inf``) "∞ (no upper limit)". A missing end (NaN: the profile was not computed)
+    is said so.
 
     Parameters
     ----------
@@ -76,6 +77,8 @@ def ceiling_interval_text(estimate: float, low: float, high: float,
     """
     if math.isnan(low) or math.isnan(high):
         return "not computed"
+    if math.isinf(high):
+        return f"{round_sig(low)} to ∞ (no upper limit)"
     if high > ratio * estimate:
         return f"{round_sig(low)} to more than {ratio:g}× the estimate"
     return f"{round_sig(low)}–{round_sig(high)}"
