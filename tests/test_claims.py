@@ -257,12 +257,12 @@ def test_ranking_gaps_read_right_for_none_one_and_some_regions():
     ranks = pd.DataFrame({"indicator": "x", "year": [2020, 2021, 2022, 2023],
                           "n_ranked": [3, 2, 1, 0]})
     assert claims.ranking_gaps(ranks, panel) == [
-        "x 2021: only 2 of 3 regions have a value, so its ranks are out of 2; all 3 regions "
-        "have one in 2018–2020.",
-        "x 2022: only 1 of 3 regions has a value, so its rank (1 of 1) compares nothing; all 3 "
-        "regions have one in 2018–2020.",
-        "x 2023: no region has a value, so it is not ranked; all 3 regions have one in "
-        "2018–2020."]
+        ("x 2021: only 2 of 3 regions have a value, so its ranks are out of 2; all 3 regions "
+         "have one in 2018–2020."),
+        ("x 2022: only 1 of 3 regions has a value, so its rank (1 of 1) compares nothing; all 3 "
+         "regions have one in 2018–2020."),
+        ("x 2023: no region has a value, so it is not ranked; all 3 regions have one in "
+         "2018–2020.")]
     assert claims.ranking_gaps(ranks[ranks.n_ranked == 3], panel) == []
 
 
