@@ -241,8 +241,10 @@ s_curves = identification.loc[identification.index.isin(bounds.index)]
 glue("s_curves", len(s_curves), display=False)
 glue("s_curves_identified", int(s_curves["identified"].sum()), display=False)
 glue("ceilings", "; ".join(
-    f"{m} ≈ {r.ceiling:,.0f}, profile 95 % CI {bounds.profile_low[m]:,.0f}–"
-    + ("∞" if bounds.profile_high_unbounded[m] else f"{bounds.profile_high[m]:,.0f}")
+    f"{m} ≈ {cr.growth.round_sig(r.ceiling)}, profile 95 % CI "
+    + cr.growth.ceiling_interval_text(
+        r.ceiling, bounds.profile_low[m],
+        np.inf if bounds.profile_high_unbounded[m] else bounds.profile_high[m])
     + (" (identified)" if r.identified else " (not identified)")
     for m, r in s_curves.iterrows()), display=False)
 
@@ -347,12 +349,13 @@ for m, r in fits.items():
         print(f"- {m}: no ceiling (ΔAICc {dk})")
     elif r.identified:
         c = ceil.loc[m]
-        print(f"- {m}: ceiling {c.estimate:,.0f}亿元, 95% profile interval "
-              f"{c.profile_low:,.0f}-{c.profile_high:,.0f} (ΔAICc {dk})")
+        print(f"- {m}: ceiling {cr.growth.round_sig(c.estimate)}亿元, 95% profile interval "
+              f"{cr.growth.ceiling_interval_text(c.estimate, c.profile_low, c.profile_high)} "
+              f"(ΔAICc {dk})")
     else:
         print(f"- {m}: ceiling NOT identified ({r.identified_reason}; ΔAICc {dk})")
 if len(alt_fits):
-    moved = [f"{m} {sensitivity.loc[m, 'ceiling_main']:,.0f} -> "
-             f"{sensitivity.loc[m, 'ceiling_sensitivity']:,.0f}"
+    moved = [f"{m} {cr.growth.round_sig(sensitivity.loc[m, 'ceiling_main'])} -> "
+             f"{cr.growth.round_sig(sensitivity.loc[m, 'ceiling_sensitivity'])}"
              for m in sensitivity.index if np.isfinite(sensitivity.loc[m, "ceiling_main"])]
     print(f"sensitivity fit ({len(alt_data)} values): ceilings " + "; ".join(moved))

@@ -83,9 +83,7 @@ ranks.pivot_table(index=["pillar_id", "indicator", "unit"], columns="year", valu
 # NBVAL_CHECK_OUTPUT
 rank_table = ranks.pivot_table(index="indicator", columns="year", values="rank", sort=False)
 print(rank_table.to_string(float_format=lambda x: f"{x:.0f}", na_rep="-"))
-gaps = ranks[ranks.n_ranked < 31]
-for row in gaps.itertuples():
-    print(f"{row.indicator} {row.year}: only {row.n_ranked} regions have data")
+print("\n".join(cr.claims.ranking_gaps(ranks)))
 
 # %%
 row_col = "indicator_zh" if lang == "zh" else "indicator"

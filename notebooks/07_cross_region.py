@@ -94,8 +94,10 @@ print(f"regions {model.region.nunique()}, region-years {len(model)}, with a stag
 print(pd.crosstab(stage_long.year, stage_long.stage_zh).to_string() if stage_long.stage_zh.notna().any()
       else "no region-year has an identified stage; reasons: "
       + "; ".join(sorted({r.split(': K=')[0] for r in model.reason})[:3]))
-wide = stage_long.pivot(index="region", columns="year", values="stage_zh")
-print(wide.loc[["北京", "天津", "上海", "重庆"]].to_string())
+shown = list(dict.fromkeys(["北京", "天津", "上海", "重庆", cr.data.region_name(highlight)]))
+grid, gap_note = stage_figures.stage_grid(stage_long, shown, lang=lang)  # municipalities, highlight
+print(grid.to_string())
+print(gap_note)
 print(cr.lifecycle.STAGE_DEFINITION[lang])
 
 # %%

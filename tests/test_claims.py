@@ -247,6 +247,25 @@ def test_pillar_indicator_ranks_by_hand():
         claims.pillar_indicators("上海", 2021, 2020, panel=panel)
 
 
+def test_ranking_gaps_read_right_for_none_one_and_some_regions():
+    """Issue 26: "only 0 regions have data" is not a sentence; zero, one and a few regions
+    each read correctly and name the years in which every region has a value."""
+    rows = [(c, y, v) for c in ("a", "b", "c") for y, v in ((2018, 1.0), (2019, 1.0),
+                                                            (2020, 1.0))]
+    rows += [("a", 2021, 1.0), ("b", 2021, 2.0), ("a", 2022, 1.0), ("a", 2023, float("nan"))]
+    panel = pd.DataFrame(rows, columns=["region_code", "year", "value"]).assign(indicator="x")
+    ranks = pd.DataFrame({"indicator": "x", "year": [2020, 2021, 2022, 2023],
+                          "n_ranked": [3, 2, 1, 0]})
+    assert claims.ranking_gaps(ranks, panel) == [
+        ("x 2021: only 2 of 3 regions have a value, so its ranks are out of 2; all 3 regions "
+         "have one in 2018–2020."),
+        ("x 2022: only 1 of 3 regions has a value, so its rank (1 of 1) compares nothing; all 3 "
+         "regions have one in 2018–2020."),
+        ("x 2023: no region has a value, so it is not ranked; all 3 regions have one in "
+         "2018–2020.")]
+    assert claims.ranking_gaps(ranks[ranks.n_ranked == 3], panel) == []
+
+
 # ------------------------------------------------------------------ registry
 def test_register_adds_a_claim_in_one_place_and_check_all_picks_it_up():
     c = claims.Claim("Z01", "测试", "none", 1.0, "-", "exact", "always reproduced", 0.0)

@@ -401,3 +401,18 @@ def test_refit_from_start_decides_identification_as_the_fit(model):
     assert (again.identified, again.identified_reason) == (res.identified, res.identified_reason)
     profiles = [len(r.convergence.get("ceiling_profile_nfev", [])) for r in (res, again)]
     assert profiles[1] == profiles[0] <= 1
+
+
+def test_ceiling_interval_reads_at_three_figures_and_says_when_it_runs_off():
+    """Issue 26: notebook 02 glued "21,951–140,626,284" to the landing page. Ends are given to
+    3 significant figures (hand-rounded here), an upper end above 10 x the estimate (or
+    unbounded) reads as such, and an interval not computed says so (not "nan–nan")."""
+    from cluster_research.growth import ceiling_interval_text, round_sig
+
+    assert ceiling_interval_text(37355.0, 24715.0, 72960.0) == "24,700–73,000"
+    assert ceiling_interval_text(69524.0, 21951.0, 140626284.0) == (
+        "22,000 to more than 10× the estimate")
+    assert ceiling_interval_text(100.0, 50.0, 1000.0) == "50–1,000"  # 10 x: not more
+    assert ceiling_interval_text(5010.0, 1567.0, float("inf")) == "1,570 to ∞ (no upper limit)"
+    assert ceiling_interval_text(8821.0, float("nan"), float("nan")) == "not computed"
+    assert round_sig(272301973.0) == "272,000,000" and round_sig(0.0123456) == "0.0123"

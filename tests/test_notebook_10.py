@@ -51,3 +51,42 @@ def test_unknown_method_is_refused_before_execution(tmp_path):
         cr.pipeline.run_notebook(NB10, {"noises": [-0.1]}, output_dir=tmp_path, name="bad2")
     with pytest.raises(ParameterError):
         cr.pipeline.run_notebook(NB10, {"designs": ["diagonal"]}, output_dir=tmp_path, name="b3")
+
+
+def _bench_rows():
+    """Two methods in hindsight, one of them also in real time (as notebook 10 runs them)."""
+    import pandas as pd
+
+    rows = [("pooled", "independent", "logistic", 0.08, "hindsight", 0.96, 0.99, 1.5),
+            ("pooled", "shifted", "logistic", 0.08, "hindsight", 0.90, 0.95, 0.5),
+            ("hmm", "independent", "logistic", 0.08, "hindsight", 0.50, 0.90, 0.2),
+            ("hmm", "shifted", "logistic", 0.08, "hindsight", 0.70, 1.00, 0.4),
+            ("pooled", "independent", "logistic", 0.08, "realtime", 0.80, 0.85, 3.0)]
+    t = pd.DataFrame(rows, columns=["method", "design", "truth", "noise", "information",
+                                    "accuracy", "coverage", "seconds"])
+    return t.assign(accuracy_classified=t.accuracy / t.coverage, brier=0.1, backward_steps=0.0)
+
+
+def test_method_summary_is_one_row_per_method_and_information():
+    """Issue 26: notebook 10 printed a raw dict of seconds and a 54-row table; the summary
+    has one row per method and information, with the numbers a reader compares."""
+    s = benchmark.method_summary(_bench_rows()).set_index(["method", "information"])
+    assert list(s.index) == [("pooled", "hindsight"), ("hmm", "hindsight"),
+                             ("pooled", "realtime")]
+    assert s.loc[("pooled", "hindsight"), "scenarios"] == 2
+    assert s.loc[("hmm", "hindsight"), "accuracy_min"] == 0.50
+    assert s.loc[("hmm", "hindsight"), "accuracy_mean"] == pytest.approx(0.60)
+    assert s.loc[("pooled", "hindsight"), "seconds_max"] == 1.5
+    assert s.loc[("pooled", "hindsight"), "seconds_median"] == pytest.approx(1.0)
+
+
+def test_bar_grid_has_one_row_per_scenario_and_blank_where_not_run():
+    t = _bench_rows()
+    checks = t.assign(bar=[0.95, 0.95, 0.95, 0.95, 0.75])
+    checks["met"] = checks.accuracy >= checks.bar
+    grid = benchmark.bar_grid(checks)
+    assert list(grid.columns) == ["pooled", "hmm"] and len(grid) == 3
+    assert grid.loc[("hindsight", 0.08, 0.95, "independent", "logistic")].tolist() == [
+        "0.960 met", "0.500 no"]
+    assert grid.loc[("realtime", 0.08, 0.75, "independent", "logistic")].tolist() == [
+        "0.800 met", ""]

@@ -40,6 +40,23 @@ def test_stage_probability_picks_the_shown_stage_column():
     assert p.iloc[4] == 0.7
 
 
+def test_stage_grid_writes_a_gap_as_a_dash_and_says_why():
+    """Issue 26: notebook 07 printed a grid of NaN. 北京 2020 is not identified (stage None)
+    and 2021 has no row at all: both read "–", and the note counts each kind."""
+    t = _table()
+    t.loc[3, "reason"] = "pooled fit; not identified: the curve rests on the weak prior"
+    grid, note = vs.stage_grid(vs.stage_columns(t), ["北京", "上海"], lang="en")
+    assert grid.loc["北京"].tolist() == ["–", "–", "take-off"]
+    assert grid.loc["上海"].tolist() == ["embryonic", "growth", "growth"]
+    assert not grid.isna().any().any()
+    assert note == ("– = no stage: 1 of 5 region-years shown is not identified (the curve "
+                    "rests on the weak prior); 1 region-year has no value in the panel.")
+    grid, note = vs.stage_grid(vs.stage_columns(t), ["上海"], lang="zh")
+    assert grid.loc["上海"].tolist() == ["萌芽", "成长", "成长"] and note == ""
+    with pytest.raises(ParameterError, match="重庆"):
+        vs.stage_grid(vs.stage_columns(t), ["重庆"])
+
+
 def test_shade_is_the_hue_at_certainty_and_paler_when_uncertain():
     assert vs.shade(Stage.EXPANSION, 1.0) == pytest.approx(to_rgb(vs.STAGE_HUES[3]))
     pale, full = vs.shade(Stage.EXPANSION, 0.2), vs.shade(Stage.EXPANSION, 1.0)
@@ -166,3 +183,33 @@ def test_the_stage_timeline_carries_the_definition(lang):
     notes = " ".join(t.get_text().replace("\n", " ")
                      for t in stage_timeline(timeline, lang=lang).axes[0].texts)
     assert STAGE_DEFINITION[lang].replace(" ", "") in notes.replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_stage_timeline_text_is_legible_at_page_width(lang):
+    """Issue 26: F6/F7 (20 years x 8 methods) were saved 2251 px wide with text of 5.5-8 pt:
+    shown at a page width of 900 px, their cell names and definition were 4-6 px tall. Every
+    text of the figure must be at least 9 px tall there (at the 150 dpi of saved figures)."""
+    import io
+
+    import matplotlib.image as mpimg
+
+    from cluster_research.viz.style import DPI
+
+    methods = [f"方法{k}" for k in range(8)]
+    stages = list(Stage) + [None]
+    table = pd.DataFrame([{"year": 2002 + j, "method": m, "stage": stages[(j // 4 + k) % 5]}
+                          for k, m in enumerate(methods) for j in range(20)])
+    fig = stage_timeline(table, lang=lang, title="t", observed=range(2002, 2022, 2))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    width_px = mpimg.imread(io.BytesIO(buf.getvalue())).shape[1]
+    ax = fig.axes[0]
+    texts = [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.title,
+             *ax.get_legend().get_texts()]
+    texts = [t for t in texts if t.get_text().strip()]
+    assert len(texts) > 20 * 8
+    shown = {t.get_text(): t.get_fontsize() * DPI / 72 * 900 / width_px for t in texts}
+    small = {k: round(v, 1) for k, v in shown.items() if v < 9}
+    assert not small, small
+    matplotlib.pyplot.close(fig)

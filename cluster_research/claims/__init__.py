@@ -41,10 +41,10 @@ from .paper import (CLAIMS, KINDS, Claim, check, check_all, check_details, claim
                     registered, style, summary, unregister)
 from .stage import VERDICTS, method_verdict, stage_verdict, stage_verdicts
 from .taxonomy import (FIGURE1_DISTRICTS, MEMBER_SENTENCE, district_names, ecosystem,
-                       parse_member_list, pillar_indicators, pillars)
+                       parse_member_list, pillar_indicators, pillars, ranking_gaps)
 
 __all__ = [
     "CLAIMS", "KINDS", "FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "VERDICTS", "Claim", "check",
     "check_all", "check_details", "claims", "district_names", "ecosystem", "method_verdict",
-    "parse_member_list", "pillar_indicators", "pillars", "register", "registered", "stage_verdict",
-    "stage_verdicts", "style", "summary", "unregister"]
+    "parse_member_list", "pillar_indicators", "pillars", "ranking_gaps", "register", "registered",
+    "stage_verdict", "stage_verdicts", "style", "summary", "unregister"]

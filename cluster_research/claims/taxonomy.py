@@ -12,7 +12,7 @@ from ..lifecycle.lag import per_person_scale
 from ..geo import resource_path, shanghai_districts
 
 __all__ = ["FIGURE1_DISTRICTS", "MEMBER_SENTENCE", "district_names", "ecosystem",
-           "parse_member_list", "pillar_indicators", "pillars"]
+           "parse_member_list", "pillar_indicators", "pillars", "ranking_gaps"]
 
 #: The paper's sentence listing the cluster's members (section 一), verbatim.
 MEMBER_SENTENCE = (
@@ -148,3 +148,64 @@ def pillar_indicators(region: str = "上海", year_from: int = 2015, year_to: in
             })
     return pd.DataFrame(rows)
 
+
+
+def _years_text(years) -> str:
+    """``[2015, 2016, 2017, 2020]`` -> ``"2015–2017, 2020"`` (runs of consecutive years)."""
+    years, runs = sorted(int(y) for y in years), []
+    for y in years:
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def ranking_gaps(ranks: pd.DataFrame, panel: pd.DataFrame | None = None) -> list[str]:
+    """Say, for every indicator-year of :func:`pillar_indicators` ranked among fewer than all
+    regions, how many have a value and which years of the panel have one for every region.
+
+    A year with no region is not ranked; with one region its rank (1 of 1) compares nothing;
+    with ``n`` of ``N`` regions its ranks are out of ``n``. The years listed are those of
+    the whole panel (not only the years asked for) in which all ``N`` regions have a value,
+    so the reader knows which ``year_from``/``year_to`` give complete rankings.
+
+    Parameters
+    ----------
+    ranks : pandas.DataFrame
+        A :func:`pillar_indicators` table (indicator, year, n_ranked).
+    panel : pandas.DataFrame, optional
+        ``cr.data.load("provincial_panel")`` (default: loaded); ``N`` is its number of
+        regions.
+
+    Returns
+    -------
+    list of str
+        One sentence per incomplete indicator-year, in the order of ``ranks``; empty when
+        every ranking is complete.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"indicator": ["x"] * 3, "region_code": [1, 2, 1],
+    ...                   "year": [2020, 2020, 2021], "value": [1.0, 2.0, 3.0]})
+    >>> r = pd.DataFrame({"indicator": ["x", "x"], "year": [2020, 2021], "n_ranked": [2, 1]})
+    >>> print(*ranking_gaps(r, p))  # doctest: +NORMALIZE_WHITESPACE
+    x 2021: only 1 of 2 regions has a value, so its rank (1 of 1) compares nothing; all 2
+    regions have one in 2020.
+    """
+    panel = data.load("provincial_panel") if panel is None else panel
+    n_all = panel["region_code"].nunique()
+    counts = panel.dropna(subset=["value"]).groupby(["indicator", "year"])["region_code"].nunique()
+    out = []
+    for r in ranks[ranks["n_ranked"] < n_all].itertuples():
+        c = counts.get(r.indicator, pd.Series(dtype=int))
+        full = c[c == n_all].index
+        where = (f"all {n_all} regions have one in {_years_text(full)}" if len(full)
+                 else f"no year of the panel has a value for all {n_all} regions")
+        n = int(r.n_ranked)
+        what = ("no region has a value, so it is not ranked" if n == 0
+                else f"only 1 of {n_all} regions has a value, so its rank (1 of 1) compares "
+                     "nothing" if n == 1
+                else f"only {n} of {n_all} regions have a value, so its ranks are out of {n}")
+        out.append(f"{r.indicator} {r.year}: {what}; {where}.")
+    return out

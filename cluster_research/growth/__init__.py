@@ -76,15 +76,15 @@ from __future__ import annotations
 from .arithmetic import cagr, doubling_time, fold_change, increase_multiple
 from .compare import compare
 from .fit import COV_TYPES, fit, nls
-from .results import GrowthResults, NLSResults
+from .results import IDENTIFIED_RATIO, GrowthResults, NLSResults, ceiling_interval_text, round_sig
 from .solve import OPTIMIZER, least_squares_fit
 from .specs import CEILING_FACTOR, MODELS, SPECS, ModelSpec, get_spec
 
 from .mixed import MODEL_SPECS as MIXED_MODELS, MixedModelSpec, MixedResults, fit_mixed  # isort: skip
 
 __all__ = [
-    "CEILING_FACTOR", "COV_TYPES", "MIXED_MODELS", "MODELS", "OPTIMIZER", "SPECS", "GrowthResults",
-    "MixedModelSpec", "MixedResults", "ModelSpec", "NLSResults", "cagr", "compare",
-    "doubling_time", "fit", "fit_mixed", "fold_change", "get_spec", "increase_multiple",
-    "least_squares_fit", "nls"
+    "CEILING_FACTOR", "COV_TYPES", "IDENTIFIED_RATIO", "MIXED_MODELS", "MODELS", "OPTIMIZER",
+    "SPECS", "GrowthResults", "MixedModelSpec", "MixedResults", "ModelSpec", "NLSResults", "cagr",
+    "ceiling_interval_text", "compare", "doubling_time", "fit", "fit_mixed", "fold_change",
+    "get_spec", "increase_multiple", "least_squares_fit", "nls", "round_sig"
 ]

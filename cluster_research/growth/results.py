@@ -24,11 +24,64 @@ from .specs import RUNAWAY, linearised_at
 #: of the estimate (a ceiling known only to within a factor of ten is not an estimate).
 IDENTIFIED_RATIO = 10.0
 
-__all__ = ["GrowthResults", "NLSResults", "flag_irregular_solution"]
+__all__ = ["GrowthResults", "NLSResults", "ceiling_interval_text", "flag_irregular_solution",
+           "round_sig"]
 
 #: An rms residual below this multiple of machine epsilon times the rms response is at the
 #: level of floating-point rounding of the data themselves (10^4 eps: about 2e-12).
 ROUNDING_FACTOR = 1e4
+
+
+def round_sig(x: float, digits: int = 3) -> str:
+    """Write ``x`` rounded to ``digits`` significant figures, thousands separated.
+
+    Examples
+    --------
+    >>> round_sig(140626284.0), round_sig(37355.2), round_sig(0.16612), round_sig(float("nan"))
+    ('141,000,000', '37,400', '0.166', 'nan')
+    """
+    if not math.isfinite(x):
+        return f"{x}"
+    r = float(f"{x:.{digits}g}")
+    return f"{r:,.0f}" if abs(r) >= 10 ** (digits - 1) else f"{r:.{digits}g}"
+
+
+def ceiling_interval_text(estimate: float, low: float, high: float,
+                          ratio: float = IDENTIFIED_RATIO) -> str:
+    """Write a ceiling's 95 % profile interval as a reader should read it.
+
+    Ends are rounded to 3 significant figures (:func:`round_sig`); an upper end above
+    ``ratio`` times the estimate is written "more than 10× the estimate" -- the rule of
+    ``identified``: beyond that the data say only that the ceiling is large; an unbounded
+    one (``inf``) "∞ (no upper limit)". A missing end (NaN: the profile was not computed)
+    is said so.
+
+    Parameters
+    ----------
+    estimate, low, high : float
+        The ceiling and its profile limits (``inf`` unbounded, NaN not computed).
+    ratio : float, default IDENTIFIED_RATIO (10)
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ceiling_interval_text(37355.0, 24715.0, 72960.0)
+    '24,700–73,000'
+    >>> ceiling_interval_text(69524.0, 21951.0, 140626284.0)
+    '22,000 to more than 10× the estimate'
+    >>> ceiling_interval_text(8821.0, float("nan"), float("nan"))
+    'not computed'
+    """
+    if math.isnan(low) or math.isnan(high):
+        return "not computed"
+    if math.isinf(high):
+        return f"{round_sig(low)} to ∞ (no upper limit)"
+    if high > ratio * estimate:
+        return f"{round_sig(low)} to more than {ratio:g}× the estimate"
+    return f"{round_sig(low)}–{round_sig(high)}"
 
 
 class NLSResults(ProfileMixin):

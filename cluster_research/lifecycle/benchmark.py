@@ -37,8 +37,9 @@ from .panel import PROB_COLUMNS, panel_stages
 from .stage import Stage
 
 __all__ = [
-    "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "reliability_table", "run_benchmark", "score",
-    "simulate_panel", "true_boundaries", "true_phase"
+    "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "bar_grid", "method_summary",
+    "reliability_table", "run_benchmark", "score", "simulate_panel", "true_boundaries",
+    "true_phase"
 ]
 
 #: ``ln(2 + √3)``: distance of the logistic knees from the inflection, in units of 1/k.
@@ -371,3 +372,81 @@ def reliability_table(pred: pd.DataFrame, truth: pd.DataFrame, bins: int = 10) -
     tab.attrs["ece"] = float(np.sum(tab["n"] / tab["n"].sum()
                                     * np.abs(tab["observed"] - tab["mean_predicted"])))
     return tab
+
+
+def method_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Summarise a :func:`run_benchmark` table by method and information (one row each).
+
+    Over the scenarios (design × truth × noise) of a method and information: their number,
+    the mean and the lowest accuracy, the mean coverage, accuracy among classified years and
+    Brier score, the largest share of backward steps, and the median and largest wall time
+    per panel (``seconds``). The full table stays the reference; this is its reading aid.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`run_benchmark` table (method, information, accuracy, coverage,
+        accuracy_classified, brier, backward_steps, seconds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns method, information, scenarios, accuracy_mean, accuracy_min, coverage_mean,
+        accuracy_classified_mean, brier_mean, backward_steps_max, seconds_median,
+        seconds_max; rows in the order the methods first appear.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"method": ["a", "a"], "information": ["hindsight"] * 2,
+    ...                   "accuracy": [0.5, 0.9], "coverage": [1.0, 1.0],
+    ...                   "accuracy_classified": [0.5, 0.9], "brier": [0.2, 0.1],
+    ...                   "backward_steps": [0.0, 0.1], "seconds": [1.0, 3.0]})
+    >>> s = method_summary(t)
+    >>> int(s.scenarios[0]), float(s.accuracy_min[0]), float(s.seconds_max[0])
+    (2, 0.5, 3.0)
+    """
+    g = table.groupby(["method", "information"], sort=False)
+    return g.agg(scenarios=("accuracy", "size"), accuracy_mean=("accuracy", "mean"),
+                 accuracy_min=("accuracy", "min"), coverage_mean=("coverage", "mean"),
+                 accuracy_classified_mean=("accuracy_classified", "mean"),
+                 brier_mean=("brier", "mean"), backward_steps_max=("backward_steps", "max"),
+                 seconds_median=("seconds", "median"),
+                 seconds_max=("seconds", "max")).reset_index()
+
+
+def bar_grid(checks: pd.DataFrame) -> pd.DataFrame:
+    """Lay the accuracy of every method against its bar out as one scenario per row.
+
+    Each cell reads ``"0.913 no"`` or ``"0.984 met"``: the accuracy of the method (column)
+    in the scenario (row: information, noise, bar, design, truth) and whether it reaches
+    the bar (``accuracy >= bar``, :data:`cluster_research.limits.STAGE_MODEL_BARS`); a
+    method not run in a scenario (the real-time subset) is blank.
+
+    Parameters
+    ----------
+    checks : pandas.DataFrame
+        Columns method, design, truth, noise, information, accuracy, bar, met.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (information, noise, bar, design, truth), sorted by information and noise
+        (else in the order of first appearance); one text column per method, in the order
+        of first appearance.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"method": ["a", "b"], "design": ["independent"] * 2,
+    ...                   "truth": ["logistic"] * 2, "noise": [0.08] * 2,
+    ...                   "information": ["hindsight"] * 2, "accuracy": [0.96, 0.5],
+    ...                   "bar": [0.95] * 2, "met": [True, False]})
+    >>> bar_grid(c).iloc[0].tolist()
+    ['0.960 met', '0.500 no']
+    """
+    keys = ["information", "noise", "bar", "design", "truth"]
+    cell = checks.assign(cell=[f"{a:.3f} {'met' if m else 'no'}"
+                               for a, m in zip(checks["accuracy"], checks["met"])])
+    wide = cell.pivot(index=keys, columns="method", values="cell")
+    rows = pd.MultiIndex.from_frame(checks[keys].drop_duplicates().sort_values(
+        ["information", "noise"], kind="stable"))  # one bar per block of rows
+    return wide.reindex(index=rows, columns=checks["method"].unique()).fillna("")

@@ -244,7 +244,9 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
                    observed=None) -> Figure:
     """Draw the stage judged by each method in each year (rows methods, columns years).
 
-    Intended for notebooks 03 and 06. Cells without a classification are left white with
+    Intended for notebooks 03 and 06. Cells are 0.36 in wide and every text is 9 pt or more,
+    so that a 20-year timeline saved at 150 dpi stays legible when a page shows it 900 px
+    wide (text at least 9 px tall). Cells without a classification are left white with
     "–"; the years the paper judged (2010-2011 by default) are outlined in red; years without
     an observation (when ``observed`` is given) are hatched and their year labels greyed, since
     a stage there comes from the data of other years. The legend explains all three marks.
@@ -268,7 +270,7 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     >>> t = pd.DataFrame({"year": [2010, 2011], "method": ["signs", "signs"],
     ...                   "stage": ["growth", None]})
     >>> fig = stage_timeline(t, lang="en", observed=[2010])
-    >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()][-2:]
+    >>> [x.get_text().replace("\\n", " ") for x in fig.axes[0].get_legend().get_texts()][-2:]
     ['–  no verdict by the method that year', "Hatched: no observation that year (stage from other years' data)"]
     """
     check_lang(lang)
@@ -277,7 +279,12 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     years = sorted({int(y) for y in table["year"]})
     unobserved = [] if observed is None else [y for y in years
                                                  if y not in {int(o) for o in observed}]
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.55 * len(years) + 2.5), 0.6 * len(methods) + 1.8))
+    # cells of 0.36 in (0.65 in tall for the vertical English names) at the axes' share of
+    # the figure (0.775 x 0.77 by default), text of 9 pt or more: at a page width of 900 px a
+    # 20-year timeline is drawn at about 0.55 of its 150-dpi size, its smallest text 10 px
+    cell_h = 0.4 if lang == "zh" else 0.65
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.36 * len(years) / 0.775),
+                                    cell_h * len(methods) / 0.77 + 0.6))
     any_blank = False
     for row in table.itertuples(index=False):
         i, j = methods.index(row.method), years.index(int(row.year))
@@ -285,13 +292,14 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
         if st is None or (isinstance(st, float) and math.isnan(st)) or st == "":
             any_blank = True
             ax.add_patch(Rectangle((j, i), 1, 1, fc="white", ec="#cccccc"))
-            ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", color="#888888")
+            ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", color="#767676",
+                    fontsize=9)
             continue
         st = st if isinstance(st, Stage) else Stage.from_label(st)
         ax.add_patch(Rectangle((j, i), 1, 1, fc=STAGE_COLOURS[st.value], ec="white"))
         # English labels are too wide for a cell: write them vertically, in full
         ax.text(j + 0.5, i + 0.5, st.zh if lang == "zh" else st.en, ha="center",
-                va="center", fontsize=8 if lang == "zh" else 5.5,
+                va="center", fontsize=9,
                 rotation=0 if lang == "zh" else 90, color=text_colour(STAGE_COLOURS[st.value]))
     for y in unobserved:
         ax.add_patch(Rectangle((years.index(y), 0), 1, len(methods), fill=False, hatch="///",
@@ -317,12 +325,16 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     if unobserved:
         handles.append(Patch(fill=False, hatch="///", ec="#9a9a9a",
                              label=label("unobserved", lang)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    for h in handles:  # long labels on two lines: the legend takes less of the page width
+        h.set_label(textwrap.fill(h.get_label(), 14 if lang == "zh" else 30))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     ax.set_xlabel(label("year", lang))
     # what a stage means, under the year labels (the figure is saved with a tight bounding box)
-    ax.annotate(textwrap.fill(STAGE_DEFINITION[lang], 60 if lang == "zh" else 120), xy=(0, 0),
+    width = 0.775 * fig.get_figwidth() * 72 / 9  # the axes' width in 9-pt ems
+    ax.annotate(textwrap.fill(STAGE_DEFINITION[lang], int(width if lang == "zh" else 1.9 * width)),
+                xy=(0, 0),
                 xycoords="axes fraction", xytext=(0, -64), textcoords="offset points",
-                fontsize=7, color="#666666", va="top", ha="left", annotation_clip=False)
+                fontsize=9, color="#595959", va="top", ha="left", annotation_clip=False)
     if title:
         ax.set_title(title)
     return fig

@@ -38,7 +38,8 @@ from .maps import china_frame, province_layers
 from .style import check_lang, figure_axes, label, setup, source_note, text_colour
 
 __all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
-           "shade", "stage_heatmap", "stage_map", "stage_probability", "stage_columns"]
+           "shade", "stage_columns", "stage_grid", "stage_heatmap", "stage_map",
+           "stage_probability"]
 
 #: Probability columns of a panel_stages table, in stage order.
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
@@ -333,6 +334,71 @@ def stage_columns(table: pd.DataFrame) -> pd.DataFrame:
         stage_en=table["stage"].map(lambda s: s.en if isinstance(s, Stage) else None),
         **{c: table[c].astype(float) for c in PROB_COLUMNS}, reason=table["reason"])
     return out.reset_index(drop=True)
+
+
+def stage_grid(table: pd.DataFrame, regions, lang: str = "zh") -> tuple[pd.DataFrame, str]:
+    """Lay out the stages of some regions by year, a gap written as "–" and said why.
+
+    A region-year without a stage (not identified) stays a gap: its cell reads "–" and the
+    note says how many of the region-years shown are gaps and quotes the model's most
+    common reason for them (the last clause of ``reason``; every region-year's own reason
+    is in the table).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`stage_columns` table (region, year, stage_zh, stage_en, reason).
+    regions : sequence of str
+        Region names as in ``table["region"]``, in the order of the rows; a name absent
+        from ``table`` is refused.
+    lang : {"zh", "en"}
+        Stage names in Chinese or English.
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        The grid (index region, one column per year) and the note ("" when no cell is a
+        gap).
+
+    Raises
+    ------
+    ParameterError
+        A region not in ``table``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["a", "a"], "year": [2020, 2021],
+    ...                   "stage_zh": ["萌芽", None], "stage_en": ["embryonic", None],
+    ...                   "reason": ["fit", "fit; not identified: too short"]})
+    >>> grid, note = stage_grid(t, ["a"], lang="en")
+    >>> grid.loc["a"].tolist()
+    ['embryonic', '–']
+    >>> note
+    '– = no stage: 1 of 2 region-years shown is not identified (too short).'
+    """
+    check_lang(lang)
+    absent = [r for r in regions if r not in set(table["region"])]
+    if absent:
+        raise ParameterError(f"stage_grid: regions {absent} are not in the stage table")
+    col = "stage_zh" if lang == "zh" else "stage_en"
+    sub = table[table["region"].isin(list(regions))]
+    grid = sub.pivot(index="region", columns="year", values=col).reindex(list(regions))
+    gaps = (sub.loc[sub[col].isna(), "reason"].astype(str).str.split("; ").str[-1]
+            .str.removeprefix("not identified: "))
+    absent = int(grid.isna().to_numpy().sum()) - len(gaps)  # years without a row at all
+    notes = []
+    if len(gaps):
+        top = gaps.value_counts()
+        others = len(gaps) - int(top.iloc[0])
+        why = (f"{top.index[0]}" if not others else
+               f"{top.iloc[0]} of them: {top.index[0]}; the other {others}: see the reason "
+               "column of the table stages_by_region_year")
+        notes.append(f"{len(gaps)} of {len(sub)} region-years shown "
+                     f"{'is' if len(gaps) == 1 else 'are'} not identified ({why})")
+    if absent:
+        notes.append(f"{absent} region-year{' has' if absent == 1 else 's have'} no value in "
+                     "the panel")
+    return grid.fillna("–"), ("– = no stage: " + "; ".join(notes) + ".") if notes else ""
 
 
 def backward_steps(table: pd.DataFrame) -> tuple[int, int]:
