@@ -144,7 +144,7 @@ def test_stage_timeline_marks_unobserved_years_and_names_methods():
     assert hatched == [1, 3]  # the columns of 2016 and 2018
     grey = [t.get_text() for t in ax.get_xticklabels() if t.get_color() == "#9a9a9a"]
     assert grey == ["2016", "2018"]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text().replace("\n", "") for t in ax.get_legend().get_texts()]  # wrapped
     assert legend[-2:] == [cr.viz.label("paper_years", "zh"), cr.viz.label("unobserved", "zh")]
     plt.close(fig)
     # no observed years given: nothing is marked as unobserved

@@ -13,7 +13,6 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.optimize import brentq
 
 from ..errors import ParameterError
 from .profile import ProfileMixin, profile_root
@@ -237,10 +236,9 @@ class NLSResults(ProfileMixin):
             interval of Bates & Watts (1988): the set where
             ``sqrt(RSS_profile - RSS) / s <= t_{df, 1-alpha/2}``, each parameter fixed in turn
             and the others re-optimised.  An end that is never reached is ``+/-inf`` (or the
-            parameter bound, e.g. 0 for a rate).  Numerics: the search starts at the Wald
-            limit, extrapolates the profile-t curve until it crosses the cut-off (at most 16
-            growing steps, else unbounded), then solves ``tau(v) = t`` with
-            ``scipy.optimize.brentq``.  Each profile point is a warm-started
+            parameter bound, e.g. 0 for a rate).  Numerics: ``tau(v) = t`` is solved by
+            safeguarded Newton steps from the Wald limit (:func:`~.profile.profile_root`; at
+            most 16 outward steps, else unbounded).  Each profile point is a warm-started
             ``scipy.optimize.least_squares`` fit (linearised conditional predictor from the
             covariance); see :meth:`profile_limit`.
             Parameters that are a function of internal ones (Richards ``t0``; Bass ``tau`` is
@@ -592,23 +590,33 @@ class GrowthResults(NLSResults):
     def _ceiling_lower_from_limit(self, c, s2, lb, visited):
         """Lower profile limit of a ceiling whose estimate is the limit ``K -> inf`` (the fit
         sits at the cap: no standard error, and steps in ``K`` of the cap's size jump over the
-        crossing).  Profiled in ``phi = 1/K``, rising by factors of 4 from ``1e-8 / top`` (the
-        cap) until ``tau(phi) > t``, then ``scipy.optimize.brentq`` between the last two."""
+        crossing).  Profiled in ``phi = 1/K`` from ``phi = 1e-8 / top`` (the cap) by
+        :func:`~.profile.profile_root`, up to ``1/lb`` or ``1e6 / top``."""
         top = float(np.max(self.values if self.form == "cumulative" else np.cumsum(self.values)))
+        tau = self._phi_tau([(1.0 / K, th) for K, th in visited], s2)
+        st, phi = profile_root(tau, 0.0, 1e-8 / top, +1, c, 1e-9 / top, 40,
+                               min(1.0 / lb if lb > 0 else np.inf, 1e6 / top))
+        return 1.0 / phi if st == "root" else lb
 
-        def excess(phi):
-            warm = min(visited, key=lambda e: abs(1.0 / e[0] - phi))[1]
+    def _phi_tau(self, visited, s2, rss0=None):
+        """Return ``phi -> (tau, d tau / d phi)``, the ceiling's profile-t in ``phi = 1/K``.
+
+        ``d tau / d phi = -K^2 d tau / dK``; at ``phi = 0`` (the limit ``K -> inf``) the value
+        is that of ``rss0`` (0 without it) and the slope is unknown (NaN).  Each point is a
+        :meth:`ceiling_profile` solve warm-started from the nearest ``(phi, theta)`` visited.
+        """
+        j = self._spec.scale_idx
+
+        def tau(phi):
+            if phi <= 0.0:
+                return (0.0 if rss0 is None else math.sqrt(max(rss0 - self.rss, 0.0) / s2),
+                        np.nan)
+            warm = min(visited, key=lambda e: abs(e[0] - phi))[1]
             f, th = self.ceiling_profile(1.0 / phi, warm)
-            visited.append((1.0 / phi, th))
-            return math.sqrt(max(f - self.rss, 0.0) / s2) - c
-
-        phi_max = 1.0 / lb if lb > 0 else np.inf
-        lo, phi = 0.0, 1e-8 / top
-        while phi < phi_max and phi < 1e6 / top:
-            if excess(phi) > 0:
-                return 1.0 / phi if lo == 0.0 else 1.0 / brentq(excess, lo, phi, rtol=1e-8)
-            lo, phi = phi, phi * 4.0
-        return lb
+            visited.append((phi, th))
+            tv = math.sqrt(max(f - self.rss, 0.0) / s2)
+            return tv, -self._slope(th, j, tv) / (phi * phi)
+        return tau
 
     def _logs(self):
         return np.isin(np.arange(self._theta.size), self._spec.log_solve)
@@ -730,17 +738,7 @@ class GrowthResults(NLSResults):
         if (rss0 - self.rss) / s2 <= c * c or K_hat >= RUNAWAY * cap:
             self._profile_cache[key] = np.inf
             return np.inf
-        visited = [(1.0 / K_hat, self._theta.copy())]
-
-        def tau(phi):        # in phi = 1/K: d tau / d phi = -K^2 d tau / dK
-            if phi <= 0.0:
-                return math.sqrt((rss0 - self.rss) / s2), np.nan
-            warm = min(visited, key=lambda e: abs(e[0] - phi))[1]
-            f, th = self.ceiling_profile(1.0 / phi, warm)
-            visited.append((phi, th))
-            tv = math.sqrt(max(f - self.rss, 0.0) / s2)
-            return tv, -self._slope(th, j, tv) / (phi * phi)
-
+        tau = self._phi_tau([(1.0 / K_hat, self._theta.copy())], s2, rss0)
         se = math.sqrt(self._cov[j, j]) / K_hat**2 if self._cov[j, j] > 0 else 0.5 / K_hat
         _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60,
                               0.0)
