@@ -91,7 +91,8 @@ back, steps = stage_figures.backward_steps(model)
 # NBVAL_CHECK_OUTPUT
 print(f"regions {model.region.nunique()}, region-years {len(model)}, with a stage {coverage:.0%}, "
       f"backward steps {back} of {steps}")
-print(pd.crosstab(stage_long.year, stage_long.stage_zh).to_string() if stage_long.stage_zh.notna().any()
+print(pd.crosstab(stage_long.year, stage_long[f"stage_{lang}"]).to_string()
+      if stage_long.stage_zh.notna().any()
       else "no region-year has an identified stage; reasons: "
       + "; ".join(sorted({r.split(': K=')[0] for r in model.reason})[:3]))
 shown = list(dict.fromkeys(["北京", "天津", "上海", "重庆", cr.data.region_name(highlight)]))

@@ -127,7 +127,7 @@ def test_headlines_read_from_the_runs_tables(tmp_path):
     (d / "09_taobao_villages").mkdir()
     pd.DataFrame({"year": [2016, 2015, 2016], "level": ["city", "city", "province"], "n_villages": [1311, 780, 1311],
                   "n_places": [75, 60, 18], "cr4": [0.3, 0.5, 0.8]}).to_csv(d / "09_taobao_villages" / "taobao_concentration.csv")
-    pd.DataFrame({"converged": [True, True, False], "identified": [True, True, True], "ceiling": [9000.0, 14000.0, 1.0],
+    pd.DataFrame({"converged": [True, True, False], "identified": [True, True, True], "ceiling": [9012.4, 14000.0, 1.0],
                   "last_share_of_ceiling": [0.8, 1.2, 0.5]}).to_csv(d / "09_taobao_villages" / "taobao_national_fits.csv")
     (d / "07_cross_region").mkdir()
     pd.DataFrame({"region": ["北京", "上海", "天津", "北京"], "year": [2024, 2024, 2024, 2023],
@@ -136,7 +136,7 @@ def test_headlines_read_from_the_runs_tables(tmp_path):
     assert "with year effects (B) 0.01 to 0.01, significant at 5 % in 0 of 1" in text
     assert "with province effects only (A) 0.72 to 0.72, significant at 5 % in 1 of 1" in text
     assert "1,311 in 2016, in 75 cities, 30% of them in the four largest" in text
-    assert "ceiling is 9,000 to 9,000 (1 of 3 fits" in text
+    assert "ceiling is 9,010 to 9,010 (1 of 3 fits" in text  # 3 significant figures
     assert "Stage by province in 2024" in text and "扩大 2, no stage shown for 1 of 3 regions" in text
     assert report.headlines(tmp_path / "none") == "\n"  # no table, no line
 

@@ -31,6 +31,7 @@ import yaml
 
 from ..data.places import find_region, region_name
 from ..errors import ReportError, ReportIncompleteError
+from ..growth import round_sig
 from ..outputs import outputs_dir
 from .runs import run_problems
 
@@ -192,8 +193,8 @@ def headlines(out: str | os.PathLike) -> str:
     if conc is not None and fits is not None:
         c = conc[conc["level"] == "city"].sort_values("year").iloc[-1]
         ok = fits[fits["converged"].astype(bool) & fits["identified"].astype(bool) & (fits["last_share_of_ceiling"] <= 1)]
-        ceil = (f"the national count's S-curve ceiling is {ok['ceiling'].min():,.0f} to "
-                f"{ok['ceiling'].max():,.0f} ({len(ok)} of {len(fits)} fits: converged, identified, not yet passed)"
+        ceil = (f"the national count's S-curve ceiling is {round_sig(ok['ceiling'].min())} to "
+                f"{round_sig(ok['ceiling'].max())} ({len(ok)} of {len(fits)} fits: converged, identified, not yet passed)"
                 if len(ok) else f"no national S-curve ceiling identified and not yet passed ({len(fits)} fits)")
         lines.append(f"- Taobao villages ({{ref}}`T26 <t26>`, {{ref}}`T27 <t27>`): {int(c['n_villages']):,} in "
                      f"{int(c['year'])}, in {int(c['n_places'])} cities, {c['cr4']:.0%} of them in the four "
