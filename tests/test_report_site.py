@@ -9,7 +9,6 @@ here, not produced by the code under test.
 from __future__ import annotations
 
 import re
-import shutil
 
 import nbformat
 import pandas as pd
@@ -44,11 +43,7 @@ def _timeline() -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    d = tmp_path_factory.mktemp("project")
-    shutil.copytree(report.DOCS, d / "docs")
-    (d / "docs" / "api.rst").write_text("API\n===\n\n.. automodule:: cluster_research.growth\n",
-                                        encoding="utf-8")
-    (d / "index.yaml").write_text(INDEX, encoding="utf-8")
+    d = test_site.make_project(tmp_path_factory.mktemp("project"), INDEX)
     out = test_site.make_outputs(tmp_path_factory.mktemp("outputs"))
     _notebook(out / "notebooks" / "03_lifecycle_stage.ipynb", "03 · Lifecycle stage", [
         nbformat.v4.new_output("stream", text=f"saved {STAGING}tables/03_lifecycle_stage/long.csv\n")])

@@ -68,15 +68,19 @@ def make_outputs(out: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def small_project(tmp_path_factory):
-    """docs/ with the API page of one module, and a three-section figure/table list."""
-    d = tmp_path_factory.mktemp("project")
+def make_project(d, index):
+    """docs/ with the API page of one module, and the figure/table list ``index``, in ``d``."""
     shutil.copytree(report.DOCS, d / "docs")
     (d / "docs" / "api.rst").write_text("API\n===\n\n.. automodule:: cluster_research.growth\n",
                                         encoding="utf-8")
-    (d / "index.yaml").write_text(INDEX, encoding="utf-8")
+    (d / "index.yaml").write_text(index, encoding="utf-8")
     return d
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory):
+    """docs/ with the API page of one module, and a three-section figure/table list."""
+    return make_project(tmp_path_factory.mktemp("project"), INDEX)
 
 
 @pytest.fixture
