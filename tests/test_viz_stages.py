@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 from cluster_research import pipeline  # noqa: E402
 from cluster_research.errors import ParameterError  # noqa: E402
 from cluster_research.lifecycle import STAGE_DEFINITION, Stage  # noqa: E402
-from cluster_research.viz import stage_timeline  # noqa: E402
+from cluster_research.viz import label, stage_timeline  # noqa: E402
 from cluster_research.viz import stages as vs  # noqa: E402
 
 
@@ -183,6 +183,20 @@ def test_the_stage_timeline_carries_the_definition(lang):
     notes = " ".join(t.get_text().replace("\n", " ")
                      for t in stage_timeline(timeline, lang=lang).axes[0].texts)
     assert STAGE_DEFINITION[lang].replace(" ", "") in notes.replace(" ", "")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_timeline_says_rule_methods_are_not_positions_on_a_curve(lang):
+    """The definition ("place of the year on the fitted S-curve") is that of the curve rows;
+    signs, net entry, scorecard and ensemble rows get a note that they follow their own rules
+    (the scorecard a rank among provinces), curve-only timelines do not."""
+    def notes(methods):
+        t = pd.DataFrame([{"year": 2010, "method": m, "stage": Stage.GROWTH} for m in methods])
+        return " ".join(x.get_text().replace("\n", "")
+                        for x in stage_timeline(t, lang=lang).axes[0].texts).replace(" ", "")
+    rule = label("rule_methods", lang).replace(" ", "")
+    assert rule in notes(["curve:logistic", "scorecard"])
+    assert rule not in notes(["curve:logistic", "curve:gompertz"])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

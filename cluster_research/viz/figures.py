@@ -331,7 +331,10 @@ def stage_timeline(table, lang: str = "zh", title: str | None = None, paper_year
     ax.set_xlabel(label("year", lang))
     # what a stage means, under the year labels (the figure is saved with a tight bounding box)
     width = 0.775 * fig.get_figwidth() * 72 / 9  # the axes' width in 9-pt ems
-    ax.annotate(textwrap.fill(STAGE_DEFINITION[lang], int(width if lang == "zh" else 1.9 * width)),
+    note = STAGE_DEFINITION[lang]
+    if any(not str(m).startswith(("curve", "panel")) for m in methods):
+        note += " " + label("rule_methods", lang)  # the definition is that of the curve rows
+    ax.annotate(textwrap.fill(note, int(width if lang == "zh" else 1.9 * width)),
                 xy=(0, 0),
                 xycoords="axes fraction", xytext=(0, -64), textcoords="offset points",
                 fontsize=9, color="#595959", va="top", ha="left", annotation_clip=False)

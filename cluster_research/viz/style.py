@@ -89,6 +89,11 @@ LABELS = {
     "unobserved": {"zh": "斜线：该年无观测值（阶段来自其他年份的数据）",
                    "en": "Hatched: no observation that year (stage from other years' data)"},
     "paper_years": {"zh": "红框：论文判断的年份", "en": "Red frame: years the paper judged"},
+    "rule_methods": {"zh": "（曲线法；迹象法、净进入法、评分卡与综合判定按各自的规则给出阶段，"
+                           "见笔记本03第2节；评分卡是省际相对排名）",
+                     "en": "(curve methods; signs, net entry, scorecard and ensemble give a stage "
+                           "by their own rules, notebook 03 section 2; the scorecard is a rank "
+                           "among provinces)"},
     "source_taobao": {"zh": "数据：阿里研究院《中国淘宝村名单》",
                       "en": "Data: AliResearch, lists of China's Taobao villages"}}
 
