@@ -12,8 +12,7 @@ from .specs import MODELS, SPECS
 __all__ = ["compare"]
 
 
-def compare(years, values=None, models=None, errors="additive", form="cumulative",
-            min_train=None):
+def compare(years, values=None, models=None, errors="additive", form="cumulative", min_train=None):
     """Compare growth models by AICc, BIC and rolling-origin out-of-sample error.
 
     Rolling origin (expanding window): for each origin ``i = m, ..., n-1`` the model is fitted to
@@ -84,7 +83,6 @@ def compare(years, values=None, models=None, errors="additive", form="cumulative
             "identified": res.identified, "ceiling": res.ceiling,
             "oos_rmse": float(np.sqrt(np.mean(e[:, 0] ** 2))) if len(e) else np.nan,
             "oos_mape": float(np.nanmean(np.abs(e[:, 1]))) if len(e) else np.nan,
-            "oos_n": len(e), "oos_failures": fails,
-        })
+            "oos_n": len(e), "oos_failures": fails})
     out = pd.DataFrame(rows).set_index("model")
     return out.sort_values("aicc", na_position="last")

@@ -183,8 +183,7 @@ def validate(years, values, weights, errors, model, form):
 
 @quiet
 def fit(years, values=None, model="logistic", errors="additive", weights=None, form="cumulative",
-        start=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None,
-        max_nfev=None):
+        start=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None, max_nfev=None):
     """Fit a growth curve to an annual (possibly unevenly spaced) series.
 
     Parameters

@@ -57,8 +57,7 @@ from . import specs
 from .fit import fit
 from .specs import MODELS
 
-__all__ = ["MODEL_SPECS", "MixedModelSpec",
-           "MixedResults", "fit_mixed"]
+__all__ = ["MODEL_SPECS", "MixedModelSpec", "MixedResults", "fit_mixed"]
 
 _THETA_BOUND = 20.0  # |log(sd / sigma)| bound of the LME step (sd/sigma in [2e-9, 5e8])
 
@@ -199,8 +198,7 @@ MODEL_SPECS = {
                                  "y = Asym + (R0 - Asym) exp(-exp(lrc) t)", ceiling="Asym"),
     "sslogis": MixedModelSpec("sslogis", ("Asym", "xmid", "scal"), _sslogis, _sslogis_jac,
                               _sslogis_start, "y = Asym / (1 + exp((xmid - t) / scal))",
-                              ceiling="Asym"),
-}
+                              ceiling="Asym")}
 """Models known to :func:`fit_mixed`, by name; add or replace a :class:`MixedModelSpec` here."""
 
 

@@ -358,8 +358,7 @@ class NLSResults(ProfileMixin):
             f"converged: {self.converged} ({self.convergence_message})",
             f"covariance: {self.cov_type}",
             "",
-            self.to_frame().to_string(float_format=lambda v: f"{v:.6g}"),
-        ]
+            self.to_frame().to_string(float_format=lambda v: f"{v:.6g}")]
         return "\n".join(lines)
 
     def __repr__(self):
@@ -742,8 +741,7 @@ class GrowthResults(NLSResults):
             return tv, -self._slope(th, j, tv) / (phi * phi)
 
         se = math.sqrt(self._cov[j, j]) / K_hat**2 if self._cov[j, j] > 0 else 0.5 / K_hat
-        _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60,
-                              0.0)
+        _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60, 0.0)
         # a crossing within the tolerance of phi = 0 is the limit itself: no upper bound
         out = 1.0 / phi if phi > 1e-6 / K_hat else np.inf
         self._profile_cache[key] = out

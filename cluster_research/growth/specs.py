@@ -38,15 +38,13 @@ from ..errors import ParameterError
 
 __all__ = [
     "CEILING_FACTOR", "GOMPERTZ_KNEE", "LOGISTIC_KNEE", "MODELS", "RUNAWAY", "SPECS", "ModelSpec",
-    "data_mean", "get_spec", "log_sigmoid"
-]
+    "data_mean", "get_spec", "log_sigmoid"]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).
 LOGISTIC_KNEE = math.log(2.0 + math.sqrt(3.0))
 #: Knee offset of the Gompertz curve in units of 1/b.
 GOMPERTZ_KNEE = math.log((3.0 + math.sqrt(5.0)) / 2.0)
-LOGISTIC_SHARES = (1.0 / (1.0 + (2.0 + math.sqrt(3.0))), 0.5,
-                   1.0 / (1.0 + (2.0 - math.sqrt(3.0))))
+LOGISTIC_SHARES = (1.0 / (1.0 + (2.0 + math.sqrt(3.0))), 0.5, 1.0 / (1.0 + (2.0 - math.sqrt(3.0))))
 GOMPERTZ_SHARES = (math.exp(-(3.0 + math.sqrt(5.0)) / 2.0), math.exp(-1.0),
                    math.exp(-(3.0 - math.sqrt(5.0)) / 2.0))
 #: Default upper bound of a ceiling (K, M): this multiple of the largest observed level.  A fit
@@ -646,8 +644,7 @@ SPECS = {
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,
-                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1)),
-}
+                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1))}
 
 #: Names of the growth models, in display order.
 MODELS = tuple(SPECS)

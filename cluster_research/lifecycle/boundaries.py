@@ -196,8 +196,7 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
     model = getattr(res, "model", None)
     out = pd.DataFrame(
         np.nan, index=list(BOUNDARY_ROWS),
-        columns=["year", "ci_low", "ci_high", "share_of_ceiling", "se"],
-    )
+        columns=["year", "ci_low", "ci_high", "share_of_ceiling", "se"])
     out["note"] = ""
     out.index.name = "boundary"
     out.attrs.update(model=model, identified=False, reason="")

@@ -41,16 +41,14 @@ def classify_curve(years, values, year, information, *, model="logistic",
     passed = np.array(tab.attrs.get("passed", [False] * 3))
     ph = int(phase_from_boundaries(year, tab["year"].to_numpy()[None, :], passed[None, :])[0])
     if ph == 0:
-        return unclassified("curve", information, year,
-                             "boundaries could not be located: "
+        return unclassified("curve", information, year, "boundaries could not be located: "
                              + "; ".join(n for n in tab["note"] if n), **ev)
     phase = PHASES[ph - 1]
     stage = pm[phase]
     desc = ", ".join(f"{r} {tab.loc[r, 'year']:.1f}" for r in BOUNDARY_ROWS
                      if np.isfinite(tab.loc[r, "year"]))
     reason = f"{model} fit on {len(years)} obs: {year} lies in phase {phase} ({desc})"
-    close = [r for r in BOUNDARY_ROWS
-             if tab.loc[r, "ci_low"] <= year <= tab.loc[r, "ci_high"]]
+    close = [r for r in BOUNDARY_ROWS if tab.loc[r, "ci_low"] <= year <= tab.loc[r, "ci_high"]]
     if close:
         reason += f"; {year} is inside the 95% interval of {', '.join(close)}: uncertain"
     ev["uncertain_near"] = close

@@ -201,8 +201,7 @@ def _fit_lag(regions, years, values, model, warm, identify):
         for lk in (top + 0.2, top + 1.0, top + 2.5):
             # each region's own linearisation of g at ceiling exp(lk): u = g^{-1}(y / K)
             v = np.minimum(ly - lk, -1e-6)
-            uinv = (-np.log(np.expm1(-v)) if model == "logistic"
-                    else -np.log(-v))
+            uinv = (-np.log(np.expm1(-v)) if model == "logistic" else -np.log(-v))
             t0 = np.array([np.mean(t[ri == i] - uinv[ri == i] / k) for i in range(N)])
             starts.append(np.r_[math.log(k), t0])
     z0 = min(starts, key=lambda z: float(np.sum(resid(z) ** 2)))

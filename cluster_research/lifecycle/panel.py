@@ -414,8 +414,7 @@ def _mixed_fit(df, model):
     return res, None
 
 
-def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
-                threshold=STAGE_THRESHOLD):
+def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3, threshold=STAGE_THRESHOLD):
     counts = df.groupby("region", sort=False).size()
     use = df[df["region"].isin(counts[counts >= min_points].index)]
     models = ("logistic", "gompertz") if model == "auto" else (model,)
@@ -456,8 +455,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
         H = J.T @ J / res.scale + Dinv
         if np.all(np.isfinite(H)):
             cov = np.linalg.pinv(H, hermitian=True)
-            draws = rng.multivariate_normal(theta, (cov + cov.T) / 2.0, size=n_draws,
-                                            method="eigh")
+            draws = rng.multivariate_normal(theta, (cov + cov.T) / 2.0, size=n_draws, method="eigh")
             draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
         else:  # a group curve without a finite Laplace approximation: no draws
             draws = np.empty((0, 3))
@@ -631,8 +629,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
             probs = np.full((len(yrs), 4), 0.25)
         ph = fit.phases(i, yrs)[0]
         out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
-                         f"{desc}; {fit.reason}; phase of the year on the common curve",
-                         threshold))
+                         f"{desc}; {fit.reason}; phase of the year on the common curve", threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["fit"] = fit
     if fit is not None and fit.k > 0 and np.isfinite(fit.K):

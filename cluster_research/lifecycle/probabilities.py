@@ -103,8 +103,7 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
     year = check_year(year)
     pm = check_phase_map(phase_map)
     rng = np.random.default_rng(seed)
-    point = run_method(series, year, method, information, phase_map=pm,
-                     **options)
+    point = run_method(series, year, method, information, phase_map=pm, **options)
     attrs = {"method": method, "kind": kind, "information": information, "year": year,
              "point_stage": point.stage, "reason": point.reason}
     if point.phase is None and point.stage is None and not has_draw_basis(point, method):

@@ -92,8 +92,7 @@ class Stage(enum.Enum):
             if key in (st.zh, st.zh + "阶段") or key.lower() in (
                 st.en,
                 st.name.lower(),
-                st.en.replace("-", ""),
-            ):
+                st.en.replace("-", "")):
                 return st
         raise ParameterError(f"unknown stage label {label!r}")
 
@@ -219,15 +218,13 @@ class StageResult:
             "stage_zh": self.label("zh"),
             "stage_en": self.label("en"),
             "phase": self.phase,
-            "reason": self.reason,
-        }
+            "reason": self.reason}
 
     def __repr__(self) -> str:
         st = "None" if self.stage is None else f"{self.stage.name} ({self.stage.zh})"
         return (
             f"StageResult(stage={st}, method={self.method!r}, information={self.information!r}, "
-            f"year={self.year}, reason={self.reason!r})"
-        )
+            f"year={self.year}, reason={self.reason!r})")
 
 
 def unclassified(method, information, year, reason, **evidence) -> StageResult:
@@ -258,8 +255,7 @@ def clean_series(series, name: str = "series") -> tuple[np.ndarray, np.ndarray, 
     """Validate a year-indexed series; return (years, values, gap_years), NaN dropped."""
     if not isinstance(series, pd.Series):
         raise ParameterError(
-            f"{name} must be a pandas Series indexed by int year, got {type(series).__name__}"
-        )
+            f"{name} must be a pandas Series indexed by int year, got {type(series).__name__}")
     idx = series.index
     try:
         yrs = np.asarray(idx, dtype=float)

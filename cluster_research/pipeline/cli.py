@@ -33,12 +33,7 @@ from ..outputs import outputs_dir
 from . import report
 from .notebooks import list_runs, resolve_notebook
 from .params import (
-    coerce_cli_value,
-    describe_spec,
-    parameter_model,
-    parameter_models,
-    validate_parameters,
-)
+    coerce_cli_value, describe_spec, parameter_model, parameter_models, validate_parameters)
 from .runner import describe, refresh, run_all, run_notebook
 from .runs import read_yaml, slug
 from .summary import run_summary
@@ -167,8 +162,7 @@ def _reproduce(args) -> int:
             raise ParameterError(f"unknown run(s) {missing}; runs: {', '.join(by_stem)}")
         runs = [by_stem[o] for o in args.only]
     try:
-        results = run_all(jobs=args.jobs, output_dir=args.output_dir, runs=runs,
-                          force=args.force)
+        results = run_all(jobs=args.jobs, output_dir=args.output_dir, runs=runs, force=args.force)
     except RunFailedError as exc:
         _summary(exc.results, args.jobs, t0)
         print(f"FAILED: {len(exc.failures)} run(s):", file=sys.stderr)

@@ -16,12 +16,8 @@ import pandas as pd
 import patsy
 
 from ..errors import (
-    ClusterResearchWarning,
-    CollinearityWarning,
-    DataValidationError,
-    MissingColumnError,
-    ParameterError,
-)
+    ClusterResearchWarning, CollinearityWarning, DataValidationError, MissingColumnError,
+    ParameterError)
 
 __all__ = ["CONDITION_RAISE", "CONDITION_WARN", "EFFECTS", "check_columns", "check_rank",
            "collinear_terms", "condition_number", "demean", "formula_columns", "period_positions",
@@ -305,8 +301,7 @@ def _check_finite(full, data, cols, entity, time) -> None:
         inner = [c for c in cols if c in col]
         val = data.at[r, inner[0]] if inner else None
         val = float(val) if isinstance(val, (int, float, np.number)) else val
-        cells.append((data.at[r, entity] if entity else r,
-                      data.at[r, time] if time else None, val))
+        cells.append((data.at[r, entity] if entity else r, data.at[r, time] if time else None, val))
     if "log" in col:
         shown = "; ".join(f"{e}/{t}: {v!r}" for e, t, v in cells[:10])
         raise DataValidationError(f"log of non-positive values at (entity/time: value) {shown}"

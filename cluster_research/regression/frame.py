@@ -185,15 +185,12 @@ def _long_selection(panel, indicators, economy, econ) -> pd.DataFrame:
     dup = long.duplicated(["region_code", "year", "indicator"])
     if dup.any():
         r = long[dup].iloc[0]
-        raise ParameterError(
-            f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
-    return long.assign(region_code=long["region_code"].astype(str),
-                       year=long["year"].astype(int))
+        raise ParameterError(f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
+    return long.assign(region_code=long["region_code"].astype(str), year=long["year"].astype(int))
 
 
 def _wide(long, columns) -> pd.DataFrame:
-    names = long.drop_duplicates("region_code").set_index("region_code")[
-        ["region", "region_en"]]
+    names = long.drop_duplicates("region_code").set_index("region_code")[["region", "region_en"]]
     wide = long.pivot(index=["region_code", "year"], columns="indicator", values="value")
     wide.columns.name = None
     wide = wide.reset_index().join(names, on="region_code")

@@ -121,8 +121,7 @@ class PanelResults:
             (f"nobs: {self.nobs}   entities: {self.n_entities}   periods: {self.n_periods}"
             f"   balanced: {self.balanced}"),
             (f"df_resid: {self.df_resid:g}   absorbed effects: {self.absorbed}"
-            f"   within R²: {self.rsquared_within:.6f}"),
-        ]
+            f"   within R²: {self.rsquared_within:.6f}")]
         if len(self.dropped):
             head.append(f"dropped rows (missing values): {len(self.dropped)}")
         table = self.coef_table.to_string(index=False, float_format=lambda v: f"{v:.6g}")
@@ -247,8 +246,7 @@ def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, 
         "t": np.asarray(res.tvalues),
         "p_value": np.asarray(res.pvalues),
         "ci_low": ci[:, 0],
-        "ci_high": ci[:, 1],
-    })
+        "ci_high": ci[:, 1]})
     # centre y when the design has an intercept (pooled, first differences with c)
     y_c = y_t - (y_t.mean() if "Intercept" in names else 0.0)
     tss = float(y_c @ y_c)

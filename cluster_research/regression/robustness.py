@@ -176,8 +176,7 @@ def format_robustness(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
                              "output of robustness_table()")
     specs = list(dict.fromkeys(table["spec"]))
     terms = list(dict.fromkeys(table["term"]))
-    out = pd.DataFrame("", index=terms + ["nobs", "regions", "years", "within_r2"],
-                       columns=specs)
+    out = pd.DataFrame("", index=terms + ["nobs", "regions", "years", "within_r2"], columns=specs)
     for r in table.itertuples(index=False):
         out.at[r.term, r.spec] = (f"{r.estimate:.{digits}f}{stars(r.p_value)} "
                                   f"({r.std_error:.{digits}f})")
