@@ -250,6 +250,3 @@ def phase_from_boundaries(year: float, yrs: np.ndarray, passed: np.ndarray) -> n
     ok = np.all(np.isfinite(eff) | passed, axis=1)
     phase = 1 + np.sum(year >= eff, axis=1)
     return np.where(ok, phase, 0)
-
-
-# --------------------------------------------------------------------------------------

@@ -53,6 +53,3 @@ def classify_curve(years, values, year, information, *, model="logistic",
         reason += f"; {year} is inside the 95% interval of {', '.join(close)}: uncertain"
     ev["uncertain_near"] = close
     return StageResult(stage, "curve", information, year, reason, ev, phase)
-
-
-# --------------------------------------------------------------------------------------

@@ -64,7 +64,3 @@ def classify_ensemble(series, year, information, *, extrapolate=False, counts=No
           "majority": majority, "n_classified": len(got),
           "counts": {s.name: c for s, c in cnt.items()}}
     return StageResult(majority, "ensemble", information, year, reason, ev)
-
-
-# --------------------------------------------------------------------------------------
-# Uncertainty

@@ -83,7 +83,3 @@ def classify_net_entry(years, values, year, information, *, band=0.05, window=11
     return StageResult(Stage.GROWTH, "net_entry", information, year,
                        r + f" > {band:.0%}, past the peak acceleration of entry "
                        f"({lk:.0f}): sharp rise in the number of firms, Gort-Klepper stage 2", ev)
-
-
-# --------------------------------------------------------------------------------------
-# Scorecard
