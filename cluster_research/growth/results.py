@@ -133,7 +133,6 @@ class NLSResults(ProfileMixin):
         p = self._theta.size
         cov = np.full((p, p), np.nan)
         J = pr.jac_full(self._theta)[:, pr.free]
-        self._jac_free = J
         try:
             # scale-invariant singularity check: condition number of the column-scaled J'J
             dn = np.sqrt(np.sum(J * J, axis=0))
@@ -274,8 +273,7 @@ class NLSResults(ProfileMixin):
             se = self.bse.to_numpy()
             lo, hi = est - c * se, est + c * se
         else:
-            lo = est.copy()
-            hi = est.copy()
+            lo, hi = est.copy(), est.copy()
             for j in range(est.size):
                 if self._problem.fixed[j]:
                     continue
@@ -339,11 +337,9 @@ class NLSResults(ProfileMixin):
     def to_frame(self, alpha=0.05):
         """Return a table of estimates, standard errors and Wald intervals."""
         ci = self.conf_int(alpha)
-        df = pd.DataFrame({"estimate": self.params, "std_err": self.bse})
-        df["ci_low"] = ci["lower"]
-        df["ci_high"] = ci["upper"]
-        df["fixed"] = [n in self.fixed for n in self.param_names]
-        return df
+        return pd.DataFrame({"estimate": self.params, "std_err": self.bse, "ci_low": ci["lower"],
+                             "ci_high": ci["upper"],
+                             "fixed": [n in self.fixed for n in self.param_names]})
 
     def _header_lines(self):
         return ["Non-linear least squares"]
@@ -397,13 +393,9 @@ def flag_irregular_solution(res) -> None:
         notes.append(f"residuals at the level of floating-point rounding (rms residual / rms y "
                      f"= {rms / scale:.1e}): RSS and standard errors are not reliable in double "
                      "precision (an exact fit, or data that need extended precision)")
-    if notes and res.converged:
+    if notes:
         res.converged = False
         res.convergence_message += "; " + "; ".join(notes)
-    elif notes:
-        res.convergence_message += "; " + "; ".join(notes)
-
-
 
 
 class GrowthResults(NLSResults):
@@ -438,8 +430,6 @@ class GrowthResults(NLSResults):
         self.years = np.asarray(years, float)
         self.values = np.asarray(values, float)
         self._spec = spec
-        self._shift = np.zeros(len(spec.param_names))
-        self._shift[spec.time_idx] = centre
         self.ols = ols
         super().__init__(problem, theta, spec.param_names, converged, message, settings,
                          convergence, cov_type, cov_kwds)
