@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,7 @@ PHASES = ("I", "II", "III", "IV")
 BOUNDARY_ROWS = ("lower_knee", "inflection", "upper_knee")
 
 
+@functools.total_ordering
 class Stage(enum.Enum):
     """Order the four lifecycle stages of an industrial cluster.
 
@@ -101,32 +103,12 @@ class Stage(enum.Enum):
             return NotImplemented
         return self.value < other.value
 
-    def __le__(self, other):
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.value <= other.value
-
-    def __gt__(self, other):
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.value > other.value
-
-    def __ge__(self, other):
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.value >= other.value
-
 
 _ZH = {1: "萌芽", 2: "成长", 3: "扩大", 4: "起飞"}
 _EN = {1: "embryonic", 2: "growth", 3: "expansion", 4: "take-off"}
 
 #: Default mapping of curve phases I-IV (see module docstring) to stages.
-DEFAULT_PHASE_MAP: dict[str, Stage] = {
-    "I": Stage.EMBRYONIC,
-    "II": Stage.GROWTH,
-    "III": Stage.EXPANSION,
-    "IV": Stage.TAKEOFF,
-}
+DEFAULT_PHASE_MAP: dict[str, Stage] = dict(zip(PHASES, Stage))
 
 
 def check_phase_map(phase_map) -> dict[str, Stage]:
@@ -237,9 +219,8 @@ def unclassified(method, information, year, reason, **evidence) -> StageResult:
 # --------------------------------------------------------------------------------------
 def check_year(year) -> int:
     """Return ``year`` as int, or raise ParameterError."""
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer, float, np.floating)):
-        raise ParameterError(f"year must be an integer calendar year, got {year!r}")
-    if float(year) != int(year):
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer, float, np.floating)) \
+            or float(year) != int(year):
         raise ParameterError(f"year must be an integer calendar year, got {year!r}")
     return int(year)
 
