@@ -132,8 +132,6 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
     return res
 
 
-
-
 def validate(years, values, weights, errors, model, form):
     """Check years, values, weights and options; return (t, y, w) as float arrays."""
     if model not in MODELS:
@@ -162,7 +160,7 @@ def validate(years, values, weights, errors, model, form):
         if t[i] < t[i - 1]:
             raise ParameterError(f"years are not sorted: {t[i]:g} at index {i} follows "
                                  f"{t[i - 1]:g}")
-    if errors == "multiplicative" or model == "exponential" and errors == "multiplicative":
+    if errors == "multiplicative":
         for i in range(y.size):
             if y[i] <= 0:
                 raise ParameterError(f"value for year {t[i]:g} (index {i}) is {y[i]:g}; "
@@ -178,7 +176,6 @@ def validate(years, values, weights, errors, model, form):
                 raise ParameterError(f"weight for year {t[i]:g} (index {i}) must be finite and "
                                      f"positive, got {w[i]!r}")
     return t, y, w
-
 
 
 @quiet
@@ -252,8 +249,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     p = len(names)
     centre = float(np.mean(t))
     tc = t - centre
-    shift = np.zeros(p)
-    shift[spec.time_idx] = centre
+    shift = spec.shift(centre)
     if fix is None:
         fix = {"tau": t[0] - 1.0} if (model == "bass" and form != "cumulative") else {}
     for k in fix:
@@ -284,10 +280,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if i == spec.scale_idx:
             capped = False
     mean, jac = data_mean(spec, form)
-    theta_fixed = np.zeros(p)
-    for i, n in enumerate(names):
-        if n in fixed_int:
-            theta_fixed[i] = fixed_int[n]
+    theta_fixed = np.array([fixed_int.get(n, 0.0) for n in names], float)
     pr = Problem(mean, jac, tc, y, w, errors, lb, ub, fixed_mask, theta_fixed)
     strict = max_nfev is not None  # a caller's budget is enforced exactly (trf counts it)
     if max_nfev is None:
@@ -306,12 +299,11 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             if missing:
                 raise ParameterError(f"start is missing {missing} for model {model}")
             x0 = np.array([start.get(n, fix.get(n, np.nan)) for n in names], float)
+        elif isinstance(start, pd.Series):
+            d = start.to_dict()
+            x0 = np.array([d[n] if n in d else fix.get(n, np.nan) for n in names], float)
         else:
-            if isinstance(start, pd.Series):
-                d = start.to_dict()
-                x0 = np.array([d[n] if n in d else fix.get(n, np.nan) for n in names], float)
-            else:
-                x0 = np.asarray(start, float)
+            x0 = np.asarray(start, float)
             if x0.size != p:
                 raise ParameterError(f"start has {x0.size} values; {model} needs {p} ({names})")
         settings["start"] = dict(zip(names, x0))
@@ -324,8 +316,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     elif model == "exponential":
         if np.any(y <= 0):
             pos = y > 0
-            a0, r0 = np.log(np.mean(y[pos])) if pos.any() else 0.0, 0.0
-            x0 = np.array([a0, r0])
+            x0 = np.array([np.log(np.mean(y[pos])) if pos.any() else 0.0, 0.0])
         else:
             X = add_constant(tc, has_constant="add")
             wls = WLS(np.log(y), X, weights=w)
@@ -350,8 +341,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
                                                       max_nfev if strict else None, record)
         settings["start"] = dict(zip(names, spec.to_rep(start_int, centre)))
         record.update(info)
-    record["seconds"] = time.perf_counter() - t_start
-    record["nfev_total"] = pr.nfev
+    record.update(seconds=time.perf_counter() - t_start, nfev_total=pr.nfev)
     settings["method"] = record.get("method")
     if record.get("method") == "statsmodels WLS":
         settings["optimizer"] = "statsmodels.api.WLS (closed form)"
