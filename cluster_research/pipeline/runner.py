@@ -185,10 +185,9 @@ def _run(job: Job, out: Path, hashes: dict, timeout: int, progress_bar: bool = F
         seconds = execute(job.notebook, job.parameters, out, job.name, timeout=timeout,
                           progress_bar=progress_bar)
     except Exception as exc:  # noqa: BLE001 - recorded, then re-raised or reported
-        if stop is not None and stop.is_set():
-            return None, exc
-        cache.update_manifest(out, job.name, status="failed", seconds=0.0,
-                              error=describe_error(exc), **rec)
+        if stop is None or not stop.is_set():
+            cache.update_manifest(out, job.name, status="failed", seconds=0.0,
+                                  error=describe_error(exc), **rec)
         return None, exc
     res = collect(job.name, job.notebook, job.parameters, out, seconds)
     cache.update_manifest(out, job.name, status="ok", seconds=seconds, files=res.files(), **rec)
