@@ -377,9 +377,7 @@ class _Problem:
         """Maximise the profiled log-likelihood over theta = log(sd / sigma) (damped Newton)."""
         lo, hi = -_THETA_BOUND, _THETA_BOUND
         th = np.clip(np.asarray(theta0, float), lo + 1e-3, hi - 1e-3)
-        def fun(t):
-            return self.profile(t, parts)
-
+        fun = partial(self.profile, parts=parts)
         f = fun(th)
         h = 1e-4
         eye = np.eye(th.size) * h
@@ -628,7 +626,7 @@ class MixedResults:
         self.model, self.formula = spec.name, spec.formula
         self.errors = "multiplicative" if pr.mult else "additive"
         self.random = tuple(random)
-        self._spec, self._R = spec, pr.R
+        self._spec = spec
         beta, b = pr.split(z)
         self.params = pd.Series(beta, index=names, name="estimate")
         # nlme scales the ML variance by N / (N - p) for cov(beta) (summary.nlme's Std.Error)

@@ -149,10 +149,7 @@ class Problem:
         """Return the weighted residuals at the full parameter vector ``th``."""
         self.nfev += 1
         m = self.mean_fn(self.x, th)
-        if self.errors == "multiplicative":
-            r = self.ly - np.log(m)
-        else:
-            r = self.y - m
+        r = self.ly - np.log(m) if self.errors == "multiplicative" else self.y - m
         if not self.unit:
             r = self.sw * r
         rf = r.ravel()
@@ -233,8 +230,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     >>> round(float(z[0]), 6), ok, info["method"]
     (3.0, True, 'lm')
     """
-    lb = np.asarray(lb, float)
-    ub = np.asarray(ub, float)
+    lb, ub = np.asarray(lb, float), np.asarray(ub, float)
     z0 = np.clip(np.asarray(z0, float), lb, ub)
     e = np.zeros(z0.size, bool) if logs is None else np.asarray(logs, bool)
     if e.any() and np.all(z0[e] > 0):
@@ -257,8 +253,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     if meth == "lm" and z0.size > m:
         kw["method"] = meth = "trf"
     if bounded and lm_first and z0.size <= m and np.all(z0 > lb) and np.all(z0 < ub):
-        kw_lm = {k: v for k, v in kw.items() if k != "bounds"}
-        kw_lm["method"] = "lm"
+        kw_lm = {**{k: v for k, v in kw.items() if k != "bounds"}, "method": "lm"}
         try:
             sol = least_squares(fun, z0, jac=jac, **kw_lm)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
