@@ -239,8 +239,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     if values is None:
         if not isinstance(years, pd.Series):
             raise ParameterError("values is required unless years is a Series indexed by year")
-        values = years.to_numpy(dtype=float)
-        years = years.index.to_numpy(dtype=float)
+        years, values = years.index.to_numpy(dtype=float), years.to_numpy(dtype=float)
     t, y, w = validate(years, values, weights, errors, model, form)
     if cov_type not in COV_TYPES:
         raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
