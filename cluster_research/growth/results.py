@@ -142,8 +142,7 @@ class NLSResults(ProfileMixin):
             JsTJs = Js.T @ Js
             cond = np.linalg.cond(JsTJs)
             if not np.isfinite(cond) or cond > 1e14:
-                raise np.linalg.LinAlgError(f"J'J is singular (scaled condition number "
-                                            f"{cond:.3g})")
+                raise np.linalg.LinAlgError(f"J'J is singular (scaled condition number {cond:.3g})")
             if cov_type == "nonrobust":
                 cf = self.scale * np.linalg.inv(JsTJs) / np.outer(dn, dn)
             else:

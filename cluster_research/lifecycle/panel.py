@@ -186,8 +186,7 @@ def prepare_panel(data, region, x, y, indicator) -> pd.DataFrame:
 
 def _check(information, method):
     if information not in ("hindsight", "realtime"):
-        raise ParameterError(f"information must be 'hindsight' or 'realtime', "
-                             f"got {information!r}")
+        raise ParameterError(f"information must be 'hindsight' or 'realtime', got {information!r}")
     if method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}")
 
@@ -223,14 +222,9 @@ def _curve_fits(df, model, min_points):
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in KNEES for m in models):
-        raise ParameterError(f"curve model must be 'logistic', 'gompertz' or 'auto', "
-                             f"got {model!r}")
-    fits = {m: {} for m in models}
-    for m in models:
-        for r in regions:
-            g = groups[r]
-            fits[m][r] = (_fit_region(g["year"].to_numpy(float), g["value"].to_numpy(float), m)
-                          if len(g) >= min_points else None)
+        raise ParameterError(f"curve model must be 'logistic', 'gompertz' or 'auto', got {model!r}")
+    fits = {m: {r: _fit_region(g["year"].to_numpy(float), g["value"].to_numpy(float), m)
+                if len(g) >= min_points else None for r, g in groups.items()} for m in models}
     chosen = models[0]
     if len(models) > 1:
         # AICc summed over the regions where every candidate converged (a common set)
@@ -260,13 +254,12 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
                              f"curve ({chosen}): no fit: {why}"))
             continue
         probs = _curve_probs(res, chosen, yrs, n_draws, rng)
-        ph = curve_phases(chosen, res.params.to_numpy(float), yrs)
         pv = res.params.to_numpy(float)
+        ph = curve_phases(chosen, pv, yrs)
         if pv[0] > 0 and pv[1] > 0:
             curves[r] = [chosen, [float(np.log(pv[0])), float(np.log(pv[1])), float(pv[2])]]
-        p = res.params
         desc = (f"curve ({chosen}{', pooled AICc choice' if model == 'auto' else ''}): "
-                f"K={p.iloc[0]:.4g}, {_RATE[chosen]}={p.iloc[1]:.3g}, t0={p.iloc[2]:.1f}")
+                f"K={pv[0]:.4g}, {_RATE[chosen]}={pv[1]:.3g}, t0={pv[2]:.1f}")
         if not res.converged:
             stages, why = [None] * len(yrs), desc + "; fit did not converge: no stage"
         elif not res.identified:
@@ -419,8 +412,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3, threshol
     use = df[df["region"].isin(counts[counts >= min_points].index)]
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in KNEES for m in models):
-        raise ParameterError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
-                             f"got {model!r}")
+        raise ParameterError(f"mixed model must be 'logistic', 'gompertz' or 'auto', got {model!r}")
     fits = {m: _mixed_fit(use, m) if len(counts[counts >= min_points]) >= 2 else
             (None, f"fewer than 2 regions with >= {min_points} observations") for m in models}
     good = [m for m in models if fits[m][0] is not None and fits[m][0].converged]

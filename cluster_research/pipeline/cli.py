@@ -72,8 +72,7 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
                    metavar=("NAME", "VALUE"), help=_P_HELP)
     r.add_argument("--params-file", help="YAML with 'parameters:' (and optionally 'notebook:')")
     r.add_argument("--output-dir", help="root of the outputs (default outputs/)")
-    r.add_argument("--name", help="run name inside outputs/ (default: notebook stem + "
-                                  "parameters)")
+    r.add_argument("--name", help="run name inside outputs/ (default: notebook stem + parameters)")
 
     sub.add_parser("list", help="list notebooks, their parameters and the reproduction runs")
 
