@@ -74,12 +74,9 @@ def true_boundaries(model: str, rate, t0):
     t0 = np.asarray(t0, float)
     if np.any(rate <= 0):
         raise ParameterError(f"the rate of a {model} curve must be > 0, got {rate}")
-    if model == "logistic":
-        d = LOGISTIC_KNEE_OFFSET / rate
-    elif model == "gompertz":
-        d = GOMPERTZ_KNEE_OFFSET / rate
-    else:
+    if model not in ("logistic", "gompertz"):
         raise ParameterError(f"model must be 'logistic' or 'gompertz', got {model!r}")
+    d = (LOGISTIC_KNEE_OFFSET if model == "logistic" else GOMPERTZ_KNEE_OFFSET) / rate
     return t0 - d, t0 + 0.0 * d, t0 + d
 
 

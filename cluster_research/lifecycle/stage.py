@@ -76,12 +76,8 @@ class Stage(enum.Enum):
 
     def label(self, lang: str = "zh") -> str:
         """Return the label in ``lang`` ("zh", "en" or "both", e.g. "成长 growth")."""
-        if lang == "zh":
-            return self.zh
-        if lang == "en":
-            return self.en
-        if lang == "both":
-            return f"{self.zh} {self.en}"
+        if lang in ("zh", "en", "both"):
+            return {"zh": self.zh, "en": self.en, "both": f"{self.zh} {self.en}"}[lang]
         raise ParameterError(f"lang must be 'zh', 'en' or 'both', got {lang!r}")
 
     @classmethod
