@@ -22,7 +22,7 @@ from statsmodels.regression.linear_model import WLS
 from statsmodels.tools.tools import add_constant
 
 from ..errors import ParameterError
-from .results import GrowthResults, NLSResults, flag_irregular_solution
+from .results import GrowthResults, NLSResults, bound_hits, flag_irregular_solution
 from .solve import NLS_TOL, OPTIMIZER, Problem, quiet, solve
 from .specs import MODELS, RUNAWAY, SPECS, data_mean, linearised_at
 from .varpro import REDUCED, exponential_rss, fit_reduced, reduced_form
@@ -358,15 +358,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
 def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
     """Flag parameters that ended on a bound; a ceiling on its default cap is not converged."""
     names = spec.param_names
-    at = []
-    for i, n in enumerate(names):
-        if fixed_mask[i]:
-            continue
-        tol = 1e-8 * max(abs(theta[i]), 1.0)
-        if (np.isfinite(lb[i]) and theta[i] <= lb[i] + tol) or (
-                np.isfinite(ub[i]) and theta[i] >= ub[i] - tol):
-            at.append(n)
-    record["at_bound"] = at
+    record["at_bound"] = at = bound_hits(names, theta, lb, ub, fixed_mask)
     j = spec.scale_idx
     if capped and j is not None and theta[j] >= RUNAWAY * ub[j]:
         ok = False

@@ -327,10 +327,7 @@ class NLSResults(ProfileMixin):
             var = var + self.scale
         se = np.sqrt(var)
         c = self._tcrit(alpha)
-        if mult:
-            lo, hi = m * np.exp(-c * se), m * np.exp(c * se)
-        else:
-            lo, hi = m - c * se, m + c * se
+        lo, hi = (m * np.exp(-c * se), m * np.exp(c * se)) if mult else (m - c * se, m + c * se)
         return pd.DataFrame({"mean": m, "se": se, "lower": lo, "upper": hi}, index=index)
 
     def to_frame(self, alpha=0.05):
@@ -358,6 +355,13 @@ class NLSResults(ProfileMixin):
 
     def __repr__(self):
         return f"<{type(self).__name__} rss={self.rss:.6g} converged={self.converged}>"
+
+
+def bound_hits(names, theta, lb, ub, fixed) -> list:
+    """Return the names of free parameters within ``1e-8 max(|theta|, 1)`` of a finite bound."""
+    return [n for n, v, lo, hi, f in zip(names, theta, lb, ub, fixed) if not f and (
+        (np.isfinite(lo) and v <= lo + 1e-8 * max(abs(v), 1.0))
+        or (np.isfinite(hi) and v >= hi - 1e-8 * max(abs(v), 1.0)))]
 
 
 def flag_irregular_solution(res) -> None:
@@ -466,31 +470,19 @@ class GrowthResults(NLSResults):
     @property
     def ceiling(self):
         """Return the fitted ceiling ``K`` (``M`` for Bass); None for the exponential."""
-        if self._spec.scale_idx is None:
-            return None
-        return float(self._theta[self._spec.scale_idx])
+        j = self._spec.scale_idx
+        return None if j is None else float(self._theta[j])
 
     @property
     def inflection(self):
         """Return the inflection year of the level curve (None for exponential/Bass q <= p)."""
-        if self._spec.inflection is None:
-            return None
-        return self._spec.inflection(self.params)
+        return None if self._spec.inflection is None else self._spec.inflection(self.params)
 
     @property
     def at_bound(self):
         """Return the names of free parameters that ended on a bound."""
         pr = self._problem
-        out = []
-        for i, n in enumerate(self.param_names):
-            if pr.fixed[i]:
-                continue
-            v = self._theta[i]
-            lo, hi = pr.lb[i], pr.ub[i]
-            tol = 1e-8 * max(abs(v), 1.0)
-            if (np.isfinite(lo) and v <= lo + tol) or (np.isfinite(hi) and v >= hi - tol):
-                out.append(n)
-        return out
+        return bound_hits(self.param_names, self._theta, pr.lb, pr.ub, pr.fixed)
 
     @quiet
     def refit(self, values, max_nfev=None):
@@ -603,9 +595,7 @@ class GrowthResults(NLSResults):
 
     def _cap_index(self):
         j = self._spec.scale_idx
-        if j is None or not self.settings.get("ceiling_capped", False):
-            return None
-        return j
+        return None if j is None or not self.settings.get("ceiling_capped", False) else j
 
     @quiet
     def curve(self, t, params=None):
