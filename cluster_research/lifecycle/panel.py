@@ -250,8 +250,7 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
         res = fits[r]
         if res is None:
             why = f"{len(g)} observations, fewer than min_points={min_points}"
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
-                             f"curve ({chosen}): no fit: {why}"))
+            out.append(stage_rows(r, yrs, None, None, f"curve ({chosen}): no fit: {why}"))
             continue
         probs = _curve_probs(res, chosen, yrs, n_draws, rng)
         pv = res.params.to_numpy(float)
@@ -351,7 +350,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         t = yrs.astype(float)
         ly = np.log(g["value"].to_numpy(float))
         if len(g) < 2:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, None, None,
                              "pooled curve: a single observation has no growth rate: no stage"))
             continue
         starts = [[ly.max() + 0.5, mu, t.mean()], [ly.max() + 3.0, mu, t[-1] + 3.0],
@@ -379,7 +378,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
                 f"pooled sigma={sigma:.3f}): K={theta[0]:.4g}, {_RATE[chosen]}="
                 f"{theta[1]:.3g}, t0={theta[2]:.1f}")
         if sol.status <= 0:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), probs,
+            out.append(stage_rows(r, yrs, None, probs,
                              desc + f"; MAP fit failed ({sol.message}): no stage"))
             continue
         if prior_only:
@@ -423,8 +422,8 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3, threshol
         why = "; ".join(f"{m}: " + (fits[m][1] or "did not converge: "
                                     + fits[m][0].convergence_message) for m in models)
         for r, g in df.groupby("region", sort=False):
-            out.append(stage_rows(r, g["year"].to_numpy(int), [None] * len(g),
-                             np.full((len(g), 4), 0.25), f"mixed: no converged fit ({why})"))
+            out.append(stage_rows(r, g["year"].to_numpy(int), None, None,
+                                  f"mixed: no converged fit ({why})"))
         return pd.concat(out, ignore_index=True)
     res = fits[chosen][0]
     names = ["K", _RATE[chosen], "t0"]
@@ -435,7 +434,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3, threshol
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if r not in gp.index:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, None, None,
                              f"mixed: fewer than {min_points} observations: no stage"))
             continue
         theta = gp.loc[r, names].to_numpy(float)
@@ -472,21 +471,14 @@ def _hmm_features(g: pd.DataFrame) -> np.ndarray:
 
 
 def _transmat(stay, skip):
-    A = np.zeros((4, 4))
-    for i in range(4):
-        if i == 3:
-            A[i, i] = 1.0
-        elif i == 2:
-            A[i, i], A[i, 3] = stay, 1.0 - stay
-        else:
-            A[i, i], A[i, i + 1], A[i, i + 2] = stay, 1.0 - stay - skip, skip
-    return A
+    move = 1.0 - stay - skip
+    return np.array([[stay, move, skip, 0.0], [0.0, stay, move, skip],
+                     [0.0, 0.0, stay, 1.0 - stay], [0.0, 0.0, 0.0, 1.0]])
 
 
 def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
               threshold=STAGE_THRESHOLD):
-    regions, feats = [], []
-    single = []
+    regions, feats, single = [], [], []
     for r, g in df.groupby("region", sort=False):
         if len(g) >= 3:
             regions.append(r)
@@ -527,8 +519,7 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
         single = single + regions
     for r in single:
         g = df[df["region"] == r]
-        out.append(stage_rows(r, g["year"].to_numpy(int), [None] * len(g),
-                         np.full((len(g), 4), 0.25),
+        out.append(stage_rows(r, g["year"].to_numpy(int), None, None,
                          "hmm: fewer than 3 observations, or fewer than "
                          f"{min_regions} usable regions: no stage"))
     return pd.concat(out, ignore_index=True)
@@ -596,7 +587,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if fit is None or r not in fit.regions:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, None, None,
                              f"lag: fewer than {min_points} observations or 2 regions: no stage"))
             continue
         i = fit.regions.index(r)
