@@ -634,8 +634,7 @@ class MixedResults:
         self._cov = pd.DataFrame(cov, index=names, columns=names)
         self.cov_type = "nonrobust"
         self.bse = pd.Series(np.sqrt(np.diag(cov)), index=names, name="std_err")
-        self.scale = float(s2)
-        self.sigma = math.sqrt(s2)
+        self.scale, self.sigma = float(s2), math.sqrt(s2)
         sd = np.exp(theta) * self.sigma
         self.sd_re = pd.Series(sd, index=list(random), name="sd")
         self.cov_re = pd.DataFrame(np.diag(sd**2), index=list(random), columns=list(random))
@@ -678,10 +677,8 @@ class MixedResults:
 
     def _own_fit(self, xs, ys):
         ux, inv, cnt = np.unique(xs, return_inverse=True, return_counts=True)
-        if self.errors == "multiplicative":  # geometric mean of replicates
-            ym = np.exp(np.bincount(inv, np.log(ys)) / cnt)
-        else:
-            ym = np.bincount(inv, ys) / cnt
+        ym = (np.exp(np.bincount(inv, np.log(ys)) / cnt)  # geometric mean of replicates
+              if self.errors == "multiplicative" else np.bincount(inv, ys) / cnt)
         w = cnt.astype(float) if np.any(cnt > 1) else None
         try:
             with warnings.catch_warnings():

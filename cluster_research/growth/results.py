@@ -115,8 +115,7 @@ class NLSResults(ProfileMixin):
         self.param_names = list(names)
         self.converged = bool(converged)
         self.convergence_message = str(message)
-        self.settings = settings
-        self.convergence = convergence
+        self.settings, self.convergence = settings, convergence
         self.cov_type = cov_type
         pr = problem
         self.nobs = int(pr.y.size)
@@ -155,8 +154,7 @@ class NLSResults(ProfileMixin):
             self.convergence_message += f"; covariance not available: {exc}"
         self._cov_int = cov
         self._cov = self._rep_cov(cov)
-        self._tcrit_cache = {}
-        self._profile_cache = {}
+        self._tcrit_cache, self._profile_cache = {}, {}
         self._profile_nfev = 0
         ll_jac = 0.5 * np.sum(np.log(pr.sw**2))
         if pr.errors == "multiplicative":
@@ -425,8 +423,7 @@ class GrowthResults(NLSResults):
 
     def __init__(self, problem, theta, spec, form, centre, years, values, converged, message,
                  settings, convergence, cov_type="nonrobust", cov_kwds=None, ols=None):
-        self.model = spec.name
-        self.formula = spec.formula
+        self.model, self.formula = spec.name, spec.formula
         self.form = form
         self.errors = problem.errors
         self.t_ref = float(centre)

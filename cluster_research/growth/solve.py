@@ -62,8 +62,7 @@ def num_jac(f, th, x, step=None):
     cols = []
     for j in range(th.size):
         h = h0 * max(abs(th[j]), 1e-8) if step is None else step[j]
-        tp = th.copy()
-        tm = th.copy()
+        tp, tm = th.copy(), th.copy()
         tp[j] += h
         tm[j] -= h
         cols.append((f(x, tp) - f(x, tm)) / (tp[j] - tm[j]))
@@ -108,21 +107,16 @@ class Problem:
     """
 
     def __init__(self, mean, jac, x, y, w, errors, lb, ub, fixed_mask, theta_fixed):
-        self.mean_fn = mean
-        self.jac_fn = jac
-        self.x = x
-        self.y = y
+        self.mean_fn, self.jac_fn, self.x, self.y = mean, jac, x, y
         self.sw = np.sqrt(w)
         self.unit = bool(np.all(self.sw == 1.0))
         self.errors = errors
         self.ly = np.log(y) if errors == "multiplicative" else None
-        self.lb = np.asarray(lb, float)
-        self.ub = np.asarray(ub, float)
+        self.lb, self.ub = np.asarray(lb, float), np.asarray(ub, float)
         self.fixed = np.asarray(fixed_mask, bool)
         self.free = ~self.fixed
         self.theta_fixed = np.asarray(theta_fixed, float)
-        self.nfev = 0
-        self.njev = 0
+        self.nfev = self.njev = 0
 
     def with_data(self, y):
         """Return a copy of the problem with response ``y`` (same design, weights, bounds)."""
