@@ -86,5 +86,4 @@ __all__ = [
     "CEILING_FACTOR", "COV_TYPES", "IDENTIFIED_RATIO", "MIXED_MODELS", "MODELS", "OPTIMIZER",
     "SPECS", "GrowthResults", "MixedModelSpec", "MixedResults", "ModelSpec", "NLSResults", "cagr",
     "ceiling_interval_text", "compare", "doubling_time", "fit", "fit_mixed", "fold_change",
-    "get_spec", "increase_multiple", "least_squares_fit", "nls", "round_sig"
-]
+    "get_spec", "increase_multiple", "least_squares_fit", "nls", "round_sig"]

@@ -12,8 +12,7 @@ from .specs import MODELS, SPECS
 __all__ = ["compare"]
 
 
-def compare(years, values=None, models=None, errors="additive", form="cumulative",
-            min_train=None):
+def compare(years, values=None, models=None, errors="additive", form="cumulative", min_train=None):
     """Compare growth models by AICc, BIC and rolling-origin out-of-sample error.
 
     Rolling origin (expanding window): for each origin ``i = m, ..., n-1`` the model is fitted to
@@ -52,8 +51,7 @@ def compare(years, values=None, models=None, errors="additive", form="cumulative
     ['n_params', 'rss', 'aic']
     """
     if values is None and isinstance(years, pd.Series):
-        values = years.to_numpy(float)
-        years = years.index.to_numpy(float)
+        years, values = years.index.to_numpy(float), years.to_numpy(float)
     t, y, _ = validate(years, values, None, errors, "logistic", form)
     if models is None:
         models = [m for m in MODELS if len(SPECS[m].param_names) < t.size]
@@ -78,13 +76,10 @@ def compare(years, values=None, models=None, errors="additive", form="cumulative
             except ParameterError:
                 fails += 1
         e = np.array(errs) if errs else np.zeros((0, 2))
-        rows.append({
-            "model": m, "n_params": res.df_model, "rss": res.rss, "aic": res.aic,
-            "aicc": res.aicc, "bic": res.bic, "converged": res.converged,
-            "identified": res.identified, "ceiling": res.ceiling,
-            "oos_rmse": float(np.sqrt(np.mean(e[:, 0] ** 2))) if len(e) else np.nan,
-            "oos_mape": float(np.nanmean(np.abs(e[:, 1]))) if len(e) else np.nan,
-            "oos_n": len(e), "oos_failures": fails,
-        })
-    out = pd.DataFrame(rows).set_index("model")
-    return out.sort_values("aicc", na_position="last")
+        rows.append({"model": m, "n_params": res.df_model, "rss": res.rss, "aic": res.aic,
+                     "aicc": res.aicc, "bic": res.bic, "converged": res.converged,
+                     "identified": res.identified, "ceiling": res.ceiling,
+                     "oos_rmse": float(np.sqrt(np.mean(e[:, 0] ** 2))) if len(e) else np.nan,
+                     "oos_mape": float(np.nanmean(np.abs(e[:, 1]))) if len(e) else np.nan,
+                     "oos_n": len(e), "oos_failures": fails})
+    return pd.DataFrame(rows).set_index("model").sort_values("aicc", na_position="last")

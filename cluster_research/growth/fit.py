@@ -22,7 +22,7 @@ from statsmodels.regression.linear_model import WLS
 from statsmodels.tools.tools import add_constant
 
 from ..errors import ParameterError
-from .results import GrowthResults, NLSResults, flag_irregular_solution
+from .results import GrowthResults, NLSResults, bound_hits, flag_irregular_solution
 from .solve import NLS_TOL, OPTIMIZER, Problem, quiet, solve
 from .specs import MODELS, RUNAWAY, SPECS, data_mean, linearised_at
 from .varpro import REDUCED, exponential_rss, fit_reduced, reduced_form
@@ -132,8 +132,6 @@ def nls(func, x, y, start, jac=None, weights=None, bounds=None, param_names=None
     return res
 
 
-
-
 def validate(years, values, weights, errors, model, form):
     """Check years, values, weights and options; return (t, y, w) as float arrays."""
     if model not in MODELS:
@@ -162,7 +160,7 @@ def validate(years, values, weights, errors, model, form):
         if t[i] < t[i - 1]:
             raise ParameterError(f"years are not sorted: {t[i]:g} at index {i} follows "
                                  f"{t[i - 1]:g}")
-    if errors == "multiplicative" or model == "exponential" and errors == "multiplicative":
+    if errors == "multiplicative":
         for i in range(y.size):
             if y[i] <= 0:
                 raise ParameterError(f"value for year {t[i]:g} (index {i}) is {y[i]:g}; "
@@ -180,11 +178,9 @@ def validate(years, values, weights, errors, model, form):
     return t, y, w
 
 
-
 @quiet
 def fit(years, values=None, model="logistic", errors="additive", weights=None, form="cumulative",
-        start=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None,
-        max_nfev=None):
+        start=None, fix=None, bounds=None, cov_type="nonrobust", cov_kwds=None, max_nfev=None):
     """Fit a growth curve to an annual (possibly unevenly spaced) series.
 
     Parameters
@@ -243,8 +239,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     if values is None:
         if not isinstance(years, pd.Series):
             raise ParameterError("values is required unless years is a Series indexed by year")
-        values = years.to_numpy(dtype=float)
-        years = years.index.to_numpy(dtype=float)
+        years, values = years.index.to_numpy(dtype=float), years.to_numpy(dtype=float)
     t, y, w = validate(years, values, weights, errors, model, form)
     if cov_type not in COV_TYPES:
         raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
@@ -253,8 +248,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     p = len(names)
     centre = float(np.mean(t))
     tc = t - centre
-    shift = np.zeros(p)
-    shift[spec.time_idx] = centre
+    shift = spec.shift(centre)
     if fix is None:
         fix = {"tau": t[0] - 1.0} if (model == "bass" and form != "cumulative") else {}
     for k in fix:
@@ -285,10 +279,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         if i == spec.scale_idx:
             capped = False
     mean, jac = data_mean(spec, form)
-    theta_fixed = np.zeros(p)
-    for i, n in enumerate(names):
-        if n in fixed_int:
-            theta_fixed[i] = fixed_int[n]
+    theta_fixed = np.array([fixed_int.get(n, 0.0) for n in names], float)
     pr = Problem(mean, jac, tc, y, w, errors, lb, ub, fixed_mask, theta_fixed)
     strict = max_nfev is not None  # a caller's budget is enforced exactly (trf counts it)
     if max_nfev is None:
@@ -307,12 +298,11 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             if missing:
                 raise ParameterError(f"start is missing {missing} for model {model}")
             x0 = np.array([start.get(n, fix.get(n, np.nan)) for n in names], float)
+        elif isinstance(start, pd.Series):
+            d = start.to_dict()
+            x0 = np.array([d[n] if n in d else fix.get(n, np.nan) for n in names], float)
         else:
-            if isinstance(start, pd.Series):
-                d = start.to_dict()
-                x0 = np.array([d[n] if n in d else fix.get(n, np.nan) for n in names], float)
-            else:
-                x0 = np.asarray(start, float)
+            x0 = np.asarray(start, float)
             if x0.size != p:
                 raise ParameterError(f"start has {x0.size} values; {model} needs {p} ({names})")
         settings["start"] = dict(zip(names, x0))
@@ -325,8 +315,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     elif model == "exponential":
         if np.any(y <= 0):
             pos = y > 0
-            a0, r0 = np.log(np.mean(y[pos])) if pos.any() else 0.0, 0.0
-            x0 = np.array([a0, r0])
+            x0 = np.array([np.log(np.mean(y[pos])) if pos.any() else 0.0, 0.0])
         else:
             X = add_constant(tc, has_constant="add")
             wls = WLS(np.log(y), X, weights=w)
@@ -351,8 +340,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
                                                       max_nfev if strict else None, record)
         settings["start"] = dict(zip(names, spec.to_rep(start_int, centre)))
         record.update(info)
-    record["seconds"] = time.perf_counter() - t_start
-    record["nfev_total"] = pr.nfev
+    record.update(seconds=time.perf_counter() - t_start, nfev_total=pr.nfev)
     settings["method"] = record.get("method")
     if record.get("method") == "statsmodels WLS":
         settings["optimizer"] = "statsmodels.api.WLS (closed form)"
@@ -370,15 +358,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
 def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
     """Flag parameters that ended on a bound; a ceiling on its default cap is not converged."""
     names = spec.param_names
-    at = []
-    for i, n in enumerate(names):
-        if fixed_mask[i]:
-            continue
-        tol = 1e-8 * max(abs(theta[i]), 1.0)
-        if (np.isfinite(lb[i]) and theta[i] <= lb[i] + tol) or (
-                np.isfinite(ub[i]) and theta[i] >= ub[i] - tol):
-            at.append(n)
-    record["at_bound"] = at
+    record["at_bound"] = at = bound_hits(names, theta, lb, ub, fixed_mask)
     j = spec.scale_idx
     if capped and j is not None and theta[j] >= RUNAWAY * ub[j]:
         ok = False

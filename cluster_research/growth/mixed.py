@@ -57,8 +57,7 @@ from . import specs
 from .fit import fit
 from .specs import MODELS
 
-__all__ = ["MODEL_SPECS", "MixedModelSpec",
-           "MixedResults", "fit_mixed"]
+__all__ = ["MODEL_SPECS", "MixedModelSpec", "MixedResults", "fit_mixed"]
 
 _THETA_BOUND = 20.0  # |log(sd / sigma)| bound of the LME step (sd/sigma in [2e-9, 5e8])
 
@@ -199,8 +198,7 @@ MODEL_SPECS = {
                                  "y = Asym + (R0 - Asym) exp(-exp(lrc) t)", ceiling="Asym"),
     "sslogis": MixedModelSpec("sslogis", ("Asym", "xmid", "scal"), _sslogis, _sslogis_jac,
                               _sslogis_start, "y = Asym / (1 + exp((xmid - t) / scal))",
-                              ceiling="Asym"),
-}
+                              ceiling="Asym")}
 """Models known to :func:`fit_mixed`, by name; add or replace a :class:`MixedModelSpec` here."""
 
 
@@ -379,9 +377,7 @@ class _Problem:
         """Maximise the profiled log-likelihood over theta = log(sd / sigma) (damped Newton)."""
         lo, hi = -_THETA_BOUND, _THETA_BOUND
         th = np.clip(np.asarray(theta0, float), lo + 1e-3, hi - 1e-3)
-        def fun(t):
-            return self.profile(t, parts)
-
+        fun = partial(self.profile, parts=parts)
         f = fun(th)
         h = 1e-4
         eye = np.eye(th.size) * h
@@ -630,7 +626,7 @@ class MixedResults:
         self.model, self.formula = spec.name, spec.formula
         self.errors = "multiplicative" if pr.mult else "additive"
         self.random = tuple(random)
-        self._spec, self._R = spec, pr.R
+        self._spec = spec
         beta, b = pr.split(z)
         self.params = pd.Series(beta, index=names, name="estimate")
         # nlme scales the ML variance by N / (N - p) for cov(beta) (summary.nlme's Std.Error)
@@ -638,8 +634,7 @@ class MixedResults:
         self._cov = pd.DataFrame(cov, index=names, columns=names)
         self.cov_type = "nonrobust"
         self.bse = pd.Series(np.sqrt(np.diag(cov)), index=names, name="std_err")
-        self.scale = float(s2)
-        self.sigma = math.sqrt(s2)
+        self.scale, self.sigma = float(s2), math.sqrt(s2)
         sd = np.exp(theta) * self.sigma
         self.sd_re = pd.Series(sd, index=list(random), name="sd")
         self.cov_re = pd.DataFrame(np.diag(sd**2), index=list(random), columns=list(random))
@@ -682,10 +677,8 @@ class MixedResults:
 
     def _own_fit(self, xs, ys):
         ux, inv, cnt = np.unique(xs, return_inverse=True, return_counts=True)
-        if self.errors == "multiplicative":  # geometric mean of replicates
-            ym = np.exp(np.bincount(inv, np.log(ys)) / cnt)
-        else:
-            ym = np.bincount(inv, ys) / cnt
+        ym = (np.exp(np.bincount(inv, np.log(ys)) / cnt)  # geometric mean of replicates
+              if self.errors == "multiplicative" else np.bincount(inv, ys) / cnt)
         w = cnt.astype(float) if np.any(cnt > 1) else None
         try:
             with warnings.catch_warnings():

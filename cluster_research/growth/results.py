@@ -114,8 +114,7 @@ class NLSResults(ProfileMixin):
         self.param_names = list(names)
         self.converged = bool(converged)
         self.convergence_message = str(message)
-        self.settings = settings
-        self.convergence = convergence
+        self.settings, self.convergence = settings, convergence
         self.cov_type = cov_type
         pr = problem
         self.nobs = int(pr.y.size)
@@ -132,7 +131,6 @@ class NLSResults(ProfileMixin):
         p = self._theta.size
         cov = np.full((p, p), np.nan)
         J = pr.jac_full(self._theta)[:, pr.free]
-        self._jac_free = J
         try:
             # scale-invariant singularity check: condition number of the column-scaled J'J
             dn = np.sqrt(np.sum(J * J, axis=0))
@@ -142,8 +140,7 @@ class NLSResults(ProfileMixin):
             JsTJs = Js.T @ Js
             cond = np.linalg.cond(JsTJs)
             if not np.isfinite(cond) or cond > 1e14:
-                raise np.linalg.LinAlgError(f"J'J is singular (scaled condition number "
-                                            f"{cond:.3g})")
+                raise np.linalg.LinAlgError(f"J'J is singular (scaled condition number {cond:.3g})")
             if cov_type == "nonrobust":
                 cf = self.scale * np.linalg.inv(JsTJs) / np.outer(dn, dn)
             else:
@@ -156,8 +153,7 @@ class NLSResults(ProfileMixin):
             self.convergence_message += f"; covariance not available: {exc}"
         self._cov_int = cov
         self._cov = self._rep_cov(cov)
-        self._tcrit_cache = {}
-        self._profile_cache = {}
+        self._tcrit_cache, self._profile_cache = {}, {}
         self._profile_nfev = 0
         ll_jac = 0.5 * np.sum(np.log(pr.sw**2))
         if pr.errors == "multiplicative":
@@ -272,8 +268,7 @@ class NLSResults(ProfileMixin):
             se = self.bse.to_numpy()
             lo, hi = est - c * se, est + c * se
         else:
-            lo = est.copy()
-            hi = est.copy()
+            lo, hi = est.copy(), est.copy()
             for j in range(est.size):
                 if self._problem.fixed[j]:
                     continue
@@ -328,20 +323,15 @@ class NLSResults(ProfileMixin):
             var = var + self.scale
         se = np.sqrt(var)
         c = self._tcrit(alpha)
-        if mult:
-            lo, hi = m * np.exp(-c * se), m * np.exp(c * se)
-        else:
-            lo, hi = m - c * se, m + c * se
+        lo, hi = (m * np.exp(-c * se), m * np.exp(c * se)) if mult else (m - c * se, m + c * se)
         return pd.DataFrame({"mean": m, "se": se, "lower": lo, "upper": hi}, index=index)
 
     def to_frame(self, alpha=0.05):
         """Return a table of estimates, standard errors and Wald intervals."""
         ci = self.conf_int(alpha)
-        df = pd.DataFrame({"estimate": self.params, "std_err": self.bse})
-        df["ci_low"] = ci["lower"]
-        df["ci_high"] = ci["upper"]
-        df["fixed"] = [n in self.fixed for n in self.param_names]
-        return df
+        return pd.DataFrame({"estimate": self.params, "std_err": self.bse, "ci_low": ci["lower"],
+                             "ci_high": ci["upper"],
+                             "fixed": [n in self.fixed for n in self.param_names]})
 
     def _header_lines(self):
         return ["Non-linear least squares"]
@@ -356,12 +346,18 @@ class NLSResults(ProfileMixin):
             f"converged: {self.converged} ({self.convergence_message})",
             f"covariance: {self.cov_type}",
             "",
-            self.to_frame().to_string(float_format=lambda v: f"{v:.6g}"),
-        ]
+            self.to_frame().to_string(float_format=lambda v: f"{v:.6g}")]
         return "\n".join(lines)
 
     def __repr__(self):
         return f"<{type(self).__name__} rss={self.rss:.6g} converged={self.converged}>"
+
+
+def bound_hits(names, theta, lb, ub, fixed) -> list:
+    """Return the names of free parameters within ``1e-8 max(|theta|, 1)`` of a finite bound."""
+    return [n for n, v, lo, hi, f in zip(names, theta, lb, ub, fixed) if not f and (
+        (np.isfinite(lo) and v <= lo + 1e-8 * max(abs(v), 1.0))
+        or (np.isfinite(hi) and v >= hi - 1e-8 * max(abs(v), 1.0)))]
 
 
 def flag_irregular_solution(res) -> None:
@@ -396,13 +392,9 @@ def flag_irregular_solution(res) -> None:
         notes.append(f"residuals at the level of floating-point rounding (rms residual / rms y "
                      f"= {rms / scale:.1e}): RSS and standard errors are not reliable in double "
                      "precision (an exact fit, or data that need extended precision)")
-    if notes and res.converged:
+    if notes:
         res.converged = False
         res.convergence_message += "; " + "; ".join(notes)
-    elif notes:
-        res.convergence_message += "; " + "; ".join(notes)
-
-
 
 
 class GrowthResults(NLSResults):
@@ -429,16 +421,13 @@ class GrowthResults(NLSResults):
 
     def __init__(self, problem, theta, spec, form, centre, years, values, converged, message,
                  settings, convergence, cov_type="nonrobust", cov_kwds=None, ols=None):
-        self.model = spec.name
-        self.formula = spec.formula
+        self.model, self.formula = spec.name, spec.formula
         self.form = form
         self.errors = problem.errors
         self.t_ref = float(centre)
         self.years = np.asarray(years, float)
         self.values = np.asarray(values, float)
         self._spec = spec
-        self._shift = np.zeros(len(spec.param_names))
-        self._shift[spec.time_idx] = centre
         self.ols = ols
         super().__init__(problem, theta, spec.param_names, converged, message, settings,
                          convergence, cov_type, cov_kwds)
@@ -476,31 +465,19 @@ class GrowthResults(NLSResults):
     @property
     def ceiling(self):
         """Return the fitted ceiling ``K`` (``M`` for Bass); None for the exponential."""
-        if self._spec.scale_idx is None:
-            return None
-        return float(self._theta[self._spec.scale_idx])
+        j = self._spec.scale_idx
+        return None if j is None else float(self._theta[j])
 
     @property
     def inflection(self):
         """Return the inflection year of the level curve (None for exponential/Bass q <= p)."""
-        if self._spec.inflection is None:
-            return None
-        return self._spec.inflection(self.params)
+        return None if self._spec.inflection is None else self._spec.inflection(self.params)
 
     @property
     def at_bound(self):
         """Return the names of free parameters that ended on a bound."""
         pr = self._problem
-        out = []
-        for i, n in enumerate(self.param_names):
-            if pr.fixed[i]:
-                continue
-            v = self._theta[i]
-            lo, hi = pr.lb[i], pr.ub[i]
-            tol = 1e-8 * max(abs(v), 1.0)
-            if (np.isfinite(lo) and v <= lo + tol) or (np.isfinite(hi) and v >= hi - tol):
-                out.append(n)
-        return out
+        return bound_hits(self.param_names, self._theta, pr.lb, pr.ub, pr.fixed)
 
     @quiet
     def refit(self, values, max_nfev=None):
@@ -623,9 +600,7 @@ class GrowthResults(NLSResults):
 
     def _cap_index(self):
         j = self._spec.scale_idx
-        if j is None or not self.settings.get("ceiling_capped", False):
-            return None
-        return j
+        return None if j is None or not self.settings.get("ceiling_capped", False) else j
 
     @quiet
     def curve(self, t, params=None):
@@ -740,8 +715,7 @@ class GrowthResults(NLSResults):
             return np.inf
         tau = self._phi_tau([(1.0 / K_hat, self._theta.copy())], s2, rss0)
         se = math.sqrt(self._cov[j, j]) / K_hat**2 if self._cov[j, j] > 0 else 0.5 / K_hat
-        _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60,
-                              0.0)
+        _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60, 0.0)
         # a crossing within the tolerance of phi = 0 is the limit itself: no upper bound
         out = 1.0 / phi if phi > 1e-6 / K_hat else np.inf
         self._profile_cache[key] = out

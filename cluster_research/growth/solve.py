@@ -62,8 +62,7 @@ def num_jac(f, th, x, step=None):
     cols = []
     for j in range(th.size):
         h = h0 * max(abs(th[j]), 1e-8) if step is None else step[j]
-        tp = th.copy()
-        tm = th.copy()
+        tp, tm = th.copy(), th.copy()
         tp[j] += h
         tm[j] -= h
         cols.append((f(x, tp) - f(x, tm)) / (tp[j] - tm[j]))
@@ -108,21 +107,16 @@ class Problem:
     """
 
     def __init__(self, mean, jac, x, y, w, errors, lb, ub, fixed_mask, theta_fixed):
-        self.mean_fn = mean
-        self.jac_fn = jac
-        self.x = x
-        self.y = y
+        self.mean_fn, self.jac_fn, self.x, self.y = mean, jac, x, y
         self.sw = np.sqrt(w)
         self.unit = bool(np.all(self.sw == 1.0))
         self.errors = errors
         self.ly = np.log(y) if errors == "multiplicative" else None
-        self.lb = np.asarray(lb, float)
-        self.ub = np.asarray(ub, float)
+        self.lb, self.ub = np.asarray(lb, float), np.asarray(ub, float)
         self.fixed = np.asarray(fixed_mask, bool)
         self.free = ~self.fixed
         self.theta_fixed = np.asarray(theta_fixed, float)
-        self.nfev = 0
-        self.njev = 0
+        self.nfev = self.njev = 0
 
     def with_data(self, y):
         """Return a copy of the problem with response ``y`` (same design, weights, bounds)."""
@@ -149,10 +143,7 @@ class Problem:
         """Return the weighted residuals at the full parameter vector ``th``."""
         self.nfev += 1
         m = self.mean_fn(self.x, th)
-        if self.errors == "multiplicative":
-            r = self.ly - np.log(m)
-        else:
-            r = self.y - m
+        r = self.ly - np.log(m) if self.errors == "multiplicative" else self.y - m
         if not self.unit:
             r = self.sw * r
         rf = r.ravel()
@@ -233,8 +224,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     >>> round(float(z[0]), 6), ok, info["method"]
     (3.0, True, 'lm')
     """
-    lb = np.asarray(lb, float)
-    ub = np.asarray(ub, float)
+    lb, ub = np.asarray(lb, float), np.asarray(ub, float)
     z0 = np.clip(np.asarray(z0, float), lb, ub)
     e = np.zeros(z0.size, bool) if logs is None else np.asarray(logs, bool)
     if e.any() and np.all(z0[e] > 0):
@@ -257,8 +247,7 @@ def least_squares_fit(fun, jac, z0, lb, ub, max_nfev=None, tol=TOL, lm_first=Tru
     if meth == "lm" and z0.size > m:
         kw["method"] = meth = "trf"
     if bounded and lm_first and z0.size <= m and np.all(z0 > lb) and np.all(z0 < ub):
-        kw_lm = {k: v for k, v in kw.items() if k != "bounds"}
-        kw_lm["method"] = "lm"
+        kw_lm = {**{k: v for k, v in kw.items() if k != "bounds"}, "method": "lm"}
         try:
             sol = least_squares(fun, z0, jac=jac, **kw_lm)
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):

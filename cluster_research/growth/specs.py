@@ -38,15 +38,13 @@ from ..errors import ParameterError
 
 __all__ = [
     "CEILING_FACTOR", "GOMPERTZ_KNEE", "LOGISTIC_KNEE", "MODELS", "RUNAWAY", "SPECS", "ModelSpec",
-    "data_mean", "get_spec", "log_sigmoid"
-]
+    "data_mean", "get_spec", "log_sigmoid"]
 
 #: Knee offset of the logistic in units of 1/k (roots of y''': t0 +/- ln(2 + sqrt 3)/k).
 LOGISTIC_KNEE = math.log(2.0 + math.sqrt(3.0))
 #: Knee offset of the Gompertz curve in units of 1/b.
 GOMPERTZ_KNEE = math.log((3.0 + math.sqrt(5.0)) / 2.0)
-LOGISTIC_SHARES = (1.0 / (1.0 + (2.0 + math.sqrt(3.0))), 0.5,
-                   1.0 / (1.0 + (2.0 - math.sqrt(3.0))))
+LOGISTIC_SHARES = (1.0 / (1.0 + (2.0 + math.sqrt(3.0))), 0.5, 1.0 / (1.0 + (2.0 - math.sqrt(3.0))))
 GOMPERTZ_SHARES = (math.exp(-(3.0 + math.sqrt(5.0)) / 2.0), math.exp(-1.0),
                    math.exp(-(3.0 - math.sqrt(5.0)) / 2.0))
 #: Default upper bound of a ceiling (K, M): this multiple of the largest observed level.  A fit
@@ -55,14 +53,6 @@ CEILING_FACTOR = 1e8
 #: A ceiling above this fraction of its default cap (i.e. > 10^6 x the largest level) has run
 #: off: the fit reports ``converged=False``.
 RUNAWAY = 1e-2
-
-
-def cols(*c):
-    """Stack equal-length 1-D columns into a matrix."""
-    J = np.empty((c[0].shape[0], len(c)))
-    for i, v in enumerate(c):
-        J[:, i] = v
-    return J
 
 
 # -- exponential ----------------------------------------------------------------------------
@@ -74,7 +64,7 @@ def exponential(t, th):
 def exponential_jac(t, th):
     """Return the Jacobian of :func:`exponential`."""
     f = exponential(t, th)
-    return cols(f, f * t)
+    return np.column_stack((f, f * t))
 
 
 # -- logistic -------------------------------------------------------------------------------
@@ -89,7 +79,7 @@ def logistic_jac(t, th):
     z = k * (t - t0)
     s = expit(z)
     ds = s * expit(-z)
-    return cols(s, K * ds * (t - t0), -K * ds * k)
+    return np.column_stack((s, K * ds * (t - t0), -K * ds * k))
 
 
 def logistic_rate(t, th):
@@ -128,7 +118,7 @@ def gompertz_jac(t, th):
     lg, u = log_sigmoid("gompertz", b * (t - t0))
     g = np.exp(lg)
     f = K * g
-    return cols(g, f * u * (t - t0), -f * u * b)
+    return np.column_stack((g, f * u * (t - t0), -f * u * b))
 
 
 def gompertz_rate(t, th):
@@ -153,7 +143,7 @@ def richards_jac(t, th):
     g = np.exp(-L / nu)
     f = K * g
     q = expit(z) / nu
-    return cols(g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu))
+    return np.column_stack((g, f * (t - ti) * q, -f * k * q, f * (L / nu**2 - q / nu)))
 
 
 def _ti(th):
@@ -229,10 +219,14 @@ def _ceiling_cap(top):
     return CEILING_FACTOR * max(abs(float(top)), 1e-300)
 
 
+def free_bounds(tc, top, p):
+    """Return unbounded limits."""
+    return np.full(p, -np.inf), np.full(p, np.inf)
+
+
 def s_curve_bounds(tc, top, p):
     """Return default bounds: ceiling in [0, CEILING_FACTOR * top], rate >= 0."""
-    lb = np.full(p, -np.inf)
-    ub = np.full(p, np.inf)
+    lb, ub = free_bounds(tc, top, p)
     lb[0], ub[0], lb[1] = 0.0, _ceiling_cap(top), 0.0
     return lb, ub
 
@@ -246,18 +240,12 @@ def richards_bounds(tc, top, p):
 
 def bass_bounds(tc, top, p):
     """Return Bass bounds; ``tau`` in [first - 2 span - 1, first] (the ridge bound)."""
-    lb = np.full(p, -np.inf)
-    ub = np.full(p, np.inf)
+    lb, ub = free_bounds(tc, top, p)
     lb[0], ub[0] = 0.0, _ceiling_cap(top)
     lb[1], ub[1], lb[2], ub[2] = 1e-6, 1.0, 0.0, 10.0
     ub[3] = tc[0]
     lb[3] = tc[0] - 2.0 * max(float(tc[-1] - tc[0]), 1.0) - 1.0
     return lb, ub
-
-
-def free_bounds(tc, top, p):
-    """Return unbounded limits."""
-    return np.full(p, -np.inf), np.full(p, np.inf)
 
 
 # -- self-starts ----------------------------------------------------------------------------
@@ -462,10 +450,9 @@ def bass_boundaries(P, extra=None):
     if n == 1 and valid[0]:
         if before[0, 1]:
             notes[1] = "no inflection: q <= p, so the adoption curve is concave from the start"
-        if before[0, 0]:
-            notes[0] = "lies before adoption starts (tau): already passed"
-        if before[0, 2]:
-            notes[2] = "lies before adoption starts (tau): already passed"
+        for j in (0, 2):
+            if before[0, j]:
+                notes[j] = "lies before adoption starts (tau): already passed"
     return years, shares, notes, valid, passed
 
 
@@ -646,8 +633,7 @@ SPECS = {
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,
-                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1)),
-}
+                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1))}
 
 #: Names of the growth models, in display order.
 MODELS = tuple(SPECS)

@@ -255,8 +255,7 @@ class Projector:
     """The reduced residual ``r(z)`` and its exact Jacobian for one data set."""
 
     def __init__(self, form, x, y, w, errors, fixed):
-        self.form, self.x, self.y, self.errors = form, x, y, errors
-        self.w = w
+        self.form, self.x, self.y, self.errors, self.w = form, x, y, errors, w
         self.sw = np.sqrt(w)
         self.sum_w = float(w.sum())
         self.ly = np.log(y) if errors == "multiplicative" else None
@@ -366,9 +365,8 @@ def fit_reduced(form, x, y, w, errors, rate, fixed=None, grid=None, max_nfev=Non
         ok, msg, nfev = True, "all non-linear parameters fixed", 0
     else:
         lbf, ubf = lb[free], ub[free]
-        zs = z0[free]
         # trf needs a strictly feasible start: move a start on a face just inside it
-        zs = np.where(zs <= lbf, lbf + 1e-10 * np.maximum(np.abs(lbf), 1.0), zs)
+        zs = np.where(z0[free] <= lbf, lbf + 1e-10 * np.maximum(np.abs(lbf), 1.0), z0[free])
         sol = least_squares(pr.resid, zs, jac=pr.jac, bounds=(lbf, ubf), method="trf",
                             x_scale="jac", ftol=REDUCED_TOL, xtol=REDUCED_TOL, gtol=REDUCED_TOL,
                             max_nfev=max_nfev or REDUCED_NFEV_PER_PARAM * int(free.sum()))

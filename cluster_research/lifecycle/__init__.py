@@ -65,5 +65,4 @@ __all__ = [
     "DEFAULT_PHASE_MAP", "GOMPERTZ_KNEE", "INFORMATION", "LOGISTIC_KNEE", "METHODS", "PHASES",
     "REGISTRY", "SCORECARD_INDICATORS", "STAGE_DEFINITION", "Stage", "StageResult",
     "boundaries", "classify", "local_derivatives", "phase_to_stage", "register", "scorecard",
-    "scorecard_table", "stage_probabilities"
-]
+    "scorecard_table", "stage_probabilities"]

@@ -39,8 +39,7 @@ from .stage import Stage
 __all__ = [
     "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "bar_grid", "method_summary",
     "reliability_table", "run_benchmark", "score", "simulate_panel", "true_boundaries",
-    "true_phase"
-]
+    "true_phase"]
 
 #: ``ln(2 + √3)``: distance of the logistic knees from the inflection, in units of 1/k.
 LOGISTIC_KNEE_OFFSET = math.log(2.0 + math.sqrt(3.0))
@@ -75,12 +74,9 @@ def true_boundaries(model: str, rate, t0):
     t0 = np.asarray(t0, float)
     if np.any(rate <= 0):
         raise ParameterError(f"the rate of a {model} curve must be > 0, got {rate}")
-    if model == "logistic":
-        d = LOGISTIC_KNEE_OFFSET / rate
-    elif model == "gompertz":
-        d = GOMPERTZ_KNEE_OFFSET / rate
-    else:
+    if model not in ("logistic", "gompertz"):
         raise ParameterError(f"model must be 'logistic' or 'gompertz', got {model!r}")
+    d = (LOGISTIC_KNEE_OFFSET if model == "logistic" else GOMPERTZ_KNEE_OFFSET) / rate
     return t0 - d, t0 + 0.0 * d, t0 + d
 
 
@@ -106,8 +102,7 @@ def true_phase(model: str, rate, t0, year):
     """
     lo, mid, hi = true_boundaries(model, rate, t0)
     year = np.asarray(year, float)
-    return (1 + (year >= lo).astype(int) + (year >= mid).astype(int)
-            + (year >= hi).astype(int))
+    return (1 + (year >= lo).astype(int) + (year >= mid).astype(int) + (year >= hi).astype(int))
 
 
 def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logistic",
@@ -196,8 +191,7 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
         "value": obs.ravel(),
         "true_phase": phase.ravel(),
         "K": np.repeat(K, n_years), "rate": np.repeat(rate, n_years),
-        "t0": np.repeat(t0, n_years), "mean": mean.ravel(),
-    })
+        "t0": np.repeat(t0, n_years), "mean": mean.ravel()})
     rows.insert(4, "true_stage", [stages[p - 1] for p in rows["true_phase"]])
     rows.attrs.update(model=model, noise=noise, seed=seed, design=design)
     return rows
@@ -258,15 +252,13 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
         "backward_steps": back / steps if steps else float("nan"),
         "brier": float(np.mean(np.sum((P - onehot) ** 2, axis=1))),
         "prob_true": float(np.mean(np.sum(P * onehot, axis=1))),
-        "n": len(m),
-    }
+        "n": len(m)}
 
 
 def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08, 0.15),
                   models=("logistic", "gompertz"), informations=("hindsight", "realtime"),
                   seeds=(0, 1), n_regions: int = 30, n_years: int = 15,
-                  method_options: dict | None = None,
-                  designs=("independent",)) -> pd.DataFrame:
+                  method_options: dict | None = None, designs=("independent",)) -> pd.DataFrame:
     """Run :func:`panel_stages` on seeded synthetic panels and score every combination.
 
     Parameters
@@ -410,8 +402,7 @@ def method_summary(table: pd.DataFrame) -> pd.DataFrame:
                  accuracy_min=("accuracy", "min"), coverage_mean=("coverage", "mean"),
                  accuracy_classified_mean=("accuracy_classified", "mean"),
                  brier_mean=("brier", "mean"), backward_steps_max=("backward_steps", "max"),
-                 seconds_median=("seconds", "median"),
-                 seconds_max=("seconds", "max")).reset_index()
+                 seconds_median=("seconds", "median"), seconds_max=("seconds", "max")).reset_index()
 
 
 def bar_grid(checks: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,6 @@ def numeric_boundaries(curve, lo: float, hi: float, n_grid: int = 4001):
     grid; sign changes + -> - (lower knee) and - -> + (upper knee) of y''' and
     + -> - of y'' (inflection) are refined with Brent's method.
     """
-
     grid = np.linspace(lo, hi, n_grid)
     h = (hi - lo) / 4000.0
     with np.errstate(all="ignore"):
@@ -35,14 +34,13 @@ def numeric_boundaries(curve, lo: float, hi: float, n_grid: int = 4001):
         d3 = _fd3(curve, grid, h)
     out = [np.nan, np.nan, np.nan]
 
-    def root(fun, vals, sign_from):
+    def root(vals, sign_from):
         # a grid point exactly on a root (sign 0, e.g. the inflection of a symmetric curve at
         # a grid year) takes the sign of the next non-zero value, so + 0 - counts as a change
         s = pd.Series(np.sign(vals)).replace(0.0, np.nan).bfill().to_numpy()
-        idx = np.where((s[:-1] == sign_from) & (s[1:] == -sign_from))[0]
-        return idx
+        return np.where((s[:-1] == sign_from) & (s[1:] == -sign_from))[0]
 
-    i_inf = root(None, d2, 1)
+    i_inf = root(d2, 1)
     if len(i_inf):
         # take the inflection where y' is largest
         cand = []
@@ -54,18 +52,14 @@ def numeric_boundaries(curve, lo: float, hi: float, n_grid: int = 4001):
         if cand:
             d1 = [(curve(c + h) - curve(c - h)) / (2 * h) for c in cand]
             out[1] = cand[int(np.argmax(d1))]
-    up = root(None, d3, 1)
-    dn = root(None, d3, -1)
     ref = out[1]
     if np.isfinite(ref):
-        up = [i for i in up if grid[i] <= ref]
-        dn = [i for i in dn if grid[i] >= ref]
-        if len(up):
-            i = up[-1]
-            out[0] = brentq(lambda t: _fd3(curve, t, h), grid[i], grid[i + 1])
-        if len(dn):
-            i = dn[0]
-            out[2] = brentq(lambda t: _fd3(curve, t, h), grid[i], grid[i + 1])
+        up = [i for i in root(d3, 1) if grid[i] <= ref]
+        dn = [i for i in root(d3, -1) if grid[i] >= ref]
+        if up:
+            out[0] = brentq(lambda t: _fd3(curve, t, h), grid[up[-1]], grid[up[-1] + 1])
+        if dn:
+            out[2] = brentq(lambda t: _fd3(curve, t, h), grid[dn[0]], grid[dn[0] + 1])
     return np.array(out, dtype=float)
 
 
@@ -192,27 +186,20 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
     >>> lifecycle.boundaries(res)["year"].round(2).tolist()
     [2007.37, 2010.0, 2012.63]
     """
-
     model = getattr(res, "model", None)
     out = pd.DataFrame(
         np.nan, index=list(BOUNDARY_ROWS),
-        columns=["year", "ci_low", "ci_high", "share_of_ceiling", "se"],
-    )
+        columns=["year", "ci_low", "ci_high", "share_of_ceiling", "se"])
     out["note"] = ""
     out.index.name = "boundary"
     out.attrs.update(model=model, identified=False, reason="")
-    if get_spec(model).scale_idx is None or getattr(res, "ceiling", 1.0) is None:
-        reason = f"{model} growth has no ceiling, hence no knees or inflection"
-        out["note"] = reason
-        out.attrs["reason"] = reason
-        return out
-    if not getattr(res, "converged", True):
-        reason = f"fit did not converge: {getattr(res, 'convergence_message', '')}".strip()
-        out["note"] = reason
-        out.attrs["reason"] = reason
-        return out
-    if not getattr(res, "identified", True):
-        reason = "ceiling not identified: " + str(getattr(res, "identified_reason", ""))
+    reason = (f"{model} growth has no ceiling, hence no knees or inflection"
+              if get_spec(model).scale_idx is None or getattr(res, "ceiling", 1.0) is None
+              else f"fit did not converge: {getattr(res, 'convergence_message', '')}".strip()
+              if not getattr(res, "converged", True)
+              else "ceiling not identified: " + str(getattr(res, "identified_reason", ""))
+              if not getattr(res, "identified", True) else "")
+    if reason:
         out["note"] = reason
         out.attrs["reason"] = reason
         return out
@@ -231,12 +218,8 @@ def boundaries(res, alpha: float = 0.05) -> pd.DataFrame:
         var = np.einsum("ij,jk,ik->i", grad, cov, grad)
     se = np.sqrt(np.where(var >= 0, var, np.nan))
     z = norm.ppf(1 - alpha / 2)
-    out["year"] = yrs
-    out["se"] = se
-    out["ci_low"] = yrs - z * se
-    out["ci_high"] = yrs + z * se
-    out["share_of_ceiling"] = sh
-    out["note"] = notes
+    out = out.assign(year=yrs, se=se, ci_low=yrs - z * se, ci_high=yrs + z * se,
+                     share_of_ceiling=sh, note=notes)
     out.attrs.update(identified=True, reason="", passed=passed.tolist())
     if not np.all(np.isfinite(cov)):
         out.attrs["reason"] = "covariance not available: intervals are NaN"
@@ -251,6 +234,3 @@ def phase_from_boundaries(year: float, yrs: np.ndarray, passed: np.ndarray) -> n
     ok = np.all(np.isfinite(eff) | passed, axis=1)
     phase = 1 + np.sum(year >= eff, axis=1)
     return np.where(ok, phase, 0)
-
-
-# --------------------------------------------------------------------------------------

@@ -112,8 +112,7 @@ def forecast_summary(table):
     for h, g in table.groupby("horizon"):
         e = {k: float(np.sqrt(np.mean((g[k] - g["actual"]) ** 2)))
              for k in ("model", "drift", "random_walk")}
-        out.append({"horizon": int(h), "n": len(g), "rmse_model": e["model"],
-                    "rmse_drift": e["drift"], "rmse_random_walk": e["random_walk"],
+        out.append({"horizon": int(h), "n": len(g), **{f"rmse_{k}": v for k, v in e.items()},
                     "ratio_to_drift": e["model"] / e["drift"],
                     "ratio_to_random_walk": e["model"] / e["random_walk"]})
     return pd.DataFrame(out, columns=["horizon", "n", "rmse_model", "rmse_drift",

@@ -12,8 +12,7 @@ __all__ = ["classify"]
 
 
 def classify(series: pd.Series | None, year: int, method: str = "curve",
-             information: str = "realtime", extrapolate: bool = False,
-             **options) -> StageResult:
+             information: str = "realtime", extrapolate: bool = False, **options) -> StageResult:
     """Classify the lifecycle stage of a series in a given year.
 
     Parameters

@@ -18,14 +18,10 @@ def classify_ensemble(series, year, information, *, extrapolate=False, counts=No
     if unknown:
         raise ParameterError(f"unknown option(s) for method='ensemble': {sorted(unknown)}")
     results: dict[str, StageResult] = {}
-    if series is not None:
-        results["curve"] = run_method(series, year, "curve", information, extrapolate,
-                                      **(curve or {}))
-        results["signs"] = run_method(series, year, "signs", information, extrapolate,
-                                      **(signs or {}))
-    if counts is not None:
-        results["net_entry"] = run_method(counts, year, "net_entry", information, extrapolate,
-                                        **(net_entry or {}))
+    for m, src, opts in (("curve", series, curve), ("signs", series, signs),
+                         ("net_entry", counts, net_entry)):
+        if src is not None:
+            results[m] = run_method(src, year, m, information, extrapolate, **(opts or {}))
     if region is not None:
         results["scorecard"] = run_method(None, year, "scorecard", information, region=region,
                                         **(scorecard or {}))
@@ -34,11 +30,7 @@ def classify_ensemble(series, year, information, *, extrapolate=False, counts=No
     table = pd.DataFrame([r.to_dict() for r in results.values()]).set_index("method")
     got = [r.stage for r in results.values() if r.stage is not None]
     cnt = Counter(got)
-    majority = None
-    if got:
-        st, c = cnt.most_common(1)[0]
-        if c > len(got) / 2:
-            majority = st
+    majority = next((st for st, c in cnt.most_common(1) if c > len(got) / 2), None)
     # agree: at least two methods classified and all of those give the same stage;
     # unanimous: additionally no method failed to classify
     agree = len(cnt) == 1 and len(got) >= 2
@@ -64,7 +56,3 @@ def classify_ensemble(series, year, information, *, extrapolate=False, counts=No
           "majority": majority, "n_classified": len(got),
           "counts": {s.name: c for s, c in cnt.items()}}
     return StageResult(majority, "ensemble", information, year, reason, ev)
-
-
-# --------------------------------------------------------------------------------------
-# Uncertainty

@@ -106,8 +106,7 @@ class LagFit:
 
     def phases(self, region_index, years, theta=None):
         """Return the phase 1-4 of ``years`` for rows of ``(log K, log k, t0...)`` draws."""
-        th = self.z if theta is None else theta
-        th = np.atleast_2d(th)
+        th = np.atleast_2d(self.z if theta is None else theta)
         k = np.exp(th[:, 1:2])
         t0 = th[:, 2 + region_index][:, None]
         d = KNEES[self.model] / k
@@ -201,8 +200,7 @@ def _fit_lag(regions, years, values, model, warm, identify):
         for lk in (top + 0.2, top + 1.0, top + 2.5):
             # each region's own linearisation of g at ceiling exp(lk): u = g^{-1}(y / K)
             v = np.minimum(ly - lk, -1e-6)
-            uinv = (-np.log(np.expm1(-v)) if model == "logistic"
-                    else -np.log(-v))
+            uinv = (-np.log(np.expm1(-v)) if model == "logistic" else -np.log(-v))
             t0 = np.array([np.mean(t[ri == i] - uinv[ri == i] / k) for i in range(N)])
             starts.append(np.r_[math.log(k), t0])
     z0 = min(starts, key=lambda z: float(np.sum(resid(z) ** 2)))
@@ -229,9 +227,8 @@ def _fit_lag(regions, years, values, model, warm, identify):
     s2 = rss / df if df > 0 else np.nan
     z = np.r_[logK, zr[0], zr[1:] + t_ref]
     # covariance of the full parameter vector from the full Jacobian at the solution; a region
-    # at the flat end of the curve (t0 -> -inf or +inf: every year after the upper knee or
-    # before the lower one) has a zero column, and the pseudo-inverse gives it no variance
-    # instead of making every region's covariance singular
+    # at a flat end of the curve (as above) has a zero column, and the pseudo-inverse gives it
+    # no variance instead of making every region's covariance singular
     Jfull = np.column_stack([np.ones(n), dlog_g(zr)])
     cov = s2 * np.linalg.pinv(Jfull.T @ Jfull, hermitian=True)
     c2 = float(stats.t.ppf(0.975, df)) ** 2 if df > 0 else np.nan

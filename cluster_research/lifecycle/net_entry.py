@@ -47,12 +47,10 @@ def classify_net_entry(years, values, year, information, *, band=0.05, window=11
     gi = int(np.searchsorted(grid, year))
     if level[gi] <= 0:
         return unclassified("net_entry", information, year,
-                             f"smoothed firm count at {year} is not positive: rate undefined",
-                             **ev)
+                             f"smoothed firm count at {year} is not positive: rate undefined", **ev)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate_path = np.where(level > 0, d1 / level, np.nan)
-    ph, lk, _, _ = (a[0] for a in landmark_phases(paths[2][None, :], grid, year,
-                                                             paths[1][None, :]))
+    ph, lk, _, _ = (a[0] for a in landmark_phases(paths[2][None, :], grid, year, paths[1][None, :]))
     rate = rate_path[gi]
     wave = np.where(rate_path[:gi] > band)[0]
     # a shakeout counts only after an entry wave (Gort-Klepper order); rates before the
@@ -84,9 +82,4 @@ def classify_net_entry(years, values, year, information, *, band=0.05, window=11
                            "the peak of d(net entry)/dt): Gort-Klepper stage 1", ev)
     return StageResult(Stage.GROWTH, "net_entry", information, year,
                        r + f" > {band:.0%}, past the peak acceleration of entry "
-                       f"({lk:.0f}): sharp rise in the number of firms, Gort-Klepper stage 2",
-                       ev)
-
-
-# --------------------------------------------------------------------------------------
-# Scorecard
+                       f"({lk:.0f}): sharp rise in the number of firms, Gort-Klepper stage 2", ev)

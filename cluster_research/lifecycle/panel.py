@@ -186,8 +186,7 @@ def prepare_panel(data, region, x, y, indicator) -> pd.DataFrame:
 
 def _check(information, method):
     if information not in ("hindsight", "realtime"):
-        raise ParameterError(f"information must be 'hindsight' or 'realtime', "
-                             f"got {information!r}")
+        raise ParameterError(f"information must be 'hindsight' or 'realtime', got {information!r}")
     if method not in METHODS:
         raise ParameterError(f"method must be one of {METHODS}, got {method!r}")
 
@@ -223,14 +222,9 @@ def _curve_fits(df, model, min_points):
     groups = {r: g for r, g in df.groupby("region", sort=False)}
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in KNEES for m in models):
-        raise ParameterError(f"curve model must be 'logistic', 'gompertz' or 'auto', "
-                             f"got {model!r}")
-    fits = {m: {} for m in models}
-    for m in models:
-        for r in regions:
-            g = groups[r]
-            fits[m][r] = (_fit_region(g["year"].to_numpy(float), g["value"].to_numpy(float), m)
-                          if len(g) >= min_points else None)
+        raise ParameterError(f"curve model must be 'logistic', 'gompertz' or 'auto', got {model!r}")
+    fits = {m: {r: _fit_region(g["year"].to_numpy(float), g["value"].to_numpy(float), m)
+                if len(g) >= min_points else None for r, g in groups.items()} for m in models}
     chosen = models[0]
     if len(models) > 1:
         # AICc summed over the regions where every candidate converged (a common set)
@@ -256,17 +250,15 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
         res = fits[r]
         if res is None:
             why = f"{len(g)} observations, fewer than min_points={min_points}"
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
-                             f"curve ({chosen}): no fit: {why}"))
+            out.append(stage_rows(r, yrs, None, None, f"curve ({chosen}): no fit: {why}"))
             continue
         probs = _curve_probs(res, chosen, yrs, n_draws, rng)
-        ph = curve_phases(chosen, res.params.to_numpy(float), yrs)
         pv = res.params.to_numpy(float)
+        ph = curve_phases(chosen, pv, yrs)
         if pv[0] > 0 and pv[1] > 0:
             curves[r] = [chosen, [float(np.log(pv[0])), float(np.log(pv[1])), float(pv[2])]]
-        p = res.params
         desc = (f"curve ({chosen}{', pooled AICc choice' if model == 'auto' else ''}): "
-                f"K={p.iloc[0]:.4g}, {_RATE[chosen]}={p.iloc[1]:.3g}, t0={p.iloc[2]:.1f}")
+                f"K={pv[0]:.4g}, {_RATE[chosen]}={pv[1]:.3g}, t0={pv[2]:.1f}")
         if not res.converged:
             stages, why = [None] * len(yrs), desc + "; fit did not converge: no stage"
         elif not res.identified:
@@ -358,7 +350,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         t = yrs.astype(float)
         ly = np.log(g["value"].to_numpy(float))
         if len(g) < 2:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, None, None,
                              "pooled curve: a single observation has no growth rate: no stage"))
             continue
         starts = [[ly.max() + 0.5, mu, t.mean()], [ly.max() + 3.0, mu, t[-1] + 3.0],
@@ -386,7 +378,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
                 f"pooled sigma={sigma:.3f}): K={theta[0]:.4g}, {_RATE[chosen]}="
                 f"{theta[1]:.3g}, t0={theta[2]:.1f}")
         if sol.status <= 0:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), probs,
+            out.append(stage_rows(r, yrs, None, probs,
                              desc + f"; MAP fit failed ({sol.message}): no stage"))
             continue
         if prior_only:
@@ -414,14 +406,12 @@ def _mixed_fit(df, model):
     return res, None
 
 
-def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
-                threshold=STAGE_THRESHOLD):
+def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3, threshold=STAGE_THRESHOLD):
     counts = df.groupby("region", sort=False).size()
     use = df[df["region"].isin(counts[counts >= min_points].index)]
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in KNEES for m in models):
-        raise ParameterError(f"mixed model must be 'logistic', 'gompertz' or 'auto', "
-                             f"got {model!r}")
+        raise ParameterError(f"mixed model must be 'logistic', 'gompertz' or 'auto', got {model!r}")
     fits = {m: _mixed_fit(use, m) if len(counts[counts >= min_points]) >= 2 else
             (None, f"fewer than 2 regions with >= {min_points} observations") for m in models}
     good = [m for m in models if fits[m][0] is not None and fits[m][0].converged]
@@ -432,8 +422,8 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
         why = "; ".join(f"{m}: " + (fits[m][1] or "did not converge: "
                                     + fits[m][0].convergence_message) for m in models)
         for r, g in df.groupby("region", sort=False):
-            out.append(stage_rows(r, g["year"].to_numpy(int), [None] * len(g),
-                             np.full((len(g), 4), 0.25), f"mixed: no converged fit ({why})"))
+            out.append(stage_rows(r, g["year"].to_numpy(int), None, None,
+                                  f"mixed: no converged fit ({why})"))
         return pd.concat(out, ignore_index=True)
     res = fits[chosen][0]
     names = ["K", _RATE[chosen], "t0"]
@@ -444,7 +434,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if r not in gp.index:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, None, None,
                              f"mixed: fewer than {min_points} observations: no stage"))
             continue
         theta = gp.loc[r, names].to_numpy(float)
@@ -456,8 +446,7 @@ def _mixed_core(df, *, model="auto", n_draws=400, seed=0, min_points=3,
         H = J.T @ J / res.scale + Dinv
         if np.all(np.isfinite(H)):
             cov = np.linalg.pinv(H, hermitian=True)
-            draws = rng.multivariate_normal(theta, (cov + cov.T) / 2.0, size=n_draws,
-                                            method="eigh")
+            draws = rng.multivariate_normal(theta, (cov + cov.T) / 2.0, size=n_draws, method="eigh")
             draws = draws[(draws[:, 0] > 0) & (draws[:, 1] > 0)]
         else:  # a group curve without a finite Laplace approximation: no draws
             draws = np.empty((0, 3))
@@ -482,21 +471,14 @@ def _hmm_features(g: pd.DataFrame) -> np.ndarray:
 
 
 def _transmat(stay, skip):
-    A = np.zeros((4, 4))
-    for i in range(4):
-        if i == 3:
-            A[i, i] = 1.0
-        elif i == 2:
-            A[i, i], A[i, 3] = stay, 1.0 - stay
-        else:
-            A[i, i], A[i, i + 1], A[i, i + 2] = stay, 1.0 - stay - skip, skip
-    return A
+    move = 1.0 - stay - skip
+    return np.array([[stay, move, skip, 0.0], [0.0, stay, move, skip],
+                     [0.0, 0.0, stay, 1.0 - stay], [0.0, 0.0, 0.0, 1.0]])
 
 
 def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
               threshold=STAGE_THRESHOLD):
-    regions, feats = [], []
-    single = []
+    regions, feats, single = [], [], []
     for r, g in df.groupby("region", sort=False):
         if len(g) >= 3:
             regions.append(r)
@@ -537,8 +519,7 @@ def _hmm_core(df, *, stay=0.75, skip=0.05, n_iter=50, seed=0, min_regions=2,
         single = single + regions
     for r in single:
         g = df[df["region"] == r]
-        out.append(stage_rows(r, g["year"].to_numpy(int), [None] * len(g),
-                         np.full((len(g), 4), 0.25),
+        out.append(stage_rows(r, g["year"].to_numpy(int), None, None,
                          "hmm: fewer than 3 observations, or fewer than "
                          f"{min_regions} usable regions: no stage"))
     return pd.concat(out, ignore_index=True)
@@ -606,7 +587,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     for r, g in df.groupby("region", sort=False):
         yrs = g["year"].to_numpy(int)
         if fit is None or r not in fit.regions:
-            out.append(stage_rows(r, yrs, [None] * len(yrs), np.full((len(yrs), 4), 0.25),
+            out.append(stage_rows(r, yrs, None, None,
                              f"lag: fewer than {min_points} observations or 2 regions: no stage"))
             continue
         i = fit.regions.index(r)
@@ -631,8 +612,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
             probs = np.full((len(yrs), 4), 0.25)
         ph = fit.phases(i, yrs)[0]
         out.append(stage_rows(r, yrs, [_STAGES[q - 1] for q in ph], probs,
-                         f"{desc}; {fit.reason}; phase of the year on the common curve",
-                         threshold))
+                         f"{desc}; {fit.reason}; phase of the year on the common curve", threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["fit"] = fit
     if fit is not None and fit.k > 0 and np.isfinite(fit.K):

@@ -117,11 +117,12 @@ def before_lower_knee(res, model, years, alpha=0.05, only=None):
 
 
 def stage_rows(region, years, stages, probs, reason, threshold=None) -> pd.DataFrame:
-    """Return the output rows; with ``threshold``, a stage whose own probability is below it
-    becomes None ("not identified") and the reason says so (probabilities are kept)."""
-    P = np.asarray(probs, float)
+    """Return the output rows (``stages`` None: no stage, ``probs`` None: uniform); with
+    ``threshold``, a stage whose own probability is below it becomes None ("not identified")
+    and the reason says so (probabilities are kept)."""
+    P = np.full((len(years), 4), 0.25) if probs is None else np.asarray(probs, float)
     P = P / P.sum(axis=1, keepdims=True)
-    stages = list(stages)
+    stages = [None] * len(years) if stages is None else list(stages)
     reasons = list(reason) if isinstance(reason, list) else [reason] * len(stages)
     if threshold is not None:
         for i, st in enumerate(stages):

@@ -103,8 +103,7 @@ def stage_probabilities(series: pd.Series, year: int, method: str = "curve",
     year = check_year(year)
     pm = check_phase_map(phase_map)
     rng = np.random.default_rng(seed)
-    point = run_method(series, year, method, information, phase_map=pm,
-                     **options)
+    point = run_method(series, year, method, information, phase_map=pm, **options)
     attrs = {"method": method, "kind": kind, "information": information, "year": year,
              "point_stage": point.stage, "reason": point.reason}
     if point.phase is None and point.stage is None and not has_draw_basis(point, method):
@@ -136,10 +135,9 @@ def prob_series(phases, pm, n_failed, n_boot, attrs) -> pd.Series:
         stages = [pm[PHASES[p - 1]] for p in ok]
         cnt = Counter(stages)
         probs = pd.Series([cnt.get(s, 0) / len(ok) for s in idx], index=idx, dtype=float)
-    out = pd.concat([probs.astype(object),
-                     pd.Series({"n_failed": int(n_failed), "n_boot": int(n_boot)}, dtype=object)])
-    out = out.astype(float)
-    out.name = "probability"
+    out = pd.concat([probs.astype(object), pd.Series({"n_failed": int(n_failed),
+                                                      "n_boot": int(n_boot)}, dtype=object)])
+    out = out.astype(float).rename("probability")
     out.attrs.update(attrs)
     return out
 
@@ -160,8 +158,7 @@ def signs_boot(point, year, n_boot, rng, kind):
             fitted = X @ loc["coef"]
             draw = rng.integers(0, len(u), size=(n_boot, len(u)))
             coef = (fitted[None, :] + u[draw] / sw[None, :]) @ hat.T
-        d2 = coef[:, 2] * fact[2]
-        d3 = coef[:, 3] * fact[3]
+        d2, d3 = coef[:, 2] * fact[2], coef[:, 3] * fact[3]
         ph = np.where((d2 == 0) | (d3 == 0), 0, phase_from_signs(d2, d3))
         return ph, int(np.sum(ph == 0))
     # landmarks: the smoothed level at the observations is the fit; its residuals
@@ -198,10 +195,7 @@ def curve_boot(point, year, n_boot, rng, kind, options):
     fitted = np.asarray(res.fittedvalues, dtype=float)
     values = np.asarray(res.values, dtype=float)
     errors = getattr(res, "errors", "additive")
-    if errors == "multiplicative":
-        e = np.log(values) - np.log(fitted)
-    else:
-        e = values - fitted
+    e = np.log(values) - np.log(fitted) if errors == "multiplicative" else values - fitted
     e = e - e.mean()
     draw = rng.integers(0, len(e), size=(n_boot, len(e)))
     Y = fitted[None, :] * np.exp(e[draw]) if errors == "multiplicative" else fitted + e[draw]

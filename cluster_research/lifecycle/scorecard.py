@@ -42,9 +42,7 @@ _PANEL_NEEDED = ("ecommerce_firms", "ecommerce_firms_share", "ecommerce_sales",
 
 def panel_components(panel: pd.DataFrame) -> pd.DataFrame:
     """Return components per (region, year) from the long provincial panel (no filling)."""
-    need = {"region", "year", "indicator", "value"}
-    miss = need - set(panel.columns)
-    if miss:
+    if miss := {"region", "year", "indicator", "value"} - set(panel.columns):
         raise ParameterError(f"provincial panel lacks columns {sorted(miss)}")
     sub = panel[panel["indicator"].isin(_PANEL_NEEDED)]
     dup = sub.duplicated(["region", "year", "indicator"])
@@ -61,20 +59,18 @@ def panel_components(panel: pd.DataFrame) -> pd.DataFrame:
     def growth(col):
         return (wide[col] / wide[col].groupby(level="region").shift(1) - 1).where(consecutive)
 
-    comp = pd.DataFrame(index=wide.index)
-    comp["firms_share"] = wide["ecommerce_firms_share"]
-    comp["firms_growth"] = growth("ecommerce_firms")
-    comp["sales_growth"] = growth("ecommerce_sales")
-    prev_g = comp["sales_growth"].groupby(level="region").shift(1)
-    comp["sales_acceleration"] = (comp["sales_growth"] - prev_g).where(consecutive)
+    sales = growth("ecommerce_sales")
     with np.errstate(divide="ignore", invalid="ignore"):
-        comp["links_ratio"] = wide["ecommerce_purchases"] / wide["ecommerce_sales"].where(
+        links = wide["ecommerce_purchases"] / wide["ecommerce_sales"].where(
             wide["ecommerce_sales"] > 0)
-    comp["websites"] = wide["websites_per_100_firms"]
-    comp["computers"] = wide["computers_per_100_people"]
-    comp["broadband_growth"] = growth("broadband_users")
-    comp["mobile_growth"] = growth("mobile_internet_users")
-    return comp
+    return pd.DataFrame({
+        "firms_share": wide["ecommerce_firms_share"], "firms_growth": growth("ecommerce_firms"),
+        "sales_growth": sales,
+        "sales_acceleration": (sales - sales.groupby(level="region").shift(1)).where(consecutive),
+        "links_ratio": links, "websites": wide["websites_per_100_firms"],
+        "computers": wide["computers_per_100_people"],
+        "broadband_growth": growth("broadband_users"),
+        "mobile_growth": growth("mobile_internet_users")}, index=wide.index)
 
 
 def resolve_region(panel: pd.DataFrame, region: str) -> str:
@@ -161,10 +157,8 @@ def score_row(row: pd.Series, threshold: float, min_components: int) -> dict:
         missing = [k for k in keys if not np.isfinite(row["pct_" + k])]
         return (float(np.mean(vals)) if vals else np.nan), missing
 
-    dims = {}
-    for dim in ("gathering", "scale", "links", "infrastructure"):
-        keys = [k for k, v in SCORECARD_INDICATORS.items() if v[0] == dim]
-        dims[dim] = mean_of(keys)[0]
+    dims = {dim: mean_of([k for k, v in SCORECARD_INDICATORS.items() if v[0] == dim])[0]
+            for dim in ("gathering", "scale", "links", "infrastructure")}
     level_keys = [k for k, v in SCORECARD_INDICATORS.items() if v[1] == "level"]
     mom_keys = [k for k, v in SCORECARD_INDICATORS.items() if v[1] == "momentum"]
     level, miss_l = mean_of(level_keys)
@@ -285,26 +279,17 @@ def scorecard(region: str, year: int, information: str = "realtime", *,
         return unclassified("scorecard", information, year,
                              f"{name} has no data in {year}", region=name)
     row = tab.loc[name]
-    comps = pd.DataFrame({
-        "dimension": [v[0] for v in SCORECARD_INDICATORS.values()],
-        "role": [v[1] for v in SCORECARD_INDICATORS.values()],
-        "description": [v[2] for v in SCORECARD_INDICATORS.values()],
-        "value": [row[k] for k in SCORECARD_INDICATORS],
-        "percentile": [row["pct_" + k] for k in SCORECARD_INDICATORS],
-    }, index=list(SCORECARD_INDICATORS))
+    comps = pd.DataFrame([(*v, row[k], row["pct_" + k]) for k, v in SCORECARD_INDICATORS.items()],
+                         index=list(SCORECARD_INDICATORS),
+                         columns=["dimension", "role", "description", "value", "percentile"])
     ev = {"region": name, "components": comps,
           "dimensions": {d: row[d] for d in ("gathering", "scale", "links", "infrastructure")},
           "level": row["level"], "momentum": row["momentum"],
           "acceleration": row["acceleration"],
           "growth_features_present": row["growth_features_present"],
           "n_regions": int(tab.attrs["n_regions"]), "threshold": threshold}
-    st = row["stage"]
-    st = st if isinstance(st, Stage) else None
+    st = row["stage"] if isinstance(row["stage"], Stage) else None
     return StageResult(st, "scorecard", information, year, f"{name} {year}: {row['reason']}", ev)
-
-
-# --------------------------------------------------------------------------------------
-# classify
 
 
 @register("scorecard", raw=True)

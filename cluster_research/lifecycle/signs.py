@@ -100,9 +100,7 @@ def local_derivatives(years, values, at, *, degree: int = 3, weights: str = "rel
 
 def phase_from_signs(d2, d3):
     """Return phases 1..4 from the signs of y'' and y''' (I ++, II +-, III --, IV -+)."""
-    d2 = np.asarray(d2)
-    d3 = np.asarray(d3)
-    # I: + +, II: + -, III: - -, IV: - +
+    d2, d3 = np.asarray(d2), np.asarray(d3)
     return np.where(d2 > 0, np.where(d3 > 0, 1, 2), np.where(d3 < 0, 3, 4))
 
 
@@ -300,7 +298,3 @@ def classify_signs(years, values, year, information, *, window=11, degree=2,
               f"max y' (inflection) {show(inf)}, min y'' (upper knee) {show(uk)} "
               f"-> {year} in phase {phase}")
     return StageResult(pm[phase], "signs", information, year, reason, ev, phase)
-
-
-# --------------------------------------------------------------------------------------
-# Net entry (Gort & Klepper)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,7 @@ PHASES = ("I", "II", "III", "IV")
 BOUNDARY_ROWS = ("lower_knee", "inflection", "upper_knee")
 
 
+@functools.total_ordering
 class Stage(enum.Enum):
     """Order the four lifecycle stages of an industrial cluster.
 
@@ -74,12 +76,8 @@ class Stage(enum.Enum):
 
     def label(self, lang: str = "zh") -> str:
         """Return the label in ``lang`` ("zh", "en" or "both", e.g. "成长 growth")."""
-        if lang == "zh":
-            return self.zh
-        if lang == "en":
-            return self.en
-        if lang == "both":
-            return f"{self.zh} {self.en}"
+        if lang in ("zh", "en", "both"):
+            return {"zh": self.zh, "en": self.en, "both": f"{self.zh} {self.en}"}[lang]
         raise ParameterError(f"lang must be 'zh', 'en' or 'both', got {lang!r}")
 
     @classmethod
@@ -92,8 +90,7 @@ class Stage(enum.Enum):
             if key in (st.zh, st.zh + "阶段") or key.lower() in (
                 st.en,
                 st.name.lower(),
-                st.en.replace("-", ""),
-            ):
+                st.en.replace("-", "")):
                 return st
         raise ParameterError(f"unknown stage label {label!r}")
 
@@ -102,32 +99,12 @@ class Stage(enum.Enum):
             return NotImplemented
         return self.value < other.value
 
-    def __le__(self, other):
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.value <= other.value
-
-    def __gt__(self, other):
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.value > other.value
-
-    def __ge__(self, other):
-        if not isinstance(other, Stage):
-            return NotImplemented
-        return self.value >= other.value
-
 
 _ZH = {1: "萌芽", 2: "成长", 3: "扩大", 4: "起飞"}
 _EN = {1: "embryonic", 2: "growth", 3: "expansion", 4: "take-off"}
 
 #: Default mapping of curve phases I-IV (see module docstring) to stages.
-DEFAULT_PHASE_MAP: dict[str, Stage] = {
-    "I": Stage.EMBRYONIC,
-    "II": Stage.GROWTH,
-    "III": Stage.EXPANSION,
-    "IV": Stage.TAKEOFF,
-}
+DEFAULT_PHASE_MAP: dict[str, Stage] = dict(zip(PHASES, Stage))
 
 
 def check_phase_map(phase_map) -> dict[str, Stage]:
@@ -219,15 +196,13 @@ class StageResult:
             "stage_zh": self.label("zh"),
             "stage_en": self.label("en"),
             "phase": self.phase,
-            "reason": self.reason,
-        }
+            "reason": self.reason}
 
     def __repr__(self) -> str:
         st = "None" if self.stage is None else f"{self.stage.name} ({self.stage.zh})"
         return (
             f"StageResult(stage={st}, method={self.method!r}, information={self.information!r}, "
-            f"year={self.year}, reason={self.reason!r})"
-        )
+            f"year={self.year}, reason={self.reason!r})")
 
 
 def unclassified(method, information, year, reason, **evidence) -> StageResult:
@@ -240,9 +215,8 @@ def unclassified(method, information, year, reason, **evidence) -> StageResult:
 # --------------------------------------------------------------------------------------
 def check_year(year) -> int:
     """Return ``year`` as int, or raise ParameterError."""
-    if isinstance(year, bool) or not isinstance(year, (int, np.integer, float, np.floating)):
-        raise ParameterError(f"year must be an integer calendar year, got {year!r}")
-    if float(year) != int(year):
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer, float, np.floating)) \
+            or float(year) != int(year):
         raise ParameterError(f"year must be an integer calendar year, got {year!r}")
     return int(year)
 
@@ -258,8 +232,7 @@ def clean_series(series, name: str = "series") -> tuple[np.ndarray, np.ndarray, 
     """Validate a year-indexed series; return (years, values, gap_years), NaN dropped."""
     if not isinstance(series, pd.Series):
         raise ParameterError(
-            f"{name} must be a pandas Series indexed by int year, got {type(series).__name__}"
-        )
+            f"{name} must be a pandas Series indexed by int year, got {type(series).__name__}")
     idx = series.index
     try:
         yrs = np.asarray(idx, dtype=float)

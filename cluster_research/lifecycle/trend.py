@@ -80,8 +80,7 @@ def growth_check(years, values, alpha=ALPHA, tail=None):
         what = "flat or declining" if b <= 0 or p_up > 0.25 else "growth not significant"
         return False, (f"no growth stage: {what} (log-linear trend {b:+.3f}/yr, not "
                        f"significantly positive: one-sided p = {p_up:.2g} >= {alpha:g})")
-    bad = end_decline(t, ly, alpha, tail)
-    if bad:
+    if bad := end_decline(t, ly, alpha, tail):
         return False, bad
     return True, f"growing: log-linear trend {b:+.3f}/yr (one-sided p = {p_up:.2g})"
 
@@ -146,8 +145,7 @@ def panel_growth_check(regions, years, values, alpha=ALPHA):
     t = np.asarray(years, float)[pos]
     ly = np.log(v[pos])
     names = list(dict.fromkeys(r))
-    tc = t.copy()
-    yc = ly.copy()
+    tc, yc = t.copy(), ly.copy()
     for g in names:
         sel = r == g
         tc[sel] -= t[sel].mean()
@@ -168,7 +166,6 @@ def panel_growth_check(regions, years, values, alpha=ALPHA):
     for g in names:
         sel = r == g
         order = np.argsort(t[sel])
-        bad = end_decline(t[sel][order], ly[sel][order], alpha)
-        if bad:
+        if bad := end_decline(t[sel][order], ly[sel][order], alpha):
             out[str(g)] = bad
     return out

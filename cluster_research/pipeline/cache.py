@@ -31,8 +31,8 @@ from pathlib import Path
 from .. import data
 from ..errors import ReproductionLockedError
 
-__all__ = ["LIBRARIES", "NOT_RESULTS", "environment_key", "input_hashes", "outputs_lock", "read_manifest",
-           "run_key", "update_manifest", "write_manifest"]
+__all__ = ["LIBRARIES", "NOT_RESULTS", "environment_key", "input_hashes", "outputs_lock",
+           "read_manifest", "run_key", "update_manifest", "write_manifest"]
 
 #: Distributions whose installed version can change a notebook's outputs.
 LIBRARIES = ("numpy", "scipy", "pandas", "statsmodels", "hmmlearn", "matplotlib", "papermill",

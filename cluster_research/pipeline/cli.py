@@ -33,12 +33,7 @@ from ..outputs import outputs_dir
 from . import report
 from .notebooks import list_runs, resolve_notebook
 from .params import (
-    coerce_cli_value,
-    describe_spec,
-    parameter_model,
-    parameter_models,
-    validate_parameters,
-)
+    coerce_cli_value, describe_spec, parameter_model, parameter_models, validate_parameters)
 from .runner import describe, refresh, run_all, run_notebook
 from .runs import read_yaml, slug
 from .summary import run_summary
@@ -77,8 +72,7 @@ def _parser(with_epilog: bool = False) -> argparse.ArgumentParser:
                    metavar=("NAME", "VALUE"), help=_P_HELP)
     r.add_argument("--params-file", help="YAML with 'parameters:' (and optionally 'notebook:')")
     r.add_argument("--output-dir", help="root of the outputs (default outputs/)")
-    r.add_argument("--name", help="run name inside outputs/ (default: notebook stem + "
-                                  "parameters)")
+    r.add_argument("--name", help="run name inside outputs/ (default: notebook stem + parameters)")
 
     sub.add_parser("list", help="list notebooks, their parameters and the reproduction runs")
 
@@ -167,8 +161,7 @@ def _reproduce(args) -> int:
             raise ParameterError(f"unknown run(s) {missing}; runs: {', '.join(by_stem)}")
         runs = [by_stem[o] for o in args.only]
     try:
-        results = run_all(jobs=args.jobs, output_dir=args.output_dir, runs=runs,
-                          force=args.force)
+        results = run_all(jobs=args.jobs, output_dir=args.output_dir, runs=runs, force=args.force)
     except RunFailedError as exc:
         _summary(exc.results, args.jobs, t0)
         print(f"FAILED: {len(exc.failures)} run(s):", file=sys.stderr)
@@ -220,30 +213,28 @@ def _heartbeat(what: str):
 def _dispatch(args) -> int:
     if args.command == "list":
         print(describe())
-    elif args.command == "run":
-        nb_path = resolve_notebook(args.notebook)
-        params: dict = {}
-        if args.params_file:
-            spec = read_yaml(args.params_file) or {}
-            if not isinstance(spec, dict):
-                raise ParameterError(f"{args.params_file}: expected a mapping")
-            if "notebook" in spec and resolve_notebook(str(spec["notebook"])) != nb_path:
-                raise ParameterError(
-                    f"{args.params_file} is for {spec['notebook']}, not {nb_path.name}")
-            params.update(spec.get("parameters", spec if "notebook" not in spec else {}) or {})
-        params.update(_cli_parameters(nb_path, args.parameter))
-        with _heartbeat(nb_path.stem):
-            res = run_notebook(nb_path, params, output_dir=args.output_dir, name=args.name,
-                               progress_bar=sys.stdout.isatty())
-        _print_result(res)
-    elif args.command == "profile":
-        nb_path = resolve_notebook("06")
-        params = _cli_parameters(nb_path, args.parameter)
-        params.update(csv_path=args.csv, csv_series=args.series)
-        # run_notebook validates (a malformed CSV stops before any kernel); validating here
-        # too read the CSV twice and printed its warnings twice
-        name = args.name or f"06_region_profile/user_{slug(Path(args.csv).stem)}"
-        with _heartbeat(name):
+    elif args.command in ("run", "profile"):
+        if args.command == "run":
+            nb_path = resolve_notebook(args.notebook)
+            params: dict = {}
+            if args.params_file:
+                spec = read_yaml(args.params_file) or {}
+                if not isinstance(spec, dict):
+                    raise ParameterError(f"{args.params_file}: expected a mapping")
+                if "notebook" in spec and resolve_notebook(str(spec["notebook"])) != nb_path:
+                    raise ParameterError(
+                        f"{args.params_file} is for {spec['notebook']}, not {nb_path.name}")
+                params.update(spec.get("parameters", spec if "notebook" not in spec else {}) or {})
+            params.update(_cli_parameters(nb_path, args.parameter))
+            name, label = args.name, nb_path.stem
+        else:
+            nb_path = resolve_notebook("06")
+            params = _cli_parameters(nb_path, args.parameter)
+            params.update(csv_path=args.csv, csv_series=args.series)
+            # run_notebook validates (a malformed CSV stops before any kernel); validating here
+            # too read the CSV twice and printed its warnings twice
+            name = label = args.name or f"06_region_profile/user_{slug(Path(args.csv).stem)}"
+        with _heartbeat(label):
             res = run_notebook(nb_path, params, output_dir=args.output_dir, name=name,
                                progress_bar=sys.stdout.isatty())
         _print_result(res)

@@ -40,14 +40,8 @@ from ..errors import ParameterError, RunFailedError
 from ..outputs import ENV_OUTPUT_DIR, ENV_RUN_NAME, outputs_dir
 from . import cache
 from .notebooks import (
-    KERNEL_NAME,
-    list_notebooks,
-    list_runs,
-    normalise_notebook,
-    notebook_parameters,
-    notebooks_dir,
-    resolve_notebook,
-)
+    KERNEL_NAME, list_notebooks, list_runs, normalise_notebook, notebook_parameters, notebooks_dir,
+    resolve_notebook)
 from .params import describe_spec, validate_parameters
 from .runs import Job, check_not_nested, check_run_name, default_run_name, list_jobs, read_run_file
 
@@ -89,8 +83,7 @@ def collect(name: str, notebook: Path, parameters: dict, out: Path, seconds: flo
             reused: bool = False) -> RunResult:
     """Return the :class:`RunResult` of a run whose outputs are in place."""
     return RunResult(name, notebook, out / "notebooks" / f"{name}.ipynb", parameters, out,
-                     seconds, _files(out / "figures" / name), _files(out / "tables" / name),
-                     reused)
+                     seconds, _files(out / "figures" / name), _files(out / "tables" / name), reused)
 
 
 def _replace(src: Path, dest: Path) -> None:
@@ -192,10 +185,9 @@ def _run(job: Job, out: Path, hashes: dict, timeout: int, progress_bar: bool = F
         seconds = execute(job.notebook, job.parameters, out, job.name, timeout=timeout,
                           progress_bar=progress_bar)
     except Exception as exc:  # noqa: BLE001 - recorded, then re-raised or reported
-        if stop is not None and stop.is_set():
-            return None, exc
-        cache.update_manifest(out, job.name, status="failed", seconds=0.0,
-                              error=describe_error(exc), **rec)
+        if stop is None or not stop.is_set():
+            cache.update_manifest(out, job.name, status="failed", seconds=0.0,
+                                  error=describe_error(exc), **rec)
         return None, exc
     res = collect(job.name, job.notebook, job.parameters, out, seconds)
     cache.update_manifest(out, job.name, status="ok", seconds=seconds, files=res.files(), **rec)

@@ -103,8 +103,7 @@ def check_not_nested(names, existing=()) -> None:
     cluster_research.errors.ParameterError: run '06_region_profile' and run '06_region_profile/310000_Shanghai' would share the folder 06_region_profile/ ...
     """
     names = set(names)
-    bad = [(a, b) for a, b in nested_names(names | set(existing)) if a in names or b in names]
-    if bad:
+    if bad := [(a, b) for a, b in nested_names(names | set(existing)) if a in names or b in names]:
         pairs = "; ".join(f"run {a!r} and run {b!r} would share the folder {a}/" for a, b in bad)
         raise ParameterError(
             f"{pairs} (a run name may not be the folder of another run): choose another run "
@@ -187,8 +186,7 @@ def read_run_file(path: str | os.PathLike) -> tuple[Path, dict, dict]:
     spec = read_yaml(p)
     if not isinstance(spec, dict) or "notebook" not in spec:
         raise ParameterError(f"{p}: expected a mapping with keys 'notebook' and 'parameters'")
-    unknown = set(spec) - _RUN_KEYS
-    if unknown:
+    if unknown := set(spec) - _RUN_KEYS:
         raise ParameterError(f"{p}: unknown keys {sorted(unknown)}; "
                              f"allowed: {', '.join(sorted(_RUN_KEYS))}")
     params = spec.get("parameters") or {}
@@ -266,8 +264,7 @@ def list_jobs(runs=None) -> list[Job]:
     runs = [Path(r) for r in (runs if runs is not None else list_runs())]
     jobs = [j for r in runs for j in expand_run(r)]
     names = [j.name for j in jobs]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
+    if dup := sorted({n for n in names if names.count(n) > 1}):
         raise ParameterError(f"runs defined twice: {', '.join(dup)}")
     check_not_nested(names)
     return jobs

@@ -210,7 +210,6 @@ def profile_series(path: str | os.PathLike, series: str = ""):
             "keep one", path=p, column="year", value=y)
     s = sel.set_index("year")["value"].astype("float64")
     s.index = s.index.astype("int64")
-    s.index.name = "year"
     s.name = sid
     empty = {int(y) for y in s.index[s.isna()]}
     s = s.dropna()

@@ -55,13 +55,7 @@ from .diagnostics import pesaran_cd, vif, wooldridge_serial
 from .frame import PANEL_INDICATORS, analysis_frame
 from .panel import PanelResults, first_difference, panel, pooled
 from .robustness import (
-    STAR_LEVELS,
-    format_robustness,
-    robustness_table,
-    spec_key,
-    split_label,
-    stars,
-)
+    STAR_LEVELS, format_robustness, robustness_table, spec_key, split_label, stars)
 
 __all__ = ["CONDITION_RAISE", "CONDITION_WARN", "COV_TYPES", "EFFECTS", "PANEL_INDICATORS",
            "STAR_LEVELS", "CollinearityWarning", "MissingColumnError", "PanelResults",

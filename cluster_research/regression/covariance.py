@@ -26,10 +26,8 @@ def default_maxlags(n_periods: int) -> int:
 def cov_kwargs(cov_type, entity_codes, time_codes, n_periods, maxlags, min_clusters):
     if cov_type not in COV_TYPES:
         raise ParameterError(f"cov_type must be one of {COV_TYPES}, got {cov_type!r}")
-    if cov_type == "nonrobust":
-        return "nonrobust", {}, None
-    if cov_type == "HC1":
-        return "HC1", {}, None
+    if cov_type in ("nonrobust", "HC1"):
+        return cov_type, {}, None
     if cov_type == "cluster":
         if entity_codes is None:
             raise ParameterError("cov_type='cluster' needs the entity column")
@@ -38,7 +36,6 @@ def cov_kwargs(cov_type, entity_codes, time_codes, n_periods, maxlags, min_clust
             raise ParameterError(f"too few clusters (entities) for this covariance: {g} clusters "
                                  f"(entities), minimum {min_clusters}")
         return "cluster", {"groups": entity_codes}, None
-    # driscoll-kraay
     if time_codes is None:
         raise ParameterError("cov_type='driscoll-kraay' needs the time column")
     if n_periods < min_clusters:
@@ -49,4 +46,3 @@ def cov_kwargs(cov_type, entity_codes, time_codes, n_periods, maxlags, min_clust
         raise ParameterError(f"maxlags must be in [0, {n_periods - 1}], got {lags}")
     # no small-sample correction, as Stata's xtscc (Hoechle 2007)
     return "hac-groupsum", {"time": time_codes, "maxlags": lags, "use_correction": False}, lags
-

@@ -16,12 +16,8 @@ import pandas as pd
 import patsy
 
 from ..errors import (
-    ClusterResearchWarning,
-    CollinearityWarning,
-    DataValidationError,
-    MissingColumnError,
-    ParameterError,
-)
+    ClusterResearchWarning, CollinearityWarning, DataValidationError, MissingColumnError,
+    ParameterError)
 
 __all__ = ["CONDITION_RAISE", "CONDITION_WARN", "EFFECTS", "check_columns", "check_rank",
            "collinear_terms", "condition_number", "demean", "formula_columns", "period_positions",
@@ -55,9 +51,8 @@ def formula_columns(formula: str) -> list[str]:
     names: list[str] = []
     for term in list(desc.lhs_termlist) + list(desc.rhs_termlist):
         for factor in term.factors:
-            code = factor.code
             try:
-                tree = ast.parse(code, mode="eval")
+                tree = ast.parse(factor.code, mode="eval")
             except SyntaxError:  # pragma: no cover - patsy already parsed it
                 continue
             for node in ast.walk(tree):
@@ -68,8 +63,7 @@ def formula_columns(formula: str) -> list[str]:
 
 
 def check_columns(df: pd.DataFrame, cols) -> None:
-    missing = [c for c in cols if c is not None and c not in df.columns]
-    if missing:
+    if missing := [c for c in cols if c is not None and c not in df.columns]:
         raise MissingColumnError(missing, list(df.columns))
 
 
@@ -248,8 +242,7 @@ def prepare(df, formula, entity, time, intercept):
         # (np.log of a negative value) and is reported below by column, entity and time
         y, X = patsy.dmatrices(formula, env, eval_env=_EVAL_ENV, return_type="dataframe",
                                NA_action=patsy.NAAction(NA_types=[]))
-    y.index = data.index
-    X.index = data.index
+    y.index = X.index = data.index
     if not intercept and "Intercept" in X.columns:
         X = X.drop(columns="Intercept")
     _check_finite(pd.concat([y, X], axis=1), data, cols, entity, time)
@@ -260,10 +253,9 @@ def _sample(df, cols, entity, time) -> pd.DataFrame:
     used = [c for c in dict.fromkeys(cols + [entity, time]) if c is not None]
     data = df[used].copy()
     data.attrs = {}  # attrs (e.g. analysis_frame reports) would be deep-copied on every op
-    if entity is not None and data[entity].isna().any():
-        raise ParameterError(f"entity column {entity!r} has missing values")
-    if time is not None and data[time].isna().any():
-        raise ParameterError(f"time column {time!r} has missing values")
+    for kind, c in (("entity", entity), ("time", time)):
+        if c is not None and data[c].isna().any():
+            raise ParameterError(f"{kind} column {c!r} has missing values")
     if entity is not None and time is not None:
         dup = data.duplicated([entity, time])
         if dup.any():
@@ -305,8 +297,7 @@ def _check_finite(full, data, cols, entity, time) -> None:
         inner = [c for c in cols if c in col]
         val = data.at[r, inner[0]] if inner else None
         val = float(val) if isinstance(val, (int, float, np.number)) else val
-        cells.append((data.at[r, entity] if entity else r,
-                      data.at[r, time] if time else None, val))
+        cells.append((data.at[r, entity] if entity else r, data.at[r, time] if time else None, val))
     if "log" in col:
         shown = "; ".join(f"{e}/{t}: {v!r}" for e, t, v in cells[:10])
         raise DataValidationError(f"log of non-positive values at (entity/time: value) {shown}"

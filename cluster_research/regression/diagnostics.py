@@ -32,18 +32,14 @@ def wooldridge_serial(y, X, entity, time, exog_names=None):
     X = np.asarray(X, float)
     keep_cols = [j for j, n in enumerate(exog_names or range(X.shape[1])) if n != "Intercept"]
     X = X[:, keep_cols]
-    df = pd.DataFrame({"e": entity, "t": time, "y": y})
-    for j in range(X.shape[1]):
-        df[f"x{j}"] = X[:, j]
-    df = df.sort_values(["e", "t"]).reset_index(drop=True)
+    df = pd.DataFrame({"e": entity, "t": time, "y": y,
+                       **{f"x{j}": X[:, j] for j in range(X.shape[1])}}).sort_values(["e", "t"]).reset_index(drop=True)
     cols = ["y"] + [f"x{j}" for j in range(X.shape[1])]
     prev_t = df.groupby("e")["t"].shift(1)
     tcode = pd.Series(period_positions(df["t"]))
     prev_code = tcode.groupby(df["e"]).shift(1)
     consec = (tcode - prev_code) == 1
-    d = df[cols] - df.groupby("e")[cols].shift(1)
-    d["e"] = df["e"]
-    d["tc"] = tcode
+    d = (df[cols] - df.groupby("e")[cols].shift(1)).assign(e=df["e"], tc=tcode)
     d = d[consec & prev_t.notna()]
     if len(d) < 3 or X.shape[1] == 0:
         return None
@@ -88,9 +84,7 @@ def pesaran_cd(resid, entity, time, min_overlap: int = 3):
             T_ij = int(mask.sum())
             if T_ij < min_overlap:
                 continue
-            a, b = M[mask, i], M[mask, j]
-            a = a - a.mean()
-            b = b - b.mean()
+            a, b = (v - v.mean() for v in (M[mask, i], M[mask, j]))
             den = math.sqrt((a @ a) * (b @ b))
             if den == 0:
                 continue

@@ -22,15 +22,12 @@ def _exclusions(exclude) -> dict:
         raise ParameterError("exclude must be a DataFrame with columns region (or "
                              f"region_code) and year, got {type(exclude).__name__}")
     key = "region_code" if "region_code" in exclude.columns else "region"
-    miss = [c for c in (key, "year") if c not in exclude.columns]
-    if miss:
+    if miss := [c for c in (key, "year") if c not in exclude.columns]:
         raise MissingColumnError([f"exclude.{c}" for c in miss])
-    out = {}
     reasons = (exclude["reason"] if "reason" in exclude.columns
                else pd.Series("excluded by caller", index=exclude.index))
-    for r, y, why in zip(exclude[key], exclude["year"], reasons):
-        out[(data.region_code(str(r)), int(y))] = f"excluded: {why}"
-    return out
+    return {(data.region_code(str(r)), int(y)): f"excluded: {why}"
+            for r, y, why in zip(exclude[key], exclude["year"], reasons)}
 
 
 def analysis_frame(indicators=None, economy_indicators=(), *, years=None, regions=None,
@@ -132,8 +129,7 @@ def analysis_frame(indicators=None, economy_indicators=(), *, years=None, region
         _add_ratios(wide, pop_years, report)
     dropped = pd.DataFrame(report.dropped, columns=["region_code", "region", "year", "reason"])
     wide = wide.reset_index(drop=True)
-    wide.attrs["dropped"] = dropped
-    wide.attrs["notes"] = report.notes
+    wide.attrs.update(dropped=dropped, notes=report.notes)
     return wide, dropped
 
 
@@ -157,9 +153,8 @@ def _check_long_frames(panel, economy) -> None:
     frames = [(panel, "provincial_panel")] + ([(economy, "provincial_economy")]
                                              if economy is not None else [])
     for f, name in frames:
-        miss = [c for c in ("region_code", "region", "region_en", "year", "indicator", "value")
-                if c not in f.columns]
-        if miss:
+        if miss := [c for c in ("region_code", "region", "region_en", "year", "indicator",
+                                "value") if c not in f.columns]:
             raise MissingColumnError([f"{name}.{c}" for c in miss])
 
 
@@ -168,8 +163,7 @@ def _panel_indicators(panel, indicators) -> list:
     if indicators is None:
         indicators = [i for i in PANEL_INDICATORS if i in available]
     indicators = list(indicators)
-    unknown = [i for i in indicators if i not in available]
-    if unknown:
+    if unknown := [i for i in indicators if i not in available]:
         raise MissingColumnError([f"provincial_panel indicator {i}" for i in unknown])
     return indicators
 
@@ -178,22 +172,18 @@ def _long_selection(panel, indicators, economy, econ) -> pd.DataFrame:
     long = panel[panel["indicator"].isin(indicators)]
     if econ:
         avail_e = set(economy["indicator"])
-        unknown = [i for i in econ if i not in avail_e]
-        if unknown:
+        if unknown := [i for i in econ if i not in avail_e]:
             raise MissingColumnError([f"provincial_economy indicator {i}" for i in unknown])
         long = pd.concat([long, economy[economy["indicator"].isin(econ)]], ignore_index=True)
     dup = long.duplicated(["region_code", "year", "indicator"])
     if dup.any():
         r = long[dup].iloc[0]
-        raise ParameterError(
-            f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
-    return long.assign(region_code=long["region_code"].astype(str),
-                       year=long["year"].astype(int))
+        raise ParameterError(f"duplicate value for {r['region_code']} {r['year']} {r['indicator']}")
+    return long.assign(region_code=long["region_code"].astype(str), year=long["year"].astype(int))
 
 
 def _wide(long, columns) -> pd.DataFrame:
-    names = long.drop_duplicates("region_code").set_index("region_code")[
-        ["region", "region_en"]]
+    names = long.drop_duplicates("region_code").set_index("region_code")[["region", "region_en"]]
     wide = long.pivot(index=["region_code", "year"], columns="indicator", values="value")
     wide.columns.name = None
     wide = wide.reset_index().join(names, on="region_code")

@@ -121,8 +121,7 @@ class PanelResults:
             (f"nobs: {self.nobs}   entities: {self.n_entities}   periods: {self.n_periods}"
             f"   balanced: {self.balanced}"),
             (f"df_resid: {self.df_resid:g}   absorbed effects: {self.absorbed}"
-            f"   within R²: {self.rsquared_within:.6f}"),
-        ]
+            f"   within R²: {self.rsquared_within:.6f}")]
         if len(self.dropped):
             head.append(f"dropped rows (missing values): {len(self.dropped)}")
         table = self.coef_table.to_string(index=False, float_format=lambda v: f"{v:.6g}")
@@ -204,10 +203,9 @@ class PanelResults:
         pandas.DataFrame
             test, statistic, df, p_value, h0.
         """
-        rows = []
         resid = self.resid
         jb, jbp, _, _ = jarque_bera(resid)
-        rows.append(("Jarque-Bera", float(jb), "2", float(jbp), "normal residuals"))
+        rows = [("Jarque-Bera", float(jb), "2", float(jbp), "normal residuals")]
         X = self._X_t
         if not np.any(np.all(np.isclose(X, X[0]), axis=0)):
             X = np.column_stack([np.ones(len(X)), X])
@@ -240,15 +238,10 @@ def _estimate(*, y_t, X_t, names, endog_name, df_resid, cov_type, entity_codes, 
     mod.df_resid = float(df_resid)
     res = mod.fit(method="qr", cov_type=sm_cov, cov_kwds=kwds or None, use_t=True)
     ci = np.asarray(res.conf_int(alpha=0.05))
-    table = pd.DataFrame({
-        "term": names,
-        "estimate": np.asarray(res.params),
-        "std_error": np.asarray(res.bse),
-        "t": np.asarray(res.tvalues),
-        "p_value": np.asarray(res.pvalues),
-        "ci_low": ci[:, 0],
-        "ci_high": ci[:, 1],
-    })
+    table = pd.DataFrame({"term": names, "estimate": np.asarray(res.params),
+                          "std_error": np.asarray(res.bse), "t": np.asarray(res.tvalues),
+                          "p_value": np.asarray(res.pvalues), "ci_low": ci[:, 0],
+                          "ci_high": ci[:, 1]})
     # centre y when the design has an intercept (pooled, first differences with c)
     y_c = y_t - (y_t.mean() if "Intercept" in names else 0.0)
     tss = float(y_c @ y_c)
@@ -325,14 +318,11 @@ def panel(df, formula, entity, time, effects="entity", cov_type="nonrobust", max
     A = np.column_stack([y.to_numpy(float), X.to_numpy(float)])
     balanced = len(data) == N * T
     if effects == "entity":
-        W = demean(A, e_codes, N)
-        absorbed = N
+        W, absorbed = demean(A, e_codes, N), N
     elif effects == "time":
-        W = demean(A, t_codes, T)
-        absorbed = T
+        W, absorbed = demean(A, t_codes, T), T
     elif balanced:
-        W = demean(demean(A, e_codes, N), t_codes, T)
-        absorbed = N + T - 1
+        W, absorbed = demean(demean(A, e_codes, N), t_codes, T), N + T - 1
     else:
         We = demean(A, e_codes, N)
         D = np.zeros((len(data), T))
@@ -343,11 +333,10 @@ def panel(df, formula, entity, time, effects="entity", cov_type="nonrobust", max
         absorbed = N + int(rank_d)
     y_t, X_t = W[:, 0], W[:, 1:]
     check_rank(X_t, names, X.to_numpy(float), context=f"{effects} within-transformed design")
-    meta = {"model": "within",
-            "effects": effects, "formula": formula, "nobs": len(data), "n_entities": N,
-                "n_periods": T, "absorbed": absorbed, "balanced": balanced, "dropped": dropped,
-                "_y_raw": y.to_numpy(float).ravel(), "_X_raw": X.to_numpy(float),
-                "_entity": np.asarray(data[entity]), "_time": np.asarray(data[time])}
+    meta = {"model": "within", "effects": effects, "formula": formula, "nobs": len(data),
+            "n_entities": N, "n_periods": T, "absorbed": absorbed, "balanced": balanced,
+            "dropped": dropped, "_y_raw": y.to_numpy(float).ravel(), "_X_raw": X.to_numpy(float),
+            "_entity": np.asarray(data[entity]), "_time": np.asarray(data[time])}
     return _estimate(y_t=y_t, X_t=X_t, names=names, endog_name=y.columns[0],
                      df_resid=len(data) - X_t.shape[1] - absorbed, cov_type=cov_type,
                      entity_codes=e_codes, time_codes=t_codes, n_periods=T, maxlags=maxlags,
@@ -378,13 +367,12 @@ def pooled(df, formula, entity=None, time=None, cov_type="nonrobust", maxlags=No
     t_codes, t_uni = (pd.factorize(data[time], sort=True) if time else (None, []))
     N = len(np.unique(e_codes)) if entity else None
     T = len(t_uni) if time else None
-    meta = {"model": "pooled",
-            "effects": "none", "formula": formula, "nobs": len(data), "n_entities": N,
-                "n_periods": T, "absorbed": 0,
-                "balanced": (len(data) == N * T) if (N and T) else None, "dropped": dropped,
-                "_y_raw": y.to_numpy(float).ravel(), "_X_raw": X_np,
-                "_entity": np.asarray(data[entity]) if entity else None,
-                "_time": np.asarray(data[time]) if time else None}
+    meta = {"model": "pooled", "effects": "none", "formula": formula, "nobs": len(data),
+            "n_entities": N, "n_periods": T, "absorbed": 0,
+            "balanced": (len(data) == N * T) if (N and T) else None, "dropped": dropped,
+            "_y_raw": y.to_numpy(float).ravel(), "_X_raw": X_np,
+            "_entity": np.asarray(data[entity]) if entity else None,
+            "_time": np.asarray(data[time]) if time else None}
     return _estimate(y_t=y.to_numpy(float).ravel(), X_t=X_np, names=names,
                      endog_name=y.columns[0], df_resid=len(data) - X_np.shape[1],
                      cov_type=cov_type, entity_codes=e_codes, time_codes=t_codes,
@@ -435,21 +423,18 @@ def first_difference(df, formula, entity, time, cov_type="nonrobust", maxlags=No
         names = ["Intercept"] + names
     check_rank(X_t, names, context="first-differenced design")
     raw = data.iloc[np.where(ok)[0]]
-    meta = {"model": "first_difference",
-            "effects": "entity", "formula": formula, "nobs": int(ok.sum()),
-                "n_entities": len(np.unique(e_codes[ok])), "n_periods": len(np.unique(t_codes[ok])),
-                "absorbed": 0, "balanced": len(data) == len(np.unique(e_codes)) * len(t_uni),
-                "dropped": dropped,
-                "_y_raw": y.to_numpy(float).ravel()[ok],
-                "_X_raw": (np.column_stack([np.ones(ok.sum()), X.to_numpy(float)[ok]])
-                        if constant else X.to_numpy(float)[ok]),
-                "_entity": np.asarray(raw[entity]), "_time": np.asarray(raw[time])}
+    meta = {"model": "first_difference", "effects": "entity", "formula": formula,
+            "nobs": int(ok.sum()), "n_entities": len(np.unique(e_codes[ok])),
+            "n_periods": len(np.unique(t_codes[ok])), "absorbed": 0,
+            "balanced": len(data) == len(np.unique(e_codes)) * len(t_uni), "dropped": dropped,
+            "_y_raw": y.to_numpy(float).ravel()[ok],
+            "_X_raw": (np.column_stack([np.ones(ok.sum()), X.to_numpy(float)[ok]])
+                       if constant else X.to_numpy(float)[ok]),
+            "_entity": np.asarray(raw[entity]), "_time": np.asarray(raw[time])}
     fd_e = pd.factorize(raw[entity], sort=True)[0]
     fd_t, fd_tu = pd.factorize(raw[time], sort=True)
-    res = _estimate(y_t=y_t, X_t=X_t, names=names, endog_name=y.columns[0],
-                    df_resid=len(y_t) - X_t.shape[1], cov_type=cov_type, entity_codes=fd_e,
-                    time_codes=fd_t, n_periods=len(fd_tu), maxlags=maxlags,
-                    min_clusters=min_clusters, meta=meta)
-    return res
-
+    return _estimate(y_t=y_t, X_t=X_t, names=names, endog_name=y.columns[0],
+                     df_resid=len(y_t) - X_t.shape[1], cov_type=cov_type, entity_codes=fd_e,
+                     time_codes=fd_t, n_periods=len(fd_tu), maxlags=maxlags,
+                     min_clusters=min_clusters, meta=meta)
 

@@ -136,11 +136,8 @@ def robustness_table(results: dict) -> pd.DataFrame:
         ct = res.coef_table[["term", "estimate", "std_error", "t", "p_value", "ci_low",
                              "ci_high"]].copy()
         ct.insert(0, "spec", split_label(label)[0])
-        ct["nobs"] = int(res.nobs)
-        ct["n_entities"] = res.n_entities
-        ct["n_periods"] = res.n_periods
-        ct["within_r2"] = float(res.rsquared_within)
-        parts.append(ct)
+        parts.append(ct.assign(nobs=int(res.nobs), n_entities=res.n_entities,
+                               n_periods=res.n_periods, within_r2=float(res.rsquared_within)))
     return pd.concat(parts, ignore_index=True)[ROBUSTNESS_COLUMNS]
 
 
@@ -176,8 +173,7 @@ def format_robustness(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
                              "output of robustness_table()")
     specs = list(dict.fromkeys(table["spec"]))
     terms = list(dict.fromkeys(table["term"]))
-    out = pd.DataFrame("", index=terms + ["nobs", "regions", "years", "within_r2"],
-                       columns=specs)
+    out = pd.DataFrame("", index=terms + ["nobs", "regions", "years", "within_r2"], columns=specs)
     for r in table.itertuples(index=False):
         out.at[r.term, r.spec] = (f"{r.estimate:.{digits}f}{stars(r.p_value)} "
                                   f"({r.std_error:.{digits}f})")
