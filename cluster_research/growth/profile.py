@@ -139,10 +139,9 @@ class ProfileMixin:
         # best of them.
         starts = [z0] + [np.clip(c, lbf, ubf) for c in (warm[free], self._theta[free])]
         z_start = min(starts, key=lambda z_: float(np.sum(fun(z_) ** 2)))
-        z, f, _, _, info = least_squares_fit(fun, jac, z_start, lbf, ubf, tol=PROFILE_TOL,
+        z, f, _, _, _ = least_squares_fit(fun, jac, z_start, lbf, ubf, tol=PROFILE_TOL,
                                              max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()),
                                              logs=self._logs()[free])
-        self._profile_nfev += info["nfev"]
         if not np.isfinite(f):
             z = z0
         out = th.copy()
@@ -175,11 +174,10 @@ class ProfileMixin:
         shared = np.array([self._shared(i) for i in range(p.size)])
         lbr = np.where(shared, pr.lb + off, -np.inf)
         ubr = np.where(shared, pr.ub + off, np.inf)
-        z, f, _, _, info = least_squares_fit(fun, jac, p[free], lbr[free], ubr[free],
+        z, f, _, _, _ = least_squares_fit(fun, jac, p[free], lbr[free], ubr[free],
                                              tol=PROFILE_TOL,
                                              max_nfev=PROFILE_NFEV_PER_PARAM * int(free.sum()),
                                              logs=self._logs()[free])
-        self._profile_nfev += info["nfev"]
         p[free] = z
         return float(f), p
 

@@ -154,7 +154,6 @@ class NLSResults(ProfileMixin):
         self._cov_int = cov
         self._cov = self._rep_cov(cov)
         self._tcrit_cache, self._profile_cache = {}, {}
-        self._profile_nfev = 0
         ll_jac = 0.5 * np.sum(np.log(pr.sw**2))
         if pr.errors == "multiplicative":
             ll_jac -= np.sum(pr.ly)
@@ -673,7 +672,6 @@ class GrowthResults(NLSResults):
         th0 = min(cands, key=held.rss)
         theta, _, _, info = solve(held, th0, tol=1e-10, max_nfev=50 * int(held.free.sum()),
                                   logs=self._logs())
-        self._profile_nfev += info["nfev"]
         self.convergence.setdefault("ceiling_profile_nfev", []).append(info["nfev"])
         theta[j] = K
         return held.rss(theta), theta

@@ -659,9 +659,9 @@ def _gate(df, out) -> pd.DataFrame:
     return out
 
 
-#: Progress of the real-time refits: an INFO record of logger ``cluster_research.lifecycle.
-#: panel`` after a refit when at least this many seconds passed since the last record (or the
-#: start), so a long loop reports every refit that ends 30 s or more after the last report.
+#: Progress of the real-time refits (seconds): logger ``cluster_research.lifecycle.panel``
+#: writes an INFO record after a refit when at least this many seconds passed since the last
+#: record (or the start), so a long loop reports every refit that ends 30 s after the last.
 PROGRESS_SECONDS = 30.0
 _log = logging.getLogger(__name__)
 
