@@ -64,8 +64,8 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks
 report: $(STAMP) ## Build the report (Sphinx project docs/) from outputs/ into outputs/report/html; fails when runs are missing, failed or stale (ALLOW_INCOMPLETE=1 to build anyway)
 	$(PY) -m cluster_research report --jobs $(JOBS) $(if $(ALLOW_INCOMPLETE),--allow-incomplete,)
 
-bench: $(STAMP) ## Run the speed and memory benchmarks (benchmarks/*.py)
-	$(PY) benchmarks/run_all.py
+bench: $(STAMP) ## Run the speed and memory benchmarks (benchmarks/*.py); BASE=REV runs each on REV first (before/after in one session)
+	$(PY) benchmarks/run_all.py $(if $(BASE),--base $(BASE),)
 
 clean: ## Remove outputs and caches (keeps .venv)
 	rm -rf outputs .pytest_cache .hypothesis .ruff_cache
