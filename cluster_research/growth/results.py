@@ -548,50 +548,45 @@ class GrowthResults(NLSResults):
         if not (np.isfinite(se) and se > 0):
             se = 0.1 * K_hat
         lb = max(float(self._problem.lb[j]), 0.0)
-        visited = [(K_hat, self._theta.copy())]
         if K_hat >= RUNAWAY * self._problem.ub[j]:
-            return self._ceiling_lower_from_limit(c, s2, lb, visited)
-
-        def tau(K):
-            warm = min(visited, key=lambda e: abs(e[0] - K))[1]
-            f, th = self.ceiling_profile(K, warm)
-            visited.append((K, th))
-            tv = math.sqrt(max(f - self.rss, 0.0) / s2)
-            return tv, self._slope(th, j, tv)
-
+            return self._ceiling_lower_from_limit(c, s2, lb)
+        tau = self._ceiling_tau(K_hat, s2, phi=False)
         st, K = profile_root(tau, K_hat, K_hat - c * se, -1, c, 1e-6 * se, max_steps,
                              lb + 1e-9 * max(K_hat, 1.0))
         return K if st == "root" else lb
 
-    def _ceiling_lower_from_limit(self, c, s2, lb, visited):
+    def _ceiling_lower_from_limit(self, c, s2, lb):
         """Lower profile limit of a ceiling whose estimate is the limit ``K -> inf`` (the fit
         sits at the cap: no standard error, and steps in ``K`` of the cap's size jump over the
         crossing).  Profiled in ``phi = 1/K`` from ``phi = 1e-8 / top`` (the cap) by
         :func:`~.profile.profile_root`, up to ``1/lb`` or ``1e6 / top``."""
         top = float(np.max(self.values if self.form == "cumulative" else np.cumsum(self.values)))
-        tau = self._phi_tau([(1.0 / K, th) for K, th in visited], s2)
+        tau = self._ceiling_tau(1.0 / float(self._theta[self._spec.scale_idx]), s2)
         st, phi = profile_root(tau, 0.0, 1e-8 / top, +1, c, 1e-9 / top, 40,
                                min(1.0 / lb if lb > 0 else np.inf, 1e6 / top))
         return 1.0 / phi if st == "root" else lb
 
-    def _phi_tau(self, visited, s2, rss0=None):
-        """Return ``phi -> (tau, d tau / d phi)``, the ceiling's profile-t in ``phi = 1/K``.
+    def _ceiling_tau(self, start, s2, phi=True, rss0=None):
+        """Return ``v -> (tau, d tau / dv)``, the ceiling's profile-t in ``v = 1/K`` (``phi``)
+        or ``v = K``, starting from the estimates at ``v = start``.
 
         ``d tau / d phi = -K^2 d tau / dK``; at ``phi = 0`` (the limit ``K -> inf``) the value
         is that of ``rss0`` (0 without it) and the slope is unknown (NaN).  Each point is a
-        :meth:`ceiling_profile` solve warm-started from the nearest ``(phi, theta)`` visited.
+        :meth:`ceiling_profile` solve warm-started from the nearest point visited.
         """
         j = self._spec.scale_idx
+        visited = [(start, self._theta.copy())]
 
-        def tau(phi):
-            if phi <= 0.0:
+        def tau(v):
+            if phi and v <= 0.0:
                 return (0.0 if rss0 is None else math.sqrt(max(rss0 - self.rss, 0.0) / s2),
                         np.nan)
-            warm = min(visited, key=lambda e: abs(e[0] - phi))[1]
-            f, th = self.ceiling_profile(1.0 / phi, warm)
-            visited.append((phi, th))
+            warm = min(visited, key=lambda e: abs(e[0] - v))[1]
+            f, th = self.ceiling_profile(1.0 / v if phi else v, warm)
+            visited.append((v, th))
             tv = math.sqrt(max(f - self.rss, 0.0) / s2)
-            return tv, -self._slope(th, j, tv) / (phi * phi)
+            slope = self._slope(th, j, tv)
+            return tv, -slope / (v * v) if phi else slope
         return tau
 
     def _logs(self):
@@ -711,7 +706,7 @@ class GrowthResults(NLSResults):
         if (rss0 - self.rss) / s2 <= c * c or K_hat >= RUNAWAY * cap:
             self._profile_cache[key] = np.inf
             return np.inf
-        tau = self._phi_tau([(1.0 / K_hat, self._theta.copy())], s2, rss0)
+        tau = self._ceiling_tau(1.0 / K_hat, s2, rss0=rss0)
         se = math.sqrt(self._cov[j, j]) / K_hat**2 if self._cov[j, j] > 0 else 0.5 / K_hat
         _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60, 0.0)
         # a crossing within the tolerance of phi = 0 is the limit itself: no upper bound
