@@ -31,13 +31,15 @@ import time
 
 import numpy as np
 import pandas as pd
+from scipy.special import log_ndtr, logsumexp
 
 from ..errors import ParameterError
 from .panel import PROB_COLUMNS, panel_stages
 from .stage import Stage
 
 __all__ = [
-    "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "bar_grid", "method_summary",
+    "CEILING_RANGE", "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "bar_grid",
+    "bayes_phase_probabilities", "method_summary",
     "reliability_table", "run_benchmark", "score", "simulate_panel", "true_boundaries",
     "true_phase"]
 
@@ -45,6 +47,8 @@ __all__ = [
 LOGISTIC_KNEE_OFFSET = math.log(2.0 + math.sqrt(3.0))
 #: ``ln((3 + √5)/2)``: distance of the Gompertz knees from the inflection, in units of 1/b.
 GOMPERTZ_KNEE_OFFSET = math.log((3.0 + math.sqrt(5.0)) / 2.0)
+#: Range of the ceilings ``K`` of the independent design (log-uniform).
+CEILING_RANGE = (50.0, 5000.0)
 
 
 def true_boundaries(model: str, rate, t0):
@@ -118,7 +122,8 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
         The true curve; ``"mixed"``: each region's curve is logistic or Gompertz at random
         (``design="independent"`` only).
     design : {"independent", "shifted"}
-        ``"independent"``: every region its own ceiling, rate and midpoint (below).
+        ``"independent"``: every region its own ceiling ``K``, log-uniform on
+        :data:`CEILING_RANGE`, and its own rate and midpoint (below).
         ``"shifted"``: time-shifted copies of *one* curve (Griliches 1957; Comin & Hobijn
         2010): common ceiling ``K = 1000`` and rate (drawn once), midpoints spread uniformly
         over ``shift_span`` years centred on the panel.
@@ -142,7 +147,8 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
     -------
     pandas.DataFrame
         Columns region, year, value, true_phase (1-4), true_stage (Stage, default map),
-        K, rate, t0, mean (noise-free level).  ``attrs`` keeps the settings.
+        K, rate, t0, mean (noise-free level).  ``attrs`` keeps the settings (model, noise,
+        seed, design, rate_range, midpoint_margin).
 
     Examples
     --------
@@ -172,7 +178,7 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
             hi = min(hi, first_year + 4.0 / rate[0])
         t0 = rng.uniform(mid - shift_span / 2.0, hi, n_regions)
     else:
-        K = np.exp(rng.uniform(np.log(50.0), np.log(5000.0), n_regions))
+        K = np.exp(rng.uniform(*np.log(CEILING_RANGE), n_regions))
         rate = rng.uniform(rate_range[0], rate_range[1], n_regions)
         hi = np.full(n_regions, last + midpoint_margin)
         hi = np.where(gomp, np.minimum(hi, first_year + 4.0 / rate), hi)
@@ -193,8 +199,111 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
         "K": np.repeat(K, n_years), "rate": np.repeat(rate, n_years),
         "t0": np.repeat(t0, n_years), "mean": mean.ravel()})
     rows.insert(4, "true_stage", [stages[p - 1] for p in rows["true_phase"]])
-    rows.attrs.update(model=model, noise=noise, seed=seed, design=design)
+    rows.attrs.update(model=model, noise=noise, seed=seed, design=design,
+                      rate_range=tuple(rate_range), midpoint_margin=midpoint_margin)
     return rows
+
+
+def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
+                              grid=(80, 400)) -> pd.DataFrame:
+    """Return the Bayes posterior of every region-year's phase on an independent-design panel.
+
+    The regions of :func:`simulate_panel` (``design="independent"``) are independent draws
+    from a known prior, so the rule that picks, for each region-year, the phase of highest
+    posterior probability given that region's data has the highest expected accuracy of any
+    classifier (the Bayes rule for 0-1 loss): its accuracy bounds what any method can reach.
+
+    With ``z_j = ln y_obs(t_j) = L + ln f(t_j; θ) + σ ε_j``, ``L = ln K`` uniform on
+    ``[a, b] = ln CEILING_RANGE`` and ``θ = (model, rate, t0)``, ``L`` is integrated out in
+    closed form over the ``n`` years used (``d_j = z_j - ln f(t_j; θ)``, mean ``d̄``):
+
+    ``p(z | θ) ∝ exp(-Σ_j (d_j - d̄)² / 2σ²) · [Φ((b - d̄)√n/σ) - Φ((a - d̄)√n/σ)]``
+
+    and ``p(phase s of year t | z) = Σ_θ p(θ) p(z | θ) 1[phase(t; θ) = s] / Σ_θ p(θ) p(z | θ)``
+    over a grid of ``θ`` with equal prior mass per point: rates at the midpoints of
+    ``grid[0]`` equal cells of ``rate_range``, and for each rate the midpoints at the
+    ``grid[1]`` equal-probability cells of ``t0``'s uniform prior (``[first - margin,
+    last + margin]``, Gompertz also ``≤ first + 4/rate``); for the ``"mixed"`` truth both
+    models with prior 1/2. The phase of a year comes from :func:`true_phase`.
+
+    Parameters
+    ----------
+    sim : pandas.DataFrame
+        A :func:`simulate_panel` frame with ``design="independent"`` (its ``attrs`` give
+        the model, σ and the prior); region, year, value; every region the same years.
+    information : {"hindsight", "realtime"}
+        Hindsight: every year's posterior uses all the region's years; real time: the
+        posterior of year ``t`` uses only its years ``≤ t``.
+    grid : (int, int)
+        Number of rate and midpoint cells per model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        region, year, stage (the phase of highest posterior probability, as a
+        :class:`Stage`) and the posterior probabilities ``PROB_COLUMNS`` (phases I-IV), as
+        :func:`panel_stages` gives: :func:`score` gives the Bayes accuracy, and the mean of
+        the row-wise largest probability is its expected accuracy.
+
+    References
+    ----------
+    Berger, J. O. (1985). *Statistical Decision Theory and Bayesian Analysis*, 2nd ed.,
+    Springer, §4.4.
+    Hastie, T., Tibshirani, R., Friedman, J. (2009). *The Elements of Statistical
+    Learning*, 2nd ed., Springer, §2.4 (the Bayes classifier).
+
+    Examples
+    --------
+    >>> sim = simulate_panel(2, 12, noise=0.08, seed=1)
+    >>> post = bayes_phase_probabilities(sim, grid=(20, 100))
+    >>> bool(np.allclose(post[list(PROB_COLUMNS)].sum(axis=1), 1.0))
+    True
+    """
+    at = sim.attrs
+    if at.get("design") != "independent" or "rate_range" not in at:
+        raise ParameterError("bayes_phase_probabilities needs a simulate_panel frame with "
+                             f"design='independent' and its attrs, got attrs {at}")
+    if information not in ("hindsight", "realtime"):
+        raise ParameterError(f"information must be 'hindsight' or 'realtime', got {information!r}")
+    wide = sim.pivot(index="region", columns="year", values="value")
+    bad = wide.index[(wide.isna() | (wide <= 0)).any(axis=1)]
+    if len(bad):
+        raise ParameterError(f"region {bad[0]}: a year is missing or its value is not > 0")
+    years = wide.columns.to_numpy(float)
+    sigma, margin, (r_lo, r_hi) = at["noise"], at["midpoint_margin"], at["rate_range"]
+    rate = (r_lo + (np.arange(grid[0]) + 0.5) / grid[0] * (r_hi - r_lo))[:, None]
+    q = (np.arange(grid[1]) + 0.5) / grid[1]
+    logf, onehot = [], []
+    for m in (("logistic", "gompertz") if at["model"] == "mixed" else (at["model"],)):
+        cap = 4.0 / rate if m == "gompertz" else np.full_like(rate, np.inf)
+        hi = np.minimum(years[-1] + margin, years[0] + cap)
+        t0 = (years[0] - margin + (hi - years[0] + margin) * q).reshape(-1, 1)
+        r = np.repeat(rate, grid[1], axis=0)
+        u = r * (years - t0)
+        logf.append(-np.logaddexp(0.0, -u) if m == "logistic" else -np.exp(-u))
+        onehot.append(np.eye(4)[true_phase(m, r, t0, years) - 1])
+    logf, onehot = np.concatenate(logf), np.concatenate(onehot)  # (grid, year[, phase])
+    used = np.arange(len(years)) if information == "realtime" else np.array([len(years) - 1])
+    n = used + 1.0  # years <= t in the posterior of year t (hindsight: all, for every year)
+    a, b = np.log(CEILING_RANGE)
+    probs = []
+    for z in np.log(wide.to_numpy()):
+        d = z - logf
+        s1, s2 = np.cumsum(d, axis=1)[:, used], np.cumsum(d * d, axis=1)[:, used]
+        mean = s1 / n
+        hi, lo = (b - mean) * np.sqrt(n) / sigma, (a - mean) * np.sqrt(n) / sigma
+        flip = lo > 0  # Φ(hi) - Φ(lo) = Φ(-lo) - Φ(-hi): take the difference in the lower tail
+        top, bot = log_ndtr(np.where(flip, -lo, hi)), log_ndtr(np.where(flip, -hi, lo))
+        ll = -(s2 - s1 * mean) / (2.0 * sigma ** 2) + top + np.log1p(-np.exp(bot - top))
+        w = np.exp(ll - logsumexp(ll, axis=0))
+        probs.append(np.einsum("gy,gys->ys", w, onehot) if information == "realtime"
+                     else np.tensordot(w[:, 0], onehot, axes=1))
+    P = np.concatenate(probs)
+    out = pd.DataFrame(P, columns=list(PROB_COLUMNS))
+    out.insert(0, "region", np.repeat(wide.index.to_numpy(), len(years)))
+    out.insert(1, "year", np.tile(wide.columns.to_numpy(), len(wide)))
+    out.insert(2, "stage", [list(Stage)[i] for i in P.argmax(axis=1)])
+    return out
 
 
 def _backward_share(stages: pd.DataFrame) -> tuple[int, int]:
