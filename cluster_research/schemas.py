@@ -485,12 +485,13 @@ _register(TableSpec(
      "accuracy": _prob(), "coverage": _prob(), "accuracy_classified": _prob(),
      "backward_steps": _prob(), "brier": _nonneg(), "prob_true": _prob(), "seconds": _nonneg()}))
 _register(TableSpec(
-    "stage_model_bars", "The benchmark against the bars of the stage-model issue.",
+    "stage_model_bars", "The benchmark against the bars of the stage-model issue, with the "
+    "accuracy of the Bayes-optimal rule (independent design) that no method can exceed.",
     ("method", "design", "truth", "noise", "information"),
     {"method": _text(), "design": _text(isin=["independent", "shifted"]),
      "truth": _text(isin=["logistic", "gompertz", "mixed"]),
      "information": _text(isin=INFORMATION), "noise": _prob(False), "accuracy": _prob(),
-     "bar": _prob(False), "met": _bool()}))
+     "bar": _prob(False), "met": _bool(), "bayes_bound": _prob()}))
 _register(TableSpec(
     "stage_model_reliability", "Reliability of stage probabilities: predicted probability of "
     "the true stage vs observed frequency, by bin.",

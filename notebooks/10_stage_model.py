@@ -114,16 +114,35 @@ if summary.isna().any().any():
 
 # %% [markdown]
 # ### Against the bars
+#
+# Are the bars attainable at all? In the independent design the regions are independent draws
+# from a known prior, so the rule that picks for each region-year the phase of highest posterior
+# probability given the region's own data (all its years in hindsight, those up to the year in
+# real time) — the Bayes rule, `cr.lifecycle.benchmark.bayes_phase_probabilities` — has the
+# highest expected accuracy of any method (Berger 1985 §4.4; Hastie, Tibshirani & Friedman 2009
+# §2.4). Its accuracy on the same panels, `bayes_bound`, is the most a method can reach there
+# (up to the sampling error of the panels); a bar above it cannot be met by any method. The
+# shifted design has another prior and no bound here.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 bars = pd.DataFrame(cr.limits.STAGE_MODEL_BARS)  # a design scoring none is refused before a run
 checks = bench.merge(bars.rename(columns={"accuracy": "bar"}), on=["information", "noise"])
 checks["met"] = checks["accuracy"] >= checks["bar"]
+runs = [("hindsight", noises, truths, n_regions)] + (
+    [("realtime", realtime_noises, realtime_truths, realtime_regions)] if realtime_methods else [])
+bound = [benchmark.run_benchmark(methods=["bayes"], noises=nz, models=tr, informations=(info,),
+                                 seeds=seeds, n_regions=nr, n_years=n_years)
+         for info, nz, tr, nr in runs if "independent" in designs]
+keys = ["design", "truth", "noise", "information"]
+checks = (checks.merge(pd.concat(bound)[keys + ["accuracy"]].rename(
+    columns={"accuracy": "bayes_bound"}), on=keys, how="left")
+          if bound else checks.assign(bayes_bound=float("nan")))
 bar_checks = checks[["method", "design", "truth", "noise", "information", "accuracy", "bar",
-                     "met"]]
+                     "met", "bayes_bound"]]
 saved = cr.outputs.save_table(bar_checks, "stage_model_bars")
-print("accuracy of each method (column) in each scenario (row); met = at or above the bar:")
+print("accuracy of each method (column) in each scenario (row); met = at or above the bar; "
+      "bayes_bound = accuracy of the Bayes-optimal rule on the same panels (independent design):")
 print(benchmark.bar_grid(bar_checks).to_string(float_format=lambda x: f"{x:.2f}"))
 
 # %%
@@ -251,6 +270,16 @@ for (info, noise, bar), g in bar_checks.groupby(["information", "noise", "bar"],
     lines.append(f"* {info}, noise {noise:.0%}, bar {bar:.2f}: "
                  + (f"met by {met_text}" if len(met) else "met by none")
                  + (f"; missed by {missed_text}" if len(missed) else ""))
+scen = bar_checks.dropna(subset=["bayes_bound"]).drop_duplicates(keys)
+above = scen[scen["bar"] > scen["bayes_bound"]]
+if len(scen):
+    lines.append("* Bayes-optimal accuracy, independent design (the most any method can reach "
+                 "on these panels, up to their sampling error): "
+                 + "; ".join(f"{r.information} {r.truth} noise {r.noise:.0%} {r.bayes_bound:.3f}"
+                             f" (bar {r.bar:.2f})" for r in scen.itertuples()) + ". "
+                 + ("The bar is above it, out of reach for every method, in: " + ", ".join(
+                     f"{r.information} {r.truth} noise {r.noise:.0%}" for r in above.itertuples())
+                    + "." if len(above) else "Every bar is at or below it."))
 lines.append(f"* (hindsight panels: {n_regions} regions; "
              + (f"real-time panels: {realtime_regions} regions; " if realtime_methods
                 else "no real-time panels (realtime_methods is empty); ")

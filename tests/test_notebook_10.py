@@ -90,3 +90,13 @@ def test_bar_grid_has_one_row_per_scenario_and_blank_where_not_run():
         "0.960 met", "0.500 no"]
     assert grid.loc[("realtime", 0.08, 0.75, "independent", "logistic")].tolist() == [
         "0.800 met", ""]
+
+
+def test_bar_grid_shows_the_bayes_bound_last_and_blank_where_not_computed():
+    t = _bench_rows()
+    checks = t.assign(bar=[0.95, 0.95, 0.95, 0.95, 0.75],
+                      bayes_bound=[0.94, float("nan"), 0.94, float("nan"), 0.78])
+    checks["met"] = checks.accuracy >= checks.bar
+    grid = benchmark.bar_grid(checks)
+    assert list(grid.columns) == ["pooled", "hmm", "bayes_bound"]
+    assert grid["bayes_bound"].tolist() == ["0.940", "", "0.780"]

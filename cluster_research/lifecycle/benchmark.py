@@ -375,7 +375,8 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
     methods : sequence of str
         ``method`` values of :func:`panel_stages`; ``method_options`` maps a label to
         ``(method, options)`` for variants (e.g. ``{"curve_gompertz": ("curve",
-        {"model": "gompertz"})}``) and then ``methods`` lists those labels.
+        {"model": "gompertz"})}``) and then ``methods`` lists those labels. ``"bayes"``:
+        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only).
     noises, models, informations, seeds : sequences
     n_regions, n_years : int
     designs : sequence of {"independent", "shifted"}
@@ -405,8 +406,9 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
             sim = simulate_panel(n_regions, n_years, model=model, noise=noise, seed=seed,
                                  design=design)
             t = time.perf_counter()
-            pred = panel_stages(sim[["region", "year", "value"]], information=info,
-                                method=method, **opts)
+            pred = (bayes_phase_probabilities(sim, info, **opts) if method == "bayes" else
+                    panel_stages(sim[["region", "year", "value"]], information=info,
+                                 method=method, **opts))
             sc = score(pred, sim)
             sc["seconds"] = time.perf_counter() - t
             scores.append(sc)
@@ -520,19 +522,22 @@ def bar_grid(checks: pd.DataFrame) -> pd.DataFrame:
     Each cell reads ``"0.913 no"`` or ``"0.984 met"``: the accuracy of the method (column)
     in the scenario (row: information, noise, bar, design, truth) and whether it reaches
     the bar (``accuracy >= bar``, :data:`cluster_research.limits.STAGE_MODEL_BARS`); a
-    method not run in a scenario (the real-time subset) is blank.
+    method not run in a scenario (the real-time subset) is blank. A ``bayes_bound`` column
+    of ``checks`` (the accuracy of the Bayes-optimal rule, which no method can exceed in
+    expectation; NaN where not computed) is shown as a last column ``bayes_bound``.
 
     Parameters
     ----------
     checks : pandas.DataFrame
-        Columns method, design, truth, noise, information, accuracy, bar, met.
+        Columns method, design, truth, noise, information, accuracy, bar, met and
+        optionally bayes_bound.
 
     Returns
     -------
     pandas.DataFrame
         Index (information, noise, bar, design, truth), sorted by information and noise
         (else in the order of first appearance); one text column per method, in the order
-        of first appearance.
+        of first appearance, then ``bayes_bound`` if given.
 
     Examples
     --------
@@ -549,4 +554,8 @@ def bar_grid(checks: pd.DataFrame) -> pd.DataFrame:
     wide = cell.pivot(index=keys, columns="method", values="cell")
     rows = pd.MultiIndex.from_frame(checks[keys].drop_duplicates().sort_values(
         ["information", "noise"], kind="stable"))  # one bar per block of rows
-    return wide.reindex(index=rows, columns=checks["method"].unique()).fillna("")
+    wide = wide.reindex(index=rows, columns=checks["method"].unique()).fillna("")
+    if "bayes_bound" in checks:
+        bound = checks.groupby(keys, sort=False)["bayes_bound"].first()
+        wide["bayes_bound"] = [f"{b:.3f}" if b == b else "" for b in bound.reindex(rows)]
+    return wide
