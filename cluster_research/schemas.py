@@ -486,12 +486,14 @@ _register(TableSpec(
      "backward_steps": _prob(), "brier": _nonneg(), "prob_true": _prob(), "seconds": _nonneg()}))
 _register(TableSpec(
     "stage_model_bars", "The benchmark against the bars of the stage-model issue, with the "
-    "accuracy of the Bayes-optimal rule (independent design) that no method can exceed.",
+    "accuracy and expected accuracy of the Bayes-optimal rule (independent design), which no "
+    "method can exceed in expectation.",
     ("method", "design", "truth", "noise", "information"),
     {"method": _text(), "design": _text(isin=["independent", "shifted"]),
      "truth": _text(isin=["logistic", "gompertz", "mixed"]),
      "information": _text(isin=INFORMATION), "noise": _prob(False), "accuracy": _prob(),
-     "bar": _prob(False), "met": _bool(), "bayes_bound": _prob()}))
+     "bar": _prob(False), "met": _bool(), "bayes_bound": _prob(),
+     "bayes_expected": _prob()}))
 _register(TableSpec(
     "stage_model_reliability", "Reliability of stage probabilities: predicted probability of "
     "the true stage vs observed frequency, by bin.",

@@ -94,3 +94,15 @@ def test_other_designs_are_refused():
         benchmark.bayes_phase_probabilities(sim)
     with pytest.raises(ParameterError):
         benchmark.bayes_phase_probabilities(benchmark.simulate_panel(3, 10), "future")
+
+
+def test_expected_accuracy_is_the_probability_of_the_stage_shown():
+    import pandas as pd
+
+    from cluster_research.lifecycle import Stage
+    truth = pd.DataFrame({"region": ["a"] * 3, "year": [1, 2, 3], "true_phase": [1, 2, 4]})
+    pred = truth[["region", "year"]].assign(
+        stage=[Stage.EMBRYONIC, Stage.EXPANSION, None], prob_embryonic=[0.7, 0.1, 0.25],
+        prob_growth=[0.2, 0.3, 0.25], prob_expansion=[0.1, 0.6, 0.25], prob_takeoff=[0, 0, 0.25])
+    # 0.7 and 0.6 for the stages shown, 0 for the year without one
+    assert benchmark.score(pred, truth)["expected_accuracy"] == pytest.approx(1.3 / 3)

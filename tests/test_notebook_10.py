@@ -95,8 +95,10 @@ def test_bar_grid_has_one_row_per_scenario_and_blank_where_not_run():
 def test_bar_grid_shows_the_bayes_bound_last_and_blank_where_not_computed():
     t = _bench_rows()
     checks = t.assign(bar=[0.95, 0.95, 0.95, 0.95, 0.75],
-                      bayes_bound=[0.94, float("nan"), 0.94, float("nan"), 0.78])
+                      bayes_bound=[0.94, float("nan"), 0.94, float("nan"), 0.78],
+                      bayes_expected=[0.955, float("nan"), 0.955, float("nan"), 0.8])
     checks["met"] = checks.accuracy >= checks.bar
     grid = benchmark.bar_grid(checks)
-    assert list(grid.columns) == ["pooled", "hmm", "bayes_bound"]
+    assert list(grid.columns) == ["pooled", "hmm", "bayes_bound", "bayes_expected"]
     assert grid["bayes_bound"].tolist() == ["0.940", "", "0.780"]
+    assert grid["bayes_expected"].tolist() == ["0.955", "", "0.800"]

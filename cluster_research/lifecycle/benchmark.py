@@ -242,8 +242,8 @@ def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
     pandas.DataFrame
         region, year, stage (the phase of highest posterior probability, as a
         :class:`Stage`) and the posterior probabilities ``PROB_COLUMNS`` (phases I-IV), as
-        :func:`panel_stages` gives: :func:`score` gives the Bayes accuracy, and the mean of
-        the row-wise largest probability is its expected accuracy.
+        :func:`panel_stages` gives: :func:`score` gives the Bayes accuracy and its expected
+        accuracy (the mean largest posterior probability).
 
     References
     ----------
@@ -333,7 +333,10 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
         ``accuracy`` (unclassified = wrong), ``coverage``, ``accuracy_classified``,
         ``backward_steps`` (share of consecutive classified pairs that go back),
         ``brier`` (multi-class, see the module docstring), ``prob_true`` (mean
-        probability given to the true stage), ``n``.
+        probability given to the true stage), ``expected_accuracy`` (the accuracy the
+        probabilities promise: mean probability of the stage shown, 0 where none is; for
+        the Bayes rule the mean largest posterior probability, an estimate of its expected
+        accuracy with less sampling noise than ``accuracy``), ``n``.
 
     Examples
     --------
@@ -361,6 +364,8 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
         "backward_steps": back / steps if steps else float("nan"),
         "brier": float(np.mean(np.sum((P - onehot) ** 2, axis=1))),
         "prob_true": float(np.mean(np.sum(P * onehot, axis=1))),
+        "expected_accuracy": float(np.mean(np.where(
+            cls, np.nan_to_num(P[np.arange(len(m)), np.maximum(order, 1) - 1]), 0.0))),
         "n": len(m)}
 
 
@@ -522,22 +527,23 @@ def bar_grid(checks: pd.DataFrame) -> pd.DataFrame:
     Each cell reads ``"0.913 no"`` or ``"0.984 met"``: the accuracy of the method (column)
     in the scenario (row: information, noise, bar, design, truth) and whether it reaches
     the bar (``accuracy >= bar``, :data:`cluster_research.limits.STAGE_MODEL_BARS`); a
-    method not run in a scenario (the real-time subset) is blank. A ``bayes_bound`` column
-    of ``checks`` (the accuracy of the Bayes-optimal rule, which no method can exceed in
-    expectation; NaN where not computed) is shown as a last column ``bayes_bound``.
+    method not run in a scenario (the real-time subset) is blank. Columns ``bayes_bound``
+    and ``bayes_expected`` of ``checks`` (the accuracy of the Bayes-optimal rule on the same
+    panels and its expected accuracy, which no method can exceed in expectation; NaN where
+    not computed) are shown as last columns.
 
     Parameters
     ----------
     checks : pandas.DataFrame
         Columns method, design, truth, noise, information, accuracy, bar, met and
-        optionally bayes_bound.
+        optionally bayes_bound, bayes_expected.
 
     Returns
     -------
     pandas.DataFrame
         Index (information, noise, bar, design, truth), sorted by information and noise
         (else in the order of first appearance); one text column per method, in the order
-        of first appearance, then ``bayes_bound`` if given.
+        of first appearance, then ``bayes_bound`` and ``bayes_expected`` if given.
 
     Examples
     --------
@@ -555,7 +561,8 @@ def bar_grid(checks: pd.DataFrame) -> pd.DataFrame:
     rows = pd.MultiIndex.from_frame(checks[keys].drop_duplicates().sort_values(
         ["information", "noise"], kind="stable"))  # one bar per block of rows
     wide = wide.reindex(index=rows, columns=checks["method"].unique()).fillna("")
-    if "bayes_bound" in checks:
-        bound = checks.groupby(keys, sort=False)["bayes_bound"].first()
-        wide["bayes_bound"] = [f"{b:.3f}" if b == b else "" for b in bound.reindex(rows)]
+    for col in ("bayes_bound", "bayes_expected"):
+        if col in checks:
+            bound = checks.groupby(keys, sort=False)[col].first().reindex(rows)
+            wide[col] = [f"{b:.3f}" if pd.notna(b) else "" for b in bound]
     return wide
