@@ -18,16 +18,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
-
 from .solve import fd_jac, least_squares_fit, quiet
+from .specs import RUNAWAY
 
-__all__ = ["ProfileMixin", "profile_root"]
+__all__ = ["ROOT_XTOL", "ProfileMixin", "profile_root"]
 
 #: Tolerance of the profile-point fits.
 PROFILE_TOL = 1e-8
 #: Evaluation budget of one profile point, per free parameter.
 PROFILE_NFEV_PER_PARAM = 100
+#: Tolerance of a profile limit, in standard errors of the parameter.
+ROOT_XTOL = 1e-6
 
 
 def profile_root(tau, est, v, direction, c, xtol, max_steps, bound=None):
@@ -40,14 +41,17 @@ def profile_root(tau, est, v, direction, c, xtol, max_steps, bound=None):
     once bracketed, a step leaving the bracket, or taken where ``tau`` is not within ``c / 2``
     of the cut-off (far from the root a steep profile makes Newton steps tiny), is replaced by
     bisection ("rtsafe", Press et al. 2007, sec. 9.4).  It stops when a Newton step shorter
-    than ``xtol`` is taken within ``c / 2`` of the cut-off.  A profile-t function is nearly linear in a well-parameterised model, so
+    than ``xtol`` and than ``ROOT_XTOL`` times ``|v|`` is taken within ``c / 2`` of the
+    cut-off.  A profile-t function is nearly linear in a well-parameterised model, so
     two or three profile points usually suffice where bracketing and ``brentq`` took seven or
     more.
 
     Returns
     -------
-    status : {"root", "bound", "open"}
-        The root was found; ``tau < c`` at ``bound``; no root within ``max_steps``.
+    status : {"root", "bound", "open", "failed"}
+        The root was found; ``tau < c`` at ``bound``; no root within ``max_steps``; the
+        bracket shrank to nothing without a root (``tau`` jumps across the cut-off: a profile
+        point that is not the minimum it should be).
     v : float
         The root, ``bound`` or NaN.
 
@@ -85,13 +89,11 @@ def profile_root(tau, est, v, direction, c, xtol, max_steps, bound=None):
             nxt = v + direction * min(abs(nxt - v), reach)
         elif not (min(lo, hi) < nxt < max(lo, hi) and abs(tv - c) <= 0.5 * c):
             nxt = 0.5 * (lo + hi)
-        if abs(nxt - v) <= xtol and abs(tv - c) <= 0.5 * c:
+        tol = min(xtol, max(ROOT_XTOL * abs(v), 1e-6 * xtol))  # absolute, and relative to v
+        if abs(nxt - v) <= tol and abs(tv - c) <= 0.5 * c:
             return "root", float(nxt)
         v = nxt
-    if hi is None:
-        return "open", np.nan
-    a, b = sorted((lo, hi))
-    return "root", float(brentq(lambda x: tau(x)[0] - c, a, b, xtol=xtol, rtol=1e-12))
+    return ("open" if hi is None else "failed"), np.nan
 
 
 class ProfileMixin:
@@ -186,7 +188,8 @@ class ProfileMixin:
         """Return one end of the profile-t interval of a parameter (reporting units).
 
         The root of ``tau(v) = t_{df, 1 - alpha/2}`` (see the module docstring), solved by
-        :func:`profile_root` from the Wald limit to ``1e-6`` standard errors, each evaluation
+        :func:`profile_root` from the Wald limit to ``ROOT_XTOL`` standard errors (and
+        ``ROOT_XTOL`` relative to the end), each evaluation
         warm-started from the nearest point already profiled.
 
         Parameters
@@ -205,7 +208,9 @@ class ProfileMixin:
         float
             The limit; ``+/-inf`` when the profile never reaches the cut-off, the parameter
             bound when the profile stays below the cut-off up to it (for a ceiling whose bound
-            is the default cap, ``+inf``), NaN when no standard error is available.
+            is the default cap, ``+inf``), NaN when no standard error is available, when the
+            crossing holds the ceiling at its default cap (the end would move with the cap)
+            or when the profile jumps across the cut-off.
 
         References
         ----------
@@ -254,11 +259,19 @@ class ProfileMixin:
             return memo[v]
 
         inner = bound - direction * 1e-9 * max(abs(bound), 1.0) if np.isfinite(bound) else None
-        st, v = profile_root(tau, est, est + direction * c * se, direction, c, 1e-6 * se,
+        st, v = profile_root(tau, est, est + direction * c * se, direction, c, ROOT_XTOL * se,
                              max_steps, inner)
         if st == "bound":
             return direction * np.inf if direction > 0 and j == self._cap_index() else bound
-        return v if st == "root" else direction * np.inf
+        if st == "root" and self._at_cap(min(visited, key=lambda e: abs(e[0] - v))[1], shared):
+            return np.nan  # the crossing is where the ceiling sits at its cap: not the data's
+        return direction * np.inf if st == "open" else v
+
+    def _at_cap(self, theta, internal=True):
+        """Whether a profile point holds the ceiling at its cap (``>= RUNAWAY`` times it)."""
+        k = self._cap_index()
+        th = theta if internal else self._to_internal(theta)
+        return k is not None and bool(th[k] >= RUNAWAY * self._problem.ub[k])
 
     def _slope(self, theta, j, tv, d_rep=None):
         """Return ``d tau / d theta_j`` at a profile point ``theta`` (internal parameters).

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ParameterError
+from . import profile
 from .profile import ProfileMixin, profile_root
 from .solve import Problem, num_jac, quiet, sandwich, solve
 from .specs import RUNAWAY, linearised_at
@@ -231,7 +232,10 @@ class NLSResults(ProfileMixin):
             interval of Bates & Watts (1988): the set where
             ``sqrt(RSS_profile - RSS) / s <= t_{df, 1-alpha/2}``, each parameter fixed in turn
             and the others re-optimised.  An end that is never reached is ``+/-inf`` (or the
-            parameter bound, e.g. 0 for a rate).  Numerics: ``tau(v) = t`` is solved by
+            parameter bound, e.g. 0 for a rate).  An end whose crossing holds the ceiling at
+            its default cap (at least 1 % of it) is NaN: it would move with the cap, so it is
+            not the data's (a ceiling that is not identified); so is an end where the profile
+            jumps across the cut-off (:func:`~.profile.profile_root` status "failed").  Numerics: ``tau(v) = t`` is solved by
             safeguarded Newton steps from the Wald limit (:func:`~.profile.profile_root`; at
             most 16 outward steps, else unbounded).  Each profile point is a warm-started
             ``scipy.optimize.least_squares`` fit (linearised conditional predictor from the
@@ -551,9 +555,9 @@ class GrowthResults(NLSResults):
         if K_hat >= RUNAWAY * self._problem.ub[j]:
             return self._ceiling_lower_from_limit(c, s2, lb)
         tau = self._ceiling_tau(K_hat, s2, phi=False)
-        st, K = profile_root(tau, K_hat, K_hat - c * se, -1, c, 1e-6 * se, max_steps,
+        st, K = profile_root(tau, K_hat, K_hat - c * se, -1, c, profile.ROOT_XTOL * se, max_steps,
                              lb + 1e-9 * max(K_hat, 1.0))
-        return K if st == "root" else lb
+        return lb if st in ("bound", "open") else K
 
     def _ceiling_lower_from_limit(self, c, s2, lb):
         """Lower profile limit of a ceiling whose estimate is the limit ``K -> inf`` (the fit
@@ -564,7 +568,7 @@ class GrowthResults(NLSResults):
         tau = self._ceiling_tau(1.0 / float(self._theta[self._spec.scale_idx]), s2)
         st, phi = profile_root(tau, 0.0, 1e-8 / top, +1, c, 1e-9 / top, 40,
                                min(1.0 / lb if lb > 0 else np.inf, 1e6 / top))
-        return 1.0 / phi if st == "root" else lb
+        return {"root": 1.0 / phi, "failed": np.nan}.get(st, lb)
 
     def _ceiling_tau(self, start, s2, phi=True, rss0=None):
         """Return ``v -> (tau, d tau / dv)``, the ceiling's profile-t in ``v = 1/K`` (``phi``)
@@ -572,7 +576,7 @@ class GrowthResults(NLSResults):
 
         ``d tau / d phi = -K^2 d tau / dK``; at ``phi = 0`` (the limit ``K -> inf``) the value
         is that of ``rss0`` (0 without it) and the slope is unknown (NaN).  Each point is a
-        :meth:`ceiling_profile` solve warm-started from the nearest point visited.
+        :meth:`ceiling_profile` solve warm-started from the nearest point visited (in ``log v``).
         """
         j = self._spec.scale_idx
         visited = [(start, self._theta.copy())]
@@ -581,7 +585,9 @@ class GrowthResults(NLSResults):
             if phi and v <= 0.0:
                 return (0.0 if rss0 is None else math.sqrt(max(rss0 - self.rss, 0.0) / s2),
                         np.nan)
-            warm = min(visited, key=lambda e: abs(e[0] - v))[1]
+            # nearest on a log scale: a ceiling spans decades, and a point at the far bound
+            # is a poor start for one a factor of two from the last
+            warm = min(visited, key=lambda e: abs(math.log(e[0] / v)))[1]
             f, th = self.ceiling_profile(1.0 / v if phi else v, warm)
             visited.append((v, th))
             tv = math.sqrt(max(f - self.rss, 0.0) / s2)
@@ -640,8 +646,10 @@ class GrowthResults(NLSResults):
         """Return the profile RSS at ceiling ``K`` and the parameters that attain it.
 
         The other free parameters are re-fitted with the ceiling held at ``K``: one
-        ``least_squares`` solve from the better (lower RSS) of the warm start and the model's
-        linearisation at ``K`` (:func:`cluster_research.growth.specs.linearised_at`).
+        ``least_squares`` solve from the best (lowest RSS) of the warm start, the estimates and
+        the model's linearisation at ``K`` (:func:`cluster_research.growth.specs.linearised_at`;
+        a warm start alone can sit in a poor local minimum and put a false crossing of the
+        cut-off inside the interval).
 
         Parameters
         ----------
@@ -660,7 +668,7 @@ class GrowthResults(NLSResults):
         j = self._spec.scale_idx
         warm = self._theta if warm is None else warm
         level = self.values if self.form == "cumulative" else np.cumsum(self.values)
-        cands = [np.where(held.fixed, held.theta_fixed, warm)]
+        cands = [np.where(held.fixed, held.theta_fixed, w) for w in (warm, self._theta)]
         if self.form == "cumulative":
             cands += [np.where(held.fixed, held.theta_fixed, np.clip(c, held.lb, held.ub))
                       for c in linearised_at(self._spec, held.x, level, held.sw**2, K)]
@@ -708,9 +716,10 @@ class GrowthResults(NLSResults):
             return np.inf
         tau = self._ceiling_tau(1.0 / K_hat, s2, rss0=rss0)
         se = math.sqrt(self._cov[j, j]) / K_hat**2 if self._cov[j, j] > 0 else 0.5 / K_hat
-        _, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c, 1e-6 / K_hat, 60, 0.0)
+        st, phi = profile_root(tau, 1.0 / K_hat, 1.0 / K_hat - c * se, -1, c,
+                               profile.ROOT_XTOL / K_hat, 60, 0.0)
         # a crossing within the tolerance of phi = 0 is the limit itself: no upper bound
-        out = 1.0 / phi if phi > 1e-6 / K_hat else np.inf
+        out = np.nan if st == "failed" else 1.0 / phi if phi > 1e-6 / K_hat else np.inf
         self._profile_cache[key] = out
         return out
 
