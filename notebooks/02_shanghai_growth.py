@@ -199,8 +199,9 @@ print("\n\n".join(res.summary() for res in fits.values()))
 
 # %% [markdown]
 # Estimates with standard errors, Wald and profile intervals (95 %; `t0`/`tau` in calendar years;
-# an end that never closes is NaN with `profile_*_unbounded` True; NaN otherwise = not computable,
-# e.g. no residual degrees of freedom or a singular information matrix):
+# an end that never closes is NaN with `profile_*_unbounded` True; NaN otherwise = not given by
+# the data: not computable (no residual degrees of freedom, a singular information matrix), or an
+# end reached only with the ceiling at its default cap, which would move with the cap):
 
 # %%
 # NBVAL_CHECK_OUTPUT
