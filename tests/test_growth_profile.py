@@ -238,3 +238,27 @@ def test_profile_limits_of_unidentified_fits_do_not_depend_on_the_root_tolerance
     assert np.array_equal(np.isnan(a), np.isnan(b))
     ok = ~np.isnan(a)
     np.testing.assert_allclose(a[ok], b[ok], rtol=1e-3)
+
+
+def test_a_fit_whose_solver_did_not_converge_has_no_profile_interval(monkeypatch):
+    """重庆 Richards (additive) exhausts its evaluation budget: the profile-t is measured from a
+    minimum that was not found, so every end is NaN, at once (one end took 2.5 s of budget-
+    exhausting profile solves and returned a number).  A fit whose ceiling sits at its cap is
+    not converged by the identification rule, yet is still profiled (its ceiling's lower limit
+    is what the data say)."""
+    import cluster_research as cr
+    from cluster_research.growth import solve
+
+    res = growth.fit(cr.data.series("重庆", "ecommerce_sales"), model="richards",
+                     errors="additive")
+    assert not res.converged and "maximum number of function evaluations" in \
+        res.convergence_message
+    calls = []
+    real = solve.least_squares
+    monkeypatch.setattr(solve, "least_squares", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert res.conf_int(method="profile").isna().all().all()
+    assert not calls
+    capped = growth.fit(cr.data.series("河南", "ecommerce_sales"), model="logistic",
+                        errors="multiplicative")
+    assert capped.convergence.get("ceiling_at_bound") and not capped.converged
+    assert 0 < capped.conf_int(method="profile").loc["K", "lower"] < np.inf

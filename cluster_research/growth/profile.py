@@ -208,7 +208,8 @@ class ProfileMixin:
         float
             The limit; ``+/-inf`` when the profile never reaches the cut-off, the parameter
             bound when the profile stays below the cut-off up to it (for a ceiling whose bound
-            is the default cap, ``+inf``), NaN when no standard error is available, when the
+            is the default cap, ``+inf``), NaN when the solver did not converge (a fit whose
+            ceiling sits at its cap is profiled) or no standard error is available, when the
             crossing holds the ceiling at its default cap (the end would move with the cap)
             or when the profile jumps across the cut-off.
 
@@ -220,6 +221,8 @@ class ProfileMixin:
         key = (j, direction, alpha)
         if key in self._profile_cache:
             return self._profile_cache[key]
+        if not (self.converged or self.convergence.get("ceiling_at_bound")):
+            return np.nan  # tau is measured from the minimum RSS, which was not found
         res = self._profile_limit(j, direction, alpha, max_steps)
         self._profile_cache[key] = res
         return res

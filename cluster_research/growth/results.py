@@ -235,7 +235,9 @@ class NLSResults(ProfileMixin):
             parameter bound, e.g. 0 for a rate).  An end whose crossing holds the ceiling at
             its default cap (at least 1 % of it) is NaN: it would move with the cap, so it is
             not the data's (a ceiling that is not identified); so is an end where the profile
-            jumps across the cut-off (:func:`~.profile.profile_root` status "failed").  Numerics: ``tau(v) = t`` is solved by
+            jumps across the cut-off (:func:`~.profile.profile_root` status "failed").  Every
+            end of a fit whose solver did not converge is NaN (the profile-t is measured from
+            the minimum, which was not found); a fit whose ceiling sits at its cap is profiled.  Numerics: ``tau(v) = t`` is solved by
             safeguarded Newton steps from the Wald limit (:func:`~.profile.profile_root`; at
             most 16 outward steps, else unbounded).  Each profile point is a warm-started
             ``scipy.optimize.least_squares`` fit (linearised conditional predictor from the
