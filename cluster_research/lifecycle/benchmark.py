@@ -443,7 +443,8 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
         ``method`` values of :func:`panel_stages`; ``method_options`` maps a label to
         ``(method, options)`` for variants (e.g. ``{"curve_gompertz": ("curve",
         {"model": "gompertz"})}``) and then ``methods`` lists those labels. ``"bayes"``:
-        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only).
+        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only);
+        ``"eb"``: :func:`cluster_research.lifecycle.eb.eb_stages`.
     noises, models, informations, seeds : sequences
     n_regions, n_years : int
     designs : sequence of {"independent", "shifted"}
@@ -473,7 +474,9 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
             sim = simulate_panel(n_regions, n_years, model=model, noise=noise, seed=seed,
                                  design=design)
             t = time.perf_counter()
+            from .eb import eb_stages  # eb imports this module
             pred = (bayes_phase_probabilities(sim, info, **opts) if method == "bayes" else
+                    eb_stages(sim, information=info, **opts) if method == "eb" else
                     panel_stages(sim[["region", "year", "value"]], information=info,
                                  method=method, **opts))
             sc = score(pred, sim)
