@@ -35,8 +35,8 @@ growth beyond what the grid covers and a stage would be an artefact of the grid 
 Grid (never from a simulator's settings): rates log-spaced on :data:`RATE_RANGE` (a 10-90 %
 rise of the logistic takes ``ln 81 / k``, from 3 to 88 years); for each rate ``k``,
 midpoints evenly from ``first − MIDPOINT_SPAN/k`` to ``last + MIDPOINT_SPAN/k`` of the years
-used; both models.  Known limitation (tests/test_eb.py): a pure exponential whose noise
-happens to bend down at the end can get 成长 (the model has no exponential to fall back on
+used; both models.  Known limitation (tests/test_eb.py): in real time a pure exponential
+whose noise happens to bend down at the end can get 成长 (the model has no exponential to fall back on
 except the far end of the ridge ``ceiling ↔ midpoint``, cut by :data:`CEILING_MULTIPLE`).
 
 References
@@ -155,7 +155,7 @@ def _fit(z, years, n_rate, n_mid, w0, prior):
 
 def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", region="region", x="year",
               y="value", indicator=None, scale=None, threshold=STAGE_THRESHOLD,
-              grid=(20, 80), prior="rate") -> pd.DataFrame:
+              grid=(40, 200), prior="rate") -> pd.DataFrame:
     """Classify every region-year of a panel by the empirical-Bayes posterior of its phase.
 
     See the module docstring for the model, the NPMLE prior and the edge rule.
@@ -173,7 +173,8 @@ def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", region="reg
     threshold : float
         Smallest probability of the stage shown.
     grid : (int, int)
-        Number of rates and of midpoints per model.
+        Number of rates and of midpoints per model (cost ∝ their product; measured on
+        simulated panels, (20, 80) loses 2-10 points of accuracy against (40, 200)).
     prior : {"rate", "npmle"}
         ``"npmle"``: the weights of every grid point estimated; ``"rate"``: only the joint
         distribution of model and rate, the midpoint uniform on its grid (a panel of data
