@@ -39,7 +39,7 @@ from .stage import Stage
 
 __all__ = [
     "CEILING_RANGE", "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "bar_grid",
-    "bayes_phase_probabilities", "method_summary",
+    "bayes_phase_probabilities", "ceiling_loglik", "curve_grid", "method_summary",
     "reliability_table", "run_benchmark", "score", "simulate_panel", "true_boundaries",
     "true_phase"]
 
@@ -204,6 +204,81 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
     return rows
 
 
+def curve_grid(models, rate, t0, years):
+    """Return ``ln f(t; θ)`` and the one-hot phase of every year on a grid of unit curves.
+
+    ``f`` is the logistic ``1 / (1 + e^{-u})`` or the Gompertz ``exp(-e^{-u})``,
+    ``u = rate (t - t0)`` (the S-curve with ceiling 1); the phase comes from :func:`true_phase`.
+
+    Parameters
+    ----------
+    models : sequence of {"logistic", "gompertz"}
+    rate : array (g, 1)
+        Rates of the grid points (the same for every model).
+    t0 : list of arrays (g, 1)
+        Midpoints of the grid points, one array per model.
+    years : array (T,)
+
+    Returns
+    -------
+    logf : array (len(models) g, T)
+    onehot : array (len(models) g, T, 4)
+    """
+    logf, onehot = [], []
+    for m, c in zip(models, t0):
+        u = rate * (years - c)  # Gompertz: u >= -30 keeps the squares of e^-u finite
+        logf.append(-np.logaddexp(0.0, -u) if m == "logistic" else -np.exp(-np.maximum(u, -30.0)))
+        onehot.append(np.eye(4)[true_phase(m, rate, c, years) - 1])
+    return np.concatenate(logf), np.concatenate(onehot)
+
+
+def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
+    """Return ``ln p(z_1..z_n | θ)`` with ``L = ln K`` uniform on ``bounds`` integrated out.
+
+    With ``z_j = L + ln f(t_j; θ) + σ ε_j`` (``ε_j ~ N(0, 1)``), ``d_j = z_j - ln f(t_j; θ)``,
+    mean ``d̄`` and ``[a, b] = bounds``:
+
+    ``p(z | θ) = (2πσ²)^{-(n-1)/2} n^{-1/2} exp(-Σ_j (d_j - d̄)² / 2σ²)
+    [Φ((b - d̄)√n/σ) - Φ((a - d̄)√n/σ)] / (b - a)``
+
+    for the first ``n = used + 1`` years (every constant kept, so values for different σ
+    compare). With ``edge``, also ``P(L ≥ b - edge | z, θ)`` (the posterior of ``L`` given
+    θ is ``N(d̄, σ²/n)`` truncated to ``[a, b]``).
+
+    Parameters
+    ----------
+    z : array (..., T)
+        Log observations (e.g. ``(regions, 1, T)`` to broadcast against ``logf``).
+    logf : array (g, T)
+        :func:`curve_grid`.
+    used : array of int
+        Index of the last year of each likelihood.
+    sigma : float
+    bounds : (float, float)
+    edge : float, optional
+
+    Returns
+    -------
+    array (..., g, len(used)), and with ``edge`` a second one of the same shape.
+    """
+    a, b = bounds
+    n = used + 1.0
+    d = z - logf
+    s1, s2 = np.cumsum(d, axis=-1)[..., used], np.cumsum(d * d, axis=-1)[..., used]
+    mean = s1 / n
+
+    def log_mass(a, b):  # ln[Φ(hi) - Φ(lo)], in the lower tail when lo > 0
+        hi, lo = (b - mean) * np.sqrt(n) / sigma, (a - mean) * np.sqrt(n) / sigma
+        flip = lo > 0
+        top, bot = log_ndtr(np.where(flip, -lo, hi)), log_ndtr(np.where(flip, -hi, lo))
+        return top + np.log1p(-np.exp(np.minimum(bot - top, 0.0)))
+
+    mass = log_mass(a, b)
+    ll = (-(s2 - s1 * mean) / (2.0 * sigma ** 2) + mass - (n - 1) / 2 * np.log(2 * np.pi * sigma ** 2)
+          - 0.5 * np.log(n) - np.log(b - a))
+    return ll if edge is None else (ll, np.exp(log_mass(b - edge, b) - mass))
+
+
 def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
                               grid=(80, 400)) -> pd.DataFrame:
     """Return the Bayes posterior of every region-year's phase on an independent-design panel.
@@ -273,28 +348,15 @@ def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
     sigma, margin, (r_lo, r_hi) = at["noise"], at["midpoint_margin"], at["rate_range"]
     rate = (r_lo + (np.arange(grid[0]) + 0.5) / grid[0] * (r_hi - r_lo))[:, None]
     q = (np.arange(grid[1]) + 0.5) / grid[1]
-    logf, onehot = [], []
-    for m in (("logistic", "gompertz") if at["model"] == "mixed" else (at["model"],)):
-        cap = 4.0 / rate if m == "gompertz" else np.full_like(rate, np.inf)
-        hi = np.minimum(years[-1] + margin, years[0] + cap)
-        t0 = (years[0] - margin + (hi - years[0] + margin) * q).reshape(-1, 1)
-        r = np.repeat(rate, grid[1], axis=0)
-        u = r * (years - t0)
-        logf.append(-np.logaddexp(0.0, -u) if m == "logistic" else -np.exp(-u))
-        onehot.append(np.eye(4)[true_phase(m, r, t0, years) - 1])
-    logf, onehot = np.concatenate(logf), np.concatenate(onehot)  # (grid, year[, phase])
+    models = ("logistic", "gompertz") if at["model"] == "mixed" else (at["model"],)
+    caps = [np.minimum(years[-1] + margin, years[0] + (4.0 / rate if m == "gompertz" else np.inf * rate))
+            for m in models]
+    t0 = [(years[0] - margin + (hi - years[0] + margin) * q).reshape(-1, 1) for hi in caps]
+    logf, onehot = curve_grid(models, np.repeat(rate, grid[1], axis=0), t0, years)
     used = np.arange(len(years)) if information == "realtime" else np.array([len(years) - 1])
-    n = used + 1.0  # years <= t in the posterior of year t (hindsight: all, for every year)
-    a, b = np.log(CEILING_RANGE)
     probs = []
     for z in np.log(wide.to_numpy()):
-        d = z - logf
-        s1, s2 = np.cumsum(d, axis=1)[:, used], np.cumsum(d * d, axis=1)[:, used]
-        mean = s1 / n
-        hi, lo = (b - mean) * np.sqrt(n) / sigma, (a - mean) * np.sqrt(n) / sigma
-        flip = lo > 0  # Φ(hi) - Φ(lo) = Φ(-lo) - Φ(-hi): take the difference in the lower tail
-        top, bot = log_ndtr(np.where(flip, -lo, hi)), log_ndtr(np.where(flip, -hi, lo))
-        ll = -(s2 - s1 * mean) / (2.0 * sigma ** 2) + top + np.log1p(-np.exp(bot - top))
+        ll = ceiling_loglik(z, logf, used, sigma, np.log(CEILING_RANGE))
         w = np.exp(ll - logsumexp(ll, axis=0))
         probs.append(np.einsum("gy,gys->ys", w, onehot) if information == "realtime"
                      else np.tensordot(w[:, 0], onehot, axes=1))
@@ -381,7 +443,8 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
         ``method`` values of :func:`panel_stages`; ``method_options`` maps a label to
         ``(method, options)`` for variants (e.g. ``{"curve_gompertz": ("curve",
         {"model": "gompertz"})}``) and then ``methods`` lists those labels. ``"bayes"``:
-        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only).
+        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only);
+        ``"eb"``: :func:`cluster_research.lifecycle.eb.eb_stages`.
     noises, models, informations, seeds : sequences
     n_regions, n_years : int
     designs : sequence of {"independent", "shifted"}
@@ -411,7 +474,9 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
             sim = simulate_panel(n_regions, n_years, model=model, noise=noise, seed=seed,
                                  design=design)
             t = time.perf_counter()
+            from .eb import eb_stages  # eb imports this module
             pred = (bayes_phase_probabilities(sim, info, **opts) if method == "bayes" else
+                    eb_stages(sim, information=info, **opts) if method == "eb" else
                     panel_stages(sim[["region", "year", "value"]], information=info,
                                  method=method, **opts))
             sc = score(pred, sim)
