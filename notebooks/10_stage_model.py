@@ -38,19 +38,23 @@
 # ("not identified") stage counts as wrong, so a model pays for its honesty in accuracy and shows
 # it in coverage; `accuracy_classified` is the accuracy of the stages it does show.
 #
+# The methods are those of `cr.lifecycle.panel_stages`; `eb` (empirical Bayes,
+# `cr.lifecycle.eb`) estimates from the panel the distribution of curves that the Bayes rule of
+# the bars table below is given by the simulator.
+#
 # Parameters: the methods, noise levels, truth models and seeds of the benchmark, the real-time
 # subset (real time refits the whole panel for every year, so it is costly), the panel size,
 # `n_boot` for the single-series bootstrap, and `nbs_check` for the NBS panel check.
 
 # %% tags=["parameters"]
-methods = ["auto", "lag", "pooled", "hmm", "curve"]  # panel_stages methods scored in hindsight
+methods = ["auto", "eb", "lag", "pooled", "hmm", "curve"]  # scored in hindsight
 noises = [0.08, 0.15]  # log-noise SD of the simulated panels
 truths = ["logistic", "gompertz", "mixed"]  # true curves ("mixed": independent design only)
 designs = ["independent", "shifted"]  # simulation designs
 seeds = [0]  # one simulated panel per seed
 n_regions = 30  # regions per simulated panel
 n_years = 15  # years per simulated panel
-realtime_methods = ["auto"]  # methods also scored in real time (empty list: none)
+realtime_methods = ["auto", "eb"]  # methods also scored in real time (empty list: none)
 realtime_noises = [0.08, 0.15]
 realtime_truths = ["logistic"]
 realtime_regions = 15  # regions per real-time panel (real time refits every year)

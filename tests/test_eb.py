@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from cluster_research.errors import ParameterError
-from cluster_research.lifecycle.benchmark import ceiling_loglik, curve_grid, score, simulate_panel
-from cluster_research.lifecycle.eb import eb_stages, npmle_weights
+from cluster_research.lifecycle.benchmark import score, simulate_panel
+from cluster_research.lifecycle.eb import ceiling_loglik, curve_grid, eb_stages, npmle_weights
 from cluster_research.lifecycle.stage import Stage
 
 
@@ -53,3 +53,15 @@ def test_a_gap_is_an_error_naming_the_region():
     sim = simulate_panel(3, 8, seed=1)[["region", "year", "value"]]
     with pytest.raises(ParameterError, match="R01"):
         eb_stages(sim.drop(index=sim.index[(sim.region == "R01") & (sim.year == 2013)]))
+
+
+def test_phase_of_agrees_with_the_benchmarks_own_closed_forms():
+    """eb's phases (knee offsets of growth.specs) against benchmark.true_phase (written apart)."""
+    from cluster_research.lifecycle.benchmark import true_phase
+    from cluster_research.lifecycle.eb import phase_of
+
+    rng = np.random.default_rng(0)
+    rate, t0 = rng.uniform(0.05, 1.5, (500, 1)), rng.uniform(1990, 2030, (500, 1))
+    years = np.arange(1980, 2041.0)
+    for m in ("logistic", "gompertz"):
+        np.testing.assert_array_equal(phase_of(m, rate, t0, years), true_phase(m, rate, t0, years))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from .solve import fd_jac, least_squares_fit, quiet
 from .specs import RUNAWAY
 

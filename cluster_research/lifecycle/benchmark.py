@@ -31,15 +31,16 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy.special import log_ndtr, logsumexp
+from scipy.special import logsumexp
 
 from ..errors import ParameterError
+from .eb import ceiling_loglik, curve_grid
 from .panel import PROB_COLUMNS, panel_stages
 from .stage import Stage
 
 __all__ = [
     "CEILING_RANGE", "GOMPERTZ_KNEE_OFFSET", "LOGISTIC_KNEE_OFFSET", "bar_grid",
-    "bayes_phase_probabilities", "ceiling_loglik", "curve_grid", "method_summary",
+    "bayes_phase_probabilities", "method_summary",
     "reliability_table", "run_benchmark", "score", "simulate_panel", "true_boundaries",
     "true_phase"]
 
@@ -204,81 +205,6 @@ def simulate_panel(n_regions: int = 30, n_years: int = 15, *, model: str = "logi
     return rows
 
 
-def curve_grid(models, rate, t0, years):
-    """Return ``ln f(t; θ)`` and the one-hot phase of every year on a grid of unit curves.
-
-    ``f`` is the logistic ``1 / (1 + e^{-u})`` or the Gompertz ``exp(-e^{-u})``,
-    ``u = rate (t - t0)`` (the S-curve with ceiling 1); the phase comes from :func:`true_phase`.
-
-    Parameters
-    ----------
-    models : sequence of {"logistic", "gompertz"}
-    rate : array (g, 1)
-        Rates of the grid points (the same for every model).
-    t0 : list of arrays (g, 1)
-        Midpoints of the grid points, one array per model.
-    years : array (T,)
-
-    Returns
-    -------
-    logf : array (len(models) g, T)
-    onehot : array (len(models) g, T, 4)
-    """
-    logf, onehot = [], []
-    for m, c in zip(models, t0):
-        u = rate * (years - c)  # Gompertz: u >= -30 keeps the squares of e^-u finite
-        logf.append(-np.logaddexp(0.0, -u) if m == "logistic" else -np.exp(-np.maximum(u, -30.0)))
-        onehot.append(np.eye(4)[true_phase(m, rate, c, years) - 1])
-    return np.concatenate(logf), np.concatenate(onehot)
-
-
-def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
-    """Return ``ln p(z_1..z_n | θ)`` with ``L = ln K`` uniform on ``bounds`` integrated out.
-
-    With ``z_j = L + ln f(t_j; θ) + σ ε_j`` (``ε_j ~ N(0, 1)``), ``d_j = z_j - ln f(t_j; θ)``,
-    mean ``d̄`` and ``[a, b] = bounds``:
-
-    ``p(z | θ) = (2πσ²)^{-(n-1)/2} n^{-1/2} exp(-Σ_j (d_j - d̄)² / 2σ²)
-    [Φ((b - d̄)√n/σ) - Φ((a - d̄)√n/σ)] / (b - a)``
-
-    for the first ``n = used + 1`` years (every constant kept, so values for different σ
-    compare). With ``edge``, also ``P(L ≥ b - edge | z, θ)`` (the posterior of ``L`` given
-    θ is ``N(d̄, σ²/n)`` truncated to ``[a, b]``).
-
-    Parameters
-    ----------
-    z : array (..., T)
-        Log observations (e.g. ``(regions, 1, T)`` to broadcast against ``logf``).
-    logf : array (g, T)
-        :func:`curve_grid`.
-    used : array of int
-        Index of the last year of each likelihood.
-    sigma : float
-    bounds : (float, float)
-    edge : float, optional
-
-    Returns
-    -------
-    array (..., g, len(used)), and with ``edge`` a second one of the same shape.
-    """
-    a, b = bounds
-    n = used + 1.0
-    d = z - logf
-    s1, s2 = np.cumsum(d, axis=-1)[..., used], np.cumsum(d * d, axis=-1)[..., used]
-    mean = s1 / n
-
-    def log_mass(a, b):  # ln[Φ(hi) - Φ(lo)], in the lower tail when lo > 0
-        hi, lo = (b - mean) * np.sqrt(n) / sigma, (a - mean) * np.sqrt(n) / sigma
-        flip = lo > 0
-        top, bot = log_ndtr(np.where(flip, -lo, hi)), log_ndtr(np.where(flip, -hi, lo))
-        return top + np.log1p(-np.exp(np.minimum(bot - top, 0.0)))
-
-    mass = log_mass(a, b)
-    ll = (-(s2 - s1 * mean) / (2.0 * sigma ** 2) + mass - (n - 1) / 2 * np.log(2 * np.pi * sigma ** 2)
-          - 0.5 * np.log(n) - np.log(b - a))
-    return ll if edge is None else (ll, np.exp(log_mass(b - edge, b) - mass))
-
-
 def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
                               grid=(80, 400)) -> pd.DataFrame:
     """Return the Bayes posterior of every region-year's phase on an independent-design panel.
@@ -352,7 +278,8 @@ def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
     caps = [np.minimum(years[-1] + margin, years[0] + (4.0 / rate if m == "gompertz" else np.inf * rate))
             for m in models]
     t0 = [(years[0] - margin + (hi - years[0] + margin) * q).reshape(-1, 1) for hi in caps]
-    logf, onehot = curve_grid(models, np.repeat(rate, grid[1], axis=0), t0, years)
+    logf, onehot = curve_grid(models, np.repeat(rate, grid[1], axis=0), t0, years,
+                              phase=true_phase)
     used = np.arange(len(years)) if information == "realtime" else np.array([len(years) - 1])
     probs = []
     for z in np.log(wide.to_numpy()):
@@ -443,8 +370,7 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
         ``method`` values of :func:`panel_stages`; ``method_options`` maps a label to
         ``(method, options)`` for variants (e.g. ``{"curve_gompertz": ("curve",
         {"model": "gompertz"})}``) and then ``methods`` lists those labels. ``"bayes"``:
-        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only);
-        ``"eb"``: :func:`cluster_research.lifecycle.eb.eb_stages`.
+        the Bayes-optimal rule :func:`bayes_phase_probabilities` (independent design only).
     noises, models, informations, seeds : sequences
     n_regions, n_years : int
     designs : sequence of {"independent", "shifted"}
@@ -474,9 +400,7 @@ def run_benchmark(methods=("lag", "pooled", "curve", "hmm"), noises=(0.05, 0.08,
             sim = simulate_panel(n_regions, n_years, model=model, noise=noise, seed=seed,
                                  design=design)
             t = time.perf_counter()
-            from .eb import eb_stages  # eb imports this module
             pred = (bayes_phase_probabilities(sim, info, **opts) if method == "bayes" else
-                    eb_stages(sim, information=info, **opts) if method == "eb" else
                     panel_stages(sim[["region", "year", "value"]], information=info,
                                  method=method, **opts))
             sc = score(pred, sim)

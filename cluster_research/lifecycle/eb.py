@@ -13,11 +13,11 @@ which never decreases the marginal log-likelihood ``ℓ(w) = Σ_i ln Σ_g w_g L_
 ``w``, so every start with positive weights reaches the same maximum; Koenker & Mizera 2014
 solve the same problem by interior point).  ``L`` is integrated out in closed form under a
 log-uniform ceiling on ``[ln min y, ln(CEILING_MULTIPLE · max y)]`` of the data used
-(:func:`~cluster_research.lifecycle.benchmark.ceiling_loglik`, shared with the Bayes bound);
+(:func:`ceiling_loglik`, shared with the Bayes bound of the benchmark);
 σ is the value of :data:`SIGMAS` with the largest maximised ``ℓ`` (profile likelihood).
 The posterior of region ``i`` is ``p(θ_g | z_i) ∝ ŵ_g L_ig`` and the probability of phase
 ``s`` in year ``t`` is ``Σ_g p(θ_g | z_i) 1[phase(t; θ_g) = s]`` (phases from the closed-form
-knees of :func:`~cluster_research.lifecycle.benchmark.true_phase`).
+knees, :func:`phase_of`).
 
 The prior (``prior=``): ``"npmle"`` estimates the weight of every grid point; ``"rate"``
 (default) only the joint distribution of model and rate, the midpoint uniform on its grid
@@ -54,15 +54,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import log_ndtr
 
 from ..errors import ParameterError
-from .benchmark import ceiling_loglik, curve_grid
-from .panel import prepare_panel
+from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE
 from .phases import STAGE_THRESHOLD, stage_rows
 from .stage import Stage
 
 __all__ = ["CEILING_MULTIPLE", "EDGE_SHARE", "EDGE_T0", "MIDPOINT_SPAN", "MIN_YEARS", "MODELS",
-           "RATE_RANGE", "SIGMAS", "eb_stages", "npmle_weights"]
+           "RATE_RANGE", "SIGMAS", "ceiling_loglik", "curve_grid", "eb_stages", "npmle_weights",
+           "phase_of"]
 
 #: Curve models of the grid.
 MODELS = ("logistic", "gompertz")
@@ -81,6 +82,103 @@ EDGE_SHARE = 0.5
 EDGE_T0 = 0.5
 #: Fewest years of data for a stage (the curve has 3 parameters and σ, besides the model).
 MIN_YEARS = 5
+
+
+def phase_of(model, rate, t0, years):
+    """Return the phase 1-4 of ``years`` on a logistic or Gompertz curve (arrays broadcast).
+
+    1 + the number of boundaries at or before the year: lower knee ``t0 - c/rate``,
+    inflection ``t0``, upper knee ``t0 + c/rate``, with ``c`` the knee offset of
+    :mod:`cluster_research.growth.specs` (logistic ``ln(2+√3)``, Gompertz ``ln((3+√5)/2)``;
+    the roots of the third derivative, Kucharavy & De Guio 2011).
+
+    Examples
+    --------
+    >>> phase_of("logistic", 1.0, 2000.0, np.array([1998.0, 1999.5, 2001.0, 2002.0])).tolist()
+    [1, 2, 3, 4]
+    """
+    d = (LOGISTIC_KNEE if model == "logistic" else GOMPERTZ_KNEE) / np.asarray(rate, float)
+    u = np.asarray(years, float) - t0
+    return 1 + (u >= -d).astype(int) + (u >= 0).astype(int) + (u >= d).astype(int)
+
+
+def curve_grid(models, rate, t0, years, phase=None):
+    """Return ``ln f(t; θ)`` and the one-hot phase of every year on a grid of unit curves.
+
+    ``f`` is the logistic ``1 / (1 + e^{-u})`` or the Gompertz ``exp(-e^{-u})``,
+    ``u = rate (t - t0)`` (the S-curve with ceiling 1); the phase of a year is 1 + the number
+    of knees and inflection before it (:func:`phase_of`; the benchmark's Bayes bound passes
+    its own closed forms as ``phase``).
+
+    Parameters
+    ----------
+    models : sequence of {"logistic", "gompertz"}
+    rate : array (g, 1)
+        Rates of the grid points (the same for every model).
+    t0 : list of arrays (g, 1)
+        Midpoints of the grid points, one array per model.
+    years : array (T,)
+    phase : callable, optional
+        ``phase(model, rate, t0, years)`` -> phases 1-4 (default :func:`phase_of`).
+
+    Returns
+    -------
+    logf : array (len(models) g, T)
+    onehot : array (len(models) g, T, 4)
+    """
+    logf, onehot = [], []
+    for m, c in zip(models, t0):
+        u = rate * (years - c)  # Gompertz: u >= -30 keeps the squares of e^-u finite
+        logf.append(-np.logaddexp(0.0, -u) if m == "logistic" else -np.exp(-np.maximum(u, -30.0)))
+        onehot.append(np.eye(4)[(phase or phase_of)(m, rate, c, years) - 1])
+    return np.concatenate(logf), np.concatenate(onehot)
+
+
+def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
+    """Return ``ln p(z_1..z_n | θ)`` with ``L = ln K`` uniform on ``bounds`` integrated out.
+
+    With ``z_j = L + ln f(t_j; θ) + σ ε_j`` (``ε_j ~ N(0, 1)``), ``d_j = z_j - ln f(t_j; θ)``,
+    mean ``d̄`` and ``[a, b] = bounds``:
+
+    ``p(z | θ) = (2πσ²)^{-(n-1)/2} n^{-1/2} exp(-Σ_j (d_j - d̄)² / 2σ²)
+    [Φ((b - d̄)√n/σ) - Φ((a - d̄)√n/σ)] / (b - a)``
+
+    for the first ``n = used + 1`` years (every constant kept, so values for different σ
+    compare). With ``edge``, also ``P(L ≥ b - edge | z, θ)`` (the posterior of ``L`` given
+    θ is ``N(d̄, σ²/n)`` truncated to ``[a, b]``).
+
+    Parameters
+    ----------
+    z : array (..., T)
+        Log observations (e.g. ``(regions, 1, T)`` to broadcast against ``logf``).
+    logf : array (g, T)
+        :func:`curve_grid`.
+    used : array of int
+        Index of the last year of each likelihood.
+    sigma : float
+    bounds : (float, float)
+    edge : float, optional
+
+    Returns
+    -------
+    array (..., g, len(used)), and with ``edge`` a second one of the same shape.
+    """
+    a, b = bounds
+    n = used + 1.0
+    d = z - logf
+    s1, s2 = np.cumsum(d, axis=-1)[..., used], np.cumsum(d * d, axis=-1)[..., used]
+    mean = s1 / n
+
+    def log_mass(a, b):  # ln[Φ(hi) - Φ(lo)], in the lower tail when lo > 0
+        hi, lo = (b - mean) * np.sqrt(n) / sigma, (a - mean) * np.sqrt(n) / sigma
+        flip = lo > 0
+        top, bot = log_ndtr(np.where(flip, -lo, hi)), log_ndtr(np.where(flip, -hi, lo))
+        return top + np.log1p(-np.exp(np.minimum(bot - top, 0.0)))
+
+    mass = log_mass(a, b)
+    ll = (-(s2 - s1 * mean) / (2.0 * sigma ** 2) + mass - (n - 1) / 2 * np.log(2 * np.pi * sigma ** 2)
+          - 0.5 * np.log(n) - np.log(b - a))
+    return ll if edge is None else (ll, np.exp(log_mass(b - edge, b) - mass))
 
 
 def npmle_weights(loglik, w0=None, max_iter=1000, tol=1e-6, n_mid=None):
@@ -153,9 +251,8 @@ def _fit(z, years, n_rate, n_mid, w0, prior):
     return post, onehot, edge, sigma, w
 
 
-def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", region="region", x="year",
-              y="value", indicator=None, scale=None, threshold=STAGE_THRESHOLD,
-              grid=(40, 200), prior="rate") -> pd.DataFrame:
+def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", scale=None,
+              threshold=STAGE_THRESHOLD, grid=(40, 200), prior="rate") -> pd.DataFrame:
     """Classify every region-year of a panel by the empirical-Bayes posterior of its phase.
 
     See the module docstring for the model, the NPMLE prior and the edge rule.
@@ -163,11 +260,12 @@ def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", region="reg
     Parameters
     ----------
     data : pandas.DataFrame
-        Long panel (as :func:`panel_stages`); every region needs every year (no gaps).
+        Long panel, columns region, year, value (positive), checked as
+        ``panel_stages(data, method="eb")`` checks it -- the way to call this model on data
+        of your own; every region needs every year (no gaps).
     information : {"hindsight", "realtime"}
         Real time: the stage of year ``t`` uses only data ≤ ``t`` for the weights, σ̂ and the
         posterior (the EM refitted per year, started from year ``t − 1``'s weights).
-    region, x, y, indicator : as :func:`panel_stages`
     scale : mapping region -> divisor, optional
         E.g. the population (:func:`~cluster_research.lifecycle.lag.per_person_scale`).
     threshold : float
@@ -196,8 +294,7 @@ def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", region="reg
     if information not in ("hindsight", "realtime") or prior not in ("npmle", "rate"):
         raise ParameterError(f"information must be 'hindsight' or 'realtime' and prior 'npmle' "
                              f"or 'rate', got {information!r}, {prior!r}")
-    df = prepare_panel(data, region, x, y, indicator)
-    wide = df.pivot(index="region", columns="year", values="value")
+    wide = data.pivot(index="region", columns="year", values="value")
     if scale is not None:
         sc = pd.Series(scale, dtype=float).reindex(wide.index)
         if sc.isna().any() or (sc <= 0).any():

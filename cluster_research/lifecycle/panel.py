@@ -57,6 +57,12 @@ an upper limit still has a lower one.
     empirical-Bayes approximation to a nonlinear mixed model with a random rate
     (Pinheiro & Bates 2000); the rate prior is estimated, not assumed.
 
+``method="eb"`` (empirical Bayes on a grid: the panel's distribution of curves estimated)
+    :mod:`cluster_research.lifecycle.eb`: the prior of (model, rate) is the NPMLE of a mixing
+    distribution over a grid (EM, Laird 1978), the ceiling integrated out, the stage the
+    phase of highest posterior probability; no stage where the posterior sits on the grid's
+    edge.  Scored against the Bayes-optimal bound in notebook 10.
+
 ``method="curve"`` (baseline: separate per-region curve fits)
     Each region's series is fitted by :func:`cluster_research.growth.fit`
     (multiplicative errors) with the logistic ``K / (1 + exp(-k (t - t0)))`` or the
@@ -138,7 +144,7 @@ from .trend import panel_growth_check
 __all__ = ["CORES", "METHODS", "PROB_COLUMNS", "STAGE_THRESHOLD", "curve_phases", "log_curve",
            "panel_stages", "prepare_panel"]
 
-METHODS = ("auto", "lag", "pooled", "mixed", "hmm", "curve")
+METHODS = ("auto", "lag", "pooled", "mixed", "hmm", "curve", "eb")
 _STAGES = list(Stage)
 _RATE = {"logistic": "k", "gompertz": "b"}
 
@@ -715,8 +721,9 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         Hindsight uses all years; real time reruns the model on the years ≤ each year
         (no look-ahead, see the module docstring), each year's refit started from the
         previous year's solution.
-    method : {"auto", "lag", "pooled", "mixed", "hmm", "curve"}
-        The models of the module docstring.  Options: ``auto`` -- ``scale``, ``n_draws``,
+    method : {"auto", "lag", "pooled", "mixed", "hmm", "curve", "eb"}
+        The models of the module docstring; ``"eb"``: empirical Bayes
+        (:func:`cluster_research.lifecycle.eb.eb_stages`, options there).  Options: ``auto`` -- ``scale``, ``n_draws``,
         ``seed``, ``threshold`` (passed on); ``lag`` -- ``scale`` (a mapping
         region -> divisor making the values scale-free, e.g. population), ``model`` ("auto",
         "logistic", "gompertz"), ``n_draws`` (400),
@@ -764,9 +771,12 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     df = prepare_panel(data, region, x, y, indicator)
     if df.empty:
         raise ParameterError("the panel has no positive values")
-    core = CORES[method]
+    core = CORES.get(method)
     try:
-        if information == "hindsight":
+        if core is None:  # "eb" runs its own real-time loop (each year's EM warm-started)
+            from .eb import eb_stages  # eb imports this module
+            out = eb_stages(df, information=information, **options)
+        elif information == "hindsight":
             out = _gate(df, core(df, **options))
             out.attrs.pop("fit", None)
         else:
