@@ -254,7 +254,7 @@ class StageModel(Parameters):
     """10_stage_model: panel stage models scored on simulated panels."""
 
     methods: Annotated[list[PanelMethod], Field(min_length=1)] = [
-        "auto", "lag", "pooled", "hmm", "curve"]
+        "auto", "eb", "lag", "pooled", "hmm", "curve"]
     noises: Annotated[list[Noise], Field(min_length=1)] = [0.08, 0.15]
     truths: Annotated[list[Truth], Field(min_length=1)] = ["logistic", "gompertz", "mixed"]
     designs: Annotated[list[Literal["independent", "shifted"]], Field(min_length=1)] = [
@@ -262,7 +262,7 @@ class StageModel(Parameters):
     seeds: Annotated[list[Seed], Field(min_length=1)] = [0]
     n_regions: Regions = 30
     n_years: Annotated[int, Field(ge=5, le=60)] = 15
-    realtime_methods: list[PanelMethod] = ["auto"]
+    realtime_methods: list[PanelMethod] = ["auto", "eb"]
     realtime_noises: Annotated[list[Noise], Field(min_length=1)] = [0.08, 0.15]
     realtime_truths: Annotated[list[Truth], Field(min_length=1)] = ["logistic"]
     realtime_regions: Regions = 15
