@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import log_ndtr
+from scipy.special import log_ndtr, logsumexp
 
 from ..errors import ParameterError
 from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE
@@ -181,7 +181,7 @@ def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
     return ll if edge is None else (ll, np.exp(log_mass(b - edge, b) - mass))
 
 
-def npmle_weights(loglik, w0=None, max_iter=1000, tol=1e-6, n_mid=None):
+def npmle_weights(loglik, w0=None, max_iter=1000, tol=1e-6):
     """Return the NPMLE mixing weights of a grid by EM (Laird 1978) and ``ℓ`` per iteration.
 
     Parameters
@@ -193,10 +193,6 @@ def npmle_weights(loglik, w0=None, max_iter=1000, tol=1e-6, n_mid=None):
     max_iter : int
     tol : float
         Stop when an iteration raises ``ℓ(w) = Σ_i ln Σ_g w_g L_ig`` by less than ``tol``.
-    n_mid : int, optional
-        Restrict the prior to ``w(model, rate) × uniform(t0)`` on a grid whose last axis has
-        ``n_mid`` midpoints (the M-step averages ``w`` over them: the complete-data MLE of
-        that family, so ``ℓ`` still never decreases).  Default: the unrestricted NPMLE.
 
     Returns
     -------
@@ -221,8 +217,6 @@ def npmle_weights(loglik, w0=None, max_iter=1000, tol=1e-6, n_mid=None):
         if len(trace) > 1 and trace[-1] - trace[-2] < tol:
             break
         w = w * (lik.T @ (1.0 / f)) / len(f)
-        if n_mid:  # prior w(model, rate) × uniform(t0): the M-step keeps the (model, rate) margin
-            w = np.repeat(w.reshape(-1, n_mid).mean(axis=1), n_mid)
     return w, np.array(trace)
 
 
@@ -240,7 +234,12 @@ def _fit(z, years, n_rate, n_mid, w0, prior):
     for sigma in SIGMAS:
         ll, edge_k = (a[..., 0] for a in ceiling_loglik(z[:, None, :], logf, used, sigma, bounds,
                                                         edge=np.log(2.0)))
-        w, trace = npmle_weights(ll, w0, n_mid=n_mid if prior == "rate" else None)
+        if prior == "rate":  # w(model, rate) × uniform(t0): EM on the t0-averaged likelihood
+            llc = logsumexp(ll.reshape(len(ll), -1, n_mid), axis=2) - np.log(n_mid)
+            wc, trace = npmle_weights(llc, None if w0 is None else w0.reshape(-1, n_mid).sum(1))
+            w = np.repeat(wc / n_mid, n_mid)
+        else:
+            w, trace = npmle_weights(ll, w0)
         if best is None or trace[-1] > best[0]:
             best = (trace[-1], sigma, w, ll, edge_k)
     _, sigma, w, ll, edge_k = best
