@@ -67,3 +67,21 @@ def test_phase_of_agrees_with_the_benchmarks_own_closed_forms():
     years = np.arange(1980, 2041.0)
     for m in ("logistic", "gompertz"):
         np.testing.assert_array_equal(phase_of(m, rate, t0, years), true_phase(m, rate, t0, years))
+
+
+def test_eb_gives_no_stage_where_a_region_declines_at_its_end():
+    """Rule (i) of every panel model: a region that declines at its end has no growth stage
+    (panel_growth_check); eb, which runs outside the other models' loop, is gated too."""
+    from cluster_research.lifecycle import panel_stages
+
+    sim = simulate_panel(12, 12, seed=3)[["region", "year", "value"]]
+    fall = sim["region"] == "R00"
+    noise = np.exp(0.05 * np.random.default_rng(0).standard_normal(fall.sum()))
+    path = np.r_[1.3 ** np.arange(6), 1.3 ** 5 * 0.7 ** np.arange(1, 7)]  # rises, then falls
+    sim.loc[fall, "value"] = 100.0 * path * noise
+    for information in ("hindsight", "realtime"):
+        out = panel_stages(sim, method="eb", information=information)
+        rows = out[out["region"] == "R00"]
+        late = rows[rows["year"] >= 2019]
+        assert late["stage"].isna().all(), late
+        assert late["reason"].str.contains("declin").all(), late["reason"].iloc[-1]

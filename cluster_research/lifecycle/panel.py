@@ -774,8 +774,10 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     core = CORES.get(method)
     try:
         if core is None:  # "eb" runs its own real-time loop (each year's EM warm-started)
-            from .eb import eb_stages  # eb imports this module
+            from .eb import eb_stages
             out = eb_stages(df, information=information, **options)
+            out = pd.concat([_gate(df[df["year"] <= t], g) for t, g in out.groupby("year")]
+                            if information == "realtime" else [_gate(df, out)])
         elif information == "hindsight":
             out = _gate(df, core(df, **options))
             out.attrs.pop("fit", None)
