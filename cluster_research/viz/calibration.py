@@ -41,7 +41,8 @@ STAGE_MODEL_NAMES = {
     "pooled": {"zh": "合并先验曲线", "en": "pooled"},
     "mixed": {"zh": "混合效应曲线", "en": "mixed"},
     "hmm": {"zh": "隐马尔可夫", "en": "HMM"},
-    "curve": {"zh": "逐区曲线", "en": "curve"}}
+    "curve": {"zh": "逐区曲线", "en": "curve"},
+    "eb": {"zh": "经验贝叶斯", "en": "empirical Bayes"}}
 
 
 def _t(key: str, lang: str) -> str:
@@ -67,7 +68,8 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: s
     Returns
     -------
     matplotlib.figure.Figure
-        Solid lines: hindsight; dashed: real time; one colour per method.
+        Solid lines and dots: hindsight; dashed lines and squares: real time (a single noise
+        level draws no line); one colour per method.
 
     Raises
     ------
@@ -111,8 +113,8 @@ def accuracy_chart(table: pd.DataFrame, bars=None, *, lang: str = "zh", title: s
         sub = table[(table["truth"] == truth) & (table["design"] == design)]
         for (method, info), g in sub.groupby(["method", "information"], sort=False):
             g = g.sort_values("noise")
-            ax.plot(g["noise"], g["accuracy"], marker="o", color=colours[method],
-                    ls="-" if info == "hindsight" else "--",
+            ax.plot(g["noise"], g["accuracy"], marker="o" if info == "hindsight" else "s",
+                    color=colours[method], ls="-" if info == "hindsight" else "--",
                     label=f"{display_name(STAGE_MODEL_NAMES, method, lang)} · {_t(info, lang)}")
         for _, b in bars.iterrows():
             ax.hlines(b["accuracy"], b["noise"] - width / 2, b["noise"] + width / 2,
