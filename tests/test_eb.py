@@ -57,16 +57,17 @@ def test_a_gap_is_an_error_naming_the_region():
         eb_stages(sim.drop(index=sim.index[(sim.region == "R01") & (sim.year == 2013)]))
 
 
-def test_phase_of_agrees_with_the_benchmarks_own_closed_forms():
-    """eb's phases (knee offsets of growth.specs) against benchmark.true_phase (written apart)."""
+def test_eb_grid_phases_agree_with_the_benchmarks_own_closed_forms():
+    """eb's grid phases (lifecycle.phases.curve_phases) against benchmark.true_phase (written
+    apart)."""
     from cluster_research.lifecycle.benchmark import true_phase
-    from cluster_research.lifecycle.eb import phase_of
 
     rng = np.random.default_rng(0)
     rate, t0 = rng.uniform(0.05, 1.5, (500, 1)), rng.uniform(1990, 2030, (500, 1))
     years = np.arange(1980, 2041.0)
     for m in ("logistic", "gompertz"):
-        np.testing.assert_array_equal(phase_of(m, rate, t0, years), true_phase(m, rate, t0, years))
+        _, onehot = curve_grid((m,), rate, [t0], years)
+        np.testing.assert_array_equal(onehot.argmax(axis=2) + 1, true_phase(m, rate, t0, years))
 
 
 def test_eb_gives_no_stage_where_a_region_declines_at_its_end():

@@ -17,7 +17,7 @@ log-uniform ceiling on ``[ln min y, ln(CEILING_MULTIPLE · max y)]`` of the data
 σ is the value of :data:`SIGMAS` with the largest maximised ``ℓ`` (profile likelihood).
 The posterior of region ``i`` is ``p(θ_g | z_i) ∝ ŵ_g L_ig`` and the probability of phase
 ``s`` in year ``t`` is ``Σ_g p(θ_g | z_i) 1[phase(t; θ_g) = s]`` (phases from the closed-form
-knees, :func:`phase_of`).
+knees, :func:`~cluster_research.lifecycle.phases.curve_phases`).
 
 The prior (``prior=``): ``"npmle"`` estimates the weight of every grid point; ``"rate"``
 (default) only the joint distribution of model and rate, the midpoint uniform on its grid
@@ -57,13 +57,11 @@ import pandas as pd
 from scipy.special import log_ndtr, logsumexp
 
 from ..errors import ParameterError
-from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE
-from .phases import STAGE_THRESHOLD, stage_rows
+from .phases import STAGE_THRESHOLD, curve_phases, stage_rows
 from .stage import Stage
 
 __all__ = ["CEILING_MULTIPLE", "EDGE_SHARE", "EDGE_T0", "MIDPOINT_SPAN", "MIN_YEARS", "MODELS",
-           "RATE_RANGE", "SIGMAS", "ceiling_loglik", "curve_grid", "eb_stages", "npmle_weights",
-           "phase_of"]
+           "RATE_RANGE", "SIGMAS", "ceiling_loglik", "curve_grid", "eb_stages", "npmle_weights"]
 
 #: Curve models of the grid.
 MODELS = ("logistic", "gompertz")
@@ -84,30 +82,13 @@ EDGE_T0 = 0.5
 MIN_YEARS = 5
 
 
-def phase_of(model, rate, t0, years):
-    """Return the phase 1-4 of ``years`` on a logistic or Gompertz curve (arrays broadcast).
-
-    1 + the number of boundaries at or before the year: lower knee ``t0 - c/rate``,
-    inflection ``t0``, upper knee ``t0 + c/rate``, with ``c`` the knee offset of
-    :mod:`cluster_research.growth.specs` (logistic ``ln(2+√3)``, Gompertz ``ln((3+√5)/2)``;
-    the roots of the third derivative, Kucharavy & De Guio 2011).
-
-    Examples
-    --------
-    >>> phase_of("logistic", 1.0, 2000.0, np.array([1998.0, 1999.5, 2001.0, 2002.0])).tolist()
-    [1, 2, 3, 4]
-    """
-    d = (LOGISTIC_KNEE if model == "logistic" else GOMPERTZ_KNEE) / np.asarray(rate, float)
-    u = np.asarray(years, float) - t0
-    return 1 + (u >= -d).astype(int) + (u >= 0).astype(int) + (u >= d).astype(int)
-
-
 def curve_grid(models, rate, t0, years, phase=None):
     """Return ``ln f(t; θ)`` and the one-hot phase of every year on a grid of unit curves.
 
     ``f`` is the logistic ``1 / (1 + e^{-u})`` or the Gompertz ``exp(-e^{-u})``,
     ``u = rate (t - t0)`` (the S-curve with ceiling 1); the phase of a year is 1 + the number
-    of knees and inflection before it (:func:`phase_of`; the benchmark's Bayes bound passes
+    of knees and inflection before it (:func:`~cluster_research.lifecycle.phases.curve_phases`; the
+    benchmark's Bayes bound passes
     its own closed forms as ``phase``).
 
     Parameters
@@ -119,7 +100,7 @@ def curve_grid(models, rate, t0, years, phase=None):
         Midpoints of the grid points, one array per model.
     years : array (T,)
     phase : callable, optional
-        ``phase(model, rate, t0, years)`` -> phases 1-4 (default :func:`phase_of`).
+        ``phase(model, rate, t0, years)`` -> phases 1-4 (default: ``curve_phases``).
 
     Returns
     -------
@@ -130,7 +111,11 @@ def curve_grid(models, rate, t0, years, phase=None):
     for m, c in zip(models, t0):
         u = rate * (years - c)  # Gompertz: u >= -30 keeps the squares of e^-u finite
         logf.append(-np.logaddexp(0.0, -u) if m == "logistic" else -np.exp(-np.maximum(u, -30.0)))
-        onehot.append(np.eye(4)[(phase or phase_of)(m, rate, c, years) - 1])
+        if phase is None:
+            ph = curve_phases(m, np.concatenate([np.ones_like(rate), rate, c], axis=1), years)
+        else:
+            ph = phase(m, rate, c, years)
+        onehot.append(np.eye(4)[ph - 1])
     return np.concatenate(logf), np.concatenate(onehot)
 
 

@@ -136,6 +136,7 @@ from .. import growth
 from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
 from ..growth.specs import log_sigmoid
+from .eb import eb_stages
 from .lag import COMMON_CURVE_LEVEL, KNEES, common_curve_test, fit_lag
 from .phases import PROB_COLUMNS, STAGE_THRESHOLD, curve_phases, mark_early, stage_rows
 from .stage import Stage
@@ -774,7 +775,6 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
     core = CORES.get(method)
     try:
         if core is None:  # "eb" runs its own real-time loop (each year's EM warm-started)
-            from .eb import eb_stages
             out = eb_stages(df, information=information, **options)
             out = pd.concat([_gate(df[df["year"] <= t], g) for t, g in out.groupby("year")]
                             if information == "realtime" else [_gate(df, out)])
