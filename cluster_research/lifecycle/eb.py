@@ -119,7 +119,7 @@ def curve_grid(models, rate, t0, years, phase=None):
     return np.concatenate(logf), np.concatenate(onehot)
 
 
-def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
+def ceiling_loglik(z, logf, used, sigma, bounds, edge=None, moments=None):
     """Return ``ln p(z_1..z_n | θ)`` with ``L = ln K`` uniform on ``bounds`` integrated out.
 
     With ``z_j = L + ln f(t_j; θ) + σ ε_j`` (``ε_j ~ N(0, 1)``), ``d_j = z_j - ln f(t_j; θ)``,
@@ -143,6 +143,9 @@ def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
     sigma : float
     bounds : (float, float)
     edge : float, optional
+    moments : (array, array), optional
+        ``(Σ d_j, Σ d_j²)`` over the years used, as computed here from ``z`` and ``logf``
+        (pass them to evaluate several σ without recomputing; ``z`` is then not used).
 
     Returns
     -------
@@ -150,8 +153,10 @@ def ceiling_loglik(z, logf, used, sigma, bounds, edge=None):
     """
     a, b = bounds
     n = used + 1.0
-    d = z - logf
-    s1, s2 = np.cumsum(d, axis=-1)[..., used], np.cumsum(d * d, axis=-1)[..., used]
+    if moments is None:
+        d = z - logf
+        moments = np.cumsum(d, axis=-1)[..., used], np.cumsum(d * d, axis=-1)[..., used]
+    s1, s2 = moments
     mean = s1 / n
 
     def log_mass(a, b):  # ln[Φ(hi) - Φ(lo)], in the lower tail when lo > 0
@@ -214,11 +219,12 @@ def _fit(z, years, n_rate, n_mid, w0, prior):
     rate = rate.repeat(n_mid, axis=0)
     logf, onehot = curve_grid(MODELS, rate, [mid] * len(MODELS), years)
     bounds = (z.min(), z.max() + np.log(CEILING_MULTIPLE))
-    used = np.array([len(years) - 1])
+    used, d = np.array([len(years) - 1]), z[:, None, :] - logf
+    moments = d.sum(axis=-1)[..., None], (d * d).sum(axis=-1)[..., None]  # the same for every σ
     best = None
     for sigma in SIGMAS:
-        ll, edge_k = (a[..., 0] for a in ceiling_loglik(z[:, None, :], logf, used, sigma, bounds,
-                                                        edge=np.log(2.0)))
+        ll, edge_k = (a[..., 0] for a in ceiling_loglik(None, logf, used, sigma, bounds,
+                                                        edge=np.log(2.0), moments=moments))
         if prior == "rate":  # w(model, rate) × uniform(t0): EM on the t0-averaged likelihood
             llc = logsumexp(ll.reshape(len(ll), -1, n_mid), axis=2) - np.log(n_mid)
             wc, trace = npmle_weights(llc, None if w0 is None else w0.reshape(-1, n_mid).sum(1))
