@@ -501,10 +501,12 @@ _register(TableSpec(
     {"model": _text(), "bin_low": _prob(False), "bin_high": _prob(False),
      "n": _count(), "mean_predicted": _prob(), "observed": _prob(), "ece": _prob()}))
 _register(TableSpec(
-    "stage_model_nbs_check", "The default stage model (auto) on the NBS panel: coverage, "
-    "backward steps, common-curve and weak-prior shares, stage counts.",
-    ("information",),
-    {"information": _text(isin=INFORMATION), "years": _text(),
+    "stage_model_nbs_check", "Stage models (nbs_methods; auto and eb by default) on the NBS "
+    "panel: coverage, backward steps, agreement of real-time stages with the same model's "
+    "hindsight stages, common-curve and weak-prior shares, stage counts.",
+    ("method", "information"),
+    {"method": _text(), "information": _text(isin=INFORMATION), "years": _text(),
      "region_years": _count(), "classified": _prob(),
+     "compared": _count(), "agree_hindsight": _prob(),
      "common_curve": _prob(), "weak_prior": _prob(), "backward_steps": _prob(),
      **{c: _count() for c in ("embryonic", "growth", "expansion", "take-off")}}))

@@ -268,6 +268,7 @@ class StageModel(Parameters):
     realtime_regions: Regions = 15
     n_boot: Boot = 200
     nbs_check: bool = True
+    nbs_methods: Annotated[list[PanelMethod], Field(min_length=1)] = ["auto", "eb"]
     lang: Lang = "zh"
 
     @model_validator(mode="after")

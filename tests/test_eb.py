@@ -86,3 +86,14 @@ def test_eb_gives_no_stage_where_a_region_declines_at_its_end():
         late = rows[rows["year"] >= 2019]
         assert late["stage"].isna().all(), late
         assert late["reason"].str.contains("declin").all(), late["reason"].iloc[-1]
+
+
+def test_realtime_years_with_fewer_than_min_years_of_data_are_not_identified():
+    from cluster_research.lifecycle import eb
+
+    sim = simulate_panel(15, 12, seed=2)[["region", "year", "value"]]
+    out = eb_stages(sim, information="realtime")
+    early = out[out["year"] < 2010 + eb.MIN_YEARS - 1]
+    assert early["stage"].isna().all()
+    assert early["reason"].str.contains(f"fewer than {eb.MIN_YEARS} years").all()
+    assert out.loc[out["year"] >= 2010 + eb.MIN_YEARS - 1, "stage"].notna().any()

@@ -430,3 +430,21 @@ def test_face_validity_leaves_out_a_year_whose_staged_regions_share_one_position
         warnings.simplefilter("error")
         out = cr.lifecycle.face_validity(table, measure)
     assert out["year"].tolist() == [2021]
+
+
+def test_stage_summary_counts_backward_steps_and_agreement_with_hindsight_by_hand():
+    """Hand-counted: region a goes 成长, (none), 萌芽 (one backward step over the gap), region
+    b 萌芽, 扩大; hindsight agrees on a's first year and b's first year, differs on b's second
+    and has no stage for a's third."""
+    from cluster_research.lifecycle import Stage, stage_summary
+
+    E, G, X = Stage.EMBRYONIC, Stage.GROWTH, Stage.EXPANSION
+    rt = pd.DataFrame({"region": ["a", "a", "a", "b", "b"], "year": [1, 2, 3, 1, 2],
+                       "stage": [G, None, E, E, X]})
+    hs = rt.assign(stage=[G, G, None, E, G])
+    s = stage_summary(rt, hs)
+    assert s["classified"] == pytest.approx(0.8)
+    assert s["backward_steps"] == pytest.approx(0.5)  # a: G -> E back; b: E -> X forward
+    assert (s["embryonic"], s["growth"], s["expansion"], s["take-off"]) == (2, 1, 1, 0)
+    assert s["compared"] == 3 and s["agree_hindsight"] == pytest.approx(2 / 3)
+    assert stage_summary(rt)["compared"] == 0

@@ -11,6 +11,11 @@
   year (e.g. Shanghai from the NBS panel and from its own transaction series).
 * :func:`face_validity` -- Spearman rank correlation, by year, between the stage position a
   model gives every region and an independent maturity measure.
+* :func:`stage_summary` -- coverage, backward steps and stage counts of a stage table and, for
+  a real-time table, how often the stage a year got from the data up to it is the stage the
+  full data give it (the revision check of real-time estimates: Orphanides & van Norden
+  2002, "The unreliability of output-gap estimates in real time", *Rev. Econ. Stat.* 84,
+  569-583, do the same for output gaps).
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from scipy import stats
 
 from ..errors import ParameterError
 from .panel import CORES, PROB_COLUMNS, log_curve, prepare_panel
+from .stage import Stage
 
 __all__ = ["face_validity", "forecast_summary", "instrument_table", "rolling_forecast",
-           "stage_position"]
+           "stage_position", "stage_summary"]
 
 
 def rolling_forecast(data, *, method="pooled", horizons=(1, 2, 3), min_train=5,
@@ -189,3 +195,53 @@ def instrument_table(a, b, region, *, names=("A", "B")):
     m["agree"] = [None if x is None or y is None or x != x or y != y else x == y
                   for x, y in zip(sa, sb)]
     return m.reset_index()
+
+
+def stage_summary(table, hindsight=None):
+    """Summarise a stage table: coverage, backward steps, stage counts, agreement with hindsight.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`~cluster_research.lifecycle.panel_stages` table (region, year, stage).
+    hindsight : pandas.DataFrame, optional
+        The same model's table on all the data, to check a real-time ``table`` against what
+        the later years say.
+
+    Returns
+    -------
+    dict
+        ``region_years``, ``years`` ("first-last"), ``classified`` (share with a stage),
+        ``backward_steps`` (share of a region's consecutive staged years, gaps skipped, whose
+        stage is earlier than the one before; NaN without such a pair), one count per stage
+        (keys ``Stage.en``), ``compared`` (region-years staged in ``table`` and in
+        ``hindsight``; 0 without it) and ``agree_hindsight`` (share of those with the same
+        stage; NaN if none).
+
+    Examples
+    --------
+    >>> from cluster_research.lifecycle import Stage
+    >>> rt = pd.DataFrame({"region": "a", "year": [1, 2, 3],
+    ...                    "stage": [Stage.GROWTH, None, Stage.EMBRYONIC]})
+    >>> hs = rt.assign(stage=[Stage.GROWTH, Stage.GROWTH, Stage.GROWTH])
+    >>> s = stage_summary(rt, hs)
+    >>> s["classified"], s["backward_steps"], s["compared"], s["agree_hindsight"]
+    (0.6666666666666666, 1.0, 2, 0.5)
+    """
+    order = pd.Series([s.order if isinstance(s, Stage) else np.nan for s in table["stage"]],
+                      index=table.index)
+    staged = table.assign(o=order).dropna(subset=["o"]).sort_values(["region", "year"])
+    diff = staged.groupby("region")["o"].diff().dropna()
+    out = {"region_years": len(table), "years": f"{table['year'].min()}-{table['year'].max()}",
+           "classified": float(order.notna().mean()),
+           "backward_steps": float((diff < 0).mean()) if len(diff) else float("nan"),
+           **{s.en: int((order == s.order).sum()) for s in Stage}}
+    pairs = []
+    if hindsight is not None:
+        later = hindsight.set_index(["region", "year"])["stage"]
+        pairs = [(s, later.get((r, y))) for r, y, s in
+                 zip(staged["region"], staged["year"], staged["stage"])]
+        pairs = [(a, b) for a, b in pairs if isinstance(b, Stage)]
+    out["compared"] = len(pairs)
+    out["agree_hindsight"] = float(np.mean([a == b for a, b in pairs])) if pairs else float("nan")
+    return out

@@ -78,7 +78,11 @@ SIGMAS = 0.01 * np.sqrt(2.0) ** np.arange(11)
 EDGE_SHARE = 0.5
 #: Width of the midpoint edge, in units of ``1/rate`` before the last midpoint of the grid.
 EDGE_T0 = 0.5
-#: Fewest years of data for a stage (the curve has 3 parameters and σ, besides the model).
+#: Fewest years of data for a stage in real time (the curve has 3 parameters and σ).  Measured
+#: against three (real time, 15 regions, seeds 0-2): three years raise simulated accuracy
+#: (0.484 -> 0.544 independent σ = 8 %, 0.639 -> 0.735 shifted) at the same accuracy among
+#: staged years, but on pure exponentials (seeds 0-3) 21 instead of 12 of 720 region-years get
+#: a stage past 萌芽, some 起飞 from three points: with three years the stage is the prior's.
 MIN_YEARS = 5
 
 
