@@ -85,7 +85,7 @@ model = model.assign(code=model.region.map(cr.data.region_code)).sort_values(["c
 stage_long = stage_figures.stage_columns(model)
 saved = cr.outputs.save_table(stage_long, "stages_by_region_year")
 coverage = float(model.stage.notna().mean())
-back, steps = stage_figures.backward_steps(model)
+back, steps = cr.lifecycle.backward_steps(model)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -131,7 +131,7 @@ realtime = realtime.assign(code=realtime.region.map(cr.data.region_code)).sort_v
 
 # %%
 # NBVAL_CHECK_OUTPUT
-rt_back, rt_steps = stage_figures.backward_steps(realtime)
+rt_back, rt_steps = cr.lifecycle.backward_steps(realtime)
 rt_coverage = float(realtime.stage.notna().mean())
 rt_table = stage_figures.stage_columns(realtime)
 saved = cr.outputs.save_table(rt_table, "stages_realtime")

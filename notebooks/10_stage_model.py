@@ -301,16 +301,17 @@ for k, t in rel.items():
                  f"(p {top['bin_low']:.1f}-{top['bin_high']:.1f}) mean predicted "
                  f"{top['mean_predicted']:.3f}, observed {top['observed']:.3f}"
                  + (" (overconfident)" if top["observed"] < top["mean_predicted"] - 0.05 else ""))
-for r in nbs_check_table.itertuples():
+stage_counts = nbs_check_table[[s.en for s in cr.lifecycle.Stage]].sum(axis=1)
+for r, staged in zip(nbs_check_table.itertuples(), stage_counts):
     own = nbs[r.method, r.information]["reason"].str.contains(
         "before the lower knee for every ceiling")
     line = (f"* NBS ecommerce_sales {r.years}, {r.method}, {r.information}: {r.classified:.0%} "
             f"of {r.region_years} region-years get a stage"
             + (f", backward steps {r.backward_steps:.1%} of consecutive staged years"
                if r.backward_steps == r.backward_steps else ""))
-    if r.compared:
-        line += (f"; of {r.compared} real-time stages that the full data stage too, "
-                 f"{r.agree_hindsight:.0%} are the stage the full data give")
+    if r.information == "realtime" and staged:
+        line += (f"; of its {staged} stages, {r.compared} get a stage from all the data too"
+                 + (f", {r.agree_hindsight:.0%} of them the same one" if r.compared else ""))
     if r.common_curve > 0:
         line += f"; {r.common_curve:.0%} from one common curve"
     if r.weak_prior > 0:

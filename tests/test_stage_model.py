@@ -433,18 +433,20 @@ def test_face_validity_leaves_out_a_year_whose_staged_regions_share_one_position
 
 
 def test_stage_summary_counts_backward_steps_and_agreement_with_hindsight_by_hand():
-    """Hand-counted: region a goes 成长, (none), 萌芽 (one backward step over the gap), region
-    b 萌芽, 扩大; hindsight agrees on a's first year and b's first year, differs on b's second
-    and has no stage for a's third."""
-    from cluster_research.lifecycle import Stage, stage_summary
+    """Hand-counted: region a goes 成长, 萌芽 (a backward step), none; region b 萌芽, 扩大 (a
+    forward step); hindsight agrees on a's and b's first year, has no stage for a's second
+    year and another one for b's second."""
+    from cluster_research.lifecycle import Stage, backward_steps, stage_summary
 
     E, G, X = Stage.EMBRYONIC, Stage.GROWTH, Stage.EXPANSION
     rt = pd.DataFrame({"region": ["a", "a", "a", "b", "b"], "year": [1, 2, 3, 1, 2],
-                       "stage": [G, None, E, E, X]})
-    hs = rt.assign(stage=[G, G, None, E, G])
+                       "stage": [G, E, None, E, X]})
+    hs = rt.assign(stage=[G, None, G, E, G])
     s = stage_summary(rt, hs)
-    assert s["classified"] == pytest.approx(0.8)
-    assert s["backward_steps"] == pytest.approx(0.5)  # a: G -> E back; b: E -> X forward
+    assert backward_steps(rt) == (1, 2)
+    assert s["classified"] == pytest.approx(0.8) and s["backward_steps"] == pytest.approx(0.5)
     assert (s["embryonic"], s["growth"], s["expansion"], s["take-off"]) == (2, 1, 1, 0)
     assert s["compared"] == 3 and s["agree_hindsight"] == pytest.approx(2 / 3)
     assert stage_summary(rt)["compared"] == 0
+    # a gap breaks a step: 成长, none, 萌芽 is no step at all
+    assert backward_steps(rt.assign(stage=[G, None, E, E, X])) == (0, 1)

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from ..errors import ParameterError
+from .checks import backward_steps
 from .eb import ceiling_loglik, curve_grid
 from .panel import PROB_COLUMNS, panel_stages
 from .stage import Stage
@@ -295,17 +296,6 @@ def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
     return out
 
 
-def _backward_share(stages: pd.DataFrame) -> tuple[int, int]:
-    back = steps = 0
-    for _, g in stages.sort_values("year").groupby("region", sort=False):
-        o = [s.order if isinstance(s, Stage) else None for s in g["stage"]]
-        for a, b in itertools.pairwise(o):
-            if a is not None and b is not None:
-                steps += 1
-                back += int(b < a)
-    return back, steps
-
-
 def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
     """Score a :func:`panel_stages` table against a simulated truth.
 
@@ -345,7 +335,7 @@ def score(pred: pd.DataFrame, truth: pd.DataFrame) -> dict:
     cls = order > 0
     P = m[list(PROB_COLUMNS)].to_numpy(float)
     onehot = np.eye(4)[m["true_phase"].to_numpy() - 1]
-    back, steps = _backward_share(m)
+    back, steps = backward_steps(m)
     return {
         "accuracy": float(hit.mean()),
         "coverage": float(cls.mean()),

@@ -28,8 +28,8 @@ from ..errors import ParameterError
 from .panel import CORES, PROB_COLUMNS, log_curve, prepare_panel
 from .stage import Stage
 
-__all__ = ["face_validity", "forecast_summary", "instrument_table", "rolling_forecast",
-           "stage_position", "stage_summary"]
+__all__ = ["backward_steps", "face_validity", "forecast_summary", "instrument_table",
+           "rolling_forecast", "stage_position", "stage_summary"]
 
 
 def rolling_forecast(data, *, method="pooled", horizons=(1, 2, 3), min_train=5,
@@ -197,6 +197,35 @@ def instrument_table(a, b, region, *, names=("A", "B")):
     return m.reset_index()
 
 
+def backward_steps(table: pd.DataFrame) -> tuple[int, int]:
+    """Count a region's year-to-year steps back to an earlier stage.
+
+    A step is a pair of consecutive rows (by year) of one region that both have a stage;
+    it is backward when ``order(stage_t) < order(stage_{t-1})``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns region, year, stage (Stage or None).
+
+    Returns
+    -------
+    (int, int)
+        Backward steps, and all steps between two staged rows.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["a"] * 3, "year": [1, 2, 3],
+    ...                   "stage": [Stage.GROWTH, Stage.EMBRYONIC, None]})
+    >>> backward_steps(t)
+    (1, 1)
+    """
+    o = table.assign(_o=table["stage"].map(
+        lambda s: s.order if isinstance(s, Stage) else np.nan)).sort_values(["region", "year"])
+    step = o.groupby("region")["_o"].diff()
+    return int((step < 0).sum()), int(step.notna().sum())
+
+
 def stage_summary(table, hindsight=None):
     """Summarise a stage table: coverage, backward steps, stage counts, agreement with hindsight.
 
@@ -212,8 +241,8 @@ def stage_summary(table, hindsight=None):
     -------
     dict
         ``region_years``, ``years`` ("first-last"), ``classified`` (share with a stage),
-        ``backward_steps`` (share of a region's consecutive staged years, gaps skipped, whose
-        stage is earlier than the one before; NaN without such a pair), one count per stage
+        ``backward_steps`` (:func:`backward_steps` as a share; NaN without a step), one count
+        per stage
         (keys ``Stage.en``), ``compared`` (region-years staged in ``table`` and in
         ``hindsight``; 0 without it) and ``agree_hindsight`` (share of those with the same
         stage; NaN if none).
@@ -222,7 +251,7 @@ def stage_summary(table, hindsight=None):
     --------
     >>> from cluster_research.lifecycle import Stage
     >>> rt = pd.DataFrame({"region": "a", "year": [1, 2, 3],
-    ...                    "stage": [Stage.GROWTH, None, Stage.EMBRYONIC]})
+    ...                    "stage": [Stage.GROWTH, Stage.EMBRYONIC, None]})
     >>> hs = rt.assign(stage=[Stage.GROWTH, Stage.GROWTH, Stage.GROWTH])
     >>> s = stage_summary(rt, hs)
     >>> s["classified"], s["backward_steps"], s["compared"], s["agree_hindsight"]
@@ -230,11 +259,11 @@ def stage_summary(table, hindsight=None):
     """
     order = pd.Series([s.order if isinstance(s, Stage) else np.nan for s in table["stage"]],
                       index=table.index)
-    staged = table.assign(o=order).dropna(subset=["o"]).sort_values(["region", "year"])
-    diff = staged.groupby("region")["o"].diff().dropna()
+    staged = table[order.notna()]
+    back, steps = backward_steps(table)
     out = {"region_years": len(table), "years": f"{table['year'].min()}-{table['year'].max()}",
            "classified": float(order.notna().mean()),
-           "backward_steps": float((diff < 0).mean()) if len(diff) else float("nan"),
+           "backward_steps": back / steps if steps else float("nan"),
            **{s.en: int((order == s.order).sum()) for s in Stage}}
     pairs = []
     if hindsight is not None:

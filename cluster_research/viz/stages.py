@@ -37,7 +37,7 @@ from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
 from .maps import china_frame, province_layers
 from .style import check_lang, figure_axes, label, setup, source_note, text_colour
 
-__all__ = ["PROB_COLUMNS", "STAGE_HUES", "backward_steps", "pooled_panel_stages", "pooled_prior",
+__all__ = ["PROB_COLUMNS", "STAGE_HUES", "pooled_panel_stages", "pooled_prior",
            "shade", "stage_columns", "stage_grid", "stage_heatmap", "stage_map",
            "stage_probability"]
 
@@ -400,34 +400,6 @@ def stage_grid(table: pd.DataFrame, regions, lang: str = "zh") -> tuple[pd.DataF
                      "the panel")
     return grid.fillna("–"), ("– = no stage: " + "; ".join(notes) + ".") if notes else ""
 
-
-def backward_steps(table: pd.DataFrame) -> tuple[int, int]:
-    """Count a region's year-to-year steps back to an earlier stage.
-
-    A step is a pair of consecutive rows (by year) of one region that both have a stage;
-    it is backward when ``order(stage_t) < order(stage_{t-1})``.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Columns region, year, stage (Stage or None).
-
-    Returns
-    -------
-    (int, int)
-        Backward steps, and all steps between two staged rows.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"region": ["a"] * 3, "year": [1, 2, 3],
-    ...                   "stage": [Stage.GROWTH, Stage.EMBRYONIC, None]})
-    >>> backward_steps(t)
-    (1, 1)
-    """
-    o = table.assign(_o=table["stage"].map(
-        lambda s: s.order if isinstance(s, Stage) else np.nan)).sort_values(["region", "year"])
-    step = o.groupby("region")["_o"].diff()
-    return int((step < 0).sum()), int(step.notna().sum())
 
 
 def pooled_prior(reason: str) -> dict:
