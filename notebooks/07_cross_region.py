@@ -132,14 +132,15 @@ realtime = realtime.assign(code=realtime.region.map(cr.data.region_code)).sort_v
 # %%
 # NBVAL_CHECK_OUTPUT
 rt_back, rt_steps = cr.lifecycle.backward_steps(realtime)
-rt_coverage = float(realtime.stage.notna().mean())
+rt = cr.lifecycle.stage_summary(realtime, model)  # the real-time check against hindsight
+rt_staged = int(realtime.stage.notna().sum())
 rt_table = stage_figures.stage_columns(realtime)
 saved = cr.outputs.save_table(rt_table, "stages_realtime")
-agree = (realtime.set_index(["region", "year"]).stage
-         == model.set_index(["region", "year"]).stage.reindex(
-             realtime.set_index(["region", "year"]).index))
-print(f"real time: with a stage {rt_coverage:.0%}, backward steps {rt_back} of {rt_steps}; "
-      f"same stage as hindsight in {agree.mean():.0%} of region-years")
+rt_check = ((f"of its {rt_staged} stages, {rt['compared']} get a stage in hindsight too"
+             + (f", {rt['agree_hindsight']:.0%} of them the same one" if rt["compared"] else ""))
+            if rt_staged else "no real-time stage to check against hindsight")
+print(f"real time: with a stage {rt['classified']:.0%}, backward steps {rt_back} of {rt_steps}; "
+      + rt_check)
 
 # %% [markdown]
 # ### A second design: regions as time-shifted positions on one curve
@@ -303,10 +304,10 @@ lines = [
     + ", ".join(f"{k} {v}" for k, v in in_year.items())
     + f" regions. {highlight}: {hl_path}"
     + (f" (probability of its {year} stage {hl_p:.2f})." if np.isfinite(hl_p) else "."),
-    f"* **Real time.** Refitted each year on the data up to that year, {rt_coverage:.0%} of the "
-    f"region-years get a stage and {rt_back} of {rt_steps} year-to-year steps between shown "
-    f"stages go back to an earlier stage; the real-time stage equals the hindsight one in "
-    f"{agree.mean():.0%} of region-years. A stage said in the year itself is provisional.",
+    f"* **Real time.** Refitted each year on the data up to that year, {rt['classified']:.0%} of "
+    f"the region-years get a stage and {rt_back} of {rt_steps} year-to-year steps between shown "
+    f"stages go back to an earlier stage; {rt_check}. A stage said in the year itself is "
+    "provisional.",
     f"* **Diffusion lag.** {lag_coverage:.0%} of the region-years get a stage from the common "
     f"curve ({scale_note.split(' (')[0]}): "
     + lag_reason.split("; ", 1)[-1].split("; phase")[0] + ".",
