@@ -301,7 +301,7 @@ for k, t in rel.items():
                  f"(p {top['bin_low']:.1f}-{top['bin_high']:.1f}) mean predicted "
                  f"{top['mean_predicted']:.3f}, observed {top['observed']:.3f}"
                  + (" (overconfident)" if top["observed"] < top["mean_predicted"] - 0.05 else ""))
-stage_counts = nbs_check_table[[s.en for s in cr.lifecycle.Stage]].sum(axis=1)
+stage_counts = nbs_check_table.reindex(columns=[s.en for s in cr.lifecycle.Stage]).sum(axis=1)
 for r, staged in zip(nbs_check_table.itertuples(), stage_counts):
     own = nbs[r.method, r.information]["reason"].str.contains(
         "before the lower knee for every ceiling")
