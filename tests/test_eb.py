@@ -97,3 +97,14 @@ def test_realtime_years_with_fewer_than_min_years_of_data_are_not_identified():
     assert early["stage"].isna().all()
     assert early["reason"].str.contains(f"fewer than {eb.MIN_YEARS} years").all()
     assert out.loc[out["year"] >= 2010 + eb.MIN_YEARS - 1, "stage"].notna().any()
+
+
+@pytest.mark.parametrize("method", ["eb", "lag"])
+def test_a_scale_without_a_positive_value_for_a_region_is_an_error_naming_it(method):
+    from cluster_research.lifecycle import panel_stages
+
+    sim = simulate_panel(4, 10, seed=1)[["region", "year", "value"]]
+    for scale in ({"R00": 1.0, "R01": 2.0, "R02": 1.0}, {"R00": 1.0, "R01": 2.0, "R02": 1.0,
+                                                          "R03": 0.0}):
+        with pytest.raises(ParameterError, match="R03"):
+            panel_stages(sim, method=method, scale=scale)

@@ -276,7 +276,8 @@ def bayes_phase_probabilities(sim: pd.DataFrame, information: str = "hindsight",
     rate = (r_lo + (np.arange(grid[0]) + 0.5) / grid[0] * (r_hi - r_lo))[:, None]
     q = (np.arange(grid[1]) + 0.5) / grid[1]
     models = ("logistic", "gompertz") if at["model"] == "mixed" else (at["model"],)
-    caps = [np.minimum(years[-1] + margin, years[0] + (4.0 / rate if m == "gompertz" else np.inf * rate))
+    caps = [np.minimum(years[-1] + margin,
+                       years[0] + (4.0 / rate if m == "gompertz" else np.inf * rate))
             for m in models]
     t0 = [(years[0] - margin + (hi - years[0] + margin) * q).reshape(-1, 1) for hi in caps]
     logf, onehot = curve_grid(models, np.repeat(rate, grid[1], axis=0), t0, years,

@@ -220,10 +220,14 @@ def backward_steps(table: pd.DataFrame) -> tuple[int, int]:
     >>> backward_steps(t)
     (1, 1)
     """
-    o = table.assign(_o=table["stage"].map(
-        lambda s: s.order if isinstance(s, Stage) else np.nan)).sort_values(["region", "year"])
-    step = o.groupby("region")["_o"].diff()
+    step = table.assign(_o=_order(table)).sort_values(["region", "year"]).groupby(
+        "region")["_o"].diff()
     return int((step < 0).sum()), int(step.notna().sum())
+
+
+def _order(table):
+    """Each row's stage order (1 = 萌芽 ... 4 = 起飞), NaN where no stage is shown."""
+    return table["stage"].map(lambda s: s.order if isinstance(s, Stage) else np.nan)
 
 
 def stage_summary(table, hindsight=None):
@@ -242,8 +246,7 @@ def stage_summary(table, hindsight=None):
     dict
         ``region_years``, ``years`` ("first-last"), ``classified`` (share with a stage),
         ``backward_steps`` (:func:`backward_steps` as a share; NaN without a step), one count
-        per stage
-        (keys ``Stage.en``), ``compared`` (region-years staged in ``table`` and in
+        per stage (keys ``Stage.en``), ``compared`` (region-years staged in ``table`` and in
         ``hindsight``; 0 without it) and ``agree_hindsight`` (share of those with the same
         stage; NaN if none).
 
@@ -257,20 +260,16 @@ def stage_summary(table, hindsight=None):
     >>> s["classified"], s["backward_steps"], s["compared"], s["agree_hindsight"]
     (0.6666666666666666, 1.0, 2, 0.5)
     """
-    order = pd.Series([s.order if isinstance(s, Stage) else np.nan for s in table["stage"]],
-                      index=table.index)
-    staged = table[order.notna()]
+    order = _order(table)
     back, steps = backward_steps(table)
     out = {"region_years": len(table), "years": f"{table['year'].min()}-{table['year'].max()}",
            "classified": float(order.notna().mean()),
            "backward_steps": back / steps if steps else float("nan"),
            **{s.en: int((order == s.order).sum()) for s in Stage}}
-    pairs = []
-    if hindsight is not None:
-        later = hindsight.set_index(["region", "year"])["stage"]
-        pairs = [(s, later.get((r, y))) for r, y, s in
-                 zip(staged["region"], staged["year"], staged["stage"])]
-        pairs = [(a, b) for a, b in pairs if isinstance(b, Stage)]
-    out["compared"] = len(pairs)
-    out["agree_hindsight"] = float(np.mean([a == b for a, b in pairs])) if pairs else float("nan")
+    both = pd.DataFrame(columns=["o", "o_h"])
+    if hindsight is not None:  # region-years staged in both tables
+        both = (table.assign(o=order).merge(hindsight.assign(o_h=_order(hindsight)),
+                                            on=["region", "year"]).dropna(subset=["o", "o_h"]))
+    out["compared"] = len(both)
+    out["agree_hindsight"] = float((both["o"] == both["o_h"]).mean()) if len(both) else float("nan")
     return out

@@ -36,8 +36,8 @@ Grid (never from a simulator's settings): rates log-spaced on :data:`RATE_RANGE`
 rise of the logistic takes ``ln 81 / k``, from 3 to 88 years); for each rate ``k``,
 midpoints evenly from ``first − MIDPOINT_SPAN/k`` to ``last + MIDPOINT_SPAN/k`` of the years
 used; both models.  Known limitation (tests/test_eb.py): in real time a pure exponential
-whose noise happens to bend down at the end can get 成长 (the model has no exponential to fall back on
-except the far end of the ridge ``ceiling ↔ midpoint``, cut by :data:`CEILING_MULTIPLE`).
+whose noise happens to bend down at the end can get 成长 (the model has no exponential to fall
+back on except the far end of the ridge ``ceiling ↔ midpoint``, cut by :data:`CEILING_MULTIPLE`).
 
 References
 ----------
@@ -57,6 +57,7 @@ import pandas as pd
 from scipy.special import log_ndtr, logsumexp
 
 from ..errors import ParameterError
+from .lag import divide_by_scale
 from .phases import STAGE_THRESHOLD, curve_phases, stage_rows
 from .stage import Stage
 
@@ -170,8 +171,8 @@ def ceiling_loglik(z, logf, used, sigma, bounds, edge=None, moments=None):
         return top + np.log1p(-np.exp(np.minimum(bot - top, 0.0)))
 
     mass = log_mass(a, b)
-    ll = (-(s2 - s1 * mean) / (2.0 * sigma ** 2) + mass - (n - 1) / 2 * np.log(2 * np.pi * sigma ** 2)
-          - 0.5 * np.log(n) - np.log(b - a))
+    ll = (-(s2 - s1 * mean) / (2.0 * sigma ** 2) + mass
+          - (n - 1) / 2 * np.log(2 * np.pi * sigma ** 2) - 0.5 * np.log(n) - np.log(b - a))
     return ll if edge is None else (ll, np.exp(log_mass(b - edge, b) - mass))
 
 
@@ -288,12 +289,9 @@ def eb_stages(data: pd.DataFrame, *, information: str = "hindsight", scale=None,
     if information not in ("hindsight", "realtime") or prior not in ("npmle", "rate"):
         raise ParameterError(f"information must be 'hindsight' or 'realtime' and prior 'npmle' "
                              f"or 'rate', got {information!r}, {prior!r}")
-    wide = data.pivot(index="region", columns="year", values="value")
     if scale is not None:
-        sc = pd.Series(scale, dtype=float).reindex(wide.index)
-        if sc.isna().any() or (sc <= 0).any():
-            raise ParameterError(f"scale has no positive value for region {sc.index[~(sc > 0)][0]!r}")
-        wide = wide.div(sc, axis=0)
+        data = divide_by_scale(data, scale)
+    wide = data.pivot(index="region", columns="year", values="value")
     gaps = wide.index[wide.isna().any(axis=1)]
     if len(gaps) or wide.shape[1] < 3:
         raise ParameterError(f"eb_stages needs every region in every year (>= 3 years); region "

@@ -38,13 +38,16 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from scipy.optimize import least_squares
 
 from .. import data
+from ..errors import ParameterError
 from ..growth.specs import GOMPERTZ_KNEE, LOGISTIC_KNEE, log_sigmoid
 
-__all__ = ["KNEES", "LagFit", "common_curve_test", "fit_lag", "per_person_scale"]
+__all__ = ["KNEES", "LagFit", "common_curve_test", "divide_by_scale", "fit_lag",
+           "per_person_scale"]
 
 #: Knee offsets of the common curve in units of 1/k.
 KNEES = {"logistic": LOGISTIC_KNEE, "gompertz": GOMPERTZ_KNEE}
@@ -396,6 +399,22 @@ def _log_mean(fit, regions, years):
 
 #: NBS panel indicators that are already ratios (per 100 people or firms, a share): no scale.
 RATIO_INDICATORS = ("computers_per_100_people", "ecommerce_firms_share", "websites_per_100_firms")
+
+
+def divide_by_scale(df, scale):
+    """Return the long panel ``df`` (region, value, ...) with every value divided by its
+    region's ``scale`` (a mapping region -> divisor, e.g. :func:`per_person_scale`).
+
+    Raises
+    ------
+    ParameterError
+        Naming a region of ``df`` that ``scale`` lacks or gives a divisor that is not > 0.
+    """
+    div = df["region"].map(pd.Series(scale, dtype=float))
+    bad = df.loc[~(div > 0), "region"].unique()
+    if len(bad):
+        raise ParameterError(f"scale has no positive value for region(s) {list(bad[:5])}")
+    return df.assign(value=df["value"] / div.to_numpy(float))
 
 
 def per_person_scale(indicator):

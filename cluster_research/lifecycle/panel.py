@@ -137,7 +137,7 @@ from ..errors import ClusterResearchError, ParameterError
 from ..growth.mixed import fit_mixed
 from ..growth.specs import log_sigmoid
 from .eb import eb_stages
-from .lag import COMMON_CURVE_LEVEL, KNEES, common_curve_test, fit_lag
+from .lag import COMMON_CURVE_LEVEL, KNEES, common_curve_test, divide_by_scale, fit_lag
 from .phases import PROB_COLUMNS, STAGE_THRESHOLD, curve_phases, mark_early, stage_rows
 from .stage import Stage
 from .trend import panel_growth_check
@@ -541,15 +541,7 @@ def _lag_core(df, *, scale=None, model="auto", n_draws=400, seed=0, threshold=ST
     models = ("logistic", "gompertz") if model == "auto" else (model,)
     if any(m not in KNEES for m in models):
         raise ParameterError(f"lag model must be 'logistic', 'gompertz' or 'auto', got {model!r}")
-    d = df
-    if scale is not None:
-        sc = pd.Series(scale, dtype=float) if not isinstance(scale, pd.Series) else scale
-        missing = sorted(set(d["region"]) - set(sc.index))
-        if missing:
-            raise ParameterError(f"scale has no value for region(s) {missing[:5]}")
-        if not (sc.loc[list(dict.fromkeys(d["region"]))] > 0).all():
-            raise ParameterError("scale values must be positive")
-        d = d.assign(value=d["value"] / d["region"].map(sc).to_numpy(float))
+    d = df if scale is None else divide_by_scale(df, scale)
     counts = d.groupby("region", sort=False).size()
     use = d[d["region"].isin(counts[counts >= min_points].index)]
     rng = np.random.default_rng(seed)
@@ -724,8 +716,8 @@ def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: 
         previous year's solution.
     method : {"auto", "lag", "pooled", "mixed", "hmm", "curve", "eb"}
         The models of the module docstring; ``"eb"``: empirical Bayes
-        (:func:`cluster_research.lifecycle.eb.eb_stages`, options there).  Options: ``auto`` -- ``scale``, ``n_draws``,
-        ``seed``, ``threshold`` (passed on); ``lag`` -- ``scale`` (a mapping
+        (:func:`cluster_research.lifecycle.eb.eb_stages`, options there).  Options: ``auto``
+        -- ``scale``, ``n_draws``, ``seed``, ``threshold`` (passed on); ``lag`` -- ``scale`` (a mapping
         region -> divisor making the values scale-free, e.g. population), ``model`` ("auto",
         "logistic", "gompertz"), ``n_draws`` (400),
         ``seed`` (0), ``threshold`` (:data:`STAGE_THRESHOLD`); ``pooled`` -- ``model``

@@ -401,7 +401,6 @@ def stage_grid(table: pd.DataFrame, regions, lang: str = "zh") -> tuple[pd.DataF
     return grid.fillna("–"), ("– = no stage: " + "; ".join(notes) + ".") if notes else ""
 
 
-
 def pooled_prior(reason: str) -> dict:
     """Read the prior and the region's MAP parameters from a pooled fit's reason.
 
