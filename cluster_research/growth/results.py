@@ -237,9 +237,10 @@ class NLSResults(ProfileMixin):
             not the data's (a ceiling that is not identified); so is an end where the profile
             jumps across the cut-off (:func:`~.profile.profile_root` status "failed").  Every
             end of a fit whose solver did not converge is NaN (the profile-t is measured from
-            the minimum, which was not found); a fit whose ceiling sits at its cap is profiled.  Numerics: ``tau(v) = t`` is solved by
-            safeguarded Newton steps from the Wald limit (:func:`~.profile.profile_root`; at
-            most 16 outward steps, else unbounded).  Each profile point is a warm-started
+            the minimum, which was not found); a fit whose ceiling sits at its cap is
+            profiled.  Numerics: ``tau(v) = t`` is solved by safeguarded Newton steps from
+            the Wald limit (:func:`~.profile.profile_root`; at most 16 outward steps, else
+            unbounded).  Each profile point is a warm-started
             ``scipy.optimize.least_squares`` fit (linearised conditional predictor from the
             covariance); see :meth:`profile_limit`.
             Parameters that are a function of internal ones (Richards ``t0``; Bass ``tau`` is
@@ -557,8 +558,8 @@ class GrowthResults(NLSResults):
         if K_hat >= RUNAWAY * self._problem.ub[j]:
             return self._ceiling_lower_from_limit(c, s2, lb)
         tau = self._ceiling_tau(K_hat, s2, phi=False)
-        st, K = profile_root(tau, K_hat, K_hat - c * se, -1, c, profile.ROOT_XTOL * se, max_steps,
-                             lb + 1e-9 * max(K_hat, 1.0))
+        st, K = profile_root(tau, K_hat, K_hat - c * se, -1, c, profile.ROOT_XTOL * se,
+                             max_steps, lb + 1e-9 * max(K_hat, 1.0))
         return lb if st in ("bound", "open") else K
 
     def _ceiling_lower_from_limit(self, c, s2, lb):
