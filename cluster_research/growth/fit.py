@@ -366,6 +366,11 @@ def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
         msg += (f"; the ceiling {names[j]} ran off toward its bound ({theta[j]:.3g}; bound "
                 f"{ub[j]:.3g} = CEILING_FACTOR x the largest level): the data do not identify a "
                 "ceiling (the fit tends to its exponential limit), so the fit is not converged")
+    if spec.name == "richards" and theta[3] >= 0.99 * ub[3]:  # within 1 % of the bound
+        record["richards_capped"] = True
+        msg += (f"; nu is at its upper bound ({ub[3]:.3g}): the curve is at its capped-exponential "
+                "limit (exponential growth that stops at K within a fraction of a year), so nu "
+                "is not identified beyond 'large'")
     if spec.name == "bass" and "tau" in at and theta[3] <= lb[3] + 1e-8 * max(abs(lb[3]), 1):
         record["bass_tau_ridge"] = True
         msg += ("; tau is at its lower bound (first year - 2 span - 1): the Bass fit is on the "
@@ -373,8 +378,10 @@ def _check_bounds(spec, theta, lb, ub, fixed_mask, capped, ok, msg, record):
     return ok, msg
 
 
-#: Reduced-coordinate names of parameters a user may fix without leaving the reduced form.
-_REDUCED_FIXABLE = {"logistic": {"k": 0}, "richards": {"k": 0, "nu": 2}, "gompertz": {"b": 0}}
+#: Parameters a user may fix without leaving the reduced form: their index in ``z`` and value
+#: there (Richards ``s = 1/nu``; a fixed Richards ``k`` is fitted in the model's coordinates).
+_REDUCED_FIXABLE = {"logistic": {"k": (0, float)}, "richards": {"nu": (2, lambda v: 1.0 / v)},
+                    "gompertz": {"b": (0, float)}}
 
 
 def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_int, bounds,
@@ -406,13 +413,14 @@ def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_i
         starts = [np.clip(c, pr.lb, pr.ub) for c in spec.starts(tc, level, w, fixed_int)]
         zfix = {i - 1: pr.theta_fixed[i] for i in range(len(names)) if pr.fixed[i]}
     else:
-        zfix = {fixable[k]: fixed_int[k] for k in fix}
+        zfix = {fixable[k][0]: fixable[k][1](fixed_int[k]) for k in fix}
     form_r = reduced_form(spec, mean, jac, pr.lb, pr.ub, starts, native)
     out = fit_reduced(form_r, tc, y, w, errors, rate, fixed=zfix, max_nfev=max_nfev)
     if spec.name == "richards" and not native:
-        # Richards has two limits no single chart keeps regular: K -> inf (the exponential, a
-        # face of the phi chart) and nu -> 0 (the Gompertz curve, where the phi chart is
-        # badly scaled).  Solve once in each chart, keep the lower RSS.
+        # Richards has three limits no single chart keeps regular: K -> inf (the exponential)
+        # and nu -> inf (the capped exponential), faces of the (r, c, s) chart, and nu -> 0
+        # (the Gompertz curve, where that chart is badly scaled).  Solve once in each of the
+        # two charts, keep the lower RSS.
         form_n = reduced_form(spec, mean, jac, pr.lb, pr.ub,
                               [np.clip(c, pr.lb, pr.ub)
                                for c in spec.starts(tc, level, w, fixed_int)], True)
@@ -433,7 +441,10 @@ def _fit_varpro(spec, pr, mean, jac, tc, y, w, level, errors, form, fix, fixed_i
     info = {"method": "trf", "algorithm": "variable projection", "nfev": out["nfev"],
             "status": int(out["ok"])}
     ok, msg = out["ok"], out["message"]
-    limit = form_r.limit is not None and out["z"][form_r.limit] <= 0.0
+    # the exponential face, or a solution no better than a growing exponential (a Richards
+    # kink beyond the data)
+    limit = form_r.limit is not None and (out["z"][form_r.limit] <= 0.0 or (
+        form == "cumulative" and rate > 0 and out["rss"] >= rss_exp * (1.0 - 1e-9)))
     if limit or not np.isfinite(logK) or logK >= math.log(cap) or not np.all(np.isfinite(theta)):
         # the reduced optimum is the exponential limit (or beyond the cap): represent it at the
         # cap, the other parameters solved with the ceiling held there

@@ -18,8 +18,11 @@ The S-curves are written in coordinates in which the nested exponential (the lim
 is a *finite* face of the parameter space, so that a series that does not identify a ceiling
 ends on that face instead of running off along a ridge:
 
-* logistic / Richards (``phi = exp(-k t0)``, ``phi = 0`` the exponential):
-  ``g = (phi + exp(-k x))^(-1/nu)`` (``nu = 1`` logistic), ``K = B phi^(-1/nu)``;
+* logistic (``phi = exp(-k t0)``, ``phi = 0`` the exponential):
+  ``g = (phi + exp(-k x))^(-1)``, ``K = B / phi``;
+* Richards in ``(r, c, s) = (k/nu, phi^(1/nu), 1/nu)``, ``phi = exp(-k ti)/nu``:
+  ``g = (phi + exp(-k x))^(-1/nu)``, ``K = B / c``; ``c = 0`` is the exponential and ``s -> 0``
+  its other limit, the capped exponential (see :class:`RichardsCap`);
 * Gompertz (``b = 0`` the exponential): ``log g = r (1 - exp(-b x)) / b``, ``K = B exp(r/b)``,
   ``t0 = log(r/b)/b``;
 * Bass and fits with user-fixed or user-bounded parameters: the model's own coordinates
@@ -77,60 +80,80 @@ class ReducedForm:
         return np.zeros(q), np.full(q, np.inf)
 
 
-class RichardsPhi(ReducedForm):
-    """Logistic (``nu`` fixed at 1) and Richards in ``(k, phi[, nu])``."""
+class RichardsCap(ReducedForm):
+    """Logistic (``s = 1`` fixed) and Richards in ``(r, c[, s])``.
+
+    ``s = 1/nu``, ``r = k/nu``, ``c = phi^(1/nu)`` with ``phi = exp(-k ti) / nu`` as in the module
+    docstring, so that ``log g = -s log(c^(1/s) + exp(-r x/s))``: a softened minimum of ``r x``
+    and ``-log c`` with softness ``s``.  The chart keeps both limits of the Richards family
+    finite faces: ``c = 0`` is the exponential ``exp(r x)`` (``K -> inf``) and ``s -> 0``
+    (``nu -> inf``) the *capped exponential* ``exp(r min(x, x*))``, ``x* = -log(c)/r``, a curve
+    that grows exponentially and stops.  In the old ``(k, phi, nu)`` chart the second limit
+    needs ``phi = exp(-nu r x*) -> 0`` exponentially in ``nu``, and the solver crept along it
+    to its budget.  ``K = B / c``; for the logistic the chart is ``(k, phi)`` itself.  The
+    Gompertz limit ``nu -> 0`` is not a face here: :func:`cluster_research.growth.fit` also
+    solves Richards in its own coordinates and keeps the better solution.
+    """
 
     limit = 1
 
     def __init__(self, richards):
         self.richards = richards
-        self.names = ("k", "phi", "nu") if richards else ("k", "phi")
+        self.names = ("r", "c", "s") if richards else ("k", "phi")
 
     def bounds(self, x):
-        if self.richards:
+        if self.richards:  # s = 1/nu in the model's range 1e-3 <= nu <= 1e3
             return np.array([0.0, 0.0, 1e-3]), np.array([np.inf, np.inf, 1e3])
         return np.zeros(2), np.full(2, np.inf)
 
-    def _nu(self, Z):
-        return Z[2] if self.richards else 1.0
+    def _parts(self, x, Z):
+        """Return ``s``, ``log(c)/s``, ``-r x/s`` and their ``logaddexp`` ``L``."""
+        s = Z[2] if self.richards else 1.0
+        with np.errstate(divide="ignore"):
+            a = np.log(Z[1]) / s
+        b = -Z[0] * x / s
+        return s, a, b, np.logaddexp(a, b)
 
     def log_g(self, x, Z):
-        k, phi = Z[0], Z[1]
-        with np.errstate(divide="ignore"):
-            return -_lae(np.log(phi), k * x) / self._nu(Z)
+        s, _, _, L = self._parts(x, Z)
+        return -s * L
 
     def dlog_g(self, x, z):
-        k, phi, nu = z[0], z[1], self._nu(z)
-        with np.errstate(divide="ignore"):
-            L = _lae(np.log(phi), k * x)
-        e = np.exp(-k * x - L)  # exp(-kx) / (phi + exp(-kx))
-        cols = [x * e / nu, -np.exp(-L) / nu]
+        s, a, b, L = self._parts(x, z)
+        p1, p2 = np.exp(a - L), np.exp(b - L)  # shares of the two terms of L
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lc = (1.0 / s - 1.0) * math.log(z[1]) if z[1] > 0 else (0.0 if s == 1.0 else
+                                                                   -np.inf if s < 1 else np.inf)
+        cols = [x * p2, -np.exp(lc - L)]
         if self.richards:
-            cols.append(L / nu**2)
+            cols.append(b * p2 - L + (a * p1 if z[1] > 0 else 0.0))
         return np.column_stack(cols)
 
     def grid(self, x, rate):
         span = max(float(np.ptp(x)), 1.0)
         base = rate if rate > 0 else 1.0 / span
-        t0s = np.linspace(x.min() - span, x.max() + 2.0 * span, 13)
-        nus = (0.3, 1.0, 3.0) if self.richards else (1.0,)
+        xs = np.linspace(x.min() - span, x.max() + 2.0 * span, 13)
+        # s = 1/nu: nu in (1, 3) and the capped-exponential face nu = 1e3 (nu < 1 is left to
+        # the Richards fit in its own coordinates)
+        ss = (1e-3, 1.0 / 3.0, 1.0) if self.richards else (1.0,)
         rows = []
-        for nu in nus:
+        for s in ss:
             for fac in (1.0, 1.4, 2.0, 3.0, 5.0, 8.0):
-                k = nu * base * fac
-                rows += [(k, math.exp(min(-k * t0, 700.0)), nu) for t0 in t0s]  # no overflow
-            rows.append((nu * base, 0.0, nu))  # the exponential face, rate ``rate``
+                r = base * fac
+                rows += [(r, math.exp(min(-r * xx, 700.0)), s) for xx in xs]  # no overflow
+            rows.append((base, 0.0, s))  # the exponential face, rate ``rate``
         Z = np.array(rows, float).T
         return Z if self.richards else Z[:2]
 
     def to_internal(self, z, logB):
-        k, phi, nu = z[0], z[1], self._nu(z)
+        s = z[2] if self.richards else 1.0
         with np.errstate(divide="ignore"):
-            lphi = math.log(phi) if phi > 0 else -np.inf
-        logK = logB - lphi / nu
+            lc = math.log(z[1]) if z[1] > 0 else -np.inf
+        logK = logB - lc
+        k = z[0] / s
         if self.richards:  # internal Richards time is the inflection ti: nu exp(k ti) = 1/phi
-            return logK, np.array([np.nan, k, (-lphi - math.log(nu)) / k, nu])
-        return logK, np.array([np.nan, k, -lphi / k])
+            return logK, np.array([np.nan, k, (-lc / s + math.log(s)) / k, 1.0 / s])
+        return logK, np.array([np.nan, k, -lc / k])
 
 
 class GompertzB(ReducedForm):
@@ -207,7 +230,7 @@ class Native(ReducedForm):
 
 
 #: Reduced forms with an exponential face (the default for these models).
-REDUCED = {"logistic": RichardsPhi(False), "richards": RichardsPhi(True), "gompertz": GompertzB()}
+REDUCED = {"logistic": RichardsCap(False), "richards": RichardsCap(True), "gompertz": GompertzB()}
 
 
 def reduced_form(spec, mean, jac, lb, ub, starts, native):
@@ -370,12 +393,9 @@ def fit_reduced(form, x, y, w, errors, rate, fixed=None, grid=None, max_nfev=Non
         sol = least_squares(pr.resid, zs, jac=pr.jac, bounds=(lbf, ubf), method="trf",
                             x_scale="jac", ftol=REDUCED_TOL, xtol=REDUCED_TOL, gtol=REDUCED_TOL,
                             max_nfev=max_nfev or REDUCED_NFEV_PER_PARAM * int(free.sum()))
-        zf = sol.x
-        if 2.0 * sol.cost > rss[i0]:  # cannot happen for a descent method; guard all the same
-            zf, sol_ok = z0[free], False
-        else:
-            sol_ok = sol.status > 0
-        ok, msg, nfev = bool(sol_ok), str(sol.message), int(sol.nfev)
+        # a start on a face was moved inside it: the solve may end a rounding above the start
+        zf = z0[free] if 2.0 * sol.cost > rss[i0] else sol.x
+        ok, msg, nfev = sol.status > 0, str(sol.message), int(sol.nfev)
     z = pr.full(zf)
     lg = form.log_g(x, z)
     logB = float(pr.coef(lg))
