@@ -262,11 +262,11 @@ def test_predict_delta_method():
     se = np.sqrt(np.einsum("ij,jk,ik->i", G, res.cov_params().to_numpy(), G))
     ci = res.predict(x, interval="confidence")
     np.testing.assert_allclose(ci["mean"], K * s, rtol=1e-10)
-    np.testing.assert_allclose(ci["se"], se, rtol=1e-5)
+    np.testing.assert_allclose(ci["se"], se, rtol=1e-10)
     c = stats.t.ppf(0.975, res.df_resid)
-    np.testing.assert_allclose(ci["upper"], K * s + c * se, rtol=1e-5)
+    np.testing.assert_allclose(ci["upper"], K * s + c * se, rtol=1e-10)
     pi = res.predict(x, interval="prediction")
-    np.testing.assert_allclose(pi["se"], np.sqrt(se**2 + res.scale), rtol=1e-5)
+    np.testing.assert_allclose(pi["se"], np.sqrt(se**2 + res.scale), rtol=1e-10)
     np.testing.assert_allclose(res.predict(x).to_numpy(), K * s)
 
 

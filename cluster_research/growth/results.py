@@ -318,8 +318,10 @@ class NLSResults(ProfileMixin):
             return pd.Series(m, index=index, name="mean")
         if interval not in ("confidence", "prediction"):
             raise ParameterError(f"interval must be None, 'confidence' or 'prediction', got {interval!r}")
-        free = self._problem.free
-        G = num_jac(lambda xx, th: self._mean_at(xx, th), self._theta, xi)[:, free]
+        pr = self._problem
+        free = pr.free
+        G = (pr.jac_fn(xi, self._theta) if pr.jac_fn is not None
+             else num_jac(pr.mean_fn, self._theta, xi))[:, free]  # analytic where the model has it
         C = self._cov_int[np.ix_(free, free)]
         mult = self._problem.errors == "multiplicative"
         if mult:
