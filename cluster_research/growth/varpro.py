@@ -57,11 +57,6 @@ REDUCED_TOL = 1e-12
 REDUCED_NFEV_PER_PARAM = 100
 
 
-def _lae(lphi, kx):
-    """Return ``log(phi + exp(-k x))`` from ``log phi`` (``-inf`` allowed) and ``k x``."""
-    return np.logaddexp(lphi, -kx)
-
-
 class ReducedForm:
     """One growth model in reduced coordinates ``z`` (see the module docstring).
 
