@@ -208,6 +208,9 @@ def test_03_for_another_province_makes_no_verdict_against_the_papers_shanghai(ru
     assert "The paper judged Shanghai in 2010-11 only" in text
     assert "REPRODUCED" not in text.upper().replace("NOT REPRODUCED", "")
     assert "上海 2010" not in text and "Shanghai 2010-11)" not in text
+    # 浙江 2020: only the scorecard classifies; one method is no majority
+    assert "浙江 2020, realtime: only one method classifies" in text
+    assert "majority stage" not in text
     nb = nbformat.read(Path(runs["03_zhejiang"][2]) / "notebooks" / "03_zhejiang.ipynb", 4)
     headings = [c.source.split("\n", 1)[0] for c in nb.cells if c.cell_type == "markdown"]
     assert "## 7 · The region under the panel stage model" in headings
