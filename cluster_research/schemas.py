@@ -501,6 +501,16 @@ _register(TableSpec(
     {"model": _text(), "bin_low": _prob(False), "bin_high": _prob(False),
      "n": _count(), "mean_predicted": _prob(), "observed": _prob(), "ece": _prob()}))
 _register(TableSpec(
+    "stage_model_nbs_validity", "Face validity of the stage models on the NBS panel: Spearman "
+    "rank correlation, by year, of the stage position (萌芽 1 ... 起飞 4) with a maturity "
+    "measure (the share of enterprises trading online, independent of the models' data; sales "
+    "per resident, the series they are fitted to).",
+    ("method", "information", "measure", "year"),
+    {"method": _text(), "information": _text(isin=INFORMATION), "measure": _text(),
+     "year": _year(), "n": _count(5),
+     "spearman_rho": pa.Column(float, pa.Check.in_range(-1.0, 1.0), coerce=True),
+     "p_value": _prob(False)}))
+_register(TableSpec(
     "stage_model_nbs_check", "Stage models (nbs_methods; auto and eb by default) on the NBS "
     "panel: coverage, backward steps, agreement of real-time stages with the same model's "
     "hindsight stages, common-curve and weak-prior shares, stage counts.",

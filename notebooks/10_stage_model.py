@@ -261,6 +261,30 @@ print(nbs_check_table.to_string(index=False, float_format=lambda x: f"{x:.3f}")
       + "\n" + cr.lifecycle.STAGE_DEFINITION[lang] if nbs_rows else "nbs_check = False: not run")
 
 # %% [markdown]
+# **Face validity** (`cr.lifecycle.face_validity`): if the stages mean maturity, regions further
+# along should also look more mature by a measure the models never saw. For every year with at
+# least five staged regions at different positions, the Spearman rank correlation of the stage
+# position (萌芽 1 ... 起飞 4) with the share of enterprises trading online (有电子商务交易活动的企业数比重,
+# NBS, 2015-2023: independent of the models' data) and with the sales per resident the models are
+# fitted to (not independent: it checks only that the ordering follows the data).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+measures = {"share of firms trading online": panel[panel.indicator == "ecommerce_firms_share"],
+            "sales per resident": panel[panel.indicator == "ecommerce_sales"].assign(
+                value=lambda d: d.value / d.region.map(scale))}
+validity = pd.DataFrame(
+    [{"method": method, "information": info, "measure": name, **row}
+     for (method, info), st in nbs.items() for name, m in measures.items()
+     for row in cr.lifecycle.face_validity(st, m).to_dict("records")],
+    columns=["method", "information", "measure", "year", "n", "spearman_rho", "p_value"]
+).astype({"year": int, "n": int})
+saved = cr.outputs.save_table(validity, "stage_model_nbs_validity") if nbs else None
+print(validity.to_string(index=False, float_format=lambda x: f"{x:.3f}") if len(validity)
+      else "no year with five or more staged regions at different positions"
+      if nbs else "nbs_check = False: not run")
+
+# %% [markdown]
 # ## What this shows
 #
 # Generated from the tables above.
@@ -321,4 +345,15 @@ for r, staged in zip(nbs_check_table.itertuples(), stage_counts):
                  "series (below the lower knee for every ceiling it allows) and the rest are "
                  "shown as not identified")
     lines.append(line)
+for (method, info), name in [(k, n) for k in nbs for n in measures]:
+    v = validity[(validity.method == method) & (validity.information == info)
+                 & (validity.measure == name)]
+    pos = v[(v.spearman_rho > 0) & (v.p_value < 0.05)]
+    lines.append(f"* face validity, {method} {info}, stage position vs {name}: "
+                 + (f"Spearman rho {v.spearman_rho.min():.2f} to {v.spearman_rho.max():.2f} over "
+                    f"{len(v)} years (median {v.spearman_rho.median():.2f}); positive at "
+                    f"p < 0.05 in {len(pos)} of them"
+                    + (f" ({', '.join(map(str, pos.year))})" if len(pos) else "")
+                    if len(v) else "no year with five or more staged regions at different "
+                    "positions"))
 print("\n".join(lines))
