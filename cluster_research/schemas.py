@@ -503,8 +503,8 @@ _register(TableSpec(
 _register(TableSpec(
     "stage_model_nbs_validity", "Face validity of the stage models on the NBS panel: Spearman "
     "rank correlation, by year, of the stage position (萌芽 1 ... 起飞 4) with a maturity "
-    "measure (the share of enterprises trading online, independent of the models' data; sales "
-    "per resident, the series they are fitted to).",
+    "measure (independent of the models' data: the share of enterprises trading online, Taobao "
+    "villages per resident; not independent: sales per resident, the series they are fitted to).",
     ("method", "information", "measure", "year"),
     {"method": _text(), "information": _text(isin=INFORMATION), "measure": _text(),
      "year": _year(), "n": _count(5),
