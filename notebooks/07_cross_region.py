@@ -172,7 +172,9 @@ print(lag_reason)
 # ($\log y_t$) and the random walk with drift (the region's average log growth so far). The
 # table gives the RMSE of the log levels per horizon and the ratio to drift (above 1: the stage
 # model forecasts worse than a trend). **Face validity**: where stages are shown, the rank
-# correlation, by year, of the stage position with the scale-free indicator.
+# correlation, by year, of the stage position with measures the model never sees (the share of
+# firms trading online, unless it is the indicator itself, and Taobao villages per resident) and
+# with the scale-free indicator itself (`cr.lifecycle.maturity_measures`).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -183,12 +185,12 @@ forecasts = pd.concat([
     ignore_index=True)
 saved = cr.outputs.save_table(forecasts, "stage_model_forecasts")
 print(forecasts.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-per_person = panel_all[panel_all.indicator == indicator].assign(
-    value=lambda d: d.value / (d.region.map(scale) if scale is not None else 1.0))
-validity = cr.lifecycle.face_validity(model, per_person)
-print(f"face validity (stage position vs {indicator}, {scale_note.split(' (')[0]}):",
-      "no year with five or more staged regions at different positions" if validity.empty
-      else validity.to_string(index=False))
+validity = pd.concat({name: cr.lifecycle.face_validity(model, m) for name, m in
+                      cr.lifecycle.maturity_measures(panel_all, indicator).items()},
+                     names=["measure", None]).reset_index(level=0)
+print("face validity (stage position vs each measure):\n"
+      + ("no year with five or more staged regions at different positions" if validity.empty
+         else validity.to_string(index=False, float_format=lambda x: f"{x:.3f}")))
 
 # %% [markdown]
 # ## 2 · The four municipalities

@@ -272,14 +272,7 @@ print(nbs_check_table.to_string(index=False, float_format=lambda x: f"{x:.3f}")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-villages = cr.taobao.counts("province").assign(
-    region=lambda d: d.province.map(cr.data.region_name)).set_index("region")[[2015, 2016]]
-villages = villages.reindex(scale.index, fill_value=0).div(scale, axis=0)  # absent: 0 villages
-measures = {"share of firms trading online": panel[panel.indicator == "ecommerce_firms_share"],
-            "Taobao villages per resident": villages.rename_axis("region").reset_index().melt(
-                id_vars="region", var_name="year", value_name="value").astype({"year": int}),
-            "sales per resident": panel[panel.indicator == "ecommerce_sales"].assign(
-                value=lambda d: d.value / d.region.map(scale))}
+measures = cr.lifecycle.maturity_measures(panel, "ecommerce_sales")
 validity = pd.DataFrame(
     [{"method": method, "information": info, "measure": name, **row}
      for (method, info), st in nbs.items() for name, m in measures.items()

@@ -450,3 +450,31 @@ def test_stage_summary_counts_backward_steps_and_agreement_with_hindsight_by_han
     assert stage_summary(rt)["compared"] == 0
     # a gap breaks a step: 成长, none, 萌芽 is no step at all
     assert backward_steps(rt.assign(stage=[G, None, E, E, X])) == (0, 1)
+
+
+def test_maturity_measures_by_hand():
+    """浙江 had 506 Taobao villages in the 2016 list (阿里研究院, 中国淘宝村研究报告 2016) and 6,670
+    万 residents in 2024 (NBS); 西藏 is in no list, so it has none (a real zero of a complete
+    list, not a filled gap).  The share of firms trading online is left out as a measure of a
+    model of that share itself."""
+    panel = cr.data.load("provincial_panel")
+    m = cr.lifecycle.maturity_measures(panel, "ecommerce_sales")
+    assert list(m) == ["share of firms trading online", "Taobao villages per resident",
+                       "ecommerce_sales per resident"]
+    v = m["Taobao villages per resident"].set_index(["region", "year"])["value"]
+    assert v[("浙江", 2016)] == pytest.approx(506 / 6670)
+    assert v[("西藏", 2015)] == 0 and v[("西藏", 2016)] == 0 and len(v) == 62
+    assert "share of firms trading online" not in cr.lifecycle.maturity_measures(
+        panel, "ecommerce_firms_share")
+
+
+def test_face_validity_leaves_out_a_missing_measure_value():
+    """A region without the measure that year (the NBS share of 2024 is missing) is left out,
+    not turned into a NaN correlation."""
+    rows = [{"region": f"R{i}", "year": 2020, "stage": Stage(1 + i % 4),
+             **dict(zip(("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff"),
+                        np.eye(4)[i % 4]))} for i in range(8)]
+    table = pd.DataFrame(rows)
+    measure = table[["region", "year"]].assign(value=[1.0, 2, 3, 4, 1.5, 2.5, 3.5, np.nan])
+    out = cr.lifecycle.face_validity(table, measure)
+    assert out["n"].tolist() == [7] and np.isfinite(out["spearman_rho"]).all()

@@ -46,7 +46,7 @@ from ..limits import STAGE_DEFINITION
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
 from .checks import (backward_steps, face_validity, forecast_summary, instrument_table,
-                     rolling_forecast, stage_summary)
+                     maturity_measures, rolling_forecast, stage_summary)
 from .lag import RATIO_INDICATORS, per_person_scale
 from .panel import PROB_COLUMNS, STAGE_THRESHOLD, panel_stages
 from .probabilities import stage_probabilities
@@ -62,7 +62,7 @@ METHODS = tuple(sorted(REGISTRY, key=lambda m: _ORDER.index(m) if m in _ORDER el
 
 __all__ = [
     "BOUNDARY_ROWS", "PROB_COLUMNS", "backward_steps", "RATIO_INDICATORS", "STAGE_THRESHOLD", "face_validity", "forecast_summary",
-    "instrument_table", "panel_stages", "per_person_scale", "rolling_forecast", "stage_summary",
+    "instrument_table", "maturity_measures", "panel_stages", "per_person_scale", "rolling_forecast", "stage_summary",
     "DEFAULT_PHASE_MAP", "GOMPERTZ_KNEE", "INFORMATION", "LOGISTIC_KNEE", "METHODS", "PHASES",
     "REGISTRY", "SCORECARD_INDICATORS", "STAGE_DEFINITION", "Stage", "StageResult",
     "boundaries", "classify", "local_derivatives", "phase_to_stage", "register", "scorecard",

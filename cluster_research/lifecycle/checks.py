@@ -10,7 +10,7 @@
 * :func:`instrument_table` -- one region's stage from two instruments side by side, year by
   year (e.g. Shanghai from the NBS panel and from its own transaction series).
 * :func:`face_validity` -- Spearman rank correlation, by year, between the stage position a
-  model gives every region and an independent maturity measure.
+  model gives every region and an independent maturity measure (:func:`maturity_measures`).
 * :func:`stage_summary` -- coverage, backward steps and stage counts of a stage table and, for
   a real-time table, how often the stage a year got from the data up to it is the stage the
   full data give it (the revision check of real-time estimates: Orphanides & van Norden
@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..data import region_name
 from ..errors import ParameterError
 from .panel import CORES, PROB_COLUMNS, log_curve, prepare_panel
 from .stage import Stage
 
 __all__ = ["backward_steps", "face_validity", "forecast_summary", "instrument_table",
-           "rolling_forecast", "stage_position", "stage_summary"]
+           "maturity_measures", "rolling_forecast", "stage_position", "stage_summary"]
 
 
 def rolling_forecast(data, *, method="pooled", horizons=(1, 2, 3), min_train=5,
@@ -155,7 +156,7 @@ def face_validity(table, measure, *, min_regions=5):
         One row per year: ``n``, ``spearman_rho``, ``p_value``.
     """
     staged = table[table["stage"].notna()].assign(position=stage_position)
-    m = staged.merge(measure[["region", "year", "value"]], on=["region", "year"])
+    m = staged.merge(measure[["region", "year", "value"]].dropna(), on=["region", "year"])
     rows = []
     for yr, g in m.groupby("year"):
         if len(g) >= min_regions and g["position"].nunique() > 1 and g["value"].nunique() > 1:
@@ -163,6 +164,52 @@ def face_validity(table, measure, *, min_regions=5):
             rows.append({"year": int(yr), "n": len(g), "spearman_rho": float(rho),
                          "p_value": float(p)})
     return pd.DataFrame(rows, columns=["year", "n", "spearman_rho", "p_value"])
+
+
+def maturity_measures(panel, indicator=None):
+    """Return maturity measures of the provinces by year, for :func:`face_validity`.
+
+    * ``"share of firms trading online"`` -- NBS 有电子商务交易活动的企业数比重 (%, 2015-2023),
+      from ``panel`` (left out when it is ``indicator``: a model's own series);
+    * ``"Taobao villages per resident"`` -- the villages of the complete national lists of 2015
+      and 2016 (:func:`cluster_research.taobao.counts`) per resident of 2024 (the divisor of
+      :func:`~cluster_research.lifecycle.per_person_scale`, 万人); a province absent from a list
+      has none that year;
+    * with ``indicator``: ``"<indicator> per resident"`` (divided as by ``per_person_scale``; a
+      ratio as it is), the series a panel model of that indicator is fitted to -- a check of
+      the ordering only, not independent of the model.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        ``provincial_panel`` (region, indicator, year, value).
+    indicator : str, optional
+
+    Returns
+    -------
+    dict
+        Measure name -> DataFrame with columns region, year, value.
+    """
+    from .. import taobao
+    from .lag import per_person_scale
+
+    pop = per_person_scale("ecommerce_sales")[0]
+    lists = taobao.counts("province").assign(region=lambda d: d["province"].map(region_name))
+    villages = (lists.set_index("region")[[2015, 2016]].reindex(pop.index, fill_value=0)
+                .div(pop, axis=0).rename_axis("region").reset_index()
+                .melt(id_vars="region", var_name="year", value_name="value")
+                .astype({"year": int}))
+    out = {"share of firms trading online":
+           panel.loc[panel["indicator"] == "ecommerce_firms_share", ["region", "year", "value"]],
+           "Taobao villages per resident": villages}
+    if indicator is not None:
+        if indicator == "ecommerce_firms_share":  # the model's own series: not independent
+            del out["share of firms trading online"]
+        scale = per_person_scale(indicator)[0]
+        own = panel.loc[panel["indicator"] == indicator, ["region", "year", "value"]]
+        out[f"{indicator} per resident" if scale is not None else indicator] = (
+            own if scale is None else own.assign(value=own["value"] / own["region"].map(scale)))
+    return out
 
 
 def instrument_table(a, b, region, *, names=("A", "B")):
