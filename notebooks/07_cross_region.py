@@ -322,6 +322,13 @@ lines = [
               else "Better than drift at every horizon: "
               + ", ".join(m for m, v in forecasts.groupby("model").ratio_to_drift.max().items()
                           if v <= 1.0) + "."),
+    "* **Face validity.** "
+    + ("No year has five or more staged regions at different positions: nothing to check."
+       if validity.empty else "Stage position against "
+       + "; ".join(f"{name}: median Spearman ρ {g.spearman_rho.median():.2f} over {len(g)} "
+                   f"year(s), positive at p < 0.05 in "
+                   f"{int(((g.spearman_rho > 0) & (g.p_value < 0.05)).sum())}"
+                   for name, g in validity.groupby("measure", sort=False)) + "."),
 ]
 if is_ratio:
     lines.append(f"* **No concentration.** {indicator} ({sel.unit.iloc[0]}) is a ratio: a sum "
