@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..growth.specs import GOMPERTZ_SHARES, LOGISTIC_SHARES
 from .lag import KNEES
 from .stage import Stage
 
@@ -31,9 +32,9 @@ PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff
 #: probabilities are kept.
 STAGE_THRESHOLD = 2.0 / 3.0
 #: Level at the lower knee as a fraction of the ceiling: logistic ``1/(3 + sqrt 3)``, Gompertz
-#: ``exp(-(3 + sqrt 5)/2)`` (``g(-c)`` with the knee offsets ``c`` of :data:`KNEES`).
-KNEE_LEVEL = {"logistic": 1.0 / (3.0 + math.sqrt(3.0)),
-              "gompertz": math.exp(-(3.0 + math.sqrt(5.0)) / 2.0)}
+#: ``exp(-(3 + sqrt 5)/2)`` (the first of :data:`cluster_research.growth.specs.LOGISTIC_SHARES`
+#: and ``GOMPERTZ_SHARES``).
+KNEE_LEVEL = {"logistic": LOGISTIC_SHARES[0], "gompertz": GOMPERTZ_SHARES[0]}
 
 def curve_phases(model: str, params, years) -> np.ndarray:
     """Return the phase 1-4 of each year on logistic or Gompertz curves.
