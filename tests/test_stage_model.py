@@ -478,3 +478,9 @@ def test_face_validity_leaves_out_a_missing_measure_value():
     measure = table[["region", "year"]].assign(value=[1.0, 2, 3, 4, 1.5, 2.5, 3.5, np.nan])
     out = cr.lifecycle.face_validity(table, measure)
     assert out["n"].tolist() == [7] and np.isfinite(out["spearman_rho"]).all()
+
+
+def test_face_validity_names_a_missing_column():
+    table = pd.DataFrame({"region": ["a"], "year": [2020], "stage": [Stage.GROWTH]})
+    with pytest.raises(cr.errors.ParameterError, match=r"measure lacks the column\(s\) \['value'\]"):
+        cr.lifecycle.face_validity(table, table[["region", "year"]])

@@ -154,7 +154,17 @@ def face_validity(table, measure, *, min_regions=5):
     -------
     pandas.DataFrame
         One row per year: ``n``, ``spearman_rho``, ``p_value``.
+
+    Raises
+    ------
+    ParameterError
+        A column missing from ``table`` or ``measure`` (named in the message).
     """
+    for name, df, cols in (("table", table, ("region", "year", "stage")),
+                           ("measure", measure, ("region", "year", "value"))):
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise ParameterError(f"face_validity: {name} lacks the column(s) {missing}")
     staged = table[table["stage"].notna()].assign(position=stage_position)
     m = staged.merge(measure[["region", "year", "value"]].dropna(), on=["region", "year"])
     rows = []
