@@ -434,6 +434,24 @@ _register(TableSpec(
                      name="definition = post2020 from the 2020 list on")],
     min_rows=1))
 _register(TableSpec(
+    "city_ecommerce_reported", "City e-commerce figures read on public pages, one per row, cells "
+    "as written and what is read from them (cr.data.load('city_ecommerce_reported')).",
+    ("row",),
+    {"row": pa.Column(int, pa.Check.ge(2)), "city": _text(),
+     "level": _text(isin=["province", "city", "county"]), "place": _text(),
+     "code": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")), "province": _text(),
+     "indicator": _text(), "measure": _text(isin=["transaction_volume", "online_retail",
+                                                   "online_retail_above_size", "other"]),
+     "year_text": _text(), "year": pa.Column("Int64", pa.Check.in_range(*YEARS), nullable=True),
+     "period": _text(), "value_text": _text(), "value": _nonneg(), "unit": _text(),
+     "value_yi": _nonneg(), "qualifier": _text(),
+     "kind": _text(isin=["exact", "rounded", "approximate", "lower_bound", "upper_bound",
+                         "partial_year", "ambiguous", "target"]), "conflict": _bool(),
+     **_SOURCE_COLS, "notes": _text()},
+    checks=[pa.Check(lambda d: d.year.notna() | (d.period == "unclear"),
+                     name="a year wherever the period is read")],
+    min_rows=1))
+_register(TableSpec(
     "taobao_place_series", "One place's Taobao villages (or towns) per year: list counts "
     "2014-2016, reported counts after, gaps as empty values (cr.taobao.place_series).",
     (),

@@ -28,7 +28,7 @@
 # 3. growth arithmetic (as notebook 01), growth fits (`cr.growth.fit`) and a stage —
 #    **only where at least five exact yearly values exist**; where they do not, the page says so;
 # 4. its GDP where the NBS major-cities table has it (36 cities, 2001–2017), with the same
-#    arithmetic and fits;
+#    arithmetic and fits, and the e-commerce figures read for it on public pages (14 places);
 # 5. its province as context (Taobao villages, NBS 电子商务销售额) and its rank among cities.
 #
 # Nothing is interpolated. Parameters: `city` (any spelling: 义乌, 义乌市, 深圳市, 曹县; a
@@ -166,6 +166,31 @@ else:
     print(f"no GDP series shipped for {place.name} (the NBS major-cities table has 36 cities)")
 
 # %% [markdown]
+# ### E-commerce figures read on public pages
+#
+# `cr.data.load("city_ecommerce_reported")`: 43 figures for 14 places (2004–2023), each with its
+# page, date and quote, cells as written and what is read from them (`measure`, `year`,
+# `period`, `kind`, the value in 亿元). Different compilers and scopes (电子商务交易额, 网上零售额,
+# the 限额以上 enterprises only) are different measures; nothing is interpolated, and a growth
+# fit needs five exact full-year values of one measure.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+figures = cr.data.load("city_ecommerce_reported")
+figures = figures[figures.code == place.code].sort_values(["year", "row"]).reset_index(drop=True)
+exact_fy = figures[(figures.kind == "exact") & (figures.period == "FY")
+                   & figures.value_yi.notna()]
+by_measure = exact_fy.groupby("measure")["year"].nunique()
+if len(figures):
+    print(figures[["year_text", "measure", "value_text", "unit", "kind", "conflict",
+                   "source_date"]].to_string(index=False, max_colwidth=30))
+    print("exact full-year values in 亿元, years per measure: "
+          + (", ".join(f"{m} {n}" for m, n in by_measure.items()) or "none")
+          + f" (a growth fit needs {tb.MIN_POINTS})")
+else:
+    print(f"no e-commerce figure read on public pages for {place.name}")
+
+# %% [markdown]
 # ### Your own series for the city (`csv_path`)
 #
 # Read and checked as `profile` reads a CSV (full-year exact values only; gaps stay gaps), then
@@ -245,3 +270,8 @@ print(f"Taobao villages: {series.attrs['n_exact']} exact yearly values; "
          if village_table is not None else "too few for a growth fit or a stage"))
 print(f"GDP: {len(gdp)} yearly values" + ("; growth fits computed" if gdp_table is not None
                                           else " (none shipped)"))
+print(f"E-commerce figures read on public pages: {len(figures)}"
+      + (f", of which exact full-year values of one measure in at most {by_measure.max()} years "
+         "(too few for a growth fit)" if len(by_measure) and by_measure.max() < tb.MIN_POINTS
+         else f", {by_measure.max()} exact full-year values of one measure" if len(by_measure)
+         else ""))

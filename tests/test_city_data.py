@@ -90,8 +90,10 @@ def test_data_of_a_place_says_what_the_package_has():
     rep = cr.data.load("taobao_counts_reported")
     years = sorted(set(rep.query("place == '义乌市' and measure == 'taobao_villages'")
                        .list_year.astype(int)))
+    # city_figures.csv has four rows for 义乌(金华): 2014 (twice), 2021 and "2016 / 2015"
     assert yiwu.data == ("Taobao-village lists 2014-2016",
-                         "reported Taobao counts " + ", ".join(map(str, years)))
+                         "reported Taobao counts " + ", ".join(map(str, years)),
+                         "e-commerce figures read on public pages (4, 2014-2021)")
     nothing = places.resolve_place("南京鼓楼区")
     assert nothing.data == () and "no data in the package" in places.describe_data(nothing)
     assert "NBS provincial panel 2015-2024" in places.resolve_place("浙江").data
@@ -290,3 +292,41 @@ def test_city_fanout_run_file_names_jobs_by_code():
     names = [j.name for j in jobs]
     assert "11_city_clusters/330782_义乌市" in names and "11_city_clusters/440300_深圳市" in names
     assert all(j.parameters["lang"] == "zh" for j in jobs)
+
+
+def test_city_figures_are_read_as_the_quotes_say():
+    """By hand from the quotes of city_figures.csv: Beijing's online retail 120億1000万元 (2010),
+    59.68 billion yuan (2012), 926億8000万元 (2013), 2016億9000万元 (2015); 义乌's two differing
+    2014 transaction volumes (115.6 and 115.3 billion yuan) are both kept and flagged; 金华's
+    "over 1.1 trillion" of an ambiguous measure is not an exact value."""
+    r = cr.data.load("city_ecommerce_reported")
+    assert len(r) == 43 and r.source_url.str.startswith("http").all() and r.quote.str.len().gt(0).all()
+    bj = r[(r.place == "北京市") & (r.measure == "online_retail") & (r.kind == "exact")]
+    assert list(zip(bj.year.astype(int), bj.value_yi)) == [
+        (2010, 120.1), (2012, 596.8), (2013, 926.8), (2015, 2016.9)]
+    yw = r[(r.place == "义乌市") & (r.year == 2014)]
+    assert sorted(yw.value_yi) == [1153.0, 1156.0] and yw.conflict.all()
+    assert r.conflict.sum() == 2
+    jh = r[r.place == "金华市"].iloc[0]
+    assert (jh.kind, jh.value_yi, jh.level) == ("ambiguous", 11000.0, "city")
+    gz = r[(r.place == "广州市") & (r.year == 2012)].iloc[0]
+    assert (gz.period, gz.kind) == ("Jan-Jul", "partial_year")
+    assert r.loc[r.year_text == "c.2021", "period"].tolist() == ["unclear"]
+    assert r.loc[r.year_text == "c.2021", "year"].isna().all()
+
+
+def test_city_figures_with_an_unknown_qualifier_name_the_row(tmp_path):
+    """A qualifier the loader cannot read is refused with the file and row, not guessed."""
+    from cluster_research.data.city_reported import CITY_REPORTED_FILE, load_city_reported
+
+    root = tmp_path / "data"
+    shutil.copytree(cr.data.data_dir(), root)
+    p = root / "raw" / CITY_REPORTED_FILE
+    text = p.read_text(encoding="utf-8").replace("exact (association estimate)", "a guess", 1)
+    p.write_text(text, encoding="utf-8")
+    man = root / "raw" / "MANIFEST.sha256"
+    new = hashlib.sha256(p.read_bytes()).hexdigest()
+    man.write_text("\n".join(f"{new}  {CITY_REPORTED_FILE}" if ln.endswith(CITY_REPORTED_FILE)
+                             else ln for ln in man.read_text().splitlines()) + "\n")
+    with pytest.raises(DataValidationError, match=r"row 2.*qualifier|qualifier.*row 2"):
+        load_city_reported(root=root)

@@ -276,7 +276,8 @@ def test_every_registered_dataset_loads():
                                           "shanghai_ecommerce", "national_ecommerce",
                                           "major_cities_gdp", "taobao_villages", "taobao_towns",
                                           "taobao_counts", "taobao_corrections",
-                                          "taobao_counts_reported", "taobao_reported_checks")
+                                          "taobao_counts_reported", "taobao_reported_checks",
+                                          "city_ecommerce_reported")
     for name in D.datasets():
         df = D.load(name)
         assert isinstance(df, pd.DataFrame) and len(df) > 0, name

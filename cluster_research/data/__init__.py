@@ -27,6 +27,10 @@ the registered ones, and a new one is added with the
 ``taobao_counts_reported`` / ``taobao_reported_checks``
     Taobao village / town counts 2015-2022 read on public pages, with their quotes, and
     their check against the lists (:mod:`.taobao_reported`).
+``city_ecommerce_reported``
+    City e-commerce figures 2004-2023 read on public pages (Beijing's online retail sales,
+    0-2 figures for other cities), cells as written and what is read from them
+    (:mod:`.city_reported`).
 
 Modules: :mod:`.registry` (``dataset``, ``load``),
 :mod:`.manifest` (paths, checksums, ``sources``), :mod:`.nbs`, :mod:`.hand_collected`,
@@ -34,7 +38,7 @@ Modules: :mod:`.registry` (``dataset``, ``load``),
 :mod:`.units`, :mod:`.parsing` (strict cell parsers), :mod:`.processed`, :mod:`.places`
 (the one place resolver: the 31 provinces and their codes, any city / county of GB/T 2260,
 what the package has for it, suggestions for an unknown name), :mod:`.taobao`,
-:mod:`.taobao_reported`.
+:mod:`.taobao_reported`, :mod:`.city_reported`.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from .hand_collected import HC_REGIONS, QUALIFIERS, SERIES_COLUMNS  # isort: ski
 from .cities import CITY_COLUMNS  # isort: skip
 from . import taobao  # isort: skip  (registers taobao_villages, _towns, _counts, _corrections)
 from . import taobao_reported  # isort: skip  (taobao_counts_reported, _reported_checks)
+from . import city_reported  # isort: skip  (city_ecommerce_reported)
 from . import places, units
 from .manifest import (
     data_dir,

@@ -348,6 +348,11 @@ def _data_by_place(root):
     for (level, code), grp in rep.groupby(["level", "code"]):
         years = ", ".join(str(y) for y in sorted(set(grp["list_year"].astype(int))))
         out.setdefault((level, code), []).append(f"reported Taobao counts {years}")
+    figs = load("city_ecommerce_reported", root=root)
+    for (level, code), grp in figs.groupby(["level", "code"]):
+        out.setdefault((level, code), []).append(
+            f"e-commerce figures read on public pages ({len(grp)}, "
+            f"{grp['year'].min()}-{grp['year'].max()})")
     return out
 
 
