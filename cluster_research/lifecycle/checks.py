@@ -182,7 +182,7 @@ def maturity_measures(panel, indicator=None):
     * ``"share of firms trading online"`` -- NBS 有电子商务交易活动的企业数比重 (%, 2015-2023),
       from ``panel`` (left out when it is ``indicator``: a model's own series);
     * ``"Taobao villages per resident"`` -- the villages of the complete national lists of 2015
-      and 2016 (:func:`cluster_research.taobao.counts`) per resident of 2024 (the divisor of
+      and 2016 (:func:`cluster_research.data.taobao.load_villages`) per resident of 2024 (the divisor of
       :func:`~cluster_research.lifecycle.per_person_scale`, 万人); a province absent from a list
       has none that year;
     * with ``indicator``: ``"<indicator> per resident"`` (divided as by ``per_person_scale``; a
@@ -200,13 +200,15 @@ def maturity_measures(panel, indicator=None):
     dict
         Measure name -> DataFrame with columns region, year, value.
     """
-    from .. import taobao
+    from ..data.taobao import load_villages
     from .lag import per_person_scale
 
     pop = per_person_scale("ecommerce_sales")[0]
-    lists = taobao.counts("province").assign(region=lambda d: d["province"].map(region_name))
-    villages = (lists.set_index("region")[[2015, 2016]].reindex(pop.index, fill_value=0)
-                .div(pop, axis=0).rename_axis("region").reset_index()
+    v = load_villages()
+    n = (v[v["year"].isin([2015, 2016])].assign(region=v["province_code"].map(region_name))
+         .groupby(["region", "year"]).size().unstack("year"))
+    villages = (n.reindex(pop.index, fill_value=0).fillna(0).div(pop, axis=0)
+                .rename_axis("region").reset_index()
                 .melt(id_vars="region", var_name="year", value_name="value")
                 .astype({"year": int}))
     out = {"share of firms trading online":
