@@ -31,7 +31,12 @@ def _text(nb) -> str:
     nb = nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(nb, as_version=4)
     out = []
     for c in nb.cells:
+        prev = None
         for o in c.get("outputs", []):
+            if o.output_type == "stream" and o.name == prev:
+                out[-1] += o.text  # one print can arrive in pieces: the kernel flushes on a timer
+                continue
+            prev = o.name if o.output_type == "stream" else None
             if o.output_type == "stream":
                 out.append(o.text)
             elif o.output_type == "error":

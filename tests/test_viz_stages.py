@@ -117,10 +117,16 @@ def _sections(nb):
         if c.cell_type == "markdown" and c.source.startswith("## "):
             yield heading, "\n".join(texts)
             heading, texts = c.source.splitlines()[0], []
+        prev = None
         for o in c.get("outputs", []):
             text = o.get("text") if o.output_type == "stream" else o.get("data", {}).get(
                 "text/plain", "")
-            texts.append("".join(text) if isinstance(text, list) else text or "")
+            text = "".join(text) if isinstance(text, list) else text or ""
+            if o.output_type == "stream" and o.name == prev:
+                texts[-1] += text  # one print can arrive in pieces: the kernel flushes on a timer
+            else:
+                texts.append(text)
+            prev = o.name if o.output_type == "stream" else None
     yield heading, "\n".join(texts)
 
 

@@ -129,12 +129,6 @@ def _register_readable_translator() -> None:
     papermill_translators.register("python", Readable)
 
 
-#: Seconds nbclient waits for a cell's outputs after the kernel has answered (its default, 4 s,
-#: dropped a printed line without a word on a loaded 2-core machine: ``raise_on_iopub_timeout``
-#: makes a lost output an error, never a silently shorter notebook).
-IOPUB_TIMEOUT = 120
-
-
 def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: int = 600,
             progress_bar: bool = False) -> float:
     """Execute a validated run in a fresh kernel, move its outputs into place, return seconds.
@@ -157,7 +151,6 @@ def execute(path: Path, parameters: dict, out: Path, run_name: str, *, timeout: 
                 str(path), str(nb_stage), parameters=parameters, kernel_name=KERNEL_NAME,
                 progress_bar=progress_bar, execution_timeout=timeout,
                 request_save_on_cell_execute=False, shutdown_kernel="immediate",
-                iopub_timeout=IOPUB_TIMEOUT, raise_on_iopub_timeout=True,
                 kernel_manager_class=_kernel_class(env, sockets),
                 resources={"metadata": {"path": str(notebooks_dir())}})
         except BaseException:
