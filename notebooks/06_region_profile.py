@@ -371,9 +371,8 @@ lines = [
        if n_id == 0 else ""),
 ]
 panel_stage = stage_text.get("panel (pooled)")
-prior = stage_figures.pooled_prior(borrowed_reason) if own is not None else {}
-n_ident, prior_centre, prior_tau = prior.get("n_identified"), prior.get("centre"), prior.get("tau")
-own_params = prior.get("params")
+prior = (stage_figures.pooled_prior(own, province, judged if (own.year == judged).any() else None)
+         if own is not None else {})
 if own is not None:
     p_row = stages.loc["panel (pooled)"]
     lines.append(
@@ -384,12 +383,13 @@ if own is not None:
            if own_identified else
            "Its own logistic ceiling is not identified, so its curve's rate is pinned by the "
            "panel prior. ")
-        + (f"The prior: {n_ident} region(s) of the panel identified their own curve; centre "
-           f"exp(mu) = {prior_centre}, tau = {prior_tau} in log rate"
+        + (f"The prior: {prior['n_identified']} of the {prior['n_fitted']} fitted regions of "
+           f"the panel identified their own curve; centre exp(mu) = {prior['centre']:.3g}, "
+           f"tau = {prior['tau']:.2f} in log rate"
            + (" (a weak prior around the median fitted rate: a rate prior needs at least 3 "
               "regions, and at least half of the fitted ones, with an identified ceiling)"
-              if prior.get("weak") else "")
-           + f"; {place_md}'s MAP curve: {own_params}." if prior_centre else
+              if prior["weak"] else "")
+           + f"; {place_md}'s MAP curve: {prior.get('params', 'none')}." if prior else
            f"Pooled fit: {borrowed_reason}.")
         + f" Diffusion-lag model: {stage_text.get('panel (lag)') or 'no stage'}.")
 else:

@@ -233,3 +233,21 @@ def test_the_stage_timeline_text_is_legible_at_page_width(lang):
     small = {k: round(v, 1) for k, v in shown.items() if v < 9}
     assert not small, small
     matplotlib.pyplot.close(fig)
+
+
+def test_pooled_prior_is_the_fit_behind_each_real_time_year():
+    """The prior and MAP curve read from a real-time pooled table are those of the refit on the
+    data up to the year asked for (the fit each row's reason describes), not another year's."""
+    table = vs.pooled_panel_stages(information="realtime")
+    sh = table[table.region == "上海"]
+    assert set(table.attrs["by_year"]) == set(table.year)
+    checked = 0
+    for year, reason in zip(sh.year, sh.reason):
+        p = vs.pooled_prior(table, "上海", year)
+        if "pooled curve (" not in reason:        # a year with too few points for a curve
+            continue
+        assert f"exp(mu)={p['centre']:.3g}, tau={p['tau']:.2f}" in reason, year
+        assert p["params"] in reason and f"({p['model']}," in reason, year
+        checked += 1
+    assert checked >= 8
+    assert vs.pooled_prior(table, "上海") == vs.pooled_prior(table, "上海", int(table.year.max()))

@@ -399,6 +399,9 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
                          desc + "; phase of the year on the MAP curve", threshold))
     res = pd.concat(out, ignore_index=True)
     res.attrs["curves"] = curves
+    res.attrs["prior"] = {"model": chosen, "n_identified": len(ident), "n_fitted": len(ok),
+                          "weak": bool(prior_only), "centre": float(np.exp(mu)),
+                          "tau": float(tau), "sigma": sigma}
     return res
 
 
@@ -672,7 +675,7 @@ def _realtime(core, df, options) -> pd.DataFrame:
     ``t`` from year ``t - 1``'s solution (a start only: the answer is that of the data <= t).
     Progress is logged (:data:`PROGRESS_SECONDS`).
     """
-    parts, warm = [], None
+    parts, warm, by_year = [], None, {}
     years = sorted(df["year"].unique())
     start = last = time.monotonic()
     for k, t in enumerate(years, 1):
@@ -686,6 +689,9 @@ def _realtime(core, df, options) -> pd.DataFrame:
         fit = res.attrs.get("fit")
         warm = getattr(fit, "siblings", None)
         res = _gate(part, res)
+        fitted = {k: res.attrs[k] for k in ("prior", "curves") if k in res.attrs}
+        if fitted:                      # the fit behind year t's rows (pooled: prior, curves)
+            by_year[int(t)] = fitted
         res.attrs = {}
         res = res[res["year"] == t].copy()
         res["reason"] = f"real time (data <= {t}): " + res["reason"]
@@ -695,7 +701,10 @@ def _realtime(core, df, options) -> pd.DataFrame:
             last = now
             _log.info("real-time %s: refit %d of %d done (data <= %s), %.0f s", core.__name__,
                       k, len(years), t, now - start)
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    if by_year:
+        out.attrs["by_year"] = by_year
+    return out
 
 
 def panel_stages(data: pd.DataFrame, *, information: str = "hindsight", method: str = "auto",

@@ -20,7 +20,7 @@ estimator and its generalizations. *JASA* 70, 311–319 (empirical-Bayes pooling
 
 from __future__ import annotations
 
-import re
+import math
 import textwrap
 from functools import lru_cache
 
@@ -33,6 +33,7 @@ from matplotlib.patches import Patch
 from .. import data
 from ..errors import ParameterError
 from ..geo import provinces
+from ..growth import get_spec
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
 from .maps import china_frame, province_layers
 from .style import check_lang, figure_axes, label, setup, source_note, text_colour
@@ -401,39 +402,40 @@ def stage_grid(table: pd.DataFrame, regions, lang: str = "zh") -> tuple[pd.DataF
     return grid.fillna("–"), ("– = no stage: " + "; ".join(notes) + ".") if notes else ""
 
 
-def pooled_prior(reason: str) -> dict:
-    """Read the prior and the region's MAP parameters from a pooled fit's reason.
+def pooled_prior(table: pd.DataFrame, region: str, year: int | None = None) -> dict:
+    """Return the prior of a pooled panel stage fit and one region's MAP curve.
 
     Parameters
     ----------
-    reason : str
-        The ``reason`` of a ``panel_stages(..., method="pooled")`` row.
+    table : pandas.DataFrame
+        ``panel_stages(..., method="pooled")``; its ``attrs`` carry the fit (``prior`` and
+        ``curves``; in real time one fit per year under ``by_year``).
+    region : str
+    year : int, optional
+        Real time: the year whose refit (data up to it) is read; default the last.
 
     Returns
     -------
     dict
-        ``model``, ``n_identified`` (regions whose own fit identified the curve; int),
-        ``weak`` (the weak prior: too few of them; bool), ``centre`` (:math:`e^{\\mu}`,
-        float), ``tau`` (float), ``params`` (text of the region's MAP parameters); None for
-        what the reason does not state.
+        ``model``, ``n_identified`` (regions whose own curve is identified), ``n_fitted``,
+        ``weak`` (the weak fallback prior: too few of them), ``centre`` (:math:`e^{\\mu}`),
+        ``tau``, ``sigma`` and ``params`` (the region's MAP curve as text); empty when the
+        table carries no pooled fit for that year.
 
     Examples
     --------
-    >>> r = ("pooled curve (logistic, rate prior from 4 identified regions, exp(mu)=1.6, "
-    ...      "tau=1.03, pooled sigma=0.084): K=2.689e+04, k=0.319, t0=2015.4; phase")
-    >>> pooled_prior(r)["n_identified"], pooled_prior(r)["centre"], pooled_prior(r)["params"]
-    (4, 1.6, 'K=2.689e+04, k=0.319, t0=2015.4')
-    >>> pooled_prior("pooled curve (gompertz, only 2 of 9 regions with an identified ceiling "
-    ...              "(a rate prior needs 3 and at least half): weak rate prior")["n_identified"]
-    2
+    >>> p = pooled_prior(pooled_panel_stages(), "上海")
+    >>> sorted(p)
+    ['centre', 'model', 'n_fitted', 'n_identified', 'params', 'sigma', 'tau', 'weak']
     """
-    def grab(pattern):
-        m = re.search(pattern, reason or "")
-        return m.group(1) if m else None
-    n = grab(r"(\d+)(?: of \d+)? (?:identified regions?|regions? with an identified ceiling)")
-    centre, tau = grab(r"exp\(mu\)=([-+.\de]+)"), grab(r"tau=([-+.\de]+)")
-    return {"model": grab(r"pooled curve \((\w+)"),
-            "n_identified": int(n) if n is not None else None,
-            "weak": "weak rate prior" in (reason or ""),
-            "centre": float(centre) if centre else None, "tau": float(tau) if tau else None,
-            "params": grab(r"\):\s*(K=[^;]+)")}
+    fits = table.attrs.get("by_year")
+    fit = table.attrs if fits is None else fits.get(max(fits) if year is None else int(year), {})
+    if "prior" not in fit:
+        return {}
+    out = dict(fit["prior"])
+    curve = fit.get("curves", {}).get(region)
+    if curve is not None:
+        model, z = curve
+        out["params"] = (f"K={math.exp(z[0]):.4g}, {get_spec(model).param_names[1]}="
+                         f"{math.exp(z[1]):.3g}, t0={z[2]:.1f}")
+    return out
