@@ -325,9 +325,7 @@ lines = [
     "* **Face validity.** "
     + ("No year has five or more staged regions at different positions: nothing to check."
        if validity.empty else "Stage position against "
-       + "; ".join(f"{name}: median Spearman ρ {g.spearman_rho.median():.2f} over {len(g)} "
-                   f"year(s), positive at p < 0.05 in "
-                   f"{int(((g.spearman_rho > 0) & (g.p_value < 0.05)).sum())}"
+       + "; ".join(f"{name}: {cr.lifecycle.face_validity_text(g)}"
                    for name, g in validity.groupby("measure", sort=False)) + "."),
 ]
 if is_ratio:

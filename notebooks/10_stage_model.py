@@ -348,13 +348,6 @@ for r, staged in zip(nbs_check_table.itertuples(), stage_counts):
 for (method, info), name in [(k, n) for k in nbs for n in measures]:
     v = validity[(validity.method == method) & (validity.information == info)
                  & (validity.measure == name)]
-    pos = v[(v.spearman_rho > 0) & (v.p_value < 0.05)]
-    lo, hi = (f"{x:.2f}" for x in (v.spearman_rho.min(), v.spearman_rho.max()))
     lines.append(f"* face validity, {method} {info}, stage position vs {name}: "
-                 + (f"Spearman rho {lo if lo == hi else lo + ' to ' + hi} over {len(v)} "
-                    f"year(s) (median {v.spearman_rho.median():.2f}); positive at "
-                    f"p < 0.05 in {len(pos)} of them"
-                    + (f" ({', '.join(map(str, pos.year))})" if len(pos) else "")
-                    if len(v) else "no year with five or more staged regions at different "
-                    "positions"))
+                 + cr.lifecycle.face_validity_text(v))
 print("\n".join(lines))

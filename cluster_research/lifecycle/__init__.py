@@ -45,8 +45,8 @@ from __future__ import annotations
 from ..limits import STAGE_DEFINITION
 from .boundaries import GOMPERTZ_KNEE, LOGISTIC_KNEE, boundaries
 from .dispatch import classify
-from .checks import (backward_steps, face_validity, forecast_summary, instrument_table,
-                     maturity_measures, rolling_forecast, stage_summary)
+from .checks import (backward_steps, face_validity, face_validity_text, forecast_summary,
+                     instrument_table, maturity_measures, rolling_forecast, stage_summary)
 from .lag import RATIO_INDICATORS, per_person_scale
 from .panel import PROB_COLUMNS, STAGE_THRESHOLD, panel_stages
 from .probabilities import stage_probabilities
@@ -61,7 +61,7 @@ _ORDER = ("curve", "signs", "net_entry", "scorecard", "ensemble")
 METHODS = tuple(sorted(REGISTRY, key=lambda m: _ORDER.index(m) if m in _ORDER else len(_ORDER)))
 
 __all__ = [
-    "BOUNDARY_ROWS", "PROB_COLUMNS", "backward_steps", "RATIO_INDICATORS", "STAGE_THRESHOLD", "face_validity", "forecast_summary",
+    "BOUNDARY_ROWS", "PROB_COLUMNS", "backward_steps", "RATIO_INDICATORS", "STAGE_THRESHOLD", "face_validity", "face_validity_text", "forecast_summary",
     "instrument_table", "maturity_measures", "panel_stages", "per_person_scale", "rolling_forecast", "stage_summary",
     "DEFAULT_PHASE_MAP", "GOMPERTZ_KNEE", "INFORMATION", "LOGISTIC_KNEE", "METHODS", "PHASES",
     "REGISTRY", "SCORECARD_INDICATORS", "STAGE_DEFINITION", "Stage", "StageResult",

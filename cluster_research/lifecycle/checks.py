@@ -29,7 +29,8 @@ from ..errors import ParameterError
 from .panel import CORES, PROB_COLUMNS, log_curve, prepare_panel
 from .stage import Stage
 
-__all__ = ["backward_steps", "face_validity", "forecast_summary", "instrument_table",
+__all__ = ["backward_steps", "face_validity", "face_validity_text", "forecast_summary",
+           "instrument_table",
            "maturity_measures", "rolling_forecast", "stage_position", "stage_summary"]
 
 
@@ -176,6 +177,29 @@ def face_validity(table, measure, *, min_regions=5):
     return pd.DataFrame(rows, columns=["year", "n", "spearman_rho", "p_value"])
 
 
+def face_validity_text(validity):
+    """Summarise one :func:`face_validity` table in a clause: the range and median of the
+    Spearman rho and the years in which it is positive at p < 0.05.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"year": [2020, 2021], "n": [6, 6], "spearman_rho": [0.1, 0.9],
+    ...                   "p_value": [0.8, 0.01]})
+    >>> face_validity_text(v)
+    'Spearman rho 0.10 to 0.90 over 2 year(s) (median 0.50); positive at p < 0.05 in 1 of them (2021)'
+    >>> face_validity_text(v.iloc[:0])
+    'no year with five or more staged regions at different positions'
+    """
+    v = validity
+    if v.empty:
+        return "no year with five or more staged regions at different positions"
+    pos = v[(v["spearman_rho"] > 0) & (v["p_value"] < 0.05)]
+    lo, hi = (f"{x:.2f}" for x in (v["spearman_rho"].min(), v["spearman_rho"].max()))
+    return (f"Spearman rho {lo if lo == hi else lo + ' to ' + hi} over {len(v)} year(s) "
+            f"(median {v['spearman_rho'].median():.2f}); positive at p < 0.05 in {len(pos)} of "
+            "them" + (f" ({', '.join(map(str, pos['year']))})" if len(pos) else ""))
+
+
 def maturity_measures(panel, indicator=None):
     """Return maturity measures of the provinces by year, for :func:`face_validity`.
 
@@ -201,16 +225,16 @@ def maturity_measures(panel, indicator=None):
         Measure name -> DataFrame with columns region, year, value.
     """
     from ..data.taobao import load_villages
-    from .lag import per_person_scale
+    from .lag import divide_by_scale, per_person_scale
 
     pop = per_person_scale("ecommerce_sales")[0]
     v = load_villages()
     n = (v[v["year"].isin([2015, 2016])].assign(region=v["province_code"].map(region_name))
          .groupby(["region", "year"]).size().unstack("year"))
-    villages = (n.reindex(pop.index, fill_value=0).fillna(0).div(pop, axis=0)
-                .rename_axis("region").reset_index()
-                .melt(id_vars="region", var_name="year", value_name="value")
-                .astype({"year": int}))
+    villages = divide_by_scale(n.reindex(pop.index, fill_value=0).fillna(0)
+                               .rename_axis("region").reset_index()
+                               .melt(id_vars="region", var_name="year", value_name="value")
+                               .astype({"year": int}), pop)
     out = {"share of firms trading online":
            panel.loc[panel["indicator"] == "ecommerce_firms_share", ["region", "year", "value"]],
            "Taobao villages per resident": villages}
@@ -220,7 +244,7 @@ def maturity_measures(panel, indicator=None):
         scale = per_person_scale(indicator)[0]
         own = panel.loc[panel["indicator"] == indicator, ["region", "year", "value"]]
         out[f"{indicator} per resident" if scale is not None else indicator] = (
-            own if scale is None else own.assign(value=own["value"] / own["region"].map(scale)))
+            own if scale is None else divide_by_scale(own, scale))
     return out
 
 

@@ -150,6 +150,15 @@ _STAGES = list(Stage)
 _RATE = {"logistic": "k", "gompertz": "b"}
 
 
+def curve_text(model, theta):
+    """Return ``"K=..., k=..., t0=..."`` for a logistic or Gompertz curve ``(K, rate, t0)``.
+
+    >>> curve_text("gompertz", [1.212e6, 0.0394, 2054.0])
+    'K=1.212e+06, b=0.0394, t0=2054.0'
+    """
+    return f"K={theta[0]:.4g}, {_RATE[model]}={theta[1]:.3g}, t0={theta[2]:.1f}"
+
+
 # ------------------------------------------------------------------------------ input
 def prepare_panel(data, region, x, y, indicator) -> pd.DataFrame:
     """Return the tidy panel (region, year, value) a stage model reads, or raise with the
@@ -265,7 +274,7 @@ def _curve_core(df, *, model="auto", n_draws=400, seed=0, min_points=5,
         if pv[0] > 0 and pv[1] > 0:
             curves[r] = [chosen, [float(np.log(pv[0])), float(np.log(pv[1])), float(pv[2])]]
         desc = (f"curve ({chosen}{', pooled AICc choice' if model == 'auto' else ''}): "
-                f"K={pv[0]:.4g}, {_RATE[chosen]}={pv[1]:.3g}, t0={pv[2]:.1f}")
+                + curve_text(chosen, pv))
         if not res.converged:
             stages, why = [None] * len(yrs), desc + "; fit did not converge: no stage"
         elif not res.identified:
@@ -382,8 +391,7 @@ def _pooled_core(df, *, model="auto", n_draws=400, seed=0, min_points=5, tau_min
         dph = curve_phases(chosen, dtheta, yrs)
         probs = np.stack([(dph == q).mean(axis=0) for q in (1, 2, 3, 4)], axis=1)
         desc = (f"pooled curve ({chosen}, {prior}, exp(mu)={np.exp(mu):.3g}, tau={tau:.2f}, "
-                f"pooled sigma={sigma:.3f}): K={theta[0]:.4g}, {_RATE[chosen]}="
-                f"{theta[1]:.3g}, t0={theta[2]:.1f}")
+                f"pooled sigma={sigma:.3f}): " + curve_text(chosen, theta))
         if sol.status <= 0:
             out.append(stage_rows(r, yrs, None, probs,
                              desc + f"; MAP fit failed ({sol.message}): no stage"))

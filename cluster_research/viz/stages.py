@@ -33,8 +33,8 @@ from matplotlib.patches import Patch
 from .. import data
 from ..errors import ParameterError
 from ..geo import provinces
-from ..growth import get_spec
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
+from ..lifecycle.panel import curve_text
 from .maps import china_frame, province_layers
 from .style import check_lang, figure_axes, label, setup, source_note, text_colour
 
@@ -435,7 +435,6 @@ def pooled_prior(table: pd.DataFrame, region: str, year: int | None = None) -> d
     out = dict(fit["prior"])
     curve = fit.get("curves", {}).get(region)
     if curve is not None:
-        model, z = curve
-        out["params"] = (f"K={math.exp(z[0]):.4g}, {get_spec(model).param_names[1]}="
-                         f"{math.exp(z[1]):.3g}, t0={z[2]:.1f}")
+        model, z = curve  # (log K, log rate, t0)
+        out["params"] = curve_text(model, [math.exp(z[0]), math.exp(z[1]), z[2]])
     return out
