@@ -337,7 +337,8 @@ held_out = pd.DataFrame(
       **res.predict([int(h.year)], interval="prediction").iloc[0][["mean", "lower", "upper"]]}
      for h in held.itertuples() for m, res in fits.items() if res.converged],
     columns=["year", "reported", "model", "mean", "lower", "upper"])
-held_out["inside"] = held_out.reported.between(held_out.lower, held_out.upper)
+held_out["inside"] = held_out.reported.between(held_out.lower, held_out.upper).astype(
+    "boolean").where(held_out[["lower", "upper"]].notna().all(axis=1))  # <NA>: no interval
 print(held_out.to_string(index=False, float_format=lambda x: f"{x:.1f}") if len(held_out)
       else "no held-out value (none reported, or no converged fit)")
 
@@ -378,13 +379,17 @@ for m, r in fits.items():
               f"(ΔAICc {dk})")
     else:
         print(f"- {m}: ceiling NOT identified ({r.identified_reason}; ΔAICc {dk})")
-for y, g in held_out.groupby("year"):
-    print(f"- held-out {y} value {g.reported.iloc[0]:,.0f}亿元 (not fitted): inside the 95% "
+for y, h in held_out.groupby("year"):
+    g, none = h[h.inside.notna()], h.model[h.inside.isna()]
+    print(f"- held-out {y} value {h.reported.iloc[0]:,.0f}亿元 (not fitted): inside the 95% "
           f"prediction interval of {int(g.inside.sum())} of {len(g)} converged fits"
           + (f" (outside: {', '.join(g.model[~g.inside])})" if (~g.inside).any() else "")
-          + f"; the intervals span a factor {(g.upper / g.lower).min():.1f}-"
-          f"{(g.upper / g.lower).max():.1f} from lower to upper end"
-          + (", so this is a weak check" if (g.upper / g.lower).min() > 2 else ""))
+          + (f"; no interval for {', '.join(none)} (too few residual degrees of freedom or no "
+             "covariance)" if len(none) else "")
+          + (f"; the intervals span a factor {(g.upper / g.lower).min():.1f}-"
+             f"{(g.upper / g.lower).max():.1f} from lower to upper end"
+             + (", so this is a weak check" if (g.upper / g.lower).min() > 2 else "")
+             if len(g) else ""))
 if len(alt_fits):
     moved = [f"{m} {cr.growth.round_sig(sensitivity.loc[m, 'ceiling_main'])} -> "
              f"{cr.growth.round_sig(sensitivity.loc[m, 'ceiling_sensitivity'])}"

@@ -191,6 +191,9 @@ def test_02_with_the_authors_information_speaks_of_four_values_up_to_2010(runs):
     assert "4 actual values 2002-2010 (cut-off 2011)" in text
     assert "AICc undefined for every model" in text  # four values: no AICc correction exists
     assert "lowest AICc" not in text
+    # four values: Richards and Bass have no prediction interval, which is not "outside" it
+    assert "3 of 3 converged fits; no interval for richards, bass" in text
+    assert "outside:" not in text
 
 
 def test_02_cut_at_2016_fits_only_the_chosen_models_up_to_2016(runs):
