@@ -138,7 +138,7 @@ from ..growth.mixed import fit_mixed
 from ..growth.specs import log_sigmoid
 from .eb import eb_stages
 from .lag import COMMON_CURVE_LEVEL, KNEES, common_curve_test, divide_by_scale, fit_lag
-from .phases import PROB_COLUMNS, STAGE_THRESHOLD, curve_phases, mark_early, stage_rows
+from .phases import PROB_COLUMNS, STAGE_THRESHOLD, curve_phases, curve_text, mark_early, stage_rows
 from .stage import Stage
 from .trend import panel_growth_check
 
@@ -149,14 +149,6 @@ METHODS = ("auto", "lag", "pooled", "mixed", "hmm", "curve", "eb")
 _STAGES = list(Stage)
 _RATE = {"logistic": "k", "gompertz": "b"}
 
-
-def curve_text(model, theta):
-    """Return ``"K=..., k=..., t0=..."`` for a logistic or Gompertz curve ``(K, rate, t0)``.
-
-    >>> curve_text("gompertz", [1.212e6, 0.0394, 2054.0])
-    'K=1.212e+06, b=0.0394, t0=2054.0'
-    """
-    return f"K={theta[0]:.4g}, {_RATE[model]}={theta[1]:.3g}, t0={theta[2]:.1f}"
 
 
 # ------------------------------------------------------------------------------ input

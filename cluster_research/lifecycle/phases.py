@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..growth.specs import GOMPERTZ_SHARES, LOGISTIC_SHARES
+from ..growth.specs import GOMPERTZ_SHARES, LOGISTIC_SHARES, SPECS
 from .lag import KNEES
 from .stage import Stage
 
 __all__ = ["KNEE_LEVEL", "PROB_COLUMNS", "STAGE_THRESHOLD", "before_lower_knee", "curve_phases",
-           "mark_early", "stage_rows"]
+           "curve_text", "mark_early", "stage_rows"]
 
 PROB_COLUMNS = ("prob_embryonic", "prob_growth", "prob_expansion", "prob_takeoff")
 #: A stage is shown only where the most likely stage has at least this probability (2 : 1
@@ -35,6 +35,16 @@ STAGE_THRESHOLD = 2.0 / 3.0
 #: ``exp(-(3 + sqrt 5)/2)`` (the first of :data:`cluster_research.growth.specs.LOGISTIC_SHARES`
 #: and ``GOMPERTZ_SHARES``).
 KNEE_LEVEL = {"logistic": LOGISTIC_SHARES[0], "gompertz": GOMPERTZ_SHARES[0]}
+
+def curve_text(model: str, theta) -> str:
+    """Return ``"K=..., k=..., t0=..."`` for a logistic or Gompertz curve ``(K, rate, t0)``.
+
+    >>> curve_text("gompertz", [1.212e6, 0.0394, 2054.0])
+    'K=1.212e+06, b=0.0394, t0=2054.0'
+    """
+    return (f"K={theta[0]:.4g}, {SPECS[model].param_names[1]}={theta[1]:.3g}, "
+            f"t0={theta[2]:.1f}")
+
 
 def curve_phases(model: str, params, years) -> np.ndarray:
     """Return the phase 1-4 of each year on logistic or Gompertz curves.

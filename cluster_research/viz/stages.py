@@ -34,7 +34,7 @@ from .. import data
 from ..errors import ParameterError
 from ..geo import provinces
 from ..lifecycle import STAGE_DEFINITION, Stage, panel_stages
-from ..lifecycle.panel import curve_text
+from ..lifecycle.phases import curve_text
 from .maps import china_frame, province_layers
 from .style import check_lang, figure_axes, label, setup, source_note, text_colour
 
