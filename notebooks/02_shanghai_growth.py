@@ -199,9 +199,11 @@ print("\n\n".join(res.summary() for res in fits.values()))
 
 # %% [markdown]
 # Estimates with standard errors, Wald and profile intervals (95 %; `t0`/`tau` in calendar years;
-# an end that never closes is NaN with `profile_*_unbounded` True; NaN otherwise = not given by
-# the data: not computable (no residual degrees of freedom, a singular information matrix), or an
-# end reached only with the ceiling at its default cap, which would move with the cap):
+# an end that never closes, or not before a default cap such as Richards' `nu <= 1000`, is NaN
+# with `profile_*_unbounded` True; NaN otherwise = not given by the data: not computable (no
+# residual degrees of freedom, a singular information matrix), or an end reached only with the
+# ceiling at its default cap or, for Richards' `k`, with `nu` at its cap, which would move with
+# the cap):
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -262,3 +262,47 @@ def test_a_fit_whose_solver_did_not_converge_has_no_profile_interval(monkeypatch
                         errors="multiplicative")
     assert capped.convergence.get("ceiling_at_bound") and not capped.converged
     assert 0 < capped.conf_int(method="profile").loc["K", "lower"] < np.inf
+
+
+def test_bass_tau_end_at_its_ridge_bound_is_unbounded():
+    """Bass with free tau on logistic data: the profile of tau stays below the cut-off down to
+    the default ridge bound (first year - 2 span - 1 = 1986), checked here by a brute-force
+    profile at that bound; the bound is a cap, not a limit of the data, so the lower end is
+    -inf (it was reported as 1986)."""
+    res = growth.fit(T, Y, model="bass")
+    lo = res.settings["bounds"]["tau"][0]
+    starts = list(itertools.product((110.0, 200.0), (1e-4, 0.01), (0.3, 0.7)))
+    rss = brute_profile(bass, 3, lo, starts, [0, 1e-9, 0], [1e4, 1, 10])
+    assert np.sqrt((rss - res.rss) / res.scale) < stats.t.ppf(0.975, res.df_resid)
+    assert res.conf_int(method="profile").loc["tau", "lower"] == -np.inf
+
+
+def capped_face_tau(t, y, res):
+    """Profile-t of Richards' capped-exponential limit (nu -> inf): ``log y = a + r min(t, x*)``,
+    OLS at each kink ``x*`` on a fine grid (independent of the package)."""
+    best = np.inf
+    for xs in np.linspace(t[0], t[-1], 4001):
+        X = np.column_stack([np.ones_like(t), np.minimum(t, xs)])
+        e = np.log(y) - X @ np.linalg.lstsq(X, np.log(y), rcond=None)[0]
+        best = min(best, e @ e)
+    return np.sqrt(max(best - res.rss, 0.0) / res.scale)
+
+
+@pytest.mark.parametrize("seed, inside", [(0, False), (2, True), (4, True)])
+def test_richards_nu_cap_is_no_limit_of_the_data(seed, inside):
+    """Capped exponentials ``100 exp(0.35 min(t - 2005, 8.5))``, 3 % noise.  Where the limit
+    nu -> inf lies inside the 95 % region (its profile-t, computed independently, below the
+    cut-off), nu's upper end is +inf, not the default cap 1e3, and k's upper end, found with
+    nu at the cap (k = nu r), is NaN (seed 4 reported 354 = 0.35 x 1e3); where it lies outside,
+    both ends are finite."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(2005, 2017.0)
+    y = 100 * np.exp(0.35 * np.minimum(t - 2005, 8.5) + rng.normal(0, 0.03, t.size))
+    res = growth.fit(t, y, model="richards", errors="multiplicative")
+    ci = res.conf_int(method="profile")
+    assert (capped_face_tau(t, y, res) < stats.t.ppf(0.975, res.df_resid)) == inside
+    if inside:
+        assert ci.loc["nu", "upper"] == np.inf and np.isnan(ci.loc["k", "upper"])
+    else:
+        assert res.params["nu"] < ci.loc["nu", "upper"] < 100
+        assert res.params["k"] < ci.loc["k", "upper"] < 100

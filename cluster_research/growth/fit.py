@@ -287,6 +287,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     settings = {"model": model, "form": form, "errors": errors, "fix": dict(fix),
                 "bounds": {n: (lb[i] + shift[i], ub[i] + shift[i]) for i, n in enumerate(names)},
                 "optimizer": OPTIMIZER, "max_nfev": max_nfev, "ceiling_capped": bool(capped),
+                "caps": {names[i]: d for i, d in spec.caps.items()
+                         if names[i] not in (bounds or {}) and names[i] not in fix},
                 "cov_type": cov_type, "t_ref": centre}
     record = {"starts": []}
     t_start = time.perf_counter()

@@ -265,17 +265,22 @@ class ProfileMixin:
         inner = bound - direction * 1e-9 * max(abs(bound), 1.0) if np.isfinite(bound) else None
         st, v = profile_root(tau, est, est + direction * c * se, direction, c, ROOT_XTOL * se,
                              max_steps, inner)
-        if st == "bound":
-            return direction * np.inf if direction > 0 and j == self._cap_index() else bound
-        if st == "root" and self._at_cap(min(visited, key=lambda e: abs(e[0] - v))[1], shared):
-            return np.nan  # the crossing is where the ceiling sits at its cap: not the data's
+        if st == "bound":  # below the cut-off up to a default cap: unbounded, as far as known
+            capped = self._caps().get(j) == direction or (direction > 0 and j == self._cap_index())
+            return direction * np.inf if capped else bound
+        if st == "root" and self._at_cap(min(visited, key=lambda e: abs(e[0] - v))[1], shared, j):
+            return np.nan  # the crossing is where a cap holds the fit: not the data's
         return direction * np.inf if st == "open" else v
 
-    def _at_cap(self, theta, internal=True):
-        """Whether a profile point holds the ceiling at its cap (``>= RUNAWAY`` times it)."""
+    def _at_cap(self, theta, internal=True, j=None):
+        """Whether a profile point of parameter ``j`` is held by a cap: the ceiling at its cap
+        (``>= RUNAWAY`` times it), or the parameter ``_linked_cap(j)`` within 1 % of its cap."""
         k = self._cap_index()
         th = theta if internal else self._to_internal(theta)
-        return k is not None and bool(th[k] >= RUNAWAY * self._problem.ub[k])
+        if k is not None and th[k] >= RUNAWAY * self._problem.ub[k]:
+            return True
+        i = self._linked_cap(j)
+        return i is not None and bool(th[i] >= 0.99 * self._problem.ub[i])
 
     def _slope(self, theta, j, tv, d_rep=None):
         """Return ``d tau / d theta_j`` at a profile point ``theta`` (internal parameters).
@@ -298,6 +303,14 @@ class ProfileMixin:
 
     def _cap_index(self):
         """Index of a parameter whose upper bound is a default cap (None here)."""
+        return
+
+    def _caps(self):
+        """Default caps, ``{index: direction}`` (none here)."""
+        return {}
+
+    def _linked_cap(self, j):
+        """Index of a parameter whose cap sets parameter ``j``'s profile end (None here)."""
         return
 
     def _logs(self):

@@ -232,10 +232,14 @@ class NLSResults(ProfileMixin):
             interval of Bates & Watts (1988): the set where
             ``sqrt(RSS_profile - RSS) / s <= t_{df, 1-alpha/2}``, each parameter fixed in turn
             and the others re-optimised.  An end that is never reached is ``+/-inf`` (or the
-            parameter bound, e.g. 0 for a rate).  An end whose crossing holds the ceiling at
-            its default cap (at least 1 % of it) is NaN: it would move with the cap, so it is
-            not the data's (a ceiling that is not identified); so is an end where the profile
-            jumps across the cut-off (:func:`~.profile.profile_root` status "failed").  Every
+            parameter bound, e.g. 0 for a rate); so is an end not reached up to a default cap
+            (the ceiling's, Richards ``nu <= 1e3``, Bass ``p <= 1``, ``q <= 10`` and the ``tau``
+            ridge bound), which is no limit of the data.  An end whose crossing holds the
+            ceiling at its default cap (at least 1 % of it), or a Richards ``k`` end found with
+            ``nu`` at its cap (``k = nu r`` grows with ``nu`` on the capped-exponential limit),
+            is NaN: it would move with the cap, so it is not the data's; so is an end where
+            the profile jumps across the cut-off (:func:`~.profile.profile_root` status
+            "failed").  Every
             end of a fit whose solver did not converge is NaN (the profile-t is measured from
             the minimum, which was not found); a fit whose ceiling sits at its cap is
             profiled.  Numerics: ``tau(v) = t`` is solved by safeguarded Newton steps from
@@ -606,6 +610,14 @@ class GrowthResults(NLSResults):
     def _cap_index(self):
         j = self._spec.scale_idx
         return None if j is None or not self.settings.get("ceiling_capped", False) else j
+
+    def _caps(self):
+        names = self.param_names
+        return {names.index(n): d for n, d in self.settings.get("caps", {}).items()}
+
+    def _linked_cap(self, j):
+        i = self._spec.cap_linked.get(j)
+        return i if i is not None and i in self._caps() else None
 
     @quiet
     def curve(self, t, params=None):

@@ -561,6 +561,14 @@ class ModelSpec:
         Parameters whose profile solves run in log coordinates, where a ridge to a limit is
         straight: Bass ``p -> 0``, ``tau -> -inf`` (the logistic) and ``M -> inf``, ``p -> 0``
         with ``M p`` fixed; Richards ``nu -> 0`` with ``t0 - ti = ln(nu)/k`` (the Gompertz).
+    caps : dict
+        Default bounds that are caps of the parameter space, not its limits, ``{index:
+        direction}`` (Richards ``nu <= 1e3``; Bass ``p <= 1``, ``q <= 10``, the ``tau`` ridge
+        bound): a profile that stays below the cut-off up to one is unbounded that way.
+    cap_linked : dict
+        ``{j: i}``: a profile end of parameter ``j`` found with parameter ``i`` at its cap moves
+        with the cap (Richards ``k = nu r``: on the capped-exponential limit ``k`` and ``nu`` grow
+        together with the rate ``r = k/nu`` fixed).
     """
 
     name: str
@@ -578,6 +586,8 @@ class ModelSpec:
     boundary_grad: Callable | None = None
     unshared: tuple = field(default=())
     log_solve: tuple = field(default=())
+    caps: dict = field(default_factory=dict)
+    cap_linked: dict = field(default_factory=dict)
 
     def shift(self, centre):
         """Return the additive shift from internal to reporting parameters."""
@@ -629,11 +639,12 @@ SPECS = {
                           "y = K (1 + exp(-k (t - t0)))^(-1/nu)", [2], 0, richards_bounds,
                           richards_rate, richards_starts, richards_boundaries,
                           _richards_inflection, richards_boundary_grad, unshared=(2,),
-                          log_solve=(3,)),
+                          log_solve=(3,), caps={3: +1}, cap_linked={1: 3}),
     "bass": ModelSpec("bass", ["M", "p", "q", "tau"], bass, bass_jac,
                       "y = M F(t), F = (1 - exp(-(p+q)(t-tau))) / (1 + (q/p) exp(-(p+q)(t-tau)))",
                       [3], 0, bass_bounds, bass_rate, bass_starts, bass_boundaries,
-                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1))}
+                      _bass_inflection, bass_boundary_grad, log_solve=(0, 1),
+                      caps={1: +1, 2: +1, 3: -1})}
 
 #: Names of the growth models, in display order.
 MODELS = tuple(SPECS)
