@@ -182,3 +182,28 @@ def test_richards_knees_in_closed_form_are_the_roots_of_the_derivatives(nu):
     assert years[1] == pytest.approx(t[np.argmax(d1)], abs=1e-3)   # inflection: max of y'
     assert years[0] == pytest.approx(t[np.argmax(d2)], abs=1e-3)   # lower knee: max of y''
     assert years[2] == pytest.approx(t[np.argmin(d2)], abs=1e-3)   # upper knee: min of y''
+
+
+@pytest.mark.parametrize("k", [10.0, 100.0])
+def test_richards_with_k_fixed_reaches_a_brute_force_minimum(k):
+    """安徽 ``ecommerce_sales``, additive Richards with ``k`` held: with ``k = 100`` the fit
+    stopped at its start (``nu = 0.3``, a step curve on which ``nu`` has no gradient) and said
+    converged with RSS 6.2e7, 100 x the RSS at ``k = 10``.  Reference: scipy ``trf`` in the
+    model's own coordinates from a grid of (K, t0, nu) starts, independent of the package."""
+    from itertools import product
+
+    from scipy.optimize import least_squares
+
+    t, y = SALES["安徽"]
+
+    def resid(z):
+        K, t0, nu = z
+        return y - K * (1 + np.exp(-k * (t - t0))) ** (-1 / nu)
+
+    best = np.inf
+    for z0 in product((0.5e4, 1.2e4, 3e4), (2016.0, 2020.0, 2024.0), (1.0, 10.0, 100.0, 900.0)):
+        s = least_squares(resid, z0, bounds=([1.0, 1900.0, 1e-3], [1e9, 2100.0, 1e3]),
+                          method="trf", x_scale="jac", ftol=1e-12, xtol=1e-12, max_nfev=5000)
+        best = min(best, 2 * s.cost)
+    res = growth.fit(t, y, model="richards", errors="additive", fix={"k": k})
+    assert res.converged and res.rss <= best * (1 + 1e-6)

@@ -309,11 +309,23 @@ def gompertz_starts(tc, level, w, fixed):
 
 
 def richards_starts(tc, level, w, fixed):
-    """Return starts from ``-log((y/K)^(-nu) - 1)`` lines, nu in (0.3, 1, 3), plus the
-    exponential limit (nu = 1)."""
-    return (_sigmoid_starts(tc, level, w, lambda u, nu: -np.log(u ** (-nu) - 1),
-                            nus=(0.3, 1.0, 3.0, 10.0, 30.0))
-            + _exponential_limit_start(tc, level, w, nu=1.0))
+    """Return starts from ``-log((y/K)^(-nu) - 1)`` lines, nu in (0.3, 1, 3, 10, 30), plus the
+    exponential limit (nu = 1).  With ``k`` fixed, also the capped exponentials that follow the
+    log-linear trend ``a + r t`` up to ``K`` over the trial ceilings: ``nu = k / r``, ``t0 =
+    (log K - a) / r`` (the data set the early rate ``k / nu``; a start far from it is a step
+    curve on which ``nu`` has no gradient)."""
+    cands = (_sigmoid_starts(tc, level, w, lambda u, nu: -np.log(u ** (-nu) - 1),
+                             nus=(0.3, 1.0, 3.0, 10.0, 30.0))
+             + _exponential_limit_start(tc, level, w, nu=1.0))
+    pos = level > 0
+    if "k" in fixed and pos.sum() >= 2:
+        k = fixed["k"]
+        r, a = wls_line(tc[pos], np.log(level[pos]), w[pos])
+        if np.isfinite(r) and r > 0 and k > 0:
+            nu = float(np.clip(k / r, 1e-3, 1e3))
+            cands += [np.array([K0, k, (math.log(K0) - a) / r - math.log(nu) / k, nu])
+                      for K0 in np.multiply(FACTORS, float(np.max(level)))]
+    return cands
 
 
 def bass_starts(tc, level, w, fixed):
