@@ -21,7 +21,7 @@ import pandas as pd
 from statsmodels.regression.linear_model import WLS
 from statsmodels.tools.tools import add_constant
 
-from ..errors import ParameterError
+from ..errors import ClusterResearchError, ParameterError
 from .results import GrowthResults, NLSResults, bound_hits, flag_irregular_solution
 from .solve import NLS_TOL, OPTIMIZER, Problem, quiet, solve
 from .specs import MODELS, RUNAWAY, SPECS, data_mean, linearised_at
@@ -206,6 +206,9 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     fix : dict, optional
         Parameters held fixed, e.g. ``{"tau": 1995}``.  Bass interval form defaults to
         ``{"tau": years[0] - 1}`` (also the rate form); pass ``fix={}`` to estimate ``tau``.
+        With parameters held, the fit without them held (the others at its estimates) is one
+        more start, solved once; the better solution is kept (``convergence
+        ["start_from_free_fit"]``).
     bounds : dict, optional
         ``{"K": (lo, hi), ...}`` overriding the defaults (ceiling >= 0, rates >= 0,
         ``1e-3 <= nu <= 1e3``, Bass ``1e-6 <= p <= 1``, ``0 <= q <= 10``, first year - 2 * span - 1 <= ``tau`` <= first year).
@@ -249,6 +252,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     centre = float(np.mean(t))
     tc = t - centre
     shift = spec.shift(centre)
+    explicit_fix = bool(fix)
     if fix is None:
         fix = {"tau": t[0] - 1.0} if (model == "bass" and form != "cumulative") else {}
     for k in fix:
@@ -293,6 +297,16 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
     record = {"starts": []}
     t_start = time.perf_counter()
     ols = None
+    warm = None
+    if explicit_fix and start is None and model != "exponential":
+        # held parameters: the free fit, with them set to their values, is a start (far from
+        # the free estimate a self-start can be a curve on which the rest has no gradient)
+        try:
+            free_fit = fit(years, values, model=model, errors=errors, weights=weights, form=form,
+                           bounds=bounds)
+            warm = np.where(fixed_mask, theta_fixed, np.clip(free_fit._theta, lb, ub))
+        except ClusterResearchError:
+            warm = None
 
     if start is not None:
         if isinstance(start, dict):
@@ -337,9 +351,20 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
             theta, ok, msg, info = solve(pr, x0, max_nfev=max_nfev, lm_first=not strict)
             record.update(info)
     else:
-        theta, ok, msg, info, start_int = _fit_varpro(spec, pr, mean, jac, tc, y, w, level,
-                                                      errors, form, fix, fixed_int, bounds,
-                                                      max_nfev if strict else None, record)
+        try:
+            theta, ok, msg, info, start_int = _fit_varpro(spec, pr, mean, jac, tc, y, w, level,
+                                                          errors, form, fix, fixed_int, bounds,
+                                                          max_nfev if strict else None, record)
+        except ParameterError:
+            if warm is None:
+                raise
+            theta, ok, msg, info, start_int = warm, False, "no self-start", {}, warm
+        if warm is not None:
+            th_w, ok_w, msg_w, info_w = solve(pr, warm, max_nfev=max_nfev, lm_first=not strict)
+            if pr.rss(th_w) < pr.rss(theta) * (1.0 - 1e-9) or not np.all(np.isfinite(theta)):
+                theta, ok, msg, info, start_int = th_w, ok_w, msg_w, info_w, warm
+                record.pop("exponential_limit", None)
+                record["start_from_free_fit"] = True
         settings["start"] = dict(zip(names, spec.to_rep(start_int, centre)))
         record.update(info)
     record.update(seconds=time.perf_counter() - t_start, nfev_total=pr.nfev)
