@@ -303,7 +303,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         # the free estimate a self-start can be a curve on which the rest has no gradient)
         try:
             free_fit = fit(years, values, model=model, errors=errors, weights=weights, form=form,
-                           bounds=bounds)
+                           bounds=bounds, max_nfev=max_nfev if strict else None)
             warm = np.where(fixed_mask, theta_fixed, np.clip(free_fit._theta, lb, ub))
         except ClusterResearchError:
             warm = None
