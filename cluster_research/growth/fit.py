@@ -292,7 +292,8 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
                 "bounds": {n: (lb[i] + shift[i], ub[i] + shift[i]) for i, n in enumerate(names)},
                 "optimizer": OPTIMIZER, "max_nfev": max_nfev, "ceiling_capped": bool(capped),
                 "caps": {names[i]: d for i, d in spec.caps.items()
-                         if names[i] not in (bounds or {}) and names[i] not in fix},
+                         if names[i] not in (bounds or {}) and names[i] not in fix}
+                | ({names[spec.scale_idx]: +1} if capped else {}),
                 "cov_type": cov_type, "t_ref": centre}
     record = {"starts": []}
     t_start = time.perf_counter()
@@ -358,7 +359,7 @@ def fit(years, values=None, model="logistic", errors="additive", weights=None, f
         except ParameterError:
             if warm is None:
                 raise
-            theta, ok, msg, info, start_int = warm, False, "no self-start", {}, warm
+            theta, ok, msg, info, start_int = np.full(p, np.nan), False, "", {}, warm
         if warm is not None:
             th_w, ok_w, msg_w, info_w = solve(pr, warm, max_nfev=max_nfev, lm_first=not strict)
             if pr.rss(th_w) < pr.rss(theta) * (1.0 - 1e-9) or not np.all(np.isfinite(theta)):

@@ -266,8 +266,7 @@ class ProfileMixin:
         st, v = profile_root(tau, est, est + direction * c * se, direction, c, ROOT_XTOL * se,
                              max_steps, inner)
         if st == "bound":  # below the cut-off up to a default cap: unbounded, as far as known
-            capped = self._caps().get(j) == direction or (direction > 0 and j == self._cap_index())
-            return direction * np.inf if capped else bound
+            return direction * np.inf if self._caps().get(j) == direction else bound
         if st == "root" and self._at_cap(min(visited, key=lambda e: abs(e[0] - v))[1], shared, j):
             return np.nan  # the crossing is where a cap holds the fit: not the data's
         return direction * np.inf if st == "open" else v
